@@ -35,7 +35,8 @@ export default defineConfig({
           environment: "node",
           testTimeout: 90_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // One server and browser at a time: the machine has two cores.
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -1,0 +1,88 @@
+// Which spend format a file is, from its first bytes: JSON documents and JSONL logs by their first
+// object, CSV files by their header names (and, for Copilot, the first row's unit).
+
+import type { FormatName } from "~/domain/spend/entry";
+import { mappingProblem, resolveMapping } from "~/domain/spend/generic-csv";
+import { guessDelimiter, splitCsvLine } from "~/domain/spend/csv-records";
+import { headerIndex, isRecord } from "~/domain/spend/values";
+
+const CCUSAGE_KEYS = ["sessions", "daily", "weekly", "monthly", "projects", "totals", "modelBreakdowns"];
+const CLAUDE_KEYS = ["sessionId", "uuid", "parentUuid", "leafUuid", "message", "requestId", "isSidechain"];
+
+/** The first lines of `head` (up to `count`), without line breaks. */
+function firstLines(head: string, count: number): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  while (lines.length < count && start < head.length) {
+    const end = head.indexOf("\n", start);
+    const line = head.slice(start, end === -1 ? head.length : end).replace(/\r$/, "");
+    if (line.trim() !== "") lines.push(line);
+    if (end === -1) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+function detectJson(head: string): FormatName | null {
+  const first = firstLines(head, 1)[0] ?? "";
+  let firstValue: unknown;
+  try {
+    firstValue = JSON.parse(first);
+  } catch {
+    firstValue = undefined;
+  }
+  if (Array.isArray(firstValue)) return "ccusage";
+  if (isRecord(firstValue)) {
+    if (CCUSAGE_KEYS.some((key) => key in firstValue)) return "ccusage";
+    if (typeof firstValue.type === "string" || CLAUDE_KEYS.some((key) => key in firstValue)) return "claude-jsonl";
+    return null;
+  }
+  // The first line is not a whole value: a pretty-printed or single-line document cut by the head.
+  if (head.startsWith("[")) return "ccusage";
+  if (/^\{\s*"(?:sessions|daily|weekly|monthly|projects|session|entries|data)"\s*:/.test(head)) return "ccusage";
+  if (/^\{\s*"(?:type|parentUuid|isSidechain|userType|cwd|sessionId|uuid|leafUuid|summary)"\s*:/.test(head)) {
+    return "claude-jsonl";
+  }
+  if (/"modelBreakdowns"\s*:|"totalCost"\s*:/.test(head)) return "ccusage";
+  return null;
+}
+
+function detectCsv(head: string): FormatName | null {
+  const [headerLine, firstRow] = firstLines(head, 2);
+  if (!headerLine) return null;
+  const delimiter = guessDelimiter(headerLine);
+  const header = splitCsvLine(headerLine, delimiter);
+  if (header.length < 2) return null;
+  const columns = headerIndex(header);
+  const has = (...names: string[]) => names.some((name) => columns.has(name));
+
+  if (has("quantity") && has("unittype") && has("date", "usagedate")) {
+    if (has("exceedsquota", "exceedsmonthlyquota")) return "copilot-premium";
+    if (has("aicquantity", "aicgrossamount", "cacheread", "cachewrite")) return "copilot-usage";
+    const unitColumn = columns.get("unittype");
+    if (firstRow !== undefined && unitColumn !== undefined) {
+      const unit = (splitCsvLine(firstRow, delimiter)[unitColumn] ?? "").toLowerCase();
+      if (unit.startsWith("request")) return "copilot-premium";
+      if (unit.includes("credit")) return "copilot-usage";
+    }
+    return has("repository") ? "copilot-usage" : "copilot-premium";
+  }
+  if (has("requestid") && (has("spend") || (has("starttime") && has("model")))) return "litellm";
+  const { columns: mapped } = resolveMapping(header, undefined);
+  if (mappingProblem(mapped) === null) return "generic-csv";
+  return null;
+}
+
+/**
+ * The format of a spend file from its beginning (a few KB, ideally at least two lines), or null when
+ * it is none of the known ones. A leading byte-order mark and blank lines are ignored.
+ */
+export function detectFormat(head: string): FormatName | null {
+  const text = head.replace(/^\uFEFF/, "").replace(/^\s+/, "");
+  if (text === "") return null;
+  // Binary files: NULs or lots of replacement characters in the first KB.
+  const sample = text.slice(0, 1024);
+  if (sample.includes("\u0000") || (sample.match(/\uFFFD/g)?.length ?? 0) > 8) return null;
+  if (text.startsWith("{") || text.startsWith("[")) return detectJson(text);
+  return detectCsv(text);
+}

@@ -1,0 +1,84 @@
+// What every spend-file parser produces: one `SpendEntry` per billable row, or a `ParseIssue` naming
+// the line it could not read. Plain values only, so the caller can store, compare or re-price them.
+
+export const FORMAT_NAMES = [
+  "copilot-usage",
+  "copilot-premium",
+  "claude-jsonl",
+  "ccusage",
+  "litellm",
+  "generic-csv",
+] as const;
+
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+export function isFormatName(value: unknown): value is FormatName {
+  return typeof value === "string" && (FORMAT_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Where a price came from: `source` = the file stated it (Copilot, LiteLLM `spend`, ccusage `cost`,
+ * a generic `cost_usd`/`credits` column); `rate-card` = computed from tokens, so a new rate card
+ * re-prices it; `null` = unpriced (model unknown to the rate card).
+ */
+export type PricedBy = "source" | "rate-card" | null;
+
+export interface SpendEntry {
+  /** 1-based line the entry starts on (a CSV header is line 1; a JSONL file's first line is line 1). */
+  line: number;
+  source: FormatName;
+  /** Stable identity of the row within a team: re-importing the same row yields the same key. */
+  dedupeKey: string;
+  /** ISO 8601 UTC timestamp; midnight UTC for sources that only give a date. */
+  occurredAt: string;
+  /** `YYYY-MM-DD`: the date the file states, or the UTC date of `occurredAt`. */
+  day: string;
+  /** Model name as the file spells it. */
+  model: string | null;
+  /** The rate card's id for `model` (e.g. "Auto: Claude Sonnet 4.6" → "claude-sonnet-4-6"), if known. */
+  modelId: string | null;
+  /** Uncached input tokens. */
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  costUsd: number | null;
+  /** AI credits; null = unpriced (the model is not on the rate card yet). */
+  credits: number | null;
+  pricedBy: PricedBy;
+  /** Credits covered by the organisation's included pool (Copilot only; null where unknown). */
+  poolCredits: number | null;
+  /** Credits billed beyond the pool (Copilot only; null where unknown). */
+  paidCredits: number | null;
+  /** The tool's user name or e-mail, mapped to a team member by the caller. */
+  externalUser: string | null;
+  sessionId: string | null;
+  repository: string | null;
+  /** Story key from an explicit tag, a column, or the git branch. */
+  storyKey: string | null;
+  /** Daily/session roll-ups (Copilot, ccusage) that grow during the day: a re-import replaces them. */
+  aggregated: boolean;
+}
+
+export interface ParseIssue {
+  /** 1-based line; problems with the file as a whole (empty, unrecognised) point at line 1. */
+  line: number;
+  reason: string;
+}
+
+/** A line deliberately not turned into an entry, e.g. a repeated line or a non-Copilot product row. */
+export interface SkippedLine {
+  line: number;
+  reason: string;
+  /** For a duplicate: the line whose entry has the same dedupe key. */
+  duplicateOf?: number;
+}
+
+export type ParseEvent =
+  | { kind: "format"; format: FormatName; detected: boolean }
+  | { kind: "entry"; entry: SpendEntry }
+  | { kind: "issue"; issue: ParseIssue }
+  | { kind: "skipped"; skipped: SkippedLine };
+
+/** What one format parser yields; `parseSpend` adds the format event and in-file dedupe. */
+export type FormatEvent = Exclude<ParseEvent, { kind: "format" }>;

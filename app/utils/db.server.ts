@@ -1,0 +1,184 @@
+import { PGlite } from "@electric-sql/pglite";
+import {
+  CamelCasePlugin,
+  Kysely,
+  PGliteDialect,
+  PostgresDialect,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+} from "kysely";
+import { Migrator } from "kysely/migration";
+import pg from "pg";
+import { migrations } from "../../db/migrations/index";
+import type { Database } from "../../db/schema";
+import { lockFolder } from "~/utils/pglite-lock.server";
+
+export type DB = Kysely<Database>;
+export type DatabaseKind = "postgres" | "pglite";
+
+// Both drivers must hand the app the same JavaScript types: counts and credits as numbers (int8 and
+// numeric arrive as strings by default), calendar dates as 'YYYY-MM-DD' strings (pg would make a
+// Date at local midnight, which shifts across time zones). Timestamps stay Date on both.
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const parsers: Record<number, (value: string) => unknown> = {
+  [INT8]: (v) => Number(v),
+  [NUMERIC]: (v) => Number(v),
+  [DATE]: (v) => v,
+};
+
+export interface OpenedDatabase {
+  db: DB;
+  kind: DatabaseKind;
+  /** Present for the embedded database: the raw PGlite instance (dumps, LISTEN). */
+  pglite?: PGlite;
+  /** Present for PostgreSQL: the pool (LISTEN needs a dedicated client). */
+  pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** Folder for the embedded database; null opens an in-memory one. */
+  pgliteDir?: string | null;
+  /** Start the in-memory database from a dump (tests clone a migrated template this way). */
+  loadDataDir?: Blob;
+  /** PostgreSQL schema to work in (tests give each file its own). */
+  searchPath?: string;
+  poolSize?: number;
+}
+
+export class DamagedDataFolderError extends Error {
+  constructor(folder: string, cause: unknown) {
+    super(
+      `The embedded database in ${folder} could not be opened (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        `The folder may be damaged. Nothing was changed: restore it with 'npm run db:restore', ` +
+        `or move it away to start with an empty database.`,
+      { cause },
+    );
+    this.name = "DamagedDataFolderError";
+  }
+}
+
+export async function openDatabase(options: OpenOptions): Promise<OpenedDatabase> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openPglite(options);
+}
+
+function openPostgres(connectionString: string, options: OpenOptions): OpenedDatabase {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    options: options.searchPath ? `-c search_path=${options.searchPath}` : undefined,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its server (restart, network cut) must not crash the process; the next
+  // query gets a fresh connection or a clear error.
+  pool.on("error", (error) => console.error("[db] idle PostgreSQL client error:", error.message));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  return { db, kind: "postgres", pool, close: () => db.destroy() };
+}
+
+async function openPglite(options: OpenOptions): Promise<OpenedDatabase> {
+  const folder = options.pgliteDir ?? null;
+  const unlock = folder ? lockFolder(folder) : () => {};
+  let pglite: PGlite;
+  try {
+    const pgliteOptions = { parsers, loadDataDir: options.loadDataDir };
+    // PGlite reads `new PGlite(undefined, options)` as "no options": pass them alone for in-memory.
+    pglite = folder ? new PGlite(folder, pgliteOptions) : new PGlite(pgliteOptions);
+    await pglite.waitReady;
+    await pglite.query("select 1");
+  } catch (error) {
+    unlock();
+    throw folder ? new DamagedDataFolderError(folder, error) : error;
+  }
+  const db = new Kysely<Database>({
+    dialect: new SerializedDialect(new PGliteDialect({ pglite })),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    db,
+    kind: "pglite",
+    pglite,
+    close: async () => {
+      await db.destroy();
+      unlock();
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const r of results ?? []) {
+    if (r.status === "Error") console.error(`[db] migration ${r.migrationName} failed`);
+  }
+  if (error) throw error;
+}
+
+// PGlite is one connection. Kysely's PGlite driver hands that connection to every caller, so a
+// query from one request would run inside another request's open transaction. A mutex makes each
+// acquisition exclusive: a transaction holds the connection until it commits or rolls back.
+class ConnectionMutex {
+  #held: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+
+  async lock(): Promise<void> {
+    while (this.#held) await this.#held;
+    this.#held = new Promise((resolve) => (this.#release = resolve));
+  }
+
+  unlock(): void {
+    const release = this.#release;
+    this.#held = undefined;
+    this.#release = undefined;
+    release?.();
+  }
+}
+
+class SerializedDriver implements Driver {
+  readonly #mutex = new ConnectionMutex();
+  constructor(private readonly inner: Driver) {}
+  init() {
+    return this.inner.init();
+  }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#mutex.lock();
+    return this.inner.acquireConnection();
+  }
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    await this.inner.releaseConnection(connection);
+    this.#mutex.unlock();
+  }
+  beginTransaction: Driver["beginTransaction"] = (c, s) => this.inner.beginTransaction(c, s);
+  commitTransaction: Driver["commitTransaction"] = (c) => this.inner.commitTransaction(c);
+  rollbackTransaction: Driver["rollbackTransaction"] = (c) => this.inner.rollbackTransaction(c);
+  savepoint: Driver["savepoint"] = (c, n, q) => this.inner.savepoint!(c, n, q);
+  rollbackToSavepoint: Driver["rollbackToSavepoint"] = (c, n, q) => this.inner.rollbackToSavepoint!(c, n, q);
+  releaseSavepoint: Driver["releaseSavepoint"] = (c, n, q) => this.inner.releaseSavepoint!(c, n, q);
+  destroy() {
+    return this.inner.destroy();
+  }
+}
+
+class SerializedDialect implements Dialect {
+  constructor(private readonly inner: Dialect) {}
+  createAdapter() {
+    return this.inner.createAdapter();
+  }
+  createDriver() {
+    return new SerializedDriver(this.inner.createDriver());
+  }
+  createIntrospector(db: Kysely<any>) {
+    return this.inner.createIntrospector(db);
+  }
+  createQueryCompiler() {
+    return this.inner.createQueryCompiler();
+  }
+}

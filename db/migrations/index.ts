@@ -1,0 +1,8 @@
+import type { Migration } from "kysely/migration";
+import * as m0001 from "./0001_create_accounts";
+
+// Migrations are listed here, in order, rather than read from the folder at run time: the server
+// build bundles this list, and Kysely's FileMigrationProvider cannot find files after bundling.
+export const migrations: Record<string, Migration> = {
+  "0001_create_accounts": m0001,
+};
