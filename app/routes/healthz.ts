@@ -1,0 +1,17 @@
+import { sql } from "kysely";
+import { getServices } from "~/utils/services.server";
+
+// Load balancers and the README's smoke check: 200 when the database answers, 503 when not.
+export async function loader() {
+  const started = Date.now();
+  try {
+    const { db, database } = await getServices();
+    await sql`select 1`.execute(db);
+    return Response.json({ ok: true, database: database.kind, ms: Date.now() - started });
+  } catch (error) {
+    return Response.json(
+      { ok: false, error: error instanceof Error ? error.message : "database unreachable" },
+      { status: 503 },
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { AuthLayout } from "~/components/auth-layout";
+import { Field, FormError } from "~/components/ui/field";
+import { consumeReset, findUsableReset } from "~/models/team.server";
+import { setPassword } from "~/models/user.server";
+import { parseForm } from "~/utils/forms";
+import { invalid } from "~/utils/http.server";
+import { startUserSession } from "~/utils/session.server";
+import { getDb } from "~/utils/services.server";
+
+export const meta: MetaFunction = () => [{ title: "Choose a new password · Token Poker" }];
+
+const ResetSchema = z.object({ password: z.string().min(10, "Use at least 10 characters").max(200) });
+const EXPIRED = "This reset link was used already or has expired. Ask a team owner or manager for a new one.";
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const reset = await findUsableReset(await getDb(), params.token ?? "");
+  if (!reset) throw new Response(EXPIRED, { status: 404 });
+  return { email: reset.email };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const form = parseForm(await request.formData(), ResetSchema);
+  if (!form.ok) return invalid(form.errors);
+  const db = await getDb();
+  const token = params.token ?? "";
+  const reset = await findUsableReset(db, token);
+  if (!reset || !(await consumeReset(db, token))) throw new Response(EXPIRED, { status: 404 });
+  await setPassword(db, { userId: reset.userId, password: form.data.password });
+  return startUserSession(request, reset.userId, "/");
+}
+
+export default function ResetPage() {
+  const { email } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  return (
+    <AuthLayout title="Choose a new password">
+      <p className="muted">For {email}. This link works once.</p>
+      <Form method="post" className="stack" noValidate>
+        <FormError message={result?.errors.form} />
+        <Field label="New password" name="password" type="password" autoComplete="new-password" hint="At least 10 characters." error={result?.errors.password} required minLength={10} />
+        <button type="submit" className="btn btn-primary">
+          Set password and log in
+        </button>
+      </Form>
+    </AuthLayout>
+  );
+}

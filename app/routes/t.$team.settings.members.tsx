@@ -1,0 +1,227 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { FormError } from "~/components/ui/field";
+import { canChangeRole, ROLE_LABELS, ROLES, roleAtLeast, type Role } from "~/domain/roles";
+import {
+  changeMemberRole,
+  createInvite,
+  createPasswordReset,
+  getMemberRole,
+  LastOwnerError,
+  listMembers,
+  listOpenInvites,
+  removeMember,
+  revokeInvite,
+} from "~/models/team.server";
+import { requireTeamRole } from "~/utils/auth.server";
+import { parseForm } from "~/utils/forms";
+import { invalid } from "~/utils/http.server";
+
+export const meta: MetaFunction = () => [{ title: "Members · Token Poker" }];
+
+const RoleSchema = z.enum(["owner", "manager", "member", "observer"]);
+const MemberIntentSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("invite"), role: z.enum(["manager", "member", "observer"]) }),
+  z.object({ intent: z.literal("revoke-invite"), inviteId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("change-role"), userId: z.coerce.number().int().positive(), role: RoleSchema }),
+  z.object({ intent: z.literal("remove"), userId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("reset-link"), userId: z.coerce.number().int().positive() }),
+]);
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { db, team, role, user } = await requireTeamRole(request, params.team, "observer");
+  const canManage = roleAtLeast(role, "manager");
+  return {
+    me: user.id,
+    role,
+    canManage,
+    members: await listMembers(db, team.id),
+    invites: canManage ? await listOpenInvites(db, team.id) : [],
+  };
+}
+
+type ActionResult = { ok: boolean; errors: Record<string, string>; link?: { kind: "invite" | "reset"; url: string; note: string } };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { db, team, role, user } = await requireTeamRole(request, params.team, "manager");
+  const form = parseForm(await request.formData(), MemberIntentSchema);
+  if (!form.ok) return invalid(form.errors);
+  const origin = new URL(request.url).origin;
+  const input = form.data;
+  try {
+    switch (input.intent) {
+      case "invite": {
+        const { token, expiresAt } = await createInvite(db, { teamId: team.id, role: input.role, createdBy: user.id });
+        return data<ActionResult>({
+          ok: true,
+          errors: {},
+          link: {
+            kind: "invite",
+            url: `${origin}/invite/${token}`,
+            note: `Anyone with this link can join as ${ROLE_LABELS[input.role].toLowerCase()} until ${expiresAt.toISOString().slice(0, 10)}. It is shown only now.`,
+          },
+        });
+      }
+      case "revoke-invite":
+        await revokeInvite(db, { teamId: team.id, inviteId: input.inviteId });
+        return data<ActionResult>({ ok: true, errors: {} });
+      case "change-role": {
+        const current = await getMemberRole(db, { teamId: team.id, userId: input.userId });
+        if (!current) throw new Response("Member not found", { status: 404 });
+        if (!canChangeRole(role, current, input.role)) return invalid({ form: "Only an owner can make or unmake owners." });
+        await changeMemberRole(db, { teamId: team.id, userId: input.userId, role: input.role });
+        return data<ActionResult>({ ok: true, errors: {} });
+      }
+      case "remove": {
+        const current = await getMemberRole(db, { teamId: team.id, userId: input.userId });
+        if (!current) throw new Response("Member not found", { status: 404 });
+        if (current === "owner" && role !== "owner") return invalid({ form: "Only an owner can remove an owner." });
+        await removeMember(db, { teamId: team.id, userId: input.userId });
+        return data<ActionResult>({ ok: true, errors: {} });
+      }
+      case "reset-link": {
+        const current = await getMemberRole(db, { teamId: team.id, userId: input.userId });
+        if (!current) throw new Response("Member not found", { status: 404 });
+        if (current === "owner" && role !== "owner") return invalid({ form: "Only an owner can reset an owner's password." });
+        const { token } = await createPasswordReset(db, { teamId: team.id, userId: input.userId, createdBy: user.id });
+        return data<ActionResult>({
+          ok: true,
+          errors: {},
+          link: { kind: "reset", url: `${origin}/reset/${token}`, note: "Works once, for 24 hours. Send it to the member yourself." },
+        });
+      }
+    }
+  } catch (error) {
+    if (error instanceof LastOwnerError) return invalid({ form: error.message });
+    throw error;
+  }
+}
+
+export default function MembersPage() {
+  const { members, invites, canManage, me, role } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as ActionResult | undefined;
+  return (
+    <div className="stack">
+      <FormError message={result?.errors.form} />
+      {result?.link ? (
+        <div className="alert alert-ok" role="status">
+          <p>
+            <strong>{result.link.kind === "invite" ? "Invite link" : "Password reset link"}</strong> — {result.link.note}
+          </p>
+          <input className="copy-box" readOnly value={result.link.url} aria-label="Link" onFocus={(e) => e.currentTarget.select()} />
+        </div>
+      ) : null}
+
+      {canManage ? (
+        <section className="card stack">
+          <h2>Invite people</h2>
+          <Form method="post" className="row">
+            <input type="hidden" name="intent" value="invite" />
+            <label htmlFor="invite-role">Role</label>
+            <select id="invite-role" name="role" defaultValue="member">
+              <option value="member">Member — votes, edits stories</option>
+              <option value="manager">Manager — sprints, members, settings</option>
+              <option value="observer">Observer — reads only</option>
+            </select>
+            <button type="submit" className="btn btn-primary">
+              Create invite link
+            </button>
+          </Form>
+          {invites.length ? (
+            <ul className="plain-list">
+              {invites.map((inv) => (
+                <li key={inv.id} className="row">
+                  <span>
+                    {ROLE_LABELS[inv.role]} invite, expires {new Date(inv.expiresAt).toISOString().slice(0, 10)}
+                  </span>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="revoke-invite" />
+                    <input type="hidden" name="inviteId" value={inv.id} />
+                    <button type="submit" className="btn btn-ghost">
+                      Revoke
+                    </button>
+                  </Form>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">No open invite links.</p>
+          )}
+        </section>
+      ) : null}
+
+      <section className="card">
+        <h2>Members</h2>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Role</th>
+                {canManage ? <th scope="col">Actions</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr key={m.userId}>
+                  <td>
+                    {m.name}
+                    {m.userId === me ? <span className="muted"> (you)</span> : null}
+                  </td>
+                  <td>{m.email}</td>
+                  <td>
+                    {canManage ? (
+                      <Form method="post" className="row">
+                        <input type="hidden" name="intent" value="change-role" />
+                        <input type="hidden" name="userId" value={m.userId} />
+                        <label className="sr-only" htmlFor={`role-${m.userId}`}>
+                          Role of {m.name}
+                        </label>
+                        <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
+                          {ROLES.filter((r) => canChangeRole(role, m.role, r) || r === m.role).map((r) => (
+                            <option key={r} value={r}>
+                              {ROLE_LABELS[r as Role]}
+                            </option>
+                          ))}
+                        </select>
+                        <button type="submit" className="btn btn-ghost">
+                          Change
+                        </button>
+                      </Form>
+                    ) : (
+                      ROLE_LABELS[m.role]
+                    )}
+                  </td>
+                  {canManage ? (
+                    <td>
+                      <div className="row">
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="reset-link" />
+                          <input type="hidden" name="userId" value={m.userId} />
+                          <button type="submit" className="btn btn-ghost">
+                            Reset link
+                          </button>
+                        </Form>
+                        {m.userId !== me ? (
+                          <Form method="post">
+                            <input type="hidden" name="intent" value="remove" />
+                            <input type="hidden" name="userId" value={m.userId} />
+                            <button type="submit" className="btn btn-danger" aria-label={`Remove ${m.name}`}>
+                              Remove
+                            </button>
+                          </Form>
+                        ) : null}
+                      </div>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { redirect } from "@remix-run/node";
+import { roleAtLeast, type Role } from "~/domain/roles";
+import { getMembership } from "~/models/team.server";
+import { getCurrentUser } from "~/utils/session.server";
+import { getServices } from "~/utils/services.server";
+import type { DB } from "~/utils/db.server";
+
+export async function requireUser(request: Request) {
+  const user = await getCurrentUser(request);
+  if (!user) {
+    const url = new URL(request.url);
+    throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  return user;
+}
+
+export interface TeamContext {
+  db: DB;
+  user: { id: number; email: string; name: string };
+  team: { id: number; slug: string; name: string; timeZone: string; keyPattern: string };
+  role: Role;
+}
+
+/**
+ * The one gate for team pages and actions: anonymous → login; outsider → 404 (a team's existence is
+ * not confirmed to strangers); a role below `minRole` → 403. Every team query takes `team.id` from
+ * here, so nothing reaches another team's rows.
+ */
+export async function requireTeamRole(request: Request, teamSlug: string | undefined, minRole: Role): Promise<TeamContext> {
+  const user = await requireUser(request);
+  const { db } = await getServices();
+  const membership = teamSlug ? await getMembership(db, { slug: teamSlug, userId: user.id }) : undefined;
+  if (!membership) throw new Response("Team not found", { status: 404 });
+  if (!roleAtLeast(membership.role, minRole)) {
+    throw new Response(
+      minRole === "member" ? "Observers can look but not change anything." : `This needs the ${minRole} role.`,
+      { status: 403 },
+    );
+  }
+  return {
+    db,
+    user,
+    team: {
+      id: membership.teamId,
+      slug: membership.slug,
+      name: membership.name,
+      timeZone: membership.timeZone,
+      keyPattern: membership.keyPattern,
+    },
+    role: membership.role,
+  };
+}
+
+/** For actions: reads are open to observers, changes are not. */
+export function requireTeamWriter(request: Request, teamSlug: string | undefined) {
+  return requireTeamRole(request, teamSlug, "member");
+}

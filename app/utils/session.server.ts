@@ -1,0 +1,58 @@
+import { createCookie, redirect } from "@remix-run/node";
+import { createSession, deleteSession, getSessionUser } from "~/models/session.server";
+import { SESSION_DAYS } from "~/models/session.server";
+import { getServices } from "~/utils/services.server";
+import { singleton } from "~/utils/singleton.server";
+
+// The cookie holds only a random session id, signed; the session itself lives in the database so
+// logout and password resets end it everywhere.
+async function sessionCookie() {
+  const { sessionSecret, env } = await getServices();
+  return singleton(`session-cookie:${sessionSecret}`, () =>
+    createCookie("__session", {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: env.NODE_ENV === "production" && !env.APP_ORIGIN?.startsWith("http://"),
+      path: "/",
+      maxAge: SESSION_DAYS * 86_400,
+      secrets: [sessionSecret],
+    }),
+  );
+}
+
+async function readSessionId(request: Request): Promise<string | null> {
+  const cookie = await sessionCookie();
+  const value = await cookie.parse(request.headers.get("Cookie"));
+  return typeof value === "string" ? value : null;
+}
+
+export async function getCurrentUser(request: Request) {
+  const sessionId = await readSessionId(request);
+  if (!sessionId) return null;
+  const { db } = await getServices();
+  return (await getSessionUser(db, sessionId)) ?? null;
+}
+
+/** Logs the user in with a brand-new session id (never reusing one from before login). */
+export async function startUserSession(request: Request, userId: number, redirectTo: string) {
+  const { db } = await getServices();
+  const previous = await readSessionId(request);
+  if (previous) await deleteSession(db, previous);
+  const sessionId = await createSession(db, userId);
+  const cookie = await sessionCookie();
+  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await cookie.serialize(sessionId) } });
+}
+
+export async function endUserSession(request: Request) {
+  const { db } = await getServices();
+  const sessionId = await readSessionId(request);
+  if (sessionId) await deleteSession(db, sessionId);
+  const cookie = await sessionCookie();
+  return redirect("/login", { headers: { "Set-Cookie": await cookie.serialize("", { maxAge: 0 }) } });
+}
+
+/** Only same-site paths: a crafted ?redirectTo= must not send people elsewhere. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}

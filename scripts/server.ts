@@ -1,0 +1,91 @@
+// The production server: our own small entry around Remix's request handler (see README,
+// decision 3). It opens the database before taking traffic, serves the built client, refuses
+// cross-origin mutations, and on SIGTERM/SIGINT closes live streams and the database within 5 s.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Server } from "node:http";
+import compression from "compression";
+import express from "express";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import { isCrossOriginMutation } from "~/utils/origin.server";
+import { closeServices, getServices } from "~/utils/services.server";
+import { closeAllStreams } from "~/utils/events.server";
+import { ensureDemo, printDemoLogin } from "./seed/demo";
+
+const BUILD_DIR = path.resolve("build");
+
+export async function startServer(options: { port?: number } = {}) {
+  const services = await getServices();
+  const { env } = services;
+  if (env.SEED_DEMO === "1") await ensureDemo(services, { onlyIfEmpty: true });
+
+  const build = (await import(pathToFileURL(path.join(BUILD_DIR, "server/index.js")).href)) as ServerBuild;
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res) }));
+  app.use((req, res, next) => {
+    // The address used for login throttling comes from the socket, never from the client's headers
+    // (unless we run behind a proxy we trust).
+    const forwarded = process.env.TRUST_PROXY === "1" ? String(req.headers["x-forwarded-for"] ?? "").split(",")[0]?.trim() : "";
+    req.headers["x-client-ip"] = forwarded || req.socket.remoteAddress || "unknown";
+    if (
+      isCrossOriginMutation({
+        method: req.method,
+        origin: req.headers.origin,
+        secFetchSite: req.headers["sec-fetch-site"] as string | undefined,
+        host: req.headers.host,
+        appOrigin: env.APP_ORIGIN,
+      })
+    ) {
+      res.status(403).type("text/plain").send("Cross-origin request refused.");
+      return;
+    }
+    next();
+  });
+  app.use("/assets", express.static(path.join(BUILD_DIR, "client/assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(BUILD_DIR, "client"), { maxAge: "1h" }));
+  app.all("*", createRequestHandler({ build, mode: env.NODE_ENV }));
+
+  const port = options.port ?? env.PORT;
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(port, () => resolve(s));
+  });
+  const address = server.address();
+  const actualPort = typeof address === "object" && address ? address.port : port;
+  const url = `http://localhost:${actualPort}`;
+  console.log(`Token Poker is serving on ${url} (${services.database.kind === "pglite" ? `embedded database in ${path.resolve(env.PGLITE_DIR)}` : "PostgreSQL"})`);
+  if (env.SEED_DEMO === "1") await printDemoLogin(services, url);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: closing streams and the database`);
+    const deadline = setTimeout(() => {
+      console.error("Shutdown took longer than 5 s; exiting anyway.");
+      process.exit(1);
+    }, 5000);
+    deadline.unref();
+    closeAllStreams();
+    server.close();
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 1000).unref();
+    try {
+      await closeServices();
+    } finally {
+      clearTimeout(deadline);
+      process.exit(0);
+    }
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+  return { server, url };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  startServer().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
