@@ -54,8 +54,8 @@ export async function startServer(options: { port?: number } = {}) {
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   const url = `http://localhost:${actualPort}`;
-  console.log(`Token Poker is serving on ${url} (${services.database.kind === "pglite" ? `embedded database in ${path.resolve(env.PGLITE_DIR)}` : "PostgreSQL"})`);
   if (env.SEED_DEMO === "1") await printDemoLogin(services, url);
+  console.log(`Token Poker is serving on ${url} (${services.database.kind === "pglite" ? `embedded database in ${path.resolve(env.PGLITE_DIR)}` : "PostgreSQL"})`);
 
   let stopping = false;
   const stop = async (signal: string) => {

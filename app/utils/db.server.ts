@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import {
   CamelCasePlugin,
@@ -89,6 +91,9 @@ async function openPglite(options: OpenOptions): Promise<OpenedDatabase> {
   const unlock = folder ? lockFolder(folder) : () => {};
   let pglite: PGlite;
   try {
+    // PGlite runs initdb on a folder without PG_VERSION: over a damaged folder that would be a
+    // silent reset, so a non-empty folder must already look like a database.
+    if (folder && !looksLikeDatabaseFolder(folder)) throw new Error("PG_VERSION is missing");
     const pgliteOptions = { parsers, loadDataDir: options.loadDataDir };
     // PGlite reads `new PGlite(undefined, options)` as "no options": pass them alone for in-memory.
     pglite = folder ? new PGlite(folder, pgliteOptions) : new PGlite(pgliteOptions);
@@ -111,6 +116,11 @@ async function openPglite(options: OpenOptions): Promise<OpenedDatabase> {
       unlock();
     },
   };
+}
+
+function looksLikeDatabaseFolder(folder: string): boolean {
+  if (!fs.existsSync(folder) || fs.readdirSync(folder).length === 0) return true;
+  return fs.existsSync(path.join(folder, "PG_VERSION"));
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

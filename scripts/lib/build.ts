@@ -1,0 +1,24 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+function newestMtime(target: string): number {
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+/** Runs the Vite build when build/ is missing or older than any source it is made from. */
+export function buildIfStale(root = process.cwd()): void {
+  const serverBuild = path.join(root, "build/server/index.js");
+  const sources = ["app", "db", "public", "vite.config.ts", "package.json"]
+    .map((p) => path.join(root, p))
+    .filter((p) => fs.existsSync(p));
+  const newestSource = Math.max(...sources.map(newestMtime));
+  if (fs.existsSync(serverBuild) && fs.statSync(serverBuild).mtimeMs >= newestSource) return;
+  console.log("Building Token Poker…");
+  const result = spawnSync("npx", ["remix", "vite:build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  if (result.status !== 0) throw new Error(`The build failed (exit ${result.status}).`);
+}

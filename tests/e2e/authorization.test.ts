@@ -1,0 +1,100 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
+import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
+
+// Walks every route under /t/:team (read from the server build, so a new page cannot be missed) as
+// anonymous, outsider, observer, member and owner.
+type BuildRoute = { id: string; path?: string; index?: boolean; parentId?: string; module: { loader?: unknown; action?: unknown } };
+
+// Values for URL parameters other than :team. A route with a parameter not listed here fails the
+// test: whoever adds it must say how to reach a real record.
+const PARAM_VALUES: Record<string, string> = {};
+
+let server: TestServer;
+let routes: { pattern: string; index: boolean; hasLoader: boolean; hasAction: boolean }[];
+const clients: Record<string, HttpClient> = {};
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as { routes: Record<string, BuildRoute> };
+  const fullPath = (r: BuildRoute): string => {
+    const parent = r.parentId ? build.routes[r.parentId] : undefined;
+    const own = r.path ?? "";
+    return parent ? [fullPath(parent), own].filter(Boolean).join("/") : own;
+  };
+  routes = Object.values(build.routes)
+    .map((r) => ({ pattern: "/" + fullPath(r), index: !!r.index, hasLoader: !!r.module.loader, hasAction: !!r.module.action }))
+    .filter((r) => r.pattern.startsWith("/t/:team"));
+
+  const owner = await signUp(server.url, "Owner");
+  await createTeam(owner, "Alpha", "alpha");
+  const outsider = await signUp(server.url, "Outsider");
+  await createTeam(outsider, "Beta", "beta");
+  clients.owner = owner;
+  clients.outsider = outsider;
+  clients.observer = await joinWithRole(owner, "alpha", "observer", "Olive Observer");
+  clients.member = await joinWithRole(owner, "alpha", "member", "Mo Member");
+  clients.anonymous = new HttpClient(server.url);
+});
+
+afterAll(async () => server?.stop());
+
+/** The URL of a route; `forPost` adds ?index so a POST reaches an index route, not its layout. */
+function urlFor(route: { pattern: string; index: boolean }, forPost = false): string {
+  const path = route.pattern.replace(/:(\w+)/g, (_, name: string) => {
+    if (name === "team") return "alpha";
+    const value = PARAM_VALUES[name];
+    if (!value) throw new Error(`No fixture value for :${name} in ${route.pattern}`);
+    return value;
+  });
+  return forPost && route.index ? `${path}?index` : path;
+}
+
+describe("authorization matrix", () => {
+  it("finds the team routes in the build", () => {
+    expect(routes.map((r) => r.pattern)).toContain("/t/:team");
+    expect(routes.map((r) => r.pattern)).toContain("/t/:team/settings/members");
+  });
+
+  it("sends anonymous visitors to the login page", async () => {
+    for (const r of routes.filter((r) => r.hasLoader)) {
+      const res = await clients.anonymous!.request(urlFor(r));
+      expect(res.status, r.pattern).toBe(302);
+      expect(res.headers.get("location"), r.pattern).toMatch(/^\/login\?redirectTo=/);
+    }
+  });
+
+  it("answers 404 to a logged-in outsider, for reads and writes", async () => {
+    for (const r of routes) {
+      if (r.hasLoader) expect((await clients.outsider!.request(urlFor(r))).status, r.pattern).toBe(404);
+      if (r.hasAction) expect((await clients.outsider!.post(urlFor(r, true), { intent: "x" })).status, r.pattern).toBe(404);
+    }
+  });
+
+  it("lets observers read every page and change nothing", async () => {
+    for (const r of routes) {
+      if (r.hasLoader) expect((await clients.observer!.request(urlFor(r))).status, r.pattern).toBe(200);
+      if (r.hasAction) expect((await clients.observer!.post(urlFor(r, true), { intent: "x" })).status, r.pattern).toBe(403);
+    }
+  });
+
+  it("lets members read every page", async () => {
+    for (const r of routes.filter((r) => r.hasLoader)) {
+      expect((await clients.member!.request(urlFor(r))).status, r.pattern).toBe(200);
+    }
+  });
+
+  it("keeps member management to managers and owners", async () => {
+    const res = await clients.member!.post("/t/alpha/settings/members", { intent: "invite", role: "member" });
+    expect(res.status).toBe(403);
+    const ok = await clients.owner!.post("/t/alpha/settings/members", { intent: "invite", role: "member" });
+    expect(ok.status).toBe(200);
+  });
+
+  it("refuses a cross-origin POST even with a valid session", async () => {
+    const res = await clients.owner!.post("/t/alpha/settings/members", { intent: "invite", role: "member" }, { Origin: "https://evil.example" });
+    expect(res.status).toBe(403);
+  });
+});

@@ -1,0 +1,70 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumPath, launchBrowser } from "../helpers/browser";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+describe.skipIf(!chromiumPath())("onboarding in a real browser", () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("signs up, creates a team, invites, and a second person joins by the link", async () => {
+    const owner = await browser.newContext({ baseURL: server.url });
+    const page = await owner.newPage();
+    await page.goto("/signup");
+    await page.getByLabel("Name").fill("Rosa Owner");
+    await page.getByLabel("E-mail").fill("rosa@example.com");
+    await page.getByLabel("Password").fill("short");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await expect.poll(() => page.getByText("Use at least 10 characters").count()).toBe(1);
+    // The typed name survived the failed submit.
+    expect(await page.getByLabel("Name").inputValue()).toBe("Rosa Owner");
+    await page.getByLabel("Password").fill("a long enough password");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.waitForURL("**/teams/new");
+
+    await page.getByLabel("Team name").fill("Checkout Crew");
+    await page.getByRole("button", { name: "Create team" }).click();
+    await page.waitForURL("**/t/checkout-crew");
+    await page.getByRole("link", { name: "Settings" }).first().click();
+    await page.getByRole("link", { name: "Members" }).click();
+    await page.getByLabel("Role", { exact: true }).selectOption("member");
+    await page.getByRole("button", { name: "Create invite link" }).click();
+    const link = await page.getByRole("textbox", { name: "Link" }).inputValue();
+    expect(link).toMatch(/\/invite\//);
+
+    const guest = await browser.newContext({ baseURL: server.url });
+    const guestPage = await guest.newPage();
+    await guestPage.goto(link);
+    await guestPage.getByRole("link", { name: "Sign up to join" }).click();
+    await guestPage.getByLabel("Name").fill("Theo Teammate");
+    await guestPage.getByLabel("E-mail").fill("theo@example.com");
+    await guestPage.getByLabel("Password").fill("another long password");
+    await guestPage.getByRole("button", { name: "Sign up" }).click();
+    await guestPage.waitForURL(/\/invite\//);
+    await guestPage.getByRole("button", { name: /Join as Theo Teammate/ }).click();
+    await guestPage.waitForURL("**/t/checkout-crew");
+    await expect.poll(() => guestPage.getByRole("heading", { level: 1 }).textContent()).toBe("Checkout Crew");
+
+    // Logging out and back in with the form brings the teammate back to the team.
+    await guestPage.getByRole("button", { name: "Log out" }).click();
+    await guestPage.waitForURL("**/login");
+    await guestPage.getByLabel("E-mail").fill("theo@example.com");
+    await guestPage.getByLabel("Password").fill("another long password");
+    await guestPage.getByRole("button", { name: "Log in" }).click();
+    await guestPage.waitForURL("**/t/checkout-crew");
+
+    await page.reload();
+    await expect.poll(() => page.getByRole("cell", { name: "Theo Teammate", exact: true }).count()).toBe(1);
+    await owner.close();
+    await guest.close();
+  });
+});

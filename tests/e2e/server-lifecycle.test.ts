@@ -1,0 +1,72 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { HttpClient, startTestServer } from "../helpers/server";
+import { createTeam, signUp } from "../helpers/team-fixture";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "token-poker-life-"));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe("the server on an embedded database", () => {
+  it("keeps data across a restart, refuses a second process on the same folder, and stops promptly", async () => {
+    const dataDir = tempDir();
+    const first = await startTestServer({ dataDir });
+    const health = await (await fetch(`${first.url}/healthz`)).json();
+    expect(health).toMatchObject({ ok: true, database: "pglite" });
+    const owner = await signUp(first.url, "Persistent Pat");
+    await createTeam(owner, "Survivors", "survivors");
+
+    await expect(startTestServer({ dataDir })).rejects.toThrow(/in use by another Token Poker process \(pid \d+\)/);
+
+    const started = Date.now();
+    expect(await first.stop("SIGTERM")).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+
+    const second = await startTestServer({ dataDir });
+    const again = new HttpClient(second.url);
+    const login = await again.post("/login", { email: owner.email, password: "correct horse battery" });
+    expect(login.status).toBe(302);
+    expect((await again.request("/t/survivors")).status).toBe(200);
+    await second.stop();
+  });
+
+  it("takes over the lock of a process that died", async () => {
+    const dataDir = tempDir();
+    fs.mkdirSync(dataDir, { recursive: true });
+    // A pid that cannot be running (beyond the kernel's pid_max).
+    fs.writeFileSync(path.join(dataDir, "pglite.lock"), "4194305");
+    const server = await startTestServer({ dataDir });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await server.stop();
+  });
+
+  it("refuses to start on a damaged folder with a clear error instead of resetting it", async () => {
+    const dataDir = tempDir();
+    const server = await startTestServer({ dataDir });
+    await signUp(server.url, "Before Damage");
+    await server.stop();
+    fs.rmSync(path.join(dataDir, "pglite", "PG_VERSION"));
+    await expect(startTestServer({ dataDir })).rejects.toThrow(/could not be opened.*damaged/s);
+    // Nothing was re-initialised behind the user's back.
+    expect(fs.existsSync(path.join(dataDir, "pglite", "PG_VERSION"))).toBe(false);
+  });
+
+  it("seeds the demo team and prints its login when SEED_DEMO is on", async () => {
+    const server = await startTestServer({ dataDir: tempDir(), env: { SEED_DEMO: "1" } });
+    const out = server.output();
+    const password = /^password: (\S+)$/m.exec(out)?.[1];
+    expect(out).toMatch(/^url: http:\/\/localhost:\d+$/m);
+    expect(out).toMatch(/^login: demo@example\.com$/m);
+    const client = new HttpClient(server.url);
+    expect((await client.post("/login", { email: "demo@example.com", password: password! })).status).toBe(302);
+    expect((await client.request("/t/demo")).status).toBe(200);
+    expect((await new HttpClient(server.url).request("/t/demo")).status).toBe(302);
+    await server.stop();
+  });
+});
