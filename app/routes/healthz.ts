@@ -1,4 +1,4 @@
-import { sql } from "kysely";
+import { pingDatabase } from "~/models/health.server";
 import { getServices } from "~/utils/services.server";
 
 // Load balancers and the README's smoke check: 200 when the database answers, 503 when not.
@@ -6,7 +6,7 @@ export async function loader() {
   const started = Date.now();
   try {
     const { db, database } = await getServices();
-    await sql`select 1`.execute(db);
+    await pingDatabase(db);
     return Response.json({ ok: true, database: database.kind, ms: Date.now() - started });
   } catch (error) {
     return Response.json(

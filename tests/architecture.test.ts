@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+// The dependency rule from STYLE.md, checked on every import in app/:
+//   routes → models, domain, components, utils; models → domain, utils/db.server (and other utils);
+//   components → domain, components, client-safe utils; domain → pure libraries only.
+const APP = path.resolve("app");
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? filesUnder(full) : /\.(ts|tsx)$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [full] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const source = fs.readFileSync(file, "utf8");
+  return [...source.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/gm), ...source.matchAll(/import\(["']([^"']+)["']\)/g)].map(
+    (m) => m[1]!,
+  );
+}
+
+/** The app layer an import lands in: "domain", "models", ... or "package:<name>". */
+function layerOf(fromFile: string, specifier: string): string {
+  let target: string;
+  if (specifier.startsWith("~/")) target = path.join(APP, specifier.slice(2));
+  else if (specifier.startsWith(".")) target = path.resolve(path.dirname(fromFile), specifier);
+  else return `package:${specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]}`;
+  const rel = path.relative(APP, target);
+  if (rel.startsWith("..")) return `outside:${path.relative(process.cwd(), target)}`;
+  return rel.split(path.sep)[0]!;
+}
+
+const NODE_BUILTINS = /^package:(node:|fs|path|crypto|http|net|os|child_process)/;
+const PURE_PACKAGES = new Set(["package:zod", "package:csv-parse"]);
+
+describe("dependency rule", () => {
+  const files = filesUnder(APP);
+
+  it("keeps app/domain pure: no I/O, no framework, no database", () => {
+    for (const file of files.filter((f) => f.startsWith(path.join(APP, "domain")))) {
+      for (const spec of importsOf(file)) {
+        const layer = layerOf(file, spec);
+        const ok = layer === "domain" || PURE_PACKAGES.has(layer);
+        expect(ok, `${path.relative(APP, file)} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+
+  it("keeps SQL in models: only models and server utils import kysely or the db handle at runtime", () => {
+    for (const file of files) {
+      const layer = path.relative(APP, file).split(path.sep)[0];
+      for (const spec of importsOf(file)) {
+        if (layerOf(file, spec) !== "package:kysely") continue;
+        const typeOnly = new RegExp(`import\\s+type\\s[^;]*from\\s+["']${spec}["']`).test(fs.readFileSync(file, "utf8"));
+        const allowed = layer === "models" || (layer === "utils" && file.endsWith(".server.ts")) || (layer === "routes" && typeOnly);
+        expect(allowed, `${path.relative(APP, file)} imports kysely`).toBe(true);
+      }
+    }
+  });
+
+  it("lets models depend only on domain, utils and db types", () => {
+    for (const file of files.filter((f) => f.startsWith(path.join(APP, "models")))) {
+      for (const spec of importsOf(file)) {
+        const layer = layerOf(file, spec);
+        expect(["domain", "models", "utils"].includes(layer) || layer.startsWith("package:") || layer === "outside:db/schema", `${path.relative(APP, file)} imports ${spec}`).toBe(true);
+        expect(layer === "routes" || layer === "components", `${path.relative(APP, file)} imports ${spec}`).toBe(false);
+      }
+    }
+  });
+
+  it("keeps components away from models and server-only code", () => {
+    for (const file of files.filter((f) => f.startsWith(path.join(APP, "components")))) {
+      for (const spec of importsOf(file)) {
+        const layer = layerOf(file, spec);
+        expect(layer === "models" || layer === "routes" || spec.includes(".server"), `${path.relative(APP, file)} imports ${spec}`).toBe(false);
+        expect(NODE_BUILTINS.test(layer), `${path.relative(APP, file)} imports ${spec}`).toBe(false);
+      }
+    }
+  });
+
+  it("has routes that never issue SQL themselves", () => {
+    for (const file of files.filter((f) => f.startsWith(path.join(APP, "routes")))) {
+      const source = fs.readFileSync(file, "utf8");
+      expect(/\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`/.test(source), `${path.relative(APP, file)} issues SQL`).toBe(false);
+    }
+  });
+});
