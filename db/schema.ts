@@ -29,6 +29,7 @@ export interface TeamsTable {
   name: string;
   timeZone: ColumnType<string, string | undefined, string>;
   keyPattern: ColumnType<string, string | undefined, string>;
+  creditValueUsd: ColumnType<number, number | undefined, number>;
   createdAt: CreatedAt;
 }
 
@@ -66,6 +67,71 @@ export interface LoginAttemptsTable {
   attemptedAt: CreatedAt;
 }
 
+export type StoryStatus = "backlog" | "estimated" | "committed" | "done";
+
+export interface SizingSchemesTable {
+  id: Id;
+  teamId: number;
+  version: number;
+  /** A SizingScheme (app/domain/sizing-scheme.ts), frozen: never updated in place. */
+  scheme: ColumnType<unknown, string, never>;
+  contentHash: string;
+  note: string | null;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface StoriesTable {
+  id: Id;
+  teamId: number;
+  key: string | null;
+  title: string;
+  link: string | null;
+  labels: ColumnType<string[], string[] | undefined, string[]>;
+  description: ColumnType<string, string | undefined, string>;
+  status: ColumnType<StoryStatus, StoryStatus | undefined, StoryStatus>;
+  rank: string;
+  estimateId: number | null;
+  archivedAt: Timestamp | null;
+  createdAt: CreatedAt;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface EstimatesTable {
+  id: Id;
+  teamId: number;
+  storyId: number;
+  schemeId: number;
+  intensity: string;
+  autonomy: string;
+  risk: string;
+  size: string;
+  expectedCredits: number;
+  p80Credits: number;
+  bandLow: number;
+  bandHigh: number | null;
+  source: "solo" | "session";
+  sessionId: number | null;
+  rounds: ColumnType<unknown, string | undefined, never>;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface ModelRatesTable {
+  id: Id;
+  teamId: number;
+  modelId: string;
+  provider: string | null;
+  tier: string | null;
+  aliases: ColumnType<string[], string[] | undefined, string[]>;
+  inputUsdPerMtok: number;
+  cacheReadUsdPerMtok: number | null;
+  cacheWriteUsdPerMtok: number | null;
+  outputUsdPerMtok: number;
+  effectiveFrom: string | null;
+  createdAt: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -74,6 +140,10 @@ export interface Database {
   invites: InvitesTable;
   passwordResets: PasswordResetsTable;
   loginAttempts: LoginAttemptsTable;
+  sizingSchemes: SizingSchemesTable;
+  stories: StoriesTable;
+  estimates: EstimatesTable;
+  modelRates: ModelRatesTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -1,6 +1,8 @@
 import type { Role } from "~/domain/roles";
 import type { DB } from "~/utils/db.server";
 import { hashToken, newToken } from "~/utils/crypto.server";
+import { seedRates } from "~/models/rate.server";
+import { getCurrentScheme } from "~/models/scheme.server";
 
 export const INVITE_DAYS = 7;
 export const RESET_HOURS = 24;
@@ -17,6 +19,8 @@ export async function createTeam(db: DB, input: { name: string; slug: string; ow
       .returningAll()
       .executeTakeFirstOrThrow();
     await trx.insertInto("memberships").values({ teamId: team.id, userId: input.ownerId, role: "owner" }).execute();
+    await getCurrentScheme(trx, team.id);
+    await seedRates(trx, team.id);
     return team;
   });
 }

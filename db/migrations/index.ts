@@ -1,8 +1,10 @@
 import type { Migration } from "kysely/migration";
 import * as m0001 from "./0001_create_accounts";
+import * as m0002 from "./0002_create_backlog";
 
 // Migrations are listed here, in order, rather than read from the folder at run time: the server
 // build bundles this list, and Kysely's FileMigrationProvider cannot find files after bundling.
 export const migrations: Record<string, Migration> = {
   "0001_create_accounts": m0001,
+  "0002_create_backlog": m0002,
 };

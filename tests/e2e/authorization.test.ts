@@ -8,9 +8,11 @@ import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
 // anonymous, outsider, observer, member and owner.
 type BuildRoute = { id: string; path?: string; index?: boolean; parentId?: string; module: { loader?: unknown; action?: unknown } };
 
-// Values for URL parameters other than :team. A route with a parameter not listed here fails the
-// test: whoever adds it must say how to reach a real record.
-const PARAM_VALUES: Record<string, string> = {};
+// Records for URL parameters other than :team, keyed by the route pattern's prefix up to the
+// parameter (e.g. "/t/:team/sprints/:id"). A route with a parameter not covered here fails the test:
+// whoever adds it says how the owner creates a real record, returning the parameter's value.
+const ROUTE_FIXTURES: Record<string, (owner: HttpClient) => Promise<string>> = {};
+const fixtureValues: Record<string, string> = {};
 
 let server: TestServer;
 let routes: { pattern: string; index: boolean; hasLoader: boolean; hasAction: boolean }[];
@@ -37,16 +39,18 @@ beforeAll(async () => {
   clients.observer = await joinWithRole(owner, "alpha", "observer", "Olive Observer");
   clients.member = await joinWithRole(owner, "alpha", "member", "Mo Member");
   clients.anonymous = new HttpClient(server.url);
+  for (const [prefix, create] of Object.entries(ROUTE_FIXTURES)) fixtureValues[prefix] = await create(owner);
 });
 
 afterAll(async () => server?.stop());
 
 /** The URL of a route; `forPost` adds ?index so a POST reaches an index route, not its layout. */
 function urlFor(route: { pattern: string; index: boolean }, forPost = false): string {
-  const path = route.pattern.replace(/:(\w+)/g, (_, name: string) => {
+  const path = route.pattern.replace(/:(\w+)/g, (match: string, name: string, offset: number) => {
     if (name === "team") return "alpha";
-    const value = PARAM_VALUES[name];
-    if (!value) throw new Error(`No fixture value for :${name} in ${route.pattern}`);
+    const prefix = route.pattern.slice(0, offset) + match;
+    const value = fixtureValues[prefix];
+    if (!value) throw new Error(`No ROUTE_FIXTURES entry for ${prefix}`);
     return value;
   });
   return forPost && route.index ? `${path}?index` : path;
