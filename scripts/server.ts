@@ -11,6 +11,8 @@ import type { ServerBuild } from "@remix-run/node";
 import { isCrossOriginMutation } from "~/utils/origin.server";
 import { closeServices, getServices } from "~/utils/services.server";
 import { closeAllStreams } from "~/utils/events.server";
+import { answerBackupRequests } from "~/utils/backup.server";
+import { dataDir } from "~/utils/env.server";
 import { ensureDemo, printDemoLogin } from "./seed/demo";
 
 const BUILD_DIR = path.resolve("build");
@@ -19,6 +21,7 @@ export async function startServer(options: { port?: number } = {}) {
   const services = await getServices();
   const { env } = services;
   if (env.SEED_DEMO === "1") await ensureDemo(services, { onlyIfEmpty: true });
+  answerBackupRequests(services.database, dataDir(env));
 
   const build = (await import(pathToFileURL(path.join(BUILD_DIR, "server/index.js")).href)) as ServerBuild;
   const app = express();
