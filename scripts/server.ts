@@ -1,6 +1,7 @@
 // The production server: our own small entry around Remix's request handler (see README,
 // decision 3). It opens the database before taking traffic, serves the built client, refuses
 // cross-origin mutations, and on SIGTERM/SIGINT closes live streams and the database within 5 s.
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Server } from "node:http";
@@ -48,7 +49,10 @@ export async function startServer(options: { port?: number } = {}) {
   });
   app.use("/assets", express.static(path.join(BUILD_DIR, "client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(BUILD_DIR, "client"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: env.NODE_ENV }));
+  app.all(
+    "*",
+    createRequestHandler({ build, mode: env.NODE_ENV, getLoadContext: () => ({ cspNonce: randomBytes(16).toString("base64") }) }),
+  );
 
   const port = options.port ?? env.PORT;
   const server: Server = await new Promise((resolve) => {
