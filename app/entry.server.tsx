@@ -5,6 +5,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/utils/nonce";
+import { isDatabaseDown, noteQueryError } from "~/utils/db-health.server";
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
@@ -31,6 +32,20 @@ export function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
+/** Every loader, action and render error passes here first: a lost database marks itself down. */
+export function handleError(error: unknown, { request }: { request: Request }) {
+  noteQueryError(error);
+  if (!request.signal.aborted) console.error(error);
+}
+
+/** A data request that failed because the database is gone is a 503 (retry later), not a 500. */
+export function handleDataRequest(response: Response) {
+  if (response.status === 500 && isDatabaseDown()) {
+    return new Response(response.body, { status: 503, statusText: "Service Unavailable", headers: response.headers });
+  }
+  return response;
+}
+
 export default function handleRequest(
   request: Request,
   responseStatusCode: number,
@@ -40,6 +55,7 @@ export default function handleRequest(
 ) {
   // Bots and no-JS clients get the whole document at once; browsers get it streamed.
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
+  if (responseStatusCode === 500 && isDatabaseDown()) responseStatusCode = 503;
   const nonce = loadContext.cspNonce;
   if (nonce) responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
   responseHeaders.set("X-Content-Type-Options", "nosniff");

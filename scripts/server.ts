@@ -13,10 +13,19 @@ import { isCrossOriginMutation } from "~/utils/origin.server";
 import { closeServices, getServices } from "~/utils/services.server";
 import { closeAllStreams } from "~/utils/events.server";
 import { answerBackupRequests } from "~/utils/backup.server";
+import { isDatabaseDown, noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";
+import { pingDatabase } from "~/models/health.server";
 import { dataDir } from "~/utils/env.server";
 import { ensureDemo, printDemoLogin } from "./seed/demo";
 
 const BUILD_DIR = path.resolve("build");
+
+const UNAVAILABLE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="5">
+<title>Token Poker is reconnecting</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5">
+<h1>Token Poker can't reach its database right now</h1>
+<p>Nothing you entered is lost: votes and imports already saved are safe in the database. The app
+reconnects by itself; this page tries again every 5 seconds.</p></body></html>`;
 
 export async function startServer(options: { port?: number } = {}) {
   const services = await getServices();
@@ -46,6 +55,19 @@ export async function startServer(options: { port?: number } = {}) {
       return;
     }
     next();
+  });
+  app.use(async (req, res, next) => {
+    // While the database is known to be down, answer with a clear page instead of half-rendered
+    // ones; one quick ping per request tells us when it is back.
+    if (!isDatabaseDown() || req.path === "/healthz" || req.path.startsWith("/assets/")) return next();
+    try {
+      await pingDatabase(services.db);
+      noteQuerySuccess();
+      next();
+    } catch (error) {
+      noteQueryError(error);
+      res.status(503).set("Retry-After", "5").type("html").send(UNAVAILABLE_PAGE);
+    }
   });
   app.use("/assets", express.static(path.join(BUILD_DIR, "client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(BUILD_DIR, "client"), { maxAge: "1h" }));

@@ -15,6 +15,7 @@ import pg from "pg";
 import { migrations } from "../../db/migrations/index";
 import type { Database } from "../../db/schema";
 import { lockFolder } from "~/utils/pglite-lock.server";
+import { noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";
 
 export type DB = Kysely<Database>;
 export type DatabaseKind = "postgres" | "pglite";
@@ -73,6 +74,8 @@ function openPostgres(connectionString: string, options: OpenOptions): OpenedDat
   const pool = new pg.Pool({
     connectionString,
     max: options.poolSize ?? 10,
+    // Fail fast when the server is unreachable: a page should say so, not hang.
+    connectionTimeoutMillis: 3000,
     options: options.searchPath ? `-c search_path=${options.searchPath}` : undefined,
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
@@ -82,7 +85,11 @@ function openPostgres(connectionString: string, options: OpenOptions): OpenedDat
   // An idle client losing its server (restart, network cut) must not crash the process; the next
   // query gets a fresh connection or a clear error.
   pool.on("error", (error) => console.error("[db] idle PostgreSQL client error:", error.message));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin()],
+    log: (event) => (event.level === "error" ? noteQueryError(event.error) : noteQuerySuccess()),
+  });
   return { db, kind: "postgres", pool, close: () => db.destroy() };
 }
 

@@ -1,0 +1,53 @@
+import { singleton } from "~/utils/singleton.server";
+
+// Whether the database was last seen unreachable. Set from the driver's error log, cleared by the
+// next query that succeeds; while set, the server answers 503 with a clear page instead of
+// rendering pages that would fail halfway.
+const state = () => singleton("db-health", () => ({ down: false, since: 0 }));
+
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "57P01", // admin_shutdown
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now
+  "08000",
+  "08003",
+  "08006",
+  "08001",
+  "08004",
+]);
+
+export function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && CONNECTION_ERROR_CODES.has(e.code)) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+    e.message ?? "",
+  );
+}
+
+export function noteQueryError(error: unknown): void {
+  if (!isConnectionError(error)) return;
+  const s = state();
+  if (!s.down) {
+    s.down = true;
+    s.since = Date.now();
+    console.error(`[db] database unreachable: ${(error as Error).message}`);
+  }
+}
+
+export function noteQuerySuccess(): void {
+  const s = state();
+  if (s.down) {
+    s.down = false;
+    console.log(`[db] database reachable again after ${((Date.now() - s.since) / 1000).toFixed(1)} s`);
+  }
+}
+
+export function isDatabaseDown(): boolean {
+  return state().down;
+}
