@@ -30,6 +30,8 @@ export interface TeamsTable {
   timeZone: ColumnType<string, string | undefined, string>;
   keyPattern: ColumnType<string, string | undefined, string>;
   creditValueUsd: ColumnType<number, number | undefined, number>;
+  /** Burn alerts are POSTed here (Slack-compatible); null = none. Added by 0005_create_sprints. */
+  webhookUrl: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: CreatedAt;
 }
 
@@ -132,6 +134,297 @@ export interface ModelRatesTable {
   createdAt: CreatedAt;
 }
 
+export type SprintCapacityKind = "credits" | "pool";
+export type SprintPoolPlan = "copilot-business" | "copilot-enterprise" | "custom";
+export type SprintCommitBasis = "expected" | "p80";
+export type SprintPolicy = "warn" | "approval" | "hard-stop";
+export type SprintStoryOutcome = "done" | "carried" | "returned";
+export type CommitRequestStatus = "pending" | "approved" | "declined";
+
+export interface SprintsTable {
+  id: Id;
+  teamId: number;
+  name: string;
+  goal: ColumnType<string, string | undefined, string>;
+  startDate: string;
+  endDate: string;
+  capacityKind: SprintCapacityKind;
+  capacityCredits: number | null;
+  poolPlan: SprintPoolPlan | null;
+  poolSeats: number | null;
+  poolPerSeat: number | null;
+  reservePercent: ColumnType<number, number | undefined, number>;
+  commitBasis: ColumnType<SprintCommitBasis, SprintCommitBasis | undefined, SprintCommitBasis>;
+  exhaustionPolicy: ColumnType<SprintPolicy, SprintPolicy | undefined, SprintPolicy>;
+  closedAt: Timestamp | null;
+  closedBy: number | null;
+  /** A SprintSnapshot (app/domain/sprint.ts), written once at close. */
+  snapshot: ColumnType<unknown, string | null | undefined, string | null>;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface SprintStoriesTable {
+  sprintId: number;
+  storyId: number;
+  teamId: number;
+  committedBy: number | null;
+  committedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  outcome: SprintStoryOutcome | null;
+}
+
+export interface SprintAllocationsTable {
+  sprintId: number;
+  userId: number;
+  teamId: number;
+  credits: number;
+}
+
+export interface CommitRequestsTable {
+  id: Id;
+  teamId: number;
+  sprintId: number;
+  storyId: number;
+  status: ColumnType<CommitRequestStatus, CommitRequestStatus | undefined, CommitRequestStatus>;
+  reason: string;
+  loadCredits: number | null;
+  committedBefore: number;
+  availableCredits: number;
+  overBy: number | null;
+  requestedBy: number | null;
+  requestedAt: CreatedAt;
+  decidedBy: number | null;
+  decidedAt: Timestamp | null;
+  decisionNote: ColumnType<string, string | undefined, string>;
+}
+
+export interface SprintEventsTable {
+  id: Id;
+  teamId: number;
+  sprintId: number;
+  storyId: number | null;
+  actorId: number | null;
+  kind: string;
+  message: string;
+  createdAt: CreatedAt;
+}
+
+export interface SprintAlertsTable {
+  sprintId: number;
+  threshold: number;
+  teamId: number;
+  spentCredits: number;
+  availableCredits: number;
+  crossedAt: CreatedAt;
+  webhookAttempts: ColumnType<number, number | undefined, number>;
+  webhookSentAt: Timestamp | null;
+  webhookError: string | null;
+}
+
+// ---- spend (0004_create_spend) ------------------------------------------------------------------
+
+export type SpendSource =
+  | "copilot-usage"
+  | "copilot-premium"
+  | "claude-jsonl"
+  | "ccusage"
+  | "litellm"
+  | "generic-csv"
+  | "api"
+  | "manual";
+export type SpendImportVia = "upload" | "cli" | "api" | "seed";
+export type SpendImportStatus = "running" | "imported" | "rejected" | "failed";
+export type ReviewBurden = "none" | "light" | "moderate" | "heavy";
+
+export interface TeamApiTokensTable {
+  id: Id;
+  teamId: number;
+  name: string;
+  tokenHash: string;
+  tokenPrefix: string;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+  lastUsedAt: Timestamp | null;
+  revokedAt: Timestamp | null;
+  revokedBy: number | null;
+}
+
+export interface SpendImportsTable {
+  id: Id;
+  teamId: number;
+  userId: number | null;
+  tokenId: number | null;
+  via: SpendImportVia;
+  fileName: string;
+  format: string | null;
+  status: ColumnType<SpendImportStatus, SpendImportStatus | undefined, SpendImportStatus>;
+  skipInvalid: ColumnType<boolean, boolean | undefined, boolean>;
+  rows: ColumnType<number, number | undefined, number>;
+  imported: ColumnType<number, number | undefined, number>;
+  updated: ColumnType<number, number | undefined, number>;
+  duplicates: ColumnType<number, number | undefined, number>;
+  overlapping: ColumnType<number, number | undefined, number>;
+  rejected: ColumnType<number, number | undefined, number>;
+  unattributed: ColumnType<number, number | undefined, number>;
+  unpriced: ColumnType<number, number | undefined, number>;
+  credits: ColumnType<number, number | undefined, number>;
+  /** { "PAY-412": credits } for the entries the import added or updated. */
+  byStoryKey: ColumnType<Record<string, number>, string | undefined, string>;
+  unpricedModels: ColumnType<string[], string[] | undefined, string[]>;
+  /** [{ line, reason }], at most 20. */
+  errors: ColumnType<{ line: number; reason: string }[], string | undefined, string>;
+  warnings: ColumnType<string[], string | undefined, string>;
+  startedAt: CreatedAt;
+  finishedAt: Timestamp | null;
+  undoneAt: Timestamp | null;
+  undoneBy: number | null;
+}
+
+interface SpendValues {
+  occurredAt: Timestamp;
+  day: string;
+  model: string | null;
+  modelId: string | null;
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  outputTokens: number;
+  costUsd: number | null;
+  credits: number | null;
+  pricedBy: "source" | "rate-card" | null;
+  poolCredits: number | null;
+  paidCredits: number | null;
+  externalUser: string | null;
+  sessionId: string | null;
+  repository: string | null;
+  storyKey: string | null;
+  aggregated: boolean;
+  dedupeKey: string;
+}
+
+export interface SpendEntriesTable extends SpendValues {
+  id: Id;
+  teamId: number;
+  source: SpendSource;
+  /** A person's assignment; a story key in the data or a session mapping is stronger. */
+  storyId: number | null;
+  importId: number | null;
+  note: string | null;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface SpendStagingTable extends SpendValues {
+  importId: number;
+  line: number;
+  source: string;
+  overlapping: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface SpendIdentitiesTable {
+  teamId: number;
+  /** lower(trim(user name or e-mail)) as the tool writes it. */
+  identity: string;
+  userId: number;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface SpendSessionStoriesTable {
+  teamId: number;
+  sessionId: string;
+  storyId: number;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface StoryOutcomesTable {
+  storyId: number;
+  teamId: number;
+  bought: string;
+  reviewBurden: ReviewBurden;
+  causeTags: ColumnType<string[], string[] | undefined, string[]>;
+  note: ColumnType<string, string | undefined, string>;
+  recordedBy: number | null;
+  createdAt: CreatedAt;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type PokerSessionStatus = "open" | "ended";
+export type PokerItemStatus = "pending" | "finalized" | "skipped";
+export type PokerRoundStatus = "voting" | "revealed";
+export type PokerParticipantRole = "voter" | "observer";
+export type PokerVoteDimension = "intensity" | "autonomy" | "risk" | "split";
+
+export interface PokerSessionsTable {
+  id: Id;
+  teamId: number;
+  name: string;
+  status: ColumnType<PokerSessionStatus, PokerSessionStatus | undefined, PokerSessionStatus>;
+  autoReveal: ColumnType<boolean, boolean | undefined, boolean>;
+  timerSeconds: number | null;
+  allowAhead: ColumnType<boolean, boolean | undefined, boolean>;
+  guestKey: string | null;
+  schemeId: number;
+  facilitatorId: number | null;
+  currentItemId: number | null;
+  seq: ColumnType<number, number | undefined, number>;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+  endedAt: Timestamp | null;
+}
+
+export interface PokerItemsTable {
+  id: Id;
+  sessionId: number;
+  teamId: number;
+  storyId: number;
+  rank: string;
+  status: ColumnType<PokerItemStatus, PokerItemStatus | undefined, PokerItemStatus>;
+  roundNumber: ColumnType<number, number | undefined, number>;
+  split: ColumnType<boolean, boolean | undefined, boolean>;
+  estimateId: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface PokerRoundsTable {
+  id: Id;
+  itemId: number;
+  sessionId: number;
+  teamId: number;
+  number: number;
+  status: ColumnType<PokerRoundStatus, PokerRoundStatus | undefined, PokerRoundStatus>;
+  timerEndsAt: Timestamp | null;
+  startedAt: CreatedAt;
+  revealedAt: Timestamp | null;
+}
+
+export interface PokerParticipantsTable {
+  id: Id;
+  sessionId: number;
+  teamId: number;
+  userId: number | null;
+  guestTokenHash: string | null;
+  displayName: string;
+  role: PokerParticipantRole;
+  lastSeenAt: ColumnType<Date, Date | string | undefined, Date | string>;
+  leftAt: Timestamp | null;
+  createdAt: CreatedAt;
+}
+
+export interface PokerVotesTable {
+  roundId: number;
+  participantId: number;
+  dimension: PokerVoteDimension;
+  value: string | null;
+  clientTs: ColumnType<number, number | undefined, number>;
+  sessionId: number;
+  teamId: number;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -144,6 +437,24 @@ export interface Database {
   stories: StoriesTable;
   estimates: EstimatesTable;
   modelRates: ModelRatesTable;
+  pokerSessions: PokerSessionsTable;
+  pokerItems: PokerItemsTable;
+  pokerRounds: PokerRoundsTable;
+  pokerParticipants: PokerParticipantsTable;
+  pokerVotes: PokerVotesTable;
+  teamApiTokens: TeamApiTokensTable;
+  spendImports: SpendImportsTable;
+  spendEntries: SpendEntriesTable;
+  spendStaging: SpendStagingTable;
+  spendIdentities: SpendIdentitiesTable;
+  spendSessionStories: SpendSessionStoriesTable;
+  storyOutcomes: StoryOutcomesTable;
+  sprints: SprintsTable;
+  sprintStories: SprintStoriesTable;
+  sprintAllocations: SprintAllocationsTable;
+  commitRequests: CommitRequestsTable;
+  sprintEvents: SprintEventsTable;
+  sprintAlerts: SprintAlertsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -44,9 +44,18 @@ export async function addRate(
     effectiveFrom: string | null;
   },
 ) {
+  // A new price for a known model keeps the provider and tier the card already gives it.
+  const known = await db
+    .selectFrom("modelRates")
+    .select(["provider", "tier"])
+    .where("teamId", "=", input.teamId)
+    .where("modelId", "=", input.modelId)
+    .orderBy("effectiveFrom", (ob) => ob.desc().nullsLast())
+    .limit(1)
+    .executeTakeFirst();
   return db
     .insertInto("modelRates")
-    .values({ ...input, provider: null, tier: null })
+    .values({ ...input, provider: known?.provider ?? null, tier: known?.tier ?? null })
     .onConflict((oc) =>
       oc.expression(sqlRateConflictTarget).doUpdateSet((eb) => ({
         aliases: eb.ref("excluded.aliases"),
@@ -59,7 +68,8 @@ export async function addRate(
     .execute();
 }
 
-const sqlRateConflictTarget = sql`(team_id, model_id, coalesce(effective_from, '-infinity'::date))`;
+// Kysely wraps the target in parentheses itself; this is the unique index's column list.
+const sqlRateConflictTarget = sql`team_id, model_id, coalesce(effective_from, '-infinity'::date)`;
 
 /** The team's rate card as the pricing functions in app/domain/spend/rate-card.ts take it. */
 export async function getRateCard(db: DB, teamId: number): Promise<RateCard> {
@@ -81,4 +91,14 @@ export async function getRateCard(db: DB, teamId: number): Promise<RateCard> {
       effectiveFrom: r.effectiveFrom,
     })),
   };
+}
+
+/** USD value of one AI credit for the team (GitHub AI Credits: $0.01). */
+export async function getCreditValue(db: DB, teamId: number): Promise<number> {
+  const team = await db.selectFrom("teams").select("creditValueUsd").where("id", "=", teamId).executeTakeFirstOrThrow();
+  return team.creditValueUsd;
+}
+
+export async function setCreditValue(db: DB, input: { teamId: number; creditValueUsd: number }) {
+  await db.updateTable("teams").set({ creditValueUsd: input.creditValueUsd }).where("id", "=", input.teamId).execute();
 }

@@ -58,6 +58,13 @@ export async function listSchemeVersions(db: DB, teamId: number) {
     .selectFrom("sizingSchemes")
     .leftJoin("users", "users.id", "sizingSchemes.createdBy")
     .select(["sizingSchemes.id", "sizingSchemes.version", "sizingSchemes.note", "sizingSchemes.createdAt", "users.name as createdByName"])
+    .select((eb) =>
+      eb
+        .selectFrom("estimates")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("estimates.schemeId", "=", "sizingSchemes.id")
+        .as("estimateCount"),
+    )
     .where("sizingSchemes.teamId", "=", teamId)
     .orderBy("sizingSchemes.version", "desc")
     .execute();

@@ -42,6 +42,8 @@ function storiesWithEstimate(db: DB, teamId: number) {
       "estimates.bandLow",
       "estimates.bandHigh",
       "estimates.source as estimateSource",
+      "estimates.schemeId",
+      "estimates.createdAt as estimatedAt",
       "sizingSchemes.version as schemeVersion",
     ])
     .where("stories.teamId", "=", teamId);
@@ -66,6 +68,8 @@ export interface StoryFilters {
   risk?: string;
   q?: string;
   archived?: boolean;
+  /** Only stories without an estimate. */
+  unestimated?: boolean;
 }
 
 /** Sortable columns, whitelisted: a sort parameter never reaches SQL as text. */
@@ -90,6 +94,7 @@ export function listStories(
   if (f.status) query = query.where("stories.status", "=", f.status);
   if (f.label) query = query.where(sql<boolean>`${f.label} = any(stories.labels)`);
   if (f.size) query = query.where("estimates.size", "=", f.size);
+  if (f.unestimated) query = query.where("stories.estimateId", "is", null);
   if (f.intensity) query = query.where("estimates.intensity", "=", f.intensity);
   if (f.autonomy) query = query.where("estimates.autonomy", "=", f.autonomy);
   if (f.risk) query = query.where("estimates.risk", "=", f.risk);
@@ -298,4 +303,64 @@ export async function recordEstimate(
       .execute();
     return row;
   });
+}
+
+/** Which of these keys the team's stories use already (archived ones too: the index covers them). */
+export async function findExistingKeys(db: DB, input: { teamId: number; keys: string[] }): Promise<string[]> {
+  if (!input.keys.length) return [];
+  const rows = await db
+    .selectFrom("stories")
+    .select("key")
+    .where("teamId", "=", input.teamId)
+    .where("key", "in", input.keys)
+    .execute();
+  return rows.map((r) => r.key!).filter(Boolean);
+}
+
+/** Every estimate a story has had, newest first, with the scheme version it froze and who made it. */
+export function listStoryEstimates(db: DB, input: { teamId: number; storyId: number }) {
+  return db
+    .selectFrom("estimates")
+    .innerJoin("sizingSchemes", "sizingSchemes.id", "estimates.schemeId")
+    .leftJoin("users", "users.id", "estimates.createdBy")
+    .select([
+      "estimates.id",
+      "estimates.intensity",
+      "estimates.autonomy",
+      "estimates.risk",
+      "estimates.size",
+      "estimates.expectedCredits",
+      "estimates.p80Credits",
+      "estimates.source",
+      "estimates.createdAt",
+      "sizingSchemes.version as schemeVersion",
+      "users.name as createdByName",
+    ])
+    .where("estimates.teamId", "=", input.teamId)
+    .where("estimates.storyId", "=", input.storyId)
+    .orderBy("estimates.createdAt", "desc")
+    .orderBy("estimates.id", "desc")
+    .execute();
+}
+
+/** Counts for the dashboard card: open (not archived) stories, how many carry an estimate. */
+export async function getBacklogCounts(db: DB, teamId: number) {
+  const row = await db
+    .selectFrom("stories")
+    .select((eb) => [
+      eb.fn.countAll<number>().as("stories"),
+      eb.fn.count<number>("estimateId").as("estimated"),
+      eb.fn.sum<number>(eb.case().when("status", "=", "backlog").then(1).else(0).end()).as("inBacklog"),
+    ])
+    .where("teamId", "=", teamId)
+    .where("archivedAt", "is", null)
+    .executeTakeFirstOrThrow();
+  const stories = Number(row.stories);
+  const estimated = Number(row.estimated);
+  return { stories, estimated, unestimated: stories - estimated, inBacklog: Number(row.inBacklog ?? 0) };
+}
+
+/** Whether the team has any story at all, archived ones included (for idempotent seeding). */
+export async function teamHasStories(db: DB, teamId: number): Promise<boolean> {
+  return !!(await db.selectFrom("stories").select("id").where("teamId", "=", teamId).limit(1).executeTakeFirst());
 }

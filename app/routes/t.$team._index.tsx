@@ -1,6 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { BacklogDashboardCard } from "~/components/backlog/dashboard-card";
+import { PokerDashboardCard } from "~/components/poker/dashboard-card";
+import { SprintDashboardCard } from "~/components/sprints/dashboard-card";
+import { SpendDashboardCard } from "~/components/spend/dashboard-card";
 import { ROLE_LABELS } from "~/domain/roles";
+import { getPokerDashboard } from "~/models/poker.server";
+import { getSprintDashboard } from "~/models/sprint.server";
+import { getUnattributedSummary } from "~/models/spend.server";
+import { getBacklogCounts } from "~/models/story.server";
 import { listMembers } from "~/models/team.server";
 import { requireTeamRole } from "~/utils/auth.server";
 
@@ -9,11 +17,15 @@ export const meta: MetaFunction = () => [{ title: "Dashboard · Token Poker" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
   const members = await listMembers(db, team.id);
-  return { team, role, memberCount: members.length };
+  const backlog = await getBacklogCounts(db, team.id);
+  const poker = await getPokerDashboard(db, team.id);
+  const sprint = await getSprintDashboard(db, { teamId: team.id, timeZone: team.timeZone });
+  const spend = await getUnattributedSummary(db, team.id);
+  return { team, role, memberCount: members.length, backlog, poker, sprint, spend };
 }
 
 export default function Dashboard() {
-  const { team, role, memberCount } = useLoaderData<typeof loader>();
+  const { team, role, memberCount, backlog, poker, sprint, spend } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-header">
@@ -28,6 +40,10 @@ export default function Dashboard() {
           </p>
           <Link to="settings/members">Members and invites</Link>
         </article>
+        <BacklogDashboardCard teamSlug={team.slug} counts={backlog} />
+        <PokerDashboardCard teamSlug={team.slug} poker={poker} />
+        <SprintDashboardCard teamSlug={team.slug} data={sprint} />
+        <SpendDashboardCard teamSlug={team.slug} spend={spend} />
       </section>
     </>
   );

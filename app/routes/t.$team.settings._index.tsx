@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError } from "~/components/ui/field";
 import { updateTeamSettings } from "~/models/team.server";
+import { getTeamWebhook, setTeamWebhook } from "~/models/sprint-alert.server";
 import { requireTeamRole } from "~/utils/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
@@ -13,7 +14,17 @@ const TeamSettingsSchema = z.object({
   name: z.string().trim().min(2, "At least 2 characters").max(80),
   timeZone: z.string().refine(isTimeZone, "Pick a time zone from the list"),
   keyPattern: z.string().trim().min(1, "Enter a pattern").max(100).refine(isRegex, "Not a valid regular expression"),
+  // Absent (an older form) leaves the webhook alone; empty clears it.
+  webhookUrl: z.string().trim().max(2000, "At most 2,000 characters").refine((v) => v === "" || isHttpUrl(v), "Enter an http:// or https:// URL, or leave it empty").optional(),
 });
+
+function isHttpUrl(value: string) {
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
 
 function isTimeZone(tz: string) {
   try {
@@ -34,20 +45,25 @@ function isRegex(pattern: string) {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { team, role } = await requireTeamRole(request, params.team, "observer");
-  return { team, canEdit: role === "owner" || role === "manager", timeZones: [...new Set(["UTC", team.timeZone, ...Intl.supportedValuesOf("timeZone")])] };
+  const { db, team, role } = await requireTeamRole(request, params.team, "observer");
+  const canEdit = role === "owner" || role === "manager";
+  // A webhook URL is a secret (anyone holding it can post to the channel): managers only.
+  const webhookUrl = await getTeamWebhook(db, team.id);
+  return { team, canEdit, webhook: canEdit ? (webhookUrl ?? "") : webhookUrl ? "(set by a manager)" : "", timeZones: [...new Set(["UTC", team.timeZone, ...Intl.supportedValuesOf("timeZone")])] };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team } = await requireTeamRole(request, params.team, "manager");
   const form = parseForm(await request.formData(), TeamSettingsSchema);
   if (!form.ok) return invalid(form.errors, form.values);
-  await updateTeamSettings(db, { teamId: team.id, ...form.data });
+  const { webhookUrl, ...settings } = form.data;
+  await updateTeamSettings(db, { teamId: team.id, ...settings });
+  if (webhookUrl !== undefined) await setTeamWebhook(db, { teamId: team.id, webhookUrl: webhookUrl || null });
   return data({ ok: true as const, errors: {} as Record<string, string>, values: {} as Record<string, string> });
 }
 
 export default function TeamSettings() {
-  const { team, canEdit, timeZones } = useLoaderData<typeof loader>();
+  const { team, canEdit, timeZones, webhook } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors = result?.errors ?? {};
   const values = result?.values ?? {};
@@ -73,6 +89,15 @@ export default function TeamSettings() {
           defaultValue={values.keyPattern ?? team.keyPattern}
           error={errors.keyPattern}
           hint="A regular expression for external keys like PAY-412, found in branch names and tags."
+        />
+        <Field
+          label="Burn alert webhook"
+          name="webhookUrl"
+          type="url"
+          placeholder="https://hooks.slack.com/services/…"
+          defaultValue={values.webhookUrl ?? webhook}
+          error={errors.webhookUrl}
+          hint="When a running sprint's spend passes 75, 90 and 100 % of its available credits, a Slack-compatible JSON message is POSTed here, once per threshold. Leave empty for none."
         />
         {canEdit ? (
           <button type="submit" className="btn btn-primary">

@@ -11,6 +11,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const TABS = [
   { to: "", label: "Team", end: true },
   { to: "members", label: "Members" },
+  { to: "sizing", label: "Sizing" },
+  { to: "rates", label: "Rates" },
+  { to: "tokens", label: "API tokens" },
 ];
 
 export default function SettingsLayout() {

@@ -1,6 +1,7 @@
 import { redirect } from "@remix-run/node";
 import { roleAtLeast, type Role } from "~/domain/roles";
 import { getMembership } from "~/models/team.server";
+import { isGuestOnlyRequest } from "~/utils/poker-guest.server";
 import { getCurrentUser } from "~/utils/session.server";
 import { getServices } from "~/utils/services.server";
 import type { DB } from "~/utils/db.server";
@@ -27,6 +28,9 @@ export interface TeamContext {
  * here, so nothing reaches another team's rows.
  */
 export async function requireTeamRole(request: Request, teamSlug: string | undefined, minRole: Role): Promise<TeamContext> {
+  // A poker guest (admitted by display name to one session, see poker-access.server.ts) sees
+  // nothing else of any team: not even a login page that would confirm the URL means something.
+  if (isGuestOnlyRequest(request)) throw new Response("Team not found", { status: 404 });
   const user = await requireUser(request);
   const { db } = await getServices();
   const membership = teamSlug ? await getMembership(db, { slug: teamSlug, userId: user.id }) : undefined;

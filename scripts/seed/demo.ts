@@ -6,6 +6,9 @@ import { createUser, getUserByEmail, setPassword } from "~/models/user.server";
 import type { DB } from "~/utils/db.server";
 import { dataFileValue, type Services } from "~/utils/services.server";
 import type { Role } from "~/domain/roles";
+import { seedBacklog } from "./backlog";
+import { seedPoker } from "./poker";
+import { seedSprints } from "./sprints";
 
 export const DEMO_EMAIL = "demo@example.com";
 export const DEMO_TEAM = "demo";
@@ -25,7 +28,7 @@ export interface DemoContext {
 }
 
 type DemoStep = (ctx: DemoContext) => Promise<void>;
-const DEMO_STEPS: DemoStep[] = [];
+const DEMO_STEPS: DemoStep[] = [seedBacklog, seedSprints, seedPoker];
 
 export function demoPassword(services: Services): string {
   return dataFileValue(services.env, "demo-password", () => randomBytes(9).toString("base64url"));

@@ -11,7 +11,26 @@ type BuildRoute = { id: string; path?: string; index?: boolean; parentId?: strin
 // Records for URL parameters other than :team, keyed by the route pattern's prefix up to the
 // parameter (e.g. "/t/:team/sprints/:id"). A route with a parameter not covered here fails the test:
 // whoever adds it says how the owner creates a real record, returning the parameter's value.
-const ROUTE_FIXTURES: Record<string, (owner: HttpClient) => Promise<string>> = {};
+const ROUTE_FIXTURES: Record<string, (owner: HttpClient) => Promise<string>> = {
+  "/t/:team/backlog/:storyId": async (owner) => {
+    const res = await owner.post("/t/alpha/backlog/new", { intent: "create", title: "Fixture story" });
+    return /\/backlog\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
+  },
+  // Also serves "/t/:team/sprints/:id/retro" (the retrospective) once it lands.
+  "/t/:team/sprints/:id": async (owner) => {
+    const res = await owner.post("/t/alpha/sprints/new", {
+      name: "Fixture sprint",
+      start: "2026-11-23",
+      end: "2026-12-04",
+      capacityKind: "credits",
+      capacityCredits: "1000",
+      reservePercent: "10",
+      commitBasis: "expected",
+      exhaustionPolicy: "warn",
+    });
+    return /\/sprints\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
+  },
+};
 const fixtureValues: Record<string, string> = {};
 
 let server: TestServer;

@@ -13,6 +13,10 @@ export interface ShellProps {
 // Sections of a team; each feature adds its entry here when it lands.
 const SECTIONS: { to: string; label: string; end?: boolean }[] = [
   { to: "", label: "Dashboard", end: true },
+  { to: "backlog", label: "Backlog" },
+  { to: "poker", label: "Poker" },
+  { to: "sprints", label: "Sprints" },
+  { to: "spend", label: "Spend" },
   { to: "settings", label: "Settings" },
 ];
 

@@ -16,6 +16,16 @@ export function isFormatName(value: unknown): value is FormatName {
   return typeof value === "string" && (FORMAT_NAMES as readonly string[]).includes(value);
 }
 
+/** Where an entry came from: a file format, the JSON API, or typed in by hand on a story. */
+export type SpendSourceName = FormatName | "api" | "manual";
+
+/**
+ * Sources that carry the same agent work by different paths (a Claude session through its JSONL, its
+ * ccusage summary, a LiteLLM gateway, a team's CSV, an agent hook on the API). Copilot reports are
+ * another tool's bill and never overlap with these.
+ */
+export const AGENT_SOURCES: readonly SpendSourceName[] = ["claude-jsonl", "ccusage", "litellm", "generic-csv", "api"];
+
 /**
  * Where a price came from: `source` = the file stated it (Copilot, LiteLLM `spend`, ccusage `cost`,
  * a generic `cost_usd`/`credits` column); `rate-card` = computed from tokens, so a new rate card
@@ -26,7 +36,7 @@ export type PricedBy = "source" | "rate-card" | null;
 export interface SpendEntry {
   /** 1-based line the entry starts on (a CSV header is line 1; a JSONL file's first line is line 1). */
   line: number;
-  source: FormatName;
+  source: SpendSourceName;
   /** Stable identity of the row within a team: re-importing the same row yields the same key. */
   dedupeKey: string;
   /** ISO 8601 UTC timestamp; midnight UTC for sources that only give a date. */

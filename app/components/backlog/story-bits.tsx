@@ -1,0 +1,62 @@
+// Small pieces every backlog view shares: how a status, a size and labels look, and number formats.
+// Formats pin the locale so the server's HTML and the browser's hydration render the same digits.
+import type { ReactNode } from "react";
+
+export type StoryStatus = "backlog" | "estimated" | "committed" | "done";
+
+export const STATUS_LABELS: Record<StoryStatus, string> = {
+  backlog: "Backlog",
+  estimated: "Estimated",
+  committed: "Committed",
+  done: "Done",
+};
+
+const STATUS_CLASS: Record<StoryStatus, string> = {
+  backlog: "badge",
+  estimated: "badge badge-info",
+  committed: "badge badge-warn",
+  done: "badge badge-ok",
+};
+
+const creditsFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+const usdFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 4 });
+
+export function formatCredits(value: number | null | undefined): string {
+  return value === null || value === undefined ? "—" : creditsFormat.format(value);
+}
+
+export function formatUsd(value: number | null | undefined): string {
+  return value === null || value === undefined ? "—" : usdFormat.format(value);
+}
+
+export function StatusBadge({ status }: { status: StoryStatus }) {
+  return <span className={STATUS_CLASS[status]}>{STATUS_LABELS[status]}</span>;
+}
+
+/** The size band, marked when one person set it alone (a quick estimate, not a poker session). */
+export function SizeBadge({ size, source }: { size: string | null; source?: "solo" | "session" | null }) {
+  if (!size) return <span className="muted">Unestimated</span>;
+  return (
+    <span className="size-cell">
+      <span className="badge size-badge">{size}</span>
+      {source === "solo" ? (
+        <span className="solo-mark" title="Solo estimate: one person, no poker session">
+          solo
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+export function Labels({ labels, children }: { labels: readonly string[]; children?: ReactNode }) {
+  if (!labels.length) return children ? <>{children}</> : null;
+  return (
+    <span className="label-list">
+      {labels.map((l) => (
+        <span key={l} className="label-chip">
+          {l}
+        </span>
+      ))}
+    </span>
+  );
+}

@@ -1,0 +1,351 @@
+// The poker room. Its data is a RoomView (see app/domain/poker.ts): first from the loader, then
+// kept current by the live stream; every action is a plain form post that also works without
+// JavaScript, and the stream (or the loader's revalidation) brings the result.
+import { useActionData, useFetcher, useSearchParams } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { facilitatorIsAway, type RoomView } from "~/domain/poker";
+import { FinalizeForm } from "~/components/poker/finalize-form";
+import { formatCredits, formatDuration, levelLabel } from "~/components/poker/format";
+import { JoinPanel, LiveIndicator, PeopleList } from "~/components/poker/people";
+import { AddStories, Queue } from "~/components/poker/queue";
+import { RevealPanel } from "~/components/poker/reveal-panel";
+import { SummaryPanel } from "~/components/poker/summary";
+import { useRoomLive, useServerNow } from "~/components/poker/use-room-live";
+import { VoteDeck } from "~/components/poker/vote-deck";
+
+export interface RoomProps {
+  view: RoomView;
+  streamUrl: string;
+  shareUrl: string;
+  guestUrl: string | null;
+  addable: { id: number; key: string | null; title: string }[];
+  teamName: string;
+}
+
+type ActionResult = { ok: boolean; seq?: number | null; errors?: Record<string, string> } | undefined;
+
+export function PokerRoom(props: RoomProps) {
+  const { view, offset, status } = useRoomLive(props.streamUrl, props.view);
+  const now = useServerNow(view, offset);
+  const { room, me, mine } = view;
+  const { session, current } = room;
+  const actionData = useActionData<ActionResult>();
+  const fetcher = useFetcher<ActionResult>({ key: "poker-room" });
+  const busy = fetcher.state !== "idle";
+  const error = (fetcher.state === "idle" ? fetcher.data?.errors?.form : undefined) ?? actionData?.errors?.form;
+  const [params] = useSearchParams();
+  const aheadItemId = Number(params.get("ahead")) || null;
+  const aheadItem = room.queue.find((q) => q.itemId === aheadItemId && !q.isCurrent && q.openRoundId !== null);
+  const open = session.status === "open";
+  const offerTakeOver = open && me.canParticipate && !me.isFacilitator && facilitatorIsAway(room, now);
+
+  const button = (intent: string, label: ReactNode, fields: Record<string, string> = {}, className = "btn") => (
+    <fetcher.Form method="post" className="inline-form">
+      <input type="hidden" name="intent" value={intent} />
+      {Object.entries(fields).map(([k, v]) => (
+        <input key={k} type="hidden" name={k} value={v} />
+      ))}
+      <button type="submit" className={className} disabled={busy}>
+        {label}
+      </button>
+    </fetcher.Form>
+  );
+
+  const round = current?.round;
+  const latestRevealed = current?.revealed[current.revealed.length - 1];
+  const voters = room.participants.filter((p) => p.role === "voter");
+  const votedCount = round?.status === "voting" ? round.voted.length : 0;
+
+  return (
+    <div className="poker-room">
+      <div className="page-header">
+        <div>
+          <h1>{session.name}</h1>
+          <p className="muted">
+            {props.teamName} · {room.facilitator ? <>facilitated by {room.facilitator.name}</> : "no facilitator"}
+            {session.autoReveal ? " · auto-reveal" : ""}
+            {session.allowAhead ? " · voting ahead" : ""}
+          </p>
+        </div>
+        <div>
+          <LiveIndicator status={status} />
+        </div>
+      </div>
+
+      {error ? (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      {!open ? (
+        <div className="alert" role="status">
+          This session has ended. The summary below is what it produced.
+        </div>
+      ) : null}
+      {offerTakeOver ? (
+        <div className="alert alert-warn row" role="alert">
+          <span>
+            {room.facilitator ? `${room.facilitator.name} has been away for 2 minutes.` : "This session has no facilitator."} Someone can take
+            over to keep the room going.
+          </span>
+          {button("take-over", "Take over as facilitator", {}, "btn btn-primary")}
+        </div>
+      ) : null}
+
+      <div className="poker-layout">
+        <div className="poker-main stack">
+          <JoinPanel me={me} />
+
+          {current && round ? (
+            <section className="card stack poker-current" aria-labelledby="poker-story-h">
+              <div className="row">
+                <p className="muted poker-eyebrow">
+                  Story {room.queue.findIndex((q) => q.itemId === current.itemId) + 1} of {room.queue.length} · round {round.number}
+                </p>
+                <span className="spacer" />
+                {round.status === "voting" && round.timerEndsAt !== null && open ? (
+                  <Countdown endsAt={round.timerEndsAt} now={now} />
+                ) : null}
+              </div>
+              <h2 id="poker-story-h">
+                {current.key ? <span className="muted">{current.key} </span> : null}
+                {current.title}
+              </h2>
+              {current.link ? (
+                <p>
+                  <a href={current.link} target="_blank" rel="noreferrer noopener">
+                    Open the story ↗
+                  </a>
+                </p>
+              ) : null}
+              {current.description ? <p className="poker-description">{current.description}</p> : null}
+
+              {round.status === "voting" ? (
+                <p className="poker-progress" role="status">
+                  <strong>
+                    {votedCount} of {voters.length}
+                  </strong>{" "}
+                  {voters.length === 1 ? "voter has" : "voters have"} voted
+                  {session.autoReveal ? " — cards turn over when every voter who is here has voted" : ""}
+                </p>
+              ) : null}
+
+              {me.isFacilitator && open ? (
+                <div className="toolbar poker-controls" role="group" aria-label="Facilitator controls">
+                  {round.status === "voting" ? button("reveal", "Reveal", { roundId: String(round.id) }, "btn btn-primary") : null}
+                  {round.status === "revealed" ? button("revote", "Re-vote", { itemId: String(current.itemId) }) : null}
+                  {button("next", "Next story", {}, round.status === "revealed" && current.status === "finalized" ? "btn btn-primary" : "btn")}
+                  {current.status === "pending" ? button("skip", "Skip", { itemId: String(current.itemId) }, "btn btn-ghost") : null}
+                </div>
+              ) : null}
+
+              {current.status === "finalized" ? (
+                <div className="alert alert-ok" role="status">
+                  {current.split ? (
+                    <>✂ Marked split: this story should be broken up before it is sized.</>
+                  ) : current.estimate ? (
+                    <>
+                      ✓ Finalized: <strong>{current.estimate.size}</strong> — {levelLabel(room.scheme, "intensity", current.estimate.intensity)} ·{" "}
+                      {levelLabel(room.scheme, "autonomy", current.estimate.autonomy)} · {levelLabel(room.scheme, "risk", current.estimate.risk)},{" "}
+                      {formatCredits(current.estimate.expected)} credits expected (p80 {formatCredits(current.estimate.p80)}).
+                    </>
+                  ) : (
+                    <>✓ Finalized.</>
+                  )}
+                </div>
+              ) : null}
+
+              {round.status === "voting" && me.canVote ? (
+                <VoteDeck
+                  key={round.id}
+                  heading="Your cards"
+                  scheme={room.scheme}
+                  roundId={round.id}
+                  saved={mine[String(round.id)]}
+                  seq={view.seq}
+                />
+              ) : null}
+              {round.status === "voting" && !me.canVote && open ? (
+                <p className="muted">Cards stay face down until the facilitator reveals them.</p>
+              ) : null}
+
+              {latestRevealed ? (
+                <RevealPanel
+                  round={latestRevealed}
+                  scheme={room.scheme}
+                  title={round.status === "revealed" ? `Round ${latestRevealed.number} results` : `Round ${latestRevealed.number} (before this re-vote)`}
+                />
+              ) : null}
+              {round.status === "revealed" && me.isFacilitator && open && latestRevealed ? (
+                <FinalizeForm itemId={current.itemId} round={latestRevealed} scheme={room.scheme} busy={busy} />
+              ) : null}
+              {current.revealed.length > 1 ? (
+                <details className="poker-history">
+                  <summary>Earlier rounds ({current.revealed.length - 1})</summary>
+                  {current.revealed.slice(0, -1).map((r) => (
+                    <RevealPanel key={r.id} round={r} scheme={room.scheme} title={`Round ${r.number}`} />
+                  ))}
+                </details>
+              ) : null}
+            </section>
+          ) : (
+            <section className="card empty-state">
+              <h2>{room.queue.length ? "No story under discussion" : "The queue is empty"}</h2>
+              <p>
+                {room.summary.pending
+                  ? "Pick the next story to continue."
+                  : room.queue.length
+                    ? "Every story in the queue has been handled."
+                    : "Add stories from the backlog to start voting."}
+              </p>
+              {me.isFacilitator && open && room.summary.pending ? button("next", "Next story", {}, "btn btn-primary") : null}
+            </section>
+          )}
+
+          {aheadItem && me.canVote ? (
+            <section className="card stack" aria-label="Vote ahead">
+              <h2>
+                Voting ahead: {aheadItem.key ? <span className="muted">{aheadItem.key} </span> : null}
+                {aheadItem.title}
+              </h2>
+              <p className="muted">Your cards stay hidden until this story comes up and is revealed. You can change them until then.</p>
+              <VoteDeck
+                key={aheadItem.openRoundId!}
+                heading="Your early cards"
+                scheme={room.scheme}
+                roundId={aheadItem.openRoundId!}
+                saved={mine[String(aheadItem.openRoundId)]}
+                seq={view.seq}
+              />
+            </section>
+          ) : null}
+
+          <SummaryPanel summary={room.summary} />
+        </div>
+
+        <aside className="poker-side stack">
+          <section className="card stack" aria-labelledby="poker-people-h">
+            <div className="row">
+              <h2 id="poker-people-h">People</h2>
+              <span className="muted">
+                {room.participants.filter((p) => p.present).length} here
+              </span>
+            </div>
+            <PeopleList participants={room.participants} me={me} now={now} roundStatus={round?.status ?? null} />
+            <div className="row">
+              {me.role !== null ? <JoinPanel me={me} /> : null}
+              {open && me.canParticipate && !me.isFacilitator && !offerTakeOver ? button("take-over", "Take over as facilitator", {}, "btn btn-ghost btn-sm") : null}
+            </div>
+          </section>
+
+          <section className="card stack" aria-labelledby="poker-queue-h">
+            <h2 id="poker-queue-h">Queue</h2>
+            <Queue
+              queue={room.queue}
+              isFacilitator={me.isFacilitator && open}
+              canVoteAhead={me.canVote && session.allowAhead && open}
+              mine={mine}
+              aheadItemId={aheadItemId}
+            />
+            {me.isFacilitator && open ? (
+              <details>
+                <summary>Add stories</summary>
+                <AddStories stories={props.addable} />
+              </details>
+            ) : null}
+          </section>
+
+          {me.kind === "member" && open ? (
+            <section className="card stack" aria-labelledby="poker-share-h">
+              <h2 id="poker-share-h">Share</h2>
+              <label htmlFor="poker-share-link">Link for team members</label>
+              <input id="poker-share-link" className="copy-box" readOnly value={props.shareUrl} onFocus={(e) => e.currentTarget.select()} />
+              {props.guestUrl ? (
+                <>
+                  <label htmlFor="poker-guest-link">Guest link (a display name is enough; this session only)</label>
+                  <input id="poker-guest-link" className="copy-box" readOnly value={props.guestUrl} onFocus={(e) => e.currentTarget.select()} />
+                </>
+              ) : null}
+            </section>
+          ) : null}
+
+          {me.isFacilitator && open ? <FacilitatorOptions view={view} busy={busy} /> : null}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function Countdown({ endsAt, now }: { endsAt: number; now: number }) {
+  const left = endsAt - now;
+  return (
+    <span className={left > 0 ? "badge" : "badge badge-warn"} role="timer" aria-label={left > 0 ? `${formatDuration(left)} left` : "Time is up"}>
+      <span aria-hidden="true">⏱ </span>
+      {left > 0 ? `${formatDuration(left)} left` : "Time's up"}
+    </span>
+  );
+}
+
+const TIMER_CHOICES = [
+  { value: "", label: "No timer" },
+  { value: "60", label: "1 minute" },
+  { value: "120", label: "2 minutes" },
+  { value: "180", label: "3 minutes" },
+  { value: "300", label: "5 minutes" },
+];
+
+function FacilitatorOptions({ view, busy }: { view: RoomView; busy: boolean }) {
+  const { session } = view.room;
+  const fetcher = useFetcher({ key: "poker-options" });
+  return (
+    <section className="card stack" aria-labelledby="poker-options-h">
+      <h2 id="poker-options-h">Session options</h2>
+      <fetcher.Form method="post" className="stack" key={`${session.name}-${session.autoReveal}-${session.timerSeconds}-${session.allowAhead}`}>
+        <input type="hidden" name="intent" value="options" />
+        <div className="field">
+          <label htmlFor="poker-name">Name</label>
+          <input id="poker-name" name="name" defaultValue={session.name} required maxLength={120} />
+        </div>
+        <label className="field-check">
+          <input type="checkbox" name="autoReveal" defaultChecked={session.autoReveal} /> Auto-reveal when every voter who is here has voted
+        </label>
+        <label className="field-check">
+          <input type="checkbox" name="allowAhead" defaultChecked={session.allowAhead} /> Allow voting ahead
+        </label>
+        <div className="field">
+          <label htmlFor="poker-timer">Countdown per round</label>
+          <select id="poker-timer" name="timerSeconds" defaultValue={session.timerSeconds ? String(session.timerSeconds) : ""}>
+            {TIMER_CHOICES.map((c) => (
+              <option key={c.value} value={c.value}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <button type="submit" className="btn" disabled={busy || fetcher.state !== "idle"}>
+            Save options
+          </button>
+        </div>
+      </fetcher.Form>
+      <fetcher.Form method="post" className="row">
+        <input type="hidden" name="intent" value="guest-link" />
+        <input type="hidden" name="enabled" value={session.guestsAllowed ? "off" : "on"} />
+        <button type="submit" className="btn btn-ghost" disabled={fetcher.state !== "idle"}>
+          {session.guestsAllowed ? "Turn the guest link off" : "Allow guests (make a guest link)"}
+        </button>
+      </fetcher.Form>
+      <fetcher.Form
+        method="post"
+        onSubmit={(e) => {
+          if (!window.confirm("End this session? Guests lose access and the room becomes its summary.")) e.preventDefault();
+        }}
+      >
+        <input type="hidden" name="intent" value="end" />
+        <button type="submit" className="btn btn-danger" disabled={fetcher.state !== "idle"}>
+          End session
+        </button>
+      </fetcher.Form>
+    </section>
+  );
+}

@@ -1,0 +1,174 @@
+// One voter's cards for one round: a radio group per dimension (plus `?`) and the whole-vote
+// `split`. Works as a plain form before JavaScript loads ("Save vote"); afterwards every change is
+// saved at once, and the cards show the change immediately while the server confirms it.
+import { Form, useFetcher } from "@remix-run/react";
+import { useEffect, useId, useState } from "react";
+import { isComplete, type Cards } from "~/domain/poker";
+import { UNSURE } from "~/domain/sizing";
+import { DIMENSIONS, type DimensionId, type SizingScheme } from "~/domain/sizing-scheme";
+import { useIsHydrated } from "~/components/ui/sortable-list";
+
+const NO_CARDS: Cards = { split: false, intensity: null, autonomy: null, risk: null };
+
+export function VoteDeck({
+  scheme,
+  roundId,
+  saved,
+  seq,
+  disabled,
+  heading,
+}: {
+  scheme: SizingScheme;
+  roundId: number;
+  /** The cards as the server has them. */
+  saved: Cards | undefined;
+  /** The room's change counter: a draft is dropped once the server has caught up with it. */
+  seq: number;
+  disabled?: boolean;
+  heading: string;
+}) {
+  const id = useId();
+  const hydrated = useIsHydrated();
+  const fetcher = useFetcher<{ ok: boolean; seq?: number | null; errors?: Record<string, string> }>({ key: `vote-${roundId}` });
+  // What the voter just picked, shown until the server's view includes it.
+  const [draft, setDraft] = useState<{ cards: Cards; roundId: number } | null>(null);
+  const confirmedSeq = fetcher.state === "idle" && fetcher.data?.ok ? fetcher.data.seq ?? null : null;
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data && !fetcher.data.ok) setDraft(null);
+  }, [fetcher.state, fetcher.data]);
+  useEffect(() => {
+    if (confirmedSeq !== null && seq >= confirmedSeq) setDraft(null);
+  }, [seq, confirmedSeq]);
+  useEffect(() => setDraft(null), [roundId]);
+
+  const cards = draft && draft.roundId === roundId ? draft.cards : (saved ?? NO_CARDS);
+  const error = fetcher.state === "idle" && fetcher.data && !fetcher.data.ok ? fetcher.data.errors?.form : undefined;
+
+  function save(next: Cards) {
+    setDraft({ cards: next, roundId });
+    fetcher.submit(
+      {
+        intent: "vote",
+        roundId: String(roundId),
+        intensity: next.intensity ?? "",
+        autonomy: next.autonomy ?? "",
+        risk: next.risk ?? "",
+        split: next.split ? "split" : "",
+        splitShown: "1",
+        ts: String(Date.now()),
+      },
+      { method: "post" },
+    );
+  }
+
+  const cast = isComplete(cards);
+  return (
+    <Form method="post" className="poker-deck" aria-labelledby={`${id}-h`}>
+      <div className="row">
+        <h3 id={`${id}-h`}>{heading}</h3>
+        <span className={cast ? "badge badge-ok" : "badge"} role="status">
+          {cast ? "✓ Your vote is in" : "Pick a card in each row, or split"}
+        </span>
+      </div>
+      <input type="hidden" name="intent" value="vote" />
+      <input type="hidden" name="roundId" value={roundId} />
+      <input type="hidden" name="splitShown" value="1" />
+      {DIMENSIONS.map((dimension) => (
+        <CardGroup
+          key={dimension.id}
+          id={`${id}-${dimension.id}`}
+          dimension={dimension.id}
+          label={dimension.label}
+          scheme={scheme}
+          value={cards[dimension.id]}
+          disabled={disabled}
+          onPick={(value) => save({ ...cards, [dimension.id]: value })}
+        />
+      ))}
+      <label className={cards.split ? "deck-split is-on" : "deck-split"}>
+        <input
+          type="checkbox"
+          name="split"
+          value="split"
+          checked={cards.split}
+          disabled={disabled}
+          onChange={(e) => save({ ...cards, split: e.currentTarget.checked })}
+        />
+        <span>
+          <strong>Split</strong> — too big to size: split the story
+          {cards.split ? <span className="muted"> (your cards above are not counted)</span> : null}
+        </span>
+      </label>
+      {error ? (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="row">
+        {/* Without JavaScript the form is saved with this button; with it, every pick saves. */}
+        {!hydrated ? (
+          <button type="submit" className="btn btn-primary" disabled={disabled}>
+            Save vote
+          </button>
+        ) : (
+          <button type="button" className="btn btn-ghost btn-sm" disabled={disabled || (!cast && !cards.intensity && !cards.autonomy && !cards.risk)} onClick={() => save(NO_CARDS)}>
+            Clear my vote
+          </button>
+        )}
+      </div>
+    </Form>
+  );
+}
+
+function CardGroup({
+  id,
+  dimension,
+  label,
+  scheme,
+  value,
+  disabled,
+  onPick,
+}: {
+  id: string;
+  dimension: DimensionId;
+  label: string;
+  scheme: SizingScheme;
+  value: string | null;
+  disabled?: boolean;
+  onPick: (value: string) => void;
+}) {
+  const cardsOf = [...scheme[dimension], { id: UNSURE, label: "?", description: "Not sure in this dimension" }];
+  return (
+    <fieldset className="deck-group" role="radiogroup" aria-labelledby={`${id}-legend`}>
+      <legend id={`${id}-legend`}>{label}</legend>
+      <div className="deck-cards">
+        {cardsOf.map((level) => {
+          const inputId = `${id}-${level.id}`;
+          return (
+            <label key={level.id} className="deck-card" htmlFor={inputId}>
+              <input
+                id={inputId}
+                type="radio"
+                name={dimension}
+                value={level.id}
+                checked={value === level.id}
+                disabled={disabled}
+                aria-describedby={`${inputId}-d`}
+                onChange={() => onPick(level.id)}
+              />
+              <span className="deck-face">
+                <span className="deck-check" aria-hidden="true">
+                  ✓
+                </span>
+                <span className="deck-label">{level.id === UNSURE ? <><span aria-hidden="true">?</span><span className="sr-only">Can't say</span></> : level.label}</span>
+                <span className="deck-desc" id={`${inputId}-d`}>
+                  {level.description}
+                </span>
+              </span>
+            </label>
+          );
+        })}
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,53 @@
+// A chart's fixed-size frame. Recharts 3 draws nothing during server rendering (its layout lives in
+// a store filled by effects), so the server sends this frame at the chart's exact width and height
+// and the chart fills it after hydration without moving anything around it. The caption and the
+// `summary` (a short text or a small table) carry the same facts for screen readers and for anyone
+// reading the page before JavaScript runs.
+import type { ReactNode } from "react";
+
+export interface ChartFrameProps {
+  title: ReactNode;
+  width: number;
+  height: number;
+  /** Plain-language reading of the chart, visible under it. */
+  description?: ReactNode;
+  /** The chart's data as text (e.g. a table); visually hidden, read by screen readers. */
+  summary?: ReactNode;
+  /** Shown inside the frame instead of the chart when there is nothing to draw. */
+  empty?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}
+
+export function ChartFrame({ title, width, height, description, summary, empty, children, className }: ChartFrameProps) {
+  return (
+    <figure className={["chart", className].filter(Boolean).join(" ")}>
+      <figcaption className="chart-title">{title}</figcaption>
+      <div className="chart-scroll">
+        <div className="chart-box" style={{ width, height }} aria-hidden={empty ? undefined : "true"}>
+          {empty ? <div className="chart-empty">{empty}</div> : children}
+        </div>
+      </div>
+      {description ? <p className="chart-description">{description}</p> : null}
+      {summary ? <div className="sr-only">{summary}</div> : null}
+    </figure>
+  );
+}
+
+/** Powers of ten covering [min, max] (both > 0), at least one decade wide: log-axis ticks. */
+export function logDomain(values: readonly number[], floor = 1): { domain: [number, number]; ticks: number[] } {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  const lo = positive.length ? 10 ** Math.floor(Math.log10(Math.min(...positive))) : floor;
+  let hi = positive.length ? 10 ** Math.ceil(Math.log10(Math.max(...positive))) : floor * 1000;
+  if (hi <= lo) hi = lo * 10;
+  const ticks: number[] = [];
+  for (let t = lo; t <= hi * 1.0001; t *= 10) ticks.push(Number(t.toPrecision(6)));
+  return { domain: [lo, hi], ticks };
+}
+
+const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+
+/** Axis ticks: 1, 10, 100, 1K, 10K. */
+export function formatTick(value: number): string {
+  return compact.format(value);
+}

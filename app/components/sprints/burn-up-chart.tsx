@@ -1,0 +1,152 @@
+// Burn-up of a sprint's actual spend against its capacity, on recharts. Recharts 3 draws nothing on
+// the server (its layout is measured after mount), so the figure reserves the chart's exact box
+// from the first byte: a fixed width × height scaled by CSS through `aspect-ratio` and the SVG's
+// viewBox. The server (and a browser without JavaScript) shows a same-size SVG placeholder and the
+// data as a table; after hydration the chart draws into the same box, so nothing on the page moves.
+import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { useIsHydrated } from "~/components/ui/sortable-list";
+import { formatCredits, type BurnUp } from "~/domain/capacity";
+
+export const CHART_WIDTH = 960;
+export const CHART_HEIGHT = 340;
+
+const WEEKDAY = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+function dayLabel(date: string): string {
+  return `${WEEKDAY[new Date(`${date}T00:00:00Z`).getUTCDay()]} ${Number(date.slice(8, 10))}`;
+}
+
+export interface BurnUpChartProps {
+  burn: BurnUp;
+  today: string;
+  title?: string;
+}
+
+export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps) {
+  const hydrated = useIsHydrated();
+  const rows = burn.days.map((d) => ({
+    date: d.date,
+    label: dayLabel(d.date),
+    spent: d.date <= today ? d.spent : null,
+    actual: d.cumulative,
+    projected: d.projected,
+    weekend: !d.workingDay,
+  }));
+  const top = Math.max(burn.capacity, burn.available, burn.projectedTotal ?? 0, burn.spentToDate, 1);
+  const yMax = niceCeiling(top * 1.08);
+  const summary =
+    `${title}: ${formatCredits(burn.spentToDate)} of ${formatCredits(burn.available)} available credits spent` +
+    (burn.projectedTotal !== null ? `, projected ${formatCredits(burn.projectedTotal)} by the end.` : ".");
+  const todayInRange = rows.some((r) => r.date === today);
+
+  return (
+    <figure className="burnup">
+      <div className="burnup-frame" style={{ aspectRatio: `${CHART_WIDTH} / ${CHART_HEIGHT}` }} role="img" aria-label={summary}>
+        {hydrated ? (
+          <ComposedChart
+            width={CHART_WIDTH}
+            height={CHART_HEIGHT}
+            data={rows}
+            margin={{ top: 16, right: 112, bottom: 8, left: 8 }}
+            accessibilityLayer={false}
+          >
+            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
+            <XAxis dataKey="label" tick={{ fill: "var(--text-muted)", fontSize: 13 }} stroke="var(--border-strong)" interval={0} />
+            <YAxis
+              domain={[0, yMax]}
+              tickFormatter={(v: number) => formatCredits(v)}
+              tick={{ fill: "var(--text-muted)", fontSize: 13 }}
+              stroke="var(--border-strong)"
+              width={64}
+            />
+            <Tooltip
+              formatter={(value, name) => [value === null || value === undefined ? "—" : formatCredits(Number(value)), String(name)]}
+              contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }}
+            />
+            <Bar dataKey="spent" name="Spent that day" fill="var(--meter-fill-2)" barSize={18} isAnimationActive={false} />
+            {burn.capacity !== burn.available ? (
+              <ReferenceLine y={burn.capacity} stroke="var(--text-muted)" strokeDasharray="2 4" label={{ value: "Capacity", position: "right", fill: "var(--text-muted)", fontSize: 13 }} />
+            ) : null}
+            {burn.markers.map((m) => (
+              <ReferenceLine
+                key={m.threshold}
+                y={m.credits}
+                stroke={m.threshold === 100 ? "var(--meter-danger)" : m.threshold === 90 ? "var(--meter-warn)" : "var(--border-strong)"}
+                strokeDasharray={m.threshold === 100 ? undefined : "6 4"}
+                strokeWidth={m.threshold === 100 ? 2 : 1}
+                label={{
+                  value: m.threshold === 100 ? `Available ${formatCredits(m.credits)}` : `${m.threshold} %`,
+                  position: "right",
+                  fill: "var(--text-muted)",
+                  fontSize: 13,
+                }}
+              />
+            ))}
+            {todayInRange ? <ReferenceLine x={dayLabel(today)} stroke="var(--accent)" strokeDasharray="2 3" label={{ value: "Today", position: "insideTopLeft", fill: "var(--accent)", fontSize: 13 }} /> : null}
+            <Line dataKey="projected" name="Projected" stroke="var(--meter-warn)" strokeWidth={2} strokeDasharray="6 5" dot={false} connectNulls isAnimationActive={false} />
+            <Line dataKey="actual" name="Actual (cumulative)" stroke="var(--meter-fill)" strokeWidth={3} dot={{ r: 3 }} isAnimationActive={false} />
+          </ComposedChart>
+        ) : (
+          <svg viewBox={`0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`} width={CHART_WIDTH} height={CHART_HEIGHT} aria-hidden="true" className="burnup-placeholder">
+            <rect x="72" y="16" width={CHART_WIDTH - 192} height={CHART_HEIGHT - 56} fill="none" stroke="var(--border)" />
+            <text x={CHART_WIDTH / 2} y={CHART_HEIGHT / 2} textAnchor="middle" fill="var(--text-muted)" fontSize="14">
+              {summary}
+            </text>
+          </svg>
+        )}
+      </div>
+      <figcaption className="burnup-legend">
+        <span>
+          <span className="legend-line legend-line-actual" aria-hidden="true" /> Actual spend (cumulative)
+        </span>
+        <span>
+          <span className="legend-line legend-line-projected" aria-hidden="true" /> Projection to the end
+        </span>
+        <span>
+          <span className="legend-swatch legend-swatch-soft" aria-hidden="true" /> Spent per day
+        </span>
+        <span>Markers at 75 / 90 / 100 % of available credits</span>
+      </figcaption>
+      <details className="burnup-data">
+        <summary>Burn-up as a table</summary>
+        <div className="table-wrap">
+          <table>
+            <caption className="sr-only">Spend per day</caption>
+            <thead>
+              <tr>
+                <th scope="col">Day</th>
+                <th scope="col" className="num">
+                  Spent
+                </th>
+                <th scope="col" className="num">
+                  Cumulative
+                </th>
+                <th scope="col" className="num">
+                  Projected
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.date}>
+                  <th scope="row">
+                    {r.date} {r.weekend ? <span className="muted">(weekend)</span> : null}
+                  </th>
+                  <td className="num">{r.spent === null ? "—" : formatCredits(r.spent)}</td>
+                  <td className="num">{r.actual === null ? "—" : formatCredits(r.actual)}</td>
+                  <td className="num">{r.projected === null ? "—" : formatCredits(r.projected)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}
+
+/** A round axis maximum: 1, 2, 2.5 or 5 × a power of ten. */
+function niceCeiling(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value) return step * power;
+  return 10 * power;
+}

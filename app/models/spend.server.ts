@@ -1,0 +1,1198 @@
+// Actual spend: imports (files, the JSON API, the demo seed), the import log with undo, attribution
+// to stories (key in the data → session mapping → a person's assignment), identities, and the
+// figures other pages read (per story, per day, unattributed).
+//
+// How an import runs, and why:
+//   1. a row in spend_imports (status "running");
+//   2. the parser's entries go into spend_staging in batches — each batch is its own short
+//      statement, so on the embedded database (one connection) live poker rooms keep being served
+//      between batches instead of waiting behind one long transaction;
+//   3. rejected (atomic mode and a bad row, or nothing usable): the staged rows are deleted, the log
+//      says why, spend_entries never saw a row;
+//   4. accepted: one short transaction marks overlapping rows, moves the rest with a single
+//      INSERT … SELECT … ON CONFLICT, and completes the log — all or nothing.
+// Attribution is resolved when entries are read (see `withStory`), never stored, so a row whose story
+// key matches no story yet attaches the moment a story with that key exists, and a renamed key or a
+// new session mapping takes effect everywhere at once.
+
+import { sql, type SqlBool } from "kysely";
+import type { SpendImportVia, SpendSource } from "../../db/schema";
+import { apiEntryEvents } from "~/domain/spend/api-entries";
+import {
+  AGENT_SOURCES,
+  type FormatEvent,
+  type FormatName,
+  type ParseEvent,
+  type ParseIssue,
+  type SkippedLine,
+  type SpendEntry,
+} from "~/domain/spend/entry";
+import { MAX_LISTED_ERRORS, type ImportResult } from "~/domain/spend/import-result";
+import type { GenericMapping } from "~/domain/spend/parse-context";
+import { parseSpend, type SpendInput } from "~/domain/spend/parse";
+import { findRate, priceTokens, roundMoney, usdToCredits } from "~/domain/spend/rate-card";
+import { getRateCard } from "~/models/rate.server";
+import type { DB } from "~/utils/db.server";
+
+// ---------------------------------------------------------------------------------------------
+// Imports
+// ---------------------------------------------------------------------------------------------
+
+/** Rows per staging batch: small enough that a batch holds the embedded connection only briefly. */
+export const STAGING_BATCH = 2000;
+
+/** Thrown when an input is over a limit (rows, bytes): the import is dropped, nothing is kept. */
+export class SpendLimitError extends Error {
+  constructor(
+    readonly limit: "rows" | "bytes",
+    message: string,
+  ) {
+    super(message);
+    this.name = "SpendLimitError";
+  }
+}
+
+export interface ImportTarget {
+  teamId: number;
+  fileName: string;
+  via: SpendImportVia;
+  userId?: number | null;
+  tokenId?: number | null;
+  /** Import the valid rows and list the bad ones, instead of rejecting the whole file. */
+  skipInvalid?: boolean;
+  /** Refuse (SpendLimitError) past this many entries. */
+  maxRows?: number;
+  batchSize?: number;
+}
+
+export interface FileImportOptions extends ImportTarget {
+  format?: FormatName;
+  mapping?: GenericMapping;
+}
+
+/** Imports one spend file (any `SpendInput`: a stream, bytes, text). */
+export async function importSpendFile(db: DB, input: SpendInput, options: FileImportOptions): Promise<ImportResult> {
+  const [team, rateCard] = await Promise.all([teamSettings(db, options.teamId), getRateCard(db, options.teamId)]);
+  const events = parseSpend(input, {
+    format: options.format,
+    rateCard,
+    keyPattern: team.keyPattern,
+    mapping: options.mapping,
+    // Every bad line is counted (the list shows the first 20); atomic mode stops staging at the first.
+    maxIssues: Number.MAX_SAFE_INTEGER,
+  });
+  return runImport(db, options, events, null);
+}
+
+/** Imports entries pushed as a JSON array (the API's body); `line` in errors is the 1-based position. */
+export async function importSpendJson(db: DB, items: readonly unknown[], options: ImportTarget): Promise<ImportResult> {
+  if (options.maxRows !== undefined && items.length > options.maxRows) {
+    throw new SpendLimitError("rows", `${items.length} entries is over the limit of ${options.maxRows} per request`);
+  }
+  const [team, rateCard] = await Promise.all([teamSettings(db, options.teamId), getRateCard(db, options.teamId)]);
+  const events = apiEntryEvents(items, { rateCard, keyPattern: team.keyPattern });
+  return runImport(db, options, toAsync(events), "api");
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
+function teamSettings(db: DB, teamId: number) {
+  return db.selectFrom("teams").select(["keyPattern", "creditValueUsd"]).where("id", "=", teamId).executeTakeFirstOrThrow();
+}
+
+const CSV_FORMATS = new Set(["copilot-usage", "copilot-premium", "litellm", "generic-csv"]);
+
+async function runImport(
+  db: DB,
+  target: ImportTarget,
+  events: AsyncIterable<ParseEvent | FormatEvent>,
+  knownFormat: string | null,
+): Promise<ImportResult> {
+  const { teamId } = target;
+  const skipInvalid = target.skipInvalid ?? false;
+  const batchSize = target.batchSize ?? STAGING_BATCH;
+  await cleanStaleImports(db, teamId);
+  const { id: importId } = await db
+    .insertInto("spendImports")
+    .values({
+      teamId,
+      userId: target.userId ?? null,
+      tokenId: target.tokenId ?? null,
+      via: target.via,
+      fileName: target.fileName.slice(0, 300) || "(unnamed)",
+      format: knownFormat,
+      skipInvalid,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+
+  let format = knownFormat;
+  let entries = 0;
+  let inFileDuplicates = 0;
+  let issues = 0;
+  const errors: ParseIssue[] = [];
+  let ignoredCount = 0;
+  const ignored: SkippedLine[] = [];
+  let staging = true;
+  let batch: SpendEntry[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    await insertStaging(db, importId, rows);
+  };
+
+  try {
+    for await (const event of events) {
+      if (event.kind === "format") {
+        format = event.format;
+      } else if (event.kind === "entry") {
+        entries++;
+        if (target.maxRows !== undefined && entries + inFileDuplicates > target.maxRows) {
+          throw new SpendLimitError("rows", `more than ${target.maxRows} entries in one file`);
+        }
+        if (staging) {
+          batch.push(event.entry);
+          if (batch.length >= batchSize) await flush();
+        }
+      } else if (event.kind === "issue") {
+        issues++;
+        if (errors.length < MAX_LISTED_ERRORS) errors.push(event.issue);
+        // Atomic: the file will be rejected, so nothing more is staged; parsing goes on to count
+        // the rows and list the other bad lines.
+        if (!skipInvalid) {
+          staging = false;
+          batch = [];
+        }
+      } else if (event.skipped.duplicateOf !== undefined) {
+        inFileDuplicates++;
+      } else {
+        ignoredCount++;
+        if (ignored.length < 3) ignored.push(event.skipped);
+      }
+    }
+    if (staging) await flush();
+  } catch (error) {
+    await abandonImport(db, teamId, importId, error);
+    throw error;
+  }
+
+  // A problem with the file as a whole (unrecognised, empty, a bad header, broken JSON) is not a
+  // rejected row: the file yielded no entries at all.
+  const first = errors[0];
+  const fileLevel =
+    format === null ||
+    (entries === 0 &&
+      inFileDuplicates === 0 &&
+      issues === 1 &&
+      first !== undefined &&
+      (format === "ccusage" || (CSV_FORMATS.has(format) && first.line === 1) || /empty/.test(first.reason)));
+  const badLines = fileLevel ? 0 : issues;
+  const rejectedFile = issues > 0 && (fileLevel || !skipInvalid || entries === 0);
+
+  if (rejectedFile) {
+    await db.deleteFrom("spendStaging").where("importId", "=", importId).execute();
+    const rows = entries + inFileDuplicates + badLines;
+    const result: ImportResult = {
+      importId,
+      status: "rejected",
+      file: target.fileName,
+      format,
+      rows,
+      imported: 0,
+      updated: 0,
+      duplicates: 0,
+      overlapping: 0,
+      rejected: rows,
+      unattributed: 0,
+      unpriced: 0,
+      unpricedModels: [],
+      credits: 0,
+      byStoryKey: {},
+      errors,
+      warnings: [],
+    };
+    await db
+      .updateTable("spendImports")
+      .set({
+        status: "rejected",
+        format,
+        rows,
+        rejected: rows,
+        errors: JSON.stringify(errors),
+        finishedAt: new Date(),
+      })
+      .where("id", "=", importId)
+      .where("teamId", "=", teamId)
+      .execute();
+    return result;
+  }
+
+  const warnings: string[] = [];
+  if (ignoredCount > 0) {
+    const reasons = ignored.map((s) => `line ${s.line}: ${s.reason}`).join("; ");
+    warnings.push(
+      `${ignoredCount} line${ignoredCount === 1 ? " was" : "s were"} not spend and ${ignoredCount === 1 ? "was" : "were"} left out (${reasons}${ignoredCount > ignored.length ? "; …" : ""}).`,
+    );
+  }
+
+  let merged: MergeCounts;
+  try {
+    merged = await db.transaction().execute(async (trx) => {
+      // One import per team at a time in this step, so two imports of overlapping sources cannot
+      // both see "no other source for this session" and both add it.
+      await sql`select pg_advisory_xact_lock(4004, ${teamId}::int)`.execute(trx);
+      const overlap = await sql`
+        update spend_staging s set overlapping = true
+        where s.import_id = ${importId} and s.session_id is not null
+          and exists (select 1 from spend_entries e
+                      where e.team_id = ${teamId} and e.session_id = s.session_id and e.source <> s.source)`.execute(trx);
+      const pathWarning = await onePathWarning(trx, teamId, importId);
+      if (pathWarning) warnings.push(pathWarning);
+      const counts = await mergeStaging(trx, teamId, importId);
+      counts.overlapping = Number(overlap.numAffectedRows ?? 0);
+      if (counts.unpricedModels.length > 0) {
+        warnings.push(
+          `${counts.unpriced} ${counts.unpriced === 1 ? "entry uses a model" : "entries use models"} not on the rate card (${counts.unpricedModels.join(", ")}): their tokens are kept, and they are priced as soon as the model is added to the rate card.`,
+        );
+      }
+      const staged = entries;
+      const duplicates = staged - counts.overlapping - counts.imported - counts.updated + inFileDuplicates;
+      await trx
+        .updateTable("spendImports")
+        .set({
+          status: "imported",
+          format,
+          rows: entries + inFileDuplicates + badLines,
+          imported: counts.imported,
+          updated: counts.updated,
+          duplicates,
+          overlapping: counts.overlapping,
+          rejected: badLines,
+          unattributed: counts.unattributed,
+          unpriced: counts.unpriced,
+          credits: counts.credits,
+          byStoryKey: JSON.stringify(counts.byStoryKey),
+          unpricedModels: counts.unpricedModels,
+          errors: JSON.stringify(errors),
+          warnings: JSON.stringify(warnings),
+          finishedAt: new Date(),
+        })
+        .where("id", "=", importId)
+        .where("teamId", "=", teamId)
+        .execute();
+      return { ...counts, duplicates };
+    });
+  } catch (error) {
+    await abandonImport(db, teamId, importId, error);
+    throw error;
+  }
+  // Outside the transaction: staged rows of a finished import are never read again.
+  await db.deleteFrom("spendStaging").where("importId", "=", importId).execute();
+
+  return {
+    importId,
+    status: "imported",
+    file: target.fileName,
+    format,
+    rows: entries + inFileDuplicates + badLines,
+    imported: merged.imported,
+    updated: merged.updated,
+    duplicates: merged.duplicates,
+    overlapping: merged.overlapping,
+    rejected: badLines,
+    unattributed: merged.unattributed,
+    unpriced: merged.unpriced,
+    unpricedModels: merged.unpricedModels,
+    credits: merged.credits,
+    byStoryKey: merged.byStoryKey,
+    errors,
+    warnings,
+  };
+}
+
+interface MergeCounts {
+  imported: number;
+  updated: number;
+  duplicates: number;
+  overlapping: number;
+  unattributed: number;
+  unpriced: number;
+  unpricedModels: string[];
+  credits: number;
+  byStoryKey: Record<string, number>;
+}
+
+const ENTRY_COLUMNS = [
+  "occurred_at",
+  "day",
+  "source",
+  "model",
+  "model_id",
+  "input_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "output_tokens",
+  "cost_usd",
+  "credits",
+  "priced_by",
+  "pool_credits",
+  "paid_credits",
+  "external_user",
+  "session_id",
+  "repository",
+  "story_key",
+  "aggregated",
+  "dedupe_key",
+] as const;
+
+// What makes an aggregated row "the same values": everything the source states. A rate-card price
+// is left out — it follows the rate card, not the file.
+const COMPARED = [
+  "occurred_at",
+  "day",
+  "model",
+  "input_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "output_tokens",
+  "pool_credits",
+  "paid_credits",
+  "external_user",
+  "session_id",
+  "repository",
+  "story_key",
+];
+
+function comparedRow(table: "spend_entries" | "excluded") {
+  const columns = COMPARED.map((c) => `${table}.${c}`);
+  columns.push(`case when ${table}.priced_by = 'source' then ${table}.cost_usd end`);
+  columns.push(`case when ${table}.priced_by = 'source' then ${table}.credits end`);
+  return sql.raw(`(${columns.join(", ")})`);
+}
+
+// The day an entry is booked on is the team's day: a call at 23:30 in Auckland belongs to that
+// day's burn, not to the UTC day. Date-only sources (Copilot, ccusage daily) keep their date; they
+// arrive as midnight UTC on the stated day.
+const TEAM_DAY = `case when occurred_at = (day::timestamp at time zone 'UTC') then day
+  else (occurred_at at time zone coalesce((select time_zone from teams where id = {team}), 'UTC'))::date end`;
+
+async function mergeStaging(trx: DB, teamId: number, importId: number): Promise<MergeCounts> {
+  const columns = sql.raw(ENTRY_COLUMNS.join(", "));
+  const selected = sql.join(
+    ENTRY_COLUMNS.map((c) => (c === "day" ? sql.raw(TEAM_DAY.replace("{team}", String(Number(teamId)))) : sql.raw(c))),
+  );
+  const updates = sql.raw(
+    ENTRY_COLUMNS.filter((c) => c !== "dedupe_key" && c !== "source")
+      .map((c) => `${c} = excluded.${c}`)
+      .join(", "),
+  );
+  const result = await sql<{
+    imported: number;
+    updated: number;
+    credits: number;
+    unpriced: number;
+    unattributed: number;
+    bykey: Record<string, number> | null;
+    unpricedmodels: string[] | null;
+  }>`
+    with ins as (
+      insert into spend_entries (team_id, import_id, ${columns})
+      select ${teamId}, import_id, ${selected}
+      from spend_staging
+      where import_id = ${importId} and not overlapping
+      on conflict (team_id, dedupe_key) do update
+        set ${updates}, import_id = excluded.import_id, updated_at = now()
+        where spend_entries.aggregated and excluded.aggregated
+          and ${comparedRow("spend_entries")} is distinct from ${comparedRow("excluded")}
+      returning (xmax = 0) as inserted, credits, story_key, session_id, model
+    )
+    select
+      (count(*) filter (where inserted))::int as imported,
+      (count(*) filter (where not inserted))::int as updated,
+      coalesce(sum(credits), 0) as credits,
+      (count(*) filter (where credits is null))::int as unpriced,
+      (count(*) filter (where inserted and story_key is null and not exists (
+        select 1 from spend_session_stories m where m.team_id = ${teamId} and m.session_id = ins.session_id)))::int as unattributed,
+      (select jsonb_object_agg(k, c) from (
+        select story_key as k, coalesce(sum(credits), 0) as c from ins where story_key is not null group by story_key) x) as bykey,
+      (select array_agg(distinct coalesce(model, '(no model)') order by coalesce(model, '(no model)')) from ins where credits is null) as unpricedmodels
+    from ins`.execute(trx);
+  const row = result.rows[0]!;
+  const byStoryKey: Record<string, number> = {};
+  for (const [key, value] of Object.entries(row.bykey ?? {})) byStoryKey[key] = roundMoney(Number(value));
+  return {
+    imported: Number(row.imported),
+    updated: Number(row.updated),
+    duplicates: 0,
+    overlapping: 0,
+    unattributed: Number(row.unattributed),
+    unpriced: Number(row.unpriced),
+    unpricedModels: row.unpricedmodels ?? [],
+    credits: roundMoney(Number(row.credits)),
+    byStoryKey,
+  };
+}
+
+/**
+ * The same work can reach the team by two paths (Claude Code's log, its ccusage summary, a LiteLLM
+ * gateway, an agent hook). Sessions tell them apart; rows without a session id cannot be matched,
+ * so when another agent source already has entries on the same days, say so.
+ */
+async function onePathWarning(trx: DB, teamId: number, importId: number): Promise<string | null> {
+  const agentSources = sql.join(AGENT_SOURCES.map((s) => sql`${s}`));
+  const result = await sql<{ source: string; sessionless: number }>`
+    with mine as (
+      select distinct day, source, (session_id is null) as sessionless
+      from spend_staging where import_id = ${importId} and not overlapping and source in (${agentSources})
+    )
+    select e.source, count(*)::int as sessionless
+    from spend_entries e
+    where e.team_id = ${teamId}
+      and e.source in (${agentSources})
+      and e.source not in (select source from mine)
+      and e.day in (select day from mine)
+      and (e.session_id is null or exists (select 1 from mine where mine.sessionless and mine.day = e.day))
+    group by e.source
+    order by e.source`.execute(trx);
+  if (result.rows.length === 0) return null;
+  const others = result.rows.map((r) => r.source).join(", ");
+  return (
+    `Some of these entries have no session id, or meet ${others} entries without one on the same days, so they cannot be ` +
+    `matched up: if the same work reaches Token Poker by two paths (say Claude Code's logs and a LiteLLM gateway), ` +
+    `it is counted twice. Import one path per tool.`
+  );
+}
+
+async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): Promise<void> {
+  const rows = entries.map((e) => ({
+    import_id: importId,
+    line: e.line,
+    occurred_at: e.occurredAt,
+    day: e.day,
+    source: e.source,
+    model: e.model,
+    model_id: e.modelId,
+    input_tokens: e.inputTokens,
+    cache_read_tokens: e.cacheReadTokens,
+    cache_write_tokens: e.cacheWriteTokens,
+    output_tokens: e.outputTokens,
+    cost_usd: e.costUsd,
+    credits: e.credits,
+    priced_by: e.pricedBy,
+    pool_credits: e.poolCredits,
+    paid_credits: e.paidCredits,
+    external_user: e.externalUser,
+    session_id: e.sessionId,
+    repository: e.repository,
+    story_key: e.storyKey,
+    aggregated: e.aggregated,
+    dedupe_key: e.dedupeKey,
+    overlapping: false,
+  }));
+  // One parameter per batch: json_populate_recordset is quick on both engines and avoids the
+  // 65,535-parameter limit of a multi-row VALUES list.
+  await sql`insert into spend_staging select * from json_populate_recordset(null::spend_staging, ${JSON.stringify(rows)}::json)`.execute(
+    db,
+  );
+}
+
+async function abandonImport(db: DB, teamId: number, importId: number, error: unknown): Promise<void> {
+  const reason = error instanceof Error ? error.message : String(error);
+  try {
+    await db.deleteFrom("spendStaging").where("importId", "=", importId).execute();
+    await db
+      .updateTable("spendImports")
+      .set({ status: "failed", errors: JSON.stringify([{ line: 1, reason }]), finishedAt: new Date() })
+      .where("id", "=", importId)
+      .where("teamId", "=", teamId)
+      .execute();
+  } catch {
+    // The database itself failed; the next import's clean-up takes care of the leftovers.
+  }
+}
+
+/** Imports that never finished (the process died mid-way): marked failed, their staged rows dropped. */
+async function cleanStaleImports(db: DB, teamId: number): Promise<void> {
+  await db
+    .updateTable("spendImports")
+    .set({
+      status: "failed",
+      finishedAt: new Date(),
+      errors: JSON.stringify([{ line: 1, reason: "interrupted: the import did not finish" }]),
+    })
+    .where("teamId", "=", teamId)
+    .where("status", "=", "running")
+    .where("startedAt", "<", new Date(Date.now() - 6 * 3_600_000))
+    .execute();
+  await db
+    .deleteFrom("spendStaging")
+    .where("importId", "in", (eb) =>
+      eb.selectFrom("spendImports").select("id").where("teamId", "=", teamId).where("status", "!=", "running"),
+    )
+    .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import log and undo
+// ---------------------------------------------------------------------------------------------
+
+export function listImports(db: DB, input: { teamId: number; limit?: number }) {
+  return db
+    .selectFrom("spendImports as i")
+    .leftJoin("users as u", "u.id", "i.userId")
+    .leftJoin("teamApiTokens as t", "t.id", "i.tokenId")
+    .select([
+      "i.id",
+      "i.via",
+      "i.fileName",
+      "i.format",
+      "i.status",
+      "i.skipInvalid",
+      "i.rows",
+      "i.imported",
+      "i.updated",
+      "i.duplicates",
+      "i.overlapping",
+      "i.rejected",
+      "i.unattributed",
+      "i.unpriced",
+      "i.credits",
+      "i.byStoryKey",
+      "i.unpricedModels",
+      "i.errors",
+      "i.warnings",
+      "i.startedAt",
+      "i.finishedAt",
+      "i.undoneAt",
+      "u.name as userName",
+      "t.name as tokenName",
+    ])
+    .where("i.teamId", "=", input.teamId)
+    .orderBy("i.startedAt", "desc")
+    .orderBy("i.id", "desc")
+    .limit(input.limit ?? 50)
+    .execute();
+}
+
+/** Finished imports as the result summary shows them (the page reads its results from the log). */
+export async function getImportResults(db: DB, input: { teamId: number; importIds: number[] }): Promise<(ImportResult & { undone: boolean })[]> {
+  if (input.importIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("spendImports")
+    .selectAll()
+    .where("teamId", "=", input.teamId)
+    .where("id", "in", input.importIds.slice(0, 50))
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => ({
+    importId: r.id,
+    status: r.status === "imported" ? "imported" : "rejected",
+    file: r.fileName,
+    format: r.format,
+    rows: r.rows,
+    imported: r.imported,
+    updated: r.updated,
+    duplicates: r.duplicates,
+    overlapping: r.overlapping,
+    rejected: r.rejected,
+    unattributed: r.unattributed,
+    unpriced: r.unpriced,
+    unpricedModels: r.unpricedModels,
+    credits: r.credits,
+    byStoryKey: r.byStoryKey,
+    errors: r.errors,
+    warnings: r.warnings,
+    undone: r.undoneAt !== null,
+  }));
+}
+
+export class UndoError extends Error {}
+
+/**
+ * Undoes an import: removes every entry whose current values came from it — the entries it added,
+ * and the running totals (Copilot, ccusage) it last updated. An updated total goes away whole: the
+ * values it had before are not kept, so re-import the earlier report to bring them back. Totals a
+ * later import updated belong to that later import and stay.
+ */
+export async function undoImport(db: DB, input: { teamId: number; importId: number; userId: number | null }) {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom("spendImports")
+      .select(["status", "undoneAt"])
+      .where("teamId", "=", input.teamId)
+      .where("id", "=", input.importId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) return null;
+    if (row.status !== "imported") throw new UndoError("Only a finished import can be undone.");
+    if (row.undoneAt) throw new UndoError("This import was undone already.");
+    const removed = await trx
+      .deleteFrom("spendEntries")
+      .where("teamId", "=", input.teamId)
+      .where("importId", "=", input.importId)
+      .executeTakeFirst();
+    await trx
+      .updateTable("spendImports")
+      .set({ undoneAt: new Date(), undoneBy: input.userId })
+      .where("teamId", "=", input.teamId)
+      .where("id", "=", input.importId)
+      .execute();
+    return { removed: Number(removed.numDeletedRows) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pricing
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Prices the team's unpriced entries with the current rate card: call it after a rate is added.
+ * Prices a source stated are never touched. Returns how many entries got a price.
+ */
+export async function repriceUnpricedEntries(db: DB, teamId: number): Promise<number> {
+  const card = await getRateCard(db, teamId);
+  let priced = 0;
+  let lastId = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom("spendEntries")
+      .select(["id", "model", "occurredAt", "inputTokens", "cacheReadTokens", "cacheWriteTokens", "outputTokens"])
+      .where("teamId", "=", teamId)
+      .where("credits", "is", null)
+      .where("pricedBy", "is", null)
+      .where("id", ">", lastId)
+      .orderBy("id")
+      .limit(1000)
+      .execute();
+    if (rows.length === 0) return priced;
+    lastId = rows[rows.length - 1]!.id;
+    const updates: { id: number; model_id: string; cost_usd: number; credits: number }[] = [];
+    for (const r of rows) {
+      const at = new Date(r.occurredAt).toISOString();
+      const rate = findRate(card, r.model, at);
+      const usd = rate ? priceTokens(card, r.model, r, at) : null;
+      if (!rate || usd === null) continue;
+      updates.push({ id: r.id, model_id: rate.id, cost_usd: usd, credits: usdToCredits(usd, card.creditValueUsd) });
+    }
+    if (updates.length === 0) continue;
+    const result = await sql`
+      update spend_entries e
+      set model_id = v.model_id, cost_usd = v.cost_usd, credits = v.credits, priced_by = 'rate-card', updated_at = now()
+      from json_to_recordset(${JSON.stringify(updates)}::json) as v(id bigint, model_id text, cost_usd numeric, credits numeric)
+      where e.id = v.id and e.team_id = ${teamId} and e.credits is null`.execute(db);
+    priced += Number(result.numAffectedRows ?? 0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading entries with their story
+// ---------------------------------------------------------------------------------------------
+
+/** The story an entry counts for: its key's story, else its session's, else a person's assignment. */
+const effectiveStory = sql<number | null>`coalesce(ks.id, ss.story_id, e.story_id)`;
+const attributedBy = sql<"key" | "session" | "manual" | null>`case
+  when ks.id is not null then 'key' when ss.story_id is not null then 'session'
+  when e.story_id is not null then 'manual' end`;
+const unattributed = sql<SqlBool>`(e.story_key is null and ss.story_id is null and e.story_id is null)`;
+
+function withStory(db: DB, teamId: number) {
+  return db
+    .selectFrom("spendEntries as e")
+    .leftJoin("stories as ks", (join) => join.onRef("ks.teamId", "=", "e.teamId").onRef("ks.key", "=", "e.storyKey"))
+    .leftJoin("spendSessionStories as ss", (join) =>
+      join.onRef("ss.teamId", "=", "e.teamId").onRef("ss.sessionId", "=", "e.sessionId"),
+    )
+    .where("e.teamId", "=", teamId);
+}
+
+function withMember<T extends ReturnType<typeof withStory>>(query: T) {
+  return query
+    .leftJoin("spendIdentities as si", (join) =>
+      join.onRef("si.teamId", "=", "e.teamId").on("si.identity", "=", sql<string>`lower(btrim(e.external_user))`),
+    )
+    .leftJoin("users as mu", "mu.id", "si.userId");
+}
+
+export interface InboxFilters {
+  /** "u:<userId>" (a member, through their mapped identities), "x:<identity>" (unmapped), "none". */
+  member?: string;
+  repository?: string;
+  model?: string;
+  from?: string;
+  to?: string;
+}
+
+export const INBOX_SORTS = { day: "e.occurredAt", credits: "e.credits", model: "e.model", repository: "e.repository" } as const;
+export type InboxSort = keyof typeof INBOX_SORTS;
+
+function inboxQuery(db: DB, teamId: number, f: InboxFilters) {
+  let query = withMember(withStory(db, teamId)).where(unattributed);
+  if (f.member === "none") query = query.where("e.externalUser", "is", null);
+  else if (f.member?.startsWith("u:")) query = query.where("si.userId", "=", Number(f.member.slice(2)) || 0);
+  else if (f.member?.startsWith("x:")) query = query.where(sql<string>`lower(btrim(e.external_user))`, "=", f.member.slice(2));
+  if (f.repository) query = query.where("e.repository", "=", f.repository);
+  if (f.model) query = query.where("e.model", "=", f.model);
+  if (f.from) query = query.where("e.day", ">=", f.from);
+  if (f.to) query = query.where("e.day", "<=", f.to);
+  return query;
+}
+
+/** The Unattributed inbox: entries with no story key, no mapped session and no assignment. */
+export async function listUnattributed(
+  db: DB,
+  input: { teamId: number; filters?: InboxFilters; sort?: InboxSort; desc?: boolean; limit?: number },
+) {
+  const f = input.filters ?? {};
+  const column = INBOX_SORTS[input.sort ?? "day"];
+  const desc = input.sort ? !!input.desc : true;
+  const [rows, totals] = await Promise.all([
+    inboxQuery(db, input.teamId, f)
+      .select([
+        "e.id",
+        "e.occurredAt",
+        "e.day",
+        "e.source",
+        "e.model",
+        "e.externalUser",
+        "e.sessionId",
+        "e.repository",
+        "e.credits",
+        "e.costUsd",
+        "mu.name as memberName",
+      ])
+      .select(sql<number>`e.input_tokens + e.cache_read_tokens + e.cache_write_tokens + e.output_tokens`.as("tokens"))
+      .orderBy(column, (ob) => (desc ? ob.desc().nullsLast() : ob.asc().nullsLast()))
+      .orderBy("e.id", "desc")
+      .limit(input.limit ?? 500)
+      .execute(),
+    inboxQuery(db, input.teamId, f)
+      .select((eb) => [eb.fn.countAll<number>().as("entries"), eb.fn.coalesce(eb.fn.sum<number>("e.credits"), sql<number>`0`).as("credits")])
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: { entries: Number(totals.entries), credits: roundMoney(Number(totals.credits)) } };
+}
+
+/** Values for the inbox's filters, from the unattributed entries themselves. */
+export async function getInboxFilterOptions(db: DB, teamId: number) {
+  const base = () => withMember(withStory(db, teamId)).where(unattributed);
+  const [repositories, models, people] = await Promise.all([
+    base().select("e.repository as value").distinct().where("e.repository", "is not", null).orderBy("e.repository").execute(),
+    base().select("e.model as value").distinct().where("e.model", "is not", null).orderBy("e.model").execute(),
+    base()
+      .select([sql<string | null>`lower(btrim(e.external_user))`.as("identity"), "si.userId", "mu.name"])
+      .distinct()
+      .execute(),
+  ]);
+  const members = new Map<number, string>();
+  const unmapped = new Set<string>();
+  let anonymous = false;
+  for (const p of people) {
+    if (p.userId !== null && p.name) members.set(p.userId, p.name);
+    else if (p.identity) unmapped.add(p.identity);
+    else anonymous = true;
+  }
+  // Alphabetical, never by amount: the filter finds people, it does not rank them.
+  return {
+    repositories: repositories.map((r) => r.value!),
+    models: models.map((m) => m.value!),
+    members: [...members].map(([id, name]) => ({ value: `u:${id}`, label: name })).sort((a, b) => a.label.localeCompare(b.label)),
+    identities: [...unmapped].sort().map((identity) => ({ value: `x:${identity}`, label: identity })),
+    anonymous,
+  };
+}
+
+export class AssignError extends Error {}
+
+/**
+ * Assigns entries to a story (the inbox's bulk action). With `mapSessions`, their sessions are
+ * mapped too, so the entries those sessions bring later follow on their own.
+ */
+export async function assignEntries(
+  db: DB,
+  input: { teamId: number; entryIds: number[]; storyId: number; mapSessions: boolean; userId: number | null },
+) {
+  if (input.entryIds.length === 0) return { assigned: 0, sessions: 0 };
+  return db.transaction().execute(async (trx) => {
+    const story = await trx
+      .selectFrom("stories")
+      .select("id")
+      .where("teamId", "=", input.teamId)
+      .where("id", "=", input.storyId)
+      .executeTakeFirst();
+    if (!story) throw new AssignError("That story does not exist in this team.");
+    const result = await trx
+      .updateTable("spendEntries")
+      .set({ storyId: input.storyId, updatedAt: new Date() })
+      .where("teamId", "=", input.teamId)
+      .where("id", "in", input.entryIds)
+      .executeTakeFirst();
+    let sessions = 0;
+    if (input.mapSessions) {
+      const rows = await trx
+        .selectFrom("spendEntries")
+        .select("sessionId")
+        .distinct()
+        .where("teamId", "=", input.teamId)
+        .where("id", "in", input.entryIds)
+        .where("sessionId", "is not", null)
+        .execute();
+      for (const r of rows) {
+        await setSessionStory(trx, { teamId: input.teamId, sessionId: r.sessionId!, storyId: input.storyId, userId: input.userId });
+        sessions++;
+      }
+    }
+    return { assigned: Number(result.numUpdatedRows), sessions };
+  });
+}
+
+/** Maps a session to a story: all of its entries, now and later, count for that story. */
+export async function setSessionStory(
+  db: DB,
+  input: { teamId: number; sessionId: string; storyId: number; userId: number | null },
+) {
+  await db
+    .insertInto("spendSessionStories")
+    .values({ teamId: input.teamId, sessionId: input.sessionId, storyId: input.storyId, createdBy: input.userId })
+    .onConflict((oc) =>
+      oc.columns(["teamId", "sessionId"]).doUpdateSet({ storyId: input.storyId, createdBy: input.userId }),
+    )
+    .execute();
+}
+
+export async function removeSessionStory(db: DB, input: { teamId: number; sessionId: string }) {
+  await db
+    .deleteFrom("spendSessionStories")
+    .where("teamId", "=", input.teamId)
+    .where("sessionId", "=", input.sessionId)
+    .execute();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per story, per day, overview
+// ---------------------------------------------------------------------------------------------
+
+/** A story's entries (whatever attributed them) with totals, newest first. */
+export async function getStorySpend(db: DB, input: { teamId: number; storyId: number }) {
+  const entries = await withMember(withStory(db, input.teamId))
+    .where(effectiveStory, "=", input.storyId)
+    .select([
+      "e.id",
+      "e.occurredAt",
+      "e.day",
+      "e.source",
+      "e.model",
+      "e.externalUser",
+      "e.sessionId",
+      "e.repository",
+      "e.storyKey",
+      "e.credits",
+      "e.costUsd",
+      "e.note",
+      "mu.name as memberName",
+    ])
+    .select(attributedBy.as("attributedBy"))
+    .select(sql<number>`e.input_tokens + e.cache_read_tokens + e.cache_write_tokens + e.output_tokens`.as("tokens"))
+    .orderBy("e.occurredAt", "desc")
+    .orderBy("e.id", "desc")
+    .limit(1000)
+    .execute();
+  const totals = await getActualCreditsByStory(db, { teamId: input.teamId, storyIds: [input.storyId] });
+  const sessions = await db
+    .selectFrom("spendSessionStories")
+    .select(["sessionId", "createdAt"])
+    .where("teamId", "=", input.teamId)
+    .where("storyId", "=", input.storyId)
+    .orderBy("createdAt", "desc")
+    .execute();
+  return { entries, sessions, total: totals[0] ?? { storyId: input.storyId, credits: 0, entries: 0, unpriced: 0 } };
+}
+
+/**
+ * Actual credits per story (the sum of its entries, however attributed); unpriced entries are
+ * counted apart. Stories without entries are absent. For sprints, drift and the retrospective.
+ */
+export async function getActualCreditsByStory(db: DB, input: { teamId: number; storyIds?: number[] }) {
+  if (input.storyIds && input.storyIds.length === 0) return [];
+  let query = withStory(db, input.teamId).where(effectiveStory, "is not", null);
+  if (input.storyIds) query = query.where(effectiveStory, "in", input.storyIds);
+  const rows = await query
+    .select([
+      effectiveStory.as("storyId"),
+      sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
+      sql<number>`count(*)`.as("entries"),
+      sql<number>`count(*) filter (where e.credits is null)`.as("unpriced"),
+    ])
+    .groupBy(effectiveStory)
+    .execute();
+  return rows.map((r) => ({
+    storyId: Number(r.storyId),
+    credits: roundMoney(Number(r.credits)),
+    entries: Number(r.entries),
+    unpriced: Number(r.unpriced),
+  }));
+}
+
+/** Credits per day (for burn-ups), optionally only what counts for the given stories. */
+export async function getDailySpend(db: DB, input: { teamId: number; from: string; to: string; storyIds?: number[] }) {
+  if (input.storyIds && input.storyIds.length === 0) return [];
+  let query = withStory(db, input.teamId).where("e.day", ">=", input.from).where("e.day", "<=", input.to);
+  if (input.storyIds) query = query.where(effectiveStory, "in", input.storyIds);
+  const rows = await query
+    .select(["e.day", sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
+    .groupBy("e.day")
+    .orderBy("e.day")
+    .execute();
+  return rows.map((r) => ({ day: r.day, credits: roundMoney(Number(r.credits)) }));
+}
+
+/** The spend page's header figures. */
+export async function getSpendOverview(db: DB, teamId: number) {
+  const [totals, waiting, unpricedModels, lastImport] = await Promise.all([
+    withStory(db, teamId)
+      .select([
+        sql<number>`count(*)`.as("entries"),
+        sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
+        sql<number>`count(*) filter (where ${unattributed})`.as("unattributedEntries"),
+        sql<number>`coalesce(sum(e.credits) filter (where ${unattributed}), 0)`.as("unattributedCredits"),
+        sql<number>`count(*) filter (where e.credits is null)`.as("unpricedEntries"),
+      ])
+      .executeTakeFirstOrThrow(),
+    withStory(db, teamId)
+      .where("e.storyKey", "is not", null)
+      .where("ks.id", "is", null)
+      .select(["e.storyKey as key", sql<number>`count(*)`.as("entries"), sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
+      .groupBy("e.storyKey")
+      .orderBy("e.storyKey")
+      .limit(50)
+      .execute(),
+    db
+      .selectFrom("spendEntries")
+      .select(["model", sql<number>`count(*)`.as("entries")])
+      .where("teamId", "=", teamId)
+      .where("credits", "is", null)
+      .groupBy("model")
+      .orderBy("model")
+      .execute(),
+    db
+      .selectFrom("spendImports")
+      .select(["startedAt", "fileName", "status"])
+      .where("teamId", "=", teamId)
+      .orderBy("startedAt", "desc")
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  return {
+    entries: Number(totals.entries),
+    credits: roundMoney(Number(totals.credits)),
+    unattributed: { entries: Number(totals.unattributedEntries), credits: roundMoney(Number(totals.unattributedCredits)) },
+    unpriced: {
+      entries: Number(totals.unpricedEntries),
+      models: unpricedModels.map((m) => ({ model: m.model ?? "(no model)", entries: Number(m.entries) })),
+    },
+    waiting: waiting.map((w) => ({ key: w.key!, entries: Number(w.entries), credits: roundMoney(Number(w.credits)) })),
+    lastImport: lastImport ?? null,
+  };
+}
+
+/** For the dashboard card: what still needs a story. */
+export async function getUnattributedSummary(db: DB, teamId: number) {
+  const row = await withStory(db, teamId)
+    .select([
+      sql<number>`count(*) filter (where ${unattributed})`.as("entries"),
+      sql<number>`coalesce(sum(e.credits) filter (where ${unattributed}), 0)`.as("credits"),
+      sql<number>`count(distinct e.story_key) filter (where e.story_key is not null and ks.id is null)`.as("waitingKeys"),
+      sql<number>`count(*)`.as("total"),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    entries: Number(row.entries),
+    credits: roundMoney(Number(row.credits)),
+    waitingKeys: Number(row.waitingKeys),
+    total: Number(row.total),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// By hand
+// ---------------------------------------------------------------------------------------------
+
+export class ManualEntryError extends Error {}
+
+/** A spend entry typed in on a story (credits, or USD converted at the team's credit value). */
+export async function addManualEntry(
+  db: DB,
+  input: {
+    teamId: number;
+    storyId: number;
+    userId: number | null;
+    day: string;
+    credits?: number | null;
+    costUsd?: number | null;
+    model?: string | null;
+    note?: string | null;
+  },
+) {
+  const [team, story] = await Promise.all([
+    teamSettings(db, input.teamId),
+    db.selectFrom("stories").select("id").where("teamId", "=", input.teamId).where("id", "=", input.storyId).executeTakeFirst(),
+  ]);
+  if (!story) throw new ManualEntryError("That story does not exist in this team.");
+  const credits =
+    input.credits !== null && input.credits !== undefined
+      ? roundMoney(input.credits)
+      : input.costUsd !== null && input.costUsd !== undefined
+        ? usdToCredits(input.costUsd, team.creditValueUsd)
+        : null;
+  if (credits === null) throw new ManualEntryError("Give the credits or the cost in USD.");
+  const costUsd =
+    input.costUsd !== null && input.costUsd !== undefined ? roundMoney(input.costUsd) : roundMoney(credits * team.creditValueUsd);
+  return db
+    .insertInto("spendEntries")
+    .values({
+      teamId: input.teamId,
+      occurredAt: `${input.day}T12:00:00.000Z`,
+      day: input.day,
+      source: "manual",
+      model: input.model || null,
+      modelId: null,
+      inputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: 0,
+      costUsd,
+      credits,
+      pricedBy: "source",
+      poolCredits: null,
+      paidCredits: null,
+      externalUser: null,
+      sessionId: null,
+      repository: null,
+      storyKey: null,
+      storyId: input.storyId,
+      aggregated: false,
+      dedupeKey: `manual:${crypto.randomUUID()}`,
+      importId: null,
+      note: input.note || null,
+      createdBy: input.userId,
+    })
+    .returning(["id", "credits"])
+    .executeTakeFirstOrThrow();
+}
+
+/** Removes an entry typed in by hand (imported entries leave through their import's undo). */
+export async function deleteManualEntry(db: DB, input: { teamId: number; entryId: number }) {
+  const result = await db
+    .deleteFrom("spendEntries")
+    .where("teamId", "=", input.teamId)
+    .where("id", "=", input.entryId)
+    .where("source", "=", "manual" satisfies SpendSource)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identities
+// ---------------------------------------------------------------------------------------------
+
+export function normalizeIdentity(value: string): string {
+  return value.trim().toLowerCase();
+}
+
+/** Mapped identities with their member, and the identities seen in entries that nobody mapped yet. */
+export async function listIdentities(db: DB, teamId: number) {
+  const [mapped, unknown] = await Promise.all([
+    db
+      .selectFrom("spendIdentities as si")
+      .innerJoin("users as u", "u.id", "si.userId")
+      .select(["si.identity", "si.userId", "u.name", "u.email", "si.createdAt"])
+      .select((eb) =>
+        eb
+          .selectFrom("spendEntries as e")
+          .select(sql<number>`count(*)`.as("n"))
+          .whereRef("e.teamId", "=", "si.teamId")
+          .where(sql<string>`lower(btrim(e.external_user))`, "=", eb.ref("si.identity"))
+          .as("entries"),
+      )
+      .where("si.teamId", "=", teamId)
+      .orderBy("si.identity")
+      .execute(),
+    db
+      .selectFrom("spendEntries as e")
+      .select([
+        sql<string>`lower(btrim(e.external_user))`.as("identity"),
+        sql<number>`count(*)`.as("entries"),
+        sql<string>`max(e.day)`.as("lastSeen"),
+      ])
+      .where("e.teamId", "=", teamId)
+      .where("e.externalUser", "is not", null)
+      .where(sql<string>`btrim(e.external_user)`, "<>", "")
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom("spendIdentities as si")
+              .select("si.identity")
+              .whereRef("si.teamId", "=", "e.teamId")
+              .where("si.identity", "=", sql<string>`lower(btrim(e.external_user))`),
+          ),
+        ),
+      )
+      .groupBy(sql`lower(btrim(e.external_user))`)
+      // Alphabetical: this list is for mapping, not a ranking of who spent most.
+      .orderBy(sql`lower(btrim(e.external_user))`)
+      .execute(),
+  ]);
+  return {
+    mapped: mapped.map((m) => ({ ...m, entries: Number(m.entries ?? 0) })),
+    unknown: unknown.map((u) => ({ ...u, entries: Number(u.entries) })),
+  };
+}
+
+export class IdentityError extends Error {}
+
+export async function mapIdentity(db: DB, input: { teamId: number; identity: string; userId: number; createdBy: number | null }) {
+  const identity = normalizeIdentity(input.identity);
+  if (!identity) throw new IdentityError("Give the user name or e-mail the tool writes.");
+  const member = await db
+    .selectFrom("memberships")
+    .select("userId")
+    .where("teamId", "=", input.teamId)
+    .where("userId", "=", input.userId)
+    .executeTakeFirst();
+  if (!member) throw new IdentityError("That person is not a member of this team.");
+  await db
+    .insertInto("spendIdentities")
+    .values({ teamId: input.teamId, identity, userId: input.userId, createdBy: input.createdBy })
+    .onConflict((oc) => oc.columns(["teamId", "identity"]).doUpdateSet({ userId: input.userId, createdBy: input.createdBy }))
+    .execute();
+}
+
+export async function unmapIdentity(db: DB, input: { teamId: number; identity: string }) {
+  await db
+    .deleteFrom("spendIdentities")
+    .where("teamId", "=", input.teamId)
+    .where("identity", "=", normalizeIdentity(input.identity))
+    .execute();
+}
+
+/** Sessions seen in a team's entries that no story claims yet (for the story page's session picker). */
+export function listUnmappedSessions(db: DB, input: { teamId: number; limit?: number }) {
+  return withStory(db, input.teamId)
+    .where("e.sessionId", "is not", null)
+    .where("ss.storyId", "is", null)
+    .select([
+      "e.sessionId",
+      sql<string>`min(e.day)`.as("firstDay"),
+      sql<string>`max(e.day)`.as("lastDay"),
+      sql<number>`count(*)`.as("entries"),
+      sql<string | null>`min(e.repository)`.as("repository"),
+    ])
+    .groupBy("e.sessionId")
+    .orderBy(sql`max(e.day)`, "desc")
+    .limit(input.limit ?? 100)
+    .execute();
+}
+

@@ -1,0 +1,374 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useActionData, useFetcher, useLoaderData, useParams } from "@remix-run/react";
+import { z } from "zod";
+import { BurnUpChart } from "~/components/sprints/burn-up-chart";
+import { CapacityMeter } from "~/components/sprints/capacity-meter";
+import { PlanningBoard, type BoardCard, type BoardColumnId } from "~/components/sprints/planning-board";
+import { SprintHistory, CommitRequests } from "~/components/sprints/sprint-activity";
+import { checkAllocations, committedLoad, formatCredits, todayIn } from "~/domain/capacity";
+import { roleAtLeast } from "~/domain/roles";
+import { burnAlertLevel, POLICY_HINTS, POLICY_LABELS } from "~/domain/sprint";
+import { checkBurnAlerts } from "~/models/sprint-alert.server";
+import {
+  capacityOf,
+  commitStory,
+  decideCommitRequest,
+  listAllocations,
+  listBacklogForBoard,
+  listCommitRequests,
+  listSprintEvents,
+  listSprintStories,
+  removeStory,
+  setSprintStoryDone,
+  sprintBurn,
+  SprintError,
+  statusOf,
+} from "~/models/sprint.server";
+import { parseForm } from "~/utils/forms";
+import { invalid } from "~/utils/http.server";
+import { requireSprint } from "~/utils/sprint-route.server";
+
+const id = z.coerce.number().int().positive();
+const BoardIntentSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("commit"), storyId: id, reason: z.string().trim().max(1000, "At most 1,000 characters").optional() }),
+  z.object({ intent: z.literal("remove"), storyId: id }),
+  z.object({ intent: z.literal("done"), storyId: id, done: z.enum(["1", "0"]) }),
+  z.object({ intent: z.literal("approve"), requestId: id, note: z.string().trim().max(1000).default("") }),
+  z.object({ intent: z.literal("decline"), requestId: id, note: z.string().trim().max(1000).default("") }),
+]);
+
+export interface BoardActionResult {
+  ok: boolean;
+  tone: "ok" | "warn" | "error";
+  message: string;
+  /** Under the approval policy: the commit needs a reason (and a manager). */
+  needsApproval?: { storyId: number };
+  errors: Record<string, string>;
+}
+
+function reply(result: Omit<BoardActionResult, "errors">, status = 200) {
+  return data<BoardActionResult>({ ...result, errors: {} }, { status });
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { db, team, role, sprint } = await requireSprint(request, params, "observer");
+  const now = new Date();
+  const today = todayIn(team.timeZone, now);
+  const status = statusOf(sprint, today);
+  // Spend may have arrived since the last look: raise any threshold it crossed (once each).
+  if (status === "active") {
+    await checkBurnAlerts(db, { teamId: team.id, now, origin: new URL(request.url).origin }).catch((error: Error) =>
+      console.error("[sprints] burn alert check failed:", error.message),
+    );
+  }
+  const cap = capacityOf(sprint);
+  const closed = sprint.closedAt !== null;
+  const [backlog, stories, requests, events, allocations] = await Promise.all([
+    closed ? Promise.resolve([]) : listBacklogForBoard(db, { teamId: team.id }),
+    listSprintStories(db, { teamId: team.id, sprintId: sprint.id }),
+    listCommitRequests(db, { teamId: team.id, sprintId: sprint.id }),
+    listSprintEvents(db, { teamId: team.id, sprintId: sprint.id, limit: 30 }),
+    listAllocations(db, { teamId: team.id, sprintId: sprint.id }),
+  ]);
+  const burn = status === "planned" ? null : await sprintBurn(db, { teamId: team.id, timeZone: team.timeZone, sprint, now });
+  const toCard = (s: (typeof stories)[number] | (typeof backlog)[number]): BoardCard => ({
+    id: s.id,
+    key: s.key,
+    title: s.title,
+    status: s.status,
+    size: s.size,
+    expected: s.expectedCredits,
+    p80: s.p80Credits,
+  });
+  return {
+    today,
+    status,
+    closed,
+    sprint: { id: sprint.id, name: sprint.name, basis: sprint.commitBasis, policy: sprint.exhaustionPolicy },
+    cap: { capacity: cap.capacity, available: cap.available, reservePercent: cap.reservePercent, reserve: cap.reserve, workingDays: cap.workingDays, pool: cap.pool?.explanation ?? null },
+    backlog: backlog.map(toCard),
+    committed: stories.filter((s) => s.outcome === null).map(toCard),
+    history: closed ? stories.map((s) => ({ ...toCard(s), outcome: s.outcome })) : [],
+    burn,
+    requests,
+    events,
+    allocations: { rows: allocations, check: allocations.length ? checkAllocations(cap.capacity, allocations.map((a) => ({ member: a.name, credits: a.credits }))) : null },
+    canCommit: roleAtLeast(role, "member") && !closed,
+    canManage: roleAtLeast(role, "manager"),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { db, team, user, role, sprint } = await requireSprint(request, params, "member");
+  const form = parseForm(await request.formData(), BoardIntentSchema);
+  if (!form.ok) return invalid(form.errors, form.values);
+  const input = form.data;
+  const isManager = roleAtLeast(role, "manager");
+  try {
+    switch (input.intent) {
+      case "commit": {
+        const result = await commitStory(db, { teamId: team.id, sprintId: sprint.id, storyId: input.storyId, actorId: user.id, actorIsManager: isManager, reason: input.reason });
+        const e = result.evaluation;
+        switch (result.kind) {
+          case "committed":
+            return reply({ ok: true, tone: e.outcome === "ok" ? "ok" : "warn", message: e.outcome === "needs-approval" ? `Committed with your approval. ${e.message}` : e.message });
+          case "requested":
+            return reply({ ok: true, tone: "ok", message: `Asked a manager to approve it. ${e.message}` });
+          case "needs-approval":
+            return reply({ ok: false, tone: "warn", message: e.message, needsApproval: { storyId: input.storyId } }, 409);
+          case "refused":
+            return reply({ ok: false, tone: "error", message: e.message }, 409);
+        }
+        break;
+      }
+      case "remove":
+        await removeStory(db, { teamId: team.id, sprintId: sprint.id, storyId: input.storyId, actorId: user.id });
+        return reply({ ok: true, tone: "ok", message: "Removed from the sprint and back in the backlog." });
+      case "done":
+        await setSprintStoryDone(db, { teamId: team.id, sprintId: sprint.id, storyId: input.storyId, done: input.done === "1", actorId: user.id });
+        return reply({ ok: true, tone: "ok", message: input.done === "1" ? "Marked done." : "Reopened." });
+      case "approve":
+      case "decline": {
+        if (!isManager) throw new Response("Only managers approve over-capacity commits.", { status: 403 });
+        const result = await decideCommitRequest(db, {
+          teamId: team.id,
+          sprintId: sprint.id,
+          requestId: input.requestId,
+          deciderId: user.id,
+          approve: input.intent === "approve",
+          note: input.note,
+        });
+        if (result.kind === "refused") return reply({ ok: false, tone: "error", message: result.evaluation.message }, 409);
+        return reply({ ok: true, tone: "ok", message: result.kind === "approved" ? `Approved: ${result.storyLabel} is committed.` : `Declined: ${result.storyLabel} stays in the backlog.` });
+      }
+    }
+  } catch (error) {
+    if (error instanceof SprintError) return reply({ ok: false, tone: "error", message: error.message }, error.status);
+    throw error;
+  }
+}
+
+const TONE_CLASS = { ok: "alert alert-ok", warn: "alert alert-warn", error: "alert alert-error" } as const;
+
+export default function SprintBoardPage() {
+  const d = useLoaderData<typeof loader>();
+  const { team } = useParams();
+  const actionData = useActionData<typeof action>() as BoardActionResult | undefined;
+  const fetcher = useFetcher<BoardActionResult>({ key: `sprint-${d.sprint.id}-board` });
+  const result = fetcher.state === "idle" ? (fetcher.data ?? actionData) : undefined;
+
+  // A move on its way to the server shows in its new column (and in the meter) at once.
+  const pending = new Map<number, BoardColumnId>();
+  const moving = fetcher.state !== "idle" ? fetcher.formData : undefined;
+  if (moving && (moving.get("intent") === "commit" || moving.get("intent") === "remove")) {
+    pending.set(Number(moving.get("storyId")), moving.get("intent") === "commit" ? "sprint" : "backlog");
+  }
+  const inSprint = [...d.committed.filter((c) => pending.get(c.id) !== "backlog"), ...d.backlog.filter((c) => pending.get(c.id) === "sprint")];
+  const load = committedLoad(inSprint.map((c) => ({ estimate: c.expected === null ? null : { expected: c.expected, p80: c.p80 ?? c.expected } })), d.sprint.basis);
+
+  const move = (storyId: number, to: BoardColumnId) => fetcher.submit({ intent: to === "sprint" ? "commit" : "remove", storyId: String(storyId) }, { method: "post" });
+  const alert = d.burn ? burnAlertLevel(d.burn.crossed) : null;
+  const pendingRequests = d.requests.filter((r) => r.status === "pending");
+
+  return (
+    <div className="stack sprint-page">
+      {alert && d.burn ? (
+        <div className={alert.tone === "error" ? "alert alert-error" : "alert alert-warn"} role="alert" data-testid="burn-alert">
+          <strong>
+            Spend reached {alert.threshold} % of the available credits.
+          </strong>{" "}
+          {formatCredits(d.burn.spentToDate)} of {formatCredits(d.burn.available)} credits spent
+          {d.burn.projectedTotal !== null ? `; at this pace the sprint ends at ${formatCredits(d.burn.projectedTotal)}.` : "."}
+        </div>
+      ) : null}
+
+      <div aria-live="polite" className="sprint-messages">
+        {result?.message ? (
+          <div className={TONE_CLASS[result.tone]} role={result.tone === "error" ? "alert" : "status"} data-testid="board-message">
+            {result.message}
+          </div>
+        ) : null}
+        {result?.errors && Object.keys(result.errors).length ? <div className="alert alert-error">{Object.values(result.errors).join(" ")}</div> : null}
+        {result?.needsApproval && d.canCommit ? (
+          <fetcher.Form method="post" className="card stack approval-ask">
+            <input type="hidden" name="intent" value="commit" />
+            <input type="hidden" name="storyId" value={result.needsApproval.storyId} />
+            <div className="field">
+              <label htmlFor="approval-reason">Why does this story need to go in over capacity?</label>
+              <textarea id="approval-reason" name="reason" rows={2} required maxLength={1000} />
+              <p className="field-hint">{d.canManage ? "As a manager, your reason approves it and is kept in the audit trail." : "A manager sees your reason and approves or declines."}</p>
+            </div>
+            <div>
+              <button type="submit" className="btn btn-primary">
+                {d.canManage ? "Commit with this reason" : "Ask a manager to approve"}
+              </button>
+            </div>
+          </fetcher.Form>
+        ) : null}
+      </div>
+
+      <section className="cards sprint-figures" aria-label="Sprint figures">
+        <article className="card">
+          <h2>Capacity</h2>
+          <p className="big-number">{formatCredits(d.cap.available)}</p>
+          <p className="muted">
+            credits available = {formatCredits(d.cap.capacity)} capacity − {formatCredits(d.cap.reservePercent)} % reserve ({formatCredits(d.cap.reserve)})
+          </p>
+          {d.cap.pool ? (
+            <details>
+              <summary>Pool arithmetic</summary>
+              <ol className="arithmetic-list">
+                {d.cap.pool.map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ol>
+            </details>
+          ) : null}
+        </article>
+        <article className="card">
+          <h2>Policy</h2>
+          <p className="policy-name">{POLICY_LABELS[d.sprint.policy]}</p>
+          <p className="muted">{POLICY_HINTS[d.sprint.policy]}</p>
+          <p className="muted">Commitments count their {d.sprint.basis === "p80" ? "p80" : "expected"} credits.</p>
+        </article>
+        <article className="card">
+          <h2>Actual spend</h2>
+          {d.burn ? (
+            <>
+              <p className="big-number">{formatCredits(d.burn.spentToDate)}</p>
+              <p className="muted">
+                {d.cap.available > 0 ? `${Math.round((d.burn.spentToDate / d.cap.available) * 100)} % of available` : "no credits available"}
+                {d.burn.projectedTotal !== null && !d.closed ? ` · projected ${formatCredits(d.burn.projectedTotal)} by ${d.burn.days.at(-1)?.date}` : ""}
+              </p>
+            </>
+          ) : (
+            <p className="muted">The sprint has not started: spend shows from its first day.</p>
+          )}
+        </article>
+      </section>
+
+      {d.allocations.check?.warning ? <div className="alert alert-warn">{d.allocations.check.warning}</div> : null}
+
+      <section className="card stack" aria-labelledby="plan-heading">
+        <div className="row">
+          <h2 id="plan-heading">{d.closed ? "What the sprint held" : "Planning board"}</h2>
+          <span className="spacer" />
+          {!d.closed && !d.canCommit ? <span className="muted">Observers can look; members commit stories.</span> : null}
+        </div>
+        <CapacityMeter
+          id="capacity-meter"
+          capacity={d.cap.capacity}
+          available={d.cap.available}
+          reservePercent={d.cap.reservePercent}
+          expected={load.expected}
+          p80={load.p80}
+          basis={d.sprint.basis}
+          unestimatedCount={load.unestimatedCount}
+          pending={pending.size > 0}
+        />
+        {d.closed ? (
+          <ClosedStories stories={d.history} />
+        ) : (
+          <PlanningBoard
+            backlog={d.backlog}
+            sprint={d.committed}
+            pending={pending}
+            onMove={move}
+            readOnly={!d.canCommit}
+            sprintName={d.sprint.name}
+            storyHref={(card) => `/t/${team}/backlog/${card.id}`}
+            renderActions={(card, column) =>
+              column === "backlog" ? (
+                <fetcher.Form method="post">
+                  <input type="hidden" name="intent" value="commit" />
+                  <input type="hidden" name="storyId" value={card.id} />
+                  <button type="submit" className="btn btn-ghost btn-sm" aria-label={`Commit ${card.key ?? card.title}`}>
+                    Commit →
+                  </button>
+                </fetcher.Form>
+              ) : (
+                <>
+                  <fetcher.Form method="post">
+                    <input type="hidden" name="intent" value="done" />
+                    <input type="hidden" name="storyId" value={card.id} />
+                    <input type="hidden" name="done" value={card.status === "done" ? "0" : "1"} />
+                    <button type="submit" className="btn btn-ghost btn-sm" aria-label={`${card.status === "done" ? "Reopen" : "Mark done"} ${card.key ?? card.title}`}>
+                      {card.status === "done" ? "Reopen" : "Done ✓"}
+                    </button>
+                  </fetcher.Form>
+                  {card.status === "done" ? null : (
+                    <fetcher.Form method="post">
+                      <input type="hidden" name="intent" value="remove" />
+                      <input type="hidden" name="storyId" value={card.id} />
+                      <button type="submit" className="btn btn-ghost btn-sm" aria-label={`Remove ${card.key ?? card.title}`}>
+                        ← Remove
+                      </button>
+                    </fetcher.Form>
+                  )}
+                </>
+              )
+            }
+          />
+        )}
+      </section>
+
+      {d.burn ? (
+        <section className="card stack" aria-labelledby="burnup-heading">
+          <h2 id="burnup-heading">Burn-up</h2>
+          <BurnUpChart burn={d.burn} today={d.today} />
+        </section>
+      ) : null}
+
+      {d.requests.length || d.sprint.policy === "approval" ? (
+        <section className="card stack" aria-labelledby="requests-heading">
+          <h2 id="requests-heading">
+            Over-capacity approvals {pendingRequests.length ? <span className="badge badge-warn">{pendingRequests.length} waiting</span> : null}
+          </h2>
+          <CommitRequests requests={d.requests} canDecide={d.canManage && !d.closed} />
+        </section>
+      ) : null}
+
+      {d.allocations.rows.length ? (
+        <section className="card stack" aria-labelledby="alloc-heading">
+          <h2 id="alloc-heading">Member allocations</h2>
+          <ul className="plain-list">
+            {d.allocations.rows.map((a) => (
+              <li key={a.userId} className="row">
+                <span>{a.name}</span>
+                <span className="spacer" />
+                <span className="num">{formatCredits(a.credits)} credits</span>
+              </li>
+            ))}
+          </ul>
+          <p className="muted">
+            {formatCredits(d.allocations.check?.allocated ?? 0)} of {formatCredits(d.cap.capacity)} credits allocated. <Link to="settings">Edit</Link>
+          </p>
+        </section>
+      ) : null}
+
+      <section className="card stack" aria-labelledby="history-heading">
+        <h2 id="history-heading">History</h2>
+        <SprintHistory events={d.events} />
+      </section>
+    </div>
+  );
+}
+
+function ClosedStories({ stories }: { stories: (BoardCard & { outcome: string | null })[] }) {
+  if (!stories.length) return <p className="muted">Nothing was committed to this sprint.</p>;
+  const OUTCOME: Record<string, string> = { done: "Done", carried: "Carried over", returned: "Back to backlog" };
+  return (
+    <ul className="plain-list closed-stories">
+      {stories.map((s) => (
+        <li key={s.id} className="row">
+          {s.key ? <code className="story-key">{s.key}</code> : null}
+          <span>{s.title}</span>
+          <span className="spacer" />
+          {s.size ? <span className="badge size-badge">{s.size}</span> : <span className="badge badge-warn">No estimate</span>}
+          <span className="muted num">{s.expected === null ? "—" : `${formatCredits(s.expected)} exp.`}</span>
+          <span className={s.outcome === "done" ? "badge badge-ok" : "badge"}>{OUTCOME[s.outcome ?? ""] ?? "Open"}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

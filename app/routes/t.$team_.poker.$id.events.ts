@@ -1,0 +1,11 @@
+// The room's live stream (server-sent events): a full snapshot of what this viewer may see on
+// connect and after every change, a heartbeat every 15 s. See app/utils/poker-live.server.ts.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { parseSessionId, requirePokerAccess } from "~/utils/poker-access.server";
+import { openRoomStream } from "~/utils/poker-live.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const sessionId = parseSessionId(params.id);
+  const { team, viewer } = await requirePokerAccess(request, params.team, sessionId, "observer");
+  return openRoomStream(request, { teamId: team.id, sessionId, viewer });
+}

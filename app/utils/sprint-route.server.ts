@@ -1,0 +1,20 @@
+import { z } from "zod";
+import type { Role } from "~/domain/roles";
+import { getSprint } from "~/models/sprint.server";
+import { requireTeamRole } from "~/utils/auth.server";
+import { notFound } from "~/utils/http.server";
+
+const ParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+
+/**
+ * For routes under /t/:team/sprints/:id: the team gate first (outsiders 404, low roles 403), then
+ * the sprint of this team named by the URL, or 404.
+ */
+export async function requireSprint(request: Request, params: Record<string, string | undefined>, minRole: Role) {
+  const ctx = await requireTeamRole(request, params.team, minRole);
+  const parsed = ParamsSchema.safeParse(params);
+  if (!parsed.success) notFound("Sprint not found");
+  const sprint = await getSprint(ctx.db, { teamId: ctx.team.id, sprintId: parsed.data.id });
+  if (!sprint) notFound("Sprint not found");
+  return { ...ctx, sprint };
+}
