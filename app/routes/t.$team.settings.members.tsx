@@ -1,8 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { MembersTable } from "~/components/team/members-table";
 import { FormError } from "~/components/ui/field";
-import { canChangeRole, ROLE_LABELS, ROLES, roleAtLeast, type Role } from "~/domain/roles";
+import { canChangeRole, ROLE_LABELS, roleAtLeast } from "~/domain/roles";
 import {
   changeMemberRole,
   createInvite,
@@ -153,74 +154,7 @@ export default function MembersPage() {
 
       <section className="card">
         <h2>Members</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">E-mail</th>
-                <th scope="col">Role</th>
-                {canManage ? <th scope="col">Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <tr key={m.userId}>
-                  <td>
-                    {m.name}
-                    {m.userId === me ? <span className="muted"> (you)</span> : null}
-                  </td>
-                  <td>{m.email}</td>
-                  <td>
-                    {canManage ? (
-                      <Form method="post" className="row">
-                        <input type="hidden" name="intent" value="change-role" />
-                        <input type="hidden" name="userId" value={m.userId} />
-                        <label className="sr-only" htmlFor={`role-${m.userId}`}>
-                          Role of {m.name}
-                        </label>
-                        <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
-                          {ROLES.filter((r) => canChangeRole(role, m.role, r) || r === m.role).map((r) => (
-                            <option key={r} value={r}>
-                              {ROLE_LABELS[r as Role]}
-                            </option>
-                          ))}
-                        </select>
-                        <button type="submit" className="btn btn-ghost">
-                          Change
-                        </button>
-                      </Form>
-                    ) : (
-                      ROLE_LABELS[m.role]
-                    )}
-                  </td>
-                  {canManage ? (
-                    <td>
-                      <div className="row">
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="reset-link" />
-                          <input type="hidden" name="userId" value={m.userId} />
-                          <button type="submit" className="btn btn-ghost">
-                            Reset link
-                          </button>
-                        </Form>
-                        {m.userId !== me ? (
-                          <Form method="post">
-                            <input type="hidden" name="intent" value="remove" />
-                            <input type="hidden" name="userId" value={m.userId} />
-                            <button type="submit" className="btn btn-danger" aria-label={`Remove ${m.name}`}>
-                              Remove
-                            </button>
-                          </Form>
-                        ) : null}
-                      </div>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <MembersTable members={members} me={me} myRole={role} canManage={canManage} />
       </section>
     </div>
   );
