@@ -63,7 +63,7 @@ describe.skipIf(!chromiumPath())("onboarding in a real browser", () => {
     await guestPage.waitForURL("**/t/checkout-crew");
 
     await page.reload();
-    await expect.poll(() => page.getByRole("cell", { name: "Theo Teammate", exact: true }).count()).toBe(1);
+    await expect.poll(() => page.getByRole("rowheader", { name: "Theo Teammate", exact: true }).count()).toBe(1);
     await owner.close();
     await guest.close();
   });

@@ -17,6 +17,7 @@ const SECTIONS: { to: string; label: string; end?: boolean }[] = [
   { to: "poker", label: "Poker" },
   { to: "sprints", label: "Sprints" },
   { to: "spend", label: "Spend" },
+  { to: "insights", label: "Insights" },
   { to: "settings", label: "Settings" },
 ];
 
@@ -51,6 +52,7 @@ export function AppShell({ team, teams, user, role, children }: ShellProps) {
                   {t.name}
                 </option>
               ))}
+              <option value="__new">+ New team…</option>
             </select>
             <noscript>
               <button type="submit" className="btn btn-ghost">
@@ -58,9 +60,6 @@ export function AppShell({ team, teams, user, role, children }: ShellProps) {
               </button>
             </noscript>
           </Form>
-          <a className="btn btn-ghost" href="/teams/new">
-            New team
-          </a>
           <span className="muted user-chip" title={ROLE_LABELS[role]}>
             {user.name} · {ROLE_LABELS[role]}
           </span>
