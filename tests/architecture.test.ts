@@ -60,11 +60,11 @@ describe("dependency rule", () => {
     }
   });
 
-  it("lets models depend only on domain, utils and db types", () => {
+  it("lets models depend only on domain, utils, static data and db types", () => {
     for (const file of files.filter((f) => f.startsWith(path.join(APP, "models")))) {
       for (const spec of importsOf(file)) {
         const layer = layerOf(file, spec);
-        expect(["domain", "models", "utils"].includes(layer) || layer.startsWith("package:") || layer === "outside:db/schema", `${path.relative(APP, file)} imports ${spec}`).toBe(true);
+        expect(["domain", "models", "utils", "data"].includes(layer) || layer.startsWith("package:") || layer === "outside:db/schema", `${path.relative(APP, file)} imports ${spec}`).toBe(true);
         expect(layer === "routes" || layer === "components", `${path.relative(APP, file)} imports ${spec}`).toBe(false);
       }
     }

@@ -79,7 +79,8 @@ export function schemeFromForm(
     p80Multiplier: shape.risk.map((_, i) => readNumber(values[schemeField.multiplier(i)])),
     bands,
   };
-  return { scheme, errors: [...errors, ...validateScheme(scheme)] };
+  // In the order of the page: cost table, multipliers, bands, then level names.
+  return { scheme, errors: [...validateScheme(scheme), ...errors] };
 }
 
 /** Errors keyed by field name, first message per field, for showing them in place. */

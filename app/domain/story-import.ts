@@ -24,7 +24,8 @@ export interface ImportError {
   message: string;
 }
 
-export type ImportResult = { ok: true; stories: ParsedStory[] } | { ok: false; errors: ImportError[] };
+/** On failure `stories` still holds every line that could be read, so a caller can add its own checks. */
+export type ImportResult = { ok: true; stories: ParsedStory[] } | { ok: false; errors: ImportError[]; stories: ParsedStory[] };
 
 /** The team's key pattern as a regex matching a whole key; falls back to the default if broken. */
 export function keyRegex(pattern: string | null | undefined): RegExp {
@@ -104,7 +105,7 @@ function finish(stories: ParsedStory[], errors: ImportError[]): ImportResult {
   if (errors.length === 0 && stories.length === 0) errors.push({ line: null, message: "There are no stories in it" });
   if (errors.length) {
     errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-    return { ok: false, errors };
+    return { ok: false, errors, stories };
   }
   return { ok: true, stories };
 }
@@ -142,8 +143,8 @@ export function parseStoryCsv(text: string, options: { keyPattern?: string | nul
   const reader = new CsvReader(guessDelimiter(firstLine), 100_000);
   const records = [...reader.push(body), ...reader.end()];
   const header = records.shift();
-  if (!header) return { ok: false, errors: [{ line: null, message: "The file is empty" }] };
-  if (header.error) return { ok: false, errors: [{ line: header.line, message: `the header row is malformed: ${header.error}` }] };
+  if (!header) return { ok: false, errors: [{ line: null, message: "The file is empty" }], stories: [] };
+  if (header.error) return { ok: false, errors: [{ line: header.line, message: `the header row is malformed: ${header.error}` }], stories: [] };
 
   const columns = new Map<CsvColumn, number>();
   const errors: ImportError[] = [];
@@ -159,7 +160,7 @@ export function parseStoryCsv(text: string, options: { keyPattern?: string | nul
       message: `the header needs a "title" column (found: ${header.fields.map((f) => f.trim()).join(", ") || "nothing"})`,
     });
   }
-  if (errors.length) return { ok: false, errors };
+  if (errors.length) return { ok: false, errors, stories: [] };
 
   const stories: ParsedStory[] = [];
   for (const record of records) {

@@ -249,9 +249,10 @@ async function runImport(
         where s.import_id = ${importId} and s.session_id is not null
           and exists (select 1 from spend_entries e
                       where e.team_id = ${teamId} and e.session_id = s.session_id and e.source <> s.source)`.execute(trx);
-      const pathWarning = await onePathWarning(trx, teamId, importId);
-      if (pathWarning) warnings.push(pathWarning);
       const counts = await mergeStaging(trx, teamId, importId);
+      // Only when this import brought something: a re-import of duplicates changes nothing.
+      const pathWarning = counts.imported + counts.updated > 0 ? await onePathWarning(trx, teamId, importId) : null;
+      if (pathWarning) warnings.push(pathWarning);
       counts.overlapping = Number(overlap.numAffectedRows ?? 0);
       if (counts.unpricedModels.length > 0) {
         warnings.push(
@@ -458,11 +459,12 @@ async function onePathWarning(trx: DB, teamId: number, importId: number): Promis
     group by e.source
     order by e.source`.execute(trx);
   if (result.rows.length === 0) return null;
-  const others = result.rows.map((r) => r.source).join(", ");
+  const sources = result.rows.map((r) => r.source);
+  const others = sources.length > 1 ? `${sources.slice(0, -1).join(", ")} and ${sources[sources.length - 1]}` : sources[0];
   return (
-    `Some of these entries have no session id, or meet ${others} entries without one on the same days, so they cannot be ` +
-    `matched up: if the same work reaches Token Poker by two paths (say Claude Code's logs and a LiteLLM gateway), ` +
-    `it is counted twice. Import one path per tool.`
+    `These entries cannot all be matched against the ${others} entries already here for the same days, because some on ` +
+    `one side or the other have no session id. If the same work reaches Token Poker by two paths (say Claude Code's logs ` +
+    `and a LiteLLM gateway), it is counted twice: import one path per tool.`
   );
 }
 

@@ -16,7 +16,11 @@ export const API_MAX_BYTES = 20 * 1024 * 1024;
 export const API_MAX_ROWS = 200_000;
 
 function apiError(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
-  return Response.json({ error: { code, message }, ...extra }, { status, headers });
+  const all = new Headers(headers);
+  // The rest of an oversized body is never read: close the connection, so a client's next request
+  // does not land on a socket still full of it.
+  if (status === 413) all.set("Connection", "close");
+  return Response.json({ error: { code, message }, ...extra }, { status, headers: all });
 }
 
 export function loader() {

@@ -1,11 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { BacklogDashboardCard } from "~/components/backlog/dashboard-card";
+import { DriftDashboardCard } from "~/components/retro/dashboard-card";
 import { PokerDashboardCard } from "~/components/poker/dashboard-card";
 import { SprintDashboardCard } from "~/components/sprints/dashboard-card";
 import { SpendDashboardCard } from "~/components/spend/dashboard-card";
 import { ROLE_LABELS } from "~/domain/roles";
 import { getPokerDashboard } from "~/models/poker.server";
+import { getLatestDriftHeadline } from "~/models/retro.server";
 import { getSprintDashboard } from "~/models/sprint.server";
 import { getUnattributedSummary } from "~/models/spend.server";
 import { getBacklogCounts } from "~/models/story.server";
@@ -21,11 +23,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const poker = await getPokerDashboard(db, team.id);
   const sprint = await getSprintDashboard(db, { teamId: team.id, timeZone: team.timeZone });
   const spend = await getUnattributedSummary(db, team.id);
-  return { team, role, memberCount: members.length, backlog, poker, sprint, spend };
+  const drift = await getLatestDriftHeadline(db, team.id);
+  return { team, role, memberCount: members.length, backlog, poker, sprint, spend, drift };
 }
 
 export default function Dashboard() {
-  const { team, role, memberCount, backlog, poker, sprint, spend } = useLoaderData<typeof loader>();
+  const { team, role, memberCount, backlog, poker, sprint, spend, drift } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="page-header">
@@ -44,6 +47,7 @@ export default function Dashboard() {
         <PokerDashboardCard teamSlug={team.slug} poker={poker} />
         <SprintDashboardCard teamSlug={team.slug} data={sprint} />
         <SpendDashboardCard teamSlug={team.slug} spend={spend} />
+        <DriftDashboardCard teamSlug={team.slug} headline={drift} />
       </section>
     </>
   );

@@ -71,14 +71,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const field = input.intent === "paste" ? "titles" : "file";
   const summary = "Nothing was added. Fix these lines and try again:";
-  if (!parsed.ok) return failure(input.intent, { [field]: summary }, values, parsed.errors.map(formatImportError));
-
+  // Keys the team uses already are reported together with the file's own problems, in line order.
   const keys = parsed.stories.flatMap((s) => (s.key ? [s.key] : []));
   const taken = new Set(await findExistingKeys(db, { teamId: team.id, keys }));
-  if (taken.size) {
-    const lines = parsed.stories.filter((s) => s.key && taken.has(s.key)).map((s) => `Line ${s.line}: ${s.key} is already a story in this team`);
-    return failure(input.intent, { [field]: summary }, values, lines);
-  }
+  const errors = [
+    ...(parsed.ok ? [] : parsed.errors),
+    ...parsed.stories.filter((s) => s.key && taken.has(s.key)).map((s) => ({ line: s.line, message: `${s.key} is already a story in this team` })),
+  ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  if (!parsed.ok || errors.length) return failure(input.intent, { [field]: summary }, values, errors.map(formatImportError));
   try {
     const created = await createStories(db, {
       teamId: team.id,

@@ -253,7 +253,7 @@ export default function InsightsPage() {
         ) : (
           <>
             <p>
-              Overall the stories ran <strong>{shortRatio(r.overallFactor)}</strong> the matrix. Suggested changes:
+              Overall, finished stories cost <strong>{formatFactor(r.overallFactor)}</strong> what the matrix expected. Suggested changes:
             </p>
             <div className="table-wrap">
               <table className="recal-diff">
@@ -350,6 +350,10 @@ function ScoreRow({ name, old, suggested, strong }: { name: string; old: SchemeS
       </td>
     </tr>
   );
+}
+
+function formatFactor(f: number): string {
+  return `${f >= 10 ? Math.round(f) : Number(f.toFixed(2))}×`;
 }
 
 function capitalize(text: string): string {

@@ -183,8 +183,8 @@ export default function SpendInbox() {
             <h2>Unpriced</h2>
             <p className="big-number">{overview.unpriced.entries.toLocaleString("en-US")}</p>
             <p className="muted">
-              {overview.unpriced.entries === 1 ? "entry uses" : "entries use"} models missing from the rate card:{" "}
-              {overview.unpriced.models.map((m) => m.model).join(", ")}. Their tokens are kept; adding the model prices them.
+              {overview.unpriced.entries === 1 ? "entry" : "entries"} on models missing from the rate card (
+              {overview.unpriced.models.map((m) => m.model).join(", ")}); tokens are kept, adding the model prices them.
             </p>
             <Link to={`/t/${team}/settings/rates`}>Rate card</Link>
           </article>
@@ -207,7 +207,7 @@ export default function SpendInbox() {
 
       <section className="card stack">
         <h2>Unattributed entries</h2>
-        <Form method="get" className="toolbar" aria-label="Filter entries">
+        <Form method="get" className="toolbar spend-filters" aria-label="Filter entries">
           <div className="field">
             <label htmlFor="f-member">Member</label>
             <select id="f-member" name="member" defaultValue={filters.member ?? ""}>

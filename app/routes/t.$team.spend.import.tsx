@@ -39,7 +39,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       format: l.format,
       status: l.status,
       via: l.via,
-      who: l.userName ?? (l.tokenName ? `API token “${l.tokenName}”` : l.via === "seed" ? "demo seed" : "—"),
+      who:
+        l.via === "seed"
+          ? "demo seed"
+          : l.via === "cli"
+            ? "command line"
+            : l.via === "api"
+              ? `API token “${l.tokenName ?? "revoked"}”`
+              : (l.userName ?? "—"),
       startedAt: l.startedAt,
       undoneAt: l.undoneAt,
       credits: l.credits,

@@ -20,7 +20,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const page = `/t/${team.slug}/spend/import`;
   const fail = (status: number, message: string) =>
     wantsJson
-      ? Response.json({ error: { message } }, { status })
+      ? Response.json({ error: { message } }, { status, headers: status === 413 ? { Connection: "close" } : undefined })
       : redirect(`${page}?failed=${encodeURIComponent(message.slice(0, 300))}`);
 
   if (!isMultipart(request)) return fail(415, "Send the files as a multipart form (the import page does this).");

@@ -7,7 +7,7 @@ import { PlanningBoard, type BoardCard, type BoardColumnId } from "~/components/
 import { SprintHistory, CommitRequests } from "~/components/sprints/sprint-activity";
 import { checkAllocations, committedLoad, formatCredits, todayIn } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
-import { burnAlertLevel, POLICY_HINTS, POLICY_LABELS } from "~/domain/sprint";
+import { burnAlertLevel, POLICY_HINTS, POLICY_LABELS, type SprintSnapshot } from "~/domain/sprint";
 import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import {
   capacityOf,
@@ -89,6 +89,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     backlog: backlog.map(toCard),
     committed: stories.filter((s) => s.outcome === null).map(toCard),
     history: closed ? stories.map((s) => ({ ...toCard(s), outcome: s.outcome })) : [],
+    // What a closed sprint had committed, as frozen at close (falls back to its rows).
+    closedLoad: closed
+      ? ((sprint.snapshot as SprintSnapshot | null)?.committed ??
+        committedLoad(stories.map((s) => ({ estimate: s.expectedCredits === null ? null : { expected: s.expectedCredits, p80: s.p80Credits ?? s.expectedCredits } }))))
+      : null,
     burn,
     requests,
     events,
@@ -164,7 +169,8 @@ export default function SprintBoardPage() {
     pending.set(Number(moving.get("storyId")), moving.get("intent") === "commit" ? "sprint" : "backlog");
   }
   const inSprint = [...d.committed.filter((c) => pending.get(c.id) !== "backlog"), ...d.backlog.filter((c) => pending.get(c.id) === "sprint")];
-  const load = committedLoad(inSprint.map((c) => ({ estimate: c.expected === null ? null : { expected: c.expected, p80: c.p80 ?? c.expected } })), d.sprint.basis);
+  const load =
+    d.closedLoad ?? committedLoad(inSprint.map((c) => ({ estimate: c.expected === null ? null : { expected: c.expected, p80: c.p80 ?? c.expected } })), d.sprint.basis);
 
   const move = (storyId: number, to: BoardColumnId) => fetcher.submit({ intent: to === "sprint" ? "commit" : "remove", storyId: String(storyId) }, { method: "post" });
   const alert = d.burn ? burnAlertLevel(d.burn.crossed) : null;
@@ -174,11 +180,9 @@ export default function SprintBoardPage() {
     <div className="stack sprint-page">
       {alert && d.burn ? (
         <div className={alert.tone === "error" ? "alert alert-error" : "alert alert-warn"} role="alert" data-testid="burn-alert">
-          <strong>
-            Spend reached {alert.threshold} % of the available credits.
-          </strong>{" "}
-          {formatCredits(d.burn.spentToDate)} of {formatCredits(d.burn.available)} credits spent
-          {d.burn.projectedTotal !== null ? `; at this pace the sprint ends at ${formatCredits(d.burn.projectedTotal)}.` : "."}
+          <strong>Spend reached {alert.threshold} % of the available credits.</strong> {formatCredits(d.burn.spentToDate)} of{" "}
+          {formatCredits(d.burn.available)} credits spent
+          {d.closed ? " in this sprint." : d.burn.projectedTotal !== null ? `; at this pace the sprint ends at ${formatCredits(d.burn.projectedTotal)}.` : "."}
         </div>
       ) : null}
 

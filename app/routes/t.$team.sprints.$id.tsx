@@ -28,6 +28,7 @@ export function useSprintLayout() {
 // Pages of a sprint. The retrospective adds its tab here ("retro") when it lands.
 const TABS = [
   { to: "", label: "Plan & burn", end: true },
+  { to: "retro", label: "Retrospective" },
   { to: "settings", label: "Settings" },
 ];
 

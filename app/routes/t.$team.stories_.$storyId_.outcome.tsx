@@ -105,7 +105,7 @@ export default function OutcomePage() {
           </Link>
         </div>
       </div>
-      <div className="stack form-narrow outcome-page">
+      <div className="stack outcome-page">
         {saved ? (
           <div className="alert alert-ok" role="status">
             Outcome saved{story.status === "done" ? "; the story is done" : ""}.
@@ -131,7 +131,7 @@ export default function OutcomePage() {
             </Field>
             <fieldset aria-describedby={errors.reviewBurden ? "reviewBurden-error" : undefined}>
               <legend>Review burden</legend>
-              <div className="row">
+              <div className="burden-options">
                 {REVIEW_BURDENS.map((b) => (
                   <label key={b.id} className="field-check">
                     <input type="radio" name="reviewBurden" value={b.id} defaultChecked={burden === b.id} required />

@@ -1,7 +1,7 @@
 // A poker room. Not nested in the team layout: guests (admitted by display name to this one
 // session) may see it, and the team layout is for members only. Members get the app shell here.
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { useLoaderData, type ClientActionFunctionArgs, type ClientLoaderFunctionArgs } from "@remix-run/react";
 import { z } from "zod";
 import { PokerRoom } from "~/components/poker/room";
 import { AppShell } from "~/components/team/app-shell";
@@ -225,8 +225,41 @@ async function participantIdOf(db: DB, teamId: number, sessionId: number, viewer
   return id;
 }
 
+// A live room must outlast the network: a post or a revalidation that fails because the server is
+// restarting or the laptop is offline must not replace the room with an error page. The stream
+// resyncs when it is back, and the deck re-sends an unsaved vote (see vote-deck.tsx).
+type RoomData = Awaited<ReturnType<typeof useLoaderData<typeof loader>>>;
+let lastRoomData: RoomData | undefined;
+
+const isNetworkError = (error: unknown) => error instanceof TypeError;
+
+export async function clientLoader({ serverLoader }: ClientLoaderFunctionArgs) {
+  try {
+    return (lastRoomData = await serverLoader<typeof loader>());
+  } catch (error) {
+    if (lastRoomData && isNetworkError(error)) return lastRoomData;
+    throw error;
+  }
+}
+
+export async function clientAction({ serverAction }: ClientActionFunctionArgs) {
+  try {
+    return await serverAction<typeof action>();
+  } catch (error) {
+    if (!isNetworkError(error)) throw error;
+    return {
+      ok: false as const,
+      offline: true as const,
+      seq: null,
+      errors: { form: "The connection dropped, so that was not saved. It is sent again when the connection is back." } as Record<string, string>,
+    };
+  }
+}
+
 export default function PokerRoomPage() {
-  const { view, team, shell, streamUrl, shareUrl, guestUrl, addable } = useLoaderData<typeof loader>();
+  const loaded = useLoaderData<typeof loader>();
+  if (typeof document !== "undefined") lastRoomData = loaded;
+  const { view, team, shell, streamUrl, shareUrl, guestUrl, addable } = loaded;
   const room = (
     <PokerRoom view={view} streamUrl={streamUrl} shareUrl={shareUrl} guestUrl={guestUrl} addable={addable} teamName={team.name} />
   );

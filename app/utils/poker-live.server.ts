@@ -116,7 +116,11 @@ class PokerHub {
     if (!force && state.session.seq <= room.seq && presence === room.presence) return;
     room.seq = Math.max(room.seq, state.session.seq);
     room.presence = presence;
-    for (const conn of room.conns) conn.send(snapshotEvent(roomViewFor(state, conn.viewer, pub)));
+    for (const conn of room.conns) {
+      // Someone who joined after opening their stream: the heartbeat keeps them present from now on.
+      if (conn.participantId === null) conn.participantId = participantFor(state, conn.viewer)?.id ?? null;
+      conn.send(snapshotEvent(roomViewFor(state, conn.viewer, pub)));
+    }
   }
 
   async #tick() {
@@ -187,8 +191,9 @@ class PokerHub {
         }
         // The last stream of this participant here closed: they left (unless the server is
         // shutting down — a restart is not leaving, and clients come back in a second).
-        if (!options.quiet && participantId !== null && ![...theRoom.conns].some((c) => c.participantId === participantId)) {
-          markLeft(this.db, { teamId, sessionId, participantId })
+        const left = conn.participantId;
+        if (!options.quiet && left !== null && ![...theRoom.conns].some((c) => c.participantId === left)) {
+          markLeft(this.db, { teamId, sessionId, participantId: left })
             .then((left) => this.announce(sessionId, left.seq))
             .catch((error: Error) => console.error("[poker] marking a participant away failed:", error.message));
         }

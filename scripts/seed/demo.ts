@@ -8,6 +8,7 @@ import { dataFileValue, type Services } from "~/utils/services.server";
 import type { Role } from "~/domain/roles";
 import { seedBacklog } from "./backlog";
 import { seedPoker } from "./poker";
+import { seedSpend } from "./spend";
 import { seedSprints } from "./sprints";
 
 export const DEMO_EMAIL = "demo@example.com";
@@ -28,7 +29,7 @@ export interface DemoContext {
 }
 
 type DemoStep = (ctx: DemoContext) => Promise<void>;
-const DEMO_STEPS: DemoStep[] = [seedBacklog, seedSprints, seedPoker];
+const DEMO_STEPS: DemoStep[] = [seedBacklog, seedSprints, seedPoker, seedSpend];
 
 export function demoPassword(services: Services): string {
   return dataFileValue(services.env, "demo-password", () => randomBytes(9).toString("base64url"));

@@ -24,7 +24,7 @@ import {
   type FileImportOptions,
 } from "~/models/spend.server";
 import { createStory, updateStory } from "~/models/story.server";
-import { addMember } from "~/models/team.server";
+import { addMember, updateTeamSettings } from "~/models/team.server";
 import type { DB } from "~/utils/db.server";
 import { describeDb } from "../helpers/db";
 import { makeTeam, makeUser } from "../helpers/factories";
@@ -285,6 +285,25 @@ describeDb("spend imports", (t) => {
       .where("model", "=", "acme-coder-1")
       .executeTakeFirstOrThrow();
     expect(priced).toEqual({ credits: 300, pricedBy: "rate-card", inputTokens: 1000000 });
+  });
+});
+
+describeDb("spend days", (t) => {
+  it("books timed entries on the team's day, and date-only rows on their stated date", async () => {
+    const { team } = await makeTeam(t.db);
+    await updateTeamSettings(t.db, { teamId: team.id, name: team.name, timeZone: "Pacific/Auckland", keyPattern: team.keyPattern });
+    await importSpendFile(t.db, sample("litellm-spend-logs.csv"), { teamId: team.id, fileName: "l.csv", via: "upload" });
+    await importSpendFile(t.db, sample("copilot-ai-usage.csv"), { teamId: team.id, fileName: "c.csv", via: "upload" });
+    const days = await t.db
+      .selectFrom("spendEntries")
+      .select(["source", "day", "occurredAt"])
+      .where("teamId", "=", team.id)
+      .orderBy("source")
+      .orderBy("occurredAt")
+      .execute();
+    // 16:40 UTC on the 24th is 05:40 on the 25th in Auckland (NZDT, UTC+13).
+    expect(days.filter((d) => d.source === "litellm").map((d) => d.day)).toEqual(["2026-11-24", "2026-11-25", "2026-11-25"]);
+    expect(days.filter((d) => d.source === "copilot-usage").map((d) => d.day)).toEqual(["2026-11-24", "2026-11-24", "2026-11-25", "2026-11-25"]);
   });
 });
 

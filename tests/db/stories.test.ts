@@ -16,6 +16,7 @@ import {
   updateStory,
 } from "~/models/story.server";
 import { DEFAULT_SCHEME } from "~/domain/sizing-scheme";
+import { seedBacklog } from "../../scripts/seed/backlog";
 import { describeDb } from "../helpers/db";
 import { makeTeam } from "../helpers/factories";
 
@@ -187,5 +188,20 @@ describeDb("stories, estimates and rates", (t) => {
     await setCreditValue(t.db, { teamId: team.id, creditValueUsd: 0.04 });
     expect(await getCreditValue(t.db, team.id)).toBe(0.04);
     expect(await getCreditValue(t.db, other.id)).toBe(0.01);
+  });
+
+  it("seeds the demo backlog once: a second run leaves it as it is", async () => {
+    const { team, owner } = await makeTeam(t.db);
+    const ctx = { db: t.db, teamId: team.id, members: [{ id: owner.id, email: "o@example.com", name: owner.name, role: "owner" as const }] };
+    await seedBacklog(ctx);
+    const first = await getBacklogCounts(t.db, team.id);
+    expect(first.stories).toBeGreaterThanOrEqual(35);
+    expect(first.estimated).toBeGreaterThan(5);
+    expect(first.unestimated).toBeGreaterThan(5);
+    await seedBacklog(ctx);
+    expect(await getBacklogCounts(t.db, team.id)).toEqual(first);
+    const rows = await listStories(t.db, { teamId: team.id });
+    expect(rows.every((r) => /^PAY-4\d\d$/.test(r.key ?? ""))).toBe(true);
+    expect(new Set(rows.filter((r) => r.size).map((r) => r.size)).size).toBeGreaterThan(2);
   });
 });

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPokerSessionOverHttp } from "../helpers/poker-fixture";
 import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
 
@@ -29,6 +30,13 @@ const ROUTE_FIXTURES: Record<string, (owner: HttpClient) => Promise<string>> = {
       exhaustionPolicy: "warn",
     });
     return /\/sprints\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
+  },
+  // Also serves the room's live stream, "/t/:team/poker/:id/events".
+  "/t/:team/poker/:id": async (owner) => (await createPokerSessionOverHttp(owner, "alpha")).id,
+  // The spend feature's story pages: "/t/:team/stories/:storyId/spend" and ".../outcome".
+  "/t/:team/stories/:storyId": async (owner) => {
+    const res = await owner.post("/t/alpha/backlog/new", { intent: "create", title: "Spend fixture story" });
+    return /\/backlog\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
   },
 };
 const fixtureValues: Record<string, string> = {};

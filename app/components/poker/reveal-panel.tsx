@@ -84,7 +84,7 @@ export function RevealPanel({ round, scheme, title }: { round: RevealedRound; sc
               ))}
               <th scope="col">Implied size</th>
               <th scope="col" className="num">
-                Credits (expected · p80)
+                Credits <span className="muted">(exp. · p80)</span>
               </th>
             </tr>
           </thead>

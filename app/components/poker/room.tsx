@@ -94,7 +94,7 @@ export function PokerRoom(props: RoomProps) {
 
       <div className="poker-layout">
         <div className="poker-main stack">
-          <JoinPanel me={me} />
+          {me.role === null ? <JoinPanel me={me} /> : null}
 
           {current && round ? (
             <section className="card stack poker-current" aria-labelledby="poker-story-h">
@@ -131,7 +131,7 @@ export function PokerRoom(props: RoomProps) {
               ) : null}
 
               {me.isFacilitator && open ? (
-                <div className="toolbar poker-controls" role="group" aria-label="Facilitator controls">
+                <div className="row poker-controls" role="group" aria-label="Facilitator controls">
                   {round.status === "voting" ? button("reveal", "Reveal", { roundId: String(round.id) }, "btn btn-primary") : null}
                   {round.status === "revealed" ? button("revote", "Re-vote", { itemId: String(current.itemId) }) : null}
                   {button("next", "Next story", {}, round.status === "revealed" && current.status === "finalized" ? "btn btn-primary" : "btn")}
@@ -163,6 +163,7 @@ export function PokerRoom(props: RoomProps) {
                   roundId={round.id}
                   saved={mine[String(round.id)]}
                   seq={view.seq}
+                  live={status === "live"}
                 />
               ) : null}
               {round.status === "voting" && !me.canVote && open ? (
@@ -216,6 +217,7 @@ export function PokerRoom(props: RoomProps) {
                 roundId={aheadItem.openRoundId!}
                 saved={mine[String(aheadItem.openRoundId)]}
                 seq={view.seq}
+                live={status === "live"}
               />
             </section>
           ) : null}
@@ -280,7 +282,6 @@ function Countdown({ endsAt, now }: { endsAt: number; now: number }) {
   const left = endsAt - now;
   return (
     <span className={left > 0 ? "badge" : "badge badge-warn"} role="timer" aria-label={left > 0 ? `${formatDuration(left)} left` : "Time is up"}>
-      <span aria-hidden="true">⏱ </span>
       {left > 0 ? `${formatDuration(left)} left` : "Time's up"}
     </span>
   );

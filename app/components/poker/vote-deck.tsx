@@ -17,6 +17,7 @@ export function VoteDeck({
   seq,
   disabled,
   heading,
+  live,
 }: {
   scheme: SizingScheme;
   roundId: number;
@@ -26,23 +27,35 @@ export function VoteDeck({
   seq: number;
   disabled?: boolean;
   heading: string;
+  /** The live stream is up: the moment to re-send a vote the network swallowed. */
+  live: boolean;
 }) {
   const id = useId();
   const hydrated = useIsHydrated();
-  const fetcher = useFetcher<{ ok: boolean; seq?: number | null; errors?: Record<string, string> }>({ key: `vote-${roundId}` });
+  const fetcher = useFetcher<{ ok: boolean; offline?: boolean; seq?: number | null; errors?: Record<string, string> }>({ key: `vote-${roundId}` });
   // What the voter just picked, shown until the server's view includes it.
   const [draft, setDraft] = useState<{ cards: Cards; roundId: number } | null>(null);
-  const confirmedSeq = fetcher.state === "idle" && fetcher.data?.ok ? fetcher.data.seq ?? null : null;
+  const result = fetcher.state === "idle" ? fetcher.data : undefined;
+  const confirmedSeq = result?.ok ? (result.seq ?? null) : null;
+  const unsent = !!result?.offline && draft !== null;
   useEffect(() => {
-    if (fetcher.state === "idle" && fetcher.data && !fetcher.data.ok) setDraft(null);
-  }, [fetcher.state, fetcher.data]);
+    // Refused (the round was revealed meanwhile, say): show the server's cards again. Not sent at
+    // all (offline): keep the pick on screen and send it again below.
+    if (result && !result.ok && !result.offline) setDraft(null);
+  }, [result]);
+  useEffect(() => {
+    if (!unsent || !live || !draft) return;
+    const retry = window.setTimeout(() => save(draft.cards), 1_000);
+    return () => window.clearTimeout(retry);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- re-sends when the connection is back, then after each failed try
+  }, [unsent, live, result]);
   useEffect(() => {
     if (confirmedSeq !== null && seq >= confirmedSeq) setDraft(null);
   }, [seq, confirmedSeq]);
   useEffect(() => setDraft(null), [roundId]);
 
   const cards = draft && draft.roundId === roundId ? draft.cards : (saved ?? NO_CARDS);
-  const error = fetcher.state === "idle" && fetcher.data && !fetcher.data.ok ? fetcher.data.errors?.form : undefined;
+  const error = result && !result.ok ? result.errors?.form : undefined;
 
   function save(next: Cards) {
     setDraft({ cards: next, roundId });
@@ -66,8 +79,8 @@ export function VoteDeck({
     <Form method="post" className="poker-deck" aria-labelledby={`${id}-h`}>
       <div className="row">
         <h3 id={`${id}-h`}>{heading}</h3>
-        <span className={cast ? "badge badge-ok" : "badge"} role="status">
-          {cast ? "✓ Your vote is in" : "Pick a card in each row, or split"}
+        <span className={unsent ? "badge badge-warn" : cast ? "badge badge-ok" : "badge"} role="status">
+          {unsent ? "Not saved yet: waiting for the connection" : cast ? "✓ Your vote is in" : "Pick a card in each row, or split"}
         </span>
       </div>
       <input type="hidden" name="intent" value="vote" />
@@ -99,7 +112,7 @@ export function VoteDeck({
           {cards.split ? <span className="muted"> (your cards above are not counted)</span> : null}
         </span>
       </label>
-      {error ? (
+      {error && !unsent ? (
         <p className="alert alert-error" role="alert">
           {error}
         </p>
@@ -153,6 +166,7 @@ function CardGroup({
                 value={level.id}
                 checked={value === level.id}
                 disabled={disabled}
+                aria-labelledby={`${inputId}-l`}
                 aria-describedby={`${inputId}-d`}
                 onChange={() => onPick(level.id)}
               />
@@ -160,7 +174,7 @@ function CardGroup({
                 <span className="deck-check" aria-hidden="true">
                   ✓
                 </span>
-                <span className="deck-label">{level.id === UNSURE ? <><span aria-hidden="true">?</span><span className="sr-only">Can't say</span></> : level.label}</span>
+                <span className="deck-label" id={`${inputId}-l`}>{level.id === UNSURE ? <><span aria-hidden="true">?</span><span className="sr-only">Can't say</span></> : level.label}</span>
                 <span className="deck-desc" id={`${inputId}-d`}>
                   {level.description}
                 </span>

@@ -45,8 +45,8 @@ export function CalibrationScatter({ points, bands }: { points: ScatterPoint[]; 
       empty={points.length === 0 ? "No story has both an estimate and a spend yet." : undefined}
       description={
         <>
-          <span className="legend-swatch legend-ok" /> in band · <span className="legend-swatch legend-neutral" /> out of band ·{" "}
-          <span className="legend-swatch legend-danger" /> more than 2× off. Diagonal: spent as estimated; dashed: 2× either way;
+          <span className="retro-swatch retro-swatch-ok" /> in band · <span className="retro-swatch retro-swatch-neutral" /> out of band ·{" "}
+          <span className="retro-swatch retro-swatch-danger" /> more than 2× off. Diagonal: spent as estimated; dashed: 2× either way;
           squares: size bands. Log scales.
         </>
       }

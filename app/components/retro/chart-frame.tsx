@@ -1,6 +1,7 @@
-// A chart's fixed-size frame. Recharts 3 draws nothing during server rendering (its layout lives in
-// a store filled by effects), so the server sends this frame at the chart's exact width and height
-// and the chart fills it after hydration without moving anything around it. The caption and the
+// A chart's frame. Recharts 3 draws nothing during server rendering (its layout lives in a store
+// filled by effects), so the server sends this box with the chart's aspect ratio fixed (its width
+// and height, scaled by CSS through the SVG's viewBox) and the chart fills it after hydration
+// without moving anything around it. The caption and the
 // `summary` (a short text or a small table) carry the same facts for screen readers and for anyone
 // reading the page before JavaScript runs.
 import type { ReactNode } from "react";
@@ -23,11 +24,9 @@ export function ChartFrame({ title, width, height, description, summary, empty, 
   return (
     <figure className={["chart", className].filter(Boolean).join(" ")}>
       <figcaption className="chart-title">{title}</figcaption>
-      <div className="chart-scroll">
-        <div className="chart-box" style={{ width, height }} aria-hidden={empty ? undefined : "true"}>
+        <div className="chart-box" style={{ aspectRatio: `${width} / ${height}`, maxWidth: width }} aria-hidden={empty ? undefined : "true"}>
           {empty ? <div className="chart-empty">{empty}</div> : children}
         </div>
-      </div>
       {description ? <p className="chart-description">{description}</p> : null}
       {summary ? <div className="sr-only">{summary}</div> : null}
     </figure>
@@ -51,3 +50,6 @@ const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFra
 export function formatTick(value: number): string {
   return compact.format(value);
 }
+
+/** Recharts' default tooltip in the page's colours (light and dark). */
+export const TOOLTIP_STYLE = { background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)", borderRadius: 4 };

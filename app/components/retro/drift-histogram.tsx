@@ -2,17 +2,16 @@
 // so sprints compare at a glance. Bars within 2× either way are neutral; beyond, outliers.
 import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from "recharts";
 import type { HistogramBin } from "~/domain/drift";
-import { ChartFrame } from "~/components/retro/chart-frame";
+import { ChartFrame, TOOLTIP_STYLE } from "~/components/retro/chart-frame";
 
 const WIDTH = 480;
 const HEIGHT = 340;
 
+/** Within 2× either way: accent; beyond (an outlier): danger. */
 function binFill(b: HistogramBin): string {
   const lo = b.lowLog2 ?? -Infinity;
   const hi = b.highLog2 ?? Infinity;
-  if (lo >= 1 || hi <= -1) return "var(--chart-danger)";
-  if (lo >= 0 || hi <= 0) return "var(--chart-neutral)";
-  return "var(--chart-ok)";
+  return lo >= 1 || hi <= -1 ? "var(--chart-danger)" : "var(--chart-accent)";
 }
 
 export function DriftHistogram({ bins }: { bins: HistogramBin[] }) {
@@ -25,7 +24,7 @@ export function DriftHistogram({ bins }: { bins: HistogramBin[] }) {
       height={HEIGHT}
       className="chart-histogram"
       empty={total === 0 ? "No story has both an estimate and a spend yet." : undefined}
-      description="Stories per ratio bin. Left of 1× the spend came in under the estimate, right of it over; red bars are more than 2× off."
+      description="Stories per ratio bin. Left of 1× the spend came in under the estimate, right of it over; red bars are more than 2× off either way."
       summary={
         <table>
           <caption>Stories per ratio bin</caption>
@@ -49,7 +48,7 @@ export function DriftHistogram({ bins }: { bins: HistogramBin[] }) {
             <Cell key={b.label} fill={b.fill} />
           ))}
         </Bar>
-        <Tooltip cursor={{ fill: "var(--chart-grid)" }} />
+        <Tooltip cursor={{ fill: "var(--chart-grid)" }} contentStyle={TOOLTIP_STYLE} />
       </BarChart>
     </ChartFrame>
   );

@@ -27,9 +27,9 @@ export function OutlierCard({ row, canEdit, state, busy }: { row: RetroTableRow;
   return (
     <article className="card outlier-card" id={`inspect-${id}`} aria-labelledby={`inspect-${id}-title`}>
       <header className="outlier-head">
-        <h3 id={`inspect-${id}-title`}>
+        <h4 id={`inspect-${id}-title`}>
           {row.key ? <code className="story-key">{row.key}</code> : null} {row.title}
-        </h3>
+        </h4>
         <p className="outlier-figures">
           <span className={ratio > 1 ? "badge badge-danger" : "badge badge-info"}>
             {formatRatioCell(row.drift.ratio)} {ratio > 1 ? "over" : "under"}

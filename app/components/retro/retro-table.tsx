@@ -123,7 +123,7 @@ const columns = defineColumns<RetroTableRow>((col) => [
     sortDescFirst: true,
     cell: ({ row }) => (
       <Csv row={row.original} column="ratio">
-        <span className={row.original.drift.outlier ? "ratio ratio-outlier" : "ratio"}>{formatRatioCell(row.original.drift.ratio)}</span>
+        <span className={row.original.drift.outlier ? "retro-ratio ratio-outlier" : "retro-ratio"}>{formatRatioCell(row.original.drift.ratio)}</span>
       </Csv>
     ),
     meta: { align: "end" },

@@ -1,25 +1,28 @@
 // Actual credits per size as box plots on a log axis, with each size's band drawn behind it.
 // Recharts has no box plot: a ComposedChart sets up the axes (and draws the medians as a scatter),
 // and a layer of our own SVG draws boxes and whiskers with the chart's own scales.
-import { CartesianGrid, ComposedChart, Layer, Scatter, Tooltip, XAxis, YAxis, usePlotArea, useYAxisScale } from "recharts";
+import { CartesianGrid, ComposedChart, Layer, Scatter, Tooltip, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from "recharts";
 import { formatCredits } from "~/domain/capacity";
 import type { SizeDistribution } from "~/domain/retro";
-import { ChartFrame, formatTick, logDomain } from "~/components/retro/chart-frame";
+import { ChartFrame, formatTick, logDomain, TOOLTIP_STYLE } from "~/components/retro/chart-frame";
 
 const WIDTH = 640;
 const HEIGHT = 320;
 
 function BoxLayer({ data, domain }: { data: SizeDistribution[]; domain: [number, number] }) {
+  const x = useXAxisScale();
   const y = useYAxisScale();
   const plot = usePlotArea();
-  if (!y || !plot || data.length === 0) return null;
-  const step = plot.width / data.length;
+  if (!x || !y || !plot || data.length === 0) return null;
+  // The category axis places each size at a point (the medians' scatter sits there too).
+  const centers = data.map((d) => Number(x(d.size)));
+  const step = data.length > 1 ? (centers[data.length - 1]! - centers[0]!) / (data.length - 1) : plot.width / 2;
   const clamp = (v: number) => Math.min(domain[1], Math.max(domain[0], v));
   const py = (v: number) => y(clamp(v)) as number;
   return (
     <Layer className="box-plot">
       {data.map((d, i) => {
-        const cx = plot.x + step * (i + 0.5);
+        const cx = centers[i]!;
         const w = Math.min(56, step * 0.5);
         const band =
           d.bandLow !== null ? (
@@ -95,11 +98,11 @@ export function SizeBoxPlot({ data }: { data: SizeDistribution[] }) {
     >
       <ComposedChart width={WIDTH} height={HEIGHT} data={points} margin={{ top: 12, right: 16, bottom: 8, left: 8 }}>
         <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
-        <XAxis dataKey="size" type="category" stroke="var(--chart-axis)" />
+        <XAxis dataKey="size" type="category" stroke="var(--chart-axis)" padding={{ left: 48, right: 48 }} />
         <YAxis type="number" scale="log" domain={domain} ticks={ticks} allowDataOverflow tickFormatter={formatTick} stroke="var(--chart-axis)" width={56} />
         <BoxLayer data={data} domain={domain} />
         <Scatter dataKey="median" name="Median" fill="var(--chart-accent)" isAnimationActive={false} />
-        <Tooltip formatter={(value) => (typeof value === "number" ? `${formatCredits(value)} credits` : String(value))} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={(value) => (typeof value === "number" ? `${formatCredits(value)} credits` : String(value))} />
       </ComposedChart>
     </ChartFrame>
   );

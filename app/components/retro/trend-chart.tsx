@@ -1,9 +1,9 @@
 // Per sprint: in-band hit rate and p80 coverage (left axis, %), and bias — the median
 // log2(actual/expected) — on the right axis, labelled as a factor (1× = unbiased).
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { SprintTrend } from "~/domain/retro";
 import { describeBias, formatShare } from "~/domain/retro";
-import { ChartFrame } from "~/components/retro/chart-frame";
+import { ChartFrame, TOOLTIP_STYLE } from "~/components/retro/chart-frame";
 
 const WIDTH = 640;
 const HEIGHT = 320;
@@ -29,7 +29,13 @@ export function TrendChart({ trends }: { trends: SprintTrend[] }) {
       height={HEIGHT}
       className="chart-trend"
       empty={trends.length === 0 ? "No closed sprint yet." : undefined}
-      description="In band and p80 coverage in % (left); bias as the median factor actual ÷ expected (right, 1× = on estimate). Done stories only."
+      description={
+        <>
+          <span className="retro-line retro-line-ok" /> in band and <span className="retro-line retro-line-accent" /> p80 coverage in % (left axis;
+          dashed at 80 %); <span className="retro-line retro-line-bias" /> bias, the median factor actual ÷ expected (right axis, 1× = on the
+          estimate). Finished stories only.
+        </>
+      }
       summary={
         <table>
           <caption>Trends per sprint</caption>
@@ -64,8 +70,7 @@ export function TrendChart({ trends }: { trends: SprintTrend[] }) {
         <Line yAxisId="pct" type="monotone" dataKey="hitRate" name="In band" stroke="var(--chart-ok)" strokeWidth={2} dot connectNulls isAnimationActive={false} />
         <Line yAxisId="pct" type="monotone" dataKey="p80" name="p80 coverage" stroke="var(--chart-accent)" strokeWidth={2} dot connectNulls isAnimationActive={false} />
         <Line yAxisId="bias" type="monotone" dataKey="bias" name="Bias" stroke="var(--chart-bias)" strokeWidth={2} strokeDasharray="6 3" dot connectNulls isAnimationActive={false} />
-        <Tooltip formatter={(value, name) => (name === "Bias" && typeof value === "number" ? factorLabel(value) : `${value} %`)} />
-        <Legend verticalAlign="top" height={28} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={(value, name) => (name === "Bias" && typeof value === "number" ? factorLabel(value) : `${value} %`)} />
       </LineChart>
     </ChartFrame>
   );

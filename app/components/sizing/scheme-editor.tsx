@@ -2,7 +2,7 @@
 // form. Errors from the server sit next to the inputs they are about, and the inputs keep what was
 // typed. With JS, each cost cell shows the size it falls into as you type.
 import { Form } from "@remix-run/react";
-import { useMemo, useState, type ChangeEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type ChangeEvent } from "react";
 import { formatCredits } from "~/components/backlog/story-bits";
 import { schemeField, schemeFromForm } from "~/domain/scheme-form";
 import { bandFor } from "~/domain/sizing";
@@ -31,6 +31,9 @@ const errId = (name: string) => `err-${name.replace(/[^a-zA-Z0-9]+/g, "-")}`;
 
 export function SchemeEditor({ scheme, defaults, values: initialValues, errors, canEdit, nextVersion, busy }: EditorProps) {
   const [values, setValues] = useState(initialValues);
+  // After a rejected save, bring the summary into view so the links to each problem are at hand.
+  const summary = useRef<HTMLDivElement>(null);
+  useEffect(() => summary.current?.focus(), []);
   const preview = useMemo(() => schemeFromForm(scheme, values).scheme, [scheme, values]);
   const onChange = (e: ChangeEvent<HTMLFormElement>) => {
     const target = e.target as unknown as HTMLInputElement;
@@ -65,9 +68,18 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
     <Form method="post" className="scheme-editor stack" onChange={onChange} noValidate>
       <input type="hidden" name="intent" value="save" />
       {errorCount ? (
-        <div className="alert alert-error" role="alert">
-          Not saved: {errorCount === 1 ? "one value needs" : `${errorCount} values need`} fixing. Each problem is shown next to its input;
-          everything you typed is still there.
+        <div className="alert alert-error" role="alert" tabIndex={-1} ref={summary}>
+          <p>
+            Not saved: {errorCount === 1 ? "one value needs" : `${errorCount} values need`} fixing. Each problem is shown next to its input;
+            everything you typed is still there.
+          </p>
+          <ul className="error-summary">
+            {Object.entries(errors).map(([name, message]) => (
+              <li key={name}>
+                <a href={`#${name}`}>{message}</a>
+              </li>
+            ))}
+          </ul>
         </div>
       ) : null}
       <fieldset disabled={!canEdit} className="stack">

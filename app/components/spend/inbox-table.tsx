@@ -82,6 +82,7 @@ export function InboxTable(props: {
       selectionName={props.formId ? "entryId" : undefined}
       selectionForm={props.formId}
       empty={props.empty}
+      className="inbox-table"
     />
   );
 }

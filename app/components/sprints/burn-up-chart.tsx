@@ -33,6 +33,22 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
   }));
   const top = Math.max(burn.capacity, burn.available, burn.projectedTotal ?? 0, burn.spentToDate, 1);
   const yMax = niceCeiling(top * 1.08);
+  const yTicks = [0, 1, 2, 3, 4].map((i) => (yMax * i) / 4);
+  // Marker labels sit at the right edge; when spend dwarfs capacity the lines bunch up, so a label
+  // closer than ~16 px to a more important one is left out (the line and the legend remain).
+  const plotHeight = CHART_HEIGHT - 16 - 8 - 30;
+  const placed: number[] = [];
+  const showLabel = (credits: number) => {
+    const y = (credits / yMax) * plotHeight;
+    if (placed.some((p) => Math.abs(p - y) < 16)) return false;
+    placed.push(y);
+    return true;
+  };
+  const hundred = burn.markers.find((m) => m.threshold === 100)!;
+  const labelled = new Set<string>();
+  if (showLabel(hundred.credits)) labelled.add("100");
+  if (burn.capacity !== burn.available && showLabel(burn.capacity)) labelled.add("capacity");
+  for (const m of [...burn.markers].reverse()) if (m.threshold !== 100 && showLabel(m.credits)) labelled.add(String(m.threshold));
   const summary =
     `${title}: ${formatCredits(burn.spentToDate)} of ${formatCredits(burn.available)} available credits spent` +
     (burn.projectedTotal !== null ? `, projected ${formatCredits(burn.projectedTotal)} by the end.` : ".");
@@ -46,13 +62,14 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
             width={CHART_WIDTH}
             height={CHART_HEIGHT}
             data={rows}
-            margin={{ top: 16, right: 112, bottom: 8, left: 8 }}
+            margin={{ top: 16, right: 128, bottom: 8, left: 8 }}
             accessibilityLayer={false}
           >
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="label" tick={{ fill: "var(--text-muted)", fontSize: 13 }} stroke="var(--border-strong)" interval={0} />
             <YAxis
               domain={[0, yMax]}
+              ticks={yTicks}
               tickFormatter={(v: number) => formatCredits(v)}
               tick={{ fill: "var(--text-muted)", fontSize: 13 }}
               stroke="var(--border-strong)"
@@ -64,7 +81,12 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
             />
             <Bar dataKey="spent" name="Spent that day" fill="var(--meter-fill-2)" barSize={18} isAnimationActive={false} />
             {burn.capacity !== burn.available ? (
-              <ReferenceLine y={burn.capacity} stroke="var(--text-muted)" strokeDasharray="2 4" label={{ value: "Capacity", position: "right", fill: "var(--text-muted)", fontSize: 13 }} />
+              <ReferenceLine
+                y={burn.capacity}
+                stroke="var(--text-muted)"
+                strokeDasharray="2 4"
+                label={labelled.has("capacity") ? { value: `Capacity ${formatCredits(Math.round(burn.capacity))}`, position: "right", fill: "var(--text-muted)", fontSize: 13 } : undefined}
+              />
             ) : null}
             {burn.markers.map((m) => (
               <ReferenceLine
@@ -73,12 +95,16 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
                 stroke={m.threshold === 100 ? "var(--meter-danger)" : m.threshold === 90 ? "var(--meter-warn)" : "var(--border-strong)"}
                 strokeDasharray={m.threshold === 100 ? undefined : "6 4"}
                 strokeWidth={m.threshold === 100 ? 2 : 1}
-                label={{
-                  value: m.threshold === 100 ? `Available ${formatCredits(m.credits)}` : `${m.threshold} %`,
-                  position: "right",
-                  fill: "var(--text-muted)",
-                  fontSize: 13,
-                }}
+                label={
+                  labelled.has(String(m.threshold))
+                    ? {
+                        value: m.threshold === 100 ? `100 % (${formatCredits(Math.round(m.credits))})` : `${m.threshold} %`,
+                        position: "right",
+                        fill: "var(--text-muted)",
+                        fontSize: 13,
+                      }
+                    : undefined
+                }
               />
             ))}
             {todayInRange ? <ReferenceLine x={dayLabel(today)} stroke="var(--accent)" strokeDasharray="2 3" label={{ value: "Today", position: "insideTopLeft", fill: "var(--accent)", fontSize: 13 }} /> : null}

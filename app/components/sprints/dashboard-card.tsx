@@ -30,7 +30,7 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
   if (!c) {
     return (
       <article className="card sprint-card">
-        <h2>Sprint</h2>
+        <h2>Sprint burn</h2>
         <p className="muted">No sprint is running.</p>
         {data.next ? (
           <p>
@@ -46,9 +46,10 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
   const fill = Math.min(100, pct ?? 0);
   return (
     <article className="card sprint-card">
-      <h2>
-        <Link to={`/t/${team}/sprints/${c.id}`}>{c.name}</Link>
-      </h2>
+      <h2>Sprint burn</h2>
+      <p className="sprint-card-name">
+        <Link to={`/t/${team}/sprints/${c.id}`}>{c.name}</Link> · {c.start} – {c.end}
+      </p>
       <p className="big-number">{pct === null ? formatCredits(c.spent) : `${pct} %`}</p>
       <p className="muted">
         {formatCredits(c.spent)} of {formatCredits(c.available)} available credits spent

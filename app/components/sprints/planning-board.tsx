@@ -19,10 +19,11 @@ import {
   type Announcements,
   type DragEndEvent,
   type DragOverEvent,
+  type KeyboardCoordinateGetter,
   type PointerSensorOptions,
   type UniqueIdentifier,
 } from "@dnd-kit/core";
-import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
+import { SortableContext, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 import { useId, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from "react";
 import { useIsHydrated } from "~/components/ui/sortable-list";
@@ -93,7 +94,7 @@ export function PlanningBoard(props: PlanningBoardProps) {
   const sensors = useSensors(
     useSensor(MouseAndPenSensor, { activationConstraint: { distance: 5 } }),
     useSensor(TouchSensor, { activationConstraint: { delay: 200, tolerance: 6 } }),
-    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+    useSensor(KeyboardSensor, { coordinateGetter: columnKeyboardCoordinates }),
   );
 
   const lastOver = useRef<BoardColumnId | null>(null);
@@ -280,6 +281,20 @@ function BoardItem({
 const INSTRUCTIONS =
   "To pick up a story, press Space or Enter on its handle. Use the arrow keys to move it to the other column " +
   "(right for the sprint, left for the backlog). Press Space or Enter again to drop it, or Escape to cancel.";
+
+/**
+ * Keyboard moves go between columns, not within one (the order inside a column is the backlog's
+ * rank, changed on the backlog page): Right jumps to the sprint, Left to the backlog. The generic
+ * sortable getter would pick the nearest droppable to the left, which is the card's own column edge.
+ */
+const columnKeyboardCoordinates: KeyboardCoordinateGetter = (event, { context }) => {
+  if (event.code !== "ArrowRight" && event.code !== "ArrowLeft") return undefined;
+  event.preventDefault();
+  const rect = context.droppableRects.get(containerId(event.code === "ArrowRight" ? "sprint" : "backlog"));
+  if (!rect) return undefined;
+  // Just inside the column's top-left corner, where its heading is: closest to the column itself.
+  return { x: rect.left + 8, y: rect.top + 8 };
+};
 
 /** Mouse and pen only; touch goes to TouchSensor with its press delay so the page still scrolls. */
 class MouseAndPenSensor extends PointerSensor {

@@ -116,6 +116,7 @@ export function SprintForm({
             <Field
               label="Reserve (%)"
               name="reservePercent"
+              className="field-reserve"
               inputMode="decimal"
               value={form.reservePercent}
               onChange={set("reservePercent")}

@@ -62,7 +62,7 @@ const columns = defineColumns<SprintListRow>((col) => [
     cell: (info) => (
       <span title={`${formatCredits(info.row.original.available)} available after the reserve`}>
         {formatCredits(info.getValue())}
-        <span className="muted cell-sub">{formatCredits(info.row.original.available)} avail.</span>
+        <span className="muted cell-sub">{formatCredits(info.row.original.available)} available</span>
       </span>
     ),
     meta: { align: "end" },
@@ -76,8 +76,9 @@ const columns = defineColumns<SprintListRow>((col) => [
         <span>
           {formatCredits(info.getValue())} <Ratio value={info.getValue()} of={r.available} />
           <span className="muted cell-sub">
-            {r.storyCount} {r.storyCount === 1 ? "story" : "stories"}, {r.basis}
-            {r.unestimatedCount ? `, ${r.unestimatedCount} unknown` : ""}
+            {r.storyCount} {r.storyCount === 1 ? "story" : "stories"}
+            {r.basis === "p80" ? " · p80" : ""}
+            {r.unestimatedCount ? ` · ${r.unestimatedCount} unknown` : ""}
           </span>
         </span>
       );

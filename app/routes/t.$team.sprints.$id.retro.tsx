@@ -1,7 +1,7 @@
 // A sprint's retrospective: estimate against actual for every committed story, the summary in
 // plain words, breakdowns by shape of work, two charts, the outliers with their inspection notes,
-// the table (state in the URL), and what earlier retrospectives wrote down. Outside the sprint
-// page's layout (`sprints_`, `$id_`) so it renders on its own whatever that page looks like.
+// the table (state in the URL), and what earlier retrospectives wrote down. A tab of the sprint's
+// layout (which shows the sprint's name, dates and status above it).
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { z } from "zod";
@@ -142,23 +142,20 @@ export default function RetroPage() {
 
   return (
     <>
-      <div className="page-header">
+      <div className="section-header retro-header">
         <div>
-          <p className="muted page-kicker">
-            <Link to={`${d.base}/sprints/${d.sprint.id}`}>{d.sprint.name}</Link> · {d.sprint.start} – {d.sprint.end}
-          </p>
-          <h1>Retrospective</h1>
-          <p className="muted page-subtitle">
+          <h2>Retrospective</h2>
+          <p className="muted">
             {d.source === "snapshot" ? (
-              <>Closed sprint: stories and estimates as committed, from the snapshot taken at close. Actuals include spend attributed since.</>
+              <>Stories and estimates as committed, from the snapshot taken at close; actuals include spend attributed since.</>
             ) : (
               <>
-                <span className="badge badge-info">Open sprint</span> Current commitments and spend so far; the figures settle when the sprint closes.
+                <span className="badge badge-info">Open sprint</span> Current commitments and the spend so far; the figures settle when the sprint closes.
               </>
             )}
           </p>
         </div>
-        <div>
+        <div className="row">
           <a className="btn" href={`${d.base}/sprints/${d.sprint.id}/retro.csv`} download>
             Download CSV
           </a>
@@ -170,14 +167,14 @@ export default function RetroPage() {
 
       {d.total === 0 ? (
         <div className="card empty-state">
-          <h2>No stories were committed to this sprint</h2>
+          <h3>No stories were committed to this sprint</h3>
           <p>Commit estimated stories to the sprint; once spend is attributed to them, the retrospective compares the two.</p>
         </div>
       ) : (
         <>
           <section className="cards retro-summary" aria-label="Summary">
             <article className="card">
-              <h2>Drift</h2>
+              <h3>Drift</h3>
               <p className="headline-words">{s.medianRatioWords ? capitalize(s.medianRatioWords) : "No story has both an estimate and a spend yet"}</p>
               <p className="muted">
                 median of {s.compared} {s.compared === 1 ? "story" : "stories"}
@@ -185,7 +182,7 @@ export default function RetroPage() {
               </p>
             </article>
             <article className="card">
-              <h2>Planned vs actual</h2>
+              <h3>Planned vs actual</h3>
               <p className="big-number">
                 {formatCredits(s.totals.matchedActual)} <span className="muted big-number-unit">/ {formatCredits(s.totals.matchedPlanned)}</span>
               </p>
@@ -195,17 +192,17 @@ export default function RetroPage() {
               </p>
             </article>
             <article className="card">
-              <h2>In band</h2>
+              <h3>In band</h3>
               <p className="big-number">{formatShare(s.hitRate)}</p>
               <p className="muted">of stories with a band and a spend landed inside their size band.</p>
             </article>
             <article className="card">
-              <h2>p80 coverage</h2>
+              <h3>p80 coverage</h3>
               <p className="big-number">{formatShare(s.p80Coverage)}</p>
               <p className="muted">stayed at or under their p80: how well risk was judged (aim: about 80 %).</p>
             </article>
             <article className="card">
-              <h2>Counted apart</h2>
+              <h3>Counted apart</h3>
               <ul className="plain-list counted-apart">
                 <li>
                   <Link to={withParams({ missing: "estimate" }) + "#stories"}>{s.withoutEstimate} without an estimate</Link>
@@ -229,7 +226,7 @@ export default function RetroPage() {
           </section>
 
           <section aria-labelledby="outliers-title" className="retro-section">
-            <h2 id="outliers-title">Outliers {d.outliers.length ? <span className="badge">{d.outliers.length}</span> : null}</h2>
+            <h3 id="outliers-title">Outliers {d.outliers.length ? <span className="badge">{d.outliers.length}</span> : null}</h3>
             {d.outliers.length === 0 ? (
               <p className="muted">No story landed more than 2× off its estimate.</p>
             ) : (
@@ -245,7 +242,7 @@ export default function RetroPage() {
           </section>
 
           <section aria-labelledby="breakdowns-title" className="retro-section">
-            <h2 id="breakdowns-title">By shape of work</h2>
+            <h3 id="breakdowns-title">By shape of work</h3>
             <div className="breakdown-grid">
               {d.dimensions.map((dim) => (
                 <BreakdownTable
@@ -260,12 +257,9 @@ export default function RetroPage() {
           </section>
 
           <section aria-labelledby="stories-title" className="retro-section" id="stories">
-            <h2 id="stories-title">
-              Stories{" "}
-              <span className="muted page-subtitle">
-                {d.query.filtered ? `${d.table.length} of ${d.total}` : d.total}
-              </span>
-            </h2>
+            <h3 id="stories-title">
+              Stories <span className="muted">{d.query.filtered ? `${d.table.length} of ${d.total}` : d.total}</span>
+            </h3>
             <Form method="get" className="toolbar" aria-label="Filter stories">
               {d.query.sort ? <input type="hidden" name="sort" value={d.query.sort} /> : null}
               <div className="field">
@@ -305,7 +299,7 @@ export default function RetroPage() {
                   <option value="">Any</option>
                   {BAND_FILTERS.map((b) => (
                     <option key={b} value={b}>
-                      {b === "in" ? "In band" : b === "out" ? "Out of band" : "Unknown (no estimate or spend)"}
+                      {b === "in" ? "In band" : b === "out" ? "Out of band" : "Unknown"}
                     </option>
                   ))}
                 </select>
@@ -334,7 +328,7 @@ export default function RetroPage() {
           </section>
 
           <section aria-labelledby="earlier-title" className="retro-section">
-            <h2 id="earlier-title">From earlier retrospectives</h2>
+            <h3 id="earlier-title">From earlier retrospectives</h3>
             {d.earlier.length === 0 ? (
               <p className="muted">No notes from earlier sprints yet.</p>
             ) : (
