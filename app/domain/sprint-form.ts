@@ -20,7 +20,7 @@ export const SprintFormSchema = z
     end: z.string().refine(isRealDate, "Pick an end date"),
     capacityKind: z.enum(["credits", "pool"], { message: "Choose how to set capacity" }),
     capacityCredits: optionalNumber(z.number({ message: "Enter a number of credits" }).min(0, "Capacity cannot be negative").max(1e9, "That is too large")),
-    poolPlan: z.enum(["copilot-business", "copilot-enterprise", "custom"]).optional(),
+    poolPlan: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["copilot-business", "copilot-enterprise", "custom"], { message: "Pick a plan" }).optional()),
     poolSeats: optionalNumber(z.number({ message: "Enter a number of seats" }).int("Seats are whole numbers").min(0, "Seats cannot be negative").max(100_000, "That is too many seats")),
     poolPerSeat: optionalNumber(z.number({ message: "Enter credits per seat" }).min(0, "Cannot be negative").max(1e7, "That is too large")),
     reservePercent: optionalNumber(z.number({ message: "Enter a percentage" }).min(0, "Between 0 and 100").max(100, "Between 0 and 100")).transform((v) => v ?? 0),

@@ -9,6 +9,7 @@ import {
   isOverdue,
   meterGeometry,
   nextSprintDates,
+  nextSprintName,
   planClose,
   sprintCapacity,
   sprintStatus,
@@ -230,6 +231,15 @@ describe("new sprint dates", () => {
         if (lastEnd) expect(start > lastEnd).toBe(true);
       }),
     );
+  });
+});
+
+describe("new sprint name", () => {
+  it("bumps the latest sprint's number, or counts", () => {
+    expect(nextSprintName("Sprint 24", 5)).toBe("Sprint 25");
+    expect(nextSprintName("Payments 2026-09", 1)).toBe("Payments 2026-10");
+    expect(nextSprintName("Kick-off", 1)).toBe("Sprint 2");
+    expect(nextSprintName(null, 0)).toBe("Sprint 1");
   });
 });
 

@@ -358,6 +358,13 @@ export function nextSprintDates(lastEnd: string | null, today: string): { start:
   return { start, end: addDays(start, 11) };
 }
 
+/** "Sprint 25" after "Sprint 24": the latest name with its trailing number bumped, else "Sprint N+1". */
+export function nextSprintName(latest: string | null, count: number): string {
+  const match = latest ? /^(.*?)(\d+)\s*$/.exec(latest) : null;
+  if (match) return `${match[1]}${Number(match[2]) + 1}`;
+  return `Sprint ${count + 1}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Burn alerts
 // ---------------------------------------------------------------------------------------------

@@ -80,6 +80,9 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
     mapping: options.mapping,
     // Every bad line is counted (the list shows the first 20); atomic mode stops staging at the first.
     maxIssues: Number.MAX_SAFE_INTEGER,
+    // Repeats within the file are caught by the staging table's unique key instead: a set of every
+    // key seen would grow with the file.
+    dedupeWithinFile: false,
   });
   return runImport(db, options, events, null);
 }
@@ -137,11 +140,19 @@ async function runImport(
   const ignored: SkippedLine[] = [];
   let staging = true;
   let batch: SpendEntry[] = [];
+  // One batch in flight while the parser reads the next: parsing and writing overlap.
+  let inFlight: Promise<void> | null = null;
+  let stagedDuplicates = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    await insertStaging(db, importId, rows);
+    if (inFlight) await inFlight;
+    inFlight = insertStaging(db, importId, rows).then((inserted) => {
+      stagedDuplicates += rows.length - inserted;
+    });
+    // Its failure is taken up by the next `await inFlight`; this only keeps Node from calling it unhandled.
+    inFlight.catch(() => {});
   };
 
   try {
@@ -174,7 +185,10 @@ async function runImport(
       }
     }
     if (staging) await flush();
+    if (inFlight) await inFlight;
   } catch (error) {
+    // Let a batch still being written land first, so the clean-up removes it too.
+    await (inFlight as Promise<void> | null)?.catch(() => {});
     await abandonImport(db, teamId, importId, error);
     throw error;
   }
@@ -259,8 +273,8 @@ async function runImport(
           `${counts.unpriced} ${counts.unpriced === 1 ? "entry uses a model" : "entries use models"} not on the rate card (${counts.unpricedModels.join(", ")}): their tokens are kept, and they are priced as soon as the model is added to the rate card.`,
         );
       }
-      const staged = entries;
-      const duplicates = staged - counts.overlapping - counts.imported - counts.updated + inFileDuplicates;
+      const staged = entries - stagedDuplicates;
+      const duplicates = staged - counts.overlapping - counts.imported - counts.updated + stagedDuplicates + inFileDuplicates;
       await trx
         .updateTable("spendImports")
         .set({
@@ -468,7 +482,8 @@ async function onePathWarning(trx: DB, teamId: number, importId: number): Promis
   );
 }
 
-async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): Promise<void> {
+/** Stages a batch; returns how many rows went in (the rest repeat a key this import staged already). */
+async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): Promise<number> {
   const rows = entries.map((e) => ({
     import_id: importId,
     line: e.line,
@@ -496,9 +511,10 @@ async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): P
   }));
   // One parameter per batch: json_populate_recordset is quick on both engines and avoids the
   // 65,535-parameter limit of a multi-row VALUES list.
-  await sql`insert into spend_staging select * from json_populate_recordset(null::spend_staging, ${JSON.stringify(rows)}::json)`.execute(
-    db,
-  );
+  const result = await sql`
+    insert into spend_staging select * from json_populate_recordset(null::spend_staging, ${JSON.stringify(rows)}::json)
+    on conflict (import_id, dedupe_key) do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }
 
 async function abandonImport(db: DB, teamId: number, importId: number, error: unknown): Promise<void> {

@@ -114,11 +114,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "commit": {
         const result = await commitStory(db, { teamId: team.id, sprintId: sprint.id, storyId: input.storyId, actorId: user.id, actorIsManager: isManager, reason: input.reason });
         const e = result.evaluation;
+        const over = e.overBy === null ? "its load is unknown: it has no estimate" : `it goes ${formatCredits(e.overBy)} credits past the available credits`;
         switch (result.kind) {
           case "committed":
-            return reply({ ok: true, tone: e.outcome === "ok" ? "ok" : "warn", message: e.outcome === "needs-approval" ? `Committed with your approval. ${e.message}` : e.message });
+            return reply({
+              ok: true,
+              tone: e.outcome === "ok" ? "ok" : "warn",
+              message: e.outcome === "needs-approval" ? `Committed with your approval (${over}); your reason is kept in the history.` : e.message,
+            });
           case "requested":
-            return reply({ ok: true, tone: "ok", message: `Asked a manager to approve it. ${e.message}` });
+            return reply({ ok: true, tone: "ok", message: `Asked a manager to approve it (${over}). It joins the sprint once approved.` });
           case "needs-approval":
             return reply({ ok: false, tone: "warn", message: e.message, needsApproval: { storyId: input.storyId } }, 409);
           case "refused":

@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { SprintForm } from "~/components/sprints/sprint-form";
 import { todayIn } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
-import { nextSprintDates } from "~/domain/sprint";
+import { nextSprintDates, nextSprintName } from "~/domain/sprint";
 import { SprintFormSchema } from "~/domain/sprint-form";
 import { createSprint, listClosedSprintActuals, listSprints } from "~/models/sprint.server";
 import { requireTeamRole } from "~/utils/auth.server";
@@ -24,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canManage: roleAtLeast(role, "manager"),
     history: await listClosedSprintActuals(db, { teamId: team.id }),
     defaults: {
-      name: `Sprint ${sprints.length + 1}`,
+      name: nextSprintName(last?.name ?? null, sprints.length),
       goal: "",
       start: dates.start,
       end: dates.end,

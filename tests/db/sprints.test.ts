@@ -10,6 +10,7 @@ import {
   createSprint,
   decideCommitRequest,
   getSprint,
+  getSprintDashboard,
   listAllocations,
   listBacklogForBoard,
   listClosedSprintActuals,
@@ -27,6 +28,10 @@ import {
 import { checkBurnAlerts, listSprintAlerts, setTeamWebhook } from "~/models/sprint-alert.server";
 import { dailySpendForSprint, dailySpendForStories, spendByStory } from "~/models/sprint-spend.server";
 import type { DB } from "~/utils/db.server";
+import { seedBacklog } from "../../scripts/seed/backlog";
+import { listDemoSprints, seedSprints } from "../../scripts/seed/sprints";
+import { todayIn, workingDaysBetween } from "~/domain/capacity";
+import type { SprintSnapshot } from "~/domain/sprint";
 import { describeDb } from "../helpers/db";
 import { makeTeam, makeUser } from "../helpers/factories";
 
@@ -363,5 +368,62 @@ describeDb("sprints", (t) => {
     await expect(commitStory(t.db, { teamId: b.team.id, sprintId: a.sprint.id, storyId: b.id("A"), actorId: b.owner.id, actorIsManager: true })).rejects.toThrow("Sprint not found");
     await expect(commitStory(t.db, { teamId: a.team.id, sprintId: a.sprint.id, storyId: b.id("A"), actorId: a.owner.id, actorIsManager: true })).rejects.toThrow("Story not found");
     expect(await getSprint(t.db, { teamId: b.team.id, sprintId: a.sprint.id })).toBeUndefined();
+  });
+
+  it("shows the running sprint's burn on the dashboard, or the next one", async () => {
+    const s = await setup(t.db);
+    const now = new Date("2026-11-25T12:00:00Z");
+    await addSpend(t.db, s.team.id, "2026-11-23", 650);
+    await s.commit("A", s.mem);
+    const dash = await getSprintDashboard(t.db, { teamId: s.team.id, timeZone: "UTC", now });
+    expect(dash.current).toMatchObject({ id: s.sprint.id, spent: 650, available: 800, committed: 150, crossed: [75], remainingWorkingDays: 7, overdue: false });
+    const early = await getSprintDashboard(t.db, { teamId: s.team.id, timeZone: "UTC", now: new Date("2026-11-20T12:00:00Z") });
+    expect(early).toMatchObject({ current: null, next: { id: s.sprint.id, start: "2026-11-23" } });
+  });
+
+  it("seeds the demo: four closed sprints with snapshots and one running today, idempotently", async () => {
+    const { team, owner } = await makeTeam(t.db);
+    const manager = await makeUser(t.db, "Manager");
+    const member = await makeUser(t.db, "Member");
+    await addMember(t.db, { teamId: team.id, userId: manager.id, role: "manager" });
+    await addMember(t.db, { teamId: team.id, userId: member.id, role: "member" });
+    const ctx = {
+      db: t.db,
+      teamId: team.id,
+      members: [
+        { id: owner.id, email: owner.email, name: owner.name, role: "owner" as const },
+        { id: manager.id, email: manager.email, name: manager.name, role: "manager" as const },
+        { id: member.id, email: member.email, name: member.name, role: "member" as const },
+      ],
+    };
+    await seedBacklog(ctx);
+    await seedSprints(ctx);
+    await seedSprints(ctx);
+    const sprints = await listDemoSprints(t.db, team.id);
+    const today = todayIn("UTC", new Date());
+    expect(sprints.map((x) => x.closed)).toEqual([true, true, true, true, false]);
+    const running = sprints[4]!;
+    expect(running.start <= today && today <= running.end).toBe(true);
+    for (const [i, sprint] of sprints.entries()) {
+      expect(workingDaysBetween(sprint.start, sprint.end)).toBe(10);
+      if (i > 0) expect(sprint.start > sprints[i - 1]!.end).toBe(true);
+      expect(sprint.storyKeys.length).toBeGreaterThan(4);
+      expect(sprint.stories.every((st) => st.key !== null)).toBe(true);
+    }
+    expect(running.storyKeys).toEqual(expect.arrayContaining(["PAY-401", "PAY-409", "PAY-415", "PAY-370"]));
+    for (const closed of sprints.slice(0, 4)) {
+      const row = (await getSprint(t.db, { teamId: team.id, sprintId: closed.id }))!;
+      const snap = row.snapshot as SprintSnapshot;
+      expect(snap.stories.length).toBe(closed.storyKeys.length);
+      expect(snap.stories.every((st) => st.expected !== null && st.schemeVersion === 1)).toBe(true);
+      // Every closed sprint was planned near, not past, its available credits.
+      expect(snap.committed.expected / snap.capacity.available).toBeGreaterThan(0.7);
+      expect(snap.committed.expected).toBeLessThanOrEqual(snap.capacity.available);
+    }
+    const requests = await listCommitRequests(t.db, { teamId: team.id, sprintId: running.id });
+    expect(requests.map((r) => [r.key, r.status])).toEqual([
+      ["PAY-414", "pending"],
+      ["PAY-415", "approved"],
+    ]);
   });
 });

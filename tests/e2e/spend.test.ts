@@ -141,7 +141,6 @@ describe("spend API", () => {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "text/csv" },
       body: chunks,
-      // @ts-expect-error Node's fetch needs this for a streamed body
       duplex: "half",
     });
     expect(streamed.status).toBe(413);

@@ -2,16 +2,22 @@
 // kept current by the live stream; every action is a plain form post that also works without
 // JavaScript, and the stream (or the loader's revalidation) brings the result.
 import { useActionData, useFetcher, useSearchParams } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { facilitatorIsAway, type RoomView } from "~/domain/poker";
-import { FinalizeForm } from "~/components/poker/finalize-form";
 import { formatCredits, formatDuration, levelLabel } from "~/components/poker/format";
 import { JoinPanel, LiveIndicator, PeopleList } from "~/components/poker/people";
-import { AddStories, Queue } from "~/components/poker/queue";
+import { Queue } from "~/components/poker/queue";
 import { RevealPanel } from "~/components/poker/reveal-panel";
 import { SummaryPanel } from "~/components/poker/summary";
 import { useRoomLive, useServerNow } from "~/components/poker/use-room-live";
 import { VoteDeck } from "~/components/poker/vote-deck";
+
+// Facilitator-only parts load on demand (see facilitator-tools.tsx): a voter's page stays small.
+const tools = () => import("~/components/poker/facilitator-tools");
+const FacilitatorQueue = lazy(() => tools().then((m) => ({ default: m.FacilitatorQueue })));
+const FinalizeForm = lazy(() => tools().then((m) => ({ default: m.FinalizeForm })));
+const AddStories = lazy(() => tools().then((m) => ({ default: m.AddStories })));
+const FacilitatorOptions = lazy(() => tools().then((m) => ({ default: m.FacilitatorOptions })));
 
 export interface RoomProps {
   view: RoomView;
@@ -55,6 +61,7 @@ export function PokerRoom(props: RoomProps) {
   const latestRevealed = current?.revealed[current.revealed.length - 1];
   const voters = room.participants.filter((p) => p.role === "voter");
   const votedCount = round?.status === "voting" ? round.voted.length : 0;
+  const queueProps = { queue: room.queue, canVoteAhead: me.canVote && session.allowAhead && open, mine, aheadItemId };
 
   return (
     <div className="poker-room">
@@ -178,7 +185,9 @@ export function PokerRoom(props: RoomProps) {
                 />
               ) : null}
               {round.status === "revealed" && me.isFacilitator && open && latestRevealed ? (
-                <FinalizeForm itemId={current.itemId} round={latestRevealed} scheme={room.scheme} busy={busy} />
+                <Suspense fallback={<p className="muted">Loading the finalize form…</p>}>
+                  <FinalizeForm itemId={current.itemId} round={latestRevealed} scheme={room.scheme} busy={busy} />
+                </Suspense>
               ) : null}
               {current.revealed.length > 1 ? (
                 <details className="poker-history">
@@ -242,17 +251,19 @@ export function PokerRoom(props: RoomProps) {
 
           <section className="card stack" aria-labelledby="poker-queue-h">
             <h2 id="poker-queue-h">Queue</h2>
-            <Queue
-              queue={room.queue}
-              isFacilitator={me.isFacilitator && open}
-              canVoteAhead={me.canVote && session.allowAhead && open}
-              mine={mine}
-              aheadItemId={aheadItemId}
-            />
+            {me.isFacilitator && open ? (
+              <Suspense fallback={<Queue {...queueProps} />}>
+                <FacilitatorQueue {...queueProps} />
+              </Suspense>
+            ) : (
+              <Queue {...queueProps} />
+            )}
             {me.isFacilitator && open ? (
               <details>
                 <summary>Add stories</summary>
-                <AddStories stories={props.addable} />
+                <Suspense fallback={null}>
+                  <AddStories stories={props.addable} />
+                </Suspense>
               </details>
             ) : null}
           </section>
@@ -271,7 +282,11 @@ export function PokerRoom(props: RoomProps) {
             </section>
           ) : null}
 
-          {me.isFacilitator && open ? <FacilitatorOptions view={view} busy={busy} /> : null}
+          {me.isFacilitator && open ? (
+            <Suspense fallback={null}>
+              <FacilitatorOptions view={view} busy={busy} />
+            </Suspense>
+          ) : null}
         </aside>
       </div>
     </div>
@@ -284,69 +299,5 @@ function Countdown({ endsAt, now }: { endsAt: number; now: number }) {
     <span className={left > 0 ? "badge" : "badge badge-warn"} role="timer" aria-label={left > 0 ? `${formatDuration(left)} left` : "Time is up"}>
       {left > 0 ? `${formatDuration(left)} left` : "Time's up"}
     </span>
-  );
-}
-
-const TIMER_CHOICES = [
-  { value: "", label: "No timer" },
-  { value: "60", label: "1 minute" },
-  { value: "120", label: "2 minutes" },
-  { value: "180", label: "3 minutes" },
-  { value: "300", label: "5 minutes" },
-];
-
-function FacilitatorOptions({ view, busy }: { view: RoomView; busy: boolean }) {
-  const { session } = view.room;
-  const fetcher = useFetcher({ key: "poker-options" });
-  return (
-    <section className="card stack" aria-labelledby="poker-options-h">
-      <h2 id="poker-options-h">Session options</h2>
-      <fetcher.Form method="post" className="stack" key={`${session.name}-${session.autoReveal}-${session.timerSeconds}-${session.allowAhead}`}>
-        <input type="hidden" name="intent" value="options" />
-        <div className="field">
-          <label htmlFor="poker-name">Name</label>
-          <input id="poker-name" name="name" defaultValue={session.name} required maxLength={120} />
-        </div>
-        <label className="field-check">
-          <input type="checkbox" name="autoReveal" defaultChecked={session.autoReveal} /> Auto-reveal when every voter who is here has voted
-        </label>
-        <label className="field-check">
-          <input type="checkbox" name="allowAhead" defaultChecked={session.allowAhead} /> Allow voting ahead
-        </label>
-        <div className="field">
-          <label htmlFor="poker-timer">Countdown per round</label>
-          <select id="poker-timer" name="timerSeconds" defaultValue={session.timerSeconds ? String(session.timerSeconds) : ""}>
-            {TIMER_CHOICES.map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <button type="submit" className="btn" disabled={busy || fetcher.state !== "idle"}>
-            Save options
-          </button>
-        </div>
-      </fetcher.Form>
-      <fetcher.Form method="post" className="row">
-        <input type="hidden" name="intent" value="guest-link" />
-        <input type="hidden" name="enabled" value={session.guestsAllowed ? "off" : "on"} />
-        <button type="submit" className="btn btn-ghost" disabled={fetcher.state !== "idle"}>
-          {session.guestsAllowed ? "Turn the guest link off" : "Allow guests (make a guest link)"}
-        </button>
-      </fetcher.Form>
-      <fetcher.Form
-        method="post"
-        onSubmit={(e) => {
-          if (!window.confirm("End this session? Guests lose access and the room becomes its summary.")) e.preventDefault();
-        }}
-      >
-        <input type="hidden" name="intent" value="end" />
-        <button type="submit" className="btn btn-danger" disabled={fetcher.state !== "idle"}>
-          End session
-        </button>
-      </fetcher.Form>
-    </section>
   );
 }

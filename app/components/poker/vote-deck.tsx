@@ -4,10 +4,11 @@
 import { Form, useFetcher } from "@remix-run/react";
 import { useEffect, useId, useState } from "react";
 import { isComplete, type Cards } from "~/domain/poker";
-import { UNSURE } from "~/domain/sizing";
 import { DIMENSIONS, type DimensionId, type SizingScheme } from "~/domain/sizing-scheme";
-import { useIsHydrated } from "~/components/ui/sortable-list";
+import { useHydrated } from "~/components/poker/use-hydrated";
 
+/** The "can't say" card (UNSURE in domain/sizing.ts; repeated to keep the sizing maths out of this bundle). */
+const UNSURE = "?";
 const NO_CARDS: Cards = { split: false, intensity: null, autonomy: null, risk: null };
 
 export function VoteDeck({
@@ -31,7 +32,7 @@ export function VoteDeck({
   live: boolean;
 }) {
   const id = useId();
-  const hydrated = useIsHydrated();
+  const hydrated = useHydrated();
   const fetcher = useFetcher<{ ok: boolean; offline?: boolean; seq?: number | null; errors?: Record<string, string> }>({ key: `vote-${roundId}` });
   // What the voter just picked, shown until the server's view includes it.
   const [draft, setDraft] = useState<{ cards: Cards; roundId: number } | null>(null);

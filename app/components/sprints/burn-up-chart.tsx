@@ -40,7 +40,7 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
   const placed: number[] = [];
   const showLabel = (credits: number) => {
     const y = (credits / yMax) * plotHeight;
-    if (placed.some((p) => Math.abs(p - y) < 16)) return false;
+    if (placed.some((p) => Math.abs(p - y) < 14)) return false;
     placed.push(y);
     return true;
   };
@@ -108,7 +108,7 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
               />
             ))}
             {todayInRange ? <ReferenceLine x={dayLabel(today)} stroke="var(--accent)" strokeDasharray="2 3" label={{ value: "Today", position: "insideTopLeft", fill: "var(--accent)", fontSize: 13 }} /> : null}
-            <Line dataKey="projected" name="Projected" stroke="var(--meter-warn)" strokeWidth={2} strokeDasharray="6 5" dot={false} connectNulls isAnimationActive={false} />
+            <Line dataKey="projected" name="Projected" stroke="var(--meter-fill)" strokeOpacity={0.75} strokeWidth={2} strokeDasharray="6 5" dot={false} connectNulls isAnimationActive={false} />
             <Line dataKey="actual" name="Actual (cumulative)" stroke="var(--meter-fill)" strokeWidth={3} dot={{ r: 3 }} isAnimationActive={false} />
           </ComposedChart>
         ) : (
@@ -170,9 +170,9 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
   );
 }
 
-/** A round axis maximum: 1, 2, 2.5 or 5 × a power of ten. */
+/** A round axis maximum that splits into four round ticks: 1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6 or 8 × a power of ten. */
 function niceCeiling(value: number): number {
   const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value) return step * power;
+  for (const step of [1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10]) if (step * power >= value) return step * power;
   return 10 * power;
 }

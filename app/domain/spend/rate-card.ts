@@ -132,11 +132,20 @@ function modelIndex(rateCard: RateCard): Map<string, RateCardModel[]> {
   return index;
 }
 
+// A large report names the same few models on every row: remember each spelling's answer.
+const lookups = new WeakMap<RateCard, Map<string, RateCardModel[]>>();
+const MAX_REMEMBERED = 10_000;
+
 function candidates(rateCard: RateCard, model: string): RateCardModel[] {
+  let memo = lookups.get(rateCard);
+  if (!memo) lookups.set(rateCard, (memo = new Map()));
+  const known = memo.get(model);
+  if (known) return known;
   const index = modelIndex(rateCard);
   const normalized = normalizeModelName(model);
-  if (!normalized) return [];
-  return index.get(normalized) ?? index.get(withoutReleaseSuffix(normalized)) ?? [];
+  const found = normalized ? (index.get(normalized) ?? index.get(withoutReleaseSuffix(normalized)) ?? []) : [];
+  if (memo.size < MAX_REMEMBERED) memo.set(model, found);
+  return found;
 }
 
 /**
@@ -180,7 +189,13 @@ export function priceTokens(rateCard: RateCard, model: string | null, tokens: To
 
 /** Rounds away float noise (0.07690709999 → 0.0769071); nine decimals keep sub-micro-dollar detail. */
 export function roundMoney(value: number): number {
-  if (!Number.isFinite(value)) return value;
+  if (!Number.isFinite(value) || Number.isInteger(value)) return value;
+  // The common case, without toFixed's string round trip (a report rounds four values a row):
+  // below 10^6 the scaled value is an exact integer range, and the division is correctly rounded.
+  if (Math.abs(value) < 1e6) {
+    const rounded = Math.round(value * 1e9) / 1e9;
+    return Object.is(rounded, -0) ? 0 : rounded;
+  }
   const rounded = Number(value.toFixed(9));
   return Object.is(rounded, -0) ? 0 : rounded;
 }

@@ -42,9 +42,12 @@ export function parseDecimal(raw: string | undefined, name: string): number | nu
   if (raw === undefined) return null;
   let s = raw.trim();
   if (s === "") return null;
-  s = s.replace(/^\$\s*/, "").replace(/^([+-])\$\s*/, "$1");
-  if (THOUSANDS.test(s)) s = s.replace(/,/g, "");
-  else if (DECIMAL_COMMA.test(s)) s = s.replace(",", ".");
+  if (s.includes("$")) s = s.replace(/^\$\s*/, "").replace(/^([+-])\$\s*/, "$1");
+  // Plain numbers first: they are nearly every value in a large report.
+  if (!PLAIN_NUMBER.test(s)) {
+    if (THOUSANDS.test(s)) s = s.replace(/,/g, "");
+    else if (DECIMAL_COMMA.test(s)) s = s.replace(",", ".");
+  }
   const value = PLAIN_NUMBER.test(s) ? Number(s) : Number.NaN;
   if (!Number.isFinite(value)) throw new FieldError(`${name} is not a number: ${show(raw)}`);
   return value;

@@ -1,0 +1,16 @@
+import fs from "node:fs";
+import { parseSpend } from "~/domain/spend/parse";
+import { rateCardFromJson } from "~/domain/spend/rate-card";
+import card from "~/data/rate-card.json";
+const file = "/tmp/prof.csv";
+const rateCard = rateCardFromJson(card);
+const dedupe = process.argv[2] !== "nodedupe";
+global.gc?.();
+const base = process.memoryUsage().rss;
+let peak = base;
+const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+let t = performance.now();
+let n = 0;
+for await (const e of parseSpend(fs.createReadStream(file, { highWaterMark: 256 * 1024 }), { rateCard, maxIssues: 1e9, dedupeWithinFile: dedupe })) if (e.kind === "entry") n++;
+clearInterval(timer);
+console.log("parse", dedupe, n, (performance.now() - t).toFixed(0), "ms", "base", base >> 20, "peak", peak >> 20, "heap", process.memoryUsage().heapUsed >> 20);
