@@ -1,6 +1,7 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from "@remix-run/react";
 import stylesUrl from "~/styles/app.css?url";
+import { useFocusableScrollRegions } from "~/components/ui/scroll-regions";
 import { useNonce } from "~/utils/nonce";
 
 export const links: LinksFunction = () => [
@@ -34,6 +35,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App() {
+  useFocusableScrollRegions();
   return <Outlet />;
 }
 

@@ -79,20 +79,31 @@ async function mutate<T>(
   fn: (trx: Trx, session: LockedSession) => Promise<T>,
 ): Promise<Mutation<T>> {
   return db.transaction().execute(async (trx) => {
-    const session = await trx
-      .selectFrom("pokerSessions")
-      .select(sessionColumns)
-      .where("id", "=", input.sessionId)
-      .where("teamId", "=", input.teamId)
-      .forUpdate()
-      .executeTakeFirst();
+    // Bumping seq first takes the row lock and the new counter in one statement; a refused change
+    // rolls back with it. Changes that may turn out to be no-ops (presence) lock without bumping.
+    const session = input.bumpIf
+      ? await trx
+          .selectFrom("pokerSessions")
+          .select([...sessionColumns, "seq"])
+          .where("id", "=", input.sessionId)
+          .where("teamId", "=", input.teamId)
+          .forUpdate()
+          .executeTakeFirst()
+      : await trx
+          .updateTable("pokerSessions")
+          .set({ seq: sql<number>`seq + 1` })
+          .where("id", "=", input.sessionId)
+          .where("teamId", "=", input.teamId)
+          .returning([...sessionColumns, "seq"])
+          .executeTakeFirst();
     if (!session) throw new PokerError("This poker session does not exist.", 404);
     if (session.status !== "open" && !input.allowEnded) throw new PokerError("This session has ended.", 409);
     if (input.facilitator !== undefined && session.facilitatorId !== input.facilitator) {
       throw new PokerError("Only the facilitator can do that. Take over as facilitator first.", 403);
     }
     const result = await fn(trx, session);
-    if (input.bumpIf && !input.bumpIf(result)) return { seq: null, result };
+    if (!input.bumpIf) return { seq: session.seq, result };
+    if (!input.bumpIf(result)) return { seq: null, result };
     const { seq } = await trx
       .updateTable("pokerSessions")
       .set({ seq: sql<number>`seq + 1` })
@@ -115,6 +126,21 @@ async function sessionScheme(db: DB, teamId: number, schemeId: number): Promise<
   if (!version) throw new Error(`Sizing scheme ${schemeId} is missing`);
   cache.set(schemeId, version.scheme);
   return version.scheme;
+}
+
+// A session's scheme never changes either; votes are checked against it before the vote's
+// transaction starts (inside it, the embedded database's one connection is taken).
+const sessionSchemeCache = new WeakMap<object, Map<number, SizingScheme>>();
+async function schemeOfSession(db: DB, teamId: number, sessionId: number): Promise<SizingScheme | null> {
+  let cache = sessionSchemeCache.get(db);
+  if (!cache) sessionSchemeCache.set(db, (cache = new Map()));
+  const hit = cache.get(sessionId);
+  if (hit) return hit;
+  const row = await db.selectFrom("pokerSessions").select("schemeId").where("id", "=", sessionId).where("teamId", "=", teamId).executeTakeFirst();
+  if (!row) return null;
+  const scheme = await sessionScheme(db, teamId, row.schemeId);
+  cache.set(sessionId, scheme);
+  return scheme;
 }
 
 async function storiesOfTeam(trx: Trx, teamId: number, storyIds: number[]): Promise<number[]> {
@@ -311,150 +337,102 @@ export function listAddableStories(db: DB, input: { teamId: number; sessionId: n
 // ---------------------------------------------------------------------------------------------------
 // Reading a room
 
+/** Epoch milliseconds of a timestamp column, as a JSON number (null stays null). */
+const ms = (column: string) => sql.raw(`floor(extract(epoch from ${column}) * 1000)::float8`);
+
 /**
  * Everything about a room, votes included: server-side only. What a participant gets is built
- * from this by `roomViewFor` (app/domain/poker.ts). One repeatable-read transaction, so the change
- * counter and the data are from the same moment.
+ * from this by `roomViewFor` (app/domain/poker.ts). One statement (the parts as JSON aggregates):
+ * a single round trip, and the change counter and the data come from the same snapshot.
  */
 export async function loadRoomState(db: DB, input: { teamId: number; sessionId: number }): Promise<RoomState | undefined> {
-  const loaded = await db
-    .transaction()
-    .setIsolationLevel("repeatable read")
-    .execute(async (trx) => {
-      const session = await trx
-        .selectFrom("pokerSessions")
-        .select([
-          "id",
-          "teamId",
-          "name",
-          "status",
-          "autoReveal",
-          "timerSeconds",
-          "allowAhead",
-          "guestKey",
-          "facilitatorId",
-          "currentItemId",
-          "seq",
-          "schemeId",
-          "createdAt",
-          "endedAt",
-          sql<Date>`now()`.as("now"),
-        ])
-        .where("teamId", "=", input.teamId)
-        .where("id", "=", input.sessionId)
-        .executeTakeFirst();
-      if (!session) return undefined;
-      const participants = await trx
-        .selectFrom("pokerParticipants as p")
-        .leftJoin("users as u", "u.id", "p.userId")
-        .select(["p.id", "p.userId", "p.role", "p.lastSeenAt", "p.leftAt", sql<string>`coalesce(u.name, p.display_name)`.as("name")])
-        .where("p.sessionId", "=", session.id)
-        .orderBy("p.createdAt")
-        .orderBy("p.id")
-        .execute();
-      const items = await trx
-        .selectFrom("pokerItems as i")
-        .innerJoin("stories as st", "st.id", "i.storyId")
-        .leftJoin("estimates as e", "e.id", "i.estimateId")
-        .select([
-          "i.id",
-          "i.storyId",
-          "i.status",
-          "i.roundNumber",
-          "i.split",
-          "st.key",
-          "st.title",
-          "st.link",
-          "st.description",
-          "e.size",
-          "e.expectedCredits",
-          "e.p80Credits",
-          "e.intensity",
-          "e.autonomy",
-          "e.risk",
-        ])
-        .where("i.sessionId", "=", session.id)
-        .orderBy("i.rank")
-        .execute();
-      // The latest round of each story, and every round of the story under discussion (its history).
-      const roundFilter = (eb: any) =>
-        eb.or([eb("r.number", "=", eb.ref("i.roundNumber")), eb("r.itemId", "=", session.currentItemId ?? -1)]);
-      const rounds = await trx
-        .selectFrom("pokerRounds as r")
-        .innerJoin("pokerItems as i", "i.id", "r.itemId")
-        .select(["r.id", "r.itemId", "r.number", "r.status", "r.timerEndsAt", "r.revealedAt"])
-        .where("r.sessionId", "=", session.id)
-        .where(roundFilter)
-        .execute();
-      const votes = await trx
-        .selectFrom("pokerVotes as v")
-        .innerJoin("pokerRounds as r", "r.id", "v.roundId")
-        .innerJoin("pokerItems as i", "i.id", "r.itemId")
-        .select(["v.roundId", "v.participantId", "v.dimension", "v.value"])
-        .where("v.sessionId", "=", session.id)
-        .where(roundFilter)
-        .execute();
-      return { session, participants, items, rounds, votes };
-    });
-  if (!loaded) return undefined;
-  const { session, participants, items, rounds, votes } = loaded;
-  const ms = (d: Date | null) => (d === null ? null : new Date(d).getTime());
+  // The latest round of each story, and every round of the story under discussion (its history).
+  const liveRound = sql.raw("(r.number = i.round_number or r.item_id = s.current_item_id)");
+  const result = await sql<{
+    id: number;
+    name: string;
+    status: "open" | "ended";
+    autoReveal: boolean;
+    timerSeconds: number | null;
+    allowAhead: boolean;
+    guestKey: string | null;
+    facilitatorId: number | null;
+    currentItemId: number | null;
+    seq: number;
+    schemeId: number;
+    createdAtMs: number;
+    endedAtMs: number | null;
+    nowMs: number;
+    participants: RoomState["participants"];
+    items: (Omit<RoomState["items"][number], "estimate"> & {
+      size: string | null;
+      expected: number | null;
+      p80: number | null;
+      intensity: string | null;
+      autonomy: string | null;
+      risk: string | null;
+    })[];
+    rounds: RoomState["rounds"];
+    votes: RoomState["votes"];
+  }>`
+    select s.id, s.name, s.status, s.auto_reveal, s.timer_seconds, s.allow_ahead, s.guest_key, s.facilitator_id,
+      s.current_item_id, s.seq, s.scheme_id,
+      ${ms("s.created_at")} as created_at_ms, ${ms("s.ended_at")} as ended_at_ms, ${ms("now()")} as now_ms,
+      coalesce((
+        select json_agg(json_build_object('id', p.id, 'userId', p.user_id, 'role', p.role, 'name', coalesce(u.name, p.display_name),
+          'lastSeenAt', ${ms("p.last_seen_at")}, 'leftAt', ${ms("p.left_at")}) order by p.created_at, p.id)
+        from poker_participants p left join users u on u.id = p.user_id where p.session_id = s.id
+      ), '[]'::json) as participants,
+      coalesce((
+        select json_agg(json_build_object('id', i.id, 'storyId', i.story_id, 'status', i.status, 'roundNumber', i.round_number,
+          'split', i.split, 'key', st.key, 'title', st.title, 'link', st.link, 'description', st.description,
+          'size', e.size, 'expected', e.expected_credits, 'p80', e.p80_credits,
+          'intensity', e.intensity, 'autonomy', e.autonomy, 'risk', e.risk) order by i.rank)
+        from poker_items i join stories st on st.id = i.story_id left join estimates e on e.id = i.estimate_id
+        where i.session_id = s.id
+      ), '[]'::json) as items,
+      coalesce((
+        select json_agg(json_build_object('id', r.id, 'itemId', r.item_id, 'number', r.number, 'status', r.status,
+          'timerEndsAt', ${ms("r.timer_ends_at")}, 'revealedAt', ${ms("r.revealed_at")}))
+        from poker_rounds r join poker_items i on i.id = r.item_id where r.session_id = s.id and ${liveRound}
+      ), '[]'::json) as rounds,
+      coalesce((
+        select json_agg(json_build_object('roundId', v.round_id, 'participantId', v.participant_id, 'dimension', v.dimension, 'value', v.value))
+        from poker_votes v join poker_rounds r on r.id = v.round_id join poker_items i on i.id = r.item_id
+        where v.session_id = s.id and ${liveRound}
+      ), '[]'::json) as votes
+    from poker_sessions s
+    where s.id = ${input.sessionId} and s.team_id = ${input.teamId}
+  `.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
   return {
-    now: new Date(session.now).getTime(),
+    now: row.nowMs,
     session: {
-      id: session.id,
-      name: session.name,
-      status: session.status,
-      autoReveal: session.autoReveal,
-      timerSeconds: session.timerSeconds,
-      allowAhead: session.allowAhead,
-      guestKey: session.guestKey,
-      facilitatorId: session.facilitatorId,
-      currentItemId: session.currentItemId,
-      seq: session.seq,
-      createdAt: ms(session.createdAt)!,
-      endedAt: ms(session.endedAt),
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      autoReveal: row.autoReveal,
+      timerSeconds: row.timerSeconds,
+      allowAhead: row.allowAhead,
+      guestKey: row.guestKey,
+      facilitatorId: row.facilitatorId,
+      currentItemId: row.currentItemId,
+      seq: row.seq,
+      createdAt: row.createdAtMs,
+      endedAt: row.endedAtMs,
     },
-    scheme: await sessionScheme(db, input.teamId, session.schemeId),
-    participants: participants.map((p) => ({
-      id: p.id,
-      userId: p.userId,
-      name: p.name,
-      role: p.role,
-      lastSeenAt: ms(p.lastSeenAt)!,
-      leftAt: ms(p.leftAt),
-    })),
-    items: items.map((i) => ({
-      id: i.id,
-      storyId: i.storyId,
-      key: i.key,
-      title: i.title,
-      link: i.link,
-      description: i.description,
-      status: i.status,
-      roundNumber: i.roundNumber,
-      split: i.split,
+    scheme: await sessionScheme(db, input.teamId, row.schemeId),
+    participants: row.participants,
+    items: row.items.map(({ size, expected, p80, intensity, autonomy, risk, ...item }) => ({
+      ...item,
       estimate:
-        i.size !== null && i.expectedCredits !== null
-          ? {
-              size: i.size,
-              expected: i.expectedCredits,
-              p80: i.p80Credits ?? i.expectedCredits,
-              intensity: i.intensity ?? "",
-              autonomy: i.autonomy ?? "",
-              risk: i.risk ?? "",
-            }
+        size !== null && expected !== null
+          ? { size, expected, p80: p80 ?? expected, intensity: intensity ?? "", autonomy: autonomy ?? "", risk: risk ?? "" }
           : null,
     })),
-    rounds: rounds.map((r) => ({
-      id: r.id,
-      itemId: r.itemId,
-      number: r.number,
-      status: r.status,
-      timerEndsAt: ms(r.timerEndsAt),
-      revealedAt: ms(r.revealedAt),
-    })),
-    votes: votes as StateVote[],
+    rounds: row.rounds,
+    votes: row.votes,
   };
 }
 
@@ -640,21 +618,49 @@ export async function castVote(
   db: DB,
   input: { teamId: number; sessionId: number; participantId: number; roundId: number; cards: CardInput; clientTs?: number },
 ) {
+  const scheme = await schemeOfSession(db, input.teamId, input.sessionId);
+  if (!scheme) throw new PokerError("This poker session does not exist.", 404);
+  const rows: { dimension: PokerVoteDimension; value: string | null }[] = [];
+  for (const d of CARD_DIMENSIONS) {
+    const value = input.cards[d];
+    if (value === undefined) continue;
+    if (value !== null && !isValidCard(scheme, d, value)) throw new PokerError(`"${value}" is not a card of this deck.`, 400);
+    rows.push({ dimension: d, value });
+  }
+  if (input.cards.split !== undefined) rows.push({ dimension: "split", value: input.cards.split ? SPLIT : null });
+  const clientTs = Math.max(0, Math.floor(input.clientTs ?? Date.now()));
+
   return mutate(db, input, async (trx, session) => {
-    const voter = await trx
-      .selectFrom("pokerParticipants")
-      .select(["id", "role"])
-      .where("id", "=", input.participantId)
-      .where("sessionId", "=", session.id)
-      .executeTakeFirst();
-    if (!voter || voter.role !== "voter") throw new PokerError("Join the session as a voter to vote.", 403);
+    // The round, its story, and the voter's role in this session, in one look.
     const round = await trx
       .selectFrom("pokerRounds as r")
       .innerJoin("pokerItems as i", "i.id", "r.itemId")
-      .select(["r.id", "r.itemId", "r.number", "r.status", "i.status as itemStatus", "i.roundNumber"])
+      .select((eb) => [
+        "r.id",
+        "r.itemId",
+        "r.number",
+        "r.status",
+        "i.status as itemStatus",
+        "i.roundNumber",
+        eb
+          .selectFrom("pokerParticipants as p")
+          .select("p.role")
+          .where("p.id", "=", input.participantId)
+          .where("p.sessionId", "=", session.id)
+          .as("voterRole"),
+      ])
       .where("r.id", "=", input.roundId)
       .where("r.sessionId", "=", session.id)
       .executeTakeFirst();
+    if (round?.voterRole !== "voter") {
+      const role = await trx
+        .selectFrom("pokerParticipants")
+        .select("role")
+        .where("id", "=", input.participantId)
+        .where("sessionId", "=", session.id)
+        .executeTakeFirst();
+      if (role?.role !== "voter") throw new PokerError("Join the session as a voter to vote.", 403);
+    }
     const open =
       round &&
       votingOpen({
@@ -668,20 +674,10 @@ export async function castVote(
     if (!round || !open) {
       throw new PokerError("Voting on this story is closed (it was revealed or moved on). Your vote was not changed.", 409);
     }
-    const scheme = await sessionScheme(trx, session.teamId, session.schemeId);
-    const rows: { dimension: PokerVoteDimension; value: string | null }[] = [];
-    for (const d of CARD_DIMENSIONS) {
-      const value = input.cards[d];
-      if (value === undefined) continue;
-      if (value !== null && !isValidCard(scheme, d, value)) throw new PokerError(`"${value}" is not a card of this deck.`, 400);
-      rows.push({ dimension: d, value });
-    }
-    if (input.cards.split !== undefined) rows.push({ dimension: "split", value: input.cards.split ? SPLIT : null });
-    const clientTs = Math.max(0, Math.floor(input.clientTs ?? Date.now()));
-    for (const row of rows) {
+    if (rows.length) {
       await trx
         .insertInto("pokerVotes")
-        .values({ roundId: round.id, participantId: voter.id, sessionId: session.id, teamId: session.teamId, ...row, clientTs })
+        .values(rows.map((row) => ({ roundId: round.id, participantId: input.participantId, sessionId: session.id, teamId: session.teamId, ...row, clientTs })))
         .onConflict((oc) =>
           oc
             .columns(["roundId", "participantId", "dimension"])
@@ -690,7 +686,6 @@ export async function castVote(
         )
         .execute();
     }
-    await trx.updateTable("pokerParticipants").set({ lastSeenAt: sql`now()` }).where("id", "=", voter.id).execute();
     return { revealed: session.currentItemId === round.itemId && (await maybeAutoReveal(trx, session)) };
   });
 }

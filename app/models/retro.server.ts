@@ -30,10 +30,27 @@ export interface StoryActual {
 const idList = (ids: readonly number[]) => sql.join(ids.map((id) => sql`${id}`));
 
 /**
+ * Runs `fn` with PostgreSQL's JIT compiler off. These aggregations read tens of thousands of rows
+ * through index lookups in a few milliseconds, but the planner's cost estimate for them is high
+ * enough to trigger JIT compilation, which alone takes hundreds of milliseconds per query.
+ */
+async function withoutJit<T>(db: DB, fn: (db: DB) => Promise<T>): Promise<T> {
+  if (db.isTransaction) {
+    await sql`set local jit = off`.execute(db);
+    return fn(db);
+  }
+  return db.transaction().execute(async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    return fn(trx);
+  });
+}
+
+/**
  * Actual credits per story, summed in SQL with the spend feature's attribution order: the story
  * key found in the data (resolved when read), then the entry's session mapped to a story, then a
- * person's assignment. The three ways an entry can reach a target story are disjoint branches, so
- * each uses its own index and nothing is counted twice; stories without entries are absent.
+ * person's assignment. The three ways an entry can reach a target story are disjoint branches, each
+ * summed per story through its own index (story key, session, assignment), so nothing is counted
+ * twice and no query reads entries of other stories; stories without entries are absent.
  */
 export async function actualsByStory(db: DB, input: { teamId: number; storyIds: readonly number[] }): Promise<Map<number, StoryActual>> {
   const result = new Map<number, StoryActual>();
@@ -43,28 +60,35 @@ export async function actualsByStory(db: DB, input: { teamId: number; storyIds: 
   // "The entry's key names an existing story" / "its session is mapped to a story", in SQL.
   const keyResolves = sql`exists (select 1 from stories k where k.team_id = ${team} and k.key = e.story_key)`;
   const sessionMapped = sql`exists (select 1 from spend_session_stories m where m.team_id = ${team} and m.session_id = e.session_id)`;
-  const { rows } = await sql<{ storyId: number; credits: number | null; entries: number; unpriced: number }>`
-    with attributed as (
-      select s.id as story_id, e.credits
-      from stories s
-      join spend_entries e on e.team_id = s.team_id and e.story_key = s.key
-      where s.team_id = ${team} and s.id in (${ids}) and s.key is not null
-      union all
-      select m.story_id, e.credits
-      from spend_session_stories m
-      join spend_entries e on e.team_id = m.team_id and e.session_id = m.session_id
-      where m.team_id = ${team} and m.story_id in (${ids})
-        and (e.story_key is null or not ${keyResolves})
-      union all
-      select e.story_id, e.credits
-      from spend_entries e
-      where e.team_id = ${team} and e.story_id in (${ids})
-        and (e.story_key is null or not ${keyResolves})
-        and (e.session_id is null or not ${sessionMapped})
-    )
-    select story_id, sum(credits) as credits, count(*) as entries, count(*) filter (where credits is null) as unpriced
-    from attributed
-    group by story_id`.execute(db);
+  const sums = sql`sum(e.credits) as credits, count(*) as entries, count(*) filter (where e.credits is null) as unpriced`;
+  const { rows } = await withoutJit(db, (trx) =>
+    sql<{ storyId: number; credits: number | null; entries: number; unpriced: number }>`
+      with target as (select id, key from stories where team_id = ${team} and id in (${ids})),
+      attributed as (
+        select t.id as story_id, a.credits, a.entries, a.unpriced
+        from target t
+        cross join lateral (select ${sums} from spend_entries e where e.team_id = ${team} and e.story_key = t.key) a
+        where t.key is not null
+        union all
+        select m.story_id, a.credits, a.entries, a.unpriced
+        from spend_session_stories m
+        cross join lateral (
+          select ${sums} from spend_entries e
+          where e.team_id = ${team} and e.session_id = m.session_id and (e.story_key is null or not ${keyResolves})) a
+        where m.team_id = ${team} and m.story_id in (select id from target)
+        union all
+        select e.story_id, ${sums}
+        from spend_entries e
+        where e.team_id = ${team} and e.story_id in (select id from target)
+          and (e.story_key is null or not ${keyResolves})
+          and (e.session_id is null or not ${sessionMapped})
+        group by e.story_id
+      )
+      select story_id, sum(credits) as credits, sum(entries) as entries, sum(unpriced) as unpriced
+      from attributed
+      where entries > 0
+      group by story_id`.execute(trx),
+  );
   for (const r of rows) {
     result.set(Number(r.storyId), {
       credits: r.credits === null ? null : roundCredits(Number(r.credits)),
@@ -352,29 +376,29 @@ export async function getMySpend(db: DB, input: { teamId: number; userId: number
   if (!identities.length) return empty;
   const names = sql.join(identities.map((i) => sql`${i.identity}`));
   const mine = sql`e.team_id = ${input.teamId} and lower(btrim(e.external_user)) in (${names})`;
-  const [byStory, byTool] = await Promise.all([
-    sql<{ storyId: number | null; key: string | null; title: string | null; credits: number | null; entries: number; unpriced: number }>`
-      with mine as (
-        select coalesce(
-                 (select k.id from stories k where k.team_id = e.team_id and k.key = e.story_key),
-                 (select m.story_id from spend_session_stories m where m.team_id = e.team_id and m.session_id = e.session_id),
-                 e.story_id) as story_id,
-               e.credits
+  const [byStory, byTool] = await withoutJit(db, (trx) =>
+    Promise.all([
+      sql<{ storyId: number | null; key: string | null; title: string | null; credits: number | null; entries: number; unpriced: number }>`
+        with mine as (
+          select coalesce(ks.id, ss.story_id, e.story_id) as story_id, e.credits
+          from spend_entries e
+          left join stories ks on ks.team_id = e.team_id and ks.key = e.story_key
+          left join spend_session_stories ss on ss.team_id = e.team_id and ss.session_id = e.session_id
+          where ${mine}
+        )
+        select mine.story_id, s.key, s.title, sum(mine.credits) as credits, count(*) as entries,
+               count(*) filter (where mine.credits is null) as unpriced
+        from mine left join stories s on s.id = mine.story_id and s.team_id = ${input.teamId}
+        group by mine.story_id, s.key, s.title
+        order by s.key nulls last, s.title nulls last`.execute(trx),
+      sql<{ source: string; model: string | null; credits: number | null; entries: number; unpriced: number }>`
+        select e.source, e.model, sum(e.credits) as credits, count(*) as entries, count(*) filter (where e.credits is null) as unpriced
         from spend_entries e
         where ${mine}
-      )
-      select mine.story_id, s.key, s.title, sum(mine.credits) as credits, count(*) as entries,
-             count(*) filter (where mine.credits is null) as unpriced
-      from mine left join stories s on s.id = mine.story_id and s.team_id = ${input.teamId}
-      group by mine.story_id, s.key, s.title
-      order by s.key nulls last, s.title nulls last`.execute(db),
-    sql<{ source: string; model: string | null; credits: number | null; entries: number; unpriced: number }>`
-      select e.source, e.model, sum(e.credits) as credits, count(*) as entries, count(*) filter (where e.credits is null) as unpriced
-      from spend_entries e
-      where ${mine}
-      group by e.source, e.model
-      order by e.source, e.model nulls last`.execute(db),
-  ]);
+        group by e.source, e.model
+        order by e.source, e.model nulls last`.execute(trx),
+    ]),
+  );
   const num = (x: number | null) => roundCredits(Number(x ?? 0));
   const stories = byStory.rows.map((r) => ({ ...r, storyId: r.storyId === null ? null : Number(r.storyId), credits: num(r.credits), entries: Number(r.entries), unpriced: Number(r.unpriced) }));
   return {

@@ -126,13 +126,16 @@ export default function InsightsPage() {
             Drift across the last {d.trends.length} closed {d.trends.length === 1 ? "sprint" : "sprints"}, by shape of work — never by person.
           </p>
         </div>
-        <nav className="segmented" aria-label="How many sprints">
+        <div className="row">
+          <Link to={`${d.base}/me`}>My spend</Link>
+          <nav className="segmented" aria-label="How many sprints">
           {d.windows.map((w) => (
             <Link key={w} to={`?sprints=${w}`} aria-current={d.window === w ? "page" : undefined}>
               {w} sprints
             </Link>
           ))}
-        </nav>
+          </nav>
+        </div>
       </div>
 
       {d.applied ? (

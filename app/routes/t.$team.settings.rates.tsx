@@ -6,6 +6,7 @@ import { RatesTable, type RateRow } from "~/components/sizing/rates-table";
 import { Field, FormError } from "~/components/ui/field";
 import { roleAtLeast } from "~/domain/roles";
 import { addRate, getCreditValue, listRates, setCreditValue } from "~/models/rate.server";
+import { repriceUnpricedEntries } from "~/models/spend.server";
 import { requireTeamRole } from "~/utils/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
@@ -131,6 +132,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         outputUsdPerMtok: input.output,
         effectiveFrom: input.effectiveFrom,
       });
+      await repriceUnpricedEntries(db, team.id); // spend on a model the card lacked gets its price now
       return data<ActionResult>({
         ok: true,
         intent: input.intent,

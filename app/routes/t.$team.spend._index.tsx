@@ -183,10 +183,10 @@ export default function SpendInbox() {
             <h2>Unpriced</h2>
             <p className="big-number">{overview.unpriced.entries.toLocaleString("en-US")}</p>
             <p className="muted">
-              {overview.unpriced.entries === 1 ? "entry" : "entries"} on models missing from the rate card (
-              {overview.unpriced.models.map((m) => m.model).join(", ")}); tokens are kept, adding the model prices them.
+              {overview.unpriced.entries === 1 ? "entry" : "entries"} on models the rate card lacks:{" "}
+              {overview.unpriced.models.map((m) => m.model).join(", ")}.
             </p>
-            <Link to={`/t/${team}/settings/rates`}>Rate card</Link>
+            <Link to={`/t/${team}/settings/rates`}>Add them to the rate card</Link>
           </article>
         ) : null}
         {overview.waiting.length ? (

@@ -141,7 +141,7 @@ export default function ImportPage() {
         <FormError message={actionData?.errors?.form} />
         {log.length ? (
           <div className="table-wrap">
-            <table>
+            <table className="import-log">
               <thead>
                 <tr>
                   <th scope="col">When</th>

@@ -124,7 +124,7 @@ export default function OutcomePage() {
         </section>
         <FormError message={errors.form} />
         {canEdit ? (
-          <Form method="post" className="card stack">
+          <Form method="post" action={`/t/${team}/stories/${story.id}/outcome`} className="card stack">
             <input type="hidden" name="intent" value="save" />
             <Field label="What did the spend buy?" name="bought" error={errors.bought} hint="A merged PR, a spike's answer, a prototype thrown away…" required>
               {(control) => <textarea {...control} rows={3} maxLength={2000} defaultValue={values?.bought ?? outcome?.bought ?? ""} />}

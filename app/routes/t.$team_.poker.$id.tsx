@@ -1,7 +1,12 @@
 // A poker room. Not nested in the team layout: guests (admitted by display name to this one
 // session) may see it, and the team layout is for members only. Members get the app shell here.
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData, type ClientActionFunctionArgs, type ClientLoaderFunctionArgs } from "@remix-run/react";
+import {
+  useLoaderData,
+  type ClientActionFunctionArgs,
+  type ClientLoaderFunctionArgs,
+  type ShouldRevalidateFunctionArgs,
+} from "@remix-run/react";
 import { z } from "zod";
 import { PokerRoom } from "~/components/poker/room";
 import { AppShell } from "~/components/team/app-shell";
@@ -254,6 +259,13 @@ export async function clientAction({ serverAction }: ClientActionFunctionArgs) {
       errors: { form: "The connection dropped, so that was not saved. It is sent again when the connection is back." } as Record<string, string>,
     };
   }
+}
+
+// A card's result reaches the room through the live stream (the deck keeps the pick on screen
+// until it does); re-running the loader after every card would double the work of a vote.
+export function shouldRevalidate({ formData, defaultShouldRevalidate }: ShouldRevalidateFunctionArgs) {
+  if (formData?.get("intent") === "vote") return false;
+  return defaultShouldRevalidate;
 }
 
 export default function PokerRoomPage() {

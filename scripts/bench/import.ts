@@ -221,7 +221,7 @@ console.error(`  ${(bytes / MB).toFixed(1)} MB in ${file}`);
 
 const results: Record<string, unknown> = {
   generatedAt: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 1024 ** 3), node: process.version },
+  machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 1024 ** 3), node: process.version, loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))) },
   input: { format: "copilot-usage", rows, megabytes: Number((bytes / MB).toFixed(1)) },
   goals: { postgresSeconds: 15, postgresPeakRssMb: 300, ratioToCopy: 4 },
 };

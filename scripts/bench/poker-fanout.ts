@@ -136,8 +136,19 @@ function openStream(url: string, cookie: string, room: number): Client {
       }
     });
   });
-  req.on("error", () => {});
-  return { room, arrivals, firstSnapshot, close: () => req.destroy() };
+  let closing = false;
+  req.on("error", (error) => {
+    if (!closing) console.error(`stream of room ${room} failed: ${error.message}`);
+  });
+  return {
+    room,
+    arrivals,
+    firstSnapshot,
+    close: () => {
+      closing = true;
+      req.destroy();
+    },
+  };
 }
 
 function rssKiB(pid: number): number {
@@ -151,6 +162,8 @@ const pickCard = (d: Dimension, n: number) => DIMENSIONS[d][n % DIMENSIONS[d].le
 interface Vote {
   room: number;
   castAt: number;
+  /** When the POST's response arrived. */
+  answeredAt: number;
   seq: number | null;
 }
 
@@ -169,7 +182,9 @@ async function measure(name: string, target: Target) {
     clients.push([]);
     for (let i = 0; i < PER_ROOM; i++) clients[room]!.push(target.open(room, i));
   }
-  await Promise.all(clients.flat().map((c) => c.firstSnapshot));
+  const connected = Promise.all(clients.flat().map((c) => c.firstSnapshot));
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("clients did not all connect within 60 s")), 60_000).unref());
+  await Promise.race([connected, timeout]);
   await settle(1500);
   const after = target.pids.map(rssKiB);
   const perClientKiB = (after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)) / (ROOMS * PER_ROOM);
@@ -189,11 +204,14 @@ async function measure(name: string, target: Target) {
     if (wait > 0) await settle(wait);
     const room = n % ROOMS;
     const voter = Math.floor(n / ROOMS) % PER_ROOM;
-    const vote: Vote = { room, castAt: performance.now(), seq: null };
+    const vote: Vote = { room, castAt: performance.now(), answeredAt: NaN, seq: null };
     votes.push(vote);
     pending.push(
       target.cast(room, voter, n + 1).then(
-        (seq) => void (vote.seq = seq),
+        (seq) => {
+          vote.seq = seq;
+          vote.answeredAt = performance.now();
+        },
         () => void (vote.seq = null),
       ),
     );
@@ -219,6 +237,7 @@ async function measure(name: string, target: Target) {
   }
   for (const c of clients.flat()) c.close();
   latencies.sort((a, b) => a - b);
+  const answers = votes.filter((v) => v.seq !== null).map((v) => v.answeredAt - v.castAt).sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
     scenario: name,
@@ -232,6 +251,9 @@ async function measure(name: string, target: Target) {
     p99: round(percentile(latencies, 99)),
     max: round(latencies[latencies.length - 1] ?? NaN),
     memoryPerClientKiB: Math.round(perClientKiB),
+    /** The vote's own request, cast to response (the delivery to the voter's room can come first). */
+    castResponseP50: round(percentile(answers, 50)),
+    castResponseP95: round(percentile(answers, 95)),
   };
 }
 
@@ -310,7 +332,7 @@ function appTarget(servers: SpawnedServer[], rooms: Awaited<ReturnType<typeof se
 async function appScenario(name: string, instances: 1 | 2, engine: "pglite" | "postgres") {
   const pgdb = engine === "postgres" ? await freshPostgresDatabase() : null;
   if (engine === "postgres" && !pgdb) return null;
-  const env = pgdb ? { DATABASE_URL: pgdb.url, SESSION_SECRET: "bench-secret-bench-secret" } : {};
+  const env: Record<string, string> = pgdb ? { DATABASE_URL: pgdb.url, SESSION_SECRET: "bench-secret-bench-secret" } : {};
   const servers: SpawnedServer[] = [];
   try {
     for (let i = 0; i < instances; i++) servers.push(await spawnServer({ env }));
@@ -354,7 +376,9 @@ async function main() {
     ["app · 2 instances · postgres", () => appScenario("app · 2 instances · postgres", 2, "postgres")],
   ];
   const results: NonNullable<Awaited<ReturnType<typeof measure>>>[] = [];
+  const only = process.env.BENCH_ONLY; // e.g. BENCH_ONLY="2 instances" while investigating
   for (const [label, run] of scenarios) {
+    if (only && !label.includes(only)) continue;
     process.stdout.write(`${label} … `);
     const result = await run();
     console.log(result ? `p95 ${result.p95} ms` : "skipped (no PostgreSQL)");
@@ -384,13 +408,24 @@ async function main() {
       "p99 ms": r.p99,
       "max ms": r.max,
       "KiB/client": r.memoryPerClientKiB,
+      "POST p50/p95 ms": `${r.castResponseP50}/${r.castResponseP95}`,
       "p95 vs floor": r.vsFloorP95 === null ? "" : `${r.vsFloorP95}×`,
       goal: r.goalP95 === null ? "" : `p95 < ${r.goalP95} ms, ≤ 3× floor: ${r.meetsGoal ? "met" : "NOT met"}`,
     })),
   );
   const file = writeResult("poker-fanout", { rooms: ROOMS, perRoom: PER_ROOM, votesPerSecond: RATE, durationSeconds: DURATION_S, scenarios: rows });
   console.log(`\nWrote ${path.relative(process.cwd(), file)}`);
+  finished = true;
 }
+
+// A promise that can never settle (a stream that never answered) would let Node exit quietly with 0.
+process.on("beforeExit", () => {
+  if (process.argv[2] !== "--floor-server" && !finished) {
+    console.error("The benchmark stopped without finishing.");
+    process.exit(1);
+  }
+});
+let finished = false;
 
 if (process.argv[2] === "--floor-server") {
   void floorServer(process.argv[3] as "pglite" | "postgres", process.argv[4]!);

@@ -26,6 +26,10 @@ import {
 import { createStory, updateStory } from "~/models/story.server";
 import { addMember, updateTeamSettings } from "~/models/team.server";
 import type { DB } from "~/utils/db.server";
+import { seedBacklog } from "../../scripts/seed/backlog";
+import { seedSpend } from "../../scripts/seed/spend";
+import { seedSprints } from "../../scripts/seed/sprints";
+import { listStoryOutcomes } from "~/models/story-outcome.server";
 import { describeDb } from "../helpers/db";
 import { makeTeam, makeUser } from "../helpers/factories";
 
@@ -288,6 +292,20 @@ describeDb("spend imports", (t) => {
   });
 });
 
+describeDb("spend integrity", (t) => {
+  it("keeps what the foreign keys would: a deleted story unassigns, a deleted team takes its entries", async () => {
+    const { team, owner } = await makeTeam(t.db);
+    const s = await createStory(t.db, { teamId: team.id, ...story(null, "Doomed") });
+    await addManualEntry(t.db, { teamId: team.id, storyId: s.id, userId: owner.id, day: "2026-11-26", credits: 5 });
+    await t.db.deleteFrom("stories").where("id", "=", s.id).execute();
+    const left = await t.db.selectFrom("spendEntries").select(["storyId", "createdBy"]).where("teamId", "=", team.id).execute();
+    expect(left).toEqual([{ storyId: null, createdBy: owner.id }]);
+    await t.db.deleteFrom("memberships").where("teamId", "=", team.id).execute();
+    await t.db.deleteFrom("teams").where("id", "=", team.id).execute();
+    expect(await entryCount(t.db, team.id)).toBe(0);
+  });
+});
+
 describeDb("spend days", (t) => {
   it("books timed entries on the team's day, and date-only rows on their stated date", async () => {
     const { team } = await makeTeam(t.db);
@@ -427,5 +445,59 @@ describeDb("spend attribution", (t) => {
       { day: "2026-11-24", credits: 300 },
       { day: "2026-11-26", credits: 150 },
     ]);
+  });
+});
+
+describeDb("demo spend seed", (t) => {
+  it("brings the demo's spend in through the importers, with drift, unattributed and unpriced entries", async () => {
+    const { team, owner } = await makeTeam(t.db);
+    const manager = await makeUser(t.db, "Ari");
+    const member = await makeUser(t.db, "Sam");
+    await addMember(t.db, { teamId: team.id, userId: manager.id, role: "manager" });
+    await addMember(t.db, { teamId: team.id, userId: member.id, role: "member" });
+    const ctx = {
+      db: t.db,
+      teamId: team.id,
+      members: [
+        { id: owner.id, email: "demo@example.com", name: "Dana Demo", role: "owner" as const },
+        { id: manager.id, email: manager.email, name: manager.name, role: "manager" as const },
+        { id: member.id, email: "sam@example.com", name: member.name, role: "member" as const },
+      ],
+    };
+    await seedBacklog(ctx);
+    await seedSprints(ctx);
+    await seedSpend(ctx);
+    const imports = await listImports(t.db, { teamId: team.id });
+    expect(imports.map((i) => [i.via, i.status, i.format]).sort()).toEqual([
+      ["seed", "imported", "claude-jsonl"],
+      ["seed", "imported", "copilot-usage"],
+      ["seed", "imported", "litellm"],
+    ]);
+    const overview = await getSpendOverview(t.db, team.id);
+    expect(overview.entries).toBeGreaterThan(500);
+    expect(overview.unattributed.entries).toBeGreaterThan(10);
+    expect(overview.unpriced.models.map((m) => m.model)).toEqual(["acme-internal-coder"]);
+
+    // Log-normal around the estimate, with a heavy tail: most stories near 1×, a few far off.
+    const stories = await t.db
+      .selectFrom("stories")
+      .innerJoin("estimates", "estimates.id", "stories.estimateId")
+      .select(["stories.id", "estimates.expectedCredits", "stories.status"])
+      .where("stories.teamId", "=", team.id)
+      .execute();
+    const actual = new Map((await getActualCreditsByStory(t.db, { teamId: team.id })).map((a) => [a.storyId, a.credits]));
+    const ratios = stories
+      .filter((s) => s.status === "done" && actual.has(s.id))
+      .map((s) => actual.get(s.id)! / s.expectedCredits);
+    expect(ratios.length).toBeGreaterThan(10);
+    const near = ratios.filter((r) => r > 0.5 && r < 2).length;
+    expect(near / ratios.length).toBeGreaterThan(0.6);
+    expect(ratios.some((r) => r >= 4)).toBe(true);
+    expect(Math.max(...ratios)).toBeLessThanOrEqual(31);
+
+    expect((await listStoryOutcomes(t.db, { teamId: team.id })).length).toBeGreaterThan(5);
+    // Running it again changes nothing.
+    await seedSpend(ctx);
+    expect((await getSpendOverview(t.db, team.id)).entries).toBe(overview.entries);
   });
 });

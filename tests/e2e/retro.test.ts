@@ -80,6 +80,28 @@ async function seed(dataDir: string): Promise<Seeded> {
       await setSprintStoryDone(db, { teamId: team.id, sprintId: sprint.id, storyId, done: true, actorId: owner.id });
     }
     await closeSprint(db, { teamId: team.id, sprintId: sprint.id, actorId: owner.id, destination: { kind: "backlog" }, timeZone: "UTC" });
+
+    // An earlier sprint of twelve finished stories that all ran about 2× over: enough for a
+    // recalibration to suggest something. Its spend is the observer's, through an identity mapping.
+    const earlier = await createSprint(db, {
+      teamId: team.id, createdBy: owner.id, name: "Sprint 13", goal: "", start: "2026-01-19", end: "2026-01-30",
+      capacityKind: "credits", capacityCredits: 10_000, poolPlan: null, poolSeats: null, poolPerSeat: null,
+      reservePercent: 10, commitBasis: "expected", exhaustionPolicy: "warn",
+    });
+    const old = await createStories(db, {
+      teamId: team.id,
+      stories: Array.from({ length: 12 }, (_, i) => ({ key: `OPS-${i + 1}`, title: `Ops chore ${i + 1}`, link: null, labels: [], description: "" })),
+    });
+    await sql`insert into spend_identities (team_id, identity, user_id) values (${team.id}, 'olaf-gh', ${observer.id})`.execute(db);
+    for (const [i, s] of old.entries()) {
+      await recordEstimate(db, { teamId: team.id, storyId: s.id, levels: { intensity: "standard", autonomy: "pair", risk: "low" }, source: "solo", createdBy: owner.id });
+      await commitStory(db, { teamId: team.id, sprintId: earlier.id, storyId: s.id, actorId: owner.id, actorIsManager: true });
+      await sql`insert into spend_entries (team_id, occurred_at, day, source, model, credits, story_key, external_user, dedupe_key)
+                values (${team.id}, '2026-01-21T10:00:00Z'::timestamptz, '2026-01-21'::date, 'claude-jsonl', 'claude-sonnet-4-6',
+                        ${100 * (0.9 + (i % 4) * 0.07)}, ${s.key}, ${i === 0 ? "Olaf-GH" : "someone-else"}, ${`e2e-old-${i}`})`.execute(db);
+      await setSprintStoryDone(db, { teamId: team.id, sprintId: earlier.id, storyId: s.id, done: true, actorId: owner.id });
+    }
+    await closeSprint(db, { teamId: team.id, sprintId: earlier.id, actorId: owner.id, destination: { kind: "backlog" }, timeZone: "UTC" });
     return { sprintId: sprint.id, outlierKey: "PAY-2" };
   } finally {
     await opened.close();
@@ -192,6 +214,32 @@ describe.skipIf(!chromiumPath())("retrospective in a real browser", () => {
     const page = await res.text();
     expect(page).toContain("Pick at least one cause");
     expect(page).toContain("Nothing usable");
+  });
+
+  it("suggests a recalibration that only a manager applies, and only as shown", async () => {
+    const html = await (await owner.request(`/t/${SLUG}/insights`)).text();
+    expect(html).toContain("Trends per sprint");
+    expect(html).toContain("Apply as version 2");
+    const token = /name="token" value="([^"]+)"/.exec(html)![1]!;
+    const stale = await owner.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token: "v1-00000000" });
+    expect(stale.status).toBe(400);
+    expect(await stale.text()).toContain("The suggestion changed");
+    const observer = await login(server.url, "olaf@example.com");
+    expect((await observer.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token })).status).toBe(403);
+    const applied = await owner.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token });
+    expect(applied.status).toBe(302);
+    expect(applied.headers.get("location")).toBe(`/t/${SLUG}/insights?applied=2`);
+    // The scheme is version 2 now, so the same suggestion cannot be applied twice.
+    expect((await owner.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token })).status).toBe(400);
+  });
+
+  it("shows each person only their own spend", async () => {
+    const observer = await login(server.url, "olaf@example.com");
+    const mine = await (await observer.request(`/t/${SLUG}/me`)).text();
+    expect(mine).toContain("OPS-1");
+    expect(mine).not.toContain("OPS-2");
+    const owners = await (await owner.request(`/t/${SLUG}/me`)).text();
+    expect(owners).toContain("No tool identity is mapped to you yet");
   });
 
   it("lets an observer read the retrospective but not save notes", async () => {

@@ -163,6 +163,34 @@ describe("spend API", () => {
   });
 });
 
+describe("spend on a story, and its outcome note", () => {
+  it("adds spend by hand, and asks for causes before a drifted story is marked done", async () => {
+    const created = await owner.post("/t/spend-team/backlog/new", { intent: "create", title: "Ledger export", key: "LED-1" });
+    const storyId = /\/backlog\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
+    const estimated = await owner.post(`/t/spend-team/backlog/${storyId}`, { intent: "estimate", intensity: "light", autonomy: "assist", risk: "low" });
+    expect(estimated.status).toBe(200);
+
+    const page = `/t/spend-team/stories/${storyId}/spend`;
+    const missing = await member.post(page, { intent: "add", day: "2026-11-26" });
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain("Give the credits, or the cost in USD.");
+    const added = await member.post(page, { intent: "add", day: "2026-11-26", costUsd: "4", model: "web chat", note: "design chat" });
+    expect(added.status).toBe(200);
+    expect(await (await member.request(page)).text()).toMatch(/400<\/p>/);
+
+    const outcome = `/t/spend-team/stories/${storyId}/outcome`;
+    const noCause = await member.post(outcome, { intent: "save", bought: "A merged PR", reviewBurden: "light", markDone: "on" });
+    expect(noCause.status).toBe(400);
+    expect(await noCause.text()).toMatch(/× the estimate: pick at least one cause/);
+    const saved = await member.post(outcome, { intent: "save", bought: "A merged PR", reviewBurden: "light", causeTags: "scope-grew", markDone: "on" });
+    expect(saved.status).toBe(302);
+    expect(saved.headers.get("location")).toBe(`${outcome}?saved=1`);
+    const after = (await (await member.request(`${outcome}?saved=1`)).text()).replaceAll("<!-- -->", "");
+    expect(after).toContain("Outcome saved; the story is done.");
+    expect(after).toContain("A merged PR");
+  });
+});
+
 describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
   it("uploads files, shows the results, and assigns an unattributed entry to a story", async () => {
     const client = await signUp(server.url, "Browser");

@@ -129,6 +129,24 @@ export async function crawl(
       if (!seen.has(next)) queue.push(next);
     }
   }
+  // Pages nothing links to (a personal page, a story's spend page): their parameters are filled with
+  // values seen in the URLs that were found (":storyId" from "/t/demo/backlog/:storyId", say).
+  const values = new Map<string, string>();
+  for (const [pattern, urls] of byPattern) {
+    const parts = new URL(urls[0]!, origin).pathname.split("/");
+    pattern.split("/").forEach((part, i) => {
+      if (part.startsWith(":") && parts[i] && !values.has(part)) values.set(part, parts[i]!);
+    });
+  }
+  for (const route of routes) {
+    if (!route.isPage || !route.hasLoader || byPattern.has(route.pattern) || fetched >= maxPages) continue;
+    const params = route.pattern.match(/:\w+/g) ?? [];
+    if (params.some((p) => !values.has(p))) continue;
+    const url = route.pattern.replace(/:\w+/g, (p) => values.get(p)!);
+    const res = await client.request(url);
+    fetched++;
+    if (res.status === 200) byPattern.set(route.pattern, [url]);
+  }
   return { pages: byPattern, links };
 }
 

@@ -52,7 +52,7 @@ export function CalibrationScatter({ points, bands }: { points: ScatterPoint[]; 
       }
       summary={<p>{`${points.length} stories plotted: ${counts}.`}</p>}
     >
-      <ScatterChart width={WIDTH} height={HEIGHT} margin={{ top: 12, right: 16, bottom: 28, left: 8 }}>
+      <ScatterChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} margin={{ top: 12, right: 16, bottom: 28, left: 8 }}>
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis
           type="number"

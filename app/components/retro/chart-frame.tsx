@@ -3,7 +3,8 @@
 // and height, scaled by CSS through the SVG's viewBox) and the chart fills it after hydration
 // without moving anything around it. The caption and the
 // `summary` (a short text or a small table) carry the same facts for screen readers and for anyone
-// reading the page before JavaScript runs.
+// reading the page before JavaScript runs. The box is aria-hidden, so nothing in it may take focus:
+// every chart in one sets `accessibilityLayer={false}` (Recharts 3 otherwise makes its SVG a tab stop).
 import type { ReactNode } from "react";
 
 export interface ChartFrameProps {

@@ -96,7 +96,7 @@ export function SizeBoxPlot({ data }: { data: SizeDistribution[] }) {
         </table>
       }
     >
-      <ComposedChart width={WIDTH} height={HEIGHT} data={points} margin={{ top: 12, right: 16, bottom: 8, left: 8 }}>
+      <ComposedChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={points} margin={{ top: 12, right: 16, bottom: 8, left: 8 }}>
         <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
         <XAxis dataKey="size" type="category" stroke="var(--chart-axis)" padding={{ left: 48, right: 48 }} />
         <YAxis type="number" scale="log" domain={domain} ticks={ticks} allowDataOverflow tickFormatter={formatTick} stroke="var(--chart-axis)" width={56} />

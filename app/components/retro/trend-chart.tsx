@@ -60,7 +60,7 @@ export function TrendChart({ trends }: { trends: SprintTrend[] }) {
         </table>
       }
     >
-      <LineChart width={WIDTH} height={HEIGHT} data={data} margin={{ top: 12, right: 8, bottom: 8, left: 0 }}>
+      <LineChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={data} margin={{ top: 12, right: 8, bottom: 8, left: 0 }}>
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis dataKey="name" stroke="var(--chart-axis)" tick={{ fontSize: 11 }} />
         <YAxis yAxisId="pct" domain={[0, 100]} ticks={[0, 20, 40, 60, 80, 100]} unit=" %" stroke="var(--chart-axis)" width={52} />

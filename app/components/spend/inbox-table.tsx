@@ -18,8 +18,14 @@ export interface InboxEntry {
 }
 
 const columns = defineColumns<InboxEntry>((col) => [
-  col.accessor("day", { id: "day", header: "Date", sortDescFirst: true, meta: { rowHeader: true } }),
-  col.accessor("source", { id: "source", header: "Source", enableSorting: false, cell: (i) => <span className="badge">{i.getValue()}</span> }),
+  col.accessor("day", { id: "day", header: "Date", sortDescFirst: true, meta: { rowHeader: true, className: "nowrap" } }),
+  col.accessor("source", {
+    id: "source",
+    header: "Source",
+    enableSorting: false,
+    cell: (i) => <span className="badge">{i.getValue()}</span>,
+    meta: { className: "nowrap" },
+  }),
   col.accessor("model", { id: "model", header: "Model", cell: (i) => i.getValue() ?? <span className="muted">—</span> }),
   // Who, as context for finding the right story; never a sort key (no ranking of people).
   col.accessor((e) => e.memberName ?? e.externalUser, {
@@ -42,20 +48,21 @@ const columns = defineColumns<InboxEntry>((col) => [
       const s = i.getValue();
       return s ? <code title={s}>{s.length > 10 ? `${s.slice(0, 8)}…` : s}</code> : <span className="muted">—</span>;
     },
+    meta: { className: "nowrap" },
   }),
   col.accessor("tokens", {
     id: "tokens",
     header: "Tokens",
     enableSorting: false,
     cell: (i) => (i.getValue() ? i.getValue().toLocaleString("en-US") : <span className="muted">—</span>),
-    meta: { align: "end" },
+    meta: { align: "end", className: "nowrap" },
   }),
   col.accessor("credits", {
     id: "credits",
     header: "Credits",
     sortDescFirst: true,
     cell: (i) => (i.getValue() === null ? <span className="badge badge-warn">unpriced</span> : formatCredits(i.getValue())),
-    meta: { align: "end" },
+    meta: { align: "end", className: "nowrap" },
   }),
 ]);
 
