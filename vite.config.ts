@@ -1,3 +1,4 @@
+/// <reference types="vitest/config" />
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
@@ -10,20 +11,60 @@ declare module "@remix-run/node" {
 
 export default defineConfig({
   plugins: [
-    remix({
-      ignoredRouteFiles: ["**/*"],
-      future: {
-        v3_fetcherPersist: true,
-        v3_relativeSplatPath: true,
-        v3_throwAbortReason: true,
-        v3_singleFetch: true,
-        v3_lazyRouteDiscovery: true,
-        v3_routeConfig: true,
-      },
-    }),
+    // The Remix plugin builds the app; under vitest it is not wanted (tests import modules directly).
+    !process.env.VITEST &&
+      remix({
+        ignoredRouteFiles: ["**/*"],
+        future: {
+          v3_fetcherPersist: true,
+          v3_relativeSplatPath: true,
+          v3_throwAbortReason: true,
+          v3_singleFetch: true,
+          v3_lazyRouteDiscovery: true,
+          v3_routeConfig: true,
+        },
+      }),
     tsconfigPaths(),
   ],
   // PGlite ships WebAssembly and data files next to its JS; bundling it breaks their lookup.
   ssr: { external: ["@electric-sql/pglite", "pg", "kysely"] },
   server: { port: 3000 },
+  // Three test projects: `unit` (pure domain, no I/O), `db` (each file against an in-memory PGlite
+  // and, when DATABASE_URL is set, a PostgreSQL schema of its own), `e2e` (the built server + Chromium).
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["app/**/*.test.{ts,tsx}", "tests/architecture.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "db",
+          include: ["tests/db/**/*.test.ts"],
+          globalSetup: ["tests/setup/db-template.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          globalSetup: ["tests/setup/build-server.ts"],
+          environment: "node",
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
+          // One server and browser at a time: the machine has two cores.
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+    ],
+  },
 });

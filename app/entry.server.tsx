@@ -6,6 +6,10 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/utils/nonce";
 import { isDatabaseDown, noteQueryError } from "~/utils/db-health.server";
+import { guardFormData } from "~/utils/request-body.server";
+
+// A body that is not a readable form is the client's mistake: 400/415 from every action, not 500.
+guardFormData();
 
 declare module "@remix-run/node" {
   interface AppLoadContext {

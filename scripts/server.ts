@@ -19,6 +19,8 @@ import { dataDir } from "~/utils/env.server";
 import { ensureDemo, printDemoLogin } from "./seed/demo";
 
 const BUILD_DIR = path.resolve("build");
+/** The most of an unread request body drained after its answer (see below). */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 
 const UNAVAILABLE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="5">
@@ -37,6 +39,22 @@ export async function startServer(options: { port?: number } = {}) {
   const app = express();
   app.disable("x-powered-by");
   app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res) }));
+  app.use((req, res, next) => {
+    // An answer sent before the request body was read (a redirect to the login page for an upload,
+    // a refusal): read the rest and drop it. Left unread, the socket closes with data in it and the
+    // client gets a connection reset instead of the answer. Past DRAIN_MAX_BYTES it is cut off.
+    res.on("finish", () => {
+      if (req.complete || req.destroyed) return;
+      let drained = 0;
+      req.removeAllListeners("data");
+      req.on("data", (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > DRAIN_MAX_BYTES) req.destroy();
+      });
+      req.resume();
+    });
+    next();
+  });
   app.use((req, res, next) => {
     // The address used for login throttling comes from the socket, never from the client's headers
     // (unless we run behind a proxy we trust).

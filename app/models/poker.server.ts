@@ -558,6 +558,22 @@ export async function touchPresence(db: DB, participantIds: number[]) {
     .execute();
 }
 
+/**
+ * For the live hub's heartbeat: per session, its change counter and who is present, in the same
+ * form the hub remembers (`id:1|0` in participant order), so only rooms that changed are reloaded.
+ */
+export async function roomPulse(db: DB, sessionIds: number[]) {
+  if (!sessionIds.length) return [];
+  const ttl = PRESENCE_TTL_MS / 1000;
+  const result = await sql<{ id: number; seq: number; presence: string | null }>`
+    select s.id, s.seq,
+      (select string_agg(p.id || ':' || (case when p.left_at is null and p.last_seen_at > now() - make_interval(secs => ${ttl}::int) then 1 else 0 end), ','
+        order by p.created_at, p.id) from poker_participants p where p.session_id = s.id) as presence
+    from poker_sessions s where s.id in (${sql.join(sessionIds)})
+  `.execute(db);
+  return result.rows.map((r) => ({ sessionId: r.id, seq: r.seq, presence: r.presence ?? "" }));
+}
+
 export async function takeOverFacilitator(db: DB, input: { teamId: number; sessionId: number; userId: number; name: string }) {
   return mutate(db, input, async (trx, session) => {
     await trx.updateTable("pokerSessions").set({ facilitatorId: input.userId }).where("id", "=", session.id).execute();

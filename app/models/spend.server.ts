@@ -80,8 +80,8 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
     mapping: options.mapping,
     // Every bad line is counted (the list shows the first 20); atomic mode stops staging at the first.
     maxIssues: Number.MAX_SAFE_INTEGER,
-    // Repeats within the file are caught by the staging table's unique key instead: a set of every
-    // key seen would grow with the file.
+    // Repeats within the file are sorted out when the staged rows are merged (see `runImport`): a
+    // set of every key seen would grow with the file.
     dedupeWithinFile: false,
   });
   return runImport(db, options, events, null);
@@ -142,15 +142,12 @@ async function runImport(
   let batch: SpendEntry[] = [];
   // One batch in flight while the parser reads the next: parsing and writing overlap.
   let inFlight: Promise<void> | null = null;
-  let stagedDuplicates = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
     if (inFlight) await inFlight;
-    inFlight = insertStaging(db, importId, rows).then((inserted) => {
-      stagedDuplicates += rows.length - inserted;
-    });
+    inFlight = insertStaging(db, importId, rows);
     // Its failure is taken up by the next `await inFlight`; this only keeps Node from calling it unhandled.
     inFlight.catch(() => {});
   };
@@ -252,9 +249,13 @@ async function runImport(
     );
   }
 
-  let merged: MergeCounts;
-  try {
-    merged = await db.transaction().execute(async (trx) => {
+  // One short transaction: mark overlaps, move the rows, complete the log. Repeated keys within the
+  // file make the single INSERT … ON CONFLICT DO UPDATE fail ("cannot affect row a second time"),
+  // since nothing removed them on the way in; then it runs again keeping each key's first line.
+  // Large reports rarely repeat a row, so they take the fast path.
+  const merge = (firstLineOnly: boolean) =>
+    db.transaction().execute(async (trx) => {
+      const notes: string[] = [];
       // One import per team at a time in this step, so two imports of overlapping sources cannot
       // both see "no other source for this session" and both add it.
       await sql`select pg_advisory_xact_lock(4004, ${teamId}::int)`.execute(trx);
@@ -263,18 +264,19 @@ async function runImport(
         where s.import_id = ${importId} and s.session_id is not null
           and exists (select 1 from spend_entries e
                       where e.team_id = ${teamId} and e.session_id = s.session_id and e.source <> s.source)`.execute(trx);
-      const counts = await mergeStaging(trx, teamId, importId);
+      const counts = await mergeStaging(trx, teamId, importId, firstLineOnly);
       // Only when this import brought something: a re-import of duplicates changes nothing.
       const pathWarning = counts.imported + counts.updated > 0 ? await onePathWarning(trx, teamId, importId) : null;
-      if (pathWarning) warnings.push(pathWarning);
+      if (pathWarning) notes.push(pathWarning);
       counts.overlapping = Number(overlap.numAffectedRows ?? 0);
       if (counts.unpricedModels.length > 0) {
-        warnings.push(
+        notes.push(
           `${counts.unpriced} ${counts.unpriced === 1 ? "entry uses a model" : "entries use models"} not on the rate card (${counts.unpricedModels.join(", ")}): their tokens are kept, and they are priced as soon as the model is added to the rate card.`,
         );
       }
-      const staged = entries - stagedDuplicates;
-      const duplicates = staged - counts.overlapping - counts.imported - counts.updated + stagedDuplicates + inFileDuplicates;
+      // Whatever was staged and neither added, updated nor overlapping was there already (or
+      // repeated an earlier line of the file).
+      const duplicates = entries - counts.overlapping - counts.imported - counts.updated + inFileDuplicates;
       await trx
         .updateTable("spendImports")
         .set({
@@ -292,18 +294,28 @@ async function runImport(
           byStoryKey: JSON.stringify(counts.byStoryKey),
           unpricedModels: counts.unpricedModels,
           errors: JSON.stringify(errors),
-          warnings: JSON.stringify(warnings),
+          warnings: JSON.stringify([...warnings, ...notes]),
           finishedAt: new Date(),
         })
         .where("id", "=", importId)
         .where("teamId", "=", teamId)
         .execute();
-      return { ...counts, duplicates };
+      return { ...counts, duplicates, notes };
     });
+
+  let merged: MergeCounts & { notes: string[] };
+  try {
+    try {
+      merged = await merge(false);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "21000") throw error;
+      merged = await merge(true);
+    }
   } catch (error) {
     await abandonImport(db, teamId, importId, error);
     throw error;
   }
+  warnings.push(...merged.notes);
   // Outside the transaction: staged rows of a finished import are never read again.
   await db.deleteFrom("spendStaging").where("importId", "=", importId).execute();
 
@@ -394,7 +406,7 @@ function comparedRow(table: "spend_entries" | "excluded") {
 const TEAM_DAY = `case when occurred_at = (day::timestamp at time zone 'UTC') then day
   else (occurred_at at time zone coalesce((select time_zone from teams where id = {team}), 'UTC'))::date end`;
 
-async function mergeStaging(trx: DB, teamId: number, importId: number): Promise<MergeCounts> {
+async function mergeStaging(trx: DB, teamId: number, importId: number, firstLineOnly: boolean): Promise<MergeCounts> {
   const columns = sql.raw(ENTRY_COLUMNS.join(", "));
   const selected = sql.join(
     ENTRY_COLUMNS.map((c) => (c === "day" ? sql.raw(TEAM_DAY.replace("{team}", String(Number(teamId)))) : sql.raw(c))),
@@ -416,8 +428,12 @@ async function mergeStaging(trx: DB, teamId: number, importId: number): Promise<
     with ins as (
       insert into spend_entries (team_id, import_id, ${columns})
       select ${teamId}, import_id, ${selected}
-      from spend_staging
-      where import_id = ${importId} and not overlapping
+      from ${
+        firstLineOnly
+          ? sql`(select distinct on (dedupe_key) * from spend_staging
+                 where import_id = ${importId} and not overlapping order by dedupe_key, line) as staged`
+          : sql`spend_staging where import_id = ${importId} and not overlapping`
+      }
       on conflict (team_id, dedupe_key) do update
         set ${updates}, import_id = excluded.import_id, updated_at = now()
         where spend_entries.aggregated and excluded.aggregated
@@ -482,8 +498,7 @@ async function onePathWarning(trx: DB, teamId: number, importId: number): Promis
   );
 }
 
-/** Stages a batch; returns how many rows went in (the rest repeat a key this import staged already). */
-async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): Promise<number> {
+async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): Promise<void> {
   const rows = entries.map((e) => ({
     import_id: importId,
     line: e.line,
@@ -511,10 +526,9 @@ async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): P
   }));
   // One parameter per batch: json_populate_recordset is quick on both engines and avoids the
   // 65,535-parameter limit of a multi-row VALUES list.
-  const result = await sql`
-    insert into spend_staging select * from json_populate_recordset(null::spend_staging, ${JSON.stringify(rows)}::json)
-    on conflict (import_id, dedupe_key) do nothing`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+  await sql`insert into spend_staging select * from json_populate_recordset(null::spend_staging, ${JSON.stringify(rows)}::json)`.execute(
+    db,
+  );
 }
 
 async function abandonImport(db: DB, teamId: number, importId: number, error: unknown): Promise<void> {

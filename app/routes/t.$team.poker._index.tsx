@@ -72,28 +72,30 @@ export default function PokerSessionsPage() {
       <div className="page-header">
         <h1>Poker</h1>
       </div>
-      <section className="card stack" aria-labelledby="open-sessions-h">
-        <h2 id="open-sessions-h">Open sessions</h2>
-        {open.length ? <SessionTable teamSlug={team.slug} sessions={open} /> : <p className="muted">No session is open right now.</p>}
-      </section>
-      {canCreate ? (
-        <section className="card stack" aria-labelledby="new-session-h">
-          <h2 id="new-session-h">New session</h2>
-          <CreateSessionForm
-            stories={stories}
-            defaultName={`Planning ${today}`}
-            errors={result?.errors ?? {}}
-            values={result && "values" in result ? result.values : {}}
-            busy={busy}
-          />
+      <div className="stack">
+        <section className="card stack" aria-labelledby="open-sessions-h">
+          <h2 id="open-sessions-h">Open sessions</h2>
+          {open.length ? <SessionTable teamSlug={team.slug} sessions={open} /> : <p className="muted">No session is open right now.</p>}
         </section>
-      ) : null}
-      {ended.length ? (
-        <section className="card stack" aria-labelledby="ended-sessions-h">
-          <h2 id="ended-sessions-h">Finished sessions</h2>
-          <SessionTable teamSlug={team.slug} sessions={ended} />
-        </section>
-      ) : null}
+        {canCreate ? (
+          <section className="card stack" aria-labelledby="new-session-h">
+            <h2 id="new-session-h">New session</h2>
+            <CreateSessionForm
+              stories={stories}
+              defaultName={`Planning ${today}`}
+              errors={result?.errors ?? {}}
+              values={result && "values" in result ? result.values : {}}
+              busy={busy}
+            />
+          </section>
+        ) : null}
+        {ended.length ? (
+          <section className="card stack" aria-labelledby="ended-sessions-h">
+            <h2 id="ended-sessions-h">Finished sessions</h2>
+            <SessionTable teamSlug={team.slug} sessions={ended} />
+          </section>
+        ) : null}
+      </div>
     </>
   );
 }

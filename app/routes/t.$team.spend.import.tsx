@@ -187,6 +187,9 @@ export default function ImportPage() {
                               className="btn btn-ghost btn-sm"
                               disabled={navigation.state !== "idle"}
                               aria-label={`Undo import of ${l.fileName}`}
+                              onClick={(e) => {
+                                if (!window.confirm(`Remove the entries that the import of ${l.fileName} brought in?`)) e.preventDefault();
+                              }}
                             >
                               Undo
                             </button>

@@ -260,7 +260,7 @@ export default function RetroPage() {
             <h3 id="stories-title">
               Stories <span className="muted">{d.query.filtered ? `${d.table.length} of ${d.total}` : d.total}</span>
             </h3>
-            <Form method="get" className="toolbar" aria-label="Filter stories">
+            <Form method="get" className="toolbar retro-filters" aria-label="Filter stories">
               {d.query.sort ? <input type="hidden" name="sort" value={d.query.sort} /> : null}
               <div className="field">
                 <label htmlFor="retro-q">Search</label>

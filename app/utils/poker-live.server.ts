@@ -7,7 +7,7 @@
 // reload, a sleeping laptop, a dropped connection or a server restart. A heartbeat every 15 s keeps
 // proxies from closing idle streams, refreshes presence, and catches up on any missed message.
 import { participantFor, publicRoom, roomViewFor, type RoomState, type Viewer } from "~/domain/poker";
-import { joinSession, loadRoomState, markLeft, markPresent, touchPresence } from "~/models/poker.server";
+import { joinSession, loadRoomState, markLeft, markPresent, roomPulse, touchPresence } from "~/models/poker.server";
 import { getUserById } from "~/models/user.server";
 import type { DB } from "~/utils/db.server";
 import { registerStream } from "~/utils/events.server";
@@ -132,9 +132,16 @@ class PokerHub {
       console.error("[poker] presence heartbeat failed:", (error as Error).message);
     }
     const ping = `: heartbeat\nevent: ping\ndata: ${Date.now()}\n\n`;
-    for (const room of this.#rooms.values()) {
-      for (const conn of room.conns) conn.send(ping);
-      this.#refresh(room, false);
+    for (const room of this.#rooms.values()) for (const conn of room.conns) conn.send(ping);
+    // One query for all rooms; only those whose counter or presence moved are reloaded (someone
+    // timed out, or a message from another instance got lost).
+    try {
+      for (const pulse of await roomPulse(this.db, [...this.#rooms.keys()])) {
+        const room = this.#rooms.get(pulse.sessionId);
+        if (room && (pulse.seq > room.seq || pulse.presence !== room.presence)) this.#refresh(room, false);
+      }
+    } catch (error) {
+      console.error("[poker] heartbeat check failed:", (error as Error).message);
     }
   }
 

@@ -55,6 +55,8 @@ export interface UploadedFile {
   data: AsyncIterable<Uint8Array>;
 }
 
+type MultipartPart = Parameters<Parameters<typeof unstable_parseMultipartFormData>[1]>[0];
+
 export function isMultipart(request: Request): boolean {
   return (request.headers.get("Content-Type") ?? "").toLowerCase().startsWith("multipart/form-data");
 }
@@ -71,7 +73,27 @@ export async function streamMultipart<R>(
 ): Promise<{ fields: URLSearchParams; results: R[] }> {
   const fields = new URLSearchParams();
   const results: R[] = [];
-  await unstable_parseMultipartFormData(request, async (part) => {
+  // Errors from our own handling (limits, the importer) pass through; anything else comes from the
+  // multipart parser and is the client's malformed body — a TypeError, which callers answer with 400.
+  // (The parser refuses e.g. a file name holding ";" or "=".)
+  let ownError: unknown;
+  const onPart = async (part: MultipartPart) => {
+    try {
+      return await handlePart(part);
+    } catch (error) {
+      ownError = error;
+      throw error;
+    }
+  };
+  try {
+    await unstable_parseMultipartFormData(request, onPart);
+  } catch (error) {
+    if (error === ownError || error instanceof BodyTooLargeError) throw error;
+    throw new TypeError(`The upload is not a readable multipart form: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { fields, results };
+
+  async function handlePart(part: MultipartPart): Promise<undefined> {
     if (typeof part.filename !== "string") {
       fields.append(part.name, await readText(part.data, options.maxFieldBytes ?? 64 * 1024));
       return undefined;
@@ -98,6 +120,5 @@ export async function streamMultipart<R>(
     );
     for (let next = await parts.next(); !next.done; next = await parts.next());
     return undefined;
-  });
-  return { fields, results };
+  }
 }

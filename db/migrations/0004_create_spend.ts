@@ -165,9 +165,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("dedupe_key", "text", (c) => c.notNull())
     .addColumn("overlapping", "boolean", (c) => c.notNull().defaultTo(false))
     .execute();
-  // Repeated rows within one file are caught here, as they stream in (`on conflict do nothing`: the
-  // first line wins), so the importer's memory does not grow with the file's size.
-  await db.schema.createIndex("spend_staging_import_key_idx").on("spend_staging").columns(["import_id", "dedupe_key"]).unique().execute();
+  // No index: an import reads its own rows once, in one scan, and a unique key here cost more than
+  // the whole merge. Repeated rows within a file are sorted out when they are merged.
 
   // A tool's user name or e-mail → a team member, once. Matched case-insensitively.
   await db.schema

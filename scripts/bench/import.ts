@@ -1,8 +1,8 @@
 // Benchmark: import a 200,000-row GitHub Copilot AI usage report (≈ a 2,000-seat org's month) into
 // PostgreSQL and into PGlite through the real importer, and compare with PostgreSQL COPY of the same
-// rows into an equivalent table (the floor). Reports rows/s, peak RSS, the ratio to COPY, and — for
-// the embedded database — the longest wait a concurrent `select 1` saw (what a live poker room
-// would feel). Goal: under 15 s and 300 MB RSS on PostgreSQL, within 4× of COPY.
+// rows into an equivalent table (the floor). Reports rows/s, peak RSS, the ratio to COPY, and the
+// longest wait a small query issued every 50 ms saw during the import (what a live poker room would
+// feel). Goal: under 15 s and 300 MB RSS on PostgreSQL, within 4× of COPY.
 //
 //   npx tsx scripts/bench/import.ts [--rows 200000] [--engines postgres,pglite]
 //   (PostgreSQL from DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
@@ -96,15 +96,17 @@ async function runImport(engine: "postgres" | "pglite", file: string, rows: numb
     const user = await createUser(opened.db, { email: "bench@example.com", name: "Bench", password: "long password 1" });
     const team = await createTeam(opened.db, { name: "Bench", slug: "bench-team", ownerId: user.id });
 
-    // A stand-in for a live poker room: a tiny query every 50 ms, its worst wait recorded.
+    // A stand-in for a live poker room: a tiny query due every 50 ms; the worst delay from when it
+    // was due to when it answered. That counts the database's queue and, with PGlite (which runs
+    // inside this process), the time the event loop itself was blocked by a long statement.
     let maxPingMs = 0;
     let pinging = true;
     const ping = (async () => {
       while (pinging) {
-        const started = performance.now();
-        await opened.db.selectFrom("teams").select("id").where("id", "=", team.id).execute();
-        maxPingMs = Math.max(maxPingMs, performance.now() - started);
+        const due = performance.now() + 50;
         await new Promise((r) => setTimeout(r, 50));
+        await opened.db.selectFrom("teams").select("id").where("id", "=", team.id).execute();
+        maxPingMs = Math.max(maxPingMs, performance.now() - due);
       }
     })();
 

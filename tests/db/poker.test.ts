@@ -15,6 +15,7 @@ import {
   PokerError,
   removeItem,
   revealRound,
+  roomPulse,
   revote,
   setGuestLink,
   skipItem,
@@ -229,6 +230,12 @@ describeDb("poker sessions", (t) => {
     // b wanders off without voting: the others have all voted, so the cards turn over.
     await markLeft(t.db, { ...r.base, participantId: r.pb });
     expect((await r.currentRound()).round.status).toBe("revealed");
+    // The live hub's heartbeat sees the same presence the room view shows.
+    const [pulse] = await roomPulse(t.db, [r.sessionId]);
+    const view = roomViewFor((await loadRoomState(t.db, r.base))!, { kind: "member", userId: r.a.id, teamRole: "member" });
+    expect(pulse!.presence).toBe(view.room.participants.map((p) => `${p.id}:${p.present ? 1 : 0}`).join(","));
+    expect(pulse!.presence).toContain(`${r.pb}:0`);
+    expect(pulse!.seq).toBe(view.seq);
     // Coming back is a change the room hears about; being here already is not.
     expect((await markPresent(t.db, { ...r.base, participantId: r.pb })).seq).not.toBeNull();
     expect((await markPresent(t.db, { ...r.base, participantId: r.pb })).seq).toBeNull();

@@ -43,6 +43,8 @@ const fixtureValues: Record<string, string> = {};
 
 let server: TestServer;
 let routes: { pattern: string; index: boolean; hasLoader: boolean; hasAction: boolean }[];
+/** Token-authenticated endpoints (/api/...): a team's API token, never a session. */
+let apiRoutes: { pattern: string; hasLoader: boolean; hasAction: boolean }[];
 const clients: Record<string, HttpClient> = {};
 
 beforeAll(async () => {
@@ -56,6 +58,9 @@ beforeAll(async () => {
   routes = Object.values(build.routes)
     .map((r) => ({ pattern: "/" + fullPath(r), index: !!r.index, hasLoader: !!r.module.loader, hasAction: !!r.module.action }))
     .filter((r) => r.pattern.startsWith("/t/:team"));
+  apiRoutes = Object.values(build.routes)
+    .map((r) => ({ pattern: "/" + fullPath(r), hasLoader: !!r.module.loader, hasAction: !!r.module.action }))
+    .filter((r) => r.pattern.startsWith("/api/"));
 
   const owner = await signUp(server.url, "Owner");
   await createTeam(owner, "Alpha", "alpha");
@@ -65,6 +70,7 @@ beforeAll(async () => {
   clients.outsider = outsider;
   clients.observer = await joinWithRole(owner, "alpha", "observer", "Olive Observer");
   clients.member = await joinWithRole(owner, "alpha", "member", "Mo Member");
+  clients.manager = await joinWithRole(owner, "alpha", "manager", "Max Manager");
   clients.anonymous = new HttpClient(server.url);
   for (const [prefix, create] of Object.entries(ROUTE_FIXTURES)) fixtureValues[prefix] = await create(owner);
 });
@@ -115,6 +121,48 @@ describe("authorization matrix", () => {
     for (const r of routes.filter((r) => r.hasLoader)) {
       expect((await clients.member!.request(urlFor(r))).status, r.pattern).toBe(200);
     }
+  });
+
+  it("lets managers and owners read every page and reach every action", async () => {
+    for (const who of ["manager", "owner"]) {
+      for (const r of routes) {
+        if (r.hasLoader) expect((await clients[who]!.request(urlFor(r))).status, `${who} ${r.pattern}`).toBe(200);
+        // A made-up intent: past the role check, the action refuses the body itself (400, or a
+        // redirect back with a message), never as forbidden or unknown, never with a 500.
+        if (r.hasAction) {
+          const status = (await clients[who]!.post(urlFor(r, true), { intent: "x" })).status;
+          expect([401, 403, 404].includes(status) || status >= 500, `${who} POST ${r.pattern} → ${status}`).toBe(false);
+        }
+      }
+    }
+  });
+
+  it("answers the API only to the team's own token", async () => {
+    const tokenFor = async (client: HttpClient, slug: string) => {
+      const res = await client.post(`/t/${slug}/settings/tokens`, { intent: "create", name: "Matrix" });
+      return /tpk_[A-Za-z0-9_-]+/.exec(await res.text())?.[0];
+    };
+    const own = await tokenFor(clients.owner!, "alpha");
+    const theirs = await tokenFor(clients.outsider!, "beta");
+    for (const r of apiRoutes.filter((r) => r.hasAction)) {
+      const url = r.pattern.replace(":team", "alpha");
+      const call = (token?: string, cookie?: string) =>
+        fetch(new URL(url, server.url), {
+          method: "POST",
+          headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(cookie ? { Cookie: cookie } : {}) },
+          body: "[]",
+        });
+      expect((await call()).status, `${r.pattern} without a token`).toBe(401);
+      // A logged-in owner's session cookie is not an API credential.
+      expect((await call(undefined, clients.owner!.cookie)).status, `${r.pattern} with a session cookie`).toBe(401);
+      expect((await call("tpk_made-up")).status, `${r.pattern} with a made-up token`).toBe(401);
+      expect(theirs, "another team's token").toBeTruthy();
+      expect((await call(theirs)).status, `${r.pattern} with another team's token`).toBe(403);
+      expect(own, "the team's own token").toBeTruthy();
+      expect((await call(own)).status, `${r.pattern} with the team's token`).toBeLessThan(300);
+    }
+    // Tokens are made by managers and owners only.
+    expect((await clients.member!.post("/t/alpha/settings/tokens", { intent: "create", name: "Mine" })).status).toBe(403);
   });
 
   it("keeps member management to managers and owners", async () => {

@@ -61,7 +61,8 @@ async function send(client: HttpClient, url: string, init: RequestInit = {}): Pr
   try {
     return await client.request(url, { ...init, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
   } catch (error) {
-    throw new Error(`${init.method ?? "GET"} ${url}: no answer within ${ANSWER_WITHIN_MS} ms (${(error as Error).message})`);
+    const cause = (error as Error).cause as Error | undefined;
+    throw new Error(`${init.method ?? "GET"} ${url}: no answer within ${ANSWER_WITHIN_MS} ms (${(error as Error).message}${cause ? `: ${cause.message}` : ""})`);
   }
 }
 
@@ -241,6 +242,38 @@ describe("hostile input", () => {
     expect(failures, failures.join("\n")).toEqual([]);
   }, 120_000);
 
+  it("answers a large body it does not read (a logged-out upload) instead of resetting the connection", async () => {
+    const big = "x".repeat(2_000_000);
+    for (const route of routes.filter((r) => r.hasAction && r.pattern.startsWith("/t/")).slice(0, 3)) {
+      const form = new FormData();
+      form.append("file", new Blob([big]), "big.csv");
+      const res = await send(new HttpClient(server.url), concreteUrl(route) + (route.index ? "?index" : ""), { method: "POST", body: form });
+      expect(res.status, route.pattern).toBe(302);
+      expect(res.headers.get("location"), route.pattern).toMatch(/^\/login/);
+    }
+  });
+
+  it("answers a body that is not a form with 4xx on every form action", async () => {
+    const failures: string[] = [];
+    for (const route of routes.filter((r) => r.hasAction && !r.pattern.startsWith("/api/"))) {
+      const url = concreteUrl(route) + (route.index ? "?index" : "");
+      const bodies: [string, string][] = [
+        ["application/json", '{"intent":'],
+        ["multipart/form-data; boundary=XX", '--XX\r\nContent-Disposition: form-data; name="a\r\n\r\nb\r\n--XX--\r\n'],
+        ["multipart/form-data", "garbage"],
+        ["text/plain", "intent=create"],
+      ];
+      for (const [type, body] of bodies) {
+        const mark = server.output().length;
+        // Outside the team, as a visitor: a POST to /logout would end the owner's session.
+        const client = route.pattern.startsWith("/t/") ? owner : new HttpClient(server.url);
+        const res = await send(client, url, { method: "POST", body, headers: { "Content-Type": type } });
+        if (res.status >= 500) failures.push(`POST ${url} (${type}) → ${res.status}\n${logSince(mark)}`);
+      }
+    }
+    expect(failures, failures.join("\n")).toEqual([]);
+  });
+
   it("still works afterwards: every page answers, a newcomer signs up and makes a team", async () => {
     const failures: string[] = [];
     for (const [pattern, url] of urlOf) {
@@ -262,6 +295,9 @@ describe("hostile input", () => {
 // opened in Chromium with the page's CSP switched off, so only escaping stands between it and
 // running.
 const payload = (field: string) => `${field}"'><img src=x onerror="__xss='${field}'"><script>__xss='${field}'</script>`;
+/** For names, which are short (a poker seat holds 60 characters). */
+const shortPayload = (field: string) => `${field}"'><img src=x onerror="__xss='${field}'">`;
+const FILE_NAME = `file'><b>bold<script>__xss-file.csv`;
 const csvCell = (field: string) => `"${payload(field).replace(/"/g, '""')}"`;
 
 describe.skipIf(!chromiumPath())("stored XSS renders inert", () => {
@@ -272,7 +308,7 @@ describe.skipIf(!chromiumPath())("stored XSS renders inert", () => {
   afterAll(async () => browser?.close());
 
   it("shows story titles, descriptions, notes, names, CSV cells and file names as text", async () => {
-    const evil = await signUp(server.url, payload("user"));
+    const evil = await signUp(server.url, shortPayload("user"));
     await createTeam(evil, payload("team"), "xss-check");
     const t = "/t/xss-check";
     const stored: string[] = [];
@@ -318,10 +354,13 @@ describe.skipIf(!chromiumPath())("stored XSS renders inert", () => {
       const csv = `date,story,model,input_tokens,output_tokens,cost_usd,user\n2026-11-24,${csvCell("spendstory")},${csvCell("model")},1,1,0.5,${csvCell("spenduser")}\n`;
       const form = new FormData();
       form.append("format", "auto");
-      form.append("file", new Blob([csv], { type: "text/csv" }), `${payload("file")}.csv`);
+      // Multipart file names cannot hold "/" (cut as a path), or ";" and "=" (refused by the parser).
+      form.append("file", new Blob([csv], { type: "text/csv" }), FILE_NAME);
+      const mark = server.output().length;
       const res = await evil.request(`${t}/spend/upload`, { method: "POST", body: form, headers: { Accept: "application/json" } });
-      expect(res.status, await res.clone().text()).toBeLessThan(500);
-      if (res.status < 400) stored.push("file");
+      expect(res.status, `${await res.clone().text()}\n${logSince(mark)}`).toBe(200);
+      // (The model name is stored but not shown anywhere, so it is not looked for.)
+      stored.push("file", "spenduser", "spendstory");
     }
     expect(stored.length, "payloads the app stored").toBeGreaterThanOrEqual(6);
 
@@ -348,9 +387,10 @@ describe.skipIf(!chromiumPath())("stored XSS renders inert", () => {
         }));
         if (state.xss) ran.push(`${url}: the payload of "${state.xss}" ran`);
         if (state.handlers) ran.push(`${url}: ${state.handlers} element(s) with an inline handler in the DOM`);
-        for (const m of state.text.matchAll(/(\w+)"'><img src=x onerror="__xss='\1'"><script>__xss='\1'<\/script>/g)) {
+        for (const m of state.text.matchAll(/(\w+)"'><img src=x onerror="__xss='\1'">/g)) {
           shown.set(m[1]!, [...(shown.get(m[1]!) ?? []), url]);
         }
+        if (state.text.includes(FILE_NAME)) shown.set("file", [...(shown.get("file") ?? []), url]);
       }
     }
     await context.close();

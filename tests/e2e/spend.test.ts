@@ -234,6 +234,13 @@ describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
       const storyId = /\/backlog\/(\d+)$/.exec(story.headers.get("location") ?? "")![1];
       await page.goto(`${server.url}/t/browser-spend/stories/${storyId}/spend`);
       expect(await page.locator("main").textContent()).toMatch(/378\.16\s*credits in 1 entry/);
+
+      // Undo asks first, then removes that import's entries.
+      await page.goto(`${server.url}/t/browser-spend/spend/import`);
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: "Undo import of generic-spend.csv" }).click();
+      await page.getByRole("status").filter({ hasText: "Undone: 3 entries removed." }).waitFor();
+      expect(await page.getByRole("button", { name: /Undo import of/ }).count()).toBe(1);
     } finally {
       await browser.close();
     }

@@ -65,7 +65,7 @@ export function CreateSessionForm({
                     <span>
                       {s.key ? <span className="muted">{s.key} </span> : null}
                       {s.title}
-                      {s.size ? <span className="badge">{s.size}</span> : null}
+                      {s.size ? <> <span className="badge">{s.size}</span></> : null}
                     </span>
                   </label>
                 </li>

@@ -15,9 +15,9 @@ export function ImportResultCard({ result, undone }: { result: ImportResult; und
       {rejected ? (
         <p>
           <strong>Nothing was imported.</strong>{" "}
-          {result.errors.length
-            ? "Fix the lines below and import the file again, or tick “Skip invalid rows” to import the valid ones."
-            : null}
+          {result.rows === 0
+            ? "The file could not be read as spend: check it is a supported report or log, or choose its format."
+            : "Fix the lines below and import the file again, or tick “Skip invalid rows” to import the valid ones."}
         </p>
       ) : (
         <p>
