@@ -1,5 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useFetcher, useLoaderData, useParams } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { z } from "zod";
 import { BurnUpChart } from "~/components/sprints/burn-up-chart";
 import { CapacityMeter } from "~/components/sprints/capacity-meter";
@@ -176,6 +177,23 @@ export default function SprintBoardPage() {
   const inSprint = [...d.committed.filter((c) => pending.get(c.id) !== "backlog"), ...d.backlog.filter((c) => pending.get(c.id) === "sprint")];
   const load =
     d.closedLoad ?? committedLoad(inSprint.map((c) => ({ estimate: c.expected === null ? null : { expected: c.expected, p80: c.p80 ?? c.expected } })), d.sprint.basis);
+
+  // Keyboard users keep their place: the "Commit →" or "← Remove" button they pressed leaves with
+  // the card's old place, so once the move is saved focus goes to the same story's button in its
+  // new column (only when focus was lost; a keyboard drag keeps its own focus).
+  const lastMove = useRef<{ storyId: number; to: BoardColumnId } | null>(null);
+  useEffect(() => {
+    const intent = moving?.get("intent");
+    if (moving && (intent === "commit" || intent === "remove")) lastMove.current = { storyId: Number(moving.get("storyId")), to: intent === "commit" ? "sprint" : "backlog" };
+  }, [moving]);
+  useEffect(() => {
+    if (fetcher.state !== "idle" || !lastMove.current) return;
+    const { storyId, to } = lastMove.current;
+    lastMove.current = null;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const label = to === "sprint" ? "Remove " : "Commit ";
+    document.querySelector<HTMLElement>(`[data-story-id="${storyId}"] button[aria-label^="${label}"]`)?.focus();
+  }, [fetcher.state, d.committed]);
 
   const move = (storyId: number, to: BoardColumnId) => fetcher.submit({ intent: to === "sprint" ? "commit" : "remove", storyId: String(storyId) }, { method: "post" });
   const alert = d.burn ? burnAlertLevel(d.burn.crossed) : null;

@@ -37,6 +37,9 @@ import { invalid, notFound } from "~/utils/http.server";
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Retrospective · ${data?.sprint.name ?? "Sprint"} · Token Poker` }];
 
 const SprintIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const InspectSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
+/** How many un-noted outliers open their form without being asked. */
+const OPEN_FORMS = 5;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
@@ -50,7 +53,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const summary = summarizeRetro(retro.rows, scheme.scheme);
   const withNotes: RetroTableRow[] = retro.rows.map((r) => ({ ...r, note: retro.notes[r.storyId] ?? null }));
   const table = applyRetroQuery(withNotes, query, schemeOrder(scheme.scheme)) as RetroTableRow[];
-  const outliers = outlierRows(withNotes) as RetroTableRow[];
+  // The furthest-off outliers without a note open for inspection, and the one asked for.
+  const inspect = InspectSchema.parse(new URL(request.url).searchParams.get("inspect") ?? undefined);
+  let unnoted = 0;
+  const outliers = (outlierRows(withNotes) as RetroTableRow[]).map((row) => ({
+    ...row,
+    open: row.storyId === inspect || (!row.note && unnoted++ < OPEN_FORMS),
+  }));
 
   const points: ScatterPoint[] = retro.rows.flatMap((r) =>
     r.expected !== null && r.expected > 0 && r.actual !== null && r.drift.ratio !== null
@@ -234,7 +243,15 @@ export default function RetroPage() {
                 <p className="muted">More than 2× off either way, furthest first. Say why and what the spend bought: the note stays with the story.</p>
                 <div className="outlier-list">
                   {d.outliers.map((row) => (
-                    <OutlierCard key={row.storyId} row={row} canEdit={d.canEdit} state={stateFor(row.storyId)} busy={busyFor(row.storyId)} />
+                    <OutlierCard
+                      key={row.storyId}
+                      row={row}
+                      canEdit={d.canEdit}
+                      state={stateFor(row.storyId)}
+                      busy={busyFor(row.storyId)}
+                      open={row.open}
+                      inspectHref={withParams({ inspect: String(row.storyId) }) + `#inspect-${row.storyId}`}
+                    />
                   ))}
                 </div>
               </>

@@ -240,7 +240,8 @@ describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
       page.once("dialog", (dialog) => void dialog.accept());
       await page.getByRole("button", { name: "Undo import of generic-spend.csv" }).click();
       await page.getByRole("status").filter({ hasText: "Undone: 3 entries removed." }).waitFor();
-      expect(await page.getByRole("button", { name: /Undo import of/ }).count()).toBe(1);
+      await page.waitForFunction(() => document.querySelectorAll('button[aria-label^="Undo import of"]').length === 1);
+      expect(await page.getByRole("button", { name: "Undo import of copilot-ai-usage.csv" }).count()).toBe(1);
     } finally {
       await browser.close();
     }

@@ -1,7 +1,7 @@
 // One outlier with its inspection form: why the spend drifted (cause tags) and what it bought. The
 // note is the story's outcome note, so whatever is written here shows on the story page and in
 // later retrospectives. A plain form: it works before JavaScript loads.
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { formatCredits } from "~/components/backlog/story-bits";
 import { Field } from "~/components/ui/field";
 import { REVIEW_BURDENS } from "~/domain/outcome";
@@ -15,7 +15,26 @@ export interface NoteFormState {
   saved: boolean;
 }
 
-export function OutlierCard({ row, canEdit, state, busy }: { row: RetroTableRow; canEdit: boolean; state: NoteFormState | null; busy: boolean }) {
+/**
+ * `open`: show the form (the route opens the furthest-off outliers without a note, and the one asked
+ * for with ?inspect=); otherwise a summary with a link that opens it — a sprint can have dozens of
+ * outliers, and dozens of open forms help nobody.
+ */
+export function OutlierCard({
+  row,
+  canEdit,
+  state,
+  busy,
+  open,
+  inspectHref,
+}: {
+  row: RetroTableRow;
+  canEdit: boolean;
+  state: NoteFormState | null;
+  busy: boolean;
+  open: boolean;
+  inspectHref: string;
+}) {
   const id = row.storyId;
   const note: RetroNote | null = row.note;
   const values = state?.values;
@@ -45,7 +64,18 @@ export function OutlierCard({ row, canEdit, state, busy }: { row: RetroTableRow;
           Note saved.
         </p>
       ) : null}
-      {canEdit ? (
+      {!(canEdit && (open || (state && !state.saved))) ? (
+        <div className="outlier-summary">
+          {note ? <NoteView note={note} /> : <p className="muted">Not inspected yet.</p>}
+          {canEdit ? (
+            <p>
+              <Link to={inspectHref} preventScrollReset>
+                {note ? "Edit the note" : "Inspect"}
+              </Link>
+            </p>
+          ) : null}
+        </div>
+      ) : (
         <Form method="post" preventScrollReset className="stack outlier-form" aria-label={`Inspection note for ${row.key ?? row.title}`}>
           <input type="hidden" name="intent" value="save-note" />
           <input type="hidden" name="storyId" value={id} />
@@ -92,10 +122,6 @@ export function OutlierCard({ row, canEdit, state, busy }: { row: RetroTableRow;
             {note ? <span className="muted">Last saved {note.updatedAt.slice(0, 10)}</span> : null}
           </div>
         </Form>
-      ) : note ? (
-        <NoteView note={note} />
-      ) : (
-        <p className="muted">No note yet.</p>
       )}
     </article>
   );

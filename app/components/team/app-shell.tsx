@@ -25,6 +25,10 @@ export function AppShell({ team, teams, user, role, children }: ShellProps) {
   const submit = useSubmit();
   return (
     <div className="app-shell">
+      {/* The first Tab stop: past the nav to the page itself (WCAG 2.4.1). */}
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <a className="brand" href={`/t/${team.slug}`}>
           <span aria-hidden="true">🂠</span> Token Poker
@@ -70,7 +74,9 @@ export function AppShell({ team, teams, user, role, children }: ShellProps) {
           </Form>
         </div>
       </header>
-      <main className="page">{children}</main>
+      <main className="page" id="main" tabIndex={-1}>
+        {children}
+      </main>
     </div>
   );
 }
