@@ -320,9 +320,11 @@ export interface ClosedSprintRows {
 
 /**
  * The team's last `limit` closed sprints (oldest first) with their committed stories from the
- * snapshot, actuals summed in one SQL pass for all of them.
+ * snapshot, actuals summed in one SQL pass for all of them. `finishedOnly` keeps the stories done
+ * in each sprint (what trends and recalibration read; a carried story is finished, and counted,
+ * in a later sprint).
  */
-export async function listClosedSprintRows(db: DB, input: { teamId: number; limit: number }): Promise<ClosedSprintRows[]> {
+export async function listClosedSprintRows(db: DB, input: { teamId: number; limit: number; finishedOnly?: boolean }): Promise<ClosedSprintRows[]> {
   const sprints = await db
     .selectFrom("sprints")
     .select(["id", "name", "startDate", "endDate", "snapshot"])
@@ -334,7 +336,9 @@ export async function listClosedSprintRows(db: DB, input: { teamId: number; limi
     .limit(input.limit)
     .execute();
   sprints.reverse();
-  const stories = sprints.map((s) => snapshotStories(s.snapshot as SprintSnapshot));
+  const stories = sprints.map((s) =>
+    snapshotStories(s.snapshot as SprintSnapshot).filter((story) => !input.finishedOnly || story.outcome === "done"),
+  );
   const actuals = await actualsByStory(db, { teamId: input.teamId, storyIds: stories.flat().map((s) => s.storyId) });
   return sprints.map((s, i) => ({
     sprint: { id: s.id, name: s.name, start: s.startDate, end: s.endDate },

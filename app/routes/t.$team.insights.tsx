@@ -40,7 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
   const query = InsightsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const [closed, scheme] = await Promise.all([
-    listClosedSprintRows(db, { teamId: team.id, limit: Math.max(query.sprints, RECALIBRATION_SPRINTS) }),
+    listClosedSprintRows(db, { teamId: team.id, limit: Math.max(query.sprints, RECALIBRATION_SPRINTS), finishedOnly: true }),
     getCurrentScheme(db, team.id),
   ]);
   const shown = closed.slice(-query.sprints);
@@ -89,7 +89,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!form.ok) return invalid(form.errors, form.values);
   // Recomputed here, never taken from the form: what is saved is what the page showed, or nothing.
   const [closed, scheme] = await Promise.all([
-    listClosedSprintRows(db, { teamId: team.id, limit: RECALIBRATION_SPRINTS }),
+    listClosedSprintRows(db, { teamId: team.id, limit: RECALIBRATION_SPRINTS, finishedOnly: true }),
     getCurrentScheme(db, team.id),
   ]);
   const recal = recalibrate(scheme, closed);

@@ -19,6 +19,8 @@ export function buildIfStale(root = process.cwd()): void {
   const newestSource = Math.max(...sources.map(newestMtime));
   if (fs.existsSync(serverBuild) && fs.statSync(serverBuild).mtimeMs >= newestSource) return;
   console.log("Building Token Poker…");
-  const result = spawnSync("npx", ["remix", "vite:build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  // Under vitest, VITEST is set, and vite.config.ts leaves the Remix plugin out when it is.
+  const { VITEST: _vitest, VITEST_POOL_ID: _pool, VITEST_WORKER_ID: _worker, ...env } = process.env;
+  const result = spawnSync("npx", ["remix", "vite:build"], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"] });
   if (result.status !== 0) throw new Error(`The build failed (exit ${result.status}).`);
 }

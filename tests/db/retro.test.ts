@@ -158,6 +158,10 @@ describeDb("retrospective", (t) => {
     const [closed] = await listClosedSprintRows(t.db, { teamId: team.id, limit: 5 });
     expect(closed!.sprint.id).toBe(sprint.id);
     expect(closed!.rows.find((r) => r.key === "PAY-1")!.expected).toBe(150);
+    expect(closed!.rows).toHaveLength(7);
+    // Trends and recalibration read only what the sprint finished.
+    const [finished] = await listClosedSprintRows(t.db, { teamId: team.id, limit: 5, finishedOnly: true });
+    expect(finished!.rows.map((r) => [r.key, r.actual])).toEqual([["PAY-1", 400]]);
     const headline = await getLatestDriftHeadline(t.db, team.id);
     expect(headline?.text).toBe("Sprint 7: actual spend ran 2.7× the estimate; 0 % in band");
   });
