@@ -16,6 +16,7 @@
 // new session mapping takes effect everywhere at once.
 
 import { sql, type SqlBool } from "kysely";
+import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import type { SpendImportVia, SpendSource } from "../../db/schema";
 import { apiEntryEvents } from "~/domain/spend/api-entries";
 import {
@@ -84,7 +85,16 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
     // set of every key seen would grow with the file.
     dedupeWithinFile: false,
   });
-  return runImport(db, options, events, null);
+  return afterSpendChanged(db, options.teamId, await runImport(db, options, events, null));
+}
+
+/**
+ * New spend may push a running sprint past 75/90/100 %: check the burn alerts (each threshold is
+ * sent once) without holding up the import's answer on a slow webhook.
+ */
+function afterSpendChanged<T>(db: DB, teamId: number, result: T): T {
+  checkBurnAlerts(db, { teamId }).catch((error: unknown) => console.error("[spend] burn alert check failed:", error));
+  return result;
 }
 
 /** Imports entries pushed as a JSON array (the API's body); `line` in errors is the 1-based position. */
@@ -94,7 +104,7 @@ export async function importSpendJson(db: DB, items: readonly unknown[], options
   }
   const [team, rateCard] = await Promise.all([teamSettings(db, options.teamId), getRateCard(db, options.teamId)]);
   const events = apiEntryEvents(items, { rateCard, keyPattern: team.keyPattern });
-  return runImport(db, options, toAsync(events), "api");
+  return afterSpendChanged(db, options.teamId, await runImport(db, options, toAsync(events), "api"));
 }
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {

@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { z } from "zod";
 import { EstimateSummary, type EstimateView } from "~/components/backlog/estimate-summary";
 import { QuickEstimateForm } from "~/components/backlog/quick-estimate";
@@ -148,6 +148,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         if (error instanceof DuplicateKeyError) return fail({ key: error.message });
         throw error;
       }
+      // Finishing a story asks what the spend bought (and why it drifted, when it did).
+      if (values.status === "done" && story.status !== "done") return redirect(`/t/${team.slug}/stories/${story.id}/outcome`);
       return done("Saved.");
     }
     case "estimate": {
@@ -176,6 +178,7 @@ export default function StoryPage() {
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state === "submitting";
+  const storyBase = `/t/${useParams().team}/stories/${story.id}`;
   const editing = result && !result.ok && result.intent === "update" ? result : undefined;
   const estimateError = result && !result.ok && result.intent !== "update" ? Object.values(result.errors)[0] : undefined;
 
@@ -193,6 +196,8 @@ export default function StoryPage() {
             <StatusBadge status={story.status} />
             {story.archived ? <span className="badge badge-danger">Archived</span> : null}
             <Labels labels={story.labels} />
+            <Link to={`${storyBase}/spend`}>Spend</Link>
+            <Link to={`${storyBase}/outcome`}>Outcome</Link>
             {story.link ? (
               <a href={story.link} rel="noreferrer noopener" target="_blank">
                 {story.link.replace(/^https?:\/\//, "")}
