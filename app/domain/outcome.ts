@@ -18,6 +18,7 @@ export const CAUSE_TAGS = [
   { id: "scope-grew", label: "Scope grew", direction: "over" },
   { id: "retries", label: "Retries and tool loops", direction: "over" },
   { id: "context", label: "Large context or exploration", direction: "over" },
+  { id: "stale-context", label: "Stale context", direction: "over" },
   { id: "flaky-ci", label: "Flaky tests or CI loops", direction: "over" },
   { id: "unclear-spec", label: "Unclear spec", direction: "over" },
   { id: "review-rework", label: "Rework after review", direction: "over" },
@@ -26,6 +27,7 @@ export const CAUSE_TAGS = [
   { id: "smaller-than-thought", label: "Smaller than it looked", direction: "under" },
   { id: "reused-work", label: "Reused earlier work", direction: "under" },
   { id: "done-by-hand", label: "Done mostly by hand", direction: "under" },
+  { id: "worth-it", label: "Worth it", direction: "both" },
   { id: "other", label: "Other (see note)", direction: "both" },
 ] as const;
 

@@ -5,6 +5,7 @@ import { blocking, formatViolations, runAxe } from "../helpers/axe";
 import { chromiumPath, launchBrowser } from "../helpers/browser";
 import { shareLogin } from "../helpers/poker-fixture";
 import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
+import { createTeam, signUp } from "../helpers/team-fixture";
 
 // axe-core (WCAG 2.0/2.1 A and AA) on every page of the seeded demo team and the pages around it,
 // wide in light colours and narrow in dark ones (tables scroll sideways there, contrast changes):
@@ -142,39 +143,57 @@ describe.skipIf(!chromiumPath())("accessibility: axe-core on every page", () => 
     await context.close();
   });
 
+  type Pass = (typeof PASSES)[number];
+
+  /** Opens each page as its user with axe; returns the blocking violations, formatted. */
+  async function audit(list: typeof pages, pass: Pass, clients: { owner: HttpClient }): Promise<{ failures: string[]; checked: number }> {
+    const failures: string[] = [];
+    const contexts: Record<"owner" | "anonymous", BrowserContext> = {
+      owner: await browser.newContext({ baseURL: server.url, viewport: pass.viewport, colorScheme: pass.colorScheme }),
+      anonymous: await browser.newContext({ baseURL: server.url, viewport: pass.viewport, colorScheme: pass.colorScheme }),
+    };
+    await shareLogin(contexts.owner, clients.owner);
+    const tabs = { owner: await contexts.owner.newPage(), anonymous: await contexts.anonymous.newPage() };
+    let checked = 0;
+    for (const { url, who, expect404 } of list) {
+      const page = tabs[who];
+      const status = await open(page, url);
+      if (status === 404 && !expect404) {
+        // A page that vanished between the crawl and now (another engineer's work in progress).
+        console.warn(`accessibility: ${url} answered 404 — skipped`);
+        continue;
+      }
+      expect(status, url).toBe(expect404 ? 404 : 200);
+      let violations = blocking(await runAxe(page));
+      if (violations.length) {
+        // Only what stays: a page caught mid-update (a chart drawing) is looked at again.
+        await page.waitForTimeout(500);
+        await settle(page);
+        violations = blocking(await runAxe(page));
+      }
+      if (violations.length) failures.push(formatViolations(`${url} (${who}, ${pass.name})`, violations));
+      checked++;
+    }
+    await contexts.owner.close();
+    await contexts.anonymous.close();
+    return { failures, checked };
+  }
+
   for (const pass of PASSES) {
     it(`has no serious or critical violations on any page (${pass.name})`, async () => {
-      const failures: string[] = [];
-      const contexts: Record<"owner" | "anonymous", BrowserContext> = {
-        owner: await browser.newContext({ baseURL: server.url, viewport: pass.viewport, colorScheme: pass.colorScheme }),
-        anonymous: await browser.newContext({ baseURL: server.url, viewport: pass.viewport, colorScheme: pass.colorScheme }),
-      };
-      await shareLogin(contexts.owner, owner);
-      const tabs = { owner: await contexts.owner.newPage(), anonymous: await contexts.anonymous.newPage() };
-      let checked = 0;
-      for (const { url, who, expect404 } of pages) {
-        const page = tabs[who];
-        const status = await open(page, url);
-        if (status === 404 && !expect404) {
-          // A page that vanished between the crawl and now (another engineer's work in progress).
-          console.warn(`accessibility: ${url} answered 404 — skipped`);
-          continue;
-        }
-        expect(status, url).toBe(expect404 ? 404 : 200);
-        let violations = blocking(await runAxe(page));
-        if (violations.length) {
-          // Only what stays: a page caught mid-update (a chart drawing) is looked at again.
-          await page.waitForTimeout(500);
-          await settle(page);
-          violations = blocking(await runAxe(page));
-        }
-        if (violations.length) failures.push(formatViolations(`${url} (${who}, ${pass.name})`, violations));
-        checked++;
-      }
-      await contexts.owner.close();
-      await contexts.anonymous.close();
+      const { failures, checked } = await audit(pages, pass, { owner });
       expect(checked).toBeGreaterThan(10);
       expect(failures, failures.join("\n\n")).toEqual([]);
     });
   }
+
+  it("has none on a new team's empty pages either", async () => {
+    const newcomer = await signUp(server.url, "Nora Newcomer");
+    await createTeam(newcomer, "Empty team", "empty-team");
+    const { pages: found } = await crawl(newcomer, ["/t/empty-team"], routes);
+    const list = [...found.values()].flat().map((url) => ({ url, who: "owner" as const }));
+    const { failures, checked } = await audit(list, PASSES[0]!, { owner: newcomer });
+    expect(checked).toBeGreaterThan(10);
+    expect(failures, failures.join("\n\n")).toEqual([]);
+  });
 });
