@@ -82,7 +82,9 @@ describe.skipIf(!chromiumPath())("backlog in a real browser", () => {
     const titles = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"].map((t, i) => `ORD-${i + 1} ${t}`).join("\n");
     const res = await owner.post("/t/crew/backlog/new", { intent: "paste", titles });
     expect(res.status).toBe(302);
-    const context = await browser.newContext({ baseURL: server.url });
+    // Tall enough that all five handles are on screen under the two-row top bar (the mouse drag
+    // needs both ends of its path inside the viewport).
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
     const [name, value] = owner.cookie.split("=") as [string, string];
     await context.addCookies([{ name, value, url: server.url }]);
     page = await context.newPage();
@@ -135,6 +137,8 @@ describe.skipIf(!chromiumPath())("backlog in a real browser", () => {
     await page.mouse.down();
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 10, { steps: 4 });
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2 - 4, { steps: 12 });
+    // dnd-kit settles the drop target on animation frames; a loaded machine needs a moment.
+    await page.waitForTimeout(200);
     await page.mouse.up();
     await saved;
     expect(await order()).toEqual(["Echo", "Alpha", "Delta", "Bravo", "Charlie"]);

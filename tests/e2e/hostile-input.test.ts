@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import fc from "fast-check";
+import pg from "pg";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SpendApiEntrySchema } from "~/domain/spend/api-entries";
@@ -14,6 +16,8 @@ import { createTeam, signUp } from "../helpers/team-fixture";
 // fuzzed too. Bounded: at most BODIES_PER_ROUTE bodies per action, a few hundred URLs in all.
 
 const BODIES_PER_ROUTE = 30;
+/** A failure prints fast-check's seed; FUZZ_SEED=<seed> replays the same bodies. */
+const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const ANSWER_WITHIN_MS = 15_000;
 
 let server: TestServer;
@@ -25,8 +29,28 @@ const urlOf = new Map<string, string>();
 const paramValues = new Map<string, string>();
 const queryNames = new Set<string>(["sort", "order", "dir", "q", "view", "filter", "page", "status"]);
 
+// On PostgreSQL too when DATABASE_URL is set (a database of its own, dropped afterwards).
+const databaseUrl = process.env.DATABASE_URL || "";
+const database = `tp_hostile_${randomBytes(5).toString("hex")}`;
+async function admin(sql: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 beforeAll(async () => {
-  server = await startTestServer({ env: { SEED_DEMO: "1" } });
+  const env: Record<string, string> = { SEED_DEMO: "1" };
+  if (databaseUrl) {
+    await admin(`create database ${database}`);
+    const url = new URL(databaseUrl);
+    url.pathname = `/${database}`;
+    Object.assign(env, { DATABASE_URL: url.toString(), SESSION_SECRET: randomBytes(24).toString("hex") });
+  }
+  server = await startTestServer({ env });
   routes = await loadAppRoutes();
   const { email, password } = demoLogin(server.output());
   owner = new HttpClient(server.url);
@@ -45,7 +69,10 @@ beforeAll(async () => {
   for (const link of found.links) for (const name of new URL(link, server.url).searchParams.keys()) queryNames.add(name);
 }, 180_000);
 
-afterAll(async () => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  if (databaseUrl) await admin(`drop database if exists ${database} with (force)`);
+});
 
 /** A URL for a pattern: the crawled one, or one with parameters filled from what the crawl saw. */
 function concreteUrl(route: AppRoute): string {
@@ -108,7 +135,7 @@ describe("hostile input", () => {
               throw new Error(failure);
             }
           }),
-          { numRuns: BODIES_PER_ROUTE, endOnFailure: true },
+          { numRuns: BODIES_PER_ROUTE, endOnFailure: true, seed },
         )
         .catch((error: Error) => (failure ??= error.message));
       if (failure) failures.push(failure);
@@ -176,7 +203,7 @@ describe("hostile input", () => {
             await check(`${base}?${new URLSearchParams(pairs)}`);
           },
         ),
-        { numRuns: 12 },
+        { numRuns: 12, seed },
       );
     }
     expect(failures, failures.join("\n")).toEqual([]);
@@ -237,7 +264,7 @@ describe("hostile input", () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 60, seed },
     );
     expect(failures, failures.join("\n")).toEqual([]);
   }, 120_000);
