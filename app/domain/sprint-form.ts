@@ -6,7 +6,12 @@ import { workingDaysBetween } from "~/domain/capacity";
 export const MAX_SPRINT_DAYS = 92;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isRealDate = (v: string) => DATE.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+// "0000-00-00" matches the pattern but is no date: check the parse before asking for an ISO string.
+const isRealDate = (v: string) => {
+  if (!DATE.test(v)) return false;
+  const parsed = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === v;
+};
 
 /** "" → undefined, so an empty number box means "not given" rather than 0. */
 const optionalNumber = (schema: z.ZodNumber) =>

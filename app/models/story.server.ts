@@ -98,8 +98,10 @@ export function listStories(
   if (f.intensity) query = query.where("estimates.intensity", "=", f.intensity);
   if (f.autonomy) query = query.where("estimates.autonomy", "=", f.autonomy);
   if (f.risk) query = query.where("estimates.risk", "=", f.risk);
-  if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  // PostgreSQL text cannot hold NUL: a search containing one would be a 500, not "no match".
+  const q = f.q?.replace(/\u0000/g, "");
+  if (q) {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where((eb) => eb.or([eb("stories.title", "ilike", like), eb("stories.key", "ilike", like)]));
   }
   const column = STORY_SORTS[input.sort ?? "rank"];

@@ -27,6 +27,7 @@ const SORTS = Object.keys(INBOX_SORTS) as InboxSort[];
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "Not a date")
   .optional()
   .catch(undefined);
 const text = z
