@@ -86,20 +86,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return data<Result>({ ok: true, errors: {}, saved: "settings" });
       }
       case "allocations": {
-        const allocations: { userId: number; credits: number }[] = [];
+        // Keyed by member: a repeated field (a crafted form) counts once, the last value wins.
+        const allocations = new Map<number, number>();
         const errors: Record<string, string> = {};
         for (const [key, raw] of formData.entries()) {
           const match = /^alloc-(\d+)$/.exec(key);
           if (!match || typeof raw !== "string" || raw.trim() === "") continue;
           const credits = Number(raw.replace(/[,\s_]/g, ""));
           if (!Number.isFinite(credits) || credits < 0 || credits > 1e9) errors[key] = "Enter credits (0 or more), or leave it empty";
-          else allocations.push({ userId: Number(match[1]), credits });
+          else allocations.set(Number(match[1]), credits);
         }
         if (Object.keys(errors).length) {
           const values = Object.fromEntries([...formData.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
           return data<Result>({ ok: false, errors, values, form: "allocations" }, { status: 400 });
         }
-        await setAllocations(db, { teamId: team.id, sprintId: sprint.id, allocations });
+        await setAllocations(db, {
+          teamId: team.id,
+          sprintId: sprint.id,
+          allocations: [...allocations].map(([userId, credits]) => ({ userId, credits })),
+        });
         return data<Result>({ ok: true, errors: {}, saved: "allocations" });
       }
       case "close": {
