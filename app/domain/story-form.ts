@@ -2,7 +2,8 @@
 // against the team's pattern here; uniqueness needs the database and is checked by the route.
 
 import { z } from "zod";
-import { DEFAULT_KEY_PATTERN, isStoryKey, MAX_TITLE_LENGTH, parseLabels, parseLink } from "~/domain/story-import";
+import { safeKeyPattern } from "~/domain/key-pattern";
+import { isStoryKey, MAX_TITLE_LENGTH, parseLabels, parseLink } from "~/domain/story-import";
 
 const text = (max: number, tooLong: string) =>
   z
@@ -12,7 +13,7 @@ const text = (max: number, tooLong: string) =>
     .transform((v) => (v ?? "").trim());
 
 export function storyFieldsSchema(keyPattern: string | null | undefined) {
-  const pattern = keyPattern || DEFAULT_KEY_PATTERN;
+  const pattern = safeKeyPattern(keyPattern);
   return z.object({
     title: text(MAX_TITLE_LENGTH + 50, `Keep the title to ${MAX_TITLE_LENGTH} characters`).pipe(
       z.string().min(1, "Give the story a title").max(MAX_TITLE_LENGTH, `Keep the title to ${MAX_TITLE_LENGTH} characters`),

@@ -3,9 +3,8 @@
 // line-numbered errors out. A batch with any error yields no stories at all, so the caller can
 // insert all or nothing.
 
+import { MAX_KEY_INPUT, safeKeyPattern } from "~/domain/key-pattern";
 import { CsvReader, guessDelimiter } from "~/domain/spend/csv-records";
-
-export const DEFAULT_KEY_PATTERN = "[A-Z][A-Z0-9]+-\\d+";
 export const MAX_TITLE_LENGTH = 300;
 export const MAX_IMPORT_STORIES = 500;
 
@@ -27,18 +26,14 @@ export interface ImportError {
 /** On failure `stories` still holds every line that could be read, so a caller can add its own checks. */
 export type ImportResult = { ok: true; stories: ParsedStory[] } | { ok: false; errors: ImportError[]; stories: ParsedStory[] };
 
-/** The team's key pattern as a regex matching a whole key; falls back to the default if broken. */
+/** The team's key pattern as a regex matching a whole key; the default if it is broken or unsafe. */
 export function keyRegex(pattern: string | null | undefined): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern || DEFAULT_KEY_PATTERN})$`);
-  } catch {
-    return new RegExp(`^(?:${DEFAULT_KEY_PATTERN})$`);
-  }
+  return new RegExp(`^(?:${safeKeyPattern(pattern)})$`);
 }
 
 /** Whether `key` is a whole key by the team's pattern. */
 export function isStoryKey(key: string, pattern: string | null | undefined): boolean {
-  return keyRegex(pattern).test(key);
+  return key.length <= MAX_KEY_INPUT && keyRegex(pattern).test(key);
 }
 
 /**
@@ -52,7 +47,7 @@ export function splitLeadingKey(line: string, pattern: string | null | undefined
   // against the whole-key regex (rather than splicing the team's pattern into a bigger regex) keeps
   // a pattern with its own groups or alternations from changing how the rest of the line is read.
   const match = /^\[?([^\s\]:]+)\]?:?(?:\s+[-–—:|]?\s*|$)/.exec(text);
-  if (match && whole.test(match[1]!)) {
+  if (match && match[1]!.length <= MAX_KEY_INPUT && whole.test(match[1]!)) {
     return { key: match[1]!, title: text.slice(match[0].length).trim() };
   }
   return { key: null, title: text };
@@ -86,7 +81,7 @@ function checkStory(story: ParsedStory, pattern: string | null | undefined): str
   if (!story.title) errors.push(story.key ? `${story.key} has no title` : "the title is empty");
   else if (story.title.length > MAX_TITLE_LENGTH) errors.push(`the title is longer than ${MAX_TITLE_LENGTH} characters`);
   if (story.key !== null && !isStoryKey(story.key, pattern)) {
-    errors.push(`"${story.key}" does not look like a story key (pattern ${pattern || DEFAULT_KEY_PATTERN})`);
+    errors.push(`"${story.key}" does not look like a story key (pattern ${safeKeyPattern(pattern)})`);
   }
   return errors;
 }

@@ -157,6 +157,12 @@ async function storiesOfTeam(trx: Trx, teamId: number, storyIds: number[]): Prom
   return [...new Set(storyIds)].filter((id) => found.has(id));
 }
 
+/** Display names are kept for the room's history at 60 characters; account names may be longer. */
+const MAX_PARTICIPANT_NAME = 60;
+function participantName(name: string) {
+  return [...name].slice(0, MAX_PARTICIPANT_NAME).join("");
+}
+
 function timerEnd(timerSeconds: number | null) {
   return timerSeconds ? sql<Date>`now() + make_interval(secs => ${timerSeconds}::int)` : null;
 }
@@ -234,7 +240,7 @@ export async function createPokerSession(db: DB, input: CreateSessionInput) {
     await makeCurrent(trx, session, itemIds[0] ?? null);
     await trx
       .insertInto("pokerParticipants")
-      .values({ sessionId: session.id, teamId: input.teamId, userId: input.createdBy.id, displayName: input.createdBy.name, role: "voter" })
+      .values({ sessionId: session.id, teamId: input.teamId, userId: input.createdBy.id, displayName: participantName(input.createdBy.name), role: "voter" })
       .execute();
     return { id: session.id };
   });
@@ -447,11 +453,11 @@ export async function joinSession(
   return mutate(db, input, async (trx, session) => {
     const row = await trx
       .insertInto("pokerParticipants")
-      .values({ sessionId: session.id, teamId: session.teamId, userId: input.userId, displayName: input.name, role: input.role })
+      .values({ sessionId: session.id, teamId: session.teamId, userId: input.userId, displayName: participantName(input.name), role: input.role })
       .onConflict((oc) =>
         input.keepRole
           ? oc.columns(["sessionId", "userId"]).doUpdateSet({ lastSeenAt: sql`now()` })
-          : oc.columns(["sessionId", "userId"]).doUpdateSet({ role: input.role, displayName: input.name, lastSeenAt: sql`now()` }),
+          : oc.columns(["sessionId", "userId"]).doUpdateSet({ role: input.role, displayName: participantName(input.name), lastSeenAt: sql`now()` }),
       )
       .returning(["id", "role"])
       .executeTakeFirstOrThrow();
@@ -580,7 +586,7 @@ export async function takeOverFacilitator(db: DB, input: { teamId: number; sessi
     // The facilitator is always in the room; as an observer unless they joined to vote.
     await trx
       .insertInto("pokerParticipants")
-      .values({ sessionId: session.id, teamId: session.teamId, userId: input.userId, displayName: input.name, role: "observer" })
+      .values({ sessionId: session.id, teamId: session.teamId, userId: input.userId, displayName: participantName(input.name), role: "observer" })
       .onConflict((oc) => oc.columns(["sessionId", "userId"]).doUpdateSet({ lastSeenAt: sql`now()`, leftAt: null }))
       .execute();
   });

@@ -18,6 +18,7 @@
 import { sql, type SqlBool } from "kysely";
 import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import type { SpendImportVia, SpendSource } from "../../db/schema";
+import { safeKeyPattern } from "~/domain/key-pattern";
 import { apiEntryEvents } from "~/domain/spend/api-entries";
 import {
   AGENT_SOURCES,
@@ -77,7 +78,7 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
   const events = parseSpend(input, {
     format: options.format,
     rateCard,
-    keyPattern: team.keyPattern,
+    keyPattern: safeKeyPattern(team.keyPattern),
     mapping: options.mapping,
     // Every bad line is counted (the list shows the first 20); atomic mode stops staging at the first.
     maxIssues: Number.MAX_SAFE_INTEGER,
@@ -103,7 +104,7 @@ export async function importSpendJson(db: DB, items: readonly unknown[], options
     throw new SpendLimitError("rows", `${items.length} entries is over the limit of ${options.maxRows} per request`);
   }
   const [team, rateCard] = await Promise.all([teamSettings(db, options.teamId), getRateCard(db, options.teamId)]);
-  const events = apiEntryEvents(items, { rateCard, keyPattern: team.keyPattern });
+  const events = apiEntryEvents(items, { rateCard, keyPattern: safeKeyPattern(team.keyPattern) });
   return afterSpendChanged(db, options.teamId, await runImport(db, options, toAsync(events), "api"));
 }
 

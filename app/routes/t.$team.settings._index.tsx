@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError } from "~/components/ui/field";
+import { keyPatternProblem } from "~/domain/key-pattern";
 import { updateTeamSettings } from "~/models/team.server";
 import { getTeamWebhook, setTeamWebhook } from "~/models/sprint-alert.server";
 import { requireTeamRole } from "~/utils/auth.server";
@@ -13,7 +14,15 @@ export const meta: MetaFunction = () => [{ title: "Team settings · Token Poker"
 const TeamSettingsSchema = z.object({
   name: z.string().trim().min(2, "At least 2 characters").max(80),
   timeZone: z.string().refine(isTimeZone, "Pick a time zone from the list"),
-  keyPattern: z.string().trim().min(1, "Enter a pattern").max(100).refine(isRegex, "Not a valid regular expression"),
+  keyPattern: z
+    .string()
+    .trim()
+    .min(1, "Enter a pattern")
+    .max(100)
+    .superRefine((pattern, ctx) => {
+      const problem = keyPatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   // Absent (an older form) leaves the webhook alone; empty clears it.
   webhookUrl: z.string().trim().max(2000, "At most 2,000 characters").refine((v) => v === "" || isHttpUrl(v), "Enter an http:// or https:// URL, or leave it empty").optional(),
 });
@@ -29,15 +38,6 @@ function isHttpUrl(value: string) {
 function isTimeZone(tz: string) {
   try {
     new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isRegex(pattern: string) {
-  try {
-    new RegExp(pattern);
     return true;
   } catch {
     return false;
@@ -88,7 +88,7 @@ export default function TeamSettings() {
           name="keyPattern"
           defaultValue={values.keyPattern ?? team.keyPattern}
           error={errors.keyPattern}
-          hint="A regular expression for external keys like PAY-412, found in branch names and tags."
+          hint="A regular expression for external keys like PAY-412, found in branch names and tags. Repeats (+, *) go on single characters or classes like [A-Z] and \\d, at most two open-ended ones."
         />
         <Field
           label="Burn alert webhook"

@@ -1,6 +1,7 @@
 // Streaming uploads: file parts are handed on as they arrive (never buffered whole), with the text
 // fields that came before them, and a byte cap that stops a body the moment it is too large.
-import { unstable_parseMultipartFormData } from "@remix-run/node";
+import { Readable } from "node:stream";
+import busboy from "busboy";
 
 /** A request body (or one file in it) went past its byte limit; answer 413. */
 export class BodyTooLargeError extends Error {
@@ -41,21 +42,12 @@ export async function* bodyChunks(request: Request): AsyncGenerator<Uint8Array> 
   }
 }
 
-/** Reads a small text part whole (form fields), refusing anything over `maxBytes`. */
-async function readText(data: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of limitBytes(data, maxBytes)) chunks.push(chunk);
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
-
 export interface UploadedFile {
   field: string;
   filename: string;
   contentType: string;
   data: AsyncIterable<Uint8Array>;
 }
-
-type MultipartPart = Parameters<Parameters<typeof unstable_parseMultipartFormData>[1]>[0];
 
 export function isMultipart(request: Request): boolean {
   return (request.headers.get("Content-Type") ?? "").toLowerCase().startsWith("multipart/form-data");
@@ -65,60 +57,69 @@ export function isMultipart(request: Request): boolean {
  * Walks a multipart body part by part. Text fields are collected; each file goes to `onFile` with
  * the fields sent before it (so a form puts its options first) while it is still streaming in.
  * Files with no name and no content (an empty file input) are skipped.
+ *
+ * busboy does the parsing (Remix's own parser splits Content-Disposition on every ";" and "=", so
+ * it refused a file called "spend;march=v2.csv"). Files are handled one at a time: busboy stops
+ * reading the body while a file waits, so the next part cannot arrive before `onFile` is done.
  */
 export async function streamMultipart<R>(
   request: Request,
   onFile: (file: UploadedFile, fields: URLSearchParams) => Promise<R>,
   options: { maxFileBytes: number; maxFieldBytes?: number },
 ): Promise<{ fields: URLSearchParams; results: R[] }> {
+  const maxFieldBytes = options.maxFieldBytes ?? 64 * 1024;
   const fields = new URLSearchParams();
   const results: R[] = [];
-  // Errors from our own handling (limits, the importer) pass through; anything else comes from the
-  // multipart parser and is the client's malformed body — a TypeError, which callers answer with 400.
-  // (The parser refuses e.g. a file name holding ";" or "=".)
-  let ownError: unknown;
-  const onPart = async (part: MultipartPart) => {
-    try {
-      return await handlePart(part);
-    } catch (error) {
-      ownError = error;
-      throw error;
-    }
-  };
+  let parser: busboy.Busboy;
   try {
-    await unstable_parseMultipartFormData(request, onPart);
+    parser = busboy({ headers: Object.fromEntries(request.headers), defParamCharset: "utf8", limits: { fieldSize: maxFieldBytes } });
   } catch (error) {
-    if (error === ownError || error instanceof BodyTooLargeError) throw error;
-    throw new TypeError(`The upload is not a readable multipart form: ${error instanceof Error ? error.message : String(error)}`);
+    throw new TypeError(`The upload is not a readable multipart form: ${errorText(error)}`);
   }
-  return { fields, results };
+  const body = request.body ? Readable.fromWeb(request.body as import("node:stream/web").ReadableStream) : Readable.from([]);
 
-  async function handlePart(part: MultipartPart): Promise<undefined> {
-    if (typeof part.filename !== "string") {
-      fields.append(part.name, await readText(part.data, options.maxFieldBytes ?? 64 * 1024));
-      return undefined;
-    }
-    if (part.filename === "") {
-      for await (const _ of part.data) void _;
-      return undefined;
-    }
-    // The consumer may stop early (a capped JSON document); closing its iterator must not close the
-    // multipart stream, so it gets a view that does not pass `return()` on, and the rest is drained.
-    const parts = part.data[Symbol.asyncIterator]();
-    async function* view(): AsyncGenerator<Uint8Array> {
-      for (;;) {
-        const next = await parts.next();
-        if (next.done) return;
-        yield next.value;
+  // Errors from our own handling (limits, the importer) pass through as they are; the parser's own
+  // errors mean a malformed body: a TypeError, which callers answer with 400.
+  let failure: unknown;
+  let handling = Promise.resolve();
+  let settle = () => {};
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const fail = (error: unknown) => {
+    failure ??= error;
+    body.unpipe(parser);
+    body.destroy();
+    settle();
+  };
+  parser.on("field", (name, value, info) => {
+    if (info.valueTruncated) fail(new BodyTooLargeError(maxFieldBytes));
+    else fields.append(name, value);
+  });
+  parser.on("file", (name, stream, info) => {
+    handling = handling.then(async () => {
+      if (failure) return void stream.resume();
+      if (!info.filename) return void stream.resume();
+      try {
+        const data = limitBytes(stream as AsyncIterable<Uint8Array>, options.maxFileBytes);
+        // Snapshot: fields sent after this file must not look as if they came before it.
+        results.push(await onFile({ field: name, filename: info.filename, contentType: info.mimeType, data }, new URLSearchParams(fields)));
+        // The consumer may stop early (a capped JSON document); the rest of the file is skipped.
+        stream.resume();
+      } catch (error) {
+        stream.resume();
+        fail(error);
       }
-    }
-    results.push(
-      await onFile(
-        { field: part.name, filename: part.filename, contentType: part.contentType, data: limitBytes(view(), options.maxFileBytes) },
-        fields,
-      ),
-    );
-    for (let next = await parts.next(); !next.done; next = await parts.next());
-    return undefined;
-  }
+    });
+  });
+  parser.on("close", settle);
+  parser.on("error", (error) => fail(new TypeError(`The upload is not a readable multipart form: ${errorText(error)}`)));
+  body.on("error", fail);
+  body.pipe(parser);
+  await settled;
+  await handling;
+  if (failure) throw failure;
+  return { fields, results };
+}
+
+function errorText(error: unknown) {
+  return error instanceof Error ? error.message : String(error);
 }

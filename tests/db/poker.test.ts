@@ -104,6 +104,29 @@ describeDb("poker sessions", (t) => {
     expect(rows.find((v) => v.participantId === r.pa && v.dimension === "split")?.value).toBe("split"); // ts 1005, odd → on
   });
 
+  it("admits people whose account names are longer than a room name may be", async () => {
+    const { team, owner } = await makeTeam(t.db);
+    const longName = "Maximiliana ".repeat(8).trim(); // 95 characters: signup allows 100
+    const voter = await makeUser(t.db, longName);
+    await addMember(t.db, { teamId: team.id, userId: voter.id, role: "member" });
+    const [only] = await createStories(t.db, { teamId: team.id, stories: [story("Long names")] });
+    const { id: sessionId } = await createPokerSession(t.db, {
+      teamId: team.id,
+      name: "Names",
+      storyIds: [only!.id],
+      autoReveal: false,
+      timerSeconds: null,
+      allowAhead: false,
+      allowGuests: false,
+      createdBy: { id: owner.id, name: longName },
+    });
+    const base = { teamId: team.id, sessionId };
+    await joinSession(t.db, { ...base, userId: voter.id, name: voter.name, role: "voter" });
+    const state = (await loadRoomState(t.db, base))!;
+    // The room shows the account's full name; only the stored snapshot is shortened.
+    expect(state.participants.map((p) => p.name)).toContain(voter.name);
+  });
+
   it("refuses votes from observers and on a revealed round; re-vote opens a new round and keeps the old one", async () => {
     const r = await room();
     const { round, item } = await r.currentRound();

@@ -2,6 +2,8 @@
 // keys. A value that cannot be read throws `FieldError`; the format parsers turn it into an issue
 // on that row's line.
 
+import { DEFAULT_KEY_PATTERN, keyPatternProblem, MAX_KEY_INPUT } from "~/domain/key-pattern";
+
 export class FieldError extends Error {
   constructor(message: string) {
     super(message);
@@ -168,19 +170,23 @@ export function requireWhen(raw: string | undefined | null, name: string): When 
 // Story keys, keys, small strings
 // ---------------------------------------------------------------------------------------------
 
-export const DEFAULT_KEY_PATTERN = "[A-Z][A-Z0-9]+-\\d+";
-
-/** A non-global copy of the pattern, so `lastIndex` never leaks between calls. */
+/**
+ * A non-global copy of the pattern, so `lastIndex` never leaks between calls. A pattern given as
+ * text must pass the same safety check as a team's pattern (it throws the reason otherwise).
+ */
 export function compileKeyPattern(pattern: string | RegExp | undefined): RegExp {
+  if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
   if (pattern === undefined) return new RegExp(DEFAULT_KEY_PATTERN);
-  if (typeof pattern === "string") return new RegExp(pattern);
-  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
+  const problem = keyPatternProblem(pattern);
+  if (problem) throw new Error(problem);
+  return new RegExp(pattern);
 }
 
 /** The first story key in a branch name: `feature/PAY-412-refund-idempotency` → `PAY-412`. */
 export function storyKeyIn(text: string | null, pattern: RegExp): string | null {
   if (!text) return null;
-  const match = pattern.exec(text);
+  // Only the start of a (rarely) huge branch name is searched: it keeps matching time bounded.
+  const match = pattern.exec(text.slice(0, MAX_KEY_INPUT));
   return match && match[0] ? match[0] : null;
 }
 
