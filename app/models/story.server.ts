@@ -144,18 +144,35 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
   return e?.code === "23505" && (e.constraint === constraint || !!e.message?.includes(constraint));
 }
 
+/**
+ * Two writers who read the same neighbouring ranks pick the same new rank; the unique rank index
+ * refuses the second, which runs again on fresh ranks. Order is never corrupted, no write is lost.
+ */
+async function retryingRankCollisions<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isUniqueViolation(error, "stories_team_rank_idx")) throw error;
+      if (attempt >= 8) throw new Error("The backlog is being changed by many people at once; try again.");
+    }
+  }
+}
+
 /** Adds stories at the end of the backlog, all or none (a bulk paste or CSV never half-imports). */
 export async function createStories(db: DB, input: { teamId: number; stories: StoryInput[] }) {
   if (!input.stories.length) return [];
   try {
-    return await db.transaction().execute(async (trx) => {
-      let rank = await lastRank(trx, input.teamId);
-      const rows = input.stories.map((s) => {
-        rank = rankBetween(rank, null);
-        return { teamId: input.teamId, ...s, rank };
-      });
-      return trx.insertInto("stories").values(rows).returning(["id", "key", "title"]).execute();
-    });
+    return await retryingRankCollisions(() =>
+      db.transaction().execute(async (trx) => {
+        let rank = await lastRank(trx, input.teamId);
+        const rows = input.stories.map((s) => {
+          rank = rankBetween(rank, null);
+          return { teamId: input.teamId, ...s, rank };
+        });
+        return trx.insertInto("stories").values(rows).returning(["id", "key", "title"]).execute();
+      }),
+    );
   } catch (error) {
     if (isUniqueViolation(error, "stories_team_key_idx")) {
       const detail = /\(team_id, key\)=\(\d+, ([^)]+)\)/.exec((error as { detail?: string }).detail ?? "");
@@ -207,50 +224,45 @@ export async function setStoryArchived(db: DB, input: { teamId: number; storyId:
 
 /**
  * Moves a story between two neighbours (ids as the mover saw them; null = list end): right after
- * `beforeId`, or right before `afterId` when it is the first. Ranks are read fresh in the transaction. Two movers picking the same gap collide on the unique rank index and
- * the loser retries, so order is never corrupted and no move is lost.
+ * `beforeId`, or right before `afterId` when it is the first. Ranks are read fresh in the
+ * transaction; two movers picking the same gap collide and the loser retries.
  */
 export async function moveStory(db: DB, input: { teamId: number; storyId: number; beforeId: number | null; afterId: number | null }) {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      return await db.transaction().execute(async (trx) => {
-        const others = () => trx.selectFrom("stories").select("rank").where("teamId", "=", input.teamId).where("id", "!=", input.storyId);
-        const rankOf = async (id: number | null) =>
-          id === null ? null : ((await others().where("id", "=", id).executeTakeFirst())?.rank ?? null);
-        const nextAfter = async (rank: string) =>
-          (await others().where("rank", ">", rank).orderBy("rank", "asc").limit(1).executeTakeFirst())?.rank ?? null;
-        const prevBefore = async (rank: string) =>
-          (await others().where("rank", "<", rank).orderBy("rank", "desc").limit(1).executeTakeFirst())?.rank ?? null;
+  return retryingRankCollisions(() =>
+    db.transaction().execute(async (trx) => {
+      const others = () => trx.selectFrom("stories").select("rank").where("teamId", "=", input.teamId).where("id", "!=", input.storyId);
+      const rankOf = async (id: number | null) =>
+        id === null ? null : ((await others().where("id", "=", id).executeTakeFirst())?.rank ?? null);
+      const nextAfter = async (rank: string) =>
+        (await others().where("rank", ">", rank).orderBy("rank", "asc").limit(1).executeTakeFirst())?.rank ?? null;
+      const prevBefore = async (rank: string) =>
+        (await others().where("rank", "<", rank).orderBy("rank", "desc").limit(1).executeTakeFirst())?.rank ?? null;
 
-        const beforeRank = await rankOf(input.beforeId);
-        const afterRank = await rankOf(input.afterId);
-        let low: string | null;
-        let high: string | null;
-        // Right after `before` as it is now (not as the mover saw it): a story someone else dropped
-        // into the same gap meanwhile stays, and ours goes next to it.
-        if (beforeRank !== null) {
-          [low, high] = [beforeRank, await nextAfter(beforeRank)];
-        } else if (afterRank !== null) {
-          [low, high] = [await prevBefore(afterRank), afterRank];
-        } else if (input.beforeId === null && input.afterId === null) {
-          return true; // the only story: nothing to reorder
-        } else {
-          return false; // both neighbours vanished: leave the story where it is
-        }
-        const rank = rankBetween(low, high);
-        const result = await trx
-          .updateTable("stories")
-          .set({ rank, updatedAt: new Date() })
-          .where("teamId", "=", input.teamId)
-          .where("id", "=", input.storyId)
-          .executeTakeFirst();
-        return Number(result.numUpdatedRows) === 1;
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error, "stories_team_rank_idx")) throw error;
-    }
-  }
-  throw new Error("The backlog is being reordered by several people at once; try the move again.");
+      const beforeRank = await rankOf(input.beforeId);
+      const afterRank = await rankOf(input.afterId);
+      let low: string | null;
+      let high: string | null;
+      // Right after `before` as it is now (not as the mover saw it): a story someone else dropped
+      // into the same gap meanwhile stays, and ours goes next to it.
+      if (beforeRank !== null) {
+        [low, high] = [beforeRank, await nextAfter(beforeRank)];
+      } else if (afterRank !== null) {
+        [low, high] = [await prevBefore(afterRank), afterRank];
+      } else if (input.beforeId === null && input.afterId === null) {
+        return true; // the only story: nothing to reorder
+      } else {
+        return false; // both neighbours vanished: leave the story where it is
+      }
+      const rank = rankBetween(low, high);
+      const result = await trx
+        .updateTable("stories")
+        .set({ rank, updatedAt: new Date() })
+        .where("teamId", "=", input.teamId)
+        .where("id", "=", input.storyId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    }),
+  );
 }
 
 /**

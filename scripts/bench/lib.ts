@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 
 export const QUICK = process.argv.includes("--quick");
 export const RESULTS_DIR = path.resolve("scripts/bench/results");
@@ -41,26 +40,4 @@ export function printTable(rows: Record<string, string | number>[]) {
   for (const r of rows) console.log(line(headers.map((h) => String(r[h] ?? ""))));
 }
 
-/** A fresh PostgreSQL database for a benchmark run (dropped by the returned function). */
-export async function freshPostgresDatabase(baseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test") {
-  const name = `tp_bench_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  try {
-    await admin.connect();
-  } catch {
-    return null;
-  }
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
+export { freshPostgresDatabase } from "../lib/fresh-database";

@@ -59,6 +59,17 @@ describeDb("backlog and sizing scheme", (t) => {
     expect(order.slice(3)).toBe("ACDBE");
   });
 
+  it("keeps every story when several people add stories at the same moment", async () => {
+    const { team } = await makeTeam(t.db);
+    await createStories(t.db, { teamId: team.id, stories: [story("First")] });
+    // Each writer reads the same last rank; the collisions are retried, none is an error.
+    await Promise.all(Array.from({ length: 12 }, (_, i) => createStory(t.db, { teamId: team.id, ...story(`Added ${i}`) })));
+    const rows = await listStories(t.db, { teamId: team.id });
+    expect(rows).toHaveLength(13);
+    expect(rows[0]!.title).toBe("First");
+    expect(new Set(rows.map((r) => r.title)).size).toBe(13);
+  });
+
   it("freezes the scheme version in an estimate, so re-tuning leaves old estimates as they were", async () => {
     const { team, owner } = await makeTeam(t.db);
     const s = await createStory(t.db, { teamId: team.id, ...story("Estimate me", { key: "EST-1" }) });
