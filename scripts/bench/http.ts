@@ -6,7 +6,7 @@ import { buildIfStale } from "../lib/build";
 import { freshPostgresDatabase, printTable, QUICK, writeResult } from "./lib";
 
 const PAGES = ["/ping", "/t/demo", "/t/demo/backlog", "/t/demo/poker", "/t/demo/sprints"];
-const DURATION = QUICK ? 3 : 10;
+const DURATION = QUICK ? 1 : 10;
 
 async function benchEngine(engine: "pglite" | "postgres") {
   const pgdb = engine === "postgres" ? await freshPostgresDatabase() : null;

@@ -19,7 +19,8 @@ export function machine() {
 
 export function writeResult(name: string, result: unknown) {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `${name}.json`);
+  // A quick run's figures are for seeing that it works; they never replace a full run's.
+  const file = path.join(RESULTS_DIR, QUICK ? `${name}.quick.json` : `${name}.json`);
   fs.writeFileSync(file, JSON.stringify({ machine: machine(), quick: QUICK, result }, null, 2) + "\n");
   return file;
 }

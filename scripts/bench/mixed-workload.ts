@@ -1,4 +1,4 @@
-// 200 simulated users for 60 s (15 s with --quick) on the embedded database and on PostgreSQL:
+// 200 simulated users for 60 s (5 s with --quick) on the embedded database and on PostgreSQL:
 // poker guests voting on live streams, facilitators revealing, readers opening pages, writers
 // changing the backlog, tools posting spend (see scripts/lib/mixed-workload.ts). Prints p50/p95/max
 // by kind of work and the count of server errors; writes scripts/bench/results/mixed-workload.json.
@@ -9,7 +9,7 @@ import { spawnServer } from "../lib/spawn-server";
 import { freshPostgresDatabase, printTable, QUICK, writeResult } from "./lib";
 
 const USERS = Number(process.env.BENCH_USERS ?? 200);
-const DURATION_MS = (QUICK ? 15 : 60) * 1000;
+const DURATION_MS = (QUICK ? 5 : 60) * 1000;
 
 async function scenario(engine: "pglite" | "postgres") {
   const pgdb = engine === "postgres" ? await freshPostgresDatabase() : null;
