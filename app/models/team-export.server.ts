@@ -11,7 +11,7 @@
 // agrees to that (`allowUnknownPeople`), listing who is missing, so it is never a surprise. Only
 // members are matched — not every account of the install — so an import cannot be used to find out
 // who has an account here, and never adds anyone to the team.
-import { sql, type Transaction } from "kysely";
+import { sql, type InsertQueryBuilder, type InsertResult, type Insertable, type Transaction } from "kysely";
 import type { Database } from "../../db/schema";
 import type { SprintSnapshot } from "~/domain/sprint";
 import {
@@ -28,6 +28,15 @@ type Trx = Transaction<Database>;
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 const isoOrNull = (value: Date | string | null) => (value === null ? null : iso(value));
+
+/** Rows per INSERT (and ids per IN list): well under PostgreSQL's 65,535 parameters for the widest table (spend entries, 28 columns). */
+const CHUNK = 1000;
+
+function chunks<T>(rows: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // What the team holds
@@ -146,9 +155,7 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
   for (const i of identities) (note(i.userId), note(i.createdBy));
   for (const s of sessionStories) note(s.createdBy);
   const users = new Map<number, { email: string; name: string }>();
-  const idList = [...userIds];
-  for (let i = 0; i < idList.length; i += 1000) {
-    const chunk = idList.slice(i, i + 1000);
+  for (const chunk of chunks([...userIds])) {
     for (const u of await trx.selectFrom("users").select(["id", "email", "name"]).where("id", "in", chunk).execute()) users.set(u.id, u);
   }
   const roleOf = new Map(members.map((m) => [m.userId, m.role]));
@@ -517,21 +524,52 @@ export interface TeamImportSummary {
   leftOut: string[];
 }
 
-/** Rows per INSERT: well under PostgreSQL's 65,535 parameters for the widest table (spend entries, 28 columns). */
-const CHUNK = 1000;
-
-function chunks<T>(rows: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
-
 /**
  * New ids in the order of the VALUES list. Identity values are drawn from the sequence as the rows
  * are inserted, in list order, and a sequence only grows; RETURNING's own order is not promised,
  * so the ids are sorted rather than trusted.
  */
 const inInsertOrder = (rows: { id: number }[]) => rows.map((r) => r.id).sort((a, b) => a - b);
+
+/** Tables whose rows get a generated id: the ones other rows point at. */
+type TableWithId = { [T in keyof Database]: "id" extends keyof Database[T] ? T : never }[keyof Database];
+
+/**
+ * Inserts `rows`, CHUNK at a time, each made into a row of `table` by `toRow`. The table name alone
+ * decides the row type (NoInfer), so a wrong or missing column fails the typecheck at the caller.
+ */
+async function insertChunked<T extends keyof Database, R>(
+  trx: Trx,
+  table: T,
+  rows: readonly R[],
+  toRow: (row: R) => NoInfer<Insertable<Database[T]>>,
+): Promise<void> {
+  // Kysely cannot relate Insertable<Database[T]> to its own insert type while T is generic; the
+  // callers' rows are checked against the table by toRow's return type instead.
+  const into = trx.insertInto(table) as unknown as InsertQueryBuilder<Database, T, InsertResult>;
+  for (const chunk of chunks(rows)) await into.values(chunk.map(toRow) as never).execute();
+}
+
+/** As insertChunked, and returns each row's new id under `key(row, index in rows)`. */
+async function insertChunkedIds<T extends TableWithId, R, K>(
+  trx: Trx,
+  table: T,
+  rows: readonly R[],
+  key: (row: R, index: number) => K,
+  toRow: (row: R) => NoInfer<Insertable<Database[T]>>,
+): Promise<Map<K, number>> {
+  const into = trx.insertInto(table) as unknown as InsertQueryBuilder<Database, TableWithId, InsertResult>;
+  const idOf = new Map<K, number>();
+  let n = 0;
+  for (const chunk of chunks(rows)) {
+    const ids = inInsertOrder(await into.values(chunk.map(toRow) as never).returning("id").execute());
+    for (const [i, row] of chunk.entries()) idOf.set(key(row, n + i), ids[i]!);
+    n += chunk.length;
+  }
+  return idOf;
+}
+
+const byRef = (row: { ref: number }) => row.ref;
 
 /**
  * Imports an export document into a team that has no stories, sprints, poker sessions or spend yet,
@@ -603,125 +641,72 @@ async function writeTeam(
     .execute();
   await trx.deleteFrom("sizingSchemes").where("teamId", "=", teamId).execute();
   await trx.deleteFrom("modelRates").where("teamId", "=", teamId).execute();
-  const schemeId = new Map<number, number>();
-  for (const chunk of chunks(doc.sizingSchemes)) {
-    const ids = inInsertOrder(
-      await trx
-        .insertInto("sizingSchemes")
-        .values(
-          chunk.map((s) => ({
-            teamId,
-            version: s.version,
-            scheme: JSON.stringify(s.scheme),
-            contentHash: s.contentHash,
-            note: s.note,
-            createdBy: userOf(s.createdBy),
-            createdAt: s.createdAt,
-          })),
-        )
-        .returning("id")
-        .execute(),
-    );
-    chunk.forEach((s, i) => schemeId.set(s.version, ids[i]!));
-  }
+  const schemeId = await insertChunkedIds(trx, "sizingSchemes", doc.sizingSchemes, (s) => s.version, (s) => ({
+    teamId,
+    version: s.version,
+    scheme: JSON.stringify(s.scheme),
+    contentHash: s.contentHash,
+    note: s.note,
+    createdBy: userOf(s.createdBy),
+    createdAt: s.createdAt,
+  }));
   const schemeOf = (version: number) => schemeId.get(version)!;
-  for (const chunk of chunks(doc.rates)) {
-    await trx
-      .insertInto("modelRates")
-      .values(chunk.map((r) => ({ teamId, ...r })))
-      .execute();
-  }
+  await insertChunked(trx, "modelRates", doc.rates, (r) => ({ teamId, ...r }));
 
   // Stories first without their current estimate (estimates point at stories and back).
-  const storyId = new Map<number, number>();
-  for (const chunk of chunks(doc.stories)) {
-    const ids = inInsertOrder(
-      await trx
-        .insertInto("stories")
-        .values(
-          chunk.map((s) => ({
-            teamId,
-            key: s.key,
-            title: s.title,
-            link: s.link,
-            labels: s.labels,
-            description: s.description,
-            status: s.status,
-            rank: s.rank,
-            estimateId: null,
-            archivedAt: s.archivedAt,
-            createdAt: s.createdAt,
-            updatedAt: s.updatedAt,
-          })),
-        )
-        .returning("id")
-        .execute(),
-    );
-    chunk.forEach((s, i) => storyId.set(s.ref, ids[i]!));
-  }
+  const storyId = await insertChunkedIds(trx, "stories", doc.stories, byRef, (s) => ({
+    teamId,
+    key: s.key,
+    title: s.title,
+    link: s.link,
+    labels: s.labels,
+    description: s.description,
+    status: s.status,
+    rank: s.rank,
+    estimateId: null,
+    archivedAt: s.archivedAt,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  }));
   const storyOf = (ref: number) => storyId.get(ref)!;
   const storyOrNull = (ref: number | null) => (ref === null ? null : storyOf(ref));
 
   // Poker sessions before estimates (an estimate names its session), without their current item.
-  const sessionId = new Map<number, number>();
-  for (const chunk of chunks(doc.pokerSessions)) {
-    const ids = inInsertOrder(
-      await trx
-        .insertInto("pokerSessions")
-        .values(
-          chunk.map((s) => ({
-            teamId,
-            name: s.name,
-            status: s.status,
-            autoReveal: s.autoReveal,
-            timerSeconds: s.timerSeconds,
-            allowAhead: s.allowAhead,
-            guestKey: s.guestLink ? newToken(18) : null,
-            schemeId: schemeOf(s.schemeVersion),
-            facilitatorId: userOf(s.facilitator),
-            currentItemId: null,
-            seq: s.seq,
-            createdBy: userOf(s.createdBy),
-            createdAt: s.createdAt,
-            endedAt: s.endedAt,
-          })),
-        )
-        .returning("id")
-        .execute(),
-    );
-    chunk.forEach((s, i) => sessionId.set(s.ref, ids[i]!));
-  }
+  const sessionId = await insertChunkedIds(trx, "pokerSessions", doc.pokerSessions, byRef, (s) => ({
+    teamId,
+    name: s.name,
+    status: s.status,
+    autoReveal: s.autoReveal,
+    timerSeconds: s.timerSeconds,
+    allowAhead: s.allowAhead,
+    guestKey: s.guestLink ? newToken(18) : null,
+    schemeId: schemeOf(s.schemeVersion),
+    facilitatorId: userOf(s.facilitator),
+    currentItemId: null,
+    seq: s.seq,
+    createdBy: userOf(s.createdBy),
+    createdAt: s.createdAt,
+    endedAt: s.endedAt,
+  }));
 
-  const estimateId = new Map<number, number>();
-  for (const chunk of chunks(doc.estimates)) {
-    const ids = inInsertOrder(
-      await trx
-        .insertInto("estimates")
-        .values(
-          chunk.map((e) => ({
-            teamId,
-            storyId: storyOf(e.storyRef),
-            schemeId: schemeOf(e.schemeVersion),
-            intensity: e.intensity,
-            autonomy: e.autonomy,
-            risk: e.risk,
-            size: e.size,
-            expectedCredits: e.expectedCredits,
-            p80Credits: e.p80Credits,
-            bandLow: e.bandLow,
-            bandHigh: e.bandHigh,
-            source: e.source,
-            sessionId: e.pokerSessionRef === null ? null : sessionId.get(e.pokerSessionRef)!,
-            rounds: JSON.stringify(e.rounds),
-            createdBy: userOf(e.createdBy),
-            createdAt: e.createdAt,
-          })),
-        )
-        .returning("id")
-        .execute(),
-    );
-    chunk.forEach((e, i) => estimateId.set(e.ref, ids[i]!));
-  }
+  const estimateId = await insertChunkedIds(trx, "estimates", doc.estimates, byRef, (e) => ({
+    teamId,
+    storyId: storyOf(e.storyRef),
+    schemeId: schemeOf(e.schemeVersion),
+    intensity: e.intensity,
+    autonomy: e.autonomy,
+    risk: e.risk,
+    size: e.size,
+    expectedCredits: e.expectedCredits,
+    p80Credits: e.p80Credits,
+    bandLow: e.bandLow,
+    bandHigh: e.bandHigh,
+    source: e.source,
+    sessionId: e.pokerSessionRef === null ? null : sessionId.get(e.pokerSessionRef)!,
+    rounds: JSON.stringify(e.rounds),
+    createdBy: userOf(e.createdBy),
+    createdAt: e.createdAt,
+  }));
   const estimateOrNull = (ref: number | null) => (ref === null ? null : estimateId.get(ref)!);
   const current = doc.stories.flatMap((s) => (s.estimateRef === null ? [] : [[storyOf(s.ref), estimateId.get(s.estimateRef)!] as const]));
   for (const chunk of chunks(current)) {
@@ -729,157 +714,100 @@ async function writeTeam(
     await sql`update stories set estimate_id = v.estimate_id from (values ${pairs}) as v(story_id, estimate_id) where stories.id = v.story_id`.execute(trx);
   }
 
-  for (const chunk of chunks(doc.storyOutcomes)) {
-    await trx
-      .insertInto("storyOutcomes")
-      .values(
-        chunk.map((o) => ({
-          storyId: storyOf(o.storyRef),
-          teamId,
-          bought: o.bought,
-          reviewBurden: o.reviewBurden as Database["storyOutcomes"]["reviewBurden"],
-          causeTags: o.causeTags,
-          note: o.note,
-          recordedBy: userOf(o.recordedBy),
-          createdAt: o.createdAt,
-          updatedAt: o.updatedAt,
-        })),
-      )
-      .execute();
-  }
+  await insertChunked(trx, "storyOutcomes", doc.storyOutcomes, (o) => ({
+    storyId: storyOf(o.storyRef),
+    teamId,
+    bought: o.bought,
+    reviewBurden: o.reviewBurden as Database["storyOutcomes"]["reviewBurden"],
+    causeTags: o.causeTags,
+    note: o.note,
+    recordedBy: userOf(o.recordedBy),
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+  }));
 
   // Poker: participants, items, rounds, votes per session.
   let guestSeats = 0;
   for (const s of doc.pokerSessions) {
     const session = sessionId.get(s.ref)!;
-    const participantId = new Map<number, number>();
-    for (const chunk of chunks(s.participants)) {
-      const ids = inInsertOrder(
-        await trx
-          .insertInto("pokerParticipants")
-          .values(
-            chunk.map((p) => {
-              const userId = userOf(p.person);
-              if (p.person !== null && userId === null) guestSeats++;
-              // A guest seat (or an unknown person's) has a token nobody holds: it keeps its
-              // name and votes, and nobody can sit in it again.
-              return {
-                sessionId: session,
-                teamId,
-                userId,
-                guestTokenHash: userId === null ? hashToken(newToken(32)) : null,
-                displayName: p.displayName,
-                role: p.role,
-                lastSeenAt: p.lastSeenAt,
-                leftAt: p.leftAt,
-                createdAt: p.createdAt,
-              };
-            }),
-          )
-          .returning("id")
-          .execute(),
-      );
-      chunk.forEach((p, i) => participantId.set(p.ref, ids[i]!));
-    }
-    const itemId = new Map<number, number>();
-    for (const chunk of chunks(s.items)) {
-      const ids = inInsertOrder(
-        await trx
-          .insertInto("pokerItems")
-          .values(
-            chunk.map((i) => ({
-              sessionId: session,
-              teamId,
-              storyId: storyOf(i.storyRef),
-              rank: i.rank,
-              status: i.status,
-              roundNumber: i.roundNumber,
-              split: i.split,
-              estimateId: estimateOrNull(i.estimateRef),
-              createdAt: i.createdAt,
-            })),
-          )
-          .returning("id")
-          .execute(),
-      );
-      chunk.forEach((i, n) => itemId.set(i.ref, ids[n]!));
-    }
+    const participantId = await insertChunkedIds(trx, "pokerParticipants", s.participants, byRef, (p) => {
+      const userId = userOf(p.person);
+      if (p.person !== null && userId === null) guestSeats++;
+      // A guest seat (or an unknown person's) has a token nobody holds: it keeps its
+      // name and votes, and nobody can sit in it again.
+      return {
+        sessionId: session,
+        teamId,
+        userId,
+        guestTokenHash: userId === null ? hashToken(newToken(32)) : null,
+        displayName: p.displayName,
+        role: p.role,
+        lastSeenAt: p.lastSeenAt,
+        leftAt: p.leftAt,
+        createdAt: p.createdAt,
+      };
+    });
+    const itemId = await insertChunkedIds(trx, "pokerItems", s.items, byRef, (i) => ({
+      sessionId: session,
+      teamId,
+      storyId: storyOf(i.storyRef),
+      rank: i.rank,
+      status: i.status,
+      roundNumber: i.roundNumber,
+      split: i.split,
+      estimateId: estimateOrNull(i.estimateRef),
+      createdAt: i.createdAt,
+    }));
     if (s.currentItemRef !== null) {
       await trx.updateTable("pokerSessions").set({ currentItemId: itemId.get(s.currentItemRef)! }).where("id", "=", session).execute();
     }
+    // Rounds have no ref: each is known by its place in this list.
     const rounds = s.items.flatMap((item) => item.rounds.map((round) => ({ item, round })));
-    const roundIds: number[] = [];
-    for (const chunk of chunks(rounds)) {
-      roundIds.push(
-        ...inInsertOrder(
-          await trx
-            .insertInto("pokerRounds")
-            .values(
-              chunk.map(({ item, round }) => ({
-                itemId: itemId.get(item.ref)!,
-                sessionId: session,
-                teamId,
-                number: round.number,
-                status: round.status,
-                timerEndsAt: round.timerEndsAt,
-                startedAt: round.startedAt,
-                revealedAt: round.revealedAt,
-              })),
-            )
-            .returning("id")
-            .execute(),
-        ),
-      );
-    }
-    const votes = rounds.flatMap(({ round }, n) =>
-      round.votes.map((v) => ({
-        roundId: roundIds[n]!,
-        participantId: participantId.get(v.participantRef)!,
-        dimension: v.dimension,
-        value: v.value,
-        clientTs: v.clientTs,
-        sessionId: session,
-        teamId,
-        updatedAt: v.updatedAt,
-      })),
-    );
-    for (const chunk of chunks(votes)) await trx.insertInto("pokerVotes").values(chunk).execute();
+    const roundId = await insertChunkedIds(trx, "pokerRounds", rounds, (_, n) => n, ({ item, round }) => ({
+      itemId: itemId.get(item.ref)!,
+      sessionId: session,
+      teamId,
+      number: round.number,
+      status: round.status,
+      timerEndsAt: round.timerEndsAt,
+      startedAt: round.startedAt,
+      revealedAt: round.revealedAt,
+    }));
+    const votes = rounds.flatMap(({ round }, n) => round.votes.map((vote) => ({ roundId: roundId.get(n)!, vote })));
+    await insertChunked(trx, "pokerVotes", votes, ({ roundId, vote: v }) => ({
+      roundId,
+      participantId: participantId.get(v.participantRef)!,
+      dimension: v.dimension,
+      value: v.value,
+      clientTs: v.clientTs,
+      sessionId: session,
+      teamId,
+      updatedAt: v.updatedAt,
+    }));
   }
 
   // Sprints, then what hangs off them (a snapshot may name a later sprint as its destination).
-  const sprintId = new Map<number, number>();
-  for (const chunk of chunks(doc.sprints)) {
-    const ids = inInsertOrder(
-      await trx
-        .insertInto("sprints")
-        .values(
-          chunk.map((s) => ({
-            teamId,
-            name: s.name,
-            goal: s.goal,
-            startDate: s.startDate,
-            endDate: s.endDate,
-            capacityKind: s.capacityKind,
-            capacityCredits: s.capacityCredits,
-            poolPlan: s.poolPlan,
-            poolSeats: s.poolSeats,
-            poolPerSeat: s.poolPerSeat,
-            reservePercent: s.reservePercent,
-            commitBasis: s.commitBasis,
-            exhaustionPolicy: s.exhaustionPolicy,
-            closedAt: s.closedAt,
-            closedBy: userOf(s.closedBy),
-            snapshot: null,
-            createdBy: userOf(s.createdBy),
-            createdAt: s.createdAt,
-            updatedAt: s.updatedAt,
-          })),
-        )
-        .returning("id")
-        .execute(),
-    );
-    chunk.forEach((s, i) => sprintId.set(s.ref, ids[i]!));
-  }
+  const sprintId = await insertChunkedIds(trx, "sprints", doc.sprints, byRef, (s) => ({
+    teamId,
+    name: s.name,
+    goal: s.goal,
+    startDate: s.startDate,
+    endDate: s.endDate,
+    capacityKind: s.capacityKind,
+    capacityCredits: s.capacityCredits,
+    poolPlan: s.poolPlan,
+    poolSeats: s.poolSeats,
+    poolPerSeat: s.poolPerSeat,
+    reservePercent: s.reservePercent,
+    commitBasis: s.commitBasis,
+    exhaustionPolicy: s.exhaustionPolicy,
+    closedAt: s.closedAt,
+    closedBy: userOf(s.closedBy),
+    snapshot: null,
+    createdBy: userOf(s.createdBy),
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  }));
   for (const s of doc.sprints) {
     const sprint = sprintId.get(s.ref)!;
     if (s.snapshot) {
@@ -889,123 +817,79 @@ async function writeTeam(
         .where("id", "=", sprint)
         .execute();
     }
-    for (const chunk of chunks(s.stories)) {
-      await trx
-        .insertInto("sprintStories")
-        .values(
-          chunk.map((c) => ({
-            sprintId: sprint,
-            storyId: storyOf(c.storyRef),
-            teamId,
-            committedBy: userOf(c.committedBy),
-            committedAt: c.committedAt,
-            outcome: c.outcome,
-          })),
-        )
-        .execute();
-    }
+    await insertChunked(trx, "sprintStories", s.stories, (c) => ({
+      sprintId: sprint,
+      storyId: storyOf(c.storyRef),
+      teamId,
+      committedBy: userOf(c.committedBy),
+      committedAt: c.committedAt,
+      outcome: c.outcome,
+    }));
     const allocations = s.allocations.flatMap((a) => {
       const userId = userOf(a.person);
       if (userId === null) leftOut.push(`${s.name}: the allocation of ${a.credits} credits to ${a.person}`);
       return userId === null ? [] : [{ sprintId: sprint, userId, teamId, credits: a.credits }];
     });
-    if (allocations.length) await trx.insertInto("sprintAllocations").values(allocations).execute();
-    for (const chunk of chunks(s.commitRequests)) {
-      await trx
-        .insertInto("commitRequests")
-        .values(
-          chunk.map((r) => ({
-            teamId,
-            sprintId: sprint,
-            storyId: storyOf(r.storyRef),
-            status: r.status,
-            reason: r.reason,
-            loadCredits: r.loadCredits,
-            committedBefore: r.committedBefore,
-            availableCredits: r.availableCredits,
-            overBy: r.overBy,
-            requestedBy: userOf(r.requestedBy),
-            requestedAt: r.requestedAt,
-            decidedBy: userOf(r.decidedBy),
-            decidedAt: r.decidedAt,
-            decisionNote: r.decisionNote,
-          })),
-        )
-        .execute();
-    }
-    for (const chunk of chunks(s.events)) {
-      await trx
-        .insertInto("sprintEvents")
-        .values(
-          chunk.map((e) => ({
-            teamId,
-            sprintId: sprint,
-            storyId: storyOrNull(e.storyRef),
-            actorId: userOf(e.actor),
-            kind: e.kind,
-            message: e.message,
-            createdAt: e.createdAt,
-          })),
-        )
-        .execute();
-    }
-    if (s.alerts.length) {
-      await trx
-        .insertInto("sprintAlerts")
-        .values(s.alerts.map((a) => ({ sprintId: sprint, teamId, ...a })))
-        .execute();
-    }
+    await insertChunked(trx, "sprintAllocations", allocations, (a) => a);
+    await insertChunked(trx, "commitRequests", s.commitRequests, (r) => ({
+      teamId,
+      sprintId: sprint,
+      storyId: storyOf(r.storyRef),
+      status: r.status,
+      reason: r.reason,
+      loadCredits: r.loadCredits,
+      committedBefore: r.committedBefore,
+      availableCredits: r.availableCredits,
+      overBy: r.overBy,
+      requestedBy: userOf(r.requestedBy),
+      requestedAt: r.requestedAt,
+      decidedBy: userOf(r.decidedBy),
+      decidedAt: r.decidedAt,
+      decisionNote: r.decisionNote,
+    }));
+    await insertChunked(trx, "sprintEvents", s.events, (e) => ({
+      teamId,
+      sprintId: sprint,
+      storyId: storyOrNull(e.storyRef),
+      actorId: userOf(e.actor),
+      kind: e.kind,
+      message: e.message,
+      createdAt: e.createdAt,
+    }));
+    await insertChunked(trx, "sprintAlerts", s.alerts, (a) => ({ sprintId: sprint, teamId, ...a }));
   }
 
   // Spend: the import log, the entries (the bulk of a large team), the mappings.
-  const importId = new Map<number, number>();
-  for (const chunk of chunks(doc.spendImports)) {
-    const ids = inInsertOrder(
-      await trx
-        .insertInto("spendImports")
-        .values(
-          chunk.map(({ ref: _ref, importedBy, undoneBy, byStoryKey, errors, warnings, ...x }) => ({
-            ...x,
-            teamId,
-            userId: userOf(importedBy),
-            tokenId: null,
-            byStoryKey: JSON.stringify(byStoryKey),
-            errors: JSON.stringify(errors),
-            warnings: JSON.stringify(warnings),
-            undoneBy: userOf(undoneBy),
-          })),
-        )
-        .returning("id")
-        .execute(),
-    );
-    chunk.forEach((x, i) => importId.set(x.ref, ids[i]!));
-  }
-  for (const chunk of chunks(doc.spendEntries)) {
-    await trx
-      .insertInto("spendEntries")
-      .values(
-        chunk.map(({ importRef, storyRef, createdBy, ...e }) => ({
-          ...e,
-          teamId,
-          importId: importRef === null ? null : importId.get(importRef)!,
-          storyId: storyOrNull(storyRef),
-          createdBy: userOf(createdBy),
-        })),
-      )
-      .execute();
-  }
+  const importId = await insertChunkedIds(trx, "spendImports", doc.spendImports, byRef, ({ ref: _ref, importedBy, undoneBy, byStoryKey, errors, warnings, ...x }) => ({
+    ...x,
+    teamId,
+    userId: userOf(importedBy),
+    tokenId: null,
+    byStoryKey: JSON.stringify(byStoryKey),
+    errors: JSON.stringify(errors),
+    warnings: JSON.stringify(warnings),
+    undoneBy: userOf(undoneBy),
+  }));
+  await insertChunked(trx, "spendEntries", doc.spendEntries, ({ importRef, storyRef, createdBy, ...e }) => ({
+    ...e,
+    teamId,
+    importId: importRef === null ? null : importId.get(importRef)!,
+    storyId: storyOrNull(storyRef),
+    createdBy: userOf(createdBy),
+  }));
   const identities = doc.spendIdentities.flatMap((x) => {
     const userId = userOf(x.person);
     if (userId === null) leftOut.push(`the identity “${x.identity}” (mapped to ${x.person})`);
     return userId === null ? [] : [{ teamId, identity: x.identity, userId, createdBy: userOf(x.createdBy), createdAt: x.createdAt }];
   });
-  for (const chunk of chunks(identities)) await trx.insertInto("spendIdentities").values(chunk).execute();
-  for (const chunk of chunks(doc.spendSessionStories)) {
-    await trx
-      .insertInto("spendSessionStories")
-      .values(chunk.map((x) => ({ teamId, sessionId: x.sessionId, storyId: storyOf(x.storyRef), createdBy: userOf(x.createdBy), createdAt: x.createdAt })))
-      .execute();
-  }
+  await insertChunked(trx, "spendIdentities", identities, (x) => x);
+  await insertChunked(trx, "spendSessionStories", doc.spendSessionStories, (x) => ({
+    teamId,
+    sessionId: x.sessionId,
+    storyId: storyOf(x.storyRef),
+    createdBy: userOf(x.createdBy),
+    createdAt: x.createdAt,
+  }));
   if (guestSeats) leftOut.push(`${guestSeats} poker ${guestSeats === 1 ? "seat keeps its" : "seats keep their"} name and votes as guest seats`);
 
   return {
