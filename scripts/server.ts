@@ -15,6 +15,7 @@ import { closeAllStreams } from "~/utils/events.server";
 import { answerBackupRequests } from "~/utils/backup.server";
 import { isDatabaseDown, noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";
 import { pingDatabase } from "~/models/health.server";
+import { recoverInterruptedImports } from "~/models/spend.server";
 import { dataDir } from "~/utils/env.server";
 import { ensureDemo, printDemoLogin } from "./seed/demo";
 
@@ -33,6 +34,9 @@ export async function startServer(options: { port?: number } = {}) {
   const services = await getServices();
   const { env } = services;
   if (env.SEED_DEMO === "1") await ensureDemo(services, { onlyIfEmpty: true });
+  // Imports cut off by a crash of this (or another, dead) instance would otherwise say "running".
+  const interrupted = await recoverInterruptedImports(services.db);
+  if (interrupted > 0) console.log(`${interrupted} spend import${interrupted === 1 ? " was" : "s were"} interrupted by a stop and marked failed.`);
   answerBackupRequests(services.database, dataDir(env));
 
   const build = (await import(pathToFileURL(path.join(BUILD_DIR, "server/index.js")).href)) as ServerBuild;

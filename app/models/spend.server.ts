@@ -3,7 +3,8 @@
 // figures other pages read (per story, per day, unattributed).
 //
 // How an import runs, and why:
-//   1. a row in spend_imports (status "running");
+//   1. a row in spend_imports (status "running"), with an advisory lock on it held for as long as
+//      the import runs — a crashed import is told from a live one by that (see `runImport`);
 //   2. the parser's entries go into spend_staging in batches — each batch is its own short
 //      statement, so on the embedded database (one connection) live poker rooms keep being served
 //      between batches instead of waiting behind one long transaction;
@@ -34,7 +35,8 @@ import type { GenericMapping } from "~/domain/spend/parse-context";
 import { parseSpend, type SpendInput } from "~/domain/spend/parse";
 import { findRate, priceTokens, roundMoney, usdToCredits } from "~/domain/spend/rate-card";
 import { getRateCard } from "~/models/rate.server";
-import type { DB } from "~/utils/db.server";
+import { withOwnSession, type DB } from "~/utils/db.server";
+import { singleton } from "~/utils/singleton.server";
 
 // ---------------------------------------------------------------------------------------------
 // Imports
@@ -118,30 +120,72 @@ function teamSettings(db: DB, teamId: number) {
 
 const CSV_FORMATS = new Set(["copilot-usage", "copilot-premium", "litellm", "generic-csv"]);
 
+// An import's log row says "running" until it finishes; if its process dies (kill -9, a crash, a
+// power cut) it never will. So a session of the import's own holds an advisory lock on its id for
+// as long as it runs: a running import whose lock is free died with its process, and the next
+// import or start-up marks it failed (`recoverInterruptedImports`). On PostgreSQL that session is a
+// connection of its own, which lives and dies with the instance, wherever it runs. The embedded
+// database is one session in one process (the folder lock sees to that), where every lock is this
+// process's own: there, "alive" is what this process is running — kept here on both engines.
+// The lock's key: the import's id, within a space of the schema's own (advisory locks are per
+// database, and the tests put several schemas in one).
+const IMPORT_LOCK_SPACE = sql`hashtext('spend_imports:' || current_schema())`;
+const importLockKey = (importId: number | ReturnType<typeof sql.ref>) => sql`${IMPORT_LOCK_SPACE}, (${importId}::bigint % 2147483647)::int`;
+/** This process's imports: those running, and how many are between inserting their row and registering it. */
+const here = singleton("spendImportsHere", () => ({ running: new Set<number>(), starting: 0 }));
+
 async function runImport(
   db: DB,
   target: ImportTarget,
   events: AsyncIterable<ParseEvent | FormatEvent>,
   knownFormat: string | null,
 ): Promise<ImportResult> {
+  await recoverInterruptedImports(db, { teamId: target.teamId });
+  return withOwnSession(db, (session) => runClaimedImport(db, session, target, events, knownFormat));
+}
+
+async function runClaimedImport(
+  db: DB,
+  session: DB,
+  target: ImportTarget,
+  events: AsyncIterable<ParseEvent | FormatEvent>,
+  knownFormat: string | null,
+): Promise<ImportResult> {
+  let importId: number;
+  here.starting++;
+  try {
+    // The row and its lock in one statement: no one ever sees the row without the lock held.
+    const created = await sql<{ id: number }>`
+      with created as (
+        insert into spend_imports (team_id, user_id, token_id, via, file_name, format, skip_invalid)
+        values (${target.teamId}, ${target.userId ?? null}, ${target.tokenId ?? null}, ${target.via},
+                ${target.fileName.slice(0, 300) || "(unnamed)"}, ${knownFormat}, ${target.skipInvalid ?? false})
+        returning id
+      )
+      select id, pg_advisory_lock(${importLockKey(sql.ref("id"))}) from created`.execute(session);
+    importId = Number(created.rows[0]!.id);
+    here.running.add(importId);
+  } finally {
+    here.starting--;
+  }
+  try {
+    return await stageAndMerge(db, target, events, knownFormat, importId);
+  } finally {
+    here.running.delete(importId);
+    await sql`select pg_advisory_unlock(${importLockKey(importId)})`.execute(session).catch(() => {});
+  }
+}
+
+async function stageAndMerge(
+  db: DB,
+  target: ImportTarget,
+  events: AsyncIterable<ParseEvent | FormatEvent>,
+  knownFormat: string | null,
+  importId: number,
+): Promise<ImportResult> {
   const { teamId } = target;
   const skipInvalid = target.skipInvalid ?? false;
   const batchSize = target.batchSize ?? STAGING_BATCH;
-  await cleanStaleImports(db, teamId);
-  const { id: importId } = await db
-    .insertInto("spendImports")
-    .values({
-      teamId,
-      userId: target.userId ?? null,
-      tokenId: target.tokenId ?? null,
-      via: target.via,
-      fileName: target.fileName.slice(0, 300) || "(unnamed)",
-      format: knownFormat,
-      skipInvalid,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-
   let format = knownFormat;
   let entries = 0;
   let inFileDuplicates = 0;
@@ -288,7 +332,7 @@ async function runImport(
       // Whatever was staged and neither added, updated nor overlapping was there already (or
       // repeated an earlier line of the file).
       const duplicates = entries - counts.overlapping - counts.imported - counts.updated + inFileDuplicates;
-      await trx
+      const completed = await trx
         .updateTable("spendImports")
         .set({
           status: "imported",
@@ -310,7 +354,11 @@ async function runImport(
         })
         .where("id", "=", importId)
         .where("teamId", "=", teamId)
-        .execute();
+        // Only a running import completes: one given up for dead (its staged rows gone, so this
+        // merge saw only part of them) rolls back instead of keeping half a file.
+        .where("status", "=", "running")
+        .executeTakeFirst();
+      if (Number(completed.numUpdatedRows) !== 1) throw new Error("the import was given up for interrupted before it finished");
       return { ...counts, duplicates, notes };
     });
 
@@ -557,26 +605,56 @@ async function abandonImport(db: DB, teamId: number, importId: number, error: un
   }
 }
 
-/** Imports that never finished (the process died mid-way): marked failed, their staged rows dropped. */
-async function cleanStaleImports(db: DB, teamId: number): Promise<void> {
-  await db
-    .updateTable("spendImports")
-    .set({
-      status: "failed",
-      finishedAt: new Date(),
-      errors: JSON.stringify([{ line: 1, reason: "interrupted: the import did not finish" }]),
-    })
-    .where("teamId", "=", teamId)
+/**
+ * Imports that will never finish — their process died mid-way, so no session holds their lock —
+ * are marked failed and their staged rows dropped; so are rows a finished import left staged (its
+ * process died between the merge and the clean-up). Runs before every import and at start-up.
+ * Returns how many imports it marked failed.
+ */
+export async function recoverInterruptedImports(db: DB, scope: { teamId?: number } = {}): Promise<number> {
+  const running = await db
+    .selectFrom("spendImports")
+    .select("id")
     .where("status", "=", "running")
-    .where("startedAt", "<", new Date(Date.now() - 6 * 3_600_000))
+    .$if(scope.teamId !== undefined, (q) => q.where("teamId", "=", scope.teamId!))
     .execute();
+  // On the embedded database only this process's registry tells the living, and one of its imports
+  // may have a row but not be registered yet: then leave the check to the next time.
+  const suspects = here.starting > 0 ? [] : running.map((r) => Number(r.id)).filter((id) => !here.running.has(id));
+  let recovered = 0;
+  const check = async (conn: DB) => {
+    for (const id of suspects) {
+      const { rows } = await sql<{ free: boolean }>`select pg_try_advisory_lock(${importLockKey(id)}) as free`.execute(conn);
+      if (!rows[0]?.free) continue; // alive in another instance
+      try {
+        const marked = await conn
+          .updateTable("spendImports")
+          .set({ status: "failed", finishedAt: new Date(), errors: JSON.stringify([{ line: 1, reason: INTERRUPTED }]) })
+          .where("id", "=", id)
+          .where("status", "=", "running")
+          .executeTakeFirst();
+        if (Number(marked.numUpdatedRows) === 1) recovered++;
+      } finally {
+        await sql`select pg_advisory_unlock(${importLockKey(id)})`.execute(conn);
+      }
+    }
+  };
+  // A session lock is taken and given back in the same session.
+  if (suspects.length > 0) await withOwnSession(db, check);
   await db
     .deleteFrom("spendStaging")
     .where("importId", "in", (eb) =>
-      eb.selectFrom("spendImports").select("id").where("teamId", "=", teamId).where("status", "!=", "running"),
+      eb
+        .selectFrom("spendImports")
+        .select("id")
+        .where("status", "!=", "running")
+        .$if(scope.teamId !== undefined, (q) => q.where("teamId", "=", scope.teamId!)),
     )
     .execute();
+  return recovered;
 }
+
+const INTERRUPTED = "interrupted: the server stopped before the import finished, and nothing of it was kept; import the file again";
 
 // ---------------------------------------------------------------------------------------------
 // Import log and undo

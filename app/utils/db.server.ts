@@ -15,6 +15,7 @@ import pg from "pg";
 import { migrations } from "../../db/migrations/index";
 import type { Database } from "../../db/schema";
 import { lockFolder } from "~/utils/pglite-lock.server";
+import { singleton } from "~/utils/singleton.server";
 import { noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";
 
 export type DB = Kysely<Database>;
@@ -65,32 +66,63 @@ export class DamagedDataFolderError extends Error {
   }
 }
 
+// How to open a session of one's own on each PostgreSQL database opened here (see withOwnSession).
+// A singleton: the server entry opens the database, and the built app (its own copy of this
+// module) is what asks.
+const ownSessions = singleton("ownDatabaseSessions", () => new WeakMap<Kysely<any>, () => Kysely<Database>>());
+const embedded = singleton("embeddedDatabases", () => new WeakSet<Kysely<any>>());
+
+/**
+ * Runs `fn` on a database session of its own, for state that must last exactly as long as a task
+ * and die with the process — a session-level advisory lock. On PostgreSQL that is a connection
+ * outside the pool (holding a pooled one for the length of an upload would starve the pages); on
+ * the embedded database, the one session there is.
+ */
+export async function withOwnSession<T>(db: DB, fn: (session: DB) => Promise<T>): Promise<T> {
+  if (embedded.has(db)) return fn(db);
+  const open = ownSessions.get(db);
+  if (!open) return db.connection().execute(fn);
+  const own = open();
+  try {
+    return await own.connection().execute(fn);
+  } finally {
+    await own.destroy();
+  }
+}
+
 export async function openDatabase(options: OpenOptions): Promise<OpenedDatabase> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
   return openPglite(options);
 }
 
 function openPostgres(connectionString: string, options: OpenOptions): OpenedDatabase {
-  const pool = new pg.Pool({
-    connectionString,
-    max: options.poolSize ?? 10,
-    // Fail fast when the server is unreachable: a page should say so, not hang.
-    connectionTimeoutMillis: 3000,
-    // JIT compilation costs ~0.5 s on aggregation queries that run in milliseconds from indexes.
-    options: ["-c jit=off", options.searchPath ? `-c search_path=${options.searchPath}` : ""].join(" ").trim(),
-    types: {
-      getTypeParser: ((oid: number, format?: "text" | "binary") =>
-        parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle client losing its server (restart, network cut) must not crash the process; the next
-  // query gets a fresh connection or a clear error.
-  pool.on("error", (error) => console.error("[db] idle PostgreSQL client error:", error.message));
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
-    plugins: [new CamelCasePlugin()],
-    log: (event) => (event.level === "error" ? noteQueryError(event.error) : noteQuerySuccess()),
-  });
+  const poolOf = (max: number) => {
+    const pool = new pg.Pool({
+      connectionString,
+      max,
+      // Fail fast when the server is unreachable: a page should say so, not hang.
+      connectionTimeoutMillis: 3000,
+      // JIT compilation costs ~0.5 s on aggregation queries that run in milliseconds from indexes.
+      options: ["-c jit=off", options.searchPath ? `-c search_path=${options.searchPath}` : ""].join(" ").trim(),
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") =>
+          parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client losing its server (restart, network cut) must not crash the process; the next
+    // query gets a fresh connection or a clear error.
+    pool.on("error", (error) => console.error("[db] idle PostgreSQL client error:", error.message));
+    return pool;
+  };
+  const kysely = (pool: pg.Pool) =>
+    new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      plugins: [new CamelCasePlugin()],
+      log: (event) => (event.level === "error" ? noteQueryError(event.error) : noteQuerySuccess()),
+    });
+  const pool = poolOf(options.poolSize ?? 10);
+  const db = kysely(pool);
+  ownSessions.set(db, () => kysely(poolOf(1)));
   return { db, kind: "postgres", pool, close: () => db.destroy() };
 }
 
@@ -115,6 +147,7 @@ async function openPglite(options: OpenOptions): Promise<OpenedDatabase> {
     dialect: new SerializedDialect(new PGliteDialect({ pglite })),
     plugins: [new CamelCasePlugin()],
   });
+  embedded.add(db);
   return {
     db,
     kind: "pglite",

@@ -9,6 +9,8 @@ export interface SpawnedServer {
   process: ChildProcess;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** kill -9: no shutdown code runs, as in a crash; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /** Starts the built server on a fresh embedded database (or `env.DATABASE_URL`) on a free port. */
@@ -51,9 +53,15 @@ export async function spawnServer(options: { env?: Record<string, string>; dataD
     output: () => output,
     stop: (signal = "SIGTERM") =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once("exit", (code) => resolve(code));
         child.kill(signal);
+      }),
+    kill: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
       }),
   };
 }
