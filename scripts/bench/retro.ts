@@ -13,10 +13,10 @@ import { buildIfStale } from "../lib/build";
 import { HttpClient, spawnServer } from "../lib/spawn-server";
 import { freshPostgresDatabase, percentile, printTable, QUICK, writeResult } from "./lib";
 
-const SPRINTS = QUICK ? 4 : 24;
-const STORIES = QUICK ? 300 : 2_400;
-const ENTRIES = QUICK ? 20_000 : 500_000;
-const SAMPLES = QUICK ? 8 : 60;
+const SPRINTS = QUICK ? 3 : 24;
+const STORIES = QUICK ? 150 : 2_400;
+const ENTRIES = QUICK ? 5_000 : 500_000;
+const SAMPLES = QUICK ? 5 : 60;
 const DURATION = QUICK ? 1 : 10;
 const TARGET_P95_MS = 300;
 const SLUG = "bench";

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,9 +14,34 @@ export interface SpawnedServer {
   kill(): Promise<void>;
 }
 
+/**
+ * A fresh embedded database folder costs PGlite's initdb and every migration: seconds of CPU at
+ * each start. Tests and benchmarks start dozens of servers, so the first one makes a migrated
+ * folder once (per migration set and PGlite version) and the others start on a copy of it.
+ */
+async function migratedTemplate(): Promise<string> {
+  const hash = createHash("sha256");
+  for (const file of fs.readdirSync("db/migrations").sort()) hash.update(file).update(fs.readFileSync(path.join("db/migrations", file)));
+  hash.update(fs.readFileSync("node_modules/@electric-sql/pglite/package.json"));
+  const template = path.join(os.tmpdir(), `token-poker-template-${hash.digest("hex").slice(0, 16)}`);
+  const folder = path.join(template, "pglite");
+  if (fs.existsSync(path.join(folder, "PG_VERSION"))) return folder;
+  const work = fs.mkdtempSync(`${template}-making-`);
+  const server = await spawnServer({ dataDir: work });
+  await server.stop();
+  fs.rmSync(path.join(work, "pglite.lock"), { force: true });
+  try {
+    fs.renameSync(work, template);
+  } catch {
+    fs.rmSync(work, { recursive: true, force: true }); // another process made it meanwhile
+  }
+  return folder;
+}
+
 /** Starts the built server on a fresh embedded database (or `env.DATABASE_URL`) on a free port. */
 export async function spawnServer(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<SpawnedServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "token-poker-"));
+  if (!options.dataDir && !options.env?.DATABASE_URL) fs.cpSync(await migratedTemplate(), path.join(dataDir, "pglite"), { recursive: true });
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/server.ts"], {
     env: {
       ...process.env,
