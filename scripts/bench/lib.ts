@@ -25,11 +25,7 @@ export function writeResult(name: string, result: unknown) {
   return file;
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
+export { percentile } from "../lib/percentile";
 
 export function printTable(rows: Record<string, string | number>[]) {
   if (!rows.length) return;

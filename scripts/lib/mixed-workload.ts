@@ -12,6 +12,7 @@
 // connection is a server failure; a 4xx that the race explains (a vote arriving just after a
 // reveal: 409) is counted, not failed.
 import { performance } from "node:perf_hooks";
+import { percentile } from "./percentile";
 import { HttpClient } from "./spawn-server";
 
 export type WorkKind = "page" | "vote" | "facilitate" | "story" | "spend-api" | "join" | "stream";
@@ -159,12 +160,6 @@ export interface WorkloadReport {
   failures: string[];
   /** Streams that, after the load stopped, had not caught up with their room. */
   staleStreams: number;
-}
-
-export function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
 }
 
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
