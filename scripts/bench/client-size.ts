@@ -4,7 +4,7 @@ import { buildIfStale } from "../lib/build";
 import { pageJavaScript } from "../lib/client-size";
 import { printTable, writeResult } from "./lib";
 
-export const POKER_ROOM_BUDGET_KB = 150;
+const POKER_ROOM_BUDGET_KB = 150;
 
 buildIfStale();
 const pages = await pageJavaScript();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPokerSessionOverHttp, openEventStream } from "../helpers/poker-fixture";
 import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, signUp } from "../helpers/team-fixture";
+import { freshPostgresDatabase } from "../../scripts/lib/fresh-database";
 
 // kill -9 in the middle of things (issue #8). On PostgreSQL: every vote the server answered is
 // there after a restart, no vote is half there, and a spend import is all there or not at all —
@@ -227,7 +228,7 @@ async function expectNothingRunning(client: HttpClient, slug: string) {
 const databaseUrl = process.env.DATABASE_URL || "";
 
 describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
-  const database = `tp_crash_${randomBytes(5).toString("hex")}`;
+  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
   let env: Record<string, string>;
   let server: TestServer;
   /** The test's look at the database, and a second session that holds a row lock. */
@@ -235,28 +236,17 @@ describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
   let locker: pg.Client;
   let lockerPid: number;
 
-  async function admin<T>(fn: (c: pg.Client) => Promise<T>) {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
-  }
-
   const count = async (query: string, params: unknown[]) => Number((await db.query(query, params)).rows[0].count);
   const teamIdOf = async (slug: string) => Number((await db.query("select id from teams where slug = $1", [slug])).rows[0].id);
 
   beforeAll(async () => {
-    await admin((c) => c.query(`create database ${database}`));
-    const url = new URL(databaseUrl);
-    url.pathname = `/${database}`;
-    env = { DATABASE_URL: url.toString(), SESSION_SECRET: randomBytes(24).toString("hex") };
+    database = await freshPostgresDatabase(databaseUrl, "crash");
+    const url = database!.url;
+    env = { DATABASE_URL: url, SESSION_SECRET: randomBytes(24).toString("hex") };
     server = await startTestServer({ env });
-    db = new pg.Client({ connectionString: url.toString() });
+    db = new pg.Client({ connectionString: url });
     await db.connect();
-    locker = new pg.Client({ connectionString: url.toString() });
+    locker = new pg.Client({ connectionString: url });
     await locker.connect();
     lockerPid = (await locker.query("select pg_backend_pid() as pid")).rows[0].pid;
   });
@@ -264,7 +254,7 @@ describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
     await server?.kill();
     await db?.end();
     await locker?.end();
-    await admin((c) => c.query(`drop database if exists ${database} with (force)`));
+    await database?.drop();
   });
 
   it("keeps every answered vote whole and the round open, and each import all there or not at all", async () => {

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import pg from "pg";
 import { decode } from "turbo-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumPath, launchBrowser } from "../helpers/browser";
 import { createPokerSessionOverHttp, openEventStream, shareLogin } from "../helpers/poker-fixture";
 import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
+import { freshPostgresDatabase } from "../../scripts/lib/fresh-database";
 
 // Poker end to end: the room in three browsers, a server restart in the middle of a round, what
 // another participant can read before reveal (stream, HTML, .data), and two instances on PostgreSQL.
@@ -284,26 +284,14 @@ describe("poker: nothing leaks before reveal", () => {
 const databaseUrl = process.env.DATABASE_URL || "";
 
 describe.skipIf(!databaseUrl || !chromiumPath())("poker across two instances on PostgreSQL", () => {
-  const database = `tp_e2e_${randomBytes(5).toString("hex")}`;
+  let database: Awaited<ReturnType<typeof freshPostgresDatabase>>;
   let a: TestServer;
   let b: TestServer;
   let browser: Browser;
 
-  async function admin<T>(fn: (c: pg.Client) => Promise<T>) {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
-  }
-
   beforeAll(async () => {
-    await admin((c) => c.query(`create database ${database}`));
-    const url = new URL(databaseUrl);
-    url.pathname = `/${database}`;
-    const env = { DATABASE_URL: url.toString(), SESSION_SECRET: randomBytes(24).toString("hex") };
+    database = await freshPostgresDatabase(databaseUrl, "e2e");
+    const env = { DATABASE_URL: database!.url, SESSION_SECRET: randomBytes(24).toString("hex") };
     a = await startTestServer({ env });
     b = await startTestServer({ env });
     browser = await launchBrowser();
@@ -312,7 +300,7 @@ describe.skipIf(!databaseUrl || !chromiumPath())("poker across two instances on 
     await browser?.close();
     await a?.stop();
     await b?.stop();
-    await admin((c) => c.query(`drop database if exists ${database} with (force)`));
+    await database?.drop();
   });
 
   it("delivers a vote cast on one instance to a client of the other", async () => {
