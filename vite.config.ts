@@ -29,8 +29,9 @@ export default defineConfig({
   // PGlite ships WebAssembly and data files next to its JS; bundling it breaks their lookup.
   ssr: { external: ["@electric-sql/pglite", "pg", "kysely"] },
   server: { port: 3000 },
-  // Three test projects: `unit` (pure domain, no I/O), `db` (each file against an in-memory PGlite
-  // and, when DATABASE_URL is set, a PostgreSQL schema of its own), `e2e` (the built server + Chromium).
+  // Four test projects: `unit` (pure domain, no I/O), `db` (each file against an in-memory PGlite
+  // and, when DATABASE_URL is set, a PostgreSQL schema of its own), `e2e` (the built server + Chromium)
+  // and `system` (slow whole-process tests).
   test: {
     projects: [
       {
@@ -62,6 +63,22 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 120_000,
           // One server and browser at a time: the machine has two cores.
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
+        // The slow system tests (many users, kill -9, a cut connection, backup, process lifecycle):
+        // a lane of their own so `npm run test:unit`, `test:db` and `test:e2e` stay quick.
+        extends: true,
+        test: {
+          name: "system",
+          include: ["tests/system/**/*.test.ts"],
+          // After the other projects, never beside the e2e browser tests on two cores.
+          sequence: { groupOrder: 1 },
+          globalSetup: ["tests/setup/build-server.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           poolOptions: { forks: { singleFork: true } },
         },
       },

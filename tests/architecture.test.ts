@@ -87,3 +87,35 @@ describe("dependency rule", () => {
     }
   });
 });
+
+// A clone of the project alone must pass its own suite: nothing the app, scripts, migrations or tests
+// read may climb out of the checkout (e.g. to a sibling `../shared/`). Relative literals in `new URL(…,
+// import.meta.url)` and imports resolve from their file; any other `../…` literal (path.resolve, fs
+// calls) resolves from the project root, where npm runs everything.
+describe("the repository stands alone", () => {
+  const ROOT = path.resolve(".");
+  const sourcesUnder = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return e.name === "node_modules" || e.name === "results" ? [] : sourcesUnder(full);
+      return /\.(ts|tsx|js|mjs|cjs)$/.test(e.name) ? [full] : [];
+    });
+
+  it("reads nothing outside the checkout", () => {
+    const escapes: string[] = [];
+    for (const file of ["app", "db", "scripts", "tests"].flatMap((d) => sourcesUnder(path.join(ROOT, d)))) {
+      fs.readFileSync(file, "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          // Only literals that name a file: imports, URLs, path and fs calls (hostile payloads are data).
+          if (/^\s*(\/\/|\*)/.test(line) || !/new URL\(|path\.|fs\.|readFile|\bfrom\s|import\(/.test(line)) return;
+          for (const m of line.matchAll(/(["'`])((?:\.\.\/)+[^"'`]*)\1/g)) {
+            const fromFile = /import\.meta\.url|\bfrom\s|import\(/.test(line);
+            const target = path.resolve(fromFile ? path.dirname(file) : ROOT, m[2]!);
+            if (path.relative(ROOT, target).startsWith("..")) escapes.push(`${path.relative(ROOT, file)}:${i + 1} ${m[2]}`);
+          }
+        });
+    }
+    expect(escapes).toEqual([]);
+  });
+});

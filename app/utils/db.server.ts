@@ -1,16 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import {
-  CamelCasePlugin,
-  Kysely,
-  PGliteDialect,
-  PostgresDialect,
-  type DatabaseConnection,
-  type Dialect,
-  type Driver,
-} from "kysely";
-import { Migrator } from "kysely/migration";
+import { CamelCasePlugin, Kysely, Migrator, PostgresDialect } from "kysely";
+import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import { migrations } from "../../db/migrations/index";
 import type { Database } from "../../db/schema";
@@ -144,7 +136,9 @@ async function openPglite(options: OpenOptions): Promise<OpenedDatabase> {
     throw folder ? new DamagedDataFolderError(folder, error) : error;
   }
   const db = new Kysely<Database>({
-    dialect: new SerializedDialect(new PGliteDialect({ pglite })),
+    // PGlite is one connection: this dialect hands it to one caller at a time, so a query from one
+    // request never runs inside another request's open transaction (tests/db/driver-parity.test.ts).
+    dialect: new PGliteDialect(pglite),
     plugins: [new CamelCasePlugin()],
   });
   embedded.add(db);
@@ -173,63 +167,3 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   if (error) throw error;
 }
 
-// PGlite is one connection. Kysely's PGlite driver hands that connection to every caller, so a
-// query from one request would run inside another request's open transaction. A mutex makes each
-// acquisition exclusive: a transaction holds the connection until it commits or rolls back.
-class ConnectionMutex {
-  #held: Promise<void> | undefined;
-  #release: (() => void) | undefined;
-
-  async lock(): Promise<void> {
-    while (this.#held) await this.#held;
-    this.#held = new Promise((resolve) => (this.#release = resolve));
-  }
-
-  unlock(): void {
-    const release = this.#release;
-    this.#held = undefined;
-    this.#release = undefined;
-    release?.();
-  }
-}
-
-class SerializedDriver implements Driver {
-  readonly #mutex = new ConnectionMutex();
-  constructor(private readonly inner: Driver) {}
-  init() {
-    return this.inner.init();
-  }
-  async acquireConnection(): Promise<DatabaseConnection> {
-    await this.#mutex.lock();
-    return this.inner.acquireConnection();
-  }
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    await this.inner.releaseConnection(connection);
-    this.#mutex.unlock();
-  }
-  beginTransaction: Driver["beginTransaction"] = (c, s) => this.inner.beginTransaction(c, s);
-  commitTransaction: Driver["commitTransaction"] = (c) => this.inner.commitTransaction(c);
-  rollbackTransaction: Driver["rollbackTransaction"] = (c) => this.inner.rollbackTransaction(c);
-  savepoint: Driver["savepoint"] = (c, n, q) => this.inner.savepoint!(c, n, q);
-  rollbackToSavepoint: Driver["rollbackToSavepoint"] = (c, n, q) => this.inner.rollbackToSavepoint!(c, n, q);
-  releaseSavepoint: Driver["releaseSavepoint"] = (c, n, q) => this.inner.releaseSavepoint!(c, n, q);
-  destroy() {
-    return this.inner.destroy();
-  }
-}
-
-class SerializedDialect implements Dialect {
-  constructor(private readonly inner: Dialect) {}
-  createAdapter() {
-    return this.inner.createAdapter();
-  }
-  createDriver() {
-    return new SerializedDriver(this.inner.createDriver());
-  }
-  createIntrospector(db: Kysely<any>) {
-    return this.inner.createIntrospector(db);
-  }
-  createQueryCompiler() {
-    return this.inner.createQueryCompiler();
-  }
-}

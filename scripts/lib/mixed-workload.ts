@@ -1,5 +1,5 @@
 // A mixed workload of simulated users against a running server, shared by the suite's short run
-// (tests/e2e/load.test.ts) and the benchmark's long one (scripts/bench/mixed-workload.ts).
+// (tests/system/load.test.ts) and the benchmark's long one (scripts/bench/mixed-workload.ts).
 //
 // The users, in a team built over HTTP the way people build it:
 //   40 %  poker guests — join a room by its guest link, keep its live stream open, vote on the current round

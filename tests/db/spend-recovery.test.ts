@@ -7,7 +7,7 @@ import { makeTeam } from "../helpers/factories";
 
 // Imports cut off by a dead process (kill -9 mid-upload): they must not stay "running" for ever, nor
 // keep staged rows, and a live import — here or in another instance — must never be taken for dead.
-// The end-to-end kill -9 tests are in tests/e2e/crash-recovery.test.ts.
+// The end-to-end kill -9 tests are in tests/system/crash-recovery.test.ts.
 
 const HEADER =
   "date,username,product,sku,model,quantity,unit_type,applied_cost_per_quantity,gross_amount,discount_amount,net_amount,total_monthly_quota,organization,repository,cost_center_name";

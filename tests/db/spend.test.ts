@@ -33,7 +33,7 @@ import { listStoryOutcomes } from "~/models/story-outcome.server";
 import { describeDb } from "../helpers/db";
 import { makeTeam, makeUser } from "../helpers/factories";
 
-const samples = new URL("../../../shared/samples/", import.meta.url);
+const samples = new URL("../fixtures/samples/", import.meta.url);
 const sample = (name: string) => new Uint8Array(readFileSync(new URL(name, samples)));
 const sampleText = (name: string) => readFileSync(new URL(name, samples), "utf8");
 

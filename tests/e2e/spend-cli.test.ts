@@ -9,7 +9,7 @@ import { migrateToLatest, openDatabase } from "~/utils/db.server";
 import { startTestServer } from "../helpers/server";
 
 // The command line as a user runs it: its own process, on an embedded database folder.
-const samples = path.resolve("../shared/samples");
+const samples = path.resolve("tests/fixtures/samples");
 let dataDir: string;
 
 function cli(args: string[]) {

@@ -5,7 +5,7 @@ import { chromiumPath, launchBrowser } from "../helpers/browser";
 import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
 
-const samples = path.resolve("../shared/samples");
+const samples = path.resolve("tests/fixtures/samples");
 const sampleText = (name: string) => readFileSync(path.join(samples, name), "utf8");
 
 let server: TestServer;

@@ -5,9 +5,9 @@ import type { SpendEntry } from "~/domain/spend/entry";
 import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
-const shared = new URL("../../../../shared/", import.meta.url);
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("data/rate-card.json", shared), "utf8")));
-const sessionJson = readFileSync(new URL("samples/ccusage-session.json", shared), "utf8");
+const fixtures = new URL("../../../tests/fixtures/", import.meta.url);
+const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
+const sessionJson = readFileSync(new URL("samples/ccusage-session.json", fixtures), "utf8");
 /** 1-based line of the first line containing `needle`. */
 const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
 const sum = (entries: SpendEntry[], pick: (e: SpendEntry) => number | null) =>

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { detectFormat } from "~/domain/spend/detect";
 
-const samples = new URL("../../../../shared/samples/", import.meta.url);
+const samples = new URL("../../../tests/fixtures/samples/", import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, samples), "utf8");
 
 describe("detectFormat", () => {

@@ -4,9 +4,9 @@ import type { SpendEntry } from "~/domain/spend/entry";
 import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
-const shared = new URL("../../../../shared/", import.meta.url);
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("data/rate-card.json", shared), "utf8")));
-const csv = readFileSync(new URL("samples/generic-spend.csv", shared), "utf8");
+const fixtures = new URL("../../../tests/fixtures/", import.meta.url);
+const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
+const csv = readFileSync(new URL("samples/generic-spend.csv", fixtures), "utf8");
 const sum = (entries: SpendEntry[], pick: (e: SpendEntry) => number | null) =>
   entries.reduce((total, e) => total + (pick(e) ?? 0), 0);
 

@@ -9,7 +9,7 @@ import { parseMappingSpec } from "~/domain/spend/mapping-spec";
 import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../../../shared/data/rate-card.json", import.meta.url), "utf8")));
+const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
 
 describe("apiEntryEvents", () => {
   const run = (items: unknown[]) => [...apiEntryEvents(items, { rateCard })];

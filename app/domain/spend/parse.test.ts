@@ -7,8 +7,8 @@ import type { ParseSpendOptions } from "~/domain/spend/parse-context";
 import { collectSpend, parseSpend, type SpendParseResult } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
-const shared = new URL("../../../../shared/", import.meta.url);
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("data/rate-card.json", shared), "utf8")));
+const fixtures = new URL("../../../tests/fixtures/", import.meta.url);
+const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
 const SAMPLES: [string, FormatName, number][] = [
   ["copilot-ai-usage.csv", "copilot-usage", 4],
   ["copilot-premium-requests.csv", "copilot-premium", 3],
@@ -17,7 +17,7 @@ const SAMPLES: [string, FormatName, number][] = [
   ["litellm-spend-logs.csv", "litellm", 3],
   ["generic-spend.csv", "generic-csv", 3],
 ];
-const bytes = (name: string) => new Uint8Array(readFileSync(new URL(`samples/${name}`, shared)));
+const bytes = (name: string) => new Uint8Array(readFileSync(new URL(`samples/${name}`, fixtures)));
 const options: ParseSpendOptions = { rateCard };
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -68,7 +68,7 @@ describe("parseSpend", () => {
   });
 
   it("reads UTF-16 files with a byte-order mark (Excel's Unicode text)", async () => {
-    const text = readFileSync(new URL("samples/generic-spend.csv", shared), "utf8");
+    const text = readFileSync(new URL("samples/generic-spend.csv", fixtures), "utf8");
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
     const result = await collectSpend(utf16, options);
     expect(result.format).toBe("generic-csv");
@@ -76,7 +76,7 @@ describe("parseSpend", () => {
   });
 
   it("streams: entries come out before the input is read to the end", async () => {
-    const lines = readFileSync(new URL("samples/claude-code-session.jsonl", shared), "utf8").split(/(?<=\n)/);
+    const lines = readFileSync(new URL("samples/claude-code-session.jsonl", fixtures), "utf8").split(/(?<=\n)/);
     const chunks = [...lines, ...Array.from({ length: 200 }, () => `${JSON.stringify({ type: "user" })}\n`)];
     const pulled = { count: 0 };
     for await (const event of parseSpend(slowly(chunks, pulled), options)) {

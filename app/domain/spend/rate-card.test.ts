@@ -12,7 +12,7 @@ import {
 } from "~/domain/spend/rate-card";
 
 const rateCardJson: unknown = JSON.parse(
-  readFileSync(new URL("../../../../shared/data/rate-card.json", import.meta.url), "utf8")
+  readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")
 );
 const rateCard = rateCardFromJson(rateCardJson);
 
@@ -26,7 +26,7 @@ const tokens = (input: number, cacheRead: number, cacheWrite: number, output: nu
 describe("rateCardFromJson", () => {
   it("reads the seed file", () => {
     expect(rateCard.creditValueUsd).toBe(0.01);
-    expect(rateCard.models).toHaveLength(13);
+    expect(rateCard.models).toHaveLength(16);
     const sonnet = rateCard.models.find((m) => m.id === "claude-sonnet-4-6");
     expect(sonnet).toMatchObject({
       provider: "anthropic",
@@ -69,7 +69,7 @@ describe("model names", () => {
     expect(resolveModelId(rateCard, name)).toBe(id);
   });
 
-  it.each(["Code Review model", "gpt-4o", "claude-sonnet-4", "gpt-5.4-nano", "", "   "])(
+  it.each(["Code Review model", "gpt-4o", "claude-sonnet-9", "gpt-5.4-nano", "", "   "])(
     "%j is unknown (no prefix guessing)",
     (name) => {
       expect(resolveModelId(rateCard, name)).toBeNull();
