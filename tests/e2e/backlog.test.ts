@@ -137,8 +137,10 @@ describe.skipIf(!chromiumPath())("backlog in a real browser", () => {
     await page.mouse.down();
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 10, { steps: 4 });
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2 - 4, { steps: 12 });
-    // dnd-kit settles the drop target on animation frames; a loaded machine needs a moment.
-    await page.waitForTimeout(200);
+    // dnd-kit settles the drop target on animation frames: drop once its live region says where.
+    await expect
+      .poll(() => page.locator("[id^=DndLiveRegion]").textContent())
+      .toContain("Echo moved to position 1 of");
     await page.mouse.up();
     await saved;
     expect(await order()).toEqual(["Echo", "Alpha", "Delta", "Bravo", "Charlie"]);
