@@ -94,6 +94,8 @@ export interface StoriesTable {
   status: ColumnType<StoryStatus, StoryStatus | undefined, StoryStatus>;
   rank: string;
   estimateId: number | null;
+  /** The story's tracker item is closed (done, resolved, canceled): marked, never deleted. */
+  trackerClosed: ColumnType<boolean, boolean | undefined, boolean>;
   archivedAt: Timestamp | null;
   createdAt: CreatedAt;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;

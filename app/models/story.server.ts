@@ -31,6 +31,7 @@ function storiesWithEstimate(db: DB, teamId: number) {
       "stories.status",
       "stories.rank",
       "stories.archivedAt",
+      "stories.trackerClosed",
       "stories.createdAt",
       "estimates.id as estimateId",
       "estimates.intensity",
@@ -122,7 +123,7 @@ export async function listLabels(db: DB, teamId: number): Promise<string[]> {
   return rows.map((r) => r.label);
 }
 
-async function lastRank(db: DB, teamId: number): Promise<string | null> {
+export async function lastRank(db: DB, teamId: number): Promise<string | null> {
   const row = await db
     .selectFrom("stories")
     .select("rank")
@@ -148,7 +149,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
  * Two writers who read the same neighbouring ranks pick the same new rank; the unique rank index
  * refuses the second, which runs again on fresh ranks. Order is never corrupted, no write is lost.
  */
-async function retryingRankCollisions<T>(write: () => Promise<T>): Promise<T> {
+export async function retryingRankCollisions<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await write();

@@ -69,7 +69,8 @@ const BacklogQuerySchema = z.object({
     .optional()
     .transform((v) => v === "1")
     .catch(false),
-  added: z.coerce.number().int().positive().optional().catch(undefined),
+  added: z.coerce.number().int().min(0).max(1_000_000).optional().catch(undefined),
+  updated: z.coerce.number().int().min(0).max(1_000_000).optional().catch(undefined),
 });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -112,6 +113,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       expectedCredits: s.expectedCredits,
       p80Credits: s.p80Credits,
       estimateSource: s.estimateSource,
+      trackerClosed: s.trackerClosed,
     })),
     labels,
     sizes: scheme.scheme.bands.map((b) => b.label),
@@ -119,6 +121,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     query: view,
     sorting: (query.sort && view.view === "table" ? [{ id: query.sort.id, desc: query.sort.desc }] : []) as SortingState,
     added: query.added ?? null,
+    updated: query.updated ?? null,
     canEdit: roleAtLeast(role, "member"),
     backlog: `/t/${team.slug}/backlog`,
   };
@@ -162,7 +165,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function BacklogPage() {
-  const { stories, labels, sizes, dimensions, query, sorting, added, canEdit, backlog } = useLoaderData<typeof loader>();
+  const { stories, labels, sizes, dimensions, query, sorting, added, updated, canEdit, backlog } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as (ActionResult | { ok: false; errors: Record<string, string>; values: Record<string, string> }) | undefined;
   const { pathname, search } = useLocation();
   const navigation = useNavigation();
@@ -175,6 +178,7 @@ export default function BacklogPage() {
   const withParams = (patch: Record<string, string | null>) => {
     const params = new URLSearchParams(search);
     params.delete("added");
+    params.delete("updated");
     for (const [k, v] of Object.entries(patch)) {
       if (v === null) params.delete(k);
       else params.set(k, v);
@@ -193,7 +197,8 @@ export default function BacklogPage() {
       <p>The backlog is empty.</p>
       {canEdit ? (
         <p>
-          <Link to={`${backlog}/new`}>Add stories</Link> one by one, paste a list of titles, or import a CSV.
+          <Link to={`${backlog}/new`}>Add stories</Link> one by one, paste a list of titles, or import a CSV — or{" "}
+          <Link to={`${backlog}/import`}>import from Jira, Linear, GitHub or Azure Boards</Link>.
         </p>
       ) : null}
     </div>
@@ -227,16 +232,23 @@ export default function BacklogPage() {
             </nav>
           ) : null}
           {canEdit ? (
-            <Link className="btn btn-primary" to={`${backlog}/new`}>
-              Add stories
-            </Link>
+            <>
+              <Link className="btn" to={`${backlog}/import`}>
+                Import from a tracker
+              </Link>
+              <Link className="btn btn-primary" to={`${backlog}/new`}>
+                Add stories
+              </Link>
+            </>
           ) : null}
         </div>
       </div>
 
-      {added ? (
+      {added || updated ? (
         <p className="alert alert-ok" role="status">
-          Added {added} {added === 1 ? "story" : "stories"} at the end of the backlog.
+          {added ? `Added ${added} ${added === 1 ? "story" : "stories"} at the end of the backlog.` : ""}
+          {added && updated ? " " : ""}
+          {updated ? `Updated ${updated} ${updated === 1 ? "story" : "stories"} from the tracker.` : ""}
         </p>
       ) : null}
       <FormError message={result?.errors.form} />

@@ -14,6 +14,7 @@ export interface BacklogStory {
   expectedCredits: number | null;
   p80Credits: number | null;
   estimateSource: "solo" | "session" | null;
+  trackerClosed: boolean;
 }
 
 export function StoryLink({ story }: { story: Pick<BacklogStory, "id" | "title"> }) {
@@ -32,7 +33,19 @@ const columns = defineColumns<BacklogStory>((col) => [
   col.accessor("title", {
     id: "title",
     header: "Title",
-    cell: (info) => <StoryLink story={info.row.original} />,
+    cell: (info) => (
+      <>
+        <StoryLink story={info.row.original} />
+        {info.row.original.trackerClosed ? (
+          <>
+            {" "}
+            <span className="badge" title="The tracker has closed this item">
+              closed in tracker
+            </span>
+          </>
+        ) : null}
+      </>
+    ),
     meta: { rowHeader: true, className: "col-title" },
   }),
   col.accessor("labels", {
