@@ -152,7 +152,8 @@ export default function TrackerImportPage() {
               <Form method="post" className="row">
                 <input type="hidden" name="intent" value="import" />
                 <input type="hidden" name="jiraSite" value={preview.jiraSite} />
-                <textarea name="text" defaultValue={preview.text} hidden readOnly aria-hidden="true" tabIndex={-1} />
+                {/* Controlled, so a second preview on the same page replaces the text the import will send. */}
+                <textarea name="text" value={preview.text} hidden readOnly aria-hidden="true" tabIndex={-1} />
                 <button
                   type="submit"
                   className="btn btn-primary"

@@ -27,7 +27,7 @@ describe("tracker exports", () => {
         title: "Retry failed card payments",
         link: "https://acme.atlassian.net/browse/PAY-412",
         labels: ["payments", "backend"],
-        description: 'Retry with backoff.\r\n\r\nSee "runbook".',
+        description: 'Retry with backoff.\n\nSee "runbook".',
         closed: false,
       },
       expect.objectContaining({ key: "PAY-413", labels: ["frontend"], closed: false }),

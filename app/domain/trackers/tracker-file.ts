@@ -54,10 +54,11 @@ const CLOSED_WORDS = new Set(["done", "closed", "resolved", "completed", "comple
 const isClosedWord = (text: string) => CLOSED_WORDS.has(text.trim().toLowerCase());
 
 // Control characters make no sense in a title or a label (a NUL cannot even be stored); line breaks
-// and tabs stay in descriptions.
+// and tabs stay in descriptions, as \n whatever the file used (a browser resends text with CRLF, and
+// a re-import must compare equal).
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-const clean = (text: string) => text.replace(CONTROL, "").trim();
+const clean = (text: string) => text.replace(/\r\n?/g, "\n").replace(CONTROL, "").trim();
 const oneLine = (text: string) => clean(text).replace(/\s+/g, " ");
 
 function labelsFrom(values: string[]): string[] {
