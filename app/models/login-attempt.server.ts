@@ -17,51 +17,60 @@ export const LIMITS: Record<AttemptScope, { max: number; windowMs: number }> = {
 };
 export const MAX_FAILURES = { email: LIMITS.email.max, ip: LIMITS.ip.max } as const;
 
+/** The first key of the attempt locks (advisory locks: two int4 keys, apart from the one-key space). */
+const ATTEMPT_LOCK_SPACE = 4006;
+
 export type Attempt = { ok: true; ids: number[] } | { ok: false; scope: AttemptScope };
 
 /**
  * Counts an attempt BEFORE the work it guards (a password check, a sign-up, a reset mail), so
- * parallel requests cannot all slip under the limit: each request first commits its own row, then
- * counts in a new statement. Sorted by when they count, the k-th request sees at least k rows (its
- * own and those of every request that counted before it, all committed), so at most `max` requests
- * ever see a count within the limit, on one connection or many. A refused attempt's rows are
- * removed again (refusals do not extend the lock-out); an allowed one keeps them until the caller
- * forgets them (a login that succeeded) or they age out of the window.
+ * parallel requests cannot all slip under the limit. One transaction per attempt takes a lock per
+ * subject (an advisory lock, always in the same order), counts the window and records the attempt
+ * only when it is within the limit: of any number of requests at once, exactly `max` go ahead, on one
+ * connection or many. A refused attempt records nothing (refusals do not extend the lock-out); an
+ * allowed one stays counted until the caller forgets it (a login that succeeded) or it ages out.
  */
 export async function takeAttempt(
   db: DB,
   subjects: Partial<Record<AttemptScope, string>>,
   limits: Partial<Record<AttemptScope, { max: number; windowMs: number }>> = {},
 ): Promise<Attempt> {
-  const entries = (Object.entries(subjects) as [AttemptScope, string][]).filter(([, subject]) => subject);
+  const entries = (Object.entries(subjects) as [AttemptScope, string][])
+    .filter(([, subject]) => subject)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
   if (entries.length === 0) return { ok: true, ids: [] };
   const limitOf = (scope: AttemptScope) => limits[scope] ?? LIMITS[scope];
-  const inserted = await db
-    .insertInto("loginAttempts")
-    .values(entries.map(([scope, subject]) => ({ scope, subject })))
-    .returning("id")
-    .execute();
-  const ids = inserted.map((row) => row.id);
-  const counts = await db
-    .selectFrom("loginAttempts")
-    .select(["scope", (eb) => eb.fn.countAll<string | number>().as("attempts")])
-    .where((eb) =>
-      eb.or(
-        entries.map(([scope, subject]) =>
-          eb.and([
-            eb("scope", "=", scope),
-            eb("subject", "=", subject),
-            eb("attemptedAt", ">", sql<Date>`now() - make_interval(secs => ${limitOf(scope).windowMs / 1000})`),
-          ]),
+  return db.transaction().execute(async (trx) => {
+    for (const [scope, subject] of entries) {
+      await sql`select pg_advisory_xact_lock(${ATTEMPT_LOCK_SPACE}, hashtext(current_schema() || ${`:${scope}:${subject}`}))`.execute(
+        trx,
+      );
+    }
+    const counts = await trx
+      .selectFrom("loginAttempts")
+      .select(["scope", (eb) => eb.fn.countAll<string | number>().as("attempts")])
+      .where((eb) =>
+        eb.or(
+          entries.map(([scope, subject]) =>
+            eb.and([
+              eb("scope", "=", scope),
+              eb("subject", "=", subject),
+              eb("attemptedAt", ">", sql<Date>`now() - make_interval(secs => ${limitOf(scope).windowMs / 1000})`),
+            ]),
+          ),
         ),
-      ),
-    )
-    .groupBy("scope")
-    .execute();
-  const over = counts.find((row) => Number(row.attempts) > limitOf(row.scope).max);
-  if (!over) return { ok: true, ids };
-  await forgetAttempts(db, ids);
-  return { ok: false, scope: over.scope };
+      )
+      .groupBy("scope")
+      .execute();
+    const over = counts.find((row) => Number(row.attempts) >= limitOf(row.scope).max);
+    if (over) return { ok: false as const, scope: over.scope };
+    const inserted = await trx
+      .insertInto("loginAttempts")
+      .values(entries.map(([scope, subject]) => ({ scope, subject })))
+      .returning("id")
+      .execute();
+    return { ok: true as const, ids: inserted.map((row) => row.id) };
+  });
 }
 
 /** Removes an allowed attempt's rows (the login succeeded: it was not a failure). */
