@@ -19,7 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Forgot password · Token Poke
 
 const ForgotSchema = z.object({ email: z.string().trim().toLowerCase().email("Enter a valid e-mail address").max(254) });
 
-const SENT =
+const sentMessage = () =>
   "If an account exists for that address, we sent it a link to choose a new password. " +
   `It works once, for ${MAILED_RESET_MINUTES} minutes. Nothing arrived? Check the spam folder, or ask again later.`;
 
@@ -43,7 +43,7 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   }
   void mailResetLink(db, { email, origin: env.APP_ORIGIN, smtp: { url: env.SMTP_URL, from: env.SMTP_FROM } });
-  return data({ ok: true as const, errors: {} as Record<string, string>, values: {} as Record<string, string> });
+  return data({ ok: true as const, message: sentMessage(), errors: {} as Record<string, string>, values: {} as Record<string, string> });
 }
 
 /** Runs after the answer; a failure is logged without the address's link (nor the address). */
@@ -81,7 +81,7 @@ export default function ForgotPasswordPage() {
         </div>
       ) : result?.ok ? (
         <p role="status" className="alert alert-ok">
-          {SENT}
+          {result.message}
         </p>
       ) : (
         <Form method="post" className="stack" noValidate>
