@@ -53,18 +53,27 @@ export interface InvitesTable {
   createdAt: CreatedAt;
 }
 
+/** team: made on a team's members page; operator: `npm run user:reset-link`; mail: "Forgot password?". */
+export type ResetKind = "team" | "operator" | "mail";
+
 export interface PasswordResetsTable {
   tokenHash: string;
   userId: number;
-  teamId: number;
+  /** The team whose members page made the link (kind "team" only). */
+  teamId: number | null;
   createdBy: number | null;
+  kind: ColumnType<ResetKind, ResetKind | undefined, never>;
   expiresAt: Timestamp;
   usedAt: Timestamp | null;
+  createdAt: CreatedAt;
 }
+
+/** Throttled subjects: failed logins per e-mail and per address, sign-ups and reset mails. */
+export type AttemptScope = "email" | "ip" | "signup-ip" | "reset-email" | "reset-ip";
 
 export interface LoginAttemptsTable {
   id: Id;
-  scope: "email" | "ip";
+  scope: AttemptScope;
   subject: string;
   attemptedAt: CreatedAt;
 }

@@ -33,3 +33,24 @@ export function slugify(name: string): string {
     .replace(/-+$/g, "");
   return slug.length >= 3 ? slug : `${slug || "team"}-${"x".repeat(3 - Math.min(slug.length, 3))}`.slice(0, 40);
 }
+
+/** Whether `maker` stands strictly above `target` (an owner does not outrank another owner). */
+export function outranks(maker: Role, target: Role): boolean {
+  return ROLES.indexOf(maker) > ROLES.indexOf(target);
+}
+
+/**
+ * Whether a team may make a password-reset link for an account. A link resets the whole account,
+ * so the team (through the maker) must already control everything the account can reach: the
+ * account is in the making team, the maker manages that team, and in EVERY team the account
+ * belongs to the maker is a member who outranks it. `memberships` lists all of the account's
+ * teams with the maker's role there (null: the maker is not in that team).
+ */
+export function mayMakeResetLink(input: {
+  teamId: number;
+  memberships: { teamId: number; role: Role; makerRole: Role | null }[];
+}): boolean {
+  const here = input.memberships.find((m) => m.teamId === input.teamId);
+  if (!here?.makerRole || !roleAtLeast(here.makerRole, "manager")) return false;
+  return input.memberships.every((m) => m.makerRole !== null && outranks(m.makerRole, m.role));
+}

@@ -14,6 +14,7 @@ import {
   type StateVote,
   votingOpen,
 } from "~/domain/poker";
+import { isNameTaken } from "~/domain/display-name";
 import { initialRanks, rankBetween } from "~/domain/ranks";
 import { UNSURE, UnknownLevelError, type Levels } from "~/domain/sizing";
 import type { DimensionId, SizingScheme } from "~/domain/sizing-scheme";
@@ -488,13 +489,59 @@ export function getGuestEntry(db: DB, guestKey: string) {
     .executeTakeFirst();
 }
 
-/** Admits a guest voter by display name; returns the token for the guest's cookie (stored hashed). */
-export async function createGuest(db: DB, input: { guestKey: string; name: string }) {
+/** A guest turned away for a reason the guest can act on (a name that is taken, a full room). */
+export class GuestRefusedError extends PokerError {
+  constructor(
+    message: string,
+    readonly field: "name" | "form",
+  ) {
+    super(message, 409);
+    this.name = "GuestRefusedError";
+  }
+}
+
+export const GUEST_LIMITS = { perLink: 100, perMinute: 60 };
+
+/**
+ * Admits a guest voter by display name; returns the token for the guest's cookie (stored hashed).
+ * Refused when the name reads as a team member's (a guest must not pass as a member in the room),
+ * or when the session already admitted `perLink` guests, or `perMinute` in the last minute. The
+ * session row is locked while counting, so parallel joins cannot overshoot.
+ */
+export async function createGuest(
+  db: DB,
+  input: { guestKey: string; name: string; limits?: { perLink: number; perMinute: number } },
+) {
+  const limits = input.limits ?? GUEST_LIMITS;
   const entry = await getGuestEntry(db, input.guestKey);
   if (!entry) throw new PokerError("This guest link no longer works: the session has ended or the link was turned off.", 404);
   const token = newToken(32);
   const change = await mutate(db, { teamId: entry.teamId, sessionId: entry.sessionId }, async (trx, session) => {
     if (session.guestKey !== input.guestKey) throw new PokerError("This guest link was turned off.", 404);
+    const members = await trx
+      .selectFrom("memberships")
+      .innerJoin("users", "users.id", "memberships.userId")
+      .select("users.name")
+      .where("memberships.teamId", "=", session.teamId)
+      .execute();
+    if (isNameTaken(input.name, members.map((m) => m.name))) {
+      throw new GuestRefusedError("A member of this team has that name. Choose another one.", "name");
+    }
+    const guests = await trx
+      .selectFrom("pokerParticipants")
+      .select([
+        (eb) => eb.fn.countAll<string | number>().as("all"),
+        (eb) => eb.fn.count<string | number>("id").filterWhere("createdAt", ">", sql<Date>`now() - interval '1 minute'`).as("recent"),
+      ])
+      .where("sessionId", "=", session.id)
+      .where("guestTokenHash", "is not", null)
+      .executeTakeFirstOrThrow();
+    if (Number(guests.all) >= limits.perLink) {
+      throw new GuestRefusedError("This session has all the guests it can take. Ask the facilitator.", "form");
+    }
+    if (Number(guests.recent) >= limits.perMinute) {
+      throw new GuestRefusedError("Many guests are joining right now. Wait a minute and try again.", "form");
+    }
     return trx
       .insertInto("pokerParticipants")
       .values({ sessionId: session.id, teamId: session.teamId, guestTokenHash: hashToken(token), displayName: input.name, role: "voter" })

@@ -5,7 +5,6 @@ import { seedRates } from "~/models/rate.server";
 import { getCurrentScheme } from "~/models/scheme.server";
 
 export const INVITE_DAYS = 7;
-export const RESET_HOURS = 24;
 
 export function getTeamBySlug(db: DB, slug: string) {
   return db.selectFrom("teams").selectAll().where("slug", "=", slug).executeTakeFirst();
@@ -117,6 +116,9 @@ export async function removeMember(db: DB, input: { teamId: number; userId: numb
     if (!current) return false;
     if (current === "owner" && (await countOwners(trx, input.teamId)) <= 1) throw new LastOwnerError();
     await trx.deleteFrom("memberships").where("teamId", "=", input.teamId).where("userId", "=", input.userId).execute();
+    // Leaving a team kills every unused reset link of the account: a team must not keep a way into
+    // an account it no longer holds (and links from elsewhere are cheap to make again).
+    await trx.deleteFrom("passwordResets").where("userId", "=", input.userId).where("usedAt", "is", null).execute();
     return true;
   });
 }
@@ -182,44 +184,4 @@ export async function acceptInvite(db: DB, input: { token: string; userId: numbe
   if (!invite) return null;
   await addMember(db, { teamId: invite.teamId, userId: input.userId, role: invite.role });
   return invite;
-}
-
-// ---- password reset links --------------------------------------------------------------------
-
-export async function createPasswordReset(db: DB, input: { teamId: number; userId: number; createdBy: number }) {
-  const token = newToken();
-  await db
-    .insertInto("passwordResets")
-    .values({
-      tokenHash: hashToken(token),
-      userId: input.userId,
-      teamId: input.teamId,
-      createdBy: input.createdBy,
-      expiresAt: new Date(Date.now() + RESET_HOURS * 3_600_000),
-    })
-    .execute();
-  return { token };
-}
-
-export function findUsableReset(db: DB, token: string) {
-  return db
-    .selectFrom("passwordResets")
-    .innerJoin("users", "users.id", "passwordResets.userId")
-    .select(["passwordResets.tokenHash", "users.id as userId", "users.email", "users.name"])
-    .where("passwordResets.tokenHash", "=", hashToken(token))
-    .where("passwordResets.usedAt", "is", null)
-    .where("passwordResets.expiresAt", ">", new Date())
-    .executeTakeFirst();
-}
-
-/** Marks the link used; false when it was already used (two tabs racing), so it works once. */
-export async function consumeReset(db: DB, token: string) {
-  const result = await db
-    .updateTable("passwordResets")
-    .set({ usedAt: new Date() })
-    .where("tokenHash", "=", hashToken(token))
-    .where("usedAt", "is", null)
-    .where("expiresAt", ">", new Date())
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }

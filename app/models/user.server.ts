@@ -25,6 +25,11 @@ export function getUserByEmail(db: DB, email: string) {
     .executeTakeFirst();
 }
 
+// A fixed scrypt hash (same parameters as real ones) checked when no account has the e-mail, so a
+// wrong e-mail costs the same time as a wrong password and the answer time tells nothing.
+const DUMMY_HASH =
+  "scrypt$16384$8$1$MuN/QoupuALu1wJYv1ffFA==$ya0K1F86Frulf2wjNm9+juzJQKR6DkIFMyHtkUBlnslPWV5jx8YfBcf4wbN0Ois+hO6G1TD1ZIKkvAmqTMUFJA==";
+
 /** The user when email and password match; null otherwise (without saying which was wrong). */
 export async function verifyLogin(db: DB, input: { email: string; password: string }) {
   const row = await db
@@ -32,16 +37,22 @@ export async function verifyLogin(db: DB, input: { email: string; password: stri
     .select(["id", "email", "name", "passwordHash"])
     .where("email", "=", normalizeEmail(input.email))
     .executeTakeFirst();
-  if (!row || !(await verifyPassword(input.password, row.passwordHash))) return null;
+  const matches = await verifyPassword(input.password, row?.passwordHash ?? DUMMY_HASH);
+  if (!row || !matches) return null;
   return { id: row.id, email: row.email, name: row.name };
 }
 
+/** Sets a new password: ends every session of the account and kills its unused reset links. */
 export async function setPassword(db: DB, input: { userId: number; password: string }) {
-  await db
-    .updateTable("users")
-    .set({ passwordHash: await hashPassword(input.password) })
-    .where("id", "=", input.userId)
-    .execute();
-  // A new password ends every existing session of that user.
-  await db.deleteFrom("sessions").where("userId", "=", input.userId).execute();
+  const passwordHash = await hashPassword(input.password);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("users").set({ passwordHash }).where("id", "=", input.userId).execute();
+    await endAccountAccess(trx, input.userId);
+  });
+}
+
+/** Ends every session of the account and kills every unused reset link of it (used ones stay as a record). */
+export async function endAccountAccess(db: DB, userId: number) {
+  await db.deleteFrom("sessions").where("userId", "=", userId).execute();
+  await db.deleteFrom("passwordResets").where("userId", "=", userId).where("usedAt", "is", null).execute();
 }

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remi
 import { z } from "zod";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
-import { clearFailedLogins, recordFailedLogin, throttledScope } from "~/models/login-attempt.server";
+import { clearFailedLogins, forgetAttempts, takeAttempt } from "~/models/login-attempt.server";
 import { normalizeEmail, verifyLogin } from "~/models/user.server";
 import { parseForm } from "~/utils/forms";
 import { clientIp, invalid } from "~/utils/http.server";
@@ -28,19 +28,24 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!form.ok) return invalid(form.errors, form.values);
   const db = await getDb();
   const subjects = { email: normalizeEmail(form.data.email), ip: clientIp(request) };
-  if (await throttledScope(db, subjects)) {
+  // The attempt is counted before the password is checked (see takeAttempt): parallel guesses
+  // cannot all be checked while the count still looks low.
+  const attempt = await takeAttempt(db, subjects);
+  if (!attempt.ok) {
     return data(
-      { ok: false as const, errors: { form: "Too many failed attempts. Wait 15 minutes, or ask a team owner for a reset link." } as Record<string, string>, values: { email: form.data.email } as Record<string, string> },
+      {
+        ok: false as const,
+        errors: { form: "Too many failed attempts. Wait 15 minutes, or use “Forgot password?”." } as Record<string, string>,
+        values: { email: form.data.email } as Record<string, string>,
+      },
       { status: 429 },
     );
   }
   const user = await verifyLogin(db, form.data);
-  if (!user) {
-    await recordFailedLogin(db, subjects);
-    return invalid({ form: "E-mail or password is not right." }, { email: form.data.email });
-  }
+  if (!user) return invalid({ form: "E-mail or password is not right." }, { email: form.data.email });
+  await forgetAttempts(db, attempt.ids);
   await clearFailedLogins(db, subjects.email);
-  return startUserSession(request, user.id, safeRedirect(form.data.redirectTo, "/"));
+  return startUserSession(request, user.id, safeRedirect(request, form.data.redirectTo, "/"));
 }
 
 export default function LoginPage() {
@@ -63,6 +68,9 @@ export default function LoginPage() {
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <Field label="E-mail" name="email" type="email" autoComplete="email" defaultValue={result?.values?.email} error={errors.email} required />
         <Field label="Password" name="password" type="password" autoComplete="current-password" error={errors.password} required />
+        <p className="muted">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? "Logging in…" : "Log in"}
         </button>

@@ -5,21 +5,21 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { z } from "zod";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
-import { createGuest, getGuestEntry, PokerError } from "~/models/poker.server";
+import { createGuest, getGuestEntry, GuestRefusedError, PokerError } from "~/models/poker.server";
 import { getMembership } from "~/models/team.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { guestCookieHeader } from "~/utils/poker-guest.server";
 import { announceRoomChange } from "~/utils/poker-live.server";
 import { getCurrentUser } from "~/utils/session.server";
-import { getDb } from "~/utils/services.server";
+import { getServices } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Join a poker session · Token Poker" }];
 
 const GONE = "This guest link no longer works: the session has ended or the link was turned off.";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const db = await getDb();
+  const { db } = await getServices();
   const entry = params.token ? await getGuestEntry(db, params.token) : undefined;
   if (!entry) throw new Response(GONE, { status: 404 });
   // A member of the team goes straight to the room as themselves.
@@ -36,10 +36,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = parseForm(await request.formData(), GuestSchema);
   if (!form.ok) return invalid(form.errors, form.values);
   try {
-    const guest = await createGuest(await getDb(), { guestKey: params.token ?? "", name: form.data.name });
+    const { db, env } = await getServices();
+    const limits = { perLink: env.GUEST_MAX_PER_LINK, perMinute: env.GUEST_MAX_PER_MINUTE };
+    const guest = await createGuest(db, { guestKey: params.token ?? "", name: form.data.name, limits });
     await announceRoomChange(guest.sessionId, guest.seq);
     return redirect(`/t/${guest.teamSlug}/poker/${guest.sessionId}`, { headers: { "Set-Cookie": await guestCookieHeader(guest.token) } });
   } catch (error) {
+    if (error instanceof GuestRefusedError) return invalid({ [error.field]: error.message }, { name: form.data.name });
     if (error instanceof PokerError) throw new Response(GONE, { status: 404 });
     throw error;
   }

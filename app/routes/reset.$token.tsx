@@ -3,8 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
-import { consumeReset, findUsableReset } from "~/models/team.server";
-import { setPassword } from "~/models/user.server";
+import { findUsableReset, useReset } from "~/models/password-reset.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { startUserSession } from "~/utils/session.server";
@@ -13,7 +12,7 @@ import { getDb } from "~/utils/services.server";
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Token Poker" }];
 
 const ResetSchema = z.object({ password: z.string().min(10, "Use at least 10 characters").max(200) });
-const EXPIRED = "This reset link was used already or has expired. Ask a team owner or manager for a new one.";
+const EXPIRED = "This reset link was used already, has expired or no longer applies. Ask for a new one on the login page (“Forgot password?”).";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const reset = await findUsableReset(await getDb(), params.token ?? "");
@@ -25,11 +24,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = parseForm(await request.formData(), ResetSchema);
   if (!form.ok) return invalid(form.errors);
   const db = await getDb();
-  const token = params.token ?? "";
-  const reset = await findUsableReset(db, token);
-  if (!reset || !(await consumeReset(db, token))) throw new Response(EXPIRED, { status: 404 });
-  await setPassword(db, { userId: reset.userId, password: form.data.password });
-  return startUserSession(request, reset.userId, "/");
+  // One transaction: the link is marked used (once), the password set, every other link of the
+  // account killed and all of its sessions ended; then only this browser is logged in.
+  const userId = await useReset(db, { token: params.token ?? "", password: form.data.password });
+  if (userId === null) throw new Response(EXPIRED, { status: 404 });
+  return startUserSession(request, userId, "/");
 }
 
 export default function ResetPage() {

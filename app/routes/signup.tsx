@@ -1,11 +1,12 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
+import { takeAttempt } from "~/models/login-attempt.server";
 import { createUser, getUserByEmail } from "~/models/user.server";
 import { parseForm } from "~/utils/forms";
-import { invalid } from "~/utils/http.server";
+import { clientIp, invalid } from "~/utils/http.server";
 import { getCurrentUser, safeRedirect, startUserSession } from "~/utils/session.server";
 import { getDb } from "~/utils/services.server";
 
@@ -28,11 +29,23 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!form.ok) return invalid(form.errors, form.values);
   const db = await getDb();
   const { redirectTo, ...input } = form.data;
+  // Sign-up says when an e-mail is taken (there is no mail confirmation), so it is throttled per
+  // client address like a login: an enumeration run gets a handful of answers an hour, not millions.
+  if (!(await takeAttempt(db, { "signup-ip": clientIp(request) })).ok) {
+    return data(
+      {
+        ok: false as const,
+        errors: { form: "Too many sign-ups from your network. Try again in an hour." } as Record<string, string>,
+        values: { name: input.name, email: input.email } as Record<string, string>,
+      },
+      { status: 429 },
+    );
+  }
   if (await getUserByEmail(db, input.email)) {
     return invalid({ email: "An account with this e-mail exists already. Log in instead." }, { name: input.name, email: input.email });
   }
   const user = await createUser(db, input);
-  return startUserSession(request, user.id, safeRedirect(redirectTo, "/teams/new"));
+  return startUserSession(request, user.id, safeRedirect(request, redirectTo, "/teams/new"));
 }
 
 export default function SignupPage() {

@@ -7,7 +7,6 @@ import { canChangeRole, ROLE_LABELS, roleAtLeast } from "~/domain/roles";
 import {
   changeMemberRole,
   createInvite,
-  createPasswordReset,
   getMemberRole,
   LastOwnerError,
   listMembers,
@@ -15,6 +14,7 @@ import {
   removeMember,
   revokeInvite,
 } from "~/models/team.server";
+import { createTeamReset, listResettableMembers, ResetNotAllowedError } from "~/models/password-reset.server";
 import { requireTeamRole } from "~/utils/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
@@ -33,11 +33,13 @@ const MemberIntentSchema = z.discriminatedUnion("intent", [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role, user } = await requireTeamRole(request, params.team, "observer");
   const canManage = roleAtLeast(role, "manager");
+  const resettable = canManage ? await listResettableMembers(db, { teamId: team.id, makerId: user.id }) : new Set<number>();
+  const members = (await listMembers(db, team.id)).map((m) => ({ ...m, resettable: resettable.has(m.userId) }));
   return {
     me: user.id,
     role,
     canManage,
-    members: await listMembers(db, team.id),
+    members,
     invites: canManage ? await listOpenInvites(db, team.id) : [],
   };
 }
@@ -84,8 +86,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "reset-link": {
         const current = await getMemberRole(db, { teamId: team.id, userId: input.userId });
         if (!current) throw new Response("Member not found", { status: 404 });
-        if (current === "owner" && role !== "owner") return invalid({ form: "Only an owner can reset an owner's password." });
-        const { token } = await createPasswordReset(db, { teamId: team.id, userId: input.userId, createdBy: user.id });
+        // Refused unless this team's maker outranks the person in every team they belong to.
+        const { token } = await createTeamReset(db, { teamId: team.id, makerId: user.id, userId: input.userId });
         return data<ActionResult>({
           ok: true,
           errors: {},
@@ -94,7 +96,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }
     }
   } catch (error) {
-    if (error instanceof LastOwnerError) return invalid({ form: error.message });
+    if (error instanceof LastOwnerError || error instanceof ResetNotAllowedError) return invalid({ form: error.message });
     throw error;
   }
 }

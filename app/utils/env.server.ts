@@ -10,6 +10,17 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(16, "SESSION_SECRET must be at least 16 characters").optional(),
   SEED_DEMO: z.enum(["0", "1"]).default("1"),
   APP_ORIGIN: z.string().url().optional(),
+  // Mail for "Forgot password?" links (smtp:// or smtps://user:pass@host:port); unset: no mail, the
+  // page sends people to a team manager or the operator instead.
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "SMTP_URL must start with smtp:// or smtps://")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  SMTP_FROM: z.string().min(3).max(200).default("Token Poker <no-reply@localhost>"),
+  // Poker guests: how many one guest link admits in all, and per minute.
+  GUEST_MAX_PER_LINK: z.coerce.number().int().min(1).max(10_000).default(100),
+  GUEST_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -24,6 +35,11 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(
       "SESSION_SECRET is required when DATABASE_URL is set: every app instance must sign cookies with the same secret.",
     );
+  }
+  if (parsed.data.SMTP_URL && !parsed.data.APP_ORIGIN) {
+    // A mailed link must not take its host from the request: a forged Host header would put an
+    // attacker's site into the victim's reset mail.
+    throw new Error("APP_ORIGIN is required when SMTP_URL is set: mailed reset links are built from it.");
   }
   return parsed.data;
 }

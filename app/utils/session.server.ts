@@ -1,4 +1,5 @@
 import { createCookie, redirect } from "@remix-run/node";
+import { sameOriginPath } from "~/domain/redirect";
 import { createSession, deleteSession, getSessionUser } from "~/models/session.server";
 import { SESSION_DAYS } from "~/models/session.server";
 import { getServices } from "~/utils/services.server";
@@ -40,7 +41,7 @@ export async function startUserSession(request: Request, userId: number, redirec
   if (previous) await deleteSession(db, previous);
   const sessionId = await createSession(db, userId);
   const cookie = await sessionCookie();
-  return redirect(safeRedirect(redirectTo), { headers: { "Set-Cookie": await cookie.serialize(sessionId) } });
+  return redirect(safeRedirect(request, redirectTo), { headers: { "Set-Cookie": await cookie.serialize(sessionId) } });
 }
 
 export async function endUserSession(request: Request) {
@@ -51,8 +52,10 @@ export async function endUserSession(request: Request) {
   return redirect("/login", { headers: { "Set-Cookie": await cookie.serialize("", { maxAge: 0 }) } });
 }
 
-/** Only same-site paths: a crafted ?redirectTo= must not send people elsewhere. */
-export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+/**
+ * The one reader of ?redirectTo= (login, sign-up, invites, resets): only a path on this site, else
+ * `fallback`. A crafted value ("/\t/evil.test", "//evil.test", a newline) must not send people elsewhere.
+ */
+export function safeRedirect(request: Request, to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  return sameOriginPath(to, new URL(request.url).origin, fallback);
 }

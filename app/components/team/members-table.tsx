@@ -8,6 +8,8 @@ export interface MemberRow {
   name: string;
   email: string;
   role: Role;
+  /** Whether this team may make a reset link for them (the viewer outranks them in all their teams). */
+  resettable?: boolean;
 }
 
 /** The team's members; managers and owners get role, reset-link and remove controls per row. */
@@ -61,13 +63,15 @@ export function MembersTable({ members, me, myRole, canManage }: { members: Memb
                   const m = info.row.original;
                   return (
                     <div className="row">
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="reset-link" />
-                        <input type="hidden" name="userId" value={m.userId} />
-                        <button type="submit" className="btn btn-ghost btn-sm" aria-label={`Reset link for ${m.name}`}>
-                          Reset link
-                        </button>
-                      </Form>
+                      {m.resettable ? (
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="reset-link" />
+                          <input type="hidden" name="userId" value={m.userId} />
+                          <button type="submit" className="btn btn-ghost btn-sm" aria-label={`Reset link for ${m.name}`}>
+                            Reset link
+                          </button>
+                        </Form>
+                      ) : null}
                       {m.userId !== me ? (
                         <Form method="post">
                           <input type="hidden" name="intent" value="remove" />
