@@ -10,6 +10,8 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(16, "SESSION_SECRET must be at least 16 characters").optional(),
   SEED_DEMO: z.enum(["0", "1"]).default("1"),
   APP_ORIGIN: z.string().url().optional(),
+  /** How often live rooms ping their streams and re-check the database for missed changes. */
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
