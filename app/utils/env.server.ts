@@ -12,6 +12,13 @@ const EnvSchema = z.object({
   APP_ORIGIN: z.string().url().optional(),
   /** How often live rooms ping their streams and re-check the database for missed changes. */
   LIVE_HEARTBEAT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
+  /** The most bytes of an ordinary form body (everything but the spend upload, team import and spend API). */
+  MAX_FORM_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(1024 * 1024),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
