@@ -14,6 +14,7 @@ import { closeServices, getServices } from "~/utils/services.server";
 import { closeAllStreams } from "~/utils/events.server";
 import { answerBackupRequests } from "~/utils/backup.server";
 import { isDatabaseDown, noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";
+import { bodyLimitFor, tooLargeMessage } from "~/utils/request-body.server";
 import { pingDatabase } from "~/models/health.server";
 import { recoverInterruptedImports } from "~/models/spend.server";
 import { dataDir } from "~/utils/env.server";
@@ -57,6 +58,18 @@ export async function startServer(options: { port?: number } = {}) {
       });
       req.resume();
     });
+    next();
+  });
+  app.use((req, res, next) => {
+    // A body declared larger than its route takes is refused before a byte of it is read (the
+    // drain above then reads and drops it, so the client gets this answer, not a reset). Bodies of
+    // unknown length are capped as they are read (app/utils/request-body.server.ts).
+    const limit = bodyLimitFor({ path: req.path, cookie: req.headers.cookie, authorization: req.headers.authorization });
+    const declared = Number(req.headers["content-length"] ?? Number.NaN);
+    if (limit !== null && Number.isFinite(declared) && declared > limit) {
+      res.status(413).type("text/plain").send(tooLargeMessage(limit));
+      return;
+    }
     next();
   });
   app.use((req, res, next) => {

@@ -33,7 +33,7 @@ function layerOf(fromFile: string, specifier: string): string {
 }
 
 const NODE_BUILTINS = /^package:(node:|fs|path|crypto|http|net|os|child_process)/;
-const PURE_PACKAGES = new Set(["package:zod", "package:csv-parse"]);
+const PURE_PACKAGES = new Set(["package:zod", "package:csv-parse", "package:re2js"]);
 
 describe("dependency rule", () => {
   const files = filesUnder(APP);

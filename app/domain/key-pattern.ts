@@ -1,101 +1,111 @@
 // A team's story-key pattern is a regular expression the team writes and the server runs on every
-// pasted line, story form and imported branch name. JavaScript regexes backtrack, so a pattern
-// like (a+)+b or a?a?a?…aaa can take minutes on a short string and freeze the whole server for
-// everyone. Rather than trust patterns, we accept only those whose backtracking is provably small:
-// no back-references or look-arounds, groups may be made optional but not repeated, and the
-// product of every choice point (an alternation's branches, a quantifier's range, with open-ended
-// repeats counted as the longest input we ever match) stays under a budget. Inputs are capped at
-// MAX_KEY_INPUT characters, which is what makes that bound real.
+// pasted line, story form and imported branch name. JavaScript's own regexes backtrack: a pattern
+// such as [a-z]*[a-z]*[a-z]{0,7}X takes cubic time on a 200-character branch name (an unanchored
+// search retries at every start position) and froze the whole server for seconds. So team
+// patterns never run on RegExp: they run on RE2JS, a pure-JavaScript port of RE2 whose engines
+// (one-pass, bit-state backtracker with a visited set, lazy DFA, NFA) all work in time linear in
+// the input for a given program. What is left to check is what bounds that program: the
+// pattern's length, the syntax RE2 accepts (no back-references, no look-arounds) and the size of
+// the compiled program (a{1000} compiles to a thousand instructions). See
+// docs/decisions/0017-linear-time-key-patterns.md.
+
+import { RE2JS } from "re2js";
 
 export const DEFAULT_KEY_PATTERN = "[A-Z][A-Z0-9]+-\\d+";
 
-/** The longest text a key pattern is ever run on (a key, a word of a pasted line, a branch name). */
+/** The longest text a key is (a key field, a word of a pasted line); branch names are cut to it. */
 export const MAX_KEY_INPUT = 200;
 
-/** Two open-ended repeats (the default pattern has two) times a little more. */
-const CHOICE_BUDGET = MAX_KEY_INPUT * MAX_KEY_INPUT * 8;
+/** The longest pattern a team may store (the settings form and the team export hold it to this). */
+export const MAX_KEY_PATTERN_LENGTH = 100;
 
-const TOO_SLOW =
-  "That pattern could make matching very slow: use at most two open-ended repeats (+, *) and few optional parts or alternatives";
+/** Compiled program size allowed: matching costs at most about this many steps per input character. */
+export const MAX_KEY_PROGRAM_SIZE = 300;
 
-interface Frame {
-  /** Alternatives seen so far (a | adds one). */
-  branches: number;
-  /** Product of the choice counts of everything in the group, across its alternatives. */
-  choices: number;
+/** A compiled key pattern; the only way the app runs a team's pattern. */
+export interface KeyMatcher {
+  readonly pattern: string;
+  /** The first match anywhere in `text` (a key in a branch name), or null when it is none or empty. */
+  find(text: string): string | null;
+  /** Whether the whole of `text` is a key. */
+  matchesWhole(text: string): boolean;
+  /** The engine, for tests that count its steps. */
+  readonly engine: RE2JS;
 }
 
 /** Why a pattern is not accepted as a team's key pattern, or null when it is fine. */
 export function keyPatternProblem(pattern: string): string | null {
-  try {
-    new RegExp(pattern);
-  } catch {
-    return "Not a valid regular expression";
-  }
-  const stack: Frame[] = [{ branches: 1, choices: 1 }];
-  const top = () => stack[stack.length - 1]!;
-  // The item a following quantifier would apply to, not yet multiplied into its group.
-  let last: { choices: number; isGroup: boolean } | null = null;
-  const commit = () => {
-    if (last) top().choices *= last.choices;
-    last = null;
-    return top().choices * top().branches > CHOICE_BUDGET;
-  };
-  let i = 0;
-  while (i < pattern.length) {
-    const c = pattern[i]!;
-    const quantifier = /^(?:[*+?]|\{(\d+)(,(\d*))?\})\??/.exec(pattern.slice(i));
-    if (quantifier && last) {
-      const token = quantifier[0];
-      let range: number;
-      if (token[0] === "?") range = 2;
-      else if (token[0] === "*" || token[0] === "+") range = MAX_KEY_INPUT;
-      else {
-        const min = Number(quantifier[1]);
-        const max = quantifier[2] === undefined ? min : quantifier[3] === "" ? Infinity : Number(quantifier[3]);
-        range = Math.min(max - min + 1, MAX_KEY_INPUT);
-      }
-      // (…)+ multiplies the group's own choices on every repetition: exponential.
-      if (last.isGroup && token[0] !== "?") return "A group can be made optional with ?, but not repeated; repeat single characters or classes instead";
-      last.choices *= range;
-      i += token.length;
-      if (commit()) return TOO_SLOW;
-      continue;
-    }
-    if (commit()) return TOO_SLOW;
-    if (c === "\\") {
-      if (/[1-9k]/.test(pattern[i + 1] ?? "")) return "Back-references (\\1, \\k<…>) are not allowed in a key pattern";
-      last = { choices: 1, isGroup: false };
-      i += 2;
-    } else if (c === "[") {
-      let j = i + 1;
-      if (pattern[j] === "^") j++;
-      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
-      last = { choices: 1, isGroup: false };
-      i = j + 1;
-    } else if (c === "(") {
-      if (pattern[i + 1] === "?") {
-        if (pattern[i + 2] !== ":") return "Only plain groups ( … ) and (?: … ) are allowed in a key pattern";
-        i += 3;
-      } else i += 1;
-      stack.push({ branches: 1, choices: 1 });
-    } else if (c === ")") {
-      const frame = stack.pop()!;
-      last = { choices: frame.branches * frame.choices, isGroup: true };
-      i += 1;
-    } else if (c === "|") {
-      top().branches += 1;
-      i += 1;
-    } else {
-      // ^ and $ are anchors (nothing to repeat); anything else is a literal or `.`.
-      if (c !== "^" && c !== "$") last = { choices: 1, isGroup: false };
-      i += 1;
-    }
-  }
-  return commit() ? TOO_SLOW : null;
+  return compile(pattern).problem;
+}
+
+/**
+ * The matcher for a pattern that passes `keyPatternProblem`; throws the reason otherwise. An
+ * absent pattern is the default one.
+ */
+export function compileKeyPattern(pattern: string | undefined): KeyMatcher {
+  const compiled = compile(pattern ?? DEFAULT_KEY_PATTERN);
+  if (compiled.problem !== null) throw new Error(compiled.problem);
+  return compiled.matcher;
 }
 
 /** The team's pattern if it is acceptable, else the default (a pattern stored before the check existed). */
 export function safeKeyPattern(pattern: string | null | undefined): string {
   return pattern && keyPatternProblem(pattern) === null ? pattern : DEFAULT_KEY_PATTERN;
+}
+
+/** The matcher for the team's pattern, or for the default when the stored one is not acceptable. */
+export function safeKeyMatcher(pattern: string | null | undefined): KeyMatcher {
+  return compileKeyPattern(safeKeyPattern(pattern));
+}
+
+type Compiled = { problem: string; matcher?: undefined } | { problem: null; matcher: KeyMatcher };
+
+// Story imports check every row against the same pattern: compile each pattern once.
+const cache = new Map<string, Compiled>();
+const CACHE_SIZE = 200;
+
+function compile(pattern: string): Compiled {
+  const hit = cache.get(pattern);
+  if (hit) return hit;
+  const compiled = compileUncached(pattern);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(pattern, compiled);
+  return compiled;
+}
+
+function compileUncached(pattern: string): Compiled {
+  if (pattern.length > MAX_KEY_PATTERN_LENGTH) return { problem: `Keep the pattern to ${MAX_KEY_PATTERN_LENGTH} characters` };
+  let engine: RE2JS;
+  try {
+    engine = RE2JS.compile(pattern);
+  } catch (error) {
+    return { problem: syntaxProblem(pattern, error) };
+  }
+  if (engine.programSize() > MAX_KEY_PROGRAM_SIZE) {
+    return { problem: "That pattern is too large: use fewer or smaller counted repeats ({n}) and alternatives" };
+  }
+  return { problem: null, matcher: matcherFor(pattern, engine) };
+}
+
+function syntaxProblem(pattern: string, error: unknown): string {
+  if (/\\[1-9k]/.test(pattern)) return "Back-references (\\1, \\k<…>) are not allowed in a key pattern";
+  if (/\(\?<?[=!]/.test(pattern)) return "Look-aheads and look-behinds are not allowed in a key pattern";
+  const detail = error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : "";
+  return detail ? `Not a valid regular expression (${detail})` : "Not a valid regular expression";
+}
+
+function matcherFor(pattern: string, engine: RE2JS): KeyMatcher {
+  return {
+    pattern,
+    engine,
+    find(text) {
+      // One search only: looking on past an empty first match (a pattern like \d*) would search
+      // again from every position, which is quadratic. An empty first match is no key.
+      const matcher = engine.matcher(text);
+      return matcher.find() ? matcher.group() || null : null;
+    },
+    matchesWhole(text) {
+      return engine.testExact(text);
+    },
+  };
 }

@@ -3,7 +3,7 @@
 // line-numbered errors out. A batch with any error yields no stories at all, so the caller can
 // insert all or nothing.
 
-import { MAX_KEY_INPUT, safeKeyPattern } from "~/domain/key-pattern";
+import { MAX_KEY_INPUT, safeKeyMatcher, safeKeyPattern } from "~/domain/key-pattern";
 import { CsvReader, guessDelimiter } from "~/domain/spend/csv-records";
 export const MAX_TITLE_LENGTH = 300;
 export const MAX_IMPORT_STORIES = 500;
@@ -26,14 +26,9 @@ export interface ImportError {
 /** On failure `stories` still holds every line that could be read, so a caller can add its own checks. */
 export type ImportResult = { ok: true; stories: ParsedStory[] } | { ok: false; errors: ImportError[]; stories: ParsedStory[] };
 
-/** The team's key pattern as a regex matching a whole key; the default if it is broken or unsafe. */
-export function keyRegex(pattern: string | null | undefined): RegExp {
-  return new RegExp(`^(?:${safeKeyPattern(pattern)})$`);
-}
-
-/** Whether `key` is a whole key by the team's pattern. */
+/** Whether `key` is a whole key by the team's pattern (the default one if the stored one is not acceptable). */
 export function isStoryKey(key: string, pattern: string | null | undefined): boolean {
-  return key.length <= MAX_KEY_INPUT && keyRegex(pattern).test(key);
+  return key.length <= MAX_KEY_INPUT && safeKeyMatcher(pattern).matchesWhole(key);
 }
 
 /**
@@ -42,12 +37,11 @@ export function isStoryKey(key: string, pattern: string | null | undefined): boo
  */
 export function splitLeadingKey(line: string, pattern: string | null | undefined): { key: string | null; title: string } {
   const text = line.trim();
-  const whole = keyRegex(pattern);
   // Candidate key: the first word, without brackets and a trailing colon. Checking the candidate
-  // against the whole-key regex (rather than splicing the team's pattern into a bigger regex) keeps
+  // against the whole-key pattern (rather than splicing the team's pattern into a bigger regex) keeps
   // a pattern with its own groups or alternations from changing how the rest of the line is read.
   const match = /^\[?([^\s\]:]+)\]?:?(?:\s+[-–—:|]?\s*|$)/.exec(text);
-  if (match && match[1]!.length <= MAX_KEY_INPUT && whole.test(match[1]!)) {
+  if (match && match[1]!.length <= MAX_KEY_INPUT && isStoryKey(match[1]!, pattern)) {
     return { key: match[1]!, title: text.slice(match[0].length).trim() };
   }
   return { key: null, title: text };

@@ -101,9 +101,16 @@ function openPostgres(connectionString: string, options: OpenOptions): OpenedDat
           parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    // An idle client losing its server (restart, network cut) must not crash the process; the next
-    // query gets a fresh connection or a clear error.
-    pool.on("error", (error) => console.error("[db] idle PostgreSQL client error:", error.message));
+    // A client losing its server (restart, network cut, pg_terminate_backend) emits 'error', and
+    // an 'error' nobody listens to ends the process. The pool listens only while a client is idle
+    // (that is the pool's 'error' event); a checked-out one (a query, a transaction, the import's
+    // own session) needs its own listener for its whole life. Its query fails with a clear error,
+    // and the pool drops the broken client when it comes back (it is no longer queryable).
+    // Each lost connection is logged once, by the client's own listener.
+    pool.on("error", () => {});
+    pool.on("connect", (client) => {
+      client.on("error", (error) => console.error("[db] PostgreSQL connection lost:", error.message));
+    });
     return pool;
   };
   const kysely = (pool: pg.Pool) =>

@@ -21,6 +21,17 @@ const EnvSchema = z.object({
   // Poker guests: how many one guest link admits in all, and per minute.
   GUEST_MAX_PER_LINK: z.coerce.number().int().min(1).max(10_000).default(100),
   GUEST_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
+  /** How often live rooms ping their streams and re-check the database for missed changes. */
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
+  /** The most bytes of an ordinary form body (everything but the spend upload, team import and spend API). */
+  MAX_FORM_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(1024 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** 1 lets burn-alert webhooks reach loopback and private addresses (read where they are sent). */
+  WEBHOOK_ALLOW_PRIVATE: z.enum(["0", "1"]).default("0"),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

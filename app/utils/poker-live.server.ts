@@ -4,8 +4,9 @@
 // pub/sub, from this instance or another), the hub loads the room once from the database and sends
 // every local viewer the view built for them by `roomViewFor` — so a stream only ever carries what
 // its recipient may see. Every connect starts with a full snapshot, which is the resync after a
-// reload, a sleeping laptop, a dropped connection or a server restart. A heartbeat every 15 s keeps
-// proxies from closing idle streams, refreshes presence, and catches up on any missed message.
+// reload, a sleeping laptop, a dropped connection or a server restart. A heartbeat (every 15 s, or
+// LIVE_HEARTBEAT_MS) keeps proxies from closing idle streams, refreshes presence, and catches up on
+// any missed message; a pub/sub that lost and regained its connection asks for a resync at once.
 import { participantFor, publicRoom, roomViewFor, type RoomState, type Viewer } from "~/domain/poker";
 import { joinSession, loadRoomState, markLeft, markPresent, roomPulse, touchPresence } from "~/models/poker.server";
 import { getUserById } from "~/models/user.server";
@@ -16,7 +17,6 @@ import { getServices } from "~/utils/services.server";
 import { singleton } from "~/utils/singleton.server";
 
 const CHANNEL = "poker";
-export const HEARTBEAT_MS = 15_000;
 /** Clients reconnect this long after a stream ends (the server restarting, say). */
 const RETRY_MS = 1_500;
 /** A client this many chunks behind is cut off; it reconnects and gets a fresh snapshot. */
@@ -54,12 +54,13 @@ class PokerHub {
   constructor(
     private readonly db: DB,
     private readonly pubsub: PubSub,
+    heartbeatMs: number,
   ) {
     pubsub.subscribe(CHANNEL, (message) => this.#onMessage(message));
     pubsub.onResync(() => {
       for (const room of this.#rooms.values()) this.#refresh(room, true);
     });
-    setInterval(() => void this.#tick(), HEARTBEAT_MS).unref();
+    setInterval(() => void this.#tick(), heartbeatMs).unref();
   }
 
   /** Tells every instance that a room changed (call after the change committed). */
@@ -241,8 +242,8 @@ class PokerHub {
 
 function getHub(): Promise<PokerHub> {
   return singleton("poker-hub", async () => {
-    const { db } = await getServices();
-    return new PokerHub(db, await getPubSub());
+    const { db, env } = await getServices();
+    return new PokerHub(db, await getPubSub(), env.LIVE_HEARTBEAT_MS);
   });
 }
 

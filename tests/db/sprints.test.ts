@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { sql } from "kysely";
-import { expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { addMember } from "~/models/team.server";
 import { createStories, getStory, recordEstimate } from "~/models/story.server";
 import {
@@ -83,6 +83,10 @@ async function addSpend(db: DB, teamId: number, day: string, credits: number, ex
 }
 
 describeDb("sprints", (t) => {
+  // The webhook tests post to a receiver on this machine: allowed only with the operator's leave.
+  beforeEach(() => void vi.stubEnv("WEBHOOK_ALLOW_PRIVATE", "1"));
+  afterEach(() => void vi.unstubAllEnvs());
+
   it("commits within capacity and sets the story committed; removing puts it back", async () => {
     const s = await setup(t.db, "hard-stop");
     const result = await s.commit("A", s.mem);
@@ -279,6 +283,50 @@ describeDb("sprints", (t) => {
     expect(burn).toMatchObject({ spentToDate: 25, elapsedWorkingDays: 3, available: 800 });
   });
 
+  it("refuses webhooks to loopback and private addresses, by name or literal, and tells the team only that", async () => {
+    vi.stubEnv("WEBHOOK_ALLOW_PRIVATE", "");
+    const s = await setup(t.db);
+    let received = 0;
+    const server = http.createServer((req, res) => {
+      received++;
+      res.writeHead(200).end("ok");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    const now = new Date("2026-11-26T15:00:00Z");
+    const errors: (string | null)[] = [];
+    try {
+      await addSpend(t.db, s.team.id, "2026-11-23", 790); // 99 %: 75 and 90 crossed, posted for 90
+      // localhost is a name: the lookup on the socket refuses what it resolves to. The others are
+      // literals, refused before connecting; a closed port must look no different from an open one.
+      for (const url of [
+        `http://localhost:${port}/hook`,
+        `http://127.0.0.1:${port}/hook`,
+        `http://[::ffff:127.0.0.1]:${port}/hook`,
+        `http://127.0.0.1:1/closed`,
+      ]) {
+        await setTeamWebhook(t.db, { teamId: s.team.id, webhookUrl: url });
+        // Each URL gets a fresh retry of the failed alert (the first gets the crossing itself).
+        await sql`update sprint_alerts set webhook_attempts = 1, webhook_error = null where team_id = ${s.team.id} and webhook_attempts > 0`.execute(t.db);
+        const posted = (await checkBurnAlerts(t.db, { teamId: s.team.id, now }))[0]!.posted;
+        expect(posted, url).toMatchObject({ ok: false, error: "the webhook could not be delivered" });
+        const alerts = await listSprintAlerts(t.db, { teamId: s.team.id, sprintId: s.sprint.id });
+        errors.push(alerts.find((a) => a.threshold === 90)!.webhookError);
+      }
+      expect(received).toBe(0);
+      expect(new Set(errors)).toEqual(new Set(["the webhook could not be delivered"]));
+
+      // The operator's leave lets it through.
+      vi.stubEnv("WEBHOOK_ALLOW_PRIVATE", "1");
+      await setTeamWebhook(t.db, { teamId: s.team.id, webhookUrl: `http://localhost:${port}/hook` });
+      await sql`update sprint_alerts set webhook_attempts = 1 where team_id = ${s.team.id} and webhook_attempts > 0`.execute(t.db);
+      expect((await checkBurnAlerts(t.db, { teamId: s.team.id, now }))[0]!.posted).toMatchObject({ ok: true });
+      expect(received).toBe(1);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("alerts a webhook once per threshold, with a Slack-compatible text, and retries a failed POST", async () => {
     const s = await setup(t.db);
     const received: { body: Record<string, unknown> }[] = [];
@@ -321,7 +369,10 @@ describeDb("sprints", (t) => {
       // A jump past 90 and 100 at once sends one message for 100; the receiver fails first, then the retry lands.
       failNext = 1;
       await addSpend(t.db, s.team.id, "2026-11-25", 300); // 910 → 114 %
-      expect((await check())[0]).toMatchObject({ crossed: [90, 100], posted: { threshold: 100, ok: false, error: "HTTP 500" } });
+      expect((await check())[0]).toMatchObject({
+        crossed: [90, 100],
+        posted: { threshold: 100, ok: false, error: "the webhook could not be delivered (HTTP 500)" },
+      });
       expect(received).toHaveLength(1);
       expect((await check())[0]).toMatchObject({ crossed: [], posted: { threshold: 100, ok: true } });
       expect(received).toHaveLength(2);
@@ -356,7 +407,7 @@ describeDb("sprints", (t) => {
       for (let i = 0; i < 5; i++) posts.push((await checkBurnAlerts(t.db, { teamId: s.team.id, now }))[0]!.posted);
       expect(posts.map((p) => p?.ok ?? null)).toEqual([false, false, false, null, null]);
       const alerts = await listSprintAlerts(t.db, { teamId: s.team.id, sprintId: s.sprint.id });
-      expect(alerts.find((a) => a.threshold === 100)).toMatchObject({ webhookAttempts: 3, webhookSentAt: null, webhookError: "HTTP 503" });
+      expect(alerts.find((a) => a.threshold === 100)).toMatchObject({ webhookAttempts: 3, webhookSentAt: null, webhookError: "the webhook could not be delivered (HTTP 503)" });
     } finally {
       await new Promise((r) => server.close(r));
     }

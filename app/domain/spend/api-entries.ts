@@ -5,7 +5,8 @@
 import { z } from "zod";
 import type { FormatEvent, SpendEntry } from "~/domain/spend/entry";
 import { findRate, priceTokens, roundMoney, usdToCredits, type RateCard } from "~/domain/spend/rate-card";
-import { compileKeyPattern, dedupeKey, parseWhen, storyKeyIn } from "~/domain/spend/values";
+import { compileKeyPattern, type KeyMatcher } from "~/domain/key-pattern";
+import { dedupeKey, parseWhen, storyKeyIn } from "~/domain/spend/values";
 import { storyTag } from "~/domain/spend/litellm";
 
 const tokens = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish();
@@ -47,14 +48,14 @@ export type SpendApiEntry = z.infer<typeof SpendApiEntrySchema>;
 export interface ApiEntryOptions {
   rateCard: RateCard;
   creditValueUsd?: number;
-  keyPattern?: string | RegExp;
+  keyPattern?: string;
 }
 
 function nonEmpty(value: string | null | undefined): string | null {
   return value && value.trim() !== "" ? value.trim() : null;
 }
 
-function storyFrom(entry: SpendApiEntry, keyPattern: RegExp): string | null {
+function storyFrom(entry: SpendApiEntry, keyPattern: KeyMatcher): string | null {
   const attribute = entry.attributes?.["story.id"];
   return (
     nonEmpty(entry.story) ??
@@ -68,7 +69,7 @@ function storyFrom(entry: SpendApiEntry, keyPattern: RegExp): string | null {
 export function apiEntryToSpend(
   entry: SpendApiEntry,
   line: number,
-  options: ApiEntryOptions & { keyPattern: RegExp; creditValueUsd: number },
+  options: Omit<ApiEntryOptions, "keyPattern"> & { keyPattern: KeyMatcher; creditValueUsd: number },
 ): SpendEntry | string {
   const when = parseWhen(entry.occurred_at);
   if (!when) return `occurred_at is not a date or timestamp: ${JSON.stringify(entry.occurred_at.slice(0, 40))}`;

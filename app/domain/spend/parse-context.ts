@@ -1,6 +1,7 @@
 // Options every format parser shares, resolved once by `parseSpend`, and the small helpers they all
 // use to price a row and to read a CSV row by column name.
 
+import type { KeyMatcher } from "~/domain/key-pattern";
 import { readCsv } from "~/domain/spend/csv-records";
 import type { FormatEvent, FormatName, PricedBy } from "~/domain/spend/entry";
 import type { RateCard, TokenCounts } from "~/domain/spend/rate-card";
@@ -40,7 +41,7 @@ export interface ParseSpendOptions {
   /** USD per credit; defaults to the rate card's, else 0.01. */
   creditValueUsd?: number;
   /** Story key pattern for git branches; default `[A-Z][A-Z0-9]+-\d+`. */
-  keyPattern?: string | RegExp;
+  keyPattern?: string;
   /** generic-csv column mapping; unmapped fields fall back to header-name guesses. */
   mapping?: GenericMapping;
   /** Stop after this many issues (one more issue says so). Default 100. */
@@ -57,7 +58,7 @@ export interface ParseContext {
   format: FormatName;
   rateCard: RateCard;
   creditValueUsd: number;
-  keyPattern: RegExp;
+  keyPattern: KeyMatcher;
   mapping: GenericMapping | undefined;
   maxJsonChars: number;
   maxLineChars: number;

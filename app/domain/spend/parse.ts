@@ -16,7 +16,8 @@ import { parseLitellm } from "~/domain/spend/litellm";
 import type { ParseContext, ParseSpendOptions } from "~/domain/spend/parse-context";
 import { DEFAULT_CREDIT_VALUE_USD } from "~/domain/spend/rate-card";
 import { InputError, decodeText, type SpendInput } from "~/domain/spend/text-stream";
-import { compileKeyPattern, errorMessage } from "~/domain/spend/values";
+import { compileKeyPattern, type KeyMatcher } from "~/domain/key-pattern";
+import { errorMessage } from "~/domain/spend/values";
 
 export type { ParseSpendOptions, SpendInput };
 
@@ -56,7 +57,7 @@ function countNewlines(text: string): number {
  * nothing about the content throws.
  */
 export async function* parseSpend(input: SpendInput, options: ParseSpendOptions): AsyncGenerator<ParseEvent> {
-  let keyPattern: RegExp;
+  let keyPattern: KeyMatcher;
   try {
     keyPattern = compileKeyPattern(options.keyPattern);
   } catch (error) {

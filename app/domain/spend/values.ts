@@ -2,7 +2,7 @@
 // keys. A value that cannot be read throws `FieldError`; the format parsers turn it into an issue
 // on that row's line.
 
-import { DEFAULT_KEY_PATTERN, keyPatternProblem, MAX_KEY_INPUT } from "~/domain/key-pattern";
+import { MAX_KEY_INPUT, type KeyMatcher } from "~/domain/key-pattern";
 
 export class FieldError extends Error {
   constructor(message: string) {
@@ -170,24 +170,11 @@ export function requireWhen(raw: string | undefined | null, name: string): When 
 // Story keys, keys, small strings
 // ---------------------------------------------------------------------------------------------
 
-/**
- * A non-global copy of the pattern, so `lastIndex` never leaks between calls. A pattern given as
- * text must pass the same safety check as a team's pattern (it throws the reason otherwise).
- */
-export function compileKeyPattern(pattern: string | RegExp | undefined): RegExp {
-  if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
-  if (pattern === undefined) return new RegExp(DEFAULT_KEY_PATTERN);
-  const problem = keyPatternProblem(pattern);
-  if (problem) throw new Error(problem);
-  return new RegExp(pattern);
-}
-
 /** The first story key in a branch name: `feature/PAY-412-refund-idempotency` → `PAY-412`. */
-export function storyKeyIn(text: string | null, pattern: RegExp): string | null {
+export function storyKeyIn(text: string | null, pattern: KeyMatcher): string | null {
   if (!text) return null;
-  // Only the start of a (rarely) huge branch name is searched: it keeps matching time bounded.
-  const match = pattern.exec(text.slice(0, MAX_KEY_INPUT));
-  return match && match[0] ? match[0] : null;
+  // Only the start of a (rarely) huge branch name is searched: a key sits near the start.
+  return pattern.find(text.slice(0, MAX_KEY_INPUT));
 }
 
 /** Trimmed text, or null when empty. */
