@@ -110,6 +110,31 @@ export interface StoriesTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface TrackerConnectionsTable {
+  id: Id;
+  teamId: number;
+  kind: "github" | "jira";
+  baseUrl: string;
+  project: string;
+  account: string | null;
+  tokenSealed: string;
+  pushMode: ColumnType<"off" | "ask" | "always", "off" | "ask" | "always" | undefined, "off" | "ask" | "always">;
+  membersCanPull: ColumnType<boolean, boolean | undefined, boolean>;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface TrackerPushesTable {
+  id: Id;
+  teamId: number;
+  storyId: number;
+  connectionId: number;
+  estimateId: number | null;
+  status: "pending" | "done" | "failed";
+  message: ColumnType<string, string | undefined, string>;
+  attemptedAt: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface EstimatesTable {
   id: Id;
   teamId: number;
@@ -446,6 +471,8 @@ export interface Database {
   loginAttempts: LoginAttemptsTable;
   sizingSchemes: SizingSchemesTable;
   stories: StoriesTable;
+  trackerConnections: TrackerConnectionsTable;
+  trackerPushes: TrackerPushesTable;
   estimates: EstimatesTable;
   modelRates: ModelRatesTable;
   pokerSessions: PokerSessionsTable;

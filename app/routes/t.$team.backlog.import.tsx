@@ -5,10 +5,18 @@ import { FormError } from "~/components/ui/field";
 import { TrackerPreview } from "~/components/backlog/tracker-preview";
 import { roleAtLeast } from "~/domain/roles";
 import { previewRows, type ImportPlan, type PreviewRow } from "~/domain/trackers/import-plan";
-import { parseTrackerFile, TRACKER_FORMAT_LABELS, type TrackerFormat } from "~/domain/trackers/tracker-file";
+import {
+  checkTrackerItems,
+  parseTrackerFile,
+  TRACKER_FORMAT_LABELS,
+  type TrackerFormat,
+} from "~/domain/trackers/tracker-file";
+import { listTrackerConnections, openTrackerApi } from "~/models/tracker-connection.server";
 import { importTrackerItems, previewTrackerImport } from "~/models/tracker-import.server";
 import { requireTeamRole } from "~/utils/auth.server";
 import { parseForm } from "~/utils/forms";
+import { getServices } from "~/utils/services.server";
+import { TrackerApiError } from "~/utils/tracker-api.server";
 
 export const meta: MetaFunction = () => [{ title: "Import from a tracker · Token Poker" }];
 
@@ -16,12 +24,19 @@ export const meta: MetaFunction = () => [{ title: "Import from a tracker · Toke
 const MAX_FILE_CHARS = 1_000_000;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { team, role } = await requireTeamRole(request, params.team, "observer");
-  return { backlog: `/t/${team.slug}/backlog`, canEdit: roleAtLeast(role, "member") };
+  const { db, team, role } = await requireTeamRole(request, params.team, "observer");
+  const isManager = roleAtLeast(role, "manager");
+  const connections = (await listTrackerConnections(db, team.id))
+    .filter((c) => isManager || c.membersCanPull)
+    .map((c) => ({ id: c.id, kind: c.kind, project: c.project }));
+  return { backlog: `/t/${team.slug}/backlog`, canEdit: roleAtLeast(role, "member"), connections };
 }
 
+type PullFilter = { connectionId: string; label: string; milestone: string; jql: string };
 type Preview = {
   step: "preview";
+  /** Set when the items came from a tracker's API: the import pulls again with the same filter. */
+  pull: PullFilter | null;
   format: TrackerFormat;
   formatLabel: string;
   plan: Pick<ImportPlan, "counts"> & { rows: PreviewRow[] };
@@ -37,18 +52,62 @@ const SiteSchema = z
   .refine((v) => !v || /^https:\/\/[^\s/]+\/?$/.test(v), "A site looks like https://your-company.atlassian.net")
   .optional();
 
+const Filter = z.string().trim().max(500).optional().default("");
+const PullSchema = z.object({
+  connectionId: z.coerce.number().int().positive(),
+  label: Filter,
+  milestone: Filter,
+  jql: z.string().trim().max(2_000).optional().default(""),
+});
+
 const IntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("preview"), text: z.string().max(MAX_FILE_CHARS).optional(), jiraSite: SiteSchema }),
   z.object({ intent: z.literal("import"), text: z.string().min(1).max(MAX_FILE_CHARS), jiraSite: SiteSchema }),
+  PullSchema.extend({ intent: z.literal("pull-preview") }),
+  PullSchema.extend({ intent: z.literal("pull-import") }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { db, team } = await requireTeamRole(request, params.team, "member");
+  const { db, team, role } = await requireTeamRole(request, params.team, "member");
   const formData = await request.formData();
   const form = parseForm(formData, IntentSchema);
   const jiraSite = String(formData.get("jiraSite") ?? "");
   const fail = (error: string, lines: string[] = []) => data<Failure>({ step: "failed", error, lines, jiraSite }, { status: 400 });
   if (!form.ok) return fail(Object.values(form.errors)[0] ?? "Choose a file");
+
+  if (form.data.intent === "pull-preview" || form.data.intent === "pull-import") {
+    const { intent, ...filter } = form.data;
+    const { sessionSecret } = await getServices();
+    const opened = await openTrackerApi(db, { teamId: team.id, connectionId: filter.connectionId, secret: sessionSecret });
+    if (!opened || (!opened.connection.membersCanPull && !roleAtLeast(role, "manager"))) {
+      return fail("That tracker connection is gone, not this team's, or open to managers only.");
+    }
+    let items;
+    try {
+      items = await opened.api.pull({ label: filter.label, milestone: filter.milestone, jql: filter.jql });
+    } catch (error) {
+      if (error instanceof TrackerApiError) return fail(`Nothing was imported: ${error.message}.`);
+      throw error;
+    }
+    const parsedItems = checkTrackerItems(opened.connection.kind === "github" ? "github-json" : "jira-csv", items, {
+      keyPattern: team.keyPattern,
+    });
+    if (!parsedItems.ok) return fail("Nothing was imported. Fix these and try again:", parsedItems.errors.map((e) => e.message));
+    if (intent === "pull-import") {
+      const plan = await importTrackerItems(db, { teamId: team.id, items: parsedItems.items });
+      return redirect(`/t/${team.slug}/backlog?added=${plan.counts.create}&updated=${plan.counts.update}`);
+    }
+    const plan = await previewTrackerImport(db, { teamId: team.id, items: parsedItems.items });
+    return data<Preview>({
+      step: "preview",
+      pull: { connectionId: String(filter.connectionId), label: filter.label, milestone: filter.milestone, jql: filter.jql },
+      format: parsedItems.format,
+      formatLabel: `${opened.connection.kind === "github" ? "GitHub" : "Jira"} ${opened.connection.project}`,
+      plan: { counts: plan.counts, rows: previewRows(plan) },
+      text: "",
+      jiraSite,
+    });
+  }
 
   let text = form.data.text ?? "";
   const file = formData.get("file");
@@ -73,6 +132,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const plan = await previewTrackerImport(db, { teamId: team.id, items: parsed.items });
   return data<Preview>({
     step: "preview",
+    pull: null,
     format: parsed.format,
     formatLabel: TRACKER_FORMAT_LABELS[parsed.format],
     plan: { counts: plan.counts, rows: previewRows(plan) },
@@ -82,7 +142,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function TrackerImportPage() {
-  const { backlog, canEdit } = useLoaderData<typeof loader>();
+  const { backlog, canEdit, connections } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as Preview | Failure | undefined;
   const busy = useNavigation().state === "submitting";
   const preview = result?.step === "preview" ? result : undefined;
@@ -145,15 +205,61 @@ export default function TrackerImportPage() {
               </div>
             </Form>
           </section>
+          {connections.length ? (
+            <section className="card stack" aria-labelledby="tracker-pull">
+              <h2 id="tracker-pull">… or pull from a connected tracker</h2>
+              <Form method="post" className="stack">
+                <input type="hidden" name="intent" value="pull-preview" />
+                <div className="field">
+                  <label htmlFor="pull-connection">Tracker</label>
+                  <select id="pull-connection" name="connectionId">
+                    {connections.map((c) => (
+                      <option key={c.id} value={c.id}>
+                        {c.kind === "github" ? "GitHub" : "Jira"} {c.project}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <div className="field">
+                  <label htmlFor="pull-label">GitHub: label (optional)</label>
+                  <input id="pull-label" name="label" maxLength={500} />
+                </div>
+                <div className="field">
+                  <label htmlFor="pull-milestone">GitHub: milestone number (optional)</label>
+                  <input id="pull-milestone" name="milestone" maxLength={20} inputMode="numeric" />
+                </div>
+                <div className="field">
+                  <label htmlFor="pull-jql">Jira: JQL (optional; the whole project otherwise)</label>
+                  <input id="pull-jql" name="jql" maxLength={2000} placeholder="project = PAY AND sprint in openSprints()" />
+                </div>
+                <div className="row">
+                  <button type="submit" className="btn btn-primary" disabled={busy}>
+                    See what would come in
+                  </button>
+                </div>
+              </Form>
+            </section>
+          ) : null}
           {preview ? (
             <section className="card stack" aria-labelledby="tracker-preview">
               <h2 id="tracker-preview">2. Check and import</h2>
               <TrackerPreview formatLabel={preview.formatLabel} counts={preview.plan.counts} rows={preview.plan.rows} />
               <Form method="post" className="row">
-                <input type="hidden" name="intent" value="import" />
-                <input type="hidden" name="jiraSite" value={preview.jiraSite} />
-                {/* Controlled, so a second preview on the same page replaces the text the import will send. */}
-                <textarea name="text" value={preview.text} hidden readOnly aria-hidden="true" tabIndex={-1} />
+                {preview.pull ? (
+                  <>
+                    <input type="hidden" name="intent" value="pull-import" />
+                    {Object.entries(preview.pull).map(([name, value]) => (
+                      <input key={name} type="hidden" name={name} value={value} />
+                    ))}
+                  </>
+                ) : (
+                  <>
+                    <input type="hidden" name="intent" value="import" />
+                    <input type="hidden" name="jiraSite" value={preview.jiraSite} />
+                    {/* Controlled, so a second preview on the same page replaces the text the import will send. */}
+                    <textarea name="text" value={preview.text} hidden readOnly aria-hidden="true" tabIndex={-1} />
+                  </>
+                )}
                 <button
                   type="submit"
                   className="btn btn-primary"

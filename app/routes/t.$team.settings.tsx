@@ -14,6 +14,7 @@ const TABS = [
   { to: "sizing", label: "Sizing" },
   { to: "rates", label: "Rates" },
   { to: "tokens", label: "API tokens" },
+  { to: "trackers", label: "Trackers" },
   { to: "export", label: "Export" },
 ];
 

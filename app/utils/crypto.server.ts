@@ -1,4 +1,13 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  hkdfSync,
+  randomBytes,
+  scrypt,
+  timingSafeEqual,
+  type ScryptOptions,
+} from "node:crypto";
 
 // scrypt from node:crypto: memory-hard, no native dependency. Parameters are stored with the hash
 // so they can be raised later without invalidating existing passwords.
@@ -36,4 +45,28 @@ export function newToken(bytes = 24): string {
 /** Tokens are stored hashed: a database dump never holds a usable link or session. */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
+}
+
+// Secrets the server must use again but nobody may read back (a tracker's API token): AES-256-GCM
+// under a key derived from the session secret, so a database dump alone holds nothing usable.
+const sealKey = (secret: string) => Buffer.from(hkdfSync("sha256", secret, "token-poker", "sealed-secrets", 32));
+
+export function sealSecret(plain: string, secret: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", sealKey(secret), iv);
+  const sealed = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), sealed.toString("base64url")].join(".");
+}
+
+/** The plain text, or null when it was sealed under another secret or tampered with. */
+export function openSecret(sealed: string, secret: string): string | null {
+  const [version, iv, tag, data] = sealed.split(".");
+  if (version !== "v1" || !iv || !tag || !data) return null;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", sealKey(secret), Buffer.from(iv, "base64url"));
+    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    return Buffer.concat([decipher.update(Buffer.from(data, "base64url")), decipher.final()]).toString("utf8");
+  } catch {
+    return null;
+  }
 }

@@ -6,6 +6,7 @@ import * as m0004 from "./0004_create_spend";
 import * as m0005 from "./0005_create_sprints";
 import * as m0006 from "./0006_secure_accounts";
 import * as m0014 from "./0014_add_tracker_fields";
+import * as m0015 from "./0015_create_tracker_connections";
 
 // Migrations are listed here, in order, rather than read from the folder at run time: the server
 // build bundles this list, and Kysely's FileMigrationProvider cannot find files after bundling.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   "0005_create_sprints": m0005,
   "0006_secure_accounts": m0006,
   "0014_add_tracker_fields": m0014,
+  "0015_create_tracker_connections": m0015,
 };

@@ -7,6 +7,7 @@
 
 import { isStoryKey, MAX_TITLE_LENGTH } from "~/domain/story-import";
 import { CsvReader, guessDelimiter, type CsvRecord } from "~/domain/spend/csv-records";
+import { githubKey } from "~/domain/trackers/tracker-api";
 
 export const TRACKER_FORMATS = ["jira-csv", "linear-csv", "github-json", "azure-csv"] as const;
 export type TrackerFormat = (typeof TRACKER_FORMATS)[number];
@@ -193,7 +194,7 @@ export function parseTrackerFile(text: string, options: TrackerFileOptions = {})
   }
   const read = format === "github-json" ? readGithubJson(body) : readTrackerCsv(body, format, options);
   if ("errors" in read) return { ok: false, format, errors: read.errors };
-  return check(format, read.items, options);
+  return checkTrackerItems(format, read.items, options);
 }
 
 function readTrackerCsv(
@@ -244,7 +245,7 @@ function readGithubJson(body: string): { items: TrackerItem[] } | { errors: Trac
       : [];
     items.push({
       line,
-      key: githubKey(link, raw.number),
+      key: githubKeyOf(link, raw.number),
       title: oneLine(raw.title),
       link,
       labels: labelsFrom(labels),
@@ -255,15 +256,15 @@ function readGithubJson(body: string): { items: TrackerItem[] } | { errors: Trac
   return errors.length ? { errors } : { items };
 }
 
-/** `https://github.com/acme/pay-api/issues/12` → `PAYAPI-12`: a key a branch name can carry. */
-function githubKey(link: string | null, number: unknown): string | null {
+/** `https://github.com/acme/pay-api/issues/12` → `PAYAPI-12`, as the API pull names it. */
+function githubKeyOf(link: string | null, number: unknown): string | null {
   if (typeof number !== "number" || !Number.isSafeInteger(number) || number < 1) return null;
-  const repo = link ? /^https?:\/\/[^/]+\/[^/]+\/([^/]+)\/(?:issues|pull)\//.exec(link)?.[1] : null;
-  const prefix = (repo ?? "GH").toUpperCase().replace(/[^A-Z0-9]/g, "");
-  return /^[A-Z]/.test(prefix) ? `${prefix.slice(0, 20)}-${number}` : `GH-${number}`;
+  const repo = link ? /^https?:\/\/[^/]+\/([^/]+\/[^/]+)\/(?:issues|pull)\//.exec(link)?.[1] : undefined;
+  return githubKey(repo ?? "", number);
 }
 
-function check(format: TrackerFormat, items: TrackerItem[], options: TrackerFileOptions): TrackerFileResult {
+/** The checks every source's items pass, from a file or a tracker's API: titles, keys, one of each. */
+export function checkTrackerItems(format: TrackerFormat, items: TrackerItem[], options: TrackerFileOptions): TrackerFileResult {
   const errors: TrackerFileError[] = [];
   const seen = new Map<string, number>();
   for (const item of items) {

@@ -198,6 +198,7 @@ export default function StoryPage() {
             <Labels labels={story.labels} />
             <Link to={`${storyBase}/spend`}>Spend</Link>
             <Link to={`${storyBase}/outcome`}>Outcome</Link>
+            <Link to={`${storyBase}/tracker`}>Tracker</Link>
             {story.link ? (
               <a href={story.link} rel="noreferrer noopener" target="_blank">
                 {story.link.replace(/^https?:\/\//, "")}

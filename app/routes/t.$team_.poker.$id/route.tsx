@@ -37,11 +37,13 @@ import {
   type Mutation,
 } from "~/models/poker.server";
 import { listTeamsForUser } from "~/models/team.server";
+import { pushFinalizedItem } from "~/models/tracker-connection.server";
 import type { DB } from "~/utils/db.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { parseSessionId, requirePokerAccess } from "~/utils/poker-access.server";
 import { announceRoomChange } from "~/utils/poker-live.server";
+import { getServices } from "~/utils/services.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.view.room.session.name ?? "Poker"} · Token Poker` },
@@ -214,6 +216,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
         break;
     }
     await announceRoomChange(sessionId, change.seq);
+    if (input.intent === "finalize") {
+      // The estimate goes back to its tracker item in the background: the meeting never waits.
+      const { sessionSecret } = await getServices();
+      void pushFinalizedItem(db, { teamId: team.id, itemId: input.itemId, secret: sessionSecret }).catch((error: Error) =>
+        console.error("[trackers] push after finalize failed:", error.message),
+      );
+    }
     return data({ ok: true as const, seq: change.seq, errors: {} as Record<string, string> });
   } catch (error) {
     if (error instanceof PokerError) {

@@ -1,0 +1,97 @@
+// A story's estimate and its tracker item: whether the estimate went back, why it failed, and a
+// button to send it (the "ask each time" mode) or try again.
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { roleAtLeast } from "~/domain/roles";
+import {
+  connectionForStory,
+  listStoryTrackerPushes,
+  listTrackerConnections,
+  pushStoryEstimate,
+} from "~/models/tracker-connection.server";
+import { getStory } from "~/models/story.server";
+import { requireTeamRole } from "~/utils/auth.server";
+import { getServices } from "~/utils/services.server";
+
+export const meta: MetaFunction = () => [{ title: "Tracker · Token Poker" }];
+
+const StoryIdSchema = z.coerce.number().int().positive();
+
+async function storyOf(db: Parameters<typeof getStory>[0], teamId: number, raw: string | undefined) {
+  const id = StoryIdSchema.safeParse(raw);
+  const story = id.success ? await getStory(db, { teamId, storyId: id.data }) : undefined;
+  if (!story) throw new Response("Story not found", { status: 404 });
+  return story;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { db, team, role } = await requireTeamRole(request, params.team, "observer");
+  const story = await storyOf(db, team.id, params.storyId);
+  const connection = connectionForStory(await listTrackerConnections(db, team.id), story);
+  return {
+    story: { id: story.id, key: story.key, title: story.title, link: story.link, estimated: story.estimateId !== null },
+    connection: connection && { kind: connection.kind, project: connection.project, pushMode: connection.pushMode },
+    pushes: await listStoryTrackerPushes(db, { teamId: team.id, storyId: story.id }),
+    canPush: roleAtLeast(role, "member"),
+    storyUrl: `/t/${team.slug}/backlog/${story.id}`,
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { db, team } = await requireTeamRole(request, params.team, "member");
+  const story = await storyOf(db, team.id, params.storyId);
+  const { sessionSecret } = await getServices();
+  await pushStoryEstimate(db, { teamId: team.id, storyId: story.id, secret: sessionSecret, when: "asked" });
+  return redirect(`/t/${team.slug}/stories/${story.id}/tracker`);
+}
+
+export default function StoryTrackerPage() {
+  const { story, connection, pushes, canPush, storyUrl } = useLoaderData<typeof loader>();
+  const busy = useNavigation().state !== "idle";
+  const last = pushes[0];
+  return (
+    <div className="stack">
+      <div className="page-header">
+        <div>
+          <p className="breadcrumb">
+            <Link to={storyUrl}>{story.key ?? "Story"}</Link> /
+          </p>
+          <h1>Estimate in the tracker</h1>
+        </div>
+      </div>
+      {!connection ? (
+        <p className="muted">
+          This story comes from no connected tracker. Connect GitHub or Jira under Settings → Trackers; stories are
+          matched by their issue link or key.
+        </p>
+      ) : (
+        <section className="card stack" aria-labelledby="tracker-state">
+          <h2 id="tracker-state">
+            {connection.kind === "github" ? "GitHub" : "Jira"} {connection.project}
+          </h2>
+          {last ? (
+            <p role="status" className={last.status === "failed" ? "alert alert-danger" : "alert alert-ok"}>
+              {last.status === "done"
+                ? `The estimate went back on ${new Date(last.attemptedAt).toISOString().slice(0, 16).replace("T", " ")} UTC.`
+                : `The last try failed: ${last.message}.`}
+            </p>
+          ) : (
+            <p className="muted">The estimate has not been sent to the tracker.</p>
+          )}
+          {connection.pushMode === "off" ? (
+            <p className="muted">This connection does not write estimates back (Settings → Trackers).</p>
+          ) : canPush && story.estimated ? (
+            <Form method="post">
+              <button type="submit" className="btn btn-primary" disabled={busy}>
+                {last?.status === "failed" ? "Try again" : last ? "Send the estimate again" : "Send the estimate"}
+              </button>
+            </Form>
+          ) : !story.estimated ? (
+            <p className="muted">Estimate the story first.</p>
+          ) : null}
+        </section>
+      )}
+    </div>
+  );
+}
