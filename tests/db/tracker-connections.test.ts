@@ -19,7 +19,11 @@ let fake: FakeTrackers;
 beforeAll(async () => {
   // The stand-in servers are on loopback, which team-supplied addresses may reach only when allowed.
   process.env.WEBHOOK_ALLOW_PRIVATE = "1";
-  fake = await startFakeTrackers();
+  fake = await seeded();
+});
+
+async function seeded(): Promise<FakeTrackers> {
+  const fake = await startFakeTrackers();
   fake.github.issues = [1, 2, 3].map((n) => ({
     number: n,
     title: `Issue ${n}`,
@@ -38,7 +42,8 @@ beforeAll(async () => {
       status: { name: i === 2 ? "Done" : "To Do", statusCategory: { key: i === 2 ? "done" : "new" } },
     },
   }));
-});
+  return fake;
+}
 afterAll(async () => {
   await fake?.close();
   delete process.env.WEBHOOK_ALLOW_PRIVATE;
@@ -127,7 +132,7 @@ describeDb("tracker connections", (t) => {
     const gone = (await openTrackerApi(t.db, { teamId: team.id, connectionId: id, secret: SECRET }))!;
     await fake.close();
     await expect(gone.api.pull({})).rejects.toBeInstanceOf(TrackerApiError);
-    fake = await (await import("../helpers/fake-trackers")).startFakeTrackers();
+    fake = await seeded();
   });
 
   it("refuses internal addresses unless the operator allows them", async () => {
