@@ -14,7 +14,7 @@
 import type { SpendEntry } from "~/domain/spend/entry";
 import { apiEntryToSpend, type SpendApiEntry } from "~/domain/spend/api-entries";
 import type { RateCard } from "~/domain/spend/rate-card";
-import { compileKeyPattern, dedupeKey, storyKeyIn } from "~/domain/spend/values";
+import { compileKeyPattern, dedupeKey } from "~/domain/spend/values";
 
 // ---- the OTLP/JSON shape (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding) ----
 
