@@ -14,6 +14,11 @@ export function useLiveSpend(teamSlug: string): void {
       if (latest.current.state === "idle") latest.current.revalidate();
     };
     source.addEventListener("spend", reload);
-    return () => source.close();
+    // Marks the page as listening (tests wait for it before pushing spend).
+    source.addEventListener("open", () => document.documentElement.setAttribute("data-live-spend", "open"));
+    return () => {
+      source.close();
+      document.documentElement.removeAttribute("data-live-spend");
+    };
   }, [teamSlug]);
 }
