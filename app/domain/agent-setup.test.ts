@@ -26,3 +26,14 @@ describe("agentSetup", () => {
     expect(evil.hookUrl).toContain("/teams/a%20b/");
   });
 });
+
+describe("docs/agents.md", () => {
+  it("shows the three snippets exactly as the app generates them", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../../docs/agents.md", import.meta.url), "utf8");
+    const example = agentSetup({ origin: "https://poker.example.com", team: "acme", storyKey: "PAY-412" });
+    expect(doc).toContain(example.settingsJson);
+    expect(doc).toContain(example.otelEnv);
+    expect(doc).toContain(example.ciStep);
+  });
+});
