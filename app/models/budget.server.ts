@@ -93,7 +93,7 @@ export async function extendStoryBudget(
   db: DB,
   input: { teamId: number; storyId: number; credits: number; reason: string; userId: number | null },
 ) {
-  const reason = input.reason.trim();
+  const reason = input.reason.replace(/[\u0000-\u001f\u007f]/g, " ").trim();
   if (!reason) throw new BudgetExtensionError("Say why the story needs more.");
   if (!(input.credits > 0) || input.credits > 1_000_000_000) throw new BudgetExtensionError("Give a positive number of credits.");
   const story = await getStory(db, { teamId: input.teamId, storyId: input.storyId });

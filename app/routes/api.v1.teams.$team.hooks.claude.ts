@@ -20,7 +20,8 @@ const HOOK_MAX_BYTES = 1024 * 1024;
 
 const EventSchema = z
   .object({
-    session_id: z.string().max(200).optional().catch(undefined),
+    // Claude Code's session ids are UUIDs: anything else (control characters, huge text) is no session.
+    session_id: z.string().regex(/^[\w.:-]{1,200}$/).optional().catch(undefined),
     hook_event_name: z.string().max(60).optional().catch(undefined),
   })
   .catch({});

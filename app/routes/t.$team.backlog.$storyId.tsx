@@ -141,7 +141,10 @@ const StoryIntentSchema = (keyPattern: string) =>
     z.object({
       intent: z.literal("extend-budget"),
       credits: z.coerce.number({ error: "Give a number of credits" }).finite().positive("Give a positive number of credits").max(1_000_000_000),
-      reason: z.string().trim().min(1, "Say why the story needs more").max(500, "Keep it under 500 characters"),
+      reason: z
+        .string()
+        .transform((v) => v.replace(/[\u0000-\u001f\u007f]/g, " ").trim())
+        .pipe(z.string().min(1, "Say why the story needs more").max(500, "Keep it under 500 characters")),
     }),
   ]);
 

@@ -86,6 +86,18 @@ describe("Claude Code log events", () => {
   });
 });
 
+describe("hostile values", () => {
+  it("keeps NUL and other control characters out of every stored field", () => {
+    const logs = { resourceLogs: [{ scopeLogs: [{ logRecords: [{
+      timeUnixNano: "1795514403120000000", body: { stringValue: "claude_code.api_request" },
+      attributes: [kv("session.id", "s\u0000x"), kv("user.email", "a\u0000@b"), kv("model", "m\u001b[31m"), kv("event.sequence", 1)],
+    }] }] }] };
+    const [entry] = logsToSpend(logs, { rateCard }).entries;
+    expect(JSON.stringify(entry)).not.toMatch(/\\u00(00|1b)/);
+    expect(entry!.sessionId).toBe("s x");
+  });
+});
+
 describe("GenAI semantic conventions", () => {
   it("maps a span with gen_ai.usage.* to one entry keyed by its span id", () => {
     const traces = { resourceSpans: [{ resource: { attributes: [kv("story.id", "PAY-9")] }, scopeSpans: [{ spans: [

@@ -96,7 +96,8 @@ export function attributeMap(list: readonly KeyValue[] | null | undefined, into 
 function scalar(value: AnyValue | null | undefined): Scalar | null {
   if (!value || typeof value !== "object") return null;
   if (typeof value.stringValue === "string") {
-    return value.stringValue.length <= MAX_ATTRIBUTE_CHARS ? value.stringValue : null;
+    // Control characters (NUL above all: PostgreSQL text cannot hold it) never reach storage.
+    return value.stringValue.length <= MAX_ATTRIBUTE_CHARS ? value.stringValue.replace(/[\u0000-\u001f\u007f]/g, " ") : null;
   }
   if (typeof value.boolValue === "boolean") return value.boolValue;
   if (value.intValue !== undefined && value.intValue !== null) return finite(value.intValue);
