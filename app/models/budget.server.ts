@@ -3,6 +3,7 @@
 // and the guard's decision (app/domain/budget-guard.ts). Also the extensions themselves.
 import { sql } from "kysely";
 import { decideBudget, type GuardAnswer } from "~/domain/budget-guard";
+import { withoutControlChars } from "~/domain/otlp/spend";
 import { roundMoney } from "~/domain/spend/rate-card";
 import { capacityOf, getSprint } from "~/models/sprint.server";
 import { dailySpendForSprint } from "~/models/sprint-spend.server";
@@ -93,7 +94,7 @@ export async function extendStoryBudget(
   db: DB,
   input: { teamId: number; storyId: number; credits: number; reason: string; userId: number | null },
 ) {
-  const reason = input.reason.replace(/[\u0000-\u001f\u007f]/g, " ").trim();
+  const reason = withoutControlChars(input.reason).trim();
   if (!reason) throw new BudgetExtensionError("Say why the story needs more.");
   if (!(input.credits > 0) || input.credits > 1_000_000_000) throw new BudgetExtensionError("Give a positive number of credits.");
   const story = await getStory(db, { teamId: input.teamId, storyId: input.storyId });

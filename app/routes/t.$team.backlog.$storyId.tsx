@@ -11,6 +11,7 @@ import { StoryFields } from "~/components/backlog/story-fields";
 import { formatCredits, Labels, STATUS_LABELS, StatusBadge } from "~/components/backlog/story-bits";
 import { FormError } from "~/components/ui/field";
 import { agentSetup } from "~/domain/agent-setup";
+import { withoutControlChars } from "~/domain/otlp/spend";
 import { roleAtLeast } from "~/domain/roles";
 import { levelIndex, UnknownLevelError } from "~/domain/sizing";
 import { DIMENSIONS, type DimensionId } from "~/domain/sizing-scheme";
@@ -143,7 +144,7 @@ const StoryIntentSchema = (keyPattern: string) =>
       credits: z.coerce.number({ error: "Give a number of credits" }).finite().positive("Give a positive number of credits").max(1_000_000_000),
       reason: z
         .string()
-        .transform((v) => v.replace(/[\u0000-\u001f\u007f]/g, " ").trim())
+        .transform((v) => withoutControlChars(v).trim())
         .pipe(z.string().min(1, "Say why the story needs more").max(500, "Keep it under 500 characters")),
     }),
   ]);

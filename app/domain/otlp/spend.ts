@@ -75,6 +75,12 @@ export interface MetricsRequest {
 }
 
 export type Scalar = string | number | boolean;
+
+/** Text with control characters (NUL above all: PostgreSQL text cannot hold it) turned to spaces. */
+export function withoutControlChars(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f]/g, " ");
+}
 export type Attributes = ReadonlyMap<string, Scalar>;
 
 /** How many records one request may carry (a bigger batch is refused, not cut). */
@@ -97,7 +103,7 @@ function scalar(value: AnyValue | null | undefined): Scalar | null {
   if (!value || typeof value !== "object") return null;
   if (typeof value.stringValue === "string") {
     // Control characters (NUL above all: PostgreSQL text cannot hold it) never reach storage.
-    return value.stringValue.length <= MAX_ATTRIBUTE_CHARS ? value.stringValue.replace(/[\u0000-\u001f\u007f]/g, " ") : null;
+    return value.stringValue.length <= MAX_ATTRIBUTE_CHARS ? withoutControlChars(value.stringValue) : null;
   }
   if (typeof value.boolValue === "boolean") return value.boolValue;
   if (value.intValue !== undefined && value.intValue !== null) return finite(value.intValue);
