@@ -32,6 +32,8 @@ export interface TeamsTable {
   creditValueUsd: ColumnType<number, number | undefined, number>;
   /** Burn alerts are POSTed here (Slack-compatible); null = none. Added by 0005_create_sprints. */
   webhookUrl: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Added by 0012: the budget guard stops when it cannot decide (unknown story, an error). */
+  guardFailClosed: ColumnType<boolean, boolean | undefined, boolean>;
   createdAt: CreatedAt;
 }
 
@@ -268,8 +270,10 @@ export type SpendSource =
   | "litellm"
   | "generic-csv"
   | "api"
-  | "manual";
-export type SpendImportVia = "upload" | "cli" | "api" | "seed";
+  | "manual"
+  | "otlp";
+export type SpendImportVia = "upload" | "cli" | "api" | "seed" | "otlp";
+export type ApiTokenScope = "team" | "ingest";
 export type SpendImportStatus = "running" | "imported" | "rejected" | "failed";
 export type ReviewBurden = "none" | "light" | "moderate" | "heavy";
 
@@ -284,6 +288,10 @@ export interface TeamApiTokensTable {
   lastUsedAt: Timestamp | null;
   revokedAt: Timestamp | null;
   revokedBy: number | null;
+  /** Added by 0012: 'team' pushes and reads the guard; 'ingest' only pushes. */
+  scope: ColumnType<ApiTokenScope, ApiTokenScope | undefined, ApiTokenScope>;
+  /** Added by 0012: the person an ingest token belongs to (their spend is theirs). */
+  userId: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface SpendImportsTable {
@@ -461,6 +469,29 @@ export interface PokerVotesTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+// ---- agents (0012_add_agent_ingest) ---------------------------------------------------------------
+
+export type OtlpSignal = "events" | "metrics";
+
+export interface OtlpSessionsTable {
+  teamId: number;
+  sessionId: string;
+  signal: OtlpSignal;
+  createdAt: CreatedAt;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface BudgetExtensionsTable {
+  id: Id;
+  teamId: number;
+  storyId: number;
+  sprintId: number | null;
+  credits: number;
+  reason: string;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -493,6 +524,8 @@ export interface Database {
   commitRequests: CommitRequestsTable;
   sprintEvents: SprintEventsTable;
   sprintAlerts: SprintAlertsTable;
+  otlpSessions: OtlpSessionsTable;
+  budgetExtensions: BudgetExtensionsTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -53,7 +53,7 @@ const httpLink = text(2000).refine((v) => {
 const ROLES = ["owner", "manager", "member", "observer"] as const;
 const CAUSE_IDS = CAUSE_TAGS.map((t) => t.id) as [string, ...string[]];
 const BURDEN_IDS = REVIEW_BURDENS.map((b) => b.id) as [string, ...string[]];
-const SPEND_SOURCES = ["copilot-usage", "copilot-premium", "claude-jsonl", "ccusage", "litellm", "generic-csv", "api", "manual"] as const;
+const SPEND_SOURCES = ["copilot-usage", "copilot-premium", "claude-jsonl", "ccusage", "litellm", "generic-csv", "api", "manual", "otlp"] as const;
 const POOL_PLANS = ["copilot-business", "copilot-enterprise", "custom"] as const;
 const COMMIT_BASES = ["expected", "p80"] as const;
 const POLICIES = ["warn", "approval", "hard-stop"] as const;
@@ -363,7 +363,7 @@ const SpendImportSchema = z.object({
   ref,
   /** Who imported it (null: the API, the command line, or someone unknown). */
   importedBy: person,
-  via: z.enum(["upload", "cli", "api", "seed"]),
+  via: z.enum(["upload", "cli", "api", "seed", "otlp"]),
   fileName: text(1000),
   format: text(50).nullable(),
   status: z.enum(["running", "imported", "rejected", "failed"]),

@@ -37,6 +37,7 @@ import { findRate, priceTokens, roundMoney, usdToCredits } from "~/domain/spend/
 import { getRateCard } from "~/models/rate.server";
 import { withOwnSession, type DB } from "~/utils/db.server";
 import { singleton } from "~/utils/singleton.server";
+import { announceSpend } from "~/utils/spend-live.server";
 
 // ---------------------------------------------------------------------------------------------
 // Imports
@@ -97,7 +98,31 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
  */
 function afterSpendChanged<T>(db: DB, teamId: number, result: T): T {
   checkBurnAlerts(db, { teamId }).catch((error: unknown) => console.error("[spend] burn alert check failed:", error));
+  // Open dashboards, burn-ups and story pages reload (app/utils/spend-live.server.ts).
+  announceSpend(teamId);
   return result;
+}
+
+/**
+ * Imports entries a caller already read (OpenTelemetry exports): the same staging, dedupe, overlap
+ * and merge as a file, the same burn alerts and live updates after it.
+ */
+export async function importSpendEntries(
+  db: DB,
+  entries: readonly SpendEntry[],
+  options: ImportTarget & { format: string },
+): Promise<ImportResult> {
+  if (options.maxRows !== undefined && entries.length > options.maxRows) {
+    throw new SpendLimitError("rows", `${entries.length} entries is over the limit of ${options.maxRows} per request`);
+  }
+  const seen = new Map<string, number>();
+  const events: FormatEvent[] = entries.map((entry) => {
+    const first = seen.get(entry.dedupeKey);
+    if (first !== undefined) return { kind: "skipped", skipped: { line: entry.line, reason: "duplicate of an earlier record", duplicateOf: first } };
+    seen.set(entry.dedupeKey, entry.line);
+    return { kind: "entry", entry };
+  });
+  return afterSpendChanged(db, options.teamId, await runImport(db, options, toAsync(events), options.format));
 }
 
 /** Imports entries pushed as a JSON array (the API's body); `line` in errors is the 1-based position. */

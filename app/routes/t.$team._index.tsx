@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { useLiveSpend } from "~/components/agents/use-live-spend";
 import { BacklogDashboardCard } from "~/components/backlog/dashboard-card";
 import { DriftDashboardCard } from "~/components/retro/dashboard-card";
 import { PokerDashboardCard } from "~/components/poker/dashboard-card";
@@ -29,6 +30,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function Dashboard() {
   const { team, role, memberCount, backlog, poker, sprint, spend, drift } = useLoaderData<typeof loader>();
+  // Spend arriving (an import, an agent's OpenTelemetry export) refreshes the sprint and spend cards.
+  useLiveSpend(team.slug);
   return (
     <>
       <div className="page-header">

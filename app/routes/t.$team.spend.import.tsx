@@ -44,8 +44,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           ? "demo seed"
           : l.via === "cli"
             ? "command line"
-            : l.via === "api"
-              ? `API token “${l.tokenName ?? "revoked"}”`
+            : l.via === "api" || l.via === "otlp"
+              ? `${l.via === "otlp" ? "OpenTelemetry, token" : "API token"} “${l.tokenName ?? "revoked"}”`
               : (l.userName ?? "—"),
       startedAt: l.startedAt,
       undoneAt: l.undoneAt,

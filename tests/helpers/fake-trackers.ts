@@ -44,7 +44,7 @@ export async function startFakeTrackers(): Promise<FakeTrackers> {
       const all = state.github.issues;
       const slice = all.slice((page - 1) * per, page * per);
       const origin = `http://${req.headers.host}`;
-      const link = page * per < all.length ? { Link: `<${origin}${url.pathname}?state=all&per_page=100&page=${page + 1}>; rel="next"` } : {};
+      const link: Record<string, string> = page * per < all.length ? { Link: `<${origin}${url.pathname}?state=all&per_page=100&page=${page + 1}>; rel="next"` } : {};
       return send(200, slice, link);
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels$/.exec(url.pathname))) {

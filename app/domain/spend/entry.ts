@@ -17,14 +17,14 @@ export function isFormatName(value: unknown): value is FormatName {
 }
 
 /** Where an entry came from: a file format, the JSON API, or typed in by hand on a story. */
-export type SpendSourceName = FormatName | "api" | "manual";
+export type SpendSourceName = FormatName | "api" | "manual" | "otlp";
 
 /**
  * Sources that carry the same agent work by different paths (a Claude session through its JSONL, its
  * ccusage summary, a LiteLLM gateway, a team's CSV, an agent hook on the API). Copilot reports are
  * another tool's bill and never overlap with these.
  */
-export const AGENT_SOURCES: readonly SpendSourceName[] = ["claude-jsonl", "ccusage", "litellm", "generic-csv", "api"];
+export const AGENT_SOURCES: readonly SpendSourceName[] = ["claude-jsonl", "ccusage", "litellm", "generic-csv", "api", "otlp"];
 
 /**
  * Where a price came from: `source` = the file stated it (Copilot, LiteLLM `spend`, ccusage `cost`,

@@ -3,15 +3,21 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } fr
 import { z } from "zod";
 import { EstimateSummary, type EstimateView } from "~/components/backlog/estimate-summary";
 import { QuickEstimateForm } from "~/components/backlog/quick-estimate";
+import { AgentSetupSnippets } from "~/components/agents/agent-setup";
+import { BudgetCard } from "~/components/agents/budget-card";
+import { useLiveSpend } from "~/components/agents/use-live-spend";
 import { SpendCapCommands } from "~/components/backlog/spend-cap";
 import { StoryFields } from "~/components/backlog/story-fields";
 import { formatCredits, Labels, STATUS_LABELS, StatusBadge } from "~/components/backlog/story-bits";
 import { FormError } from "~/components/ui/field";
+import { agentSetup } from "~/domain/agent-setup";
+import { withoutControlChars } from "~/domain/otlp/spend";
 import { roleAtLeast } from "~/domain/roles";
 import { levelIndex, UnknownLevelError } from "~/domain/sizing";
 import { DIMENSIONS, type DimensionId } from "~/domain/sizing-scheme";
 import { spendCap, taskText } from "~/domain/spend-cap";
 import { storyFieldsSchema } from "~/domain/story-form";
+import { BudgetExtensionError, extendStoryBudget, getStoryBudget, listStoryExtensions } from "~/models/budget.server";
 import { getCreditValue } from "~/models/rate.server";
 import { getCurrentScheme, getSchemeVersion } from "~/models/scheme.server";
 import {
@@ -47,10 +53,12 @@ async function loadStory(request: Request, params: LoaderFunctionArgs["params"],
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role, story } = await loadStory(request, params, "observer");
-  const [current, history, creditValueUsd] = await Promise.all([
+  const [current, history, creditValueUsd, budget, extensions] = await Promise.all([
     getCurrentScheme(db, team.id),
     listStoryEstimates(db, { teamId: team.id, storyId: story.id }),
     getCreditValue(db, team.id),
+    getStoryBudget(db, { teamId: team.id, storyId: story.id }),
+    listStoryExtensions(db, { teamId: team.id, storyId: story.id }),
   ]);
   let estimate: EstimateView | null = null;
   if (story.estimateId && story.schemeId) {
@@ -92,7 +100,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       createdAt: day(story.createdAt),
     },
     estimate,
-    cap: estimate ? spendCap({ p80Credits: estimate.p80Credits, creditValueUsd, task: taskText(story) }) : null,
+    cap: estimate ? spendCap({ p80Credits: estimate.p80Credits + (budget?.extended ?? 0), creditValueUsd, task: taskText(story) }) : null,
+    budget: budget
+      ? {
+          decision: budget.decision,
+          reason: budget.reason,
+          spent: budget.spent,
+          extended: budget.extended,
+          p80: budget.estimate?.p80 ?? null,
+          leftToP80: budget.leftToP80,
+          sprint: budget.sprint ? { name: budget.sprint.name, policy: budget.sprint.policy, remaining: budget.sprintRemaining } : null,
+          extensions: extensions.map((x) => ({ id: x.id, credits: x.credits, reason: x.reason, createdAt: day(x.createdAt), byName: x.byName })),
+        }
+      : null,
+    setup: agentSetup({ origin: new URL(request.url).origin, team: team.slug, storyKey: story.key }),
+    teamSlug: team.slug,
+    canExtend: roleAtLeast(role, "manager"),
     creditValueUsd,
     history: history.map((h) => ({ ...h, createdAt: day(h.createdAt) })),
     scheme: current.scheme,
@@ -116,12 +139,20 @@ const StoryIntentSchema = (keyPattern: string) =>
     }),
     z.object({ intent: z.literal("archive") }),
     z.object({ intent: z.literal("restore") }),
+    z.object({
+      intent: z.literal("extend-budget"),
+      credits: z.coerce.number({ error: "Give a number of credits" }).finite().positive("Give a positive number of credits").max(1_000_000_000),
+      reason: z
+        .string()
+        .transform((v) => withoutControlChars(v).trim())
+        .pipe(z.string().min(1, "Say why the story needs more").max(500, "Keep it under 500 characters")),
+    }),
   ]);
 
 type ActionResult = { ok: boolean; intent: string; errors: Record<string, string>; values: Record<string, string>; message?: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { db, team, user, story } = await loadStory(request, params, "member");
+  const { db, team, user, role, story } = await loadStory(request, params, "member");
   const form = parseForm(await request.formData(), StoryIntentSchema(team.keyPattern));
   if (!form.ok) return data<ActionResult>({ ok: false, intent: form.values.intent ?? "", errors: form.errors, values: form.values }, { status: 400 });
   const input = form.data;
@@ -170,17 +201,31 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case "restore":
       await setStoryArchived(db, { teamId: team.id, storyId: story.id, archived: false });
       return done("Restored to the backlog.");
+    case "extend-budget": {
+      if (!roleAtLeast(role, "manager")) throw new Response("Managers extend budgets.", { status: 403 });
+      try {
+        await extendStoryBudget(db, { teamId: team.id, storyId: story.id, credits: input.credits, reason: input.reason, userId: user.id });
+      } catch (error) {
+        if (error instanceof BudgetExtensionError) {
+          return data<ActionResult>({ ok: false, intent: "extend-budget", errors: { form: error.message }, values: {} }, { status: 400 });
+        }
+        throw error;
+      }
+      return done(`Budget extended by ${formatCredits(input.credits)} credits: the agent's next call continues.`);
+    }
   }
 }
 
 export default function StoryPage() {
-  const { story, estimate, cap, creditValueUsd, history, scheme, schemeVersion, initialLevels, keyPattern, backlog, canEdit } =
+  const { story, estimate, cap, creditValueUsd, history, scheme, schemeVersion, initialLevels, keyPattern, backlog, canEdit, budget, setup, teamSlug, canExtend } =
     useLoaderData<typeof loader>();
+  useLiveSpend(teamSlug);
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state === "submitting";
   const storyBase = `/t/${useParams().team}/stories/${story.id}`;
   const editing = result && !result.ok && result.intent === "update" ? result : undefined;
-  const estimateError = result && !result.ok && result.intent !== "update" ? Object.values(result.errors)[0] : undefined;
+  const estimateError = result && !result.ok && result.intent === "estimate" ? Object.values(result.errors)[0] : undefined;
+  const extendErrors = result && !result.ok && result.intent === "extend-budget" ? result.errors : {};
 
   return (
     <>
@@ -228,12 +273,22 @@ export default function StoryPage() {
             ) : null}
           </section>
 
+          {budget ? <BudgetCard budget={budget} canExtend={canExtend && !story.archived} busy={busy} errors={extendErrors} /> : null}
+
           {cap ? (
             <section className="card stack" aria-labelledby="cap-heading">
               <h2 id="cap-heading">Spend cap</h2>
               <SpendCapCommands cap={cap} creditValueUsd={creditValueUsd} />
             </section>
           ) : null}
+
+          <section className="card stack" aria-labelledby="agents-heading">
+            <h2 id="agents-heading">Agent setup</h2>
+            <details>
+              <summary>Hook, OpenTelemetry and CI snippets for this story</summary>
+              <AgentSetupSnippets setup={setup} idPrefix="story-setup" />
+            </details>
+          </section>
 
           {history.length > 1 ? (
             <section className="card" aria-labelledby="history-heading">

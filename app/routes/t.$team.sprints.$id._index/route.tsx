@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-r
 import { Link, useActionData, useFetcher, useLoaderData, useParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { z } from "zod";
+import { useLiveSpend } from "~/components/agents/use-live-spend";
 import { BurnUpChart } from "~/components/sprints/burn-up-chart";
 import { CapacityMeter } from "~/components/sprints/capacity-meter";
 import { PlanningBoard, type BoardCard, type BoardColumnId } from "~/components/sprints/planning-board";
@@ -164,6 +165,8 @@ const TONE_CLASS = { ok: "alert alert-ok", warn: "alert alert-warn", error: "ale
 export default function SprintBoardPage() {
   const d = useLoaderData<typeof loader>();
   const { team } = useParams();
+  // The burn-up moves as spend arrives.
+  useLiveSpend(team ?? "");
   const actionData = useActionData<typeof action>() as BoardActionResult | undefined;
   const fetcher = useFetcher<BoardActionResult>({ key: `sprint-${d.sprint.id}-board` });
   const result = fetcher.state === "idle" ? (fetcher.data ?? actionData) : undefined;

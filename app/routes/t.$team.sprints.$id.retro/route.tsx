@@ -28,6 +28,7 @@ import {
 } from "~/domain/retro";
 import { roleAtLeast } from "~/domain/roles";
 import { DIMENSIONS } from "~/domain/sizing-scheme";
+import { listSprintExtensions } from "~/models/budget.server";
 import { getRetro, listEarlierNotes, saveRetroNote } from "~/models/retro.server";
 import { getCurrentScheme } from "~/models/scheme.server";
 import { requireTeamRole } from "~/utils/auth.server";
@@ -49,6 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!retro) notFound("Sprint not found");
   const query = parseRetroQuery(new URL(request.url).searchParams);
   const earlier = await listEarlierNotes(db, { teamId: team.id, before: retro.sprint.start });
+  const extensions = await listSprintExtensions(db, { teamId: team.id, sprintId: sprintId.data });
 
   const summary = summarizeRetro(retro.rows, scheme.scheme);
   const withNotes: RetroTableRow[] = retro.rows.map((r) => ({ ...r, note: retro.notes[r.storyId] ?? null }));
@@ -85,6 +87,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     table,
     total: retro.rows.length,
     earlier,
+    extensions: extensions.map((x) => ({ ...x, createdAt: new Date(x.createdAt).toISOString().slice(0, 10) })),
     sizes: scheme.scheme.bands.map((b) => b.label),
     dimensions: DIMENSIONS.map((d) => ({ ...d, levels: scheme.scheme[d.id].map((l) => ({ id: l.id, label: l.label })) })),
     query: {
@@ -343,6 +346,20 @@ export default function RetroPage() {
             </Form>
             <RetroTable rows={d.table} sorting={d.sorting} sortHref={sortHref} empty={<p>No story matches these filters.</p>} />
           </section>
+
+          {d.extensions.length ? (
+            <section aria-labelledby="extensions-title" className="retro-section">
+              <h3 id="extensions-title">Budget extensions</h3>
+              <ul>
+                {d.extensions.map((x) => (
+                  <li key={x.id}>
+                    <strong>{x.key ?? x.title}</strong>: +{formatCredits(x.credits)} credits on {x.createdAt}
+                    {x.byName ? ` by ${x.byName}` : ""} — {x.reason}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
 
           <section aria-labelledby="earlier-title" className="retro-section">
             <h3 id="earlier-title">From earlier retrospectives</h3>

@@ -1,0 +1,183 @@
+// A story's budget as the guard sees it — its estimate, its spend (every source, however
+// attributed), the extensions managers granted, its open sprint's policy and remaining credits —
+// and the guard's decision (app/domain/budget-guard.ts). Also the extensions themselves.
+import { sql } from "kysely";
+import { decideBudget, type GuardAnswer } from "~/domain/budget-guard";
+import { withoutControlChars } from "~/domain/otlp/spend";
+import { roundMoney } from "~/domain/spend/rate-card";
+import { capacityOf, getSprint } from "~/models/sprint.server";
+import { dailySpendForSprint } from "~/models/sprint-spend.server";
+import { getActualCreditsByStory } from "~/models/spend.server";
+import { getStory, getStoryByKey } from "~/models/story.server";
+import type { DB } from "~/utils/db.server";
+import { announceSpend } from "~/utils/spend-live.server";
+
+export interface StoryBudget extends GuardAnswer {
+  story: { id: number; key: string | null; title: string };
+  estimate: { expected: number; p80: number; size: string | null } | null;
+  spent: number;
+  extended: number;
+  sprint: { id: number; name: string; policy: string; available: number; spent: number } | null;
+  /** The team's remaining credits: null until organisations give teams a budget. */
+  teamRemaining: number | null;
+}
+
+/** The story's open sprint (the one it is committed to and that is not closed), if any. */
+async function openSprintOf(db: DB, teamId: number, storyId: number) {
+  const row = await db
+    .selectFrom("sprintStories as ss")
+    .innerJoin("sprints as s", "s.id", "ss.sprintId")
+    .select("s.id")
+    .where("ss.teamId", "=", teamId)
+    .where("ss.storyId", "=", storyId)
+    .where("ss.outcome", "is", null)
+    .where("s.closedAt", "is", null)
+    .executeTakeFirst();
+  return row ? getSprint(db, { teamId, sprintId: row.id }) : undefined;
+}
+
+export async function extendedCredits(db: DB, input: { teamId: number; storyId: number }): Promise<number> {
+  const row = await db
+    .selectFrom("budgetExtensions")
+    .select(sql<number>`coalesce(sum(credits), 0)`.as("credits"))
+    .where("teamId", "=", input.teamId)
+    .where("storyId", "=", input.storyId)
+    .executeTakeFirstOrThrow();
+  return roundMoney(Number(row.credits));
+}
+
+/** The budget of a story named by key or id; null when the team has no such story. */
+export async function getStoryBudget(
+  db: DB,
+  input: { teamId: number } & ({ key: string } | { storyId: number }),
+): Promise<StoryBudget | null> {
+  const story =
+    "key" in input ? await getStoryByKey(db, { teamId: input.teamId, key: input.key }) : await getStory(db, { teamId: input.teamId, storyId: input.storyId });
+  if (!story) return null;
+  const [actual, extended, sprint] = await Promise.all([
+    getActualCreditsByStory(db, { teamId: input.teamId, storyIds: [story.id] }),
+    extendedCredits(db, { teamId: input.teamId, storyId: story.id }),
+    openSprintOf(db, input.teamId, story.id),
+  ]);
+  const spent = actual[0]?.credits ?? 0;
+  const estimate =
+    story.expectedCredits !== null
+      ? { expected: story.expectedCredits, p80: story.p80Credits ?? story.expectedCredits, size: story.size ?? null }
+      : null;
+  let sprintFigures: StoryBudget["sprint"] = null;
+  if (sprint) {
+    const daily = await dailySpendForSprint(db, { teamId: input.teamId, start: sprint.startDate, end: sprint.endDate });
+    const sprintSpent = roundMoney(Object.values(daily).reduce((a, b) => a + b, 0));
+    sprintFigures = { id: sprint.id, name: sprint.name, policy: sprint.exhaustionPolicy, available: capacityOf(sprint).available, spent: sprintSpent };
+  }
+  const answer = decideBudget({
+    estimate,
+    spent,
+    extended,
+    sprint: sprintFigures ? { name: sprintFigures.name, policy: sprint!.exhaustionPolicy, available: sprintFigures.available, spent: sprintFigures.spent } : null,
+    teamRemaining: null,
+  });
+  return {
+    ...answer,
+    story: { id: story.id, key: story.key, title: story.title },
+    estimate,
+    spent,
+    extended,
+    sprint: sprintFigures,
+  };
+}
+
+export class BudgetExtensionError extends Error {}
+
+/** A manager adds credits to a story's budget, with the reason the retro shows. */
+export async function extendStoryBudget(
+  db: DB,
+  input: { teamId: number; storyId: number; credits: number; reason: string; userId: number | null },
+) {
+  const reason = withoutControlChars(input.reason).trim();
+  if (!reason) throw new BudgetExtensionError("Say why the story needs more.");
+  if (!(input.credits > 0) || input.credits > 1_000_000_000) throw new BudgetExtensionError("Give a positive number of credits.");
+  const story = await getStory(db, { teamId: input.teamId, storyId: input.storyId });
+  if (!story) throw new BudgetExtensionError("That story does not exist in this team.");
+  const sprint = await openSprintOf(db, input.teamId, story.id);
+  const credits = roundMoney(input.credits);
+  const row = await db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto("budgetExtensions")
+      .values({ teamId: input.teamId, storyId: story.id, sprintId: sprint?.id ?? null, credits, reason: reason.slice(0, 500), createdBy: input.userId })
+      .returning(["id", "credits"])
+      .executeTakeFirstOrThrow();
+    if (sprint) {
+      await trx
+        .insertInto("sprintEvents")
+        .values({
+          teamId: input.teamId,
+          sprintId: sprint.id,
+          storyId: story.id,
+          actorId: input.userId,
+          kind: "budget-extended",
+          message: `Budget of ${story.key ?? story.title} extended by ${credits} credits: ${reason.slice(0, 300)}`,
+        })
+        .execute();
+    }
+    return inserted;
+  });
+  announceSpend(input.teamId);
+  return row;
+}
+
+/** A story's extensions, newest first (story page). */
+export function listStoryExtensions(db: DB, input: { teamId: number; storyId: number }) {
+  return db
+    .selectFrom("budgetExtensions as b")
+    .leftJoin("users as u", "u.id", "b.createdBy")
+    .select(["b.id", "b.credits", "b.reason", "b.createdAt", "u.name as byName"])
+    .where("b.teamId", "=", input.teamId)
+    .where("b.storyId", "=", input.storyId)
+    .orderBy("b.createdAt", "desc")
+    .execute();
+}
+
+/** A sprint's extensions with their stories (the retro). */
+export function listSprintExtensions(db: DB, input: { teamId: number; sprintId: number }) {
+  return db
+    .selectFrom("budgetExtensions as b")
+    .innerJoin("stories as s", "s.id", "b.storyId")
+    .leftJoin("users as u", "u.id", "b.createdBy")
+    .select(["b.id", "b.credits", "b.reason", "b.createdAt", "s.key", "s.title", "u.name as byName"])
+    .where("b.teamId", "=", input.teamId)
+    .where("b.sprintId", "=", input.sprintId)
+    .orderBy("b.createdAt")
+    .execute();
+}
+
+/** The team's fail-closed choice for the guard. */
+export async function getGuardFailClosed(db: DB, teamId: number): Promise<boolean> {
+  const row = await db.selectFrom("teams").select("guardFailClosed").where("id", "=", teamId).executeTakeFirst();
+  return row?.guardFailClosed ?? false;
+}
+
+export async function setGuardFailClosed(db: DB, input: { teamId: number; failClosed: boolean }) {
+  await db.updateTable("teams").set({ guardFailClosed: input.failClosed }).where("id", "=", input.teamId).execute();
+}
+
+/** The story a Claude Code session is mapped to, by key (hook requests without a story key). */
+export async function storyKeyForSession(db: DB, input: { teamId: number; sessionId: string }): Promise<{ id: number; key: string | null } | null> {
+  const row = await db
+    .selectFrom("spendSessionStories as m")
+    .innerJoin("stories as s", "s.id", "m.storyId")
+    .select(["s.id", "s.key"])
+    .where("m.teamId", "=", input.teamId)
+    .where("m.sessionId", "=", input.sessionId)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Maps a session to a story unless someone mapped it already (a hook naming its story). */
+export async function claimSessionForStory(db: DB, input: { teamId: number; sessionId: string; storyId: number }) {
+  await db
+    .insertInto("spendSessionStories")
+    .values({ teamId: input.teamId, sessionId: input.sessionId.slice(0, 200), storyId: input.storyId, createdBy: null })
+    .onConflict((oc) => oc.columns(["teamId", "sessionId"]).doNothing())
+    .execute();
+}

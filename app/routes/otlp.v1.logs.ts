@@ -1,0 +1,9 @@
+// POST /otlp/v1/logs — OpenTelemetry logs export requests (OTLP/HTTP); see app/utils/otlp-receiver.server.ts.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { otlpLoader, receiveOtlp } from "~/utils/otlp-receiver.server";
+
+export const loader = otlpLoader;
+
+export function action(args: ActionFunctionArgs) {
+  return receiveOtlp("logs", args);
+}
