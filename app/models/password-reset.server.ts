@@ -164,7 +164,7 @@ async function stillAllowed(db: DB, row: { kind: ResetKind; teamId: number | nul
  * sessions, in one transaction. Returns the account's id, or null when the link is used, expired,
  * or no longer allowed (two tabs racing: exactly one wins).
  */
-export async function useReset(db: DB, input: { token: string; password: string }): Promise<number | null> {
+export async function redeemReset(db: DB, input: { token: string; password: string }): Promise<number | null> {
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const row = await trx
