@@ -152,6 +152,17 @@ describe("accounts on a server without mail", () => {
     expect((await logIn(server.url, user.email, PASSWORD)).res.status).toBe(429);
   });
 
+  it("logs no password hash, password or token when a sign-up or a reset fails", async () => {
+    const mark = server.output().length;
+    const secret = "never in any log 42";
+    await new HttpClient(server.url).post("/signup", { name: "Nul\u0000Byte", email: `nul-${Date.now()}@example.com`, password: secret });
+    await new HttpClient(server.url).post("/reset/not-a-token", { password: secret });
+    const log = server.output().slice(mark);
+    expect(log).not.toContain("scrypt$");
+    expect(log).not.toContain(secret);
+    expect(log).not.toMatch(/params|\$\d/);
+  });
+
   it("says, without mail, whom to ask for a reset link", async () => {
     const html = await (await new HttpClient(server.url).request("/forgot-password")).text();
     expect(html).toContain("does not send e-mail");
