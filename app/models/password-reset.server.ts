@@ -79,8 +79,8 @@ async function insertReset(
 export class ResetNotAllowedError extends Error {
   constructor() {
     super(
-      "This person is also in a team where you do not outrank them, so a reset link from this team could take over " +
-        "more than you manage. They can use “Forgot password?” on the login page, or ask the operator of this server.",
+      "You do not outrank this person in every team they are in, so a reset link from this team could take over " +
+        "more than this team controls. They can use “Forgot password?” on the login page, or ask the operator of this server.",
     );
   }
 }

@@ -104,7 +104,7 @@ describe("accounts on a server without mail", () => {
     const refusedHtml = await refused.text();
     expect(refused.status).toBe(400);
     expect(resetPath(refusedHtml)).toBeUndefined();
-    expect(refusedHtml).toContain("do not outrank them");
+    expect(refusedHtml).toContain("You do not outrank this person in every team");
     // Carol's password still works.
     expect((await logIn(server.url, carol.email, PASSWORD)).res.status).toBe(302);
 
