@@ -153,7 +153,10 @@ export async function findUsableReset(db: DB, token: string) {
   return { userId: row.userId, email: row.email, name: row.name, kind: row.kind };
 }
 
-async function stillAllowed(db: DB, row: { kind: ResetKind; teamId: number | null; createdBy: number | null; userId: number }) {
+async function stillAllowed(
+  db: DB,
+  row: { kind: ResetKind; teamId: number | null; createdBy: number | null; userId: number },
+) {
   if (row.kind !== "team") return true;
   if (row.teamId === null || row.createdBy === null) return false;
   return teamMayReset(db, { teamId: row.teamId, makerId: row.createdBy, userId: row.userId });
