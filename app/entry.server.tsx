@@ -39,7 +39,19 @@ export function contentSecurityPolicy(nonce: string): string {
 /** Every loader, action and render error passes here first: a lost database marks itself down. */
 export function handleError(error: unknown, { request }: { request: Request }) {
   noteQueryError(error);
-  if (!request.signal.aborted) console.error(error);
+  if (!request.signal.aborted) console.error(describeError(error));
+}
+
+/**
+ * What a log line may say about an error: its name, message, SQLSTATE and stack — never its other
+ * fields. Database errors carry the statement's parameters (`params`, `detail`): a failed sign-up
+ * would print the new password hash, a failed reset the token hash, a failed form its body.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return `non-error thrown: ${typeof error}`;
+  const code = (error as { code?: unknown }).code;
+  const stack = error.stack ?? `${error.name}: ${error.message}`;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? `${stack}\n  (SQLSTATE ${code})` : stack;
 }
 
 /** A data request that failed because the database is gone is a 503 (retry later), not a 500. */
@@ -85,7 +97,7 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          if (shellRendered) console.error(error);
+          if (shellRendered) console.error(describeError(error));
         },
       },
     );

@@ -38,7 +38,10 @@ try {
 
 let database: OpenedDatabase;
 try {
-  database = await openDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, pgliteDir: process.env.PGLITE_DIR || "./data/pglite" });
+  database = await openDatabase({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    pgliteDir: process.env.PGLITE_DIR || "./data/pglite",
+  });
 } catch (error) {
   if (error instanceof FolderLockedError) {
     fail(

@@ -79,8 +79,8 @@ async function insertReset(
 export class ResetNotAllowedError extends Error {
   constructor() {
     super(
-      "This person is also in a team where you do not outrank them, so a reset link from this team could take over " +
-        "more than you manage. They can use “Forgot password?” on the login page, or ask the operator of this server.",
+      "You do not outrank this person in every team they are in, so a reset link from this team could take over " +
+        "more than this team controls. They can use “Forgot password?” on the login page, or ask the operator of this server.",
     );
   }
 }
@@ -153,7 +153,10 @@ export async function findUsableReset(db: DB, token: string) {
   return { userId: row.userId, email: row.email, name: row.name, kind: row.kind };
 }
 
-async function stillAllowed(db: DB, row: { kind: ResetKind; teamId: number | null; createdBy: number | null; userId: number }) {
+async function stillAllowed(
+  db: DB,
+  row: { kind: ResetKind; teamId: number | null; createdBy: number | null; userId: number },
+) {
   if (row.kind !== "team") return true;
   if (row.teamId === null || row.createdBy === null) return false;
   return teamMayReset(db, { teamId: row.teamId, makerId: row.createdBy, userId: row.userId });
@@ -164,7 +167,7 @@ async function stillAllowed(db: DB, row: { kind: ResetKind; teamId: number | nul
  * sessions, in one transaction. Returns the account's id, or null when the link is used, expired,
  * or no longer allowed (two tabs racing: exactly one wins).
  */
-export async function useReset(db: DB, input: { token: string; password: string }): Promise<number | null> {
+export async function redeemReset(db: DB, input: { token: string; password: string }): Promise<number | null> {
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
     const row = await trx

@@ -17,7 +17,9 @@ import type { DB } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Forgot password · Token Poker" }];
 
-const ForgotSchema = z.object({ email: z.string().trim().toLowerCase().email("Enter a valid e-mail address").max(254) });
+const ForgotSchema = z.object({
+  email: z.string().trim().toLowerCase().email("Enter a valid e-mail address").max(254),
+});
 
 const sentMessage = () =>
   "If an account exists for that address, we sent it a link to choose a new password. " +
@@ -38,12 +40,21 @@ export async function action({ request }: ActionFunctionArgs) {
   const attempt = await takeAttempt(db, { "reset-email": email, "reset-ip": clientIp(request) });
   if (!attempt.ok) {
     return data(
-      { ok: false as const, errors: { form: "Too many requests. Wait a while and try again." } as Record<string, string>, values: {} },
+      {
+        ok: false as const,
+        errors: { form: "Too many requests. Wait a while and try again." } as Record<string, string>,
+        values: {},
+      },
       { status: 429 },
     );
   }
   void mailResetLink(db, { email, origin: env.APP_ORIGIN, smtp: { url: env.SMTP_URL, from: env.SMTP_FROM } });
-  return data({ ok: true as const, message: sentMessage(), errors: {} as Record<string, string>, values: {} as Record<string, string> });
+  return data({
+    ok: true as const,
+    message: sentMessage(),
+    errors: {} as Record<string, string>,
+    values: {} as Record<string, string>,
+  });
 }
 
 /** Runs after the answer; a failure is logged without the address's link (nor the address). */
@@ -74,9 +85,9 @@ export default function ForgotPasswordPage() {
         <div className="stack">
           <p>This server does not send e-mail, so it cannot mail you a reset link.</p>
           <p>
-            Ask a manager or owner of your team for a reset link: they can make one on the team’s Members page when
-            they rank above you in every team you are in. Otherwise ask the person who runs this server: they can make
-            one for any account.
+            Ask a manager or owner of your team for a reset link: they can make one on the team’s Members page when they
+            rank above you in every team you are in. Otherwise ask the person who runs this server: they can make one
+            for any account.
           </p>
         </div>
       ) : result?.ok ? (

@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
-import { findUsableReset, useReset } from "~/models/password-reset.server";
+import { findUsableReset, redeemReset } from "~/models/password-reset.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { startUserSession } from "~/utils/session.server";
@@ -26,7 +26,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = await getDb();
   // One transaction: the link is marked used (once), the password set, every other link of the
   // account killed and all of its sessions ended; then only this browser is logged in.
-  const userId = await useReset(db, { token: params.token ?? "", password: form.data.password });
+  const userId = await redeemReset(db, { token: params.token ?? "", password: form.data.password });
   if (userId === null) throw new Response(EXPIRED, { status: 404 });
   return startUserSession(request, userId, "/");
 }

@@ -8,7 +8,7 @@ import { createUser, getUserByEmail } from "~/models/user.server";
 import { parseForm } from "~/utils/forms";
 import { clientIp, invalid } from "~/utils/http.server";
 import { getCurrentUser, safeRedirect, startUserSession } from "~/utils/session.server";
-import { getDb } from "~/utils/services.server";
+import { getServices } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Token Poker" }];
 
@@ -27,11 +27,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const form = parseForm(await request.formData(), SignupSchema);
   if (!form.ok) return invalid(form.errors, form.values);
-  const db = await getDb();
+  const { db, env } = await getServices();
   const { redirectTo, ...input } = form.data;
   // Sign-up says when an e-mail is taken (there is no mail confirmation), so it is throttled per
   // client address like a login: an enumeration run gets a handful of answers an hour, not millions.
-  if (!(await takeAttempt(db, { "signup-ip": clientIp(request) })).ok) {
+  const limits = { "signup-ip": { max: env.SIGNUP_MAX_PER_HOUR, windowMs: 3_600_000 } };
+  if (!(await takeAttempt(db, { "signup-ip": clientIp(request) }, limits)).ok) {
     return data(
       {
         ok: false as const,

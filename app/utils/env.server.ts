@@ -18,6 +18,8 @@ const EnvSchema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   SMTP_FROM: z.string().min(3).max(200).default("Token Poker <no-reply@localhost>"),
+  // Sign-ups per client address and hour (sign-up tells whether an e-mail is taken).
+  SIGNUP_MAX_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
   // Poker guests: how many one guest link admits in all, and per minute.
   GUEST_MAX_PER_LINK: z.coerce.number().int().min(1).max(10_000).default(100),
   GUEST_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),

@@ -4,10 +4,18 @@ import { sql, type Kysely } from "kysely";
 // operator's command line, the account's own mailbox), and throttles for sign-up and "forgot
 // password" next to the login throttle. See docs/decisions/0014-password-resets.md.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable("password_resets").alterColumn("team_id", (c) => c.dropNotNull()).execute();
   await db.schema
     .alterTable("password_resets")
-    .addColumn("kind", "text", (c) => c.notNull().defaultTo("team").check(sql`kind in ('team', 'operator', 'mail')`))
+    .alterColumn("team_id", (c) => c.dropNotNull())
+    .execute();
+  await db.schema
+    .alterTable("password_resets")
+    .addColumn("kind", "text", (c) =>
+      c
+        .notNull()
+        .defaultTo("team")
+        .check(sql`kind in ('team', 'operator', 'mail')`),
+    )
     .execute();
   await db.schema
     .alterTable("password_resets")
@@ -42,5 +50,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable("password_resets").dropConstraint("password_resets_team_kind").execute();
   await db.schema.alterTable("password_resets").dropColumn("created_at").execute();
   await db.schema.alterTable("password_resets").dropColumn("kind").execute();
-  await db.schema.alterTable("password_resets").alterColumn("team_id", (c) => c.setNotNull()).execute();
+  await db.schema
+    .alterTable("password_resets")
+    .alterColumn("team_id", (c) => c.setNotNull())
+    .execute();
 }

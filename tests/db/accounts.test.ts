@@ -1,3 +1,4 @@
+import type * as NodeCrypto from "node:crypto";
 import { expect, it, vi } from "vitest";
 import { clearFailedLogins, forgetAttempts, LIMITS, takeAttempt } from "~/models/login-attempt.server";
 import {
@@ -7,7 +8,7 @@ import {
   findUsableReset,
   listResettableMembers,
   ResetNotAllowedError,
-  useReset,
+  redeemReset,
 } from "~/models/password-reset.server";
 import { createGuest, createPokerSession, GuestRefusedError } from "~/models/poker.server";
 import { createSession, deleteSession, getSessionUser } from "~/models/session.server";
@@ -32,7 +33,7 @@ import { describeDb } from "../helpers/db";
 // Counts scrypt runs (the password hash) while passing every call through unchanged.
 const scryptCalls = vi.hoisted(() => ({ count: 0 }));
 vi.mock("node:crypto", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("node:crypto")>();
+  const actual = await importOriginal<typeof NodeCrypto>();
   const scrypt = ((...args: Parameters<typeof actual.scrypt>) => {
     scryptCalls.count++;
     return (actual.scrypt as (...a: unknown[]) => void)(...args);
@@ -181,7 +182,7 @@ describeDb("accounts and teams", (t) => {
     expect(await findUsableReset(t.db, token)).toMatchObject({ userId: bob.id });
     await addMember(t.db, { teamId: teamB.id, userId: bob.id, role: "owner" });
     expect(await findUsableReset(t.db, token)).toBeUndefined();
-    expect(await useReset(t.db, { token, password: "taken over 123" })).toBeNull();
+    expect(await redeemReset(t.db, { token, password: "taken over 123" })).toBeNull();
     expect(await verifyLogin(t.db, { email: bob.email, password: "long password 1" })).toMatchObject({ id: bob.id });
     // An old link of the kind today's code made for an owner of another team does not work either.
     const legacy = "legacy-token-from-before";
@@ -189,7 +190,7 @@ describeDb("accounts and teams", (t) => {
       .insertInto("passwordResets")
       .values({ tokenHash: hashToken(legacy), userId: bob.id, teamId: teamA.id, createdBy: alice.id, expiresAt: new Date(Date.now() + 3_600_000) })
       .execute();
-    expect(await useReset(t.db, { token: legacy, password: "taken over 123" })).toBeNull();
+    expect(await redeemReset(t.db, { token: legacy, password: "taken over 123" })).toBeNull();
   });
 
   it("a used link sets the password, ends every session and kills the account's other links; it works once", async () => {
@@ -201,8 +202,8 @@ describeDb("accounts and teams", (t) => {
     const other = await createOperatorReset(t.db, bob.email.toUpperCase());
     const mailed = await createMailedReset(t.db, bob.email);
     const [x, y] = await Promise.all([
-      useReset(t.db, { token: first.token, password: "new password 111" }),
-      useReset(t.db, { token: first.token, password: "new password 222" }),
+      redeemReset(t.db, { token: first.token, password: "new password 111" }),
+      redeemReset(t.db, { token: first.token, password: "new password 222" }),
     ]);
     expect([x, y].filter((v) => v === bob.id)).toHaveLength(1);
     expect([x, y].filter((v) => v === null)).toHaveLength(1);
@@ -220,7 +221,7 @@ describeDb("accounts and teams", (t) => {
     expect(await findUsableReset(t.db, operator!.token)).toMatchObject({ userId: carol.id, kind: "operator" });
     expect(await createOperatorReset(t.db, `nobody-${carol.email}`)).toBeNull();
     expect(await createMailedReset(t.db, `nobody-${carol.email}`)).toBeNull();
-    expect(await useReset(t.db, { token: operator!.token, password: "operator set 123" })).toBe(carol.id);
+    expect(await redeemReset(t.db, { token: operator!.token, password: "operator set 123" })).toBe(carol.id);
   });
 
   it("a password change, or leaving the team, kills the account's unused links", async () => {
@@ -234,7 +235,7 @@ describeDb("accounts and teams", (t) => {
     const c = await createOperatorReset(t.db, bob.email);
     await removeMember(t.db, { teamId: teamA.id, userId: bob.id });
     expect(await findUsableReset(t.db, b.token)).toBeUndefined();
-    expect(await useReset(t.db, { token: b.token, password: "after removal 1" })).toBeNull();
+    expect(await redeemReset(t.db, { token: b.token, password: "after removal 1" })).toBeNull();
     expect(await findUsableReset(t.db, c!.token)).toBeUndefined();
   });
 

@@ -100,11 +100,14 @@ describe("accounts on a server without mail", () => {
     expect(page).not.toContain("Reset link for Carol Victim");
     expect(page).toContain("Reset link for Bob Member");
 
-    const refused = await alice.post("/t/alpha/settings/members", { intent: "reset-link", userId: ids["Carol Victim"]! });
+    const refused = await alice.post("/t/alpha/settings/members", {
+      intent: "reset-link",
+      userId: ids["Carol Victim"]!,
+    });
     const refusedHtml = await refused.text();
     expect(refused.status).toBe(400);
     expect(resetPath(refusedHtml)).toBeUndefined();
-    expect(refusedHtml).toContain("do not outrank them");
+    expect(refusedHtml).toContain("You do not outrank this person in every team");
     // Carol's password still works.
     expect((await logIn(server.url, carol.email, PASSWORD)).res.status).toBe(302);
 
@@ -125,12 +128,21 @@ describe("accounts on a server without mail", () => {
 
   it("redirects after login and sign-up only to a path on this site", async () => {
     const user = await signUp(server.url, "Rita Redirect");
-    for (const redirectTo of ["/\t/evil.test", "/\n/evil.test", "/\r\n/evil.test", "//evil.test", "/\\evil.test", "https://evil.test/"]) {
+    for (const redirectTo of [
+      "/\t/evil.test",
+      "/\n/evil.test",
+      "/\r\n/evil.test",
+      "//evil.test",
+      "/\\evil.test",
+      "https://evil.test/",
+    ]) {
       const { res } = await logIn(server.url, user.email, PASSWORD, redirectTo);
       expect(res.status, JSON.stringify(redirectTo)).toBe(302);
       expect(res.headers.get("location"), JSON.stringify(redirectTo)).toBe("/");
     }
-    expect((await logIn(server.url, user.email, PASSWORD, "/teams/new?x=1")).res.headers.get("location")).toBe("/teams/new?x=1");
+    expect((await logIn(server.url, user.email, PASSWORD, "/teams/new?x=1")).res.headers.get("location")).toBe(
+      "/teams/new?x=1",
+    );
     const signup = await new HttpClient(server.url).post("/signup", {
       name: "Sam",
       email: `sam-${Date.now()}@example.com`,
@@ -143,13 +155,30 @@ describe("accounts on a server without mail", () => {
   it("checks at most 5 of 30 parallel wrong passwords for one account", async () => {
     const user = await signUp(server.url, "Tess Throttle");
     const answers = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => new HttpClient(server.url).post("/login", { email: user.email, password: `wrong ${i}` })),
+      Array.from({ length: 30 }, (_, i) =>
+        new HttpClient(server.url).post("/login", { email: user.email, password: `wrong ${i}` }),
+      ),
     );
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 400)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(25);
     // Even the right password waits now (the account is throttled, not the guesser's cookie).
     expect((await logIn(server.url, user.email, PASSWORD)).res.status).toBe(429);
+  });
+
+  it("logs no password hash, password or token when a sign-up or a reset fails", async () => {
+    const mark = server.output().length;
+    const secret = "never in any log 42";
+    await new HttpClient(server.url).post("/signup", {
+      name: "Nul\u0000Byte",
+      email: `nul-${Date.now()}@example.com`,
+      password: secret,
+    });
+    await new HttpClient(server.url).post("/reset/not-a-token", { password: secret });
+    const log = server.output().slice(mark);
+    expect(log).not.toContain("scrypt$");
+    expect(log).not.toContain(secret);
+    expect(log).not.toMatch(/params|\$\d/);
   });
 
   it("says, without mail, whom to ask for a reset link", async () => {
@@ -168,7 +197,12 @@ describe("accounts on a server without mail", () => {
     await server.stop();
     const run = (args: string[]) =>
       spawnSync(process.execPath, ["--import", "tsx", "scripts/user-reset-link.ts", ...args], {
-        env: { ...process.env, DATABASE_URL: "", PGLITE_DIR: path.join(server.dataDir, "pglite"), APP_ORIGIN: "https://poker.example" },
+        env: {
+          ...process.env,
+          DATABASE_URL: "",
+          PGLITE_DIR: path.join(server.dataDir, "pglite"),
+          APP_ORIGIN: "https://poker.example",
+        },
         encoding: "utf8",
         timeout: 120_000,
       });
