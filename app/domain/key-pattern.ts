@@ -101,11 +101,11 @@ function matcherFor(pattern: string, engine: RE2JS): KeyMatcher {
     find(text) {
       // One search only: looking on past an empty first match (a pattern like \d*) would search
       // again from every position, which is quadratic. An empty first match is no key.
-      const matcher = engine.matcher(text);
-      return matcher.find() ? matcher.group() || null : null;
+      const match = engine.exec(text) as string[] | null;
+      return match?.[0] || null;
     },
     matchesWhole(text) {
-      return engine.testExact(text);
+      return engine.matches(text);
     },
   };
 }

@@ -33,7 +33,7 @@ const EnvSchema = z.object({
     .max(1024 * 1024 * 1024)
     .default(1024 * 1024),
   /** 1 lets burn-alert webhooks reach loopback and private addresses (read where they are sent). */
-  WEBHOOK_ALLOW_PRIVATE: z.enum(["0", "1"]).default("0"),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(["", "0", "1"]).default("0"),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

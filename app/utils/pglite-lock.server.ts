@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
 // Two processes on one PGlite folder each believe they own it and silently lose each other's
 // writes, so the embedded mode takes a lock file beside the folder. A lock left behind by a process
-// that died (kill -9, power cut) is taken over: its pid no longer answers.
+// that died (kill -9, power cut) is taken over: its pid no longer answers. Several processes may
+// start at once on a folder whose lock is stale; exactly one of them gets it (see `attempt`).
 export class FolderLockedError extends Error {
   constructor(
     readonly folder: string,
@@ -31,29 +33,86 @@ export function lockFileFor(folder: string): string {
   return `${path.resolve(folder)}.lock`;
 }
 
+/** What a lock file says: who holds it, and which lock it is (a process may take many in turn). */
+interface LockContent {
+  pid: number;
+  nonce: string;
+}
+
+function readLock(file: string): LockContent | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  const [pid, nonce] = text.trim().split(/\s+/);
+  // A lock from before nonces holds only a pid: name it by that.
+  return { pid: Number.parseInt(pid ?? "", 10), nonce: /^[0-9a-f]{1,32}$/.test(nonce ?? "") ? nonce! : `pid${Number.parseInt(pid ?? "", 10) || 0}` };
+}
+
+/**
+ * Creates `file` holding `content`, atomically and whole: the content goes into a file of our own,
+ * which is then hard-linked to the name (a link fails if the name exists). So no one ever reads a
+ * half-written lock (an empty one would look stale).
+ */
+function create(file: string, content: string): boolean {
+  const own = `${file}.${process.pid}-${randomBytes(6).toString("hex")}.tmp`;
+  fs.writeFileSync(own, content, { flag: "wx" });
+  try {
+    fs.linkSync(own, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    fs.rmSync(own, { force: true });
+  }
+}
+
+type Attempt = { kind: "won"; nonce: string } | { kind: "held"; pid: number } | { kind: "busy" };
+
+/**
+ * Tries to take `file`. A stale lock (its pid is gone) is taken over by exactly one process: the
+ * one that creates that lock's own takeover file (`<file>.takeover-<nonce>`, exclusive like the
+ * lock itself, and taken over the same way if its taker died). Only it may delete that lock, and
+ * it checks the lock is still the stale one (by its nonce) before it does; then everyone tries the
+ * atomic create again, and one wins. A process that judged the same lock stale but came late finds
+ * the takeover done and a live lock in its place. (Deleting what one read as stale — the old
+ * takeover — let a late process delete the winner's fresh lock: two owners.)
+ */
+function attempt(file: string, depth: number): Attempt {
+  for (let tries = 0; tries < 50; tries++) {
+    const nonce = randomBytes(8).toString("hex");
+    if (create(file, `${process.pid} ${nonce}`)) return { kind: "won", nonce };
+    const current = readLock(file);
+    if (!current) continue; // given back meanwhile
+    if (Number.isInteger(current.pid) && current.pid !== process.pid && isAlive(current.pid)) return { kind: "held", pid: current.pid };
+    if (depth >= 3) return { kind: "busy" };
+    const takeover = `${file}.takeover-${current.nonce}`;
+    const taken = attempt(takeover, depth + 1);
+    if (taken.kind !== "won") {
+      if (taken.kind === "busy") return taken;
+      continue; // another process is taking it over: its new lock shows up next time round
+    }
+    try {
+      if (readLock(file)?.nonce === current.nonce) fs.rmSync(file, { force: true });
+    } finally {
+      fs.rmSync(takeover, { force: true });
+    }
+  }
+  return { kind: "busy" };
+}
+
 /** Takes the folder's lock for this process; returns the function that gives it back. */
 export function lockFolder(folder: string): () => void {
   const lockFile = lockFileFor(folder);
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
-      return () => {
-        try {
-          if (fs.readFileSync(lockFile, "utf8").trim() === String(process.pid)) fs.unlinkSync(lockFile);
-        } catch {
-          // Already gone: nothing to give back.
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const holder = Number.parseInt(fs.readFileSync(lockFile, "utf8").trim(), 10);
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-      throw new FolderLockedError(path.resolve(folder), holder);
-    }
-    // Stale (or our own from an earlier open in this process): remove and try again.
-    fs.rmSync(lockFile, { force: true });
-  }
-  throw new Error(`Could not take the lock ${lockFile}`);
+  const taken = attempt(lockFile, 0);
+  if (taken.kind === "held") throw new FolderLockedError(path.resolve(folder), taken.pid);
+  if (taken.kind === "busy") throw new Error(`Could not take the lock ${lockFile}`);
+  return () => {
+    if (readLock(lockFile)?.nonce === taken.nonce) fs.rmSync(lockFile, { force: true });
+  };
 }

@@ -63,10 +63,10 @@ function tooLargeResponse(maxBytes: number): Response {
  * The body's bytes, or a thrown 413 past `maxBytes`. What is left unread is not cancelled (that
  * would cut the connection before the 413 goes out): the server entry drains it after the answer.
  */
-async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+async function readCapped(request: Request, maxBytes: number): Promise<ArrayBuffer> {
   const declared = Number(request.headers.get("Content-Length") ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLargeResponse(maxBytes);
-  if (!request.body) return new Uint8Array(0);
+  if (!request.body) return new ArrayBuffer(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -81,7 +81,13 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
   } finally {
     reader.releaseLock();
   }
-  return Buffer.concat(chunks);
+  const whole = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return whole.buffer;
 }
 
 export function guardFormData(RequestClass: typeof Request = Request, limit: () => number = maxFormBytes): void {
