@@ -38,6 +38,7 @@ import { parseSpend, type SpendInput } from "~/domain/spend/parse";
 import { findRate, priceTokens, roundMoney, usdToCredits } from "~/domain/spend/rate-card";
 import { getRateCard } from "~/models/rate.server";
 import { withOwnSession, type DB } from "~/utils/db.server";
+import { logError } from "~/utils/log.server";
 import { singleton } from "~/utils/singleton.server";
 
 // ---------------------------------------------------------------------------------------------
@@ -98,7 +99,7 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
  * sent once) without holding up the import's answer on a slow webhook.
  */
 function afterSpendChanged<T>(db: DB, teamId: number, result: T): T {
-  checkBurnAlerts(db, { teamId }).catch((error: unknown) => console.error("[spend] burn alert check failed:", error));
+  checkBurnAlerts(db, { teamId }).catch((error: unknown) => logError("[spend] burn alert check failed:", error));
   return result;
 }
 
