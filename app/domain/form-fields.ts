@@ -14,8 +14,10 @@ import { z } from "zod";
  * breaks), DEL, C1 and the Unicode line/paragraph separators. PostgreSQL refuses NUL in text
  * outright, the rest would only ever be an attack on a terminal or a log.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** The same, but tab and line breaks are fine: descriptions, notes, pasted lists. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const BLOCK_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 export const CONTROL_MESSAGE = "Remove the control characters (such as a NUL byte) from this text";
@@ -65,8 +67,12 @@ export const Id = id();
 /** An id that may be left empty ("" or absent → null). */
 export const OptionalId = z.preprocess((v) => (v === "" || v === undefined ? null : v), Id.nullable());
 
-/** Several ids under one name (a list of checkboxes): absent → [], one value → [value]. */
-export const IdList = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(Id));
+/** A form field that may repeat (a list of checkboxes) as an array: absent → [], one value → [value]. */
+export const toList = (v: unknown): unknown[] => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]);
+/** `listOf(z.array(Id).min(1, "Pick one"))`: the array schema applied to the field's values as a list. */
+export const listOf = <T extends z.ZodType>(array: T) => z.preprocess(toList, array);
+/** Several ids under one name: absent → [], one value → [value]. */
+export const IdList = listOf(z.array(Id));
 
 /** The values a ticked checkbox (or a script) sends: "on" (the HTML default), "true" or "1". */
 export const CHECKED_VALUES: readonly string[] = ["on", "true", "1"];

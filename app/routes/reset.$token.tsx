@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { Password } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { consumeReset, findUsableReset } from "~/models/team.server";
@@ -12,7 +13,7 @@ import { getDb } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Token Poker" }];
 
-const ResetSchema = z.object({ password: z.string().min(10, "Use at least 10 characters").max(200) });
+const ResetSchema = z.object({ password: Password.min(10, "Use at least 10 characters").max(200) });
 const EXPIRED = "This reset link was used already or has expired. Ask a team owner or manager for a new one.";
 
 export async function loader({ params }: LoaderFunctionArgs) {

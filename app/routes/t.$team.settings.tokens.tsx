@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { Id, LineText } from "~/domain/form-fields";
 import { Field, FormError } from "~/components/ui/field";
 import { roleAtLeast } from "~/domain/roles";
 import { createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
@@ -24,9 +25,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const TokenIntentSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("create"),
-    name: z.string().trim().min(1, "Name the token after where it will live, e.g. “CI” or “Dana's Claude hook”.").max(100, "Keep it under 100 characters."),
+    name: LineText.min(1, "Name the token after where it will live, e.g. “CI” or “Dana's Claude hook”.").max(100, "Keep it under 100 characters."),
   }),
-  z.object({ intent: z.literal("revoke"), tokenId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("revoke"), tokenId: Id }),
 ]);
 
 type ActionResult = { ok: true; created?: { name: string; token: string }; message?: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };

@@ -6,6 +6,7 @@
 
 const MAX_MESSAGE = 500;
 /** Control characters would let a logged value forge log lines or drive a terminal. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 function clean(text: string, max: number): string {

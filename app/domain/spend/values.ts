@@ -78,6 +78,7 @@ export function tokenCount(value: number | null, name: string): number {
 }
 
 /** C0 controls and DEL: never in a model name, user, session, repository or key (NUL breaks storage). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const C0_CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
