@@ -6,6 +6,7 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/utils/nonce";
 import { isDatabaseDown, noteQueryError } from "~/utils/db-health.server";
+import { logError } from "~/utils/log.server";
 import { guardFormData } from "~/utils/request-body.server";
 
 // A body that is not a readable form is the client's mistake: 400/415 from every action, not 500.
@@ -36,22 +37,14 @@ export function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
-/** Every loader, action and render error passes here first: a lost database marks itself down. */
+/**
+ * Every loader, action and render error passes here first: a lost database marks itself down. The
+ * log line names the request's method and path only, and the error through `logError`: never
+ * the error object (a driver error holds the query's parameters) nor the request's body.
+ */
 export function handleError(error: unknown, { request }: { request: Request }) {
   noteQueryError(error);
-  if (!request.signal.aborted) console.error(describeError(error));
-}
-
-/**
- * What a log line may say about an error: its name, message, SQLSTATE and stack — never its other
- * fields. Database errors carry the statement's parameters (`params`, `detail`): a failed sign-up
- * would print the new password hash, a failed reset the token hash, a failed form its body.
- */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return `non-error thrown: ${typeof error}`;
-  const code = (error as { code?: unknown }).code;
-  const stack = error.stack ?? `${error.name}: ${error.message}`;
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? `${stack}\n  (SQLSTATE ${code})` : stack;
+  if (!request.signal.aborted) logError(`[server] ${request.method} ${new URL(request.url).pathname}:`, error);
 }
 
 /** A data request that failed because the database is gone is a 503 (retry later), not a 500. */
@@ -97,7 +90,7 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          if (shellRendered) console.error(describeError(error));
+          if (shellRendered) logError("[render]", error);
         },
       },
     );

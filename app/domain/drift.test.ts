@@ -242,6 +242,16 @@ describe("CSV helpers", () => {
     expect(csvCell('say "hi", then go')).toBe('"say ""hi"", then go"');
     expect(csvCell("two\nlines")).toBe('"two\nlines"');
     expect(csvCell("=SUM(A1:A9)")).toBe("'=SUM(A1:A9)");
+    // A spreadsheet whose list separator is ";" (or ",") starts a new field there: guarded too.
+    expect(csvCell(";=cmd|' /C calc'!A0")).toBe(";'=cmd|' /C calc'!A0");
+    expect(csvCell("Refund; -2 credits")).toBe("Refund; '-2 credits");
+    expect(csvCell('a;"=1+1"')).toBe(`"a;""'=1+1"""`);
+    expect(csvCell("x,@SUM(A1)")).toBe(`"x,'@SUM(A1)"`);
+    expect(csvCell("a;\t=1")).toBe("a;'\t=1");
+    expect(csvCell("\uFF1D1+1")).toBe("'\uFF1D1+1");
+    // Separators followed by plain text, and numbers, are left alone.
+    expect(csvCell("a; b, c")).toBe('"a; b, c"');
+    expect(csvCell(-1.5)).toBe("-1.5");
     expect(csvCell("+1")).toBe("'+1");
     expect(csvCell("-1")).toBe("'-1");
     expect(csvCell("@cmd")).toBe("'@cmd");

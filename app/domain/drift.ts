@@ -302,14 +302,22 @@ export function formatCsvNumber(n: number): string {
 }
 
 /**
- * One RFC 4180 cell. Text starting with = + - @ (or tab / carriage return, which some spreadsheets
- * strip before looking) gets a leading ' so it can't run as a formula; numbers are written by
- * formatCsvNumber and are never prefixed, so -1.5 stays a number.
+ * Where a spreadsheet may start reading a field: the cell's start, or any `,` or `;` in it (a
+ * spreadsheet whose list separator is `;` splits `x;=cmd` into a second field `=cmd`, quotes or not),
+ * after spaces and quotes. There a formula character (= + - @, tab or carriage return, which some
+ * spreadsheets strip before looking, and their full-width forms) is defused with a `'` (OWASP, CSV
+ * injection).
+ */
+const FORMULA_AT_FIELD_START = /(^|[,;])([ "]*)([=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
+
+/**
+ * One RFC 4180 cell. Text that a spreadsheet could read as a formula (FORMULA_AT_FIELD_START) gets
+ * a `'` before the formula character; numbers are written by formatCsvNumber and are never
+ * prefixed, so -1.5 stays a number.
  */
 export function csvCell(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number") return formatCsvNumber(value);
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  const text = String(value).replace(FORMULA_AT_FIELD_START, "$1$2'$3");
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -3,6 +3,7 @@
 // the numbers, so an outlier comes with its explanation instead of a ranking.
 
 import { z } from "zod";
+import { BlockText } from "~/domain/form-fields";
 
 export const REVIEW_BURDENS = [
   { id: "none", label: "None", hint: "merged as it came" },
@@ -59,14 +60,11 @@ export function describeSpendRatio(ratio: number): string {
 const asArray = (value: unknown) => (value === undefined || value === "" ? [] : Array.isArray(value) ? value : [value]);
 
 export const StoryOutcomeSchema = z.object({
-  bought: z
-    .string()
-    .trim()
-    .min(1, "Say in a sentence what the spend bought (a merged PR, a spike's answer, nothing usable…).")
+  bought: BlockText.min(1, "Say in a sentence what the spend bought (a merged PR, a spike's answer, nothing usable…).")
     .max(2000, "Keep it under 2,000 characters."),
   reviewBurden: z.enum(BURDEN_IDS, { message: "Pick how heavy the review was." }),
   causeTags: z.preprocess(asArray, z.array(z.enum(CAUSE_IDS)).max(CAUSE_IDS.length)),
-  note: z.string().trim().max(2000, "Keep the note under 2,000 characters.").default(""),
+  note: BlockText.max(2000, "Keep the note under 2,000 characters.").default(""),
 });
 
 export type StoryOutcomeInput = z.infer<typeof StoryOutcomeSchema>;

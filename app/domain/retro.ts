@@ -5,6 +5,7 @@
 // The table and the CSV read the same rows through `retroCsvValues`, so they cannot disagree.
 
 import { z } from "zod";
+import { BlockText, Id, queryFlag, queryText, sortParam } from "~/domain/form-fields";
 import {
   csvCell,
   describeRatio,
@@ -146,24 +147,10 @@ export type RetroSort = (typeof RETRO_SORTS)[number];
 export const BAND_FILTERS = ["in", "out", "unknown"] as const;
 export const MISSING_FILTERS = ["estimate", "spend"] as const;
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .optional()
-    .transform((v) => v || undefined)
-    .catch(undefined);
+const optionalText = queryText;
 
 export const RetroQuerySchema = z.object({
-  sort: z
-    .string()
-    .optional()
-    .transform((v) => {
-      const [id, direction] = (v ?? "").split(".");
-      return (RETRO_SORTS as readonly string[]).includes(id ?? "") ? { id: id as RetroSort, desc: direction === "desc" } : null;
-    })
-    .catch(null),
+  sort: sortParam(RETRO_SORTS),
   q: optionalText(100),
   size: optionalText(20),
   level: z
@@ -176,11 +163,7 @@ export const RetroQuerySchema = z.object({
     .catch(null),
   band: z.enum(BAND_FILTERS).optional().catch(undefined),
   missing: z.enum(MISSING_FILTERS).optional().catch(undefined),
-  outliers: z
-    .string()
-    .optional()
-    .transform((v) => v === "1")
-    .catch(false),
+  outliers: queryFlag,
 });
 
 export type RetroQuery = z.infer<typeof RetroQuerySchema>;
@@ -339,11 +322,8 @@ const KNOWN_TAG_IDS = KNOWN_CAUSE_TAGS.map((t) => t.id) as [string, ...string[]]
 const asArray = (value: unknown) => (value === undefined || value === "" ? [] : Array.isArray(value) ? value : [value]);
 
 export const RetroNoteSchema = z.object({
-  storyId: z.coerce.number().int().positive(),
-  bought: z
-    .string()
-    .trim()
-    .min(1, "Say in a sentence what the spend bought (a merged PR, a spike's answer, nothing usable…).")
+  storyId: Id,
+  bought: BlockText.min(1, "Say in a sentence what the spend bought (a merged PR, a spike's answer, nothing usable…).")
     .max(2000, "Keep it under 2,000 characters."),
   reviewBurden: z.enum(["none", "light", "moderate", "heavy"], { message: "Pick how heavy the review was." }),
   causeTags: z.preprocess(
@@ -353,7 +333,7 @@ export const RetroNoteSchema = z.object({
       .max(KNOWN_TAG_IDS.length)
       .transform((tags) => [...new Set(tags)]),
   ),
-  note: z.string().trim().max(2000, "Keep the note under 2,000 characters.").default(""),
+  note: BlockText.max(2000, "Keep the note under 2,000 characters.").default(""),
 });
 
 export type RetroNoteInput = z.infer<typeof RetroNoteSchema>;

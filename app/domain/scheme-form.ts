@@ -4,6 +4,7 @@
 // scheme: the editor changes numbers and words, never level ids, which old votes and estimates use.
 
 import { validateScheme, type SchemeError } from "~/domain/sizing";
+import { CONTROL_MESSAGE, MAX_CREDITS, hasBlockControl, hasLineControl } from "~/domain/form-fields";
 import { DIMENSIONS, type DimensionId, type SizingScheme } from "~/domain/sizing-scheme";
 
 export const schemeField = {
@@ -34,6 +35,10 @@ export function schemeFormValues(scheme: SizingScheme): Record<string, string> {
   return values;
 }
 
+const TOO_LARGE = `At most ${MAX_CREDITS.toLocaleString("en-US")} credits`;
+/** A p80 multiplier past this is no estimate. */
+const MAX_MULTIPLIER = 100;
+
 /** "1,500" and " 150 " read as numbers; anything else (empty included) is NaN for the validator. */
 function readNumber(text: string | undefined): number {
   const cleaned = (text ?? "").trim().replace(/[,_\s]/g, "");
@@ -55,6 +60,8 @@ export function schemeFromForm(
       const label = (values[schemeField.levelLabel(d, i)] ?? level.label).trim();
       const description = (values[schemeField.levelDescription(d, i)] ?? level.description).trim();
       if (!label) errors.push({ path: schemeField.levelLabel(d, i), message: `Give the level "${level.id}" a label` });
+      else if (hasLineControl(label)) errors.push({ path: schemeField.levelLabel(d, i), message: CONTROL_MESSAGE });
+      if (hasBlockControl(description)) errors.push({ path: schemeField.levelDescription(d, i), message: CONTROL_MESSAGE });
       else if (label.length > 40) errors.push({ path: schemeField.levelLabel(d, i), message: "Keep labels to 40 characters" });
       if (description.length > 200) errors.push({ path: schemeField.levelDescription(d, i), message: "Keep descriptions to 200 characters" });
       return { id: level.id, label, description };
@@ -65,6 +72,8 @@ export function schemeFromForm(
     const isLast = i === shape.bands.length - 1;
     const high = isLast ? null : readNumber(values[schemeField.bandHigh(i)]);
     const label = (values[schemeField.bandLabel(i)] ?? band.label).trim().slice(0, 12);
+    if (hasLineControl(label)) errors.push({ path: schemeField.bandLabel(i), message: CONTROL_MESSAGE });
+    if (high !== null && high > MAX_CREDITS) errors.push({ path: schemeField.bandHigh(i), message: TOO_LARGE });
     const result = { label, low, high };
     // An unreadable edge already has its own error; the next band then starts where this one does.
     if (high !== null && Number.isFinite(high)) low = high;
@@ -79,6 +88,15 @@ export function schemeFromForm(
     p80Multiplier: shape.risk.map((_, i) => readNumber(values[schemeField.multiplier(i)])),
     bands,
   };
+  // Ceilings the validator does not know: a cost times a multiplier must stay a sane number of credits.
+  scheme.base.forEach((row, i) =>
+    row.forEach((cost, j) => {
+      if (cost > MAX_CREDITS) errors.push({ path: schemeField.base(i, j), message: TOO_LARGE });
+    }),
+  );
+  scheme.p80Multiplier.forEach((m, i) => {
+    if (m > MAX_MULTIPLIER) errors.push({ path: schemeField.multiplier(i), message: `At most ×${MAX_MULTIPLIER}` });
+  });
   // In the order of the page: cost table, multipliers, bands, then level names.
   return { scheme, errors: [...validateScheme(scheme), ...errors] };
 }

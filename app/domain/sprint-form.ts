@@ -1,17 +1,13 @@
 // The sprint form (create and edit): what a manager may enter, checked the same way on both pages.
 import { z } from "zod";
+import { BlockText, LineText, MAX_CREDITS, isIsoDay, isoDay } from "~/domain/form-fields";
 import { workingDaysBetween } from "~/domain/capacity";
 
 /** Longer than a quarter is not a sprint; it would also make the burn-up unreadable. */
 export const MAX_SPRINT_DAYS = 92;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-// "0000-00-00" matches the pattern but is no date: check the parse before asking for an ISO string.
-const isRealDate = (v: string) => {
-  if (!DATE.test(v)) return false;
-  const parsed = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === v;
-};
+// The app's one day rule: a real date within MIN_DAY…MAX_DAY ("0000-00-00" and year 9999 are not).
+const isRealDate = isIsoDay;
 
 /** "" → undefined, so an empty number box means "not given" rather than 0. */
 const optionalNumber = (schema: z.ZodNumber) =>
@@ -19,12 +15,12 @@ const optionalNumber = (schema: z.ZodNumber) =>
 
 export const SprintFormSchema = z
   .object({
-    name: z.string().trim().min(1, "Give the sprint a name").max(120, "At most 120 characters"),
-    goal: z.string().trim().max(500, "At most 500 characters").default(""),
-    start: z.string().refine(isRealDate, "Pick a start date"),
-    end: z.string().refine(isRealDate, "Pick an end date"),
+    name: LineText.min(1, "Give the sprint a name").max(120, "At most 120 characters"),
+    goal: BlockText.max(500, "At most 500 characters").default(""),
+    start: isoDay("Pick a start date"),
+    end: isoDay("Pick an end date"),
     capacityKind: z.enum(["credits", "pool"], { message: "Choose how to set capacity" }),
-    capacityCredits: optionalNumber(z.number({ message: "Enter a number of credits" }).min(0, "Capacity cannot be negative").max(1e9, "That is too large")),
+    capacityCredits: optionalNumber(z.number({ message: "Enter a number of credits" }).min(0, "Capacity cannot be negative").max(MAX_CREDITS, "That is too large")),
     poolPlan: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["copilot-business", "copilot-enterprise", "custom"], { message: "Pick a plan" }).optional()),
     poolSeats: optionalNumber(z.number({ message: "Enter a number of seats" }).int("Seats are whole numbers").min(0, "Seats cannot be negative").max(100_000, "That is too many seats")),
     poolPerSeat: optionalNumber(z.number({ message: "Enter credits per seat" }).min(0, "Cannot be negative").max(1e7, "That is too large")),

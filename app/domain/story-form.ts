@@ -2,15 +2,16 @@
 // against the team's pattern here; uniqueness needs the database and is checked by the route.
 
 import { z } from "zod";
+import { BlockText, LineText } from "~/domain/form-fields";
 import { safeKeyPattern } from "~/domain/key-pattern";
 import { isStoryKey, MAX_TITLE_LENGTH, parseLabels, parseLink } from "~/domain/story-import";
 
-const text = (max: number, tooLong: string) =>
-  z
-    .string()
+/** Trimmed text, "" when absent; one line unless `block` (a description keeps its line breaks). */
+const text = (max: number, tooLong: string, base: typeof LineText = LineText) =>
+  base
     .max(max, tooLong)
     .optional()
-    .transform((v) => (v ?? "").trim());
+    .transform((v) => v ?? "");
 
 export function storyFieldsSchema(keyPattern: string | null | undefined) {
   const pattern = safeKeyPattern(keyPattern);
@@ -35,7 +36,7 @@ export function storyFieldsSchema(keyPattern: string | null | undefined) {
       return parsed.link;
     }),
     labels: text(500, "Too many labels").transform(parseLabels),
-    description: text(10_000, "Keep the description under 10,000 characters"),
+    description: text(10_000, "Keep the description under 10,000 characters", BlockText),
   });
 }
 

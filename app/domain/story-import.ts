@@ -4,6 +4,7 @@
 // insert all or nothing.
 
 import { MAX_KEY_INPUT, safeKeyMatcher, safeKeyPattern } from "~/domain/key-pattern";
+import { hasBlockControl } from "~/domain/form-fields";
 import { CsvReader, guessDelimiter } from "~/domain/spend/csv-records";
 export const MAX_TITLE_LENGTH = 300;
 export const MAX_IMPORT_STORIES = 500;
@@ -74,6 +75,9 @@ function checkStory(story: ParsedStory, pattern: string | null | undefined): str
   const errors: string[] = [];
   if (!story.title) errors.push(story.key ? `${story.key} has no title` : "the title is empty");
   else if (story.title.length > MAX_TITLE_LENGTH) errors.push(`the title is longer than ${MAX_TITLE_LENGTH} characters`);
+  if ([story.title, story.key ?? "", story.link ?? "", ...story.labels].some(hasBlockControl)) {
+    errors.push("it holds a control character (such as a NUL byte)");
+  }
   if (story.key !== null && !isStoryKey(story.key, pattern)) {
     errors.push(`"${story.key}" does not look like a story key (pattern ${safeKeyPattern(pattern)})`);
   }

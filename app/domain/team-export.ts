@@ -14,6 +14,7 @@
 // import's transaction; either refusal leaves nothing behind.
 
 import { z } from "zod";
+import { IsoDay, MAX_CREDITS, MAX_IMPORT_TOTAL } from "~/domain/form-fields";
 import { keyPatternProblem } from "~/domain/key-pattern";
 import { CAUSE_TAGS, REVIEW_BURDENS } from "~/domain/outcome";
 import { UNSURE, validateScheme } from "~/domain/sizing";
@@ -26,7 +27,10 @@ export const TEAM_EXPORT_VERSION = 1;
 // Field types
 // ---------------------------------------------------------------------------------------------
 
-/** PostgreSQL text cannot hold NUL; a document with one is refused here, not by a 500. */
+/**
+ * PostgreSQL text cannot hold NUL; a document with one is refused here, not by a 500. Only NUL: an
+ * export must import again whatever older versions stored.
+ */
 const text = (max: number) =>
   z
     .string()
@@ -34,8 +38,15 @@ const text = (max: number) =>
     .refine((v) => !v.includes("\u0000"), "contains a NUL character");
 const name = (max: number) => text(max).refine((v) => v.trim() !== "", "is empty");
 const timestamp = z.iso.datetime({ offset: true });
-const day = z.iso.date();
-const num = z.number().refine(Number.isFinite, "is not a finite number");
+/** The app's one day rule (form-fields.ts): a sprint in year 9999 would break the date arithmetic. */
+const day = IsoDay;
+/** Any figure: finite and within the sums the app keeps (an import's ceiling), so no page sums to Infinity. */
+const num = z
+  .number()
+  .refine(Number.isFinite, "is not a finite number")
+  .refine((v) => Math.abs(v) <= MAX_IMPORT_TOTAL, "is too large");
+/** One spend entry's amount: the per-entry ceiling every import keeps (and the database checks). */
+const amount = num.refine((v) => Math.abs(v) <= MAX_CREDITS, "is over the limit for one entry");
 const nonNegative = num.refine((v) => v >= 0, "is negative");
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const ref = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -200,7 +211,13 @@ const PokerRoundSchema = z.object({
   timerEndsAt: timestamp.nullable(),
   startedAt: timestamp,
   revealedAt: timestamp.nullable(),
+  /** A revealed round's votes. A round still voting exports none: no output shows a hidden vote. */
   votes: z.array(VoteSchema).max(10_000),
+  /**
+   * Who had voted in a round still voting (not what): the document keeps that the round was under
+   * way. An import brings the round back open with no votes in it, so those people vote again.
+   */
+  voters: z.array(ref).max(1_000).optional(),
 });
 
 const PokerItemSchema = z.object({
@@ -398,11 +415,11 @@ const SpendEntrySchema = z.object({
   cacheReadTokens: count,
   cacheWriteTokens: count,
   outputTokens: count,
-  costUsd: num.nullable(),
-  credits: num.nullable(),
+  costUsd: amount.nullable(),
+  credits: amount.nullable(),
   pricedBy: z.enum(["source", "rate-card"]).nullable(),
-  poolCredits: num.nullable(),
-  paidCredits: num.nullable(),
+  poolCredits: amount.nullable(),
+  paidCredits: amount.nullable(),
   externalUser: text(320).nullable(),
   sessionId: text(500).nullable(),
   repository: text(500).nullable(),

@@ -19,7 +19,9 @@
 import { sql, type SqlBool } from "kysely";
 import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import type { SpendImportVia, SpendSource } from "../../db/schema";
+import { MAX_CREDITS, MAX_IMPORT_TOTAL, MAX_USD } from "~/domain/form-fields";
 import { safeKeyPattern } from "~/domain/key-pattern";
+import { entryProblem } from "~/domain/spend/values";
 import { apiEntryEvents } from "~/domain/spend/api-entries";
 import {
   AGENT_SOURCES,
@@ -36,6 +38,7 @@ import { parseSpend, type SpendInput } from "~/domain/spend/parse";
 import { findRate, priceTokens, roundMoney, usdToCredits } from "~/domain/spend/rate-card";
 import { getRateCard } from "~/models/rate.server";
 import { withOwnSession, type DB } from "~/utils/db.server";
+import { logError } from "~/utils/log.server";
 import { singleton } from "~/utils/singleton.server";
 import { announceSpend } from "~/utils/spend-live.server";
 
@@ -97,7 +100,7 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
  * sent once) without holding up the import's answer on a slow webhook.
  */
 function afterSpendChanged<T>(db: DB, teamId: number, result: T): T {
-  checkBurnAlerts(db, { teamId }).catch((error: unknown) => console.error("[spend] burn alert check failed:", error));
+  checkBurnAlerts(db, { teamId }).catch((error: unknown) => logError("[spend] burn alert check failed:", error));
   // Open dashboards, burn-ups and story pages reload (app/utils/spend-live.server.ts).
   announceSpend(teamId);
   return result;
@@ -232,11 +235,38 @@ async function stageAndMerge(
     inFlight.catch(() => {});
   };
 
+  let totalCredits = 0;
+  let totalUsd = 0;
+  const issue = (found: ParseIssue) => {
+    issues++;
+    if (errors.length < MAX_LISTED_ERRORS) errors.push(found);
+    // Atomic: the file will be rejected, so nothing more is staged; parsing goes on to count
+    // the rows and list the other bad lines.
+    if (!skipInvalid) {
+      staging = false;
+      batch = [];
+    }
+  };
+
   try {
     for await (const event of events) {
       if (event.kind === "format") {
         format = event.format;
       } else if (event.kind === "entry") {
+        // Amounts, days and text every source must respect, and a ceiling on the import's total:
+        // an entry past them is a bad line like any other (so `skipInvalid` keeps the rest).
+        const entry = event.entry;
+        const problem =
+          entryProblem(entry) ??
+          ((entry.credits ?? 0) + totalCredits > MAX_IMPORT_TOTAL || (entry.costUsd ?? 0) + totalUsd > MAX_IMPORT_TOTAL
+            ? `this entry brings the import's total over ${MAX_IMPORT_TOTAL.toExponential()} credits or USD: split the import`
+            : null);
+        if (problem) {
+          issue({ line: entry.line, reason: problem });
+          continue;
+        }
+        totalCredits += entry.credits ?? 0;
+        totalUsd += entry.costUsd ?? 0;
         entries++;
         if (target.maxRows !== undefined && entries + inFileDuplicates > target.maxRows) {
           throw new SpendLimitError("rows", `more than ${target.maxRows} entries in one file`);
@@ -246,14 +276,7 @@ async function stageAndMerge(
           if (batch.length >= batchSize) await flush();
         }
       } else if (event.kind === "issue") {
-        issues++;
-        if (errors.length < MAX_LISTED_ERRORS) errors.push(event.issue);
-        // Atomic: the file will be rejected, so nothing more is staged; parsing goes on to count
-        // the rows and list the other bad lines.
-        if (!skipInvalid) {
-          staging = false;
-          batch = [];
-        }
+        issue(event.issue);
       } else if (event.skipped.duplicateOf !== undefined) {
         inFileDuplicates++;
       } else {
@@ -1195,6 +1218,10 @@ export async function addManualEntry(
   if (credits === null) throw new ManualEntryError("Give the credits or the cost in USD.");
   const costUsd =
     input.costUsd !== null && input.costUsd !== undefined ? roundMoney(input.costUsd) : roundMoney(credits * team.creditValueUsd);
+  // The same ceilings as every import (form-fields.ts): a tiny credit value must not turn $1e7 into 1e307 credits.
+  if (!Number.isFinite(credits) || credits < 0 || credits > MAX_CREDITS || !Number.isFinite(costUsd) || costUsd > MAX_USD) {
+    throw new ManualEntryError(`One entry can hold at most ${MAX_CREDITS.toLocaleString("en-US")} credits.`);
+  }
   return db
     .insertInto("spendEntries")
     .values({
@@ -1299,9 +1326,27 @@ export async function listIdentities(db: DB, teamId: number) {
 
 export class IdentityError extends Error {}
 
-export async function mapIdentity(db: DB, input: { teamId: number; identity: string; userId: number; createdBy: number | null }) {
+/**
+ * Who maps: a manager (`canManageOthers`) maps any identity to any member and may move it; anyone
+ * else maps only to themself, and only an identity nobody else holds (else a member could take a
+ * colleague's spend by naming the colleague's tool login as their own). Routes always pass the
+ * signed-in actor; only the operator's own scripts (the demo seed) leave it out.
+ */
+export interface IdentityActor {
+  userId: number;
+  canManageOthers: boolean;
+}
+
+export async function mapIdentity(
+  db: DB,
+  input: { teamId: number; identity: string; userId: number; createdBy: number | null; actor?: IdentityActor },
+) {
   const identity = normalizeIdentity(input.identity);
   if (!identity) throw new IdentityError("Give the user name or e-mail the tool writes.");
+  const actor = input.actor ?? { userId: input.userId, canManageOthers: true };
+  if (!actor.canManageOthers && input.userId !== actor.userId) {
+    throw new IdentityError("Only a manager maps a name to someone else; you can map names to yourself.");
+  }
   const member = await db
     .selectFrom("memberships")
     .select("userId")
@@ -1309,19 +1354,37 @@ export async function mapIdentity(db: DB, input: { teamId: number; identity: str
     .where("userId", "=", input.userId)
     .executeTakeFirst();
   if (!member) throw new IdentityError("That person is not a member of this team.");
-  await db
+  // One statement: the conflict update applies only where the actor may take the row over, so two
+  // members racing for one identity cannot both win.
+  const written = await db
     .insertInto("spendIdentities")
     .values({ teamId: input.teamId, identity, userId: input.userId, createdBy: input.createdBy })
-    .onConflict((oc) => oc.columns(["teamId", "identity"]).doUpdateSet({ userId: input.userId, createdBy: input.createdBy }))
-    .execute();
+    .onConflict((oc) => {
+      const update = oc.columns(["teamId", "identity"]).doUpdateSet({ userId: input.userId, createdBy: input.createdBy });
+      return actor.canManageOthers ? update : update.where("spendIdentities.userId", "=", actor.userId);
+    })
+    .returning("userId")
+    .executeTakeFirst();
+  if (!written) throw new IdentityError(`“${identity}” is already mapped to another member; ask a manager to move it.`);
 }
 
-export async function unmapIdentity(db: DB, input: { teamId: number; identity: string }) {
-  await db
+export async function unmapIdentity(db: DB, input: { teamId: number; identity: string; actor?: IdentityActor }) {
+  const actor = input.actor ?? { userId: 0, canManageOthers: true };
+  let query = db
     .deleteFrom("spendIdentities")
     .where("teamId", "=", input.teamId)
-    .where("identity", "=", normalizeIdentity(input.identity))
-    .execute();
+    .where("identity", "=", normalizeIdentity(input.identity));
+  if (!actor.canManageOthers) query = query.where("userId", "=", actor.userId);
+  const result = await query.executeTakeFirst();
+  if (!actor.canManageOthers && Number(result.numDeletedRows) === 0) {
+    const held = await db
+      .selectFrom("spendIdentities")
+      .select("userId")
+      .where("teamId", "=", input.teamId)
+      .where("identity", "=", normalizeIdentity(input.identity))
+      .executeTakeFirst();
+    if (held) throw new IdentityError("Only a manager unmaps a name mapped to someone else.");
+  }
 }
 
 /** Sessions seen in a team's entries that no story claims yet (for the story page's session picker). */

@@ -355,13 +355,27 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
           timerEndsAt: isoOrNull(r.timerEndsAt),
           startedAt: iso(r.startedAt),
           revealedAt: isoOrNull(r.revealedAt),
-          votes: (votesByRound.get(r.id) ?? []).map((v) => ({
-            participantRef: mustRef(participantRef, v.participantId, "the voter of a vote,"),
-            dimension: v.dimension,
-            value: v.value,
-            clientTs: v.clientTs,
-            updatedAt: iso(v.updatedAt),
-          })),
+          // Vote secrecy holds for every output: a round still voting keeps who voted, not what.
+          ...(r.status === "revealed"
+            ? {
+                votes: (votesByRound.get(r.id) ?? []).map((v) => ({
+                  participantRef: mustRef(participantRef, v.participantId, "the voter of a vote,"),
+                  dimension: v.dimension,
+                  value: v.value,
+                  clientTs: v.clientTs,
+                  updatedAt: iso(v.updatedAt),
+                })),
+              }
+            : {
+                votes: [],
+                voters: [
+                  ...new Set(
+                    (votesByRound.get(r.id) ?? [])
+                      .filter((v) => v.value !== null)
+                      .map((v) => mustRef(participantRef, v.participantId, "the voter of a vote,")),
+                  ),
+                ].sort(),
+              }),
         })),
       })),
     })),

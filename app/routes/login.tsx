@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { LineText, Password } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { clearFailedLogins, forgetAttempts, takeAttempt } from "~/models/login-attempt.server";
@@ -13,9 +14,9 @@ import { getDb } from "~/utils/services.server";
 export const meta: MetaFunction = () => [{ title: "Log in · Token Poker" }];
 
 const LoginSchema = z.object({
-  email: z.string().trim().min(1, "Enter your e-mail address").max(254),
-  password: z.string().min(1, "Enter your password").max(200),
-  redirectTo: z.string().optional(),
+  email: LineText.min(1, "Enter your e-mail address").max(254),
+  password: Password.min(1, "Enter your password").max(200),
+  redirectTo: LineText.max(2000).optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {

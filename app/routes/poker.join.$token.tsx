@@ -3,6 +3,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { LineText } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { createGuest, getGuestEntry, GuestRefusedError, PokerError } from "~/models/poker.server";
@@ -30,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { sessionName: entry.name };
 }
 
-const GuestSchema = z.object({ name: z.string().trim().min(1, "Tell the room who you are").max(40, "At most 40 characters") });
+const GuestSchema = z.object({ name: LineText.min(1, "Tell the room who you are").max(40, "At most 40 characters") });
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const form = parseForm(await request.formData(), GuestSchema);

@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { Password } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { findUsableReset, redeemReset } from "~/models/password-reset.server";
@@ -11,7 +12,7 @@ import { getDb } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Token Poker" }];
 
-const ResetSchema = z.object({ password: z.string().min(10, "Use at least 10 characters").max(200) });
+const ResetSchema = z.object({ password: Password.min(10, "Use at least 10 characters").max(200) });
 const EXPIRED = "This reset link was used already, has expired or no longer applies. Ask for a new one on the login page (“Forgot password?”).";
 
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
+import { LineText, Password } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { takeAttempt } from "~/models/login-attempt.server";
@@ -13,10 +14,10 @@ import { getServices } from "~/utils/services.server";
 export const meta: MetaFunction = () => [{ title: "Sign up · Token Poker" }];
 
 const SignupSchema = z.object({
-  name: z.string().trim().min(1, "Enter your name").max(100, "At most 100 characters"),
-  email: z.string().trim().toLowerCase().email("Enter a valid e-mail address").max(254),
-  password: z.string().min(10, "Use at least 10 characters").max(200, "At most 200 characters"),
-  redirectTo: z.string().optional(),
+  name: LineText.min(1, "Enter your name").max(100, "At most 100 characters"),
+  email: LineText.toLowerCase().email("Enter a valid e-mail address").max(254),
+  password: Password.min(10, "Use at least 10 characters").max(200, "At most 200 characters"),
+  redirectTo: LineText.max(2000).optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {

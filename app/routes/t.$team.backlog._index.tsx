@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { z } from "zod";
+import { Id, LineText, OptionalId, queryFlag, queryText, sortParam } from "~/domain/form-fields";
 import { BacklogFilters, type BacklogQueryView } from "~/components/backlog/backlog-filters";
 import { StoryOrder } from "~/components/backlog/story-order";
 import { StoryTable } from "~/components/backlog/story-table";
@@ -31,27 +32,13 @@ export const meta: MetaFunction = () => [{ title: "Backlog · Token Poker" }];
 
 const SORT_IDS = Object.keys(STORY_SORTS) as StorySort[];
 const DIMENSION_IDS = DIMENSIONS.map((d) => d.id);
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .optional()
-    .transform((v) => v || undefined)
-    .catch(undefined);
+const optionalText = queryText;
 
 // The table state in the URL. Anything unreadable falls back to the default rather than failing
 // the page: URLs get shared, edited and truncated.
 const BacklogQuerySchema = z.object({
   view: z.enum(["table", "order"]).catch("table"),
-  sort: z
-    .string()
-    .optional()
-    .transform((v) => {
-      const [id, direction] = (v ?? "").split(".");
-      return SORT_IDS.includes(id as StorySort) && id !== "rank" ? { id: id as StorySort, desc: direction === "desc" } : null;
-    })
-    .catch(null),
+  sort: sortParam(SORT_IDS.filter((id) => id !== "rank")),
   status: z.enum(STORY_STATUSES as [string, ...string[]]).optional().catch(undefined),
   label: optionalText(60),
   size: optionalText(20),
@@ -64,11 +51,7 @@ const BacklogQuerySchema = z.object({
     })
     .catch(null),
   q: optionalText(100),
-  archived: z
-    .string()
-    .optional()
-    .transform((v) => v === "1")
-    .catch(false),
+  archived: queryFlag,
   added: z.coerce.number().int().min(0).max(1_000_000).optional().catch(undefined),
   updated: z.coerce.number().int().min(0).max(1_000_000).optional().catch(undefined),
 });
@@ -127,10 +110,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const optionalId = z.union([z.literal("").transform(() => null), z.coerce.number().int().positive()]);
 const BacklogIntentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("move"), storyId: z.coerce.number().int().positive(), beforeId: optionalId, afterId: optionalId }),
-  z.object({ intent: z.literal("quick-add"), line: z.string().trim().min(1, "Type a title, optionally after its key").max(MAX_TITLE_LENGTH + 50) }),
+  z.object({ intent: z.literal("move"), storyId: Id, beforeId: OptionalId, afterId: OptionalId }),
+  z.object({ intent: z.literal("quick-add"), line: LineText.min(1, "Type a title, optionally after its key").max(MAX_TITLE_LENGTH + 50) }),
 ]);
 
 type ActionResult = { ok: true; errors: Record<string, string>; values: Record<string, string>; added?: { id: number; title: string } };

@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { BlockText, RawText } from "~/domain/form-fields";
 import { StoryFields } from "~/components/backlog/story-fields";
 import { FormError } from "~/components/ui/field";
 import { roleAtLeast } from "~/domain/roles";
@@ -33,8 +34,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   const IntentSchema = z.discriminatedUnion("intent", [
     storyFieldsSchema(team.keyPattern).extend({ intent: z.literal("create") }),
-    z.object({ intent: z.literal("paste"), titles: z.string().max(200_000, "That is too much text for one paste") }),
-    z.object({ intent: z.literal("csv"), csvText: z.string().max(MAX_CSV_BYTES, "That is too much text; upload a file under 1 MB").optional() }),
+    z.object({ intent: z.literal("paste"), titles: BlockText.max(200_000, "That is too much text for one paste") }),
+    z.object({ intent: z.literal("csv"), csvText: RawText.max(MAX_CSV_BYTES, "That is too much text; upload a file under 1 MB").optional() }),
   ]);
   const form = parseForm(formData, IntentSchema);
   const which = intent === "paste" || intent === "csv" ? intent : "create";

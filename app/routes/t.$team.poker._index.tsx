@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { Checkbox, Id, LineText, listOf } from "~/domain/form-fields";
 import { CreateSessionForm } from "~/components/poker/create-session-form";
 import { formatCredits } from "~/components/poker/format";
 import { roleAtLeast } from "~/domain/roles";
@@ -27,15 +28,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const Checkbox = z.preprocess((v) => v === "on", z.boolean());
 const PokerIntentSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("create"),
-    name: z.string().trim().min(1, "Give the session a name").max(120, "At most 120 characters"),
-    storyId: z.preprocess(
-      (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-      z.array(z.coerce.number().int().positive()).min(1, "Pick at least one story to size").max(200),
-    ),
+    name: LineText.min(1, "Give the session a name").max(120, "At most 120 characters"),
+    storyId: listOf(z.array(Id).min(1, "Pick at least one story to size").max(200)),
     autoReveal: Checkbox,
     allowAhead: Checkbox,
     allowGuests: Checkbox,

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { LineText } from "~/domain/form-fields";
 import { Field, FormError } from "~/components/ui/field";
 import { keyPatternProblem } from "~/domain/key-pattern";
 import { updateTeamSettings } from "~/models/team.server";
@@ -12,19 +13,16 @@ import { invalid } from "~/utils/http.server";
 export const meta: MetaFunction = () => [{ title: "Team settings · Token Poker" }];
 
 const TeamSettingsSchema = z.object({
-  name: z.string().trim().min(2, "At least 2 characters").max(80),
-  timeZone: z.string().refine(isTimeZone, "Pick a time zone from the list"),
-  keyPattern: z
-    .string()
-    .trim()
-    .min(1, "Enter a pattern")
+  name: LineText.min(2, "At least 2 characters").max(80),
+  timeZone: LineText.max(100).refine(isTimeZone, "Pick a time zone from the list"),
+  keyPattern: LineText.min(1, "Enter a pattern")
     .max(100)
     .superRefine((pattern, ctx) => {
       const problem = keyPatternProblem(pattern);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
   // Absent (an older form) leaves the webhook alone; empty clears it.
-  webhookUrl: z.string().trim().max(2000, "At most 2,000 characters").refine((v) => v === "" || isHttpUrl(v), "Enter an http:// or https:// URL, or leave it empty").optional(),
+  webhookUrl: LineText.max(2000, "At most 2,000 characters").refine((v) => v === "" || isHttpUrl(v), "Enter an http:// or https:// URL, or leave it empty").optional(),
 });
 
 function isHttpUrl(value: string) {

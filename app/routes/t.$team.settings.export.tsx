@@ -3,6 +3,7 @@
 // without JavaScript; the whole file is read (up to IMPORT_MAX_BYTES), checked, then written in one
 // transaction by importTeam — a refused file leaves nothing behind.
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Checkbox } from "~/domain/form-fields";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { roleAtLeast } from "~/domain/roles";
 import { readTeamExport } from "~/domain/team-export";
@@ -94,7 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       teamId: team.id,
       doc: parsed.doc,
       actingUserId: user.id,
-      allowUnknownPeople: fields.get("allowUnknownPeople") === "on",
+      allowUnknownPeople: Checkbox.parse(fields.get("allowUnknownPeople") ?? undefined),
     });
     return data<ActionResult>({ ok: true, summary });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { Id } from "~/domain/form-fields";
 import { MembersTable } from "~/components/team/members-table";
 import { FormError } from "~/components/ui/field";
 import { canChangeRole, ROLE_LABELS, roleAtLeast } from "~/domain/roles";
@@ -24,10 +25,10 @@ export const meta: MetaFunction = () => [{ title: "Members · Token Poker" }];
 const RoleSchema = z.enum(["owner", "manager", "member", "observer"]);
 const MemberIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("invite"), role: z.enum(["manager", "member", "observer"]) }),
-  z.object({ intent: z.literal("revoke-invite"), inviteId: z.coerce.number().int().positive() }),
-  z.object({ intent: z.literal("change-role"), userId: z.coerce.number().int().positive(), role: RoleSchema }),
-  z.object({ intent: z.literal("remove"), userId: z.coerce.number().int().positive() }),
-  z.object({ intent: z.literal("reset-link"), userId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("revoke-invite"), inviteId: Id }),
+  z.object({ intent: z.literal("change-role"), userId: Id, role: RoleSchema }),
+  z.object({ intent: z.literal("remove"), userId: Id }),
+  z.object({ intent: z.literal("reset-link"), userId: Id }),
 ]);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { LineText, isoDay } from "~/domain/form-fields";
 import { formatUsd } from "~/components/backlog/story-bits";
 import { RatesTable, type RateRow } from "~/components/sizing/rates-table";
 import { Field, FormError } from "~/components/ui/field";
@@ -68,15 +69,10 @@ const optionalPrice = z
 const RatesIntentSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("add-rate"),
-    modelId: z
-      .string()
-      .trim()
-      .min(1, "Enter the model's id")
+    modelId: LineText.min(1, "Enter the model's id")
       .max(100)
       .regex(/^[A-Za-z0-9][\w.:/@-]*$/, "Use the model's id without spaces, e.g. claude-sonnet-4-6"),
-    aliases: z
-      .string()
-      .max(1000)
+    aliases: LineText.max(1000)
       .optional()
       .transform((v) => [...new Set((v ?? "").split(",").map((a) => a.trim()).filter(Boolean))].slice(0, 30)),
     input: price("input"),
@@ -88,13 +84,7 @@ const RatesIntentSchema = z.discriminatedUnion("intent", [
       .trim()
       .optional()
       .transform((v) => v || null)
-      .pipe(
-        z
-          .string()
-          .regex(/^\d{4}-\d{2}-\d{2}$/, "Pick a date, or leave it empty for 'from the beginning'")
-          .refine((d) => !Number.isNaN(Date.parse(d)), "That is not a real date")
-          .nullable(),
-      ),
+      .pipe(isoDay("Pick a real date, or leave it empty for 'from the beginning'").nullable()),
   }),
   z.object({
     intent: z.literal("credit-value"),
@@ -103,7 +93,7 @@ const RatesIntentSchema = z.discriminatedUnion("intent", [
       .trim()
       .min(1, "Enter a value in USD")
       .transform(Number)
-      .pipe(z.number({ error: "Enter a number, e.g. 0.01" }).finite("Enter a number").positive("A credit must be worth more than $0").max(100, "That is more than $100 per credit")),
+      .pipe(z.number({ error: "Enter a number, e.g. 0.01" }).finite("Enter a number").min(0.0001, "A credit must be worth at least $0.0001").max(100, "That is more than $100 per credit")),
   }),
 ]);
 

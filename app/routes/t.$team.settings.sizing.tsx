@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { LineText } from "~/domain/form-fields";
 import { SchemeEditor } from "~/components/sizing/scheme-editor";
 import { roleAtLeast } from "~/domain/roles";
 import { errorsByField, schemeFormValues, schemeFromForm } from "~/domain/scheme-form";
@@ -26,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 // The scheme's own fields are read by schemeFromForm (their names are scheme paths); zod checks the
 // envelope.
 const SizingIntentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("save"), note: z.string().trim().max(200, "Keep the note to 200 characters").optional() }),
+  z.object({ intent: z.literal("save"), note: LineText.max(200, "Keep the note to 200 characters").optional() }),
 ]);
 
 type ActionResult = { ok: boolean; errors: Record<string, string>; values: Record<string, string>; saved?: { version: number; unchanged: boolean } };

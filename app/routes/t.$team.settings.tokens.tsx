@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { AgentSetupSnippets } from "~/components/agents/agent-setup";
+import { Id, LineText } from "~/domain/form-fields";
 import { Field, FormError } from "~/components/ui/field";
 import { agentSetup } from "~/domain/agent-setup";
 import { roleAtLeast } from "~/domain/roles";
@@ -31,11 +32,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const TokenIntentSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("create"),
-    name: z.string().trim().min(1, "Name the token after where it will live, e.g. “CI” or “Dana's Claude hook”.").max(100, "Keep it under 100 characters."),
+    name: LineText.min(1, "Name the token after where it will live, e.g. “CI” or “Dana's Claude hook”.").max(100, "Keep it under 100 characters."),
     scope: z.enum(["team", "ingest"]).catch("team"),
-    userId: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().positive().optional()),
+    userId: z.preprocess((v) => (v === "" ? undefined : v), Id.optional()),
   }),
-  z.object({ intent: z.literal("revoke"), tokenId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("revoke"), tokenId: Id }),
   z.object({ intent: z.literal("guard"), failClosed: z.literal("on").optional() }),
 ]);
 

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { FormError } from "~/components/ui/field";
+import { id, LineText } from "~/domain/form-fields";
 import { suggestMember } from "~/domain/spend/identity";
 import { roleAtLeast } from "~/domain/roles";
 import { IdentityError, listIdentities, mapIdentity, unmapIdentity } from "~/models/spend.server";
@@ -13,12 +14,14 @@ import { invalid } from "~/utils/http.server";
 export const meta: MetaFunction = () => [{ title: "Identities · Token Poker" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, team, role } = await requireTeamRole(request, params.team, "observer");
+  const { db, team, role, user } = await requireTeamRole(request, params.team, "observer");
   const [identities, members] = await Promise.all([listIdentities(db, team.id), listMembers(db, team.id)]);
+  const canManage = roleAtLeast(role, "manager");
   return {
     canEdit: roleAtLeast(role, "member"),
-    members: members.map((m) => ({ userId: m.userId, name: m.name, email: m.email })),
-    mapped: identities.mapped,
+    // A member maps names to themself only (the action enforces it); a manager maps anyone's.
+    members: members.filter((m) => canManage || m.userId === user.id).map((m) => ({ userId: m.userId, name: m.name, email: m.email })),
+    mapped: identities.mapped.map((m) => ({ ...m, canUnmap: canManage || m.userId === user.id })),
     unknown: identities.unknown.map((u) => ({ ...u, suggested: suggestMember(u.identity, members) })),
   };
 }
@@ -26,23 +29,25 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const IdentitySchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("map"),
-    identity: z.string().trim().min(1, "Give the user name or e-mail the tool writes.").max(320),
-    userId: z.coerce.number({ message: "Pick a member." }).int().positive("Pick a member."),
+    identity: LineText.min(1, "Give the user name or e-mail the tool writes.").max(320),
+    userId: id("Pick a member."),
   }),
-  z.object({ intent: z.literal("unmap"), identity: z.string().trim().min(1).max(320) }),
+  z.object({ intent: z.literal("unmap"), identity: LineText.min(1).max(320) }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { db, team, user } = await requireTeamRole(request, params.team, "member");
+  const { db, team, user, role } = await requireTeamRole(request, params.team, "member");
   const form = parseForm(await request.formData(), IdentitySchema);
   if (!form.ok) return invalid(form.errors, form.values);
   const input = form.data;
+  // A member maps names to themself only, and only names nobody holds; managers map anyone's.
+  const actor = { userId: user.id, canManageOthers: roleAtLeast(role, "manager") };
   try {
     if (input.intent === "map") {
-      await mapIdentity(db, { teamId: team.id, identity: input.identity, userId: input.userId, createdBy: user.id });
+      await mapIdentity(db, { teamId: team.id, identity: input.identity, userId: input.userId, createdBy: user.id, actor });
       return data({ ok: true as const, message: `“${input.identity}” now counts as that member's.` });
     }
-    await unmapIdentity(db, { teamId: team.id, identity: input.identity });
+    await unmapIdentity(db, { teamId: team.id, identity: input.identity, actor });
     return data({ ok: true as const, message: `“${input.identity}” is no longer mapped.` });
   } catch (error) {
     if (error instanceof IdentityError) return invalid({ form: error.message });
@@ -153,6 +158,7 @@ export default function Identities() {
                     <td className="num">{m.entries.toLocaleString("en-US")}</td>
                     {canEdit ? (
                       <td>
+                        {m.canUnmap ? (
                         <Form method="post">
                           <input type="hidden" name="intent" value="unmap" />
                           <input type="hidden" name="identity" value={m.identity} />
@@ -160,6 +166,7 @@ export default function Identities() {
                             Unmap
                           </button>
                         </Form>
+                        ) : null}
                       </td>
                     ) : null}
                   </tr>

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { z } from "zod";
+import { Id, queryText } from "~/domain/form-fields";
 import { ImportResultCard } from "~/components/spend/import-result";
 import { UploadForm } from "~/components/spend/upload-form";
 import { FormError } from "~/components/ui/field";
@@ -19,7 +20,7 @@ const QuerySchema = z.object({
     .optional()
     .transform((v) => (v ?? "").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0).slice(0, 50))
     .catch([]),
-  failed: z.string().max(300).optional().catch(undefined),
+  failed: queryText(300),
 });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -58,7 +59,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const ActionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("undo"), importId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("undo"), importId: Id }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -2,7 +2,7 @@
 // reads (snapshot for a closed sprint, current commitments for an open one), in key/title order,
 // UTF-8 without a byte-order mark (Response encodes strings as plain UTF-8).
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
+import { Id } from "~/domain/form-fields";
 import { retroCsv } from "~/domain/retro";
 import { getRetro } from "~/models/retro.server";
 import { requireTeamRole } from "~/utils/auth.server";
@@ -10,7 +10,7 @@ import { notFound } from "~/utils/http.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team } = await requireTeamRole(request, params.team, "observer");
-  const sprintId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).safeParse(params.id);
+  const sprintId = Id.safeParse(params.id);
   if (!sprintId.success) notFound("Sprint not found");
   const retro = await getRetro(db, { teamId: team.id, sprintId: sprintId.data });
   if (!retro) notFound("Sprint not found");

@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { Credits, Id } from "~/domain/form-fields";
 import { SprintForm, type SprintFormValues } from "~/components/sprints/sprint-form";
 import { FormError } from "~/components/ui/field";
 import { checkAllocations, formatCredits, todayIn } from "~/domain/capacity";
@@ -25,7 +26,7 @@ import { requireSprint } from "~/utils/sprint-route.server";
 const SettingsIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("save") }),
   z.object({ intent: z.literal("allocations") }),
-  z.object({ intent: z.literal("close"), destination: z.string().regex(/^(backlog|\d+)$/, "Choose where unfinished stories go") }),
+  z.object({ intent: z.literal("close"), destination: z.union([z.literal("backlog"), Id.transform(String)], { error: "Choose where unfinished stories go" }) }),
 ]);
 
 type Result = { ok: boolean; errors: Record<string, string>; values?: Record<string, string>; saved?: "settings" | "allocations"; form?: "save" | "allocations" | "close" };
@@ -91,10 +92,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const errors: Record<string, string> = {};
         for (const [key, raw] of formData.entries()) {
           const match = /^alloc-(\d+)$/.exec(key);
-          if (!match || typeof raw !== "string" || raw.trim() === "") continue;
+          const userId = Id.safeParse(match?.[1]);
+          if (!userId.success || typeof raw !== "string" || raw.trim() === "") continue;
           const credits = Number(raw.replace(/[,\s_]/g, ""));
-          if (!Number.isFinite(credits) || credits < 0 || credits > 1e9) errors[key] = "Enter credits (0 or more), or leave it empty";
-          else allocations.set(Number(match[1]), credits);
+          if (!Credits.safeParse(credits).success) errors[key] = "Enter credits (0 or more), or leave it empty";
+          else allocations.set(userId.data, credits);
         }
         if (Object.keys(errors).length) {
           const values = Object.fromEntries([...formData.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;

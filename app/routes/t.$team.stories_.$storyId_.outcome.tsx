@@ -4,6 +4,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { z } from "zod";
+import { Checkbox, Id } from "~/domain/form-fields";
 import { Field, FormError } from "~/components/ui/field";
 import {
   CAUSE_TAGS,
@@ -26,7 +27,7 @@ import type { DB } from "~/utils/db.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Outcome of ${data?.story.key ?? "story"} · Token Poker` }];
 
-const StoryIdSchema = z.coerce.number().int().positive();
+const StoryIdSchema = Id;
 
 async function loadStory(db: DB, teamId: number, raw: string | undefined) {
   const id = StoryIdSchema.safeParse(raw);
@@ -52,7 +53,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const OutcomeFormSchema = StoryOutcomeSchema.extend({
   intent: z.literal("save"),
-  markDone: z.preprocess((v) => v === "on", z.boolean()),
+  markDone: Checkbox,
 });
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -3,6 +3,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { z } from "zod";
+import { BlockText, Id, LineText, isoDay } from "~/domain/form-fields";
 import { Field, FormError } from "~/components/ui/field";
 import { describeSpendRatio, spendRatio } from "~/domain/outcome";
 import { formatCredits } from "~/domain/spend/import-result";
@@ -23,7 +24,7 @@ import { invalid } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Spend on ${data?.story.key ?? "story"} · Token Poker` }];
 
-const StoryIdSchema = z.coerce.number().int().positive();
+const StoryIdSchema = Id;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
@@ -47,20 +48,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const optionalNumber = z.preprocess(
   (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-  z.coerce.number({ message: "Enter a number" }).finite().nonnegative("Spend cannot be negative").max(10_000_000).optional(),
+  z.coerce.number({ message: "Enter a number" }).finite().nonnegative("Spend cannot be negative").max(10_000_000, "That is more than one entry can hold").optional(),
 );
 const IntentSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("add"),
-    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Pick the day the spend happened."),
+    day: isoDay("Pick the day the spend happened."),
     credits: optionalNumber,
     costUsd: optionalNumber,
-    model: z.string().trim().max(200).optional(),
-    note: z.string().trim().max(500, "Keep the note under 500 characters.").optional(),
+    model: LineText.max(200).optional(),
+    note: BlockText.max(500, "Keep the note under 500 characters.").optional(),
   }),
-  z.object({ intent: z.literal("delete-entry"), entryId: z.coerce.number().int().positive() }),
-  z.object({ intent: z.literal("map-session"), sessionId: z.string().trim().min(1, "Pick a session.").max(200) }),
-  z.object({ intent: z.literal("unmap-session"), sessionId: z.string().trim().min(1).max(200) }),
+  z.object({ intent: z.literal("delete-entry"), entryId: Id }),
+  z.object({ intent: z.literal("map-session"), sessionId: LineText.min(1, "Pick a session.").max(200) }),
+  z.object({ intent: z.literal("unmap-session"), sessionId: LineText.min(1).max(200) }),
 ]);
 
 type ActionResult = { ok: true; message: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };

@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { LineText } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { slugify } from "~/domain/roles";
@@ -13,7 +14,7 @@ import { getDb } from "~/utils/services.server";
 export const meta: MetaFunction = () => [{ title: "New team · Token Poker" }];
 
 const NewTeamSchema = z.object({
-  name: z.string().trim().min(2, "Give the team a name of at least 2 characters").max(80),
+  name: LineText.min(2, "Give the team a name of at least 2 characters").max(80),
   slug: z
     .string()
     .trim()

@@ -8,6 +8,7 @@ import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { registerStream } from "~/utils/events.server";
+import { logError } from "~/utils/log.server";
 import { getServices } from "~/utils/services.server";
 import { singleton } from "~/utils/singleton.server";
 
@@ -34,7 +35,7 @@ export class LocalPubSub implements PubSub {
       try {
         (listener as (m: string) => void)(message);
       } catch (error) {
-        console.error("[pubsub] listener failed:", error);
+        logError("[pubsub] listener failed:", error);
       }
     }
   }

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { Id } from "~/domain/form-fields";
 import type { Role } from "~/domain/roles";
 import { getSprint } from "~/models/sprint.server";
 import { requireTeamRole } from "~/utils/auth.server";
 import { notFound } from "~/utils/http.server";
 
-const ParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+const ParamsSchema = z.object({ id: Id });
 
 /**
  * For routes under /t/:team/sprints/:id: the team gate first (outsiders 404, low roles 403), then

@@ -9,7 +9,7 @@ import { chromiumPath, launchBrowser } from "../helpers/browser";
 import { bodyArb, describeBody, encodeBody, formsIn, HOSTILE_VALUES, vocabularyOfSource, type FuzzBody } from "../helpers/form-fuzz";
 import { shareLogin } from "../helpers/poker-fixture";
 import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
-import { createTeam, signUp } from "../helpers/team-fixture";
+import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
 
 // A careless or hostile request leaves the app standing with nothing lost. Routes are read from the
 // server build and their pages found by crawling the seeded demo team, so routes added later are
@@ -327,6 +327,137 @@ describe("hostile input", () => {
     const story = await newcomer.post("/t/after-fuzz/backlog/new", { intent: "create", title: "Still works" });
     expect(story.status).toBe(302);
     expect((await send(newcomer, story.headers.get("location")!)).status).toBe(200);
+  });
+});
+
+// Control characters, impossible dates and amounts past the float maximum, sent on purpose to every
+// field rather than left to the fuzzer's luck: each answers 4xx with the page's message, the app
+// stays up, and no log line shows a query's parameters (a password hash among them).
+describe("NUL bytes, impossible dates and huge amounts", () => {
+  const NUL = "x\u0000y";
+  const leaksInLog = (text: string) => /scrypt\$|password_hash|"params"|params:/i.test(text);
+
+  it("refuses a NUL byte in signup, story, session and team names with 400, and logs no hash", async () => {
+    const mark = server.output().length;
+    const visitor = new HttpClient(server.url);
+    const signup = await visitor.post("/signup", { name: `Eve${NUL}`, email: `eve-${Date.now()}@example.com`, password: "correct horse battery" });
+    expect(signup.status, logSince(mark)).toBe(400);
+    expect(await signup.text()).toMatch(/control characters/);
+    const checks: [string, Record<string, string>][] = [
+      ["/t/demo/backlog/new", { intent: "create", title: `Story ${NUL}` }],
+      ["/t/demo/backlog/new", { intent: "create", title: "Fine", description: `a\u0000b` }],
+      ["/t/demo/backlog/new", { intent: "paste", titles: `One\nTwo ${NUL}` }],
+      ["/t/demo/backlog/new", { intent: "csv", csvText: `title\nA ${NUL}\n` }],
+      ["/teams/new", { name: `Team ${NUL}`, slug: "nul-team" }],
+      ["/t/demo/settings/tokens", { intent: "create", name: NUL }],
+    ];
+    for (const [url, form] of checks) {
+      const res = await owner.post(url, form);
+      expect(res.status, `${url} ${JSON.stringify(form)}\n${logSince(mark)}`).toBe(400);
+    }
+    const backlog = await (await owner.request("/t/demo/backlog")).text();
+    const storyId = /\/t\/demo\/backlog\/(\d+)/.exec(backlog)?.[1];
+    const session = await owner.request("/t/demo/poker", { method: "POST", body: new URLSearchParams({ intent: "create", name: NUL, storyId: storyId ?? "1" }) });
+    expect(session.status, logSince(mark)).toBe(400);
+    expect(leaksInLog(server.output().slice(mark)), server.output().slice(mark)).toBe(false);
+  });
+
+  it("answers a NUL byte in each field of every form with less than 500", async () => {
+    const rank = (r: AppRoute) => (r.pattern.startsWith("/t/:team/settings") ? 1 : r.pattern.startsWith("/t/") ? 0 : 2);
+    const targets = routes.filter((r) => r.hasAction && r.isPage && r.file && !r.pattern.startsWith("/api/")).sort((a, b) => rank(a) - rank(b));
+    const failures: string[] = [];
+    let sent = 0;
+    for (const route of targets) {
+      const path = concreteUrl(route);
+      const asOwner = route.pattern.startsWith("/t/");
+      const client = asOwner ? owner : new HttpClient(server.url);
+      const page = await send(client, path);
+      if (page.status !== 200) continue;
+      const url = route.index ? `${path}?index` : path;
+      for (const form of formsIn(await page.text())) {
+        for (const [i, [name]] of form.entries()) {
+          if (name === "intent") continue;
+          const body = form.map(([n, v], j): [string, string] => [n, j === i ? NUL : v]);
+          const mark = server.output().length;
+          const res = await send(client, url, { method: "POST", body: new URLSearchParams(body), headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+          await res.text();
+          sent++;
+          if (res.status >= 500) failures.push(`POST ${url} ${name}=NUL → ${res.status}\n${logSince(mark)}`);
+          if (leaksInLog(server.output().slice(mark))) failures.push(`POST ${url} ${name}=NUL logged parameters:\n${logSince(mark)}`);
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(50);
+    expect(failures, failures.join("\n\n")).toEqual([]);
+  }, 240_000);
+
+  it("refuses impossible and far-off days with 400: a story's spend, a new sprint, a rate", async () => {
+    const backlog = await (await owner.request("/t/demo/backlog")).text();
+    const storyId = /\/t\/demo\/backlog\/(\d+)/.exec(backlog)?.[1];
+    expect(storyId).toBeTruthy();
+    for (const day of ["2026-13-45", "9999-12-31", "0000-00-00"]) {
+      const mark = server.output().length;
+      const spend = await owner.post(`/t/demo/stories/${storyId}/spend`, { intent: "add", day, credits: "1" });
+      expect(spend.status, `spend day=${day}\n${logSince(mark)}`).toBe(400);
+      const sprint = await owner.post("/t/demo/sprints/new", {
+        name: "Far",
+        start: day,
+        end: day,
+        capacityKind: "credits",
+        capacityCredits: "100",
+        reservePercent: "0",
+        commitBasis: "expected",
+        exhaustionPolicy: "warn",
+      });
+      expect(sprint.status, `sprint start=${day}\n${logSince(mark)}`).toBe(400);
+    }
+    expect((await owner.request("/t/demo/sprints/new")).status).toBe(200);
+  });
+
+  it("refuses API credits past the float maximum, and the dashboard and sprint pages still answer", async () => {
+    const created = await owner.post("/t/demo/settings/tokens", { intent: "create", name: "Huge" });
+    const token = /tpk_[A-Za-z0-9_-]+/.exec(await created.text())?.[0];
+    const api = (body: unknown) =>
+      fetch(new URL("/api/v1/teams/demo/spend", server.url), {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const huge = [1, 2].map((n) => ({ id: `huge-${Date.now()}-${n}`, occurred_at: new Date().toISOString(), credits: 1.7e308 }));
+    const res = await api(huge);
+    expect(res.status).toBe(422);
+    const nul = await api([{ id: `nul-${Date.now()}`, occurred_at: new Date().toISOString(), credits: 1, user: NUL, model: NUL }]);
+    expect(nul.status).toBe(422);
+    expect((await owner.request("/t/demo")).status).toBe(200);
+    const sprints = await (await owner.request("/t/demo/sprints")).text();
+    const sprintUrl = /\/t\/demo\/sprints\/\d+/.exec(sprints)?.[0];
+    expect(sprintUrl).toBeTruthy();
+    expect((await owner.request(sprintUrl!)).status).toBe(200);
+  });
+
+  it("lets a member map spend identities to themself only, never take someone else's", async () => {
+    // A team of its own: the fuzzing above may have changed the demo team's members.
+    const lead = await signUp(server.url, "Ida Lead");
+    await createTeam(lead, "Identity check", "identity-check");
+    const mallory = await joinWithRole(lead, "identity-check", "member", "Mallory");
+    await joinWithRole(lead, "identity-check", "member", "Nina");
+    const owner = lead;
+    const page = "/t/identity-check/spend/identities";
+    const optionsOf = async (client: HttpClient) => [...(await (await client.request(page)).text()).matchAll(/<option value="(\d+)"/g)].map((m) => m[1]!);
+    const mine = await optionsOf(mallory);
+    const everyone = await optionsOf(owner);
+    expect(new Set(mine).size, "a member is offered only themself").toBe(1);
+    const other = everyone.find((id) => id !== mine[0])!;
+    expect(other).toBeTruthy();
+    expect((await owner.post(page, { intent: "map", identity: "owner-tool-login", userId: other })).status).toBe(200);
+    // Taking a colleague's identity, mapping a new one to a colleague, unmapping a colleague's: refused.
+    expect((await mallory.post(page, { intent: "map", identity: "owner-tool-login", userId: mine[0]! })).status).toBe(400);
+    expect((await mallory.post(page, { intent: "map", identity: "someone-else", userId: other })).status).toBe(400);
+    expect((await mallory.post(page, { intent: "unmap", identity: "owner-tool-login" })).status).toBe(400);
+    // Her own, unclaimed name: fine.
+    expect((await mallory.post(page, { intent: "map", identity: "mallory-k", userId: mine[0]! })).status).toBe(200);
+    const html = await (await owner.request(page)).text();
+    expect(html).toMatch(/owner-tool-login/);
   });
 });
 

@@ -3,6 +3,7 @@
 // the suggested capacity from recent sprints ("yesterday's weather") and how it was worked out.
 // Plain form fields, so it works before JavaScript; once hydrated the arithmetic follows the inputs.
 import { Form } from "@remix-run/react";
+import { isIsoDay } from "~/domain/form-fields";
 import { useState } from "react";
 import { Field, FormError } from "~/components/ui/field";
 import { formatCredits, suggestCapacity, type ClosedSprint } from "~/domain/capacity";
@@ -199,9 +200,8 @@ function safe<T>(fn: () => T): T | null {
   }
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 function validDates(f: SprintFormValues) {
-  return DATE.test(f.start) && DATE.test(f.end) && f.end >= f.start;
+  return isIsoDay(f.start) && isIsoDay(f.end) && f.end >= f.start;
 }
 
 function num(v: string): number | null {

@@ -3,30 +3,33 @@
 // carries a client-chosen `id`, its dedupe key: pushing the same entry again is a duplicate.
 
 import { z } from "zod";
+import { Credits, LineText, Tokens, Usd } from "~/domain/form-fields";
 import type { FormatEvent, SpendEntry } from "~/domain/spend/entry";
 import { findRate, priceTokens, roundMoney, usdToCredits, type RateCard } from "~/domain/spend/rate-card";
 import { compileKeyPattern, type KeyMatcher } from "~/domain/key-pattern";
 import { dedupeKey, parseWhen, storyKeyIn } from "~/domain/spend/values";
 import { storyTag } from "~/domain/spend/litellm";
 
-const tokens = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).nullish();
-const shortText = (max: number) => z.string().trim().max(max).nullish();
+// Amounts have the app's ceilings (a billion credits, a trillion tokens per entry) and text has no
+// control characters: the shared field schemas of form-fields.ts.
+const tokens = Tokens.nullish();
+const shortText = (max: number) => LineText.max(max).nullish();
 
 /** One spend entry as the API takes it (snake_case, like the files teams already have). */
 export const SpendApiEntrySchema = z.object({
   /** The client's id for this entry: sending it again is a duplicate, never a second entry. */
-  id: z.string().trim().min(1, "id is required").max(200),
+  id: LineText.min(1, "id is required").max(200),
   /** ISO 8601 timestamp (no zone = UTC) or a `YYYY-MM-DD` date. */
-  occurred_at: z.string().trim().min(1, "occurred_at is required").max(40),
+  occurred_at: LineText.min(1, "occurred_at is required").max(40),
   model: shortText(200),
   input_tokens: tokens,
   output_tokens: tokens,
   cache_read_tokens: tokens,
   cache_write_tokens: tokens,
   /** What the call cost in USD, if the client knows; else the team's rate card prices the tokens. */
-  cost_usd: z.number().finite().nonnegative().nullish(),
+  cost_usd: Usd.nullish(),
   /** AI credits, if the client counts in credits (Copilot). */
-  credits: z.number().finite().nonnegative().nullish(),
+  credits: Credits.nullish(),
   /** The tool's user name or e-mail; mapped to a team member on the Identities page. */
   user: shortText(320),
   session_id: shortText(200),
@@ -34,7 +37,7 @@ export const SpendApiEntrySchema = z.object({
   /** A story key, e.g. "PAY-412" (the strongest attribution). */
   story: shortText(100),
   /** Tags; "story:PAY-412" attributes the entry. */
-  tags: z.array(z.string().max(200)).max(50).nullish(),
+  tags: z.array(LineText.max(200)).max(50).nullish(),
   /** The git branch; a story key in it attributes the entry. */
   git_branch: shortText(300),
   /** OpenTelemetry-style attributes; "story.id" attributes the entry. */

@@ -2,7 +2,9 @@
 // keys. A value that cannot be read throws `FieldError`; the format parsers turn it into an issue
 // on that row's line.
 
+import { isIsoDay, MAX_CREDITS, MAX_TOKENS, MAX_USD } from "~/domain/form-fields";
 import { MAX_KEY_INPUT, type KeyMatcher } from "~/domain/key-pattern";
+import type { SpendEntry } from "~/domain/spend/entry";
 
 export class FieldError extends Error {
   constructor(message: string) {
@@ -73,6 +75,53 @@ export function tokenCount(value: number | null, name: string): number {
     throw new FieldError(`${name} is not a whole number of tokens: ${show(value)}`);
   }
   return value;
+}
+
+/** C0 controls and DEL: never in a model name, user, session, repository or key (NUL breaks storage). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const C0_CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Why a parsed entry cannot be stored, or null: an amount past its ceiling (form-fields.ts MAX_*;
+ * 1.7e308 credits would turn every sum on the dashboard into Infinity), a day outside the app's
+ * range, or a control character (a NUL byte) in a text field. Every format and the API pass
+ * through it when an import stages its entries, so no parser needs its own copy of the rule.
+ */
+export function entryProblem(e: SpendEntry): string | null {
+  const money: [string, number | null, number][] = [
+    ["credits", e.credits, MAX_CREDITS],
+    ["cost", e.costUsd, MAX_USD],
+    ["pool credits", e.poolCredits, MAX_CREDITS],
+    ["paid credits", e.paidCredits, MAX_CREDITS],
+  ];
+  for (const [name, value, max] of money) {
+    if (value === null) continue;
+    if (!Number.isFinite(value)) return `${name} is not an amount: ${show(value)}`;
+    // Negative amounts (a refund row) are the parsers' business; only the size is capped here.
+    if (Math.abs(value) > max) return `${name} of ${show(value)} is over the limit of ${max.toExponential()} per entry`;
+  }
+  const counts: [string, number][] = [
+    ["input tokens", e.inputTokens],
+    ["cache read tokens", e.cacheReadTokens],
+    ["cache write tokens", e.cacheWriteTokens],
+    ["output tokens", e.outputTokens],
+  ];
+  for (const [name, value] of counts) {
+    if (!Number.isInteger(value) || value < 0) return `${name} is not a whole number: ${show(value)}`;
+    if (value > MAX_TOKENS) return `${name} of ${show(value)} is over the limit of ${MAX_TOKENS.toExponential()} per entry`;
+  }
+  if (!isIsoDay(e.day)) return `the day ${show(e.day)} is outside the years this app keeps`;
+  const texts: [string, string | null][] = [
+    ["model", e.model],
+    ["user", e.externalUser],
+    ["session", e.sessionId],
+    ["repository", e.repository],
+    ["story key", e.storyKey],
+  ];
+  for (const [name, value] of texts) {
+    if (value !== null && C0_CONTROL.test(value)) return `the ${name} holds a control character (such as a NUL byte)`;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { z } from "zod";
+import { Id, LineText } from "~/domain/form-fields";
 import { EstimateSummary, type EstimateView } from "~/components/backlog/estimate-summary";
 import { QuickEstimateForm } from "~/components/backlog/quick-estimate";
 import { AgentSetupSnippets } from "~/components/agents/agent-setup";
@@ -39,7 +40,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.story ? (data.story.key ? `${data.story.key} ${data.story.title}` : data.story.title) : "Story"} · Token Poker` },
 ];
 
-const ParamsSchema = z.object({ storyId: z.coerce.number().int().positive() });
+const ParamsSchema = z.object({ storyId: Id });
 const day = (d: Date | string | null) => (d ? new Date(d).toISOString().slice(0, 10) : "");
 
 async function loadStory(request: Request, params: LoaderFunctionArgs["params"], minRole: "observer" | "member") {
@@ -127,7 +128,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const LevelId = z.string().min(1, "Pick a level").max(60);
+const LevelId = LineText.min(1, "Pick a level").max(60);
 const StoryIntentSchema = (keyPattern: string) =>
   z.discriminatedUnion("intent", [
     storyFieldsSchema(keyPattern).extend({ intent: z.literal("update"), status: z.enum(STORY_STATUSES as [StoryStatus, ...StoryStatus[]]) }),

@@ -5,6 +5,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { Id, LineText } from "~/domain/form-fields";
 import { formatCredits } from "~/components/backlog/story-bits";
 import { BreakdownTable, shortRatio } from "~/components/retro/breakdown-table";
 import { SizeBoxPlot } from "~/components/retro/size-box-plot";
@@ -31,7 +32,7 @@ const InsightsQuerySchema = z.object({
     .number()
     .refine((n) => (WINDOWS as readonly number[]).includes(n))
     .catch(12),
-  applied: z.coerce.number().int().positive().optional().catch(undefined),
+  applied: Id.optional().catch(undefined),
 });
 
 const done = (rows: readonly RetroRow[]) => rows.filter((r) => r.outcome === "done");
@@ -80,7 +81,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const InsightsIntentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("apply-recalibration"), token: z.string().min(1).max(100) }),
+  z.object({ intent: z.literal("apply-recalibration"), token: LineText.min(1).max(100) }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams, useSearchParams } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
+import { Checkbox, Id, id, listOf, queryDay, queryText, sortParam } from "~/domain/form-fields";
 import { InboxTable } from "~/components/spend/inbox-table";
 import type { RowSelectionState, SortingState } from "~/components/ui/data-table";
 import { FormError } from "~/components/ui/field";
@@ -24,19 +25,8 @@ import { invalid } from "~/utils/http.server";
 export const meta: MetaFunction = () => [{ title: "Spend · Token Poker" }];
 
 const SORTS = Object.keys(INBOX_SORTS) as InboxSort[];
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "Not a date")
-  .optional()
-  .catch(undefined);
-const text = z
-  .string()
-  .trim()
-  .max(300)
-  .optional()
-  .transform((v) => v || undefined)
-  .catch(undefined);
+const day = queryDay;
+const text = queryText(300);
 
 // Filters and sort live in the URL (shareable, work without JS); junk falls back to the default.
 const QuerySchema = z.object({
@@ -45,14 +35,7 @@ const QuerySchema = z.object({
   model: text,
   from: day,
   to: day,
-  sort: z
-    .string()
-    .optional()
-    .transform((v) => {
-      const [id, direction] = (v ?? "").split(".");
-      return SORTS.includes(id as InboxSort) ? { id: id as InboxSort, desc: direction === "desc" } : null;
-    })
-    .catch(null),
+  sort: sortParam(SORTS),
 });
 
 const INBOX_LIMIT = 500;
@@ -91,16 +74,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const ActionSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("assign"),
-    entryId: z.preprocess(
-      asArray,
-      z.array(z.coerce.number().int().positive()).min(1, "Select the entries to assign first.").max(5000, "Assign at most 5,000 entries at once."),
-    ),
-    storyId: z.coerce.number({ message: "Pick a story." }).int().positive("Pick a story."),
-    mapSessions: z.preprocess((v) => v === "on", z.boolean()),
+    entryId: listOf(z.array(Id).min(1, "Select the entries to assign first.").max(5000, "Assign at most 5,000 entries at once.")),
+    storyId: id("Pick a story."),
+    mapSessions: Checkbox,
   }),
 ]);
 

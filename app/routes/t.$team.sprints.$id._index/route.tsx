@@ -3,6 +3,7 @@ import { Link, useActionData, useFetcher, useLoaderData, useParams } from "@remi
 import { useEffect, useRef } from "react";
 import { z } from "zod";
 import { useLiveSpend } from "~/components/agents/use-live-spend";
+import { BlockText, Id } from "~/domain/form-fields";
 import { BurnUpChart } from "~/components/sprints/burn-up-chart";
 import { CapacityMeter } from "~/components/sprints/capacity-meter";
 import { PlanningBoard, type BoardCard, type BoardColumnId } from "~/components/sprints/planning-board";
@@ -30,13 +31,13 @@ import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { requireSprint } from "~/utils/sprint-route.server";
 
-const id = z.coerce.number().int().positive();
+const id = Id;
 const BoardIntentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("commit"), storyId: id, reason: z.string().trim().max(1000, "At most 1,000 characters").optional() }),
+  z.object({ intent: z.literal("commit"), storyId: id, reason: BlockText.max(1000, "At most 1,000 characters").optional() }),
   z.object({ intent: z.literal("remove"), storyId: id }),
   z.object({ intent: z.literal("done"), storyId: id, done: z.enum(["1", "0"]) }),
-  z.object({ intent: z.literal("approve"), requestId: id, note: z.string().trim().max(1000).default("") }),
-  z.object({ intent: z.literal("decline"), requestId: id, note: z.string().trim().max(1000).default("") }),
+  z.object({ intent: z.literal("approve"), requestId: id, note: BlockText.max(1000).default("") }),
+  z.object({ intent: z.literal("decline"), requestId: id, note: BlockText.max(1000).default("") }),
 ]);
 
 export interface BoardActionResult {

@@ -5,6 +5,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { z } from "zod";
+import { Id } from "~/domain/form-fields";
 import { formatCredits } from "~/components/backlog/story-bits";
 import { BreakdownTable } from "~/components/retro/breakdown-table";
 import { CalibrationScatter, type ScatterBand, type ScatterPoint } from "~/components/retro/calibration-scatter";
@@ -37,8 +38,8 @@ import { invalid, notFound } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Retrospective · ${data?.sprint.name ?? "Sprint"} · Token Poker` }];
 
-const SprintIdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const InspectSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
+const SprintIdSchema = Id;
+const InspectSchema = Id.optional().catch(undefined);
 /** How many un-noted outliers open their form without being asked. */
 const OPEN_FORMS = 5;
 

@@ -8,6 +8,7 @@ import {
   type ShouldRevalidateFunctionArgs,
 } from "@remix-run/react";
 import { z } from "zod";
+import { Checkbox, Id, LineText, OptionalId, listOf } from "~/domain/form-fields";
 import { PokerRoom } from "~/components/poker/room";
 import { AppShell } from "~/components/team/app-shell";
 import { roomViewFor, type Viewer } from "~/domain/poker";
@@ -71,10 +72,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const Id = z.coerce.number().int().positive();
-const OptionalId = z.preprocess((v) => (v === "" || v === undefined ? null : v), Id.nullable());
-const Card = z.string().max(80).optional();
-const Checkbox = z.preprocess((v) => v === "on" || v === "true" || v === "1", z.boolean());
+const Card = LineText.max(80).optional();
 
 const RoomIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("join"), role: z.enum(["voter", "observer"]) }),
@@ -85,17 +83,17 @@ const RoomIntentSchema = z.discriminatedUnion("intent", [
     autonomy: Card,
     risk: Card,
     split: Card,
-    splitShown: z.string().optional(),
-    ts: z.coerce.number().int().nonnegative().optional(),
+    splitShown: LineText.max(10).optional(),
+    ts: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   }),
   z.object({ intent: z.literal("reveal"), roundId: Id.optional() }),
   z.object({ intent: z.literal("revote"), itemId: Id }),
   z.object({
     intent: z.literal("finalize"),
     itemId: Id,
-    intensity: z.string().min(1, "Pick a model intensity"),
-    autonomy: z.string().min(1, "Pick an autonomy level"),
-    risk: z.string().min(1, "Pick a budget risk"),
+    intensity: LineText.min(1, "Pick a model intensity").max(80),
+    autonomy: LineText.min(1, "Pick an autonomy level").max(80),
+    risk: LineText.min(1, "Pick a budget risk").max(80),
   }),
   z.object({ intent: z.literal("split-story"), itemId: Id }),
   z.object({ intent: z.literal("next") }),
@@ -106,13 +104,13 @@ const RoomIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("move"), itemId: Id, beforeId: OptionalId, afterId: OptionalId }),
   z.object({
     intent: z.literal("add-stories"),
-    storyId: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(Id).min(1, "Pick at least one story")),
+    storyId: listOf(z.array(Id).min(1, "Pick at least one story")),
   }),
   z.object({ intent: z.literal("take-over") }),
   z.object({ intent: z.literal("end") }),
   z.object({
     intent: z.literal("options"),
-    name: z.string().trim().min(1, "Give the session a name").max(120),
+    name: LineText.min(1, "Give the session a name").max(120),
     autoReveal: Checkbox,
     allowAhead: Checkbox,
     timerSeconds: z.preprocess((v) => (v === "" || v === undefined ? null : v), z.coerce.number().int().min(10).max(3600).nullable()),
