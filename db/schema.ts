@@ -83,6 +83,17 @@ export interface SizingSchemesTable {
   createdAt: CreatedAt;
 }
 
+export interface CalibrationSuggestionsTable {
+  id: Id;
+  teamId: number;
+  schemeId: number;
+  sprintId: number | null;
+  token: string;
+  /** A StoredSuggestion (app/domain/recalibration.ts), frozen. */
+  suggestion: ColumnType<unknown, string, never>;
+  createdAt: CreatedAt;
+}
+
 export interface StoriesTable {
   id: Id;
   teamId: number;
@@ -434,6 +445,7 @@ export interface Database {
   passwordResets: PasswordResetsTable;
   loginAttempts: LoginAttemptsTable;
   sizingSchemes: SizingSchemesTable;
+  calibrationSuggestions: CalibrationSuggestionsTable;
   stories: StoriesTable;
   estimates: EstimatesTable;
   modelRates: ModelRatesTable;
