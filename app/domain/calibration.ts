@@ -155,8 +155,12 @@ export function suggestRecalibration(
   const tNext = (sprints.at(-1) ?? 0) + 1;
   if (enough && sprints.length >= DRIFT_MIN_SPRINTS && timed.length >= minSamples) {
     const trend = fitModel(timed.map(toObs), levelCounts, "fit", true);
+    // The spreads behind the weights come from residuals of a fit with ~one parameter per level:
+    // scale the standard error up by the degrees of freedom that fit used, or noise fires the test.
+    const params = 2 + levelCounts.reduce((a, k) => a + k - 1, 0);
+    const df = Math.max(1, trend.body - params);
+    trend.slopeSe *= Math.sqrt(trend.body / df);
     const z = trend.slopeSe > 0 && Number.isFinite(trend.slopeSe) ? trend.slope / trend.slopeSe : 0;
-    const df = Math.max(1, trend.body - 2);
     const detected = Math.abs(z) > studentTQuantile(0.975, df);
     if (Math.abs(z) > PROJECT_Z) {
       slope = trend.slope;
@@ -511,9 +515,11 @@ function fitRisk(
   /** Sampling variance (log2²) of the story's new expected value. */
   cellVar: (s: Sample) => number,
 ): RiskEvidence[] {
+  const logsOf = (r: number) =>
+    samples.filter((s) => s.r === r).map((s) => (clampedLog2(s.actual / base[s.i]![s.a]!) + shiftOf(s)) * Math.LN2);
   return scheme.risk.map((level, r) => {
     const own = samples.filter((s) => s.r === r);
-    const logs = own.map((s) => (clampedLog2(s.actual / base[s.i]![s.a]!) + shiftOf(s)) * Math.LN2);
+    const logs = logsOf(r);
     // The matrix was fitted on these very stories, so their residuals understate how far the next
     // story lands: add the expected value's own uncertainty to the predictive spread.
     const extra = own.length ? (own.reduce((acc, s) => acc + cellVar(s), 0) / own.length) * Math.LN2 ** 2 : 0;
