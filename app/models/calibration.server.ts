@@ -90,18 +90,18 @@ export async function getPreviousScheme(db: DB, input: { teamId: number; version
  * version they froze). `expectVersion` guards against a double submit rolling back twice.
  */
 export async function rollBackScheme(db: DB, input: { teamId: number; createdBy: number; expectVersion: number }) {
-  return db.transaction().execute(async (trx) => {
-    const current = await getCurrentScheme(trx, input.teamId);
-    if (current.version !== input.expectVersion) return { ok: false as const, reason: "The scheme changed since the page was loaded." };
-    const previous = await getPreviousScheme(trx, { teamId: input.teamId, version: current.version });
-    if (!previous) return { ok: false as const, reason: "There is no earlier version to roll back to." };
-    const saved = await saveSchemeVersion(trx, {
-      teamId: input.teamId,
-      scheme: previous.scheme,
-      createdBy: input.createdBy,
-      note: `Rolled back version ${current.version} to the scheme of version ${previous.version}`,
-    });
-    await refreshSuggestion(trx, { teamId: input.teamId, sprintId: null });
-    return { ok: true as const, version: saved.version };
+  const current = await getCurrentScheme(db, input.teamId);
+  if (current.version !== input.expectVersion) return { ok: false as const, reason: "The scheme changed since the page was loaded." };
+  const previous = await getPreviousScheme(db, { teamId: input.teamId, version: current.version });
+  if (!previous) return { ok: false as const, reason: "There is no earlier version to roll back to." };
+  // saveSchemeVersion numbers the new version inside its own transaction, so two racing submits
+  // cannot both become "current + 1"; the second finds the version moved on.
+  const saved = await saveSchemeVersion(db, {
+    teamId: input.teamId,
+    scheme: previous.scheme,
+    createdBy: input.createdBy,
+    note: `Rolled back version ${current.version} to the scheme of version ${previous.version}`,
   });
+  await refreshSuggestion(db, { teamId: input.teamId, sprintId: null });
+  return { ok: true as const, version: saved.version };
 }
