@@ -56,3 +56,17 @@ describe("explainMisses", () => {
     expect(Number.isFinite(e.excess)).toBe(true);
   });
 });
+
+describe("explainMisses, when other groups ran the other way", () => {
+  it("says the drift is all in one group instead of claiming more than 100 %", () => {
+    const e = explainMisses(
+      [
+        { levels: { intensity: "frontier", autonomy: "pair", risk: "low" }, expected: 100, actual: 900 },
+        { levels: { intensity: "standard", autonomy: "delegate", risk: "low" }, expected: 400, actual: 150 },
+        { levels: { intensity: "standard", autonomy: "delegate", risk: "low" }, expected: 400, actual: 150 },
+      ],
+      DEFAULT_SCHEME,
+    )!;
+    expect(e.sentence).toMatch(/^The overrun is all in .* stories \(1 of 3, which ran 9× their estimate\); the other stories together ran under\.$/);
+  });
+});

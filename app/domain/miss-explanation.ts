@@ -105,8 +105,11 @@ export function explainMisses(stories: readonly MissStory[], scheme: SizingSchem
   const pct = Math.round(Math.min(1, top.share) * 100);
   const ratio = top.expected > 0 ? `, which ran ${formatRatio(top.actual / top.expected)}× their estimate` : "";
   const what = `${top.label} stories (${top.stories} of ${compared.length}${ratio})`;
+  const others = direction === "over" ? "ran under" : "ran over";
   const sentence =
-    top.share >= 0.5
+    top.share > 1
+      ? `The ${word} is all in ${what}; the other stories together ${others}.`
+      : top.share >= 0.5
       ? `Most of the ${word} (${pct} %) is in ${what}.`
       : `The ${word} is spread out; the largest part (${pct} %) is in ${what}.`;
   return {

@@ -93,12 +93,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const InsightsIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("apply-recalibration"), token: z.string().min(1).max(100) }),
   z.object({ intent: z.literal("roll-back"), version: z.coerce.number().int().positive().max(1e9) }),
+  z.object({ intent: z.literal("refit") }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "manager");
   const form = parseForm(await request.formData(), InsightsIntentSchema);
   if (!form.ok) return invalid(form.errors, form.values);
+  if (form.data.intent === "refit") {
+    // Spend often arrives after a sprint closed: a manager can refit on what is there now.
+    await refreshSuggestion(db, { teamId: team.id, sprintId: null });
+    return redirect(`/t/${team.slug}/insights`);
+  }
   if (form.data.intent === "roll-back") {
     const result = await rollBackScheme(db, { teamId: team.id, createdBy: user.id, expectVersion: form.data.version });
     if (!result.ok) return invalid({ form: result.reason });
@@ -322,6 +328,7 @@ export default function InsightsPage() {
           canApply={d.canApply}
           applying={applying}
           canRollBack={d.canRollBack}
+          fittedAt={d.fittedAt}
         />
       </section>
     </>

@@ -131,12 +131,15 @@ export function SuggestionActions({
   canApply,
   applying,
   canRollBack,
+  fittedAt,
 }: {
   suggestion: StoredSuggestion;
   version: number;
   canApply: boolean;
   applying: boolean;
   canRollBack: boolean;
+  /** When the stored suggestion was fitted (ISO); null when computed for this view. */
+  fittedAt: string | null;
 }) {
   return (
     <div className="suggestion-actions">
@@ -164,7 +167,16 @@ export function SuggestionActions({
               </button>
             </Form>
           ) : null}
-          <span className="muted">Earlier estimates keep the version they froze.</span>
+          <Form method="post">
+            <input type="hidden" name="intent" value="refit" />
+            <button type="submit" className="btn btn-ghost">
+              Refit now
+            </button>
+          </Form>
+          <span className="muted">
+            {fittedAt ? `Fitted ${fittedAt.slice(0, 16).replace("T", " ")} UTC. ` : null}Spend that arrived later counts after a refit.
+            Earlier estimates keep the version they froze.
+          </span>
         </div>
       ) : (
         <p className="muted">A manager can apply the suggestion, or roll back the current version, as a new scheme version.</p>
