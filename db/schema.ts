@@ -94,6 +94,17 @@ export interface SizingSchemesTable {
   createdAt: CreatedAt;
 }
 
+export interface CalibrationSuggestionsTable {
+  id: Id;
+  teamId: number;
+  schemeId: number;
+  sprintId: number | null;
+  token: string;
+  /** A StoredSuggestion (app/domain/recalibration.ts), frozen. */
+  suggestion: ColumnType<unknown, string, never>;
+  createdAt: CreatedAt;
+}
+
 export interface StoriesTable {
   id: Id;
   teamId: number;
@@ -501,6 +512,7 @@ export interface Database {
   passwordResets: PasswordResetsTable;
   loginAttempts: LoginAttemptsTable;
   sizingSchemes: SizingSchemesTable;
+  calibrationSuggestions: CalibrationSuggestionsTable;
   stories: StoriesTable;
   trackerConnections: TrackerConnectionsTable;
   trackerPushes: TrackerPushesTable;

@@ -1,11 +1,13 @@
 // Recalibration: turn the finished stories of recent sprints into a *suggested* new scheme that a
-// manager applies (as a new version) after seeing the diff and the evidence. Three steps:
-//   1. bias  — scale base[intensity][autonomy] by how far actuals ran from it;
+// manager applies (as a new version) after seeing the diff and the evidence. Four steps:
+//   1. levels — fit overall, intensity, autonomy and risk effects on log(actual / expected) with
+//      partial pooling, and scale base[intensity][autonomy] by them;
+//   drift    — test for a trend across sprints and, when it is there, project one sprint ahead;
 //   2. risk  — set each risk level's p80 multiplier from what is left of the spread;
 //   3. bands — move band edges to where each size's actuals actually land.
-// Agent spend is heavy-tailed and a team has only a few dozen finished stories, so every estimate
-// here is robust (medians, outlier-aware fits) and shrinks towards the pooled figure unless the
-// data clearly says a group differs.
+// Agent spend is heavy-tailed and a team has only a few dozen finished stories, so the tail is set
+// aside before fitting and every level effect shrinks towards "no different" unless the data
+// clearly says a level differs. docs/calibration.md explains the method in plain words.
 
 import { clampedLog2, median, storyDrift, summarizeDrift, type DriftStoryInput } from "~/domain/drift";
 import type { Band, DimensionId, SizingScheme } from "~/domain/sizing-scheme";
@@ -17,22 +19,34 @@ export interface FinishedStory {
   risk: string | null;
   /** Actual credits; stories without spend cannot inform a recalibration and are counted. */
   actual: number | null;
+  /** Position of the sprint the story finished in (larger = later): what the drift test reads. */
+  sprint?: number | null;
 }
 
 export interface CalibrationOptions {
-  /** Fewest stories a group (cell, row, column, risk level, size) needs to get its own figure. */
+  /** Fewest stories a fit (or a risk level's own spread) needs. */
   minSamples?: number;
   /** The quantile the p80 multiplier is meant to cover. */
   coverage?: number;
+  /**
+   * Only the stories of the latest `fitSprints` sprints feed the level effects and the spread; the
+   * drift test reads every story given. Default: all.
+   */
+  fitSprints?: number;
 }
 
 export interface GroupEvidence {
   id: string;
   samples: number;
-  /** The group's own median actual/expected beyond what the levels above it explain. */
+  /** The level's own (unpooled) actual/expected beyond the overall factor and the other levels. */
   rawFactor: number | null;
-  /** rawFactor after shrinkage towards 1 (= "no different from the levels above"). */
+  /** After partial pooling: the factor the suggestion uses (1 = no different from the rest). */
   factor: number;
+  /** 90 % interval of `factor`. */
+  low: number;
+  high: number;
+  /** How sure the pooling is that this level really differs (0–1). */
+  differs: number;
 }
 
 export interface CellEvidence {
@@ -41,14 +55,14 @@ export interface CellEvidence {
   samples: number;
   /** new base / old base. */
   factor: number;
-  /** The most specific level that had enough samples to move this cell. */
-  source: "cell" | "row/column" | "overall" | "unchanged";
+  /** What moved this cell: its row or column's own effect, or only the overall factor. */
+  source: "row/column" | "overall" | "unchanged";
 }
 
 export interface RiskEvidence {
   id: string;
   samples: number;
-  /** Stories set aside as tail outliers (beyond 3 robust SDs) before fitting the log-normal. */
+  /** Stories set aside as tail outliers (beyond 3.5 robust SDs) before fitting the log-normal. */
   tailHigh: number;
   tailLow: number;
   /** Log-normal fit of actual / new expected (natural log) on the rest. */
@@ -72,9 +86,14 @@ export interface CalibrationEvidence {
   skipped: { unknownLevels: number; noSpend: number };
   /** False when there were fewer than minSamples usable stories: the scheme is returned unchanged. */
   enough: boolean;
-  overall: { samples: number; factor: number };
+  /** The whole team's factor (projection included), with its 90 % interval. */
+  overall: { samples: number; factor: number; low: number; high: number };
   intensity: GroupEvidence[];
   autonomy: GroupEvidence[];
+  /** Risk levels' median effects: they shape the p80 multipliers, not the matrix. */
+  riskEffect: GroupEvidence[];
+  /** Null when the stories span fewer than DRIFT_MIN_SPRINTS sprints. */
+  drift: DriftEvidence | null;
   cells: CellEvidence[];
   risk: RiskEvidence[];
   bands: BandEvidence[];
@@ -104,13 +123,12 @@ const DEFAULT_COVERAGE = 0.8;
 const TAIL_CUTOFF = 3.5;
 /** MAD × 1.4826 estimates a normal SD. */
 const MAD_TO_SD = 1.4826;
-/** Variance of a sample median relative to a mean, for normal data (π/2). */
-const MEDIAN_VARIANCE_FACTOR = Math.PI / 2;
 
 interface Sample {
   i: number;
   a: number;
   r: number;
+  t: number | null;
   actual: number;
 }
 
@@ -121,15 +139,65 @@ export function suggestRecalibration(
 ): Calibration {
   const minSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES;
   const coverage = options.coverage ?? DEFAULT_COVERAGE;
-  const { samples, skipped } = usableSamples(scheme, stories);
+  const { samples: all, skipped } = usableSamples(scheme, stories);
+  const sprints = [...new Set(all.flatMap((s) => (s.t === null ? [] : [s.t])))].sort((x, y) => x - y);
+  const from = options.fitSprints === undefined ? -Infinity : (sprints.at(-options.fitSprints) ?? -Infinity);
+  const samples = all.filter((s) => s.t === null || s.t >= from);
   const enough = samples.length >= minSamples;
+  const levelCounts = [scheme.intensity.length, scheme.autonomy.length, scheme.risk.length];
+  const toObs = (s: Sample): Obs => ({ ...s, y: clampedLog2(s.actual / scheme.base[s.i]![s.a]!) });
 
-  const bias = fitBias(scheme, samples, minSamples, enough);
-  const base = scheme.base.map((row, i) =>
-    row.map((old, a) => (enough ? roundSignificant(old * 2 ** bias.log2Factor[i]![a]!, 2) : old)),
+  // Drift first, on every story with a sprint; the fit below then holds the slope fixed.
+  const timed = all.filter((s) => s.t !== null);
+  let drift: DriftEvidence | null = null;
+  let slope = 0;
+  let slopeSe = 0;
+  const tNext = (sprints.at(-1) ?? 0) + 1;
+  if (enough && sprints.length >= DRIFT_MIN_SPRINTS && timed.length >= minSamples) {
+    const trend = fitModel(timed.map(toObs), levelCounts, "fit", true);
+    // The spreads behind the weights come from residuals of a fit with ~one parameter per level:
+    // scale the standard error up by the degrees of freedom that fit used, or noise fires the test.
+    const params = 2 + levelCounts.reduce((a, k) => a + k - 1, 0);
+    const df = Math.max(1, trend.body - params);
+    trend.slopeSe *= Math.sqrt(trend.body / df);
+    const z = trend.slopeSe > 0 && Number.isFinite(trend.slopeSe) ? trend.slope / trend.slopeSe : 0;
+    const detected = Math.abs(z) > studentTQuantile(0.975, df);
+    if (Math.abs(z) > PROJECT_Z) {
+      slope = trend.slope;
+      slopeSe = trend.slopeSe;
+    }
+    drift = {
+      sprints: sprints.length,
+      stories: timed.length,
+      perSprint: 2 ** trend.slope,
+      low: 2 ** (trend.slope - Z90 * trend.slopeSe),
+      high: 2 ** (trend.slope + Z90 * trend.slopeSe),
+      z,
+      detected,
+      projection: 1,
+    };
+  }
+
+  const fit = enough ? fitModel(samples.map(toObs), levelCounts, slope, false) : null;
+  // Projected to the next sprint when there is a trend: the fit is centred on its stories' mean sprint.
+  const ahead = fit && slope !== 0 ? slope * (tNext - fit.tBar) : 0;
+  if (drift) drift.projection = 2 ** ahead;
+  const overallLog2 = fit ? fit.overall + ahead : 0;
+  const log2Factor = scheme.base.map((row, i) =>
+    row.map((_, a) => (fit ? overallLog2 + fit.effect[0]![i]! + fit.effect[1]![a]! : 0)),
   );
-  const risk = fitRisk(scheme, base, samples, minSamples, coverage, enough);
-  const bandFit = fitBands(scheme, samples, minSamples, enough ? 2 ** bias.overallLog2 : 1);
+  const base = scheme.base.map((row, i) =>
+    row.map((old, a) => (fit ? roundSignificant(old * 2 ** log2Factor[i]![a]!, 2) : old)),
+  );
+  // Variance (log2²) of each cell's new expected value, for the p80's predictive bound.
+  const cellVar = (s: Sample) =>
+    fit
+      ? fit.overallVar + fit.effectVar[0]![s.i]! + fit.effectVar[1]![s.a]! + (slopeSe * (tNext - fit.tBar)) ** 2
+      : 0;
+  const risk = fitRisk(scheme, base, samples, minSamples, coverage, enough, (s) =>
+    s.t === null || slope === 0 ? 0 : slope * (tNext - s.t),
+  cellVar);
+  const bandFit = fitBands(scheme, samples, minSamples, enough ? 2 ** overallLog2 : 1);
 
   const suggested: SizingScheme = {
     ...scheme,
@@ -137,16 +205,54 @@ export function suggestRecalibration(
     p80Multiplier: risk.map((r) => r.multiplier),
     bands: bandFit.bands,
   };
+  const levelEvidence = (d: number, levels: { id: string }[]): GroupEvidence[] =>
+    levels.map((l, k) => {
+      const m = fit?.effect[d]![k] ?? 0;
+      const sd = Math.sqrt(fit?.effectVar[d]![k] ?? 0);
+      const rawLog2 = fit?.raw[d]![k] ?? null;
+      return {
+        id: l.id,
+        samples: fit?.samples[d]![k] ?? samples.filter((s) => (d === 0 ? s.i : d === 1 ? s.a : s.r) === k).length,
+        rawFactor: rawLog2 === null ? null : 2 ** rawLog2,
+        factor: 2 ** m,
+        low: 2 ** (m - Z90 * sd),
+        high: 2 ** (m + Z90 * sd),
+        differs: fit?.differs[d]![k] ?? 0,
+      };
+    });
+  const intensity = levelEvidence(0, scheme.intensity);
+  const autonomy = levelEvidence(1, scheme.autonomy);
+  const moved = (x: number) => Math.abs(Math.log2(x)) > 0.005;
+  const overallSd = Math.sqrt(fit?.overallVar ?? 0);
   return {
     scheme: suggested,
     evidence: {
       stories: samples.length,
       skipped,
       enough,
-      overall: { samples: samples.length, factor: 2 ** bias.overallLog2 },
-      intensity: bias.intensity,
-      autonomy: bias.autonomy,
-      cells: bias.cells.map(({ i, a, ...cell }) => ({ ...cell, factor: base[i]![a]! / scheme.base[i]![a]! })),
+      overall: {
+        samples: samples.length,
+        factor: 2 ** overallLog2,
+        low: 2 ** (overallLog2 - Z90 * overallSd),
+        high: 2 ** (overallLog2 + Z90 * overallSd),
+      },
+      intensity,
+      autonomy,
+      riskEffect: levelEvidence(2, scheme.risk),
+      drift,
+      cells: scheme.base.flatMap((row, i) =>
+        row.map((old, a) => ({
+          intensity: scheme.intensity[i]!.id,
+          autonomy: scheme.autonomy[a]!.id,
+          samples: samples.filter((s) => s.i === i && s.a === a).length,
+          factor: base[i]![a]! / old,
+          source: !enough
+            ? ("unchanged" as const)
+            : moved(intensity[i]!.factor) || moved(autonomy[a]!.factor)
+              ? ("row/column" as const)
+              : ("overall" as const),
+        })),
+      ),
       risk,
       bands: bandFit.evidence,
     },
@@ -167,124 +273,227 @@ function usableSamples(scheme: SizingScheme, stories: readonly FinishedStory[]) 
     if (r < 0 || cell === undefined || !(cell > 0)) skipped.unknownLevels++;
     // A zero spend has no log-ratio; it usually means the spend was never attributed.
     else if (s.actual === null || !(s.actual > 0) || !Number.isFinite(s.actual)) skipped.noSpend++;
-    else samples.push({ i, a, r, actual: s.actual });
+    else samples.push({ i, a, r, t: typeof s.sprint === "number" && Number.isFinite(s.sprint) ? s.sprint : null, actual: s.actual });
   }
   return { samples, skipped };
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. Bias: log2 factor per cell = overall + row + column + cell, each level an empirical-Bayes
-// shrunk median. A group moves away from its parent only when it has minSamples stories *and* the
-// groups at that level disagree more than sampling noise explains; with a uniform team bias that
-// collapses to the single overall factor, which is far steadier than 16 noisy cell medians.
+// 1. Level effects. On y = log2(actual / base) of every usable story we fit
+//      y = overall + intensity[i] + autonomy[a] + risk[r] (+ slope · sprint) + noise,
+// with noise whose spread depends on the risk level (weighted least squares, weights 1 / σ²_risk,
+// the heavy tail set aside). Each dimension's level effects are partially pooled (empirical Bayes)
+// under a sparse prior: a level is either no different from the rest (probability ½) or differs by
+// an amount drawn from N(0, τ²), τ fitted by maximum marginal likelihood on that dimension's
+// levels. A level that clearly differs keeps nearly all its deviation after a few sprints; noisy
+// deviations of the others are pulled back to zero. A uniform team bias lands in `overall` alone.
+// The matrix takes overall + intensity + autonomy; base cannot say "high-risk work costs more in the
+// median", so the risk effects go into the p80 multipliers (step 2) and are shown as evidence.
 
-interface BiasFit {
-  overallLog2: number;
-  log2Factor: number[][];
-  intensity: GroupEvidence[];
-  autonomy: GroupEvidence[];
-  cells: (Omit<CellEvidence, "factor"> & { i: number; a: number })[];
+interface ModelFit {
+  overall: number;
+  overallVar: number;
+  /** [dimension][level]: posterior mean, variance, unpooled estimate, P(differs), stories. */
+  effect: number[][];
+  effectVar: number[][];
+  raw: (number | null)[][];
+  differs: number[][];
+  samples: number[][];
+  /** log2 per sprint; 0 when not fitted. */
+  slope: number;
+  slopeSe: number;
+  /** The weighted mean sprint position the overall factor is centred on. */
+  tBar: number;
+  /** Stories outside the tail (the ones the fit used). */
+  body: number;
 }
 
-function fitBias(scheme: SizingScheme, samples: Sample[], minSamples: number, enough: boolean): BiasFit {
-  // Clamped at 1024× either way, so absurd inputs (a subnormal spend) cannot turn medians into NaN.
-  const logRatio = samples.map((s) => clampedLog2(s.actual / scheme.base[s.i]![s.a]!));
-  const overallLog2 = enough ? median(logRatio)! : 0;
-  // Robust residual SD around the overall median, for the sampling variance of group medians.
-  const sd = MAD_TO_SD * (median(logRatio.map((x) => Math.abs(x - overallLog2))) ?? 0);
+interface Obs {
+  i: number;
+  a: number;
+  r: number;
+  t: number | null;
+  y: number;
+}
 
-  const nI = scheme.intensity.length;
-  const nA = scheme.autonomy.length;
-  const rowAdj = new Array<number>(nI).fill(0);
-  const colAdj = new Array<number>(nA).fill(0);
-  const cellAdj = scheme.base.map((row) => row.map(() => 0));
-  const residual = (k: number) =>
-    logRatio[k]! - overallLog2 - rowAdj[samples[k]!.i]! - colAdj[samples[k]!.a]! - cellAdj[samples[k]!.i]![samples[k]!.a]!;
+/** Prior probability that a level is no different from the rest of its dimension. */
+const PRIOR_SAME = 0.5;
+/** Pseudo-stories of the pooled spread mixed into each risk level's own spread. */
+const SPREAD_POOLING = 8;
+/** Backfitting sweeps per round; the effects settle well within this. */
+const SWEEPS = 15;
+const TAU_GRID = Array.from({ length: 61 }, (_, k) => k * 0.05);
 
-  const level = <K>(keys: K[], keyOf: (s: Sample) => K, apply: (key: K, adj: number) => void) => {
-    const groups = keys.map((key) => {
-      const res = samples.flatMap((s, k) => (keyOf(s) === key ? [residual(k)] : []));
-      return { key, n: res.length, raw: median(res) };
-    });
-    const adjusted = enough ? shrinkGroups(groups, sd, minSamples) : groups.map(() => 0);
-    groups.forEach((g, k) => apply(g.key, adjusted[k]!));
-    return groups.map((g, k) => ({ n: g.n, raw: g.raw, adj: adjusted[k]! }));
-  };
+/**
+ * `weighted`: weights 1 / σ²_risk (the most power for the drift test) or equal weights (the
+ * matrix's target: the typical story over the team's whole mix of risk levels).
+ */
+function fitModel(
+  obs: readonly Obs[],
+  levelCounts: readonly number[],
+  slopeMode: "fit" | "none" | number,
+  weighted: boolean,
+): ModelFit {
+  const n = obs.length;
+  const keyOf = (o: Obs, d: number) => (d === 0 ? o.i : d === 1 ? o.a : o.r);
+  const effect = levelCounts.map((k) => new Array<number>(k).fill(0));
+  const effectVar = levelCounts.map((k) => new Array<number>(k).fill(0));
+  const raw = levelCounts.map((k) => new Array<number | null>(k).fill(null));
+  const differs = levelCounts.map((k) => new Array<number>(k).fill(0));
+  const samples = levelCounts.map((k, d) => {
+    const counts = new Array<number>(k).fill(0);
+    for (const o of obs) counts[keyOf(o, d)]!++;
+    return counts;
+  });
+  const fitSlope = slopeMode === "fit";
+  let slope = typeof slopeMode === "number" ? slopeMode : 0;
+  let overall = median(obs.map((o) => o.y)) ?? 0;
+  const tOf = (o: Obs) => o.t ?? 0;
+  const fitted = (o: Obs, tBar: number, skip = -1) =>
+    overall +
+    effect.reduce((acc, eff, d) => (d === skip ? acc : acc + eff[keyOf(o, d)]!), 0) +
+    slope * (tOf(o) - tBar);
 
-  const rows = level(
-    scheme.intensity.map((_, i) => i),
-    (s) => s.i,
-    (i, adj) => (rowAdj[i] = adj),
-  );
-  const cols = level(
-    scheme.autonomy.map((_, a) => a),
-    (s) => s.a,
-    (a, adj) => (colAdj[a] = adj),
-  );
-  const cellKeys = scheme.base.flatMap((row, i) => row.map((_, a) => i * nA + a));
-  const cells = level(
-    cellKeys,
-    (s) => s.i * nA + s.a,
-    (key, adj) => (cellAdj[Math.floor(key / nA)]![key % nA] = adj),
-  );
+  let w = new Array<number>(n).fill(1);
+  let tBar = 0;
+  let slopeSe = Infinity;
+  for (let round = 0; round < 3; round++) {
+    // Spread and tail from the current residuals, then the weights.
+    const res = obs.map((o) => o.y - fitted(o, tBar));
+    const centre = median(res) ?? 0;
+    const scale = MAD_TO_SD * (median(res.map((x) => Math.abs(x - centre))) ?? 0);
+    const tail = res.map((x) => scale > 0 && Math.abs(x - centre) > TAIL_CUTOFF * scale);
+    // Variances from the body's own squared residuals: the risk levels' spreads differ, so the MAD
+    // of the pooled residuals understates their variance (and would make the drift test fire on noise).
+    const sd = (xs: number[]) => {
+      const c = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return Math.sqrt(xs.reduce((a, x) => a + (x - c) ** 2, 0) / Math.max(1, xs.length - 1));
+    };
+    const bodyRes = res.filter((_, k) => !tail[k]);
+    const pooled = Math.max(bodyRes.length > 1 ? sd(bodyRes) : scale, 1e-8);
+    const sigma2 = levelCounts[2] ? new Array<number>(levelCounts[2]).fill(pooled * pooled) : [];
+    for (let r = 0; r < sigma2.length; r++) {
+      const own = res.filter((_, k) => obs[k]!.r === r && !tail[k]);
+      if (own.length < 2) continue;
+      const s = sd(own);
+      sigma2[r] = Math.max(1e-16, (own.length * s * s + SPREAD_POOLING * pooled * pooled) / (own.length + SPREAD_POOLING));
+    }
+    w = obs.map((o, k) => (tail[k] ? 0 : weighted ? 1 / sigma2[o.r]! : 1 / (pooled * pooled)));
+    const sumW = w.reduce((a, b) => a + b, 0);
+    if (!(sumW > 0)) break;
+    tBar = obs.reduce((acc, o, k) => acc + w[k]! * tOf(o), 0) / sumW;
 
-  const log2Factor = scheme.base.map((row, i) =>
-    row.map((_, a) => overallLog2 + rowAdj[i]! + colAdj[a]! + cellAdj[i]![a]!),
-  );
-  const evidence = (levels: { id: string }[], fit: typeof rows): GroupEvidence[] =>
-    levels.map((l, k) => ({
-      id: l.id,
-      samples: fit[k]!.n,
-      rawFactor: fit[k]!.raw === null ? null : 2 ** fit[k]!.raw!,
-      factor: 2 ** fit[k]!.adj,
-    }));
+    for (let sweep = 0; sweep < SWEEPS; sweep++) {
+      overall = obs.reduce((acc, o, k) => acc + w[k]! * (o.y - fitted(o, tBar) + overall), 0) / sumW;
+      for (let d = 0; d < levelCounts.length; d++) {
+        const num = new Array<number>(levelCounts[d]!).fill(0);
+        const den = new Array<number>(levelCounts[d]!).fill(0);
+        obs.forEach((o, k) => {
+          num[keyOf(o, d)]! += w[k]! * (o.y - fitted(o, tBar, d));
+          den[keyOf(o, d)]! += w[k]!;
+        });
+        const groups = num.map((x, l) => (den[l]! > 0 ? { d: x / den[l]!, v: 1 / den[l]! } : null));
+        const pooledEffects = poolLevels(groups);
+        pooledEffects.forEach((p, l) => {
+          effect[d]![l] = p.mean;
+          effectVar[d]![l] = p.variance;
+          differs[d]![l] = p.differs;
+          raw[d]![l] = groups[l]?.d ?? null;
+        });
+      }
+      if (fitSlope) {
+        let sxy = 0;
+        let sxx = 0;
+        obs.forEach((o, k) => {
+          const dt = tOf(o) - tBar;
+          sxy += w[k]! * dt * (o.y - fitted(o, tBar) + slope * dt);
+          sxx += w[k]! * dt * dt;
+        });
+        slope = sxx > 0 ? sxy / sxx : 0;
+        slopeSe = sxx > 0 ? 1 / Math.sqrt(sxx) : Infinity;
+      }
+    }
+  }
+  const sumW = w.reduce((a, b) => a + b, 0);
   return {
-    overallLog2,
-    log2Factor,
-    intensity: evidence(scheme.intensity, rows),
-    autonomy: evidence(scheme.autonomy, cols),
-    cells: cellKeys.map((key) => {
-      const i = Math.floor(key / nA);
-      const a = key % nA;
-      const moved = (x: number) => Math.abs(x) > 1e-12;
-      const source: CellEvidence["source"] = !enough
-        ? "unchanged"
-        : moved(cellAdj[i]![a]!)
-          ? "cell"
-          : moved(rowAdj[i]!) || moved(colAdj[a]!)
-            ? "row/column"
-            : "overall";
-      return { i, a, intensity: scheme.intensity[i]!.id, autonomy: scheme.autonomy[a]!.id, samples: cells[key]!.n, source };
-    }),
+    overall,
+    overallVar: sumW > 0 ? 1 / sumW : Infinity,
+    effect,
+    effectVar,
+    raw,
+    differs,
+    samples,
+    slope,
+    slopeSe,
+    tBar,
+    body: w.filter((x) => x > 0).length,
   };
 }
 
 /**
- * Empirical-Bayes (James–Stein style) shrinkage of group medians towards 0 ("no different from the
- * level above"). Groups below minSamples keep none of their deviation. The rest move only when
- * they disagree more than sampling noise explains (χ² test at 5 %): the plain moment estimate of
- * the between-group variance τ² comes out positive half the time even when all groups agree, and
- * every such spurious move costs accuracy. When they do disagree, each group keeps the share
- * τ² / (τ² + v) of its deviation, v being the sampling variance of its median.
+ * Posterior of each level's effect under the sparse prior, given its unpooled estimate d (relative
+ * to the rest) and that estimate's sampling variance v. τ² is fitted on the dimension's levels.
  */
-function shrinkGroups(groups: { n: number; raw: number | null }[], sd: number, minSamples: number): number[] {
-  const eligible = groups.filter((g) => g.n >= minSamples && g.raw !== null);
-  const variance = (n: number) => (MEDIAN_VARIANCE_FACTOR * sd * sd) / n;
-  if (eligible.length === 0 || sd === 0) return groups.map(() => 0);
-  const chi2 = eligible.reduce((acc, g) => acc + g.raw! ** 2 / variance(g.n), 0);
-  // Deviations are measured from a centre fitted on the same stories: one degree of freedom less.
-  if (chi2 <= chiSquare95(Math.max(1, eligible.length - 1))) return groups.map(() => 0);
-  const tau2 = Math.max(0, eligible.reduce((acc, g) => acc + g.raw! ** 2 - variance(g.n), 0) / eligible.length);
-  return groups.map((g) =>
-    g.n >= minSamples && g.raw !== null && tau2 > 0 ? (g.raw * tau2) / (tau2 + variance(g.n)) : 0,
-  );
+function poolLevels(groups: ({ d: number; v: number } | null)[]) {
+  const known = groups.filter((g): g is { d: number; v: number } => g !== null && Number.isFinite(g.v));
+  const logDensity = (x: number, variance: number) => -0.5 * Math.log(2 * Math.PI * variance) - (x * x) / (2 * variance);
+  const logMix = (g: { d: number; v: number }, tau2: number) => {
+    const same = Math.log(PRIOR_SAME) + logDensity(g.d, g.v);
+    const diff = Math.log(1 - PRIOR_SAME) + logDensity(g.d, g.v + tau2);
+    const top = Math.max(same, diff);
+    return { total: top + Math.log(Math.exp(same - top) + Math.exp(diff - top)), diff };
+  };
+  let tau2 = 0;
+  let best = -Infinity;
+  for (const tau of TAU_GRID) {
+    const ll = known.reduce((acc, g) => acc + logMix(g, tau * tau).total, 0);
+    if (ll > best + 1e-12) {
+      best = ll;
+      tau2 = tau * tau;
+    }
+  }
+  return groups.map((g) => {
+    if (g === null || !Number.isFinite(g.v) || tau2 === 0) return { mean: 0, variance: 0, differs: 0 };
+    const m = logMix(g, tau2);
+    const p = Math.exp(m.diff - m.total);
+    const shrink = tau2 / (tau2 + g.v);
+    const slabMean = shrink * g.d;
+    const slabVar = shrink * g.v;
+    const mean = p * slabMean;
+    return { mean, variance: p * (slabVar + slabMean * slabMean) - mean * mean, differs: p };
+  });
 }
 
-/** 95th percentile of χ² with k degrees of freedom (Wilson–Hilferty; within 3 % for k ≥ 1). */
-function chiSquare95(k: number): number {
-  const c = 2 / (9 * k);
-  return k * (1 - c + 1.6449 * Math.sqrt(c)) ** 3;
+// ---------------------------------------------------------------------------------------------
+// Drift: a trend in actual/expected across sprints, tested as the slope of the same model with a
+// sprint term (weighted by each risk level's spread; two-sided t test at 5 % for "detected"). When
+// the slope is clear enough the suggestion projects the overall factor to the next sprint and
+// widens the p80 by the slope's uncertainty.
+
+export interface DriftEvidence {
+  /** Sprints (with usable finished stories) and stories the trend was fitted on. */
+  sprints: number;
+  stories: number;
+  /** Factor per sprint on actual/expected (1.1 = +10 % a sprint) and its 90 % interval. */
+  perSprint: number;
+  low: number;
+  high: number;
+  /** Slope ÷ its standard error. */
+  z: number;
+  detected: boolean;
+  /** Factor the one-sprint-ahead projection put on every cell (1 when not projected). */
+  projection: number;
 }
+
+/**
+ * The suggestion projects ahead on weaker evidence than the page reports a trend (|z| > 1.28, one
+ * sided 10 %): in the simulations a missed trend costs coverage, while a projected non-trend on four
+ * or more sprints costs stationary teams almost nothing.
+ */
+const PROJECT_Z = 1.2816;
+/** Fewest sprints a trend is tested on (on three, a chance slope projected two sprints ahead is costly). */
+export const DRIFT_MIN_SPRINTS = 4;
+const Z90 = 1.6449;
 
 // ---------------------------------------------------------------------------------------------
 // 2. Risk: the p80 multiplier is a *predictive* bound for the next story, not the 80th percentile
@@ -301,9 +510,19 @@ function fitRisk(
   minSamples: number,
   coverage: number,
   enough: boolean,
+  /** log2 to add to a story's ratio to bring it to the next sprint (the drift projection). */
+  shiftOf: (s: Sample) => number,
+  /** Sampling variance (log2²) of the story's new expected value. */
+  cellVar: (s: Sample) => number,
 ): RiskEvidence[] {
+  const logsOf = (r: number) =>
+    samples.filter((s) => s.r === r).map((s) => (clampedLog2(s.actual / base[s.i]![s.a]!) + shiftOf(s)) * Math.LN2);
   return scheme.risk.map((level, r) => {
-    const logs = samples.filter((s) => s.r === r).map((s) => clampedLog2(s.actual / base[s.i]![s.a]!) * Math.LN2);
+    const own = samples.filter((s) => s.r === r);
+    const logs = logsOf(r);
+    // The matrix was fitted on these very stories, so their residuals understate how far the next
+    // story lands: add the expected value's own uncertainty to the predictive spread.
+    const extra = own.length ? (own.reduce((acc, s) => acc + cellVar(s), 0) / own.length) * Math.LN2 ** 2 : 0;
     const old = scheme.p80Multiplier[r] ?? 1;
     const kept: RiskEvidence = {
       id: level.id,
@@ -317,7 +536,7 @@ function fitRisk(
       kept: true,
     };
     if (!enough || logs.length < minSamples) return kept;
-    const fit = predictiveQuantile(logs, coverage);
+    const fit = predictiveQuantile(logs, coverage, extra);
     if (fit === null) return kept;
     const { quantile, ...parameters } = fit;
     return {
@@ -325,7 +544,7 @@ function fitRisk(
       ...parameters,
       // A p80 below the expected value reads as nonsense on a capacity chart; never suggest it.
       // Rounding up keeps the two-decimal multiplier on the covering side.
-      multiplier: Math.max(1, Math.ceil(Math.exp(quantile) * 100) / 100),
+      multiplier: Math.max(1, Math.ceil(Math.exp(quantile) * 100 - 1e-6) / 100),
       kept: false,
     };
   });
@@ -345,7 +564,7 @@ export interface PredictiveFit {
  * A bound the *next* value falls under with probability `coverage`, from log values that are
  * log-normal apart from a heavy tail. Null when fewer than two values remain after the tail.
  */
-export function predictiveQuantile(logs: readonly number[], coverage: number): PredictiveFit | null {
+export function predictiveQuantile(logs: readonly number[], coverage: number, extraVariance = 0): PredictiveFit | null {
   if (logs.length < 2) return null;
   const center = median(logs)!;
   const scale = MAD_TO_SD * median(logs.map((x) => Math.abs(x - center)))!;
@@ -363,7 +582,7 @@ export function predictiveQuantile(logs: readonly number[], coverage: number): P
   const n = logs.length;
   const level = Math.min(0.999, Math.max(0.5, (coverage - tailLow / n) / (m / n)));
   const t = studentTQuantile(level, m - 1);
-  return { tailHigh, tailLow, logMean: mean, logSd: sd, t, quantile: mean + t * sd * Math.sqrt(1 + 1 / m) };
+  return { tailHigh, tailLow, logMean: mean, logSd: sd, t, quantile: mean + t * Math.sqrt(sd * sd * (1 + 1 / m) + extraVariance) };
 }
 
 // ---------------------------------------------------------------------------------------------

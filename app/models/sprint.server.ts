@@ -15,6 +15,7 @@ import {
   type SprintStatus,
   type StoryCommitEvaluation,
 } from "~/domain/sprint";
+import { refreshSuggestion } from "~/models/calibration.server";
 import { dailySpendForSprint, spendTotalsForSprints } from "~/models/sprint-spend.server";
 import type { DB } from "~/utils/db.server";
 
@@ -853,6 +854,8 @@ export async function closeSprint(
       kind: "closed",
       message: `Closed: ${plan.done.length} done, ${plan.carried.length + plan.returned.length} unfinished ${where}.`,
     });
+    // Fit once, here: the insights page reads the stored suggestion instead of refitting per view.
+    await refreshSuggestion(trx, { teamId: input.teamId, sprintId: sprint.id });
     return { plan, snapshot };
   });
 }

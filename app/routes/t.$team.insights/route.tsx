@@ -3,19 +3,21 @@
 // manager applies as a new version after reading the diff and the evidence. Aggregates only: no
 // figure on this page is about a person.
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { Id, LineText } from "~/domain/form-fields";
 import { formatCredits } from "~/components/backlog/story-bits";
 import { BreakdownTable, shortRatio } from "~/components/retro/breakdown-table";
 import { SizeBoxPlot } from "~/components/retro/size-box-plot";
 import { TrendChart } from "~/components/retro/trend-chart";
+import { BacktestTable, DriftNotice, LevelEvidenceTable, SuggestionActions } from "~/components/insights/calibration-evidence";
 import { FormError } from "~/components/ui/field";
-import type { SchemeScore } from "~/domain/calibration";
-import { formatShare, recalibrate, sizeDistribution, sprintTrend, summarizeRetro, type RetroRow } from "~/domain/retro";
+import { formatShare, sizeDistribution, sprintTrend, summarizeRetro, type RetroRow } from "~/domain/retro";
+import { SUGGESTION_SPRINTS } from "~/domain/recalibration";
 import { roleAtLeast } from "~/domain/roles";
 import { DIMENSIONS } from "~/domain/sizing-scheme";
 import { listClosedSprintRows } from "~/models/retro.server";
+import { computeSuggestion, getLatestSuggestion, getPreviousScheme, refreshSuggestion, rollBackScheme } from "~/models/calibration.server";
 import { getCurrentScheme, saveSchemeVersion } from "~/models/scheme.server";
 import { requireTeamRole } from "~/utils/auth.server";
 import { parseForm } from "~/utils/forms";
@@ -25,7 +27,7 @@ export const meta: MetaFunction = () => [{ title: "Insights · Token Poker" }];
 
 const WINDOWS = [6, 12, 24] as const;
 /** Recalibration reads the finished stories of this many recent closed sprints. */
-const RECALIBRATION_SPRINTS = 6;
+const RECALIBRATION_SPRINTS = SUGGESTION_SPRINTS;
 
 const InsightsQuerySchema = z.object({
   sprints: z.coerce
@@ -47,7 +49,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const shown = closed.slice(-query.sprints);
   const finished = shown.flatMap((c) => done(c.rows));
   const summary = summarizeRetro(finished, scheme.scheme);
-  const recal = recalibrate(scheme, closed.slice(-RECALIBRATION_SPRINTS));
+  // Fitted once when the sprint closed; only a team whose last fit predates this feature (or whose
+  // scheme was edited by hand since) gets it computed here, without storing (a GET changes nothing).
+  const [stored, previous] = await Promise.all([
+    getLatestSuggestion(db, { teamId: team.id, schemeId: scheme.id }),
+    getPreviousScheme(db, { teamId: team.id, version: scheme.version }),
+  ]);
+  const suggestion = stored?.suggestion ?? (await computeSuggestion(db, team.id)).suggestion;
+  const recal = suggestion;
   const ev = recal.calibration.evidence;
   return {
     window: query.sprints,
@@ -70,11 +79,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       risk: ev.risk.map((r) => ({ id: r.id, samples: r.samples, kept: r.kept })),
       bands: ev.bands.map((b) => ({ label: b.label, samples: b.samples, medianActual: b.medianActual })),
       diff: recal.calibration.diff,
-      scores: recal.scores,
-      overall: recal.overall,
+      overall: { old: recal.overall.current, suggested: recal.overall.suggested },
       problems: recal.problems,
       token: recal.token,
     },
+    suggestion,
+    fittedAt: stored?.createdAt.toISOString() ?? null,
+    canRollBack: previous !== undefined,
     canApply: roleAtLeast(role, "manager"),
     base: `/t/${team.slug}`,
   };
@@ -82,22 +93,32 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const InsightsIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("apply-recalibration"), token: LineText.min(1).max(100) }),
+  z.object({ intent: z.literal("roll-back"), version: z.coerce.number().int().positive().max(1e9) }),
+  z.object({ intent: z.literal("refit") }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "manager");
   const form = parseForm(await request.formData(), InsightsIntentSchema);
   if (!form.ok) return invalid(form.errors, form.values);
-  // Recomputed here, never taken from the form: what is saved is what the page showed, or nothing.
-  const [closed, scheme] = await Promise.all([
-    listClosedSprintRows(db, { teamId: team.id, limit: RECALIBRATION_SPRINTS, finishedOnly: true }),
-    getCurrentScheme(db, team.id),
-  ]);
-  const recal = recalibrate(scheme, closed);
-  if (recal.token !== form.data.token) {
-    return invalid({ form: "The suggestion changed since the page was loaded (new spend, a closed sprint or a new scheme version). Review it again below." });
+  if (form.data.intent === "refit") {
+    // Spend often arrives after a sprint closed: a manager can refit on what is there now.
+    await refreshSuggestion(db, { teamId: team.id, sprintId: null });
+    return redirect(`/t/${team.slug}/insights`);
   }
-  if (!recal.calibration.evidence.enough || recal.calibration.diff.length === 0) return invalid({ form: "There is nothing to apply." });
+  if (form.data.intent === "roll-back") {
+    const result = await rollBackScheme(db, { teamId: team.id, createdBy: user.id, expectVersion: form.data.version });
+    if (!result.ok) return invalid({ form: result.reason });
+    return redirect(`/t/${team.slug}/insights?applied=${result.version}`);
+  }
+  // What is saved is the stored suggestion the page showed (same scheme version, same token), or nothing.
+  const scheme = await getCurrentScheme(db, team.id);
+  const stored = await getLatestSuggestion(db, { teamId: team.id, schemeId: scheme.id });
+  const recal = stored?.suggestion ?? (await computeSuggestion(db, team.id)).suggestion;
+  if (recal.token !== form.data.token) {
+    return invalid({ form: "The suggestion changed since the page was loaded (a closed sprint or a new scheme version). Review it again below." });
+  }
+  if (!recal.worthIt || !recal.calibration.evidence.enough || recal.calibration.diff.length === 0) return invalid({ form: "There is nothing to apply." });
   if (recal.problems.length) return invalid({ form: `The suggested scheme is not usable: ${recal.problems[0]!.message}` });
   const names = recal.sprints.map((s) => s.name);
   const saved = await saveSchemeVersion(db, {
@@ -106,6 +127,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     createdBy: user.id,
     note: `Recalibrated from ${recal.calibration.evidence.stories} finished stories of ${names.length === 1 ? names[0] : `${names[0]} – ${names[names.length - 1]}`}`,
   });
+  await refreshSuggestion(db, { teamId: team.id, sprintId: null });
   return redirect(`/t/${team.slug}/insights?applied=${saved.version}`);
 }
 
@@ -250,6 +272,7 @@ export default function InsightsPage() {
           {d.scheme.version}.
         </p>
         <FormError message={result?.errors?.form} />
+        <DriftNotice suggestion={d.suggestion} />
         {!r.enough ? (
           <p>Not enough finished stories with spend yet to suggest anything: the scheme stays as it is.</p>
         ) : r.diff.length === 0 ? (
@@ -296,63 +319,20 @@ export default function InsightsPage() {
               {r.risk.map((g) => `${levelLabel.get(`risk:${g.id}`) ?? g.id} ${g.samples}${g.kept ? " (kept)" : ""}`).join(", ")}; sizes:{" "}
               {r.bands.map((b) => `${b.label} ${b.samples}`).join(", ")}.
             </p>
-            <div className="table-wrap">
-              <table className="recal-scores">
-                <caption>How these sprints would have scored: now → suggested</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Sprint</th>
-                    <th scope="col" className="num">
-                      Stories
-                    </th>
-                    <th scope="col">In band</th>
-                    <th scope="col">p80 coverage</th>
-                    <th scope="col">Typical miss</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.scores.map((sc) => (
-                    <ScoreRow key={sc.sprintId} name={sc.name} old={sc.old} suggested={sc.suggested} />
-                  ))}
-                  <ScoreRow name="All" old={r.overall.old} suggested={r.overall.suggested} strong />
-                </tbody>
-              </table>
-            </div>
-            {d.canApply ? (
-              <Form method="post" className="row">
-                <input type="hidden" name="intent" value="apply-recalibration" />
-                <input type="hidden" name="token" value={r.token} />
-                <button type="submit" className="btn btn-primary" disabled={applying || r.problems.length > 0}>
-                  {applying ? "Applying…" : `Apply as version ${d.scheme.version + 1}`}
-                </button>
-                <span className="muted">Earlier estimates keep the version they froze.</span>
-              </Form>
-            ) : (
-              <p className="muted">A manager can apply the suggestion as a new scheme version.</p>
-            )}
+            <LevelEvidenceTable suggestion={d.suggestion} labels={levelLabel} />
+            <BacktestTable suggestion={d.suggestion} version={d.scheme.version} />
           </>
         )}
+        <SuggestionActions
+          suggestion={d.suggestion}
+          version={d.scheme.version}
+          canApply={d.canApply}
+          applying={applying}
+          canRollBack={d.canRollBack}
+          fittedAt={d.fittedAt}
+        />
       </section>
     </>
-  );
-}
-
-function ScoreRow({ name, old, suggested, strong }: { name: string; old: SchemeScore; suggested: SchemeScore; strong?: boolean }) {
-  const miss = (v: number | null) => (v === null ? "—" : `${Number((2 ** v).toFixed(1))}×`);
-  return (
-    <tr className={strong ? "score-total" : undefined}>
-      <th scope="row">{name}</th>
-      <td className="num">{old.stories}</td>
-      <td>
-        {formatShare(old.hitRate)} → <strong>{formatShare(suggested.hitRate)}</strong>
-      </td>
-      <td>
-        {formatShare(old.p80Coverage)} → <strong>{formatShare(suggested.p80Coverage)}</strong>
-      </td>
-      <td>
-        {miss(old.medianAbsLog2Error)} → <strong>{miss(suggested.medianAbsLog2Error)}</strong>
-      </td>
-    </tr>
   );
 }
 

@@ -10,10 +10,12 @@ import { formatCredits } from "~/components/backlog/story-bits";
 import { BreakdownTable } from "~/components/retro/breakdown-table";
 import { CalibrationScatter, type ScatterBand, type ScatterPoint } from "~/components/retro/calibration-scatter";
 import { DriftHistogram } from "~/components/retro/drift-histogram";
+import { MissExplanationPanel } from "~/components/retro/miss-explanation";
 import { NoteView, OutlierCard, type NoteFormState } from "~/components/retro/outlier-card";
 import { RetroTable, type RetroTableRow } from "~/components/retro/retro-table";
 import type { SortingState } from "~/components/ui/data-table";
 import { driftHistogram } from "~/domain/drift";
+import { explainMisses } from "~/domain/miss-explanation";
 import {
   applyRetroQuery,
   BAND_FILTERS,
@@ -85,6 +87,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     points,
     bands,
     outliers,
+    misses: explainMisses(
+      retro.rows.map((r) => ({
+        levels: { intensity: r.levels?.intensity ?? null, autonomy: r.levels?.autonomy ?? null, risk: r.levels?.risk ?? null },
+        expected: r.expected,
+        actual: r.actual,
+      })),
+      scheme.scheme,
+    ),
     table,
     total: retro.rows.length,
     earlier,
@@ -237,6 +247,8 @@ export default function RetroPage() {
             <CalibrationScatter points={d.points} bands={d.bands} />
             <DriftHistogram bins={d.histogram} />
           </section>
+
+          <MissExplanationPanel explanation={d.misses} />
 
           <section aria-labelledby="outliers-title" className="retro-section">
             <h3 id="outliers-title">Outliers {d.outliers.length ? <span className="badge">{d.outliers.length}</span> : null}</h3>
