@@ -10,6 +10,10 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(16, "SESSION_SECRET must be at least 16 characters").optional(),
   SEED_DEMO: z.enum(["0", "1"]).default("1"),
   APP_ORIGIN: z.string().url().optional(),
+  /** PostgreSQL connections per process (the cluster's primary sets it for its workers). */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Workers on PostgreSQL (default: one per core); the embedded database is always one process. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
