@@ -59,14 +59,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // capacity changes (spend imports and typed-in entries, sprint settings; see sprint-alert.server.ts).
   const cap = capacityOf(sprint);
   const closed = sprint.closedAt !== null;
-  const [backlog, stories, requests, events, allocations] = await Promise.all([
+  const [backlog, stories, requests, events, allocations, burn] = await Promise.all([
     closed ? Promise.resolve([]) : listBacklogForBoard(db, { teamId: team.id }),
     listSprintStories(db, { teamId: team.id, sprintId: sprint.id }),
     listCommitRequests(db, { teamId: team.id, sprintId: sprint.id }),
     listSprintEvents(db, { teamId: team.id, sprintId: sprint.id, limit: 30 }),
     listAllocations(db, { teamId: team.id, sprintId: sprint.id }),
+    status === "planned" ? Promise.resolve(null) : sprintBurn(db, { teamId: team.id, timeZone: team.timeZone, sprint, now }),
   ]);
-  const burn = status === "planned" ? null : await sprintBurn(db, { teamId: team.id, timeZone: team.timeZone, sprint, now });
   const toCard = (s: (typeof stories)[number] | (typeof backlog)[number]): BoardCard => ({
     id: s.id,
     key: s.key,
