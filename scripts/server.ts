@@ -2,6 +2,7 @@
 // decision 3). It opens the database before taking traffic, serves the built client, refuses
 // cross-origin mutations, and on SIGTERM/SIGINT closes live streams and the database within 5 s.
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Server } from "node:http";
@@ -13,6 +14,7 @@ import { isCrossOriginMutation } from "~/utils/origin.server";
 import { closeServices, getServices } from "~/utils/services.server";
 import { closeAllStreams } from "~/utils/events.server";
 import { answerBackupRequests } from "~/utils/backup.server";
+import { withRequestMemo } from "~/utils/request-memo.server";
 import { isDatabaseDown, noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";
 import { bodyLimitFor, tooLargeMessage } from "~/utils/request-body.server";
 import { pingDatabase } from "~/models/health.server";
@@ -31,6 +33,15 @@ const UNAVAILABLE_PAGE = `<!doctype html><html lang="en"><head><meta charset="ut
 <p>Nothing you entered is lost: votes and imports already saved are safe in the database. The app
 reconnects by itself; this page tries again every 5 seconds.</p></body></html>`;
 
+/** Every file under `dir`, as URL paths ("/favicon.ico"). */
+function listFiles(dir: string, prefix = ""): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const url = `${prefix}/${e.name}`;
+    return e.isDirectory() ? listFiles(path.join(dir, e.name), url) : [url];
+  });
+}
+
 export async function startServer(options: { port?: number } = {}) {
   const services = await getServices();
   const { env } = services;
@@ -43,6 +54,9 @@ export async function startServer(options: { port?: number } = {}) {
   const build = (await import(pathToFileURL(path.join(BUILD_DIR, "server/index.js")).href)) as ServerBuild;
   const app = express();
   app.disable("x-powered-by");
+  // Which worker answered (only in a cluster): for operators and the cluster's own test.
+  const workerId = process.env.TOKEN_POKER_WORKER;
+  if (workerId) app.use((_req, res, next) => (res.setHeader("X-Token-Poker-Worker", workerId), next()));
   app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res) }));
   app.use((req, res, next) => {
     // An answer sent before the request body was read (a redirect to the login page for an upload,
@@ -104,8 +118,16 @@ export async function startServer(options: { port?: number } = {}) {
       res.status(503).set("Retry-After", "5").type("html").send(UNAVAILABLE_PAGE);
     }
   });
+  // One session and membership lookup per page view, shared by the layout's and the page's loaders
+  // (app/utils/request-memo.server.ts). Only for reads: an action may change either.
+  app.use((req, _res, next) => (req.method === "GET" || req.method === "HEAD" ? withRequestMemo(next) : next()));
   app.use("/assets", express.static(path.join(BUILD_DIR, "client/assets"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(path.join(BUILD_DIR, "client"), { maxAge: "1h" }));
+  // The other files of build/client (favicon, robots.txt, …) are listed once at start-up: a page
+  // request never costs a filesystem stat to find out it is not a file.
+  const clientDir = path.join(BUILD_DIR, "client");
+  const publicFiles = new Set(listFiles(clientDir).filter((f) => !f.startsWith("/assets/")));
+  const serveClientFile = express.static(clientDir, { maxAge: "1h", index: false, redirect: false });
+  app.use((req, res, next) => (publicFiles.has(req.path) ? serveClientFile(req, res, next) : next()));
   app.all(
     "*",
     createRequestHandler({ build, mode: env.NODE_ENV, getLoadContext: () => ({ cspNonce: randomBytes(16).toString("base64") }) }),
@@ -119,7 +141,10 @@ export async function startServer(options: { port?: number } = {}) {
   const actualPort = typeof address === "object" && address ? address.port : port;
   const url = `http://localhost:${actualPort}`;
   if (env.SEED_DEMO === "1") await printDemoLogin(services, url);
-  console.log(`Token Poker is serving on ${url} (${services.database.kind === "pglite" ? `embedded database in ${path.resolve(env.PGLITE_DIR)}` : "PostgreSQL"})`);
+  const worker = process.env.TOKEN_POKER_WORKER ? `, worker ${process.env.TOKEN_POKER_WORKER} of ${process.env.TOKEN_POKER_WORKERS}` : "";
+  console.log(
+    `Token Poker is serving on ${url} (${services.database.kind === "pglite" ? `embedded database in ${path.resolve(env.PGLITE_DIR)}` : "PostgreSQL"}${worker})`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -148,7 +173,9 @@ export async function startServer(options: { port?: number } = {}) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  startServer().catch((error: unknown) => {
+  // One process on the embedded database; a worker per core on PostgreSQL (scripts/cluster.ts).
+  const { runServer } = await import("./cluster");
+  runServer().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });

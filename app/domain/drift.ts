@@ -82,13 +82,29 @@ export function median(values: readonly number[]): number | null {
 /** Linear-interpolation quantile (R type 7, what spreadsheets call PERCENTILE.INC). */
 export function quantile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  return quantileOfSorted(sortedCopy(values), p);
+}
+
+/** Several quantiles of the same values, sorting them once. */
+export function quantiles(values: readonly number[], ps: readonly number[]): (number | null)[] {
+  if (values.length === 0) return ps.map(() => null);
+  const sorted = sortedCopy(values);
+  return ps.map((p) => quantileOfSorted(sorted, p));
+}
+
+/** `quantile` of values already sorted ascending (no copy, no sort). */
+export function quantileOfSorted(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
   const pos = (sorted.length - 1) * p;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   const a = sorted[lo]!;
   const b = sorted[hi]!;
   return a + (b - a) * (pos - lo);
+}
+
+function sortedCopy(values: readonly number[]): number[] {
+  return Float64Array.from(values).sort() as unknown as number[];
 }
 
 function share(flags: readonly (boolean | null)[]): number | null {
@@ -163,13 +179,21 @@ export interface DriftSummary {
   breakdowns: Record<DimensionId | "size", DriftGroup[]>;
 }
 
-export function summarizeDrift(stories: readonly DriftStoryInput[]): DriftSummary {
-  const drifts = stories.map(storyDrift);
+/**
+ * The summary of `stories`. Each story's drift is worked out once (`drifts`, when the caller has
+ * them already, e.g. retro rows) and shared by the totals and every breakdown; `order` gives the
+ * breakdowns' group order (see `groupDrift`).
+ */
+export function summarizeDrift(
+  stories: readonly DriftStoryInput[],
+  options: { drifts?: readonly StoryDrift[]; order?: (by: DimensionId | "size") => readonly string[] } = {},
+): DriftSummary {
+  const drifts = options.drifts ?? stories.map(storyDrift);
   const ratios = drifts.flatMap((d) => (d.ratio === null ? [] : [d.ratio]));
   const logs = drifts.flatMap((d) => (d.log2Ratio === null ? [] : [d.log2Ratio]));
   const medianRatio = median(ratios);
-  const q1 = quantile(logs, 0.25);
-  const q3 = quantile(logs, 0.75);
+  const [q1, q3] = quantiles(logs, [0.25, 0.75]) as [number | null, number | null];
+  const order = options.order ?? (() => []);
   const matched = stories.filter((s) => s.expected !== null && s.actual !== null);
   const sum = (xs: readonly (number | null)[]) => xs.reduce<number>((a, x) => a + (x ?? 0), 0);
   return {
@@ -194,10 +218,10 @@ export function summarizeDrift(stories: readonly DriftStoryInput[]): DriftSummar
     medianRatioWords: medianRatio === null ? null : describeRatio(medianRatio),
     log2RatioIqr: q1 === null || q3 === null ? null : q3 - q1,
     breakdowns: {
-      intensity: groupDrift(stories, "intensity"),
-      autonomy: groupDrift(stories, "autonomy"),
-      risk: groupDrift(stories, "risk"),
-      size: groupDrift(stories, "size"),
+      intensity: groupDrift(stories, "intensity", order("intensity"), drifts),
+      autonomy: groupDrift(stories, "autonomy", order("autonomy"), drifts),
+      risk: groupDrift(stories, "risk", order("risk"), drifts),
+      size: groupDrift(stories, "size", order("size"), drifts),
     },
   };
 }
@@ -223,20 +247,22 @@ export function groupDrift(
   stories: readonly DriftStoryInput[],
   by: DimensionId | "size",
   order: readonly string[] = [],
+  /** The stories' drifts, index for index, when the caller has them (else worked out here). */
+  drifts: readonly StoryDrift[] = stories.map(storyDrift),
 ): DriftGroup[] {
-  const groups = new Map<string | null, DriftStoryInput[]>();
+  const groups = new Map<string | null, StoryDrift[]>();
   for (const key of order) groups.set(key, []);
-  for (const s of stories) {
+  stories.forEach((s, i) => {
     const key = by === "size" ? s.size : s.levels[by];
     const list = groups.get(key) ?? [];
-    list.push(s);
+    list.push(drifts[i]!);
     groups.set(key, list);
-  }
+  });
   // Levels the caller asked for stay even when empty ("no frontier-max stories" is information).
   const keys: (string | null)[] = [...groups.keys()].filter((k) => k !== null);
   if ((groups.get(null)?.length ?? 0) > 0) keys.push(null);
   return keys.map((key) => {
-    const drifts = groups.get(key)!.map(storyDrift);
+    const drifts = groups.get(key)!;
     const ratios = drifts.flatMap((d) => (d.ratio === null ? [] : [d.ratio]));
     const medianRatio = median(ratios);
     return {

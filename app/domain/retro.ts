@@ -11,11 +11,9 @@ import {
   describeRatio,
   formatCsvNumber,
   median,
-  quantile,
+  quantiles,
   storyDrift,
   summarizeDrift,
-  groupDrift,
-  type DriftGroup,
   type DriftStoryInput,
   type DriftSummary,
   type StoryDrift,
@@ -110,16 +108,12 @@ export interface RetroSummary extends DriftSummary {
 
 /** The drift summary, with breakdown groups in the scheme's level and band order. */
 export function summarizeRetro(rows: readonly RetroRow[], scheme: SizingScheme | null): RetroSummary {
-  const inputs = rows.map(driftInput);
-  const summary = summarizeDrift(inputs);
   const order = (d: DimensionId | "size") =>
     scheme ? (d === "size" ? scheme.bands.map((b) => b.label) : scheme[d].map((l) => l.id)) : [];
-  const breakdowns = Object.fromEntries(
-    (["intensity", "autonomy", "risk", "size"] as const).map((d) => [d, groupDrift(inputs, d, order(d))]),
-  ) as Record<DimensionId | "size", DriftGroup[]>;
+  // Each row carries its drift already: the summary and its breakdowns reuse it.
+  const summary = summarizeDrift(rows.map(driftInput), { drifts: rows.map((r) => r.drift), order });
   return {
     ...summary,
-    breakdowns,
     unpricedOnly: rows.filter((r) => r.actual === null && r.entries > 0).length,
     withUnpriced: rows.filter((r) => r.unpriced > 0).length,
   };
@@ -360,7 +354,7 @@ export interface SprintTrend {
 }
 
 export function sprintTrend(sprint: { id: number; name: string; end: string }, rows: readonly RetroRow[]): SprintTrend {
-  const summary = summarizeDrift(rows.map(driftInput));
+  const summary = summarizeDrift(rows.map(driftInput), { drifts: rows.map((r) => r.drift) });
   const logs = rows.flatMap((r) => (r.drift.log2Ratio === null ? [] : [r.drift.log2Ratio]));
   return {
     sprintId: sprint.id,
@@ -394,13 +388,14 @@ export function sizeDistribution(rows: readonly RetroRow[], bands: readonly { la
   return labels.map((size) => {
     const actuals = rows.flatMap((r) => (r.size === size && r.actual !== null ? [r.actual] : []));
     const band = bands.find((b) => b.label === size);
+    const [q1, med, q3] = quantiles(actuals, [0.25, 0.5, 0.75]);
     return {
       size,
       n: actuals.length,
       min: actuals.length ? Math.min(...actuals) : null,
-      q1: quantile(actuals, 0.25),
-      median: quantile(actuals, 0.5),
-      q3: quantile(actuals, 0.75),
+      q1: q1!,
+      median: med!,
+      q3: q3!,
       max: actuals.length ? Math.max(...actuals) : null,
       bandLow: band?.low ?? null,
       bandHigh: band?.high ?? null,
@@ -418,7 +413,7 @@ export interface DriftHeadline {
 
 /** "Sprint 14: actual spend ran 1.4× the estimate; 62 % in band". */
 export function driftHeadline(sprint: { id: number; name: string }, rows: readonly RetroRow[]): DriftHeadline {
-  const s = summarizeDrift(rows.map(driftInput));
+  const s = summarizeDrift(rows.map(driftInput), { drifts: rows.map((r) => r.drift) });
   const parts = [s.medianRatioWords ?? "no story has both an estimate and a spend yet"];
   if (s.hitRate !== null) parts.push(`${Math.round(s.hitRate * 100)} % in band`);
   return { sprintId: sprint.id, name: sprint.name, text: `${sprint.name}: ${parts.join("; ")}`, hitRate: s.hitRate, compared: s.compared };

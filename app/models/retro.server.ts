@@ -3,7 +3,7 @@
 // credits attributed to each story summed in SQL, the stories' inspection notes (story_outcomes,
 // shared with the story page), the cross-sprint view for insights, and one person's own spend.
 // Every query is scoped by team.
-import { sql } from "kysely";
+import { sql, type SqlBool } from "kysely";
 import type { ReviewBurden } from "../../db/schema";
 import {
   driftHeadline,
@@ -15,94 +15,20 @@ import {
   type RetroStory,
 } from "~/domain/retro";
 import type { SprintSnapshot } from "~/domain/sprint";
+import {
+  actualsByStory,
+  attributedEntries,
+  effectiveStory,
+  roundCredits,
+  type StoryActual,
+} from "~/models/attributed-spend.server";
 import type { DB } from "~/utils/db.server";
 
 // ---------------------------------------------------------------------------------------------
 // Actual spend per story
 
-export interface StoryActual {
-  /** Sum of priced credits; null when every attributed entry is unpriced. */
-  credits: number | null;
-  entries: number;
-  unpriced: number;
-}
-
-const idList = (ids: readonly number[]) => sql.join(ids.map((id) => sql`${id}`));
-
-/**
- * Runs `fn` with PostgreSQL's JIT compiler off. These aggregations read tens of thousands of rows
- * through index lookups in a few milliseconds, but the planner's cost estimate for them is high
- * enough to trigger JIT compilation, which alone takes hundreds of milliseconds per query.
- */
-async function withoutJit<T>(db: DB, fn: (db: DB) => Promise<T>): Promise<T> {
-  if (db.isTransaction) {
-    await sql`set local jit = off`.execute(db);
-    return fn(db);
-  }
-  return db.transaction().execute(async (trx) => {
-    await sql`set local jit = off`.execute(trx);
-    return fn(trx);
-  });
-}
-
-/**
- * Actual credits per story, summed in SQL with the spend feature's attribution order: the story
- * key found in the data (resolved when read), then the entry's session mapped to a story, then a
- * person's assignment. The three ways an entry can reach a target story are disjoint branches, each
- * summed per story through its own index (story key, session, assignment), so nothing is counted
- * twice and no query reads entries of other stories; stories without entries are absent.
- */
-export async function actualsByStory(db: DB, input: { teamId: number; storyIds: readonly number[] }): Promise<Map<number, StoryActual>> {
-  const result = new Map<number, StoryActual>();
-  if (!input.storyIds.length) return result;
-  const team = input.teamId;
-  const ids = idList([...new Set(input.storyIds)]);
-  // "The entry's key names an existing story" / "its session is mapped to a story", in SQL.
-  const keyResolves = sql`exists (select 1 from stories k where k.team_id = ${team} and k.key = e.story_key)`;
-  const sessionMapped = sql`exists (select 1 from spend_session_stories m where m.team_id = ${team} and m.session_id = e.session_id)`;
-  const sums = sql`sum(e.credits) as credits, count(*) as entries, count(*) filter (where e.credits is null) as unpriced`;
-  const { rows } = await withoutJit(db, (trx) =>
-    sql<{ storyId: number; credits: number | null; entries: number; unpriced: number }>`
-      with target as (select id, key from stories where team_id = ${team} and id in (${ids})),
-      attributed as (
-        select t.id as story_id, a.credits, a.entries, a.unpriced
-        from target t
-        cross join lateral (select ${sums} from spend_entries e where e.team_id = ${team} and e.story_key = t.key) a
-        where t.key is not null
-        union all
-        select m.story_id, a.credits, a.entries, a.unpriced
-        from spend_session_stories m
-        cross join lateral (
-          select ${sums} from spend_entries e
-          where e.team_id = ${team} and e.session_id = m.session_id and (e.story_key is null or not ${keyResolves})) a
-        where m.team_id = ${team} and m.story_id in (select id from target)
-        union all
-        select e.story_id, ${sums}
-        from spend_entries e
-        where e.team_id = ${team} and e.story_id in (select id from target)
-          and (e.story_key is null or not ${keyResolves})
-          and (e.session_id is null or not ${sessionMapped})
-        group by e.story_id
-      )
-      select story_id, sum(credits) as credits, sum(entries) as entries, sum(unpriced) as unpriced
-      from attributed
-      where entries > 0
-      group by story_id`.execute(trx),
-  );
-  for (const r of rows) {
-    result.set(Number(r.storyId), {
-      credits: r.credits === null ? null : roundCredits(Number(r.credits)),
-      entries: Number(r.entries),
-      unpriced: Number(r.unpriced),
-    });
-  }
-  return result;
-}
-
-/** Sums of numeric credits come back as floats; 6 decimals is far below anything shown. */
-function roundCredits(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
-}
+// Which story an entry counts for, and each story's actual, come from attributed-spend.server.ts.
+export type { StoryActual };
 
 // ---------------------------------------------------------------------------------------------
 // One sprint
@@ -378,33 +304,36 @@ export async function getMySpend(db: DB, input: { teamId: number; userId: number
     .execute();
   const empty: MySpend = { identities: [], total: { credits: 0, entries: 0, unpriced: 0 }, byStory: [], byTool: [] };
   if (!identities.length) return empty;
-  const names = sql.join(identities.map((i) => sql`${i.identity}`));
-  const mine = sql`e.team_id = ${input.teamId} and lower(btrim(e.external_user)) in (${names})`;
-  const [byStory, byTool] = await withoutJit(db, (trx) =>
-    Promise.all([
-      sql<{ storyId: number | null; key: string | null; title: string | null; credits: number | null; entries: number; unpriced: number }>`
-        with mine as (
-          select coalesce(ks.id, ss.story_id, e.story_id) as story_id, e.credits
-          from spend_entries e
-          left join stories ks on ks.team_id = e.team_id and ks.key = e.story_key
-          left join spend_session_stories ss on ss.team_id = e.team_id and ss.session_id = e.session_id
-          where ${mine}
-        )
-        select mine.story_id, s.key, s.title, sum(mine.credits) as credits, count(*) as entries,
-               count(*) filter (where mine.credits is null) as unpriced
-        from mine left join stories s on s.id = mine.story_id and s.team_id = ${input.teamId}
-        group by mine.story_id, s.key, s.title
-        order by s.key nulls last, s.title nulls last`.execute(trx),
-      sql<{ source: string; model: string | null; credits: number | null; entries: number; unpriced: number }>`
-        select e.source, e.model, sum(e.credits) as credits, count(*) as entries, count(*) filter (where e.credits is null) as unpriced
-        from spend_entries e
-        where ${mine}
-        group by e.source, e.model
-        order by e.source, e.model nulls last`.execute(trx),
-    ]),
-  );
+  const names = identities.map((i) => i.identity);
+  const mine = () => attributedEntries(db, input.teamId).where(sql<string>`lower(btrim(e.external_user))`, "in", names);
+  const [byStory, byTool] = await Promise.all([
+    mine()
+      .leftJoin("stories as s", (join) => join.on(sql<SqlBool>`s.id = ${effectiveStory}`))
+      .select([
+        effectiveStory.as("storyId"),
+        "s.key",
+        "s.title",
+        sql<number | null>`sum(e.credits)`.as("credits"),
+        sql<number>`count(*)`.as("entries"),
+        sql<number>`count(*) filter (where e.credits is null)`.as("unpriced"),
+      ])
+      .groupBy([effectiveStory, "s.key", "s.title"])
+      .orderBy(sql`s.key nulls last, s.title nulls last`)
+      .execute(),
+    mine()
+      .select([
+        "e.source",
+        "e.model",
+        sql<number | null>`sum(e.credits)`.as("credits"),
+        sql<number>`count(*)`.as("entries"),
+        sql<number>`count(*) filter (where e.credits is null)`.as("unpriced"),
+      ])
+      .groupBy(["e.source", "e.model"])
+      .orderBy(sql`e.source, e.model nulls last`)
+      .execute(),
+  ]);
   const num = (x: number | null) => roundCredits(Number(x ?? 0));
-  const stories = byStory.rows.map((r) => ({ ...r, storyId: r.storyId === null ? null : Number(r.storyId), credits: num(r.credits), entries: Number(r.entries), unpriced: Number(r.unpriced) }));
+  const stories = byStory.map((r) => ({ ...r, storyId: r.storyId === null ? null : Number(r.storyId), credits: num(r.credits), entries: Number(r.entries), unpriced: Number(r.unpriced) }));
   return {
     identities: identities.map((i) => i.identity),
     total: {
@@ -413,6 +342,6 @@ export async function getMySpend(db: DB, input: { teamId: number; userId: number
       unpriced: stories.reduce((a, r) => a + r.unpriced, 0),
     },
     byStory: stories,
-    byTool: byTool.rows.map((r) => ({ ...r, credits: num(r.credits), entries: Number(r.entries), unpriced: Number(r.unpriced) })),
+    byTool: byTool.map((r) => ({ ...r, credits: num(r.credits), entries: Number(r.entries), unpriced: Number(r.unpriced) })),
   };
 }

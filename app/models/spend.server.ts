@@ -16,7 +16,17 @@
 // key matches no story yet attaches the moment a story with that key exists, and a renamed key or a
 // new session mapping takes effect everywhere at once.
 
-import { sql, type SqlBool } from "kysely";
+import { sql } from "kysely";
+import {
+  actualsByStory,
+  actualsOfAllStories,
+  attributedBy,
+  attributedEntries,
+  dailyAttributedSpend,
+  effectiveStory,
+  unattributed,
+  waitingKey,
+} from "~/models/attributed-spend.server";
 import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import type { SpendImportVia, SpendSource } from "../../db/schema";
 import { MAX_CREDITS, MAX_IMPORT_TOTAL, MAX_USD } from "~/domain/form-fields";
@@ -860,22 +870,8 @@ export async function repriceUnpricedEntries(db: DB, teamId: number): Promise<nu
 // Reading entries with their story
 // ---------------------------------------------------------------------------------------------
 
-/** The story an entry counts for: its key's story, else its session's, else a person's assignment. */
-const effectiveStory = sql<number | null>`coalesce(ks.id, ss.story_id, e.story_id)`;
-const attributedBy = sql<"key" | "session" | "manual" | null>`case
-  when ks.id is not null then 'key' when ss.story_id is not null then 'session'
-  when e.story_id is not null then 'manual' end`;
-const unattributed = sql<SqlBool>`(e.story_key is null and ss.story_id is null and e.story_id is null)`;
-
-function withStory(db: DB, teamId: number) {
-  return db
-    .selectFrom("spendEntries as e")
-    .leftJoin("stories as ks", (join) => join.onRef("ks.teamId", "=", "e.teamId").onRef("ks.key", "=", "e.storyKey"))
-    .leftJoin("spendSessionStories as ss", (join) =>
-      join.onRef("ss.teamId", "=", "e.teamId").onRef("ss.sessionId", "=", "e.sessionId"),
-    )
-    .where("e.teamId", "=", teamId);
-}
+// Which story an entry counts for is answered in attributed-spend.server.ts, and only there.
+const withStory = attributedEntries;
 
 function withMember<T extends ReturnType<typeof withStory>>(query: T) {
   return query
@@ -1045,7 +1041,7 @@ export async function removeSessionStory(db: DB, input: { teamId: number; sessio
 
 /** A story's entries (whatever attributed them) with totals, newest first. */
 export async function getStorySpend(db: DB, input: { teamId: number; storyId: number }) {
-  const entries = await withMember(withStory(db, input.teamId))
+  const entriesQuery = withMember(withStory(db, input.teamId))
     .where(effectiveStory, "=", input.storyId)
     .select([
       "e.id",
@@ -1068,14 +1064,17 @@ export async function getStorySpend(db: DB, input: { teamId: number; storyId: nu
     .orderBy("e.id", "desc")
     .limit(1000)
     .execute();
-  const totals = await getActualCreditsByStory(db, { teamId: input.teamId, storyIds: [input.storyId] });
-  const sessions = await db
-    .selectFrom("spendSessionStories")
-    .select(["sessionId", "createdAt"])
-    .where("teamId", "=", input.teamId)
-    .where("storyId", "=", input.storyId)
-    .orderBy("createdAt", "desc")
-    .execute();
+  const [entries, totals, sessions] = await Promise.all([
+    entriesQuery,
+    getActualCreditsByStory(db, { teamId: input.teamId, storyIds: [input.storyId] }),
+    db
+      .selectFrom("spendSessionStories")
+      .select(["sessionId", "createdAt"])
+      .where("teamId", "=", input.teamId)
+      .where("storyId", "=", input.storyId)
+      .orderBy("createdAt", "desc")
+      .execute(),
+  ]);
   return { entries, sessions, total: totals[0] ?? { storyId: input.storyId, credits: 0, entries: 0, unpriced: 0 } };
 }
 
@@ -1085,31 +1084,28 @@ export async function getStorySpend(db: DB, input: { teamId: number; storyId: nu
  */
 export async function getActualCreditsByStory(db: DB, input: { teamId: number; storyIds?: number[] }) {
   if (input.storyIds && input.storyIds.length === 0) return [];
-  let query = withStory(db, input.teamId).where(effectiveStory, "is not", null);
-  if (input.storyIds) query = query.where(effectiveStory, "in", input.storyIds);
-  const rows = await query
-    .select([
-      effectiveStory.as("storyId"),
-      sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
-      sql<number>`count(*)`.as("entries"),
-      sql<number>`count(*) filter (where e.credits is null)`.as("unpriced"),
-    ])
-    .groupBy(effectiveStory)
-    .execute();
-  return rows.map((r) => ({
-    storyId: Number(r.storyId),
-    credits: roundMoney(Number(r.credits)),
-    entries: Number(r.entries),
-    unpriced: Number(r.unpriced),
+  const actuals = input.storyIds
+    ? await actualsByStory(db, { teamId: input.teamId, storyIds: input.storyIds })
+    : await actualsOfAllStories(db, input.teamId);
+  return [...actuals].map(([storyId, a]) => ({
+    storyId,
+    credits: roundMoney(a.credits ?? 0),
+    entries: a.entries,
+    unpriced: a.unpriced,
   }));
 }
 
 /** Credits per day (for burn-ups), optionally only what counts for the given stories. */
 export async function getDailySpend(db: DB, input: { teamId: number; from: string; to: string; storyIds?: number[] }) {
-  if (input.storyIds && input.storyIds.length === 0) return [];
-  let query = withStory(db, input.teamId).where("e.day", ">=", input.from).where("e.day", "<=", input.to);
-  if (input.storyIds) query = query.where(effectiveStory, "in", input.storyIds);
-  const rows = await query
+  if (input.storyIds) {
+    const days = await dailyAttributedSpend(db, { ...input, storyIds: input.storyIds });
+    return days.map((d) => ({ day: d.day, credits: roundMoney(d.credits) }));
+  }
+  const rows = await db
+    .selectFrom("spendEntries as e")
+    .where("e.teamId", "=", input.teamId)
+    .where("e.day", ">=", input.from)
+    .where("e.day", "<=", input.to)
     .select(["e.day", sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
     .groupBy("e.day")
     .orderBy("e.day")
@@ -1130,8 +1126,7 @@ export async function getSpendOverview(db: DB, teamId: number) {
       ])
       .executeTakeFirstOrThrow(),
     withStory(db, teamId)
-      .where("e.storyKey", "is not", null)
-      .where("ks.id", "is", null)
+      .where(waitingKey)
       .select(["e.storyKey as key", sql<number>`count(*)`.as("entries"), sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
       .groupBy("e.storyKey")
       .orderBy("e.storyKey")
@@ -1172,7 +1167,7 @@ export async function getUnattributedSummary(db: DB, teamId: number) {
     .select([
       sql<number>`count(*) filter (where ${unattributed})`.as("entries"),
       sql<number>`coalesce(sum(e.credits) filter (where ${unattributed}), 0)`.as("credits"),
-      sql<number>`count(distinct e.story_key) filter (where e.story_key is not null and ks.id is null)`.as("waitingKeys"),
+      sql<number>`count(distinct e.story_key) filter (where ${waitingKey})`.as("waitingKeys"),
       sql<number>`count(*)`.as("total"),
     ])
     .executeTakeFirstOrThrow();

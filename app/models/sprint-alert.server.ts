@@ -1,7 +1,9 @@
 // Burn alerts: when a running sprint's actual spend crosses 75/90/100 % of its available credits,
 // the crossing is recorded once and, if the team set a webhook URL, a small Slack-compatible JSON
 // alert is POSTed to it. `checkBurnAlerts` is idempotent and safe to call after every spend change
-// (the spend import calls it) and on every sprint page load.
+// (the spend import calls it; a spend entry typed in, and a sprint created or whose settings change
+// — capacity, dates, reserve — call `checkBurnAlertsSoon`). Pages never call it: a GET reads, it
+// does not insert rows or wait on a webhook (issue 15). A failed POST is retried on the next check.
 import { todayIn, type Threshold } from "~/domain/capacity";
 import { burnAlert } from "~/domain/sprint";
 import { capacityOf, listRunningSprints, sprintBurn, type SprintRow } from "~/models/sprint.server";
@@ -91,6 +93,17 @@ export async function checkBurnAlerts(
     results.push(result);
   }
   return results;
+}
+
+/**
+ * After a change that can move a running sprint past a threshold (spend added, capacity or dates
+ * changed): checks in the background, so the answer never waits on a slow webhook.
+ */
+export function checkBurnAlertsSoon(db: DB, input: { teamId: number; origin?: string }): Promise<void> {
+  return checkBurnAlerts(db, input).then(
+    () => undefined,
+    (error: unknown) => console.error("[sprints] burn alert check failed:", error instanceof Error ? error.message : error),
+  );
 }
 
 type Burn = Awaited<ReturnType<typeof sprintBurn>>;

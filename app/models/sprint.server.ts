@@ -310,20 +310,25 @@ export interface SprintDashboard {
 export async function getSprintDashboard(db: DB, input: { teamId: number; timeZone: string; now?: Date }): Promise<SprintDashboard> {
   const now = input.now ?? new Date();
   const today = todayIn(input.timeZone, now);
-  const sprint = await getCurrentSprint(db, { teamId: input.teamId, today });
-  const upcoming = await db
-    .selectFrom("sprints")
-    .select(["id", "name", "startDate"])
-    .where("teamId", "=", input.teamId)
-    .where("closedAt", "is", null)
-    .where("startDate", ">", today)
-    .orderBy("startDate")
-    .limit(1)
-    .executeTakeFirst();
+  const [sprint, upcoming] = await Promise.all([
+    getCurrentSprint(db, { teamId: input.teamId, today }),
+    db
+      .selectFrom("sprints")
+      .select(["id", "name", "startDate"])
+      .where("teamId", "=", input.teamId)
+      .where("closedAt", "is", null)
+      .where("startDate", ">", today)
+      .orderBy("startDate")
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
   const next = upcoming ? { id: upcoming.id, name: upcoming.name, start: upcoming.startDate } : null;
   if (!sprint) return { today, current: null, next };
-  const burn = await sprintBurn(db, { teamId: input.teamId, timeZone: input.timeZone, sprint, now });
-  const load = (await openLoads(db, { teamId: input.teamId, sprintIds: [sprint.id] })).get(sprint.id)!;
+  const [burn, loads] = await Promise.all([
+    sprintBurn(db, { teamId: input.teamId, timeZone: input.timeZone, sprint, now }),
+    openLoads(db, { teamId: input.teamId, sprintIds: [sprint.id] }),
+  ]);
+  const load = loads.get(sprint.id)!;
   const cap = capacityOf(sprint);
   return {
     today,
@@ -886,15 +891,19 @@ export async function sprintBurn(db: DB, input: { teamId: number; timeZone: stri
   const { sprint } = input;
   const today = todayIn(input.timeZone, input.now ?? new Date());
   const cap = capacityOf(sprint);
+  const [dailySpend, alreadyAlerted] = await Promise.all([
+    dailySpendForSprint(db, { teamId: input.teamId, start: sprint.startDate, end: sprint.endDate }),
+    alertedThresholds(db, { teamId: input.teamId, sprintId: sprint.id }),
+  ]);
   return burnUp({
     start: sprint.startDate,
     end: sprint.endDate,
     // A closed sprint is over: its whole range counts as elapsed.
     today: sprint.closedAt && today < sprint.endDate ? sprint.endDate : today,
-    dailySpend: await dailySpendForSprint(db, { teamId: input.teamId, start: sprint.startDate, end: sprint.endDate }),
+    dailySpend,
     capacity: cap.capacity,
     reservePercent: cap.reservePercent,
-    alreadyAlerted: await alertedThresholds(db, { teamId: input.teamId, sprintId: sprint.id }),
+    alreadyAlerted,
   });
 }
 

@@ -19,12 +19,16 @@ export const meta: MetaFunction = () => [{ title: "Dashboard · Token Poker" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
-  const members = await listMembers(db, team.id);
-  const backlog = await getBacklogCounts(db, team.id);
-  const poker = await getPokerDashboard(db, team.id);
-  const sprint = await getSprintDashboard(db, { teamId: team.id, timeZone: team.timeZone });
-  const spend = await getUnattributedSummary(db, team.id);
-  const drift = await getLatestDriftHeadline(db, team.id);
+  // Independent reads: on PostgreSQL they run side by side on the pool; the embedded database
+  // takes them one after another anyway.
+  const [members, backlog, poker, sprint, spend, drift] = await Promise.all([
+    listMembers(db, team.id),
+    getBacklogCounts(db, team.id),
+    getPokerDashboard(db, team.id),
+    getSprintDashboard(db, { teamId: team.id, timeZone: team.timeZone }),
+    getUnattributedSummary(db, team.id),
+    getLatestDriftHeadline(db, team.id),
+  ]);
   return { team, role, memberCount: members.length, backlog, poker, sprint, spend, drift };
 }
 

@@ -19,6 +19,7 @@ import {
   updateSprint,
 } from "~/models/sprint.server";
 import { listMembers } from "~/models/team.server";
+import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { requireSprint } from "~/utils/sprint-route.server";
@@ -84,6 +85,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const form = parseForm(formData, SprintFormSchema);
         if (!form.ok) return data<Result>({ ok: false, errors: form.errors, values: form.values, form: "save" }, { status: 400 });
         await updateSprint(db, { teamId: team.id, sprintId: sprint.id, actorId: user.id, ...form.data });
+        // Capacity, reserve or dates may have moved a threshold under the spend already booked.
+        void checkBurnAlertsSoon(db, { teamId: team.id, origin: new URL(request.url).origin });
         return data<Result>({ ok: true, errors: {}, saved: "settings" });
       }
       case "allocations": {

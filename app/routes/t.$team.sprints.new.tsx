@@ -6,6 +6,7 @@ import { roleAtLeast } from "~/domain/roles";
 import { nextSprintDates, nextSprintName } from "~/domain/sprint";
 import { SprintFormSchema } from "~/domain/sprint-form";
 import { createSprint, listClosedSprintActuals, listSprints } from "~/models/sprint.server";
+import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { requireTeamRole } from "~/utils/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
@@ -45,6 +46,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = parseForm(await request.formData(), SprintFormSchema);
   if (!form.ok) return invalid(form.errors, form.values);
   const sprint = await createSprint(db, { teamId: team.id, createdBy: user.id, ...form.data });
+  // A sprint that started in the past may already be past a threshold.
+  void checkBurnAlertsSoon(db, { teamId: team.id, origin: new URL(request.url).origin });
   return redirect(`/t/${team.slug}/sprints/${sprint.id}`);
 }
 

@@ -18,6 +18,7 @@ import {
   setSessionStory,
 } from "~/models/spend.server";
 import { getStory } from "~/models/story.server";
+import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { requireTeamRole } from "~/utils/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
@@ -90,6 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           model: input.model,
           note: input.note,
         });
+        void checkBurnAlertsSoon(db, { teamId: team.id, origin: new URL(request.url).origin });
         return data<ActionResult>({ ok: true, message: `Added ${formatCredits(entry.credits)} credits.` });
       } catch (error) {
         if (error instanceof ManualEntryError) return invalid({ form: error.message });

@@ -3,6 +3,7 @@ import { roleAtLeast, type Role } from "~/domain/roles";
 import { getMembership } from "~/models/team.server";
 import { isGuestOnlyRequest } from "~/utils/poker-guest.server";
 import { getCurrentUser } from "~/utils/session.server";
+import { memoPerRequest } from "~/utils/request-memo.server";
 import { getServices } from "~/utils/services.server";
 import type { DB } from "~/utils/db.server";
 
@@ -33,7 +34,9 @@ export async function requireTeamRole(request: Request, teamSlug: string | undef
   if (isGuestOnlyRequest(request)) throw new Response("Team not found", { status: 404 });
   const user = await requireUser(request);
   const { db } = await getServices();
-  const membership = teamSlug ? await getMembership(db, { slug: teamSlug, userId: user.id }) : undefined;
+  const membership = teamSlug
+    ? await memoPerRequest(`membership:${user.id}:${teamSlug}`, () => getMembership(db, { slug: teamSlug, userId: user.id }))
+    : undefined;
   if (!membership) throw new Response("Team not found", { status: 404 });
   if (!roleAtLeast(membership.role, minRole)) {
     throw new Response(

@@ -34,6 +34,10 @@ const EnvSchema = z.object({
     .default(1024 * 1024),
   /** 1 lets burn-alert webhooks reach loopback and private addresses (read where they are sent). */
   WEBHOOK_ALLOW_PRIVATE: z.enum(["", "0", "1"]).default("0"),
+  /** PostgreSQL connections per process (the cluster's primary sets it for its workers). */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Workers on PostgreSQL (default: one per core); the embedded database is always one process. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

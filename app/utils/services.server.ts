@@ -20,6 +20,7 @@ export async function openServices(env: Env = readEnv()): Promise<Services> {
   const database = await openDatabase({
     databaseUrl: env.DATABASE_URL,
     pgliteDir: env.PGLITE_DIR,
+    poolSize: env.DB_POOL_SIZE,
   });
   try {
     await migrateToLatest(database.db);

@@ -2,6 +2,7 @@ import { createCookie, redirect } from "@remix-run/node";
 import { sameOriginPath } from "~/domain/redirect";
 import { createSession, deleteSession, getSessionUser } from "~/models/session.server";
 import { SESSION_DAYS } from "~/models/session.server";
+import { memoPerRequest } from "~/utils/request-memo.server";
 import { getServices } from "~/utils/services.server";
 import { singleton } from "~/utils/singleton.server";
 
@@ -30,8 +31,10 @@ async function readSessionId(request: Request): Promise<string | null> {
 export async function getCurrentUser(request: Request) {
   const sessionId = await readSessionId(request);
   if (!sessionId) return null;
-  const { db } = await getServices();
-  return (await getSessionUser(db, sessionId)) ?? null;
+  return memoPerRequest(`session:${sessionId}`, async () => {
+    const { db } = await getServices();
+    return (await getSessionUser(db, sessionId)) ?? null;
+  });
 }
 
 /** Logs the user in with a brand-new session id (never reusing one from before login). */

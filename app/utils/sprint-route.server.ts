@@ -4,6 +4,7 @@ import type { Role } from "~/domain/roles";
 import { getSprint } from "~/models/sprint.server";
 import { requireTeamRole } from "~/utils/auth.server";
 import { notFound } from "~/utils/http.server";
+import { memoPerRequest } from "~/utils/request-memo.server";
 
 const ParamsSchema = z.object({ id: Id });
 
@@ -15,7 +16,10 @@ export async function requireSprint(request: Request, params: Record<string, str
   const ctx = await requireTeamRole(request, params.team, minRole);
   const parsed = ParamsSchema.safeParse(params);
   if (!parsed.success) notFound("Sprint not found");
-  const sprint = await getSprint(ctx.db, { teamId: ctx.team.id, sprintId: parsed.data.id });
+  // The sprint layout and its page both ask: once per GET (see request-memo.server.ts).
+  const sprint = await memoPerRequest(`sprint:${ctx.team.id}:${parsed.data.id}`, () =>
+    getSprint(ctx.db, { teamId: ctx.team.id, sprintId: parsed.data.id }),
+  );
   if (!sprint) notFound("Sprint not found");
   return { ...ctx, sprint };
 }

@@ -49,6 +49,9 @@ export async function spawnServer(options: { env?: Record<string, string>; dataD
       NODE_ENV: "production",
       PORT: "0",
       SEED_DEMO: "0",
+      // One process unless a test asks for a cluster (scripts/cluster.ts): kill -9 and restarts
+      // in the system tests mean one process.
+      WEB_CONCURRENCY: "1",
       PGLITE_DIR: path.join(dataDir, "pglite"),
       ...options.env,
     },

@@ -26,7 +26,8 @@ import {
   type SprintSettingsInput,
 } from "~/models/sprint.server";
 import { checkBurnAlerts, listSprintAlerts, setTeamWebhook } from "~/models/sprint-alert.server";
-import { dailySpendForSprint, dailySpendForStories, spendByStory } from "~/models/sprint-spend.server";
+import { actualsByStory, dailyAttributedSpend } from "~/models/attributed-spend.server";
+import { dailySpendForSprint } from "~/models/sprint-spend.server";
 import type { DB } from "~/utils/db.server";
 import { seedBacklog } from "../../scripts/seed/backlog";
 import { listDemoSprints, seedSprints } from "../../scripts/seed/sprints";
@@ -276,8 +277,12 @@ describeDb("sprints", (t) => {
       "2026-11-24": 7,
       "2026-11-25": 3,
     });
-    expect(await dailySpendForStories(t.db, { teamId: s.team.id, storyIds: [s.id("A")] })).toEqual({ "2026-11-23": 10, "2026-11-25": 3 });
-    expect(Object.fromEntries(await spendByStory(t.db, { teamId: s.team.id, storyIds: [s.id("A"), s.id("B")] }))).toEqual({ [s.id("A")]: 13, [s.id("B")]: 7 });
+    expect(await dailyAttributedSpend(t.db, { teamId: s.team.id, storyIds: [s.id("A")] })).toEqual([
+      { day: "2026-11-23", credits: 10 },
+      { day: "2026-11-25", credits: 3 },
+    ]);
+    const actuals = await actualsByStory(t.db, { teamId: s.team.id, storyIds: [s.id("A"), s.id("B")] });
+    expect(Object.fromEntries([...actuals].map(([id, a]) => [id, a.credits]))).toEqual({ [s.id("A")]: 13, [s.id("B")]: 7 });
     const sprint = (await getSprint(t.db, { teamId: s.team.id, sprintId: s.sprint.id }))!;
     const burn = await sprintBurn(t.db, { teamId: s.team.id, timeZone: "UTC", sprint, now: new Date("2026-11-25T10:00:00Z") });
     expect(burn).toMatchObject({ spentToDate: 25, elapsedWorkingDays: 3, available: 800 });

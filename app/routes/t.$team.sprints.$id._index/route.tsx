@@ -11,7 +11,6 @@ import { SprintHistory, CommitRequests } from "~/components/sprints/sprint-activ
 import { checkAllocations, committedLoad, formatCredits, todayIn } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
 import { burnAlertLevel, POLICY_HINTS, POLICY_LABELS, type SprintSnapshot } from "~/domain/sprint";
-import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import {
   capacityOf,
   commitStory,
@@ -58,22 +57,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const now = new Date();
   const today = todayIn(team.timeZone, now);
   const status = statusOf(sprint, today);
-  // Spend may have arrived since the last look: raise any threshold it crossed (once each).
-  if (status === "active") {
-    await checkBurnAlerts(db, { teamId: team.id, now, origin: new URL(request.url).origin }).catch((error: Error) =>
-      console.error("[sprints] burn alert check failed:", error.message),
-    );
-  }
+  // No burn-alert check here: a GET only reads. Alerts are checked where spend or the sprint's
+  // capacity changes (spend imports and typed-in entries, sprint settings; see sprint-alert.server.ts).
   const cap = capacityOf(sprint);
   const closed = sprint.closedAt !== null;
-  const [backlog, stories, requests, events, allocations] = await Promise.all([
+  const [backlog, stories, requests, events, allocations, burn] = await Promise.all([
     closed ? Promise.resolve([]) : listBacklogForBoard(db, { teamId: team.id }),
     listSprintStories(db, { teamId: team.id, sprintId: sprint.id }),
     listCommitRequests(db, { teamId: team.id, sprintId: sprint.id }),
     listSprintEvents(db, { teamId: team.id, sprintId: sprint.id, limit: 30 }),
     listAllocations(db, { teamId: team.id, sprintId: sprint.id }),
+    status === "planned" ? Promise.resolve(null) : sprintBurn(db, { teamId: team.id, timeZone: team.timeZone, sprint, now }),
   ]);
-  const burn = status === "planned" ? null : await sprintBurn(db, { teamId: team.id, timeZone: team.timeZone, sprint, now });
   const toCard = (s: (typeof stories)[number] | (typeof backlog)[number]): BoardCard => ({
     id: s.id,
     key: s.key,
