@@ -68,7 +68,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     const undone = await undoImport(db, { teamId: team.id, importId: form.data.importId, userId: user.id });
     if (!undone) throw new Response("Import not found", { status: 404 });
-    return data({ ok: true as const, message: `Undone: ${undone.removed} ${undone.removed === 1 ? "entry" : "entries"} removed.` });
+    const restored = undone.restored > 0 ? `, ${undone.restored} put back as the earlier import had them` : "";
+    const removed = `${undone.removed} ${undone.removed === 1 ? "entry" : "entries"} removed`;
+    return data({ ok: true as const, message: `Undone: ${removed}${restored}.` });
   } catch (error) {
     if (error instanceof UndoError) return invalid({ form: error.message });
     throw error;

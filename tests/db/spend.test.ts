@@ -147,7 +147,7 @@ describeDb("spend imports", (t) => {
 
     // Undo of the second Copilot import removes the total it last updated — and says so in its doc.
     const undone = await undoImport(t.db, { teamId: team.id, importId: second.importId!, userId: null });
-    expect(undone).toEqual({ removed: 1 });
+    expect(undone).toEqual({ removed: 1, restored: 0 });
     expect(await entryCount(t.db, team.id)).toBe(3 + 3);
   });
 
