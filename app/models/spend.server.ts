@@ -96,8 +96,22 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
  * sent once) without holding up the import's answer on a slow webhook.
  */
 function afterSpendChanged<T>(db: DB, teamId: number, result: T): T {
-  checkBurnAlerts(db, { teamId }).catch((error: unknown) => console.error("[spend] burn alert check failed:", error));
+  const check = checkBurnAlerts(db, { teamId })
+    .then(() => undefined)
+    .catch((error: unknown) => console.error("[spend] burn alert check failed:", error))
+    .finally(() => pendingChecks.delete(check));
+  pendingChecks.add(check);
   return result;
+}
+
+const pendingChecks = new Set<Promise<void>>();
+
+/**
+ * Waits for the burn alert checks that imports started: a command-line run calls it before it
+ * closes the database (the checks would otherwise fail with "PGlite is closing").
+ */
+export async function settleSpendChecks(): Promise<void> {
+  while (pendingChecks.size > 0) await Promise.all([...pendingChecks]);
 }
 
 /** Imports entries pushed as a JSON array (the API's body); `line` in errors is the 1-based position. */
@@ -453,7 +467,7 @@ const ENTRY_COLUMNS = [
   "story_key",
   "aggregated",
   "dedupe_key",
-  "cache_write_1h_tokens",
+  "cache_write1h_tokens",
   "fast",
   "usage_rank",
 ] as const;
@@ -474,7 +488,7 @@ const COMPARED = [
   "session_id",
   "repository",
   "story_key",
-  "cache_write_1h_tokens",
+  "cache_write1h_tokens",
   "fast",
 ];
 
@@ -624,7 +638,7 @@ async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): P
     cache_read_tokens: e.cacheReadTokens,
     cache_write_tokens: e.cacheWriteTokens,
     output_tokens: e.outputTokens,
-    cache_write_1h_tokens: e.cacheWrite1hTokens ?? 0,
+    cache_write1h_tokens: e.cacheWrite1hTokens ?? 0,
     fast: e.fast ?? false,
     usage_rank: e.usageRank ?? null,
     cost_usd: e.costUsd,

@@ -57,19 +57,19 @@ const ADDED = [
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable("model_rates").addColumn("cache_write_1h_usd_per_mtok", "numeric").execute();
-  await sql`alter table model_rates add constraint model_rates_cache_write_1h_check
-    check (cache_write_1h_usd_per_mtok is null or cache_write_1h_usd_per_mtok >= 0)`.execute(db);
+  await db.schema.alterTable("model_rates").addColumn("cache_write1h_usd_per_mtok", "numeric").execute();
+  await sql`alter table model_rates add constraint model_rates_cache_write1h_check
+    check (cache_write1h_usd_per_mtok is null or cache_write1h_usd_per_mtok >= 0)`.execute(db);
 
   for (const [modelId, p] of Object.entries(UNEDITED)) {
-    await sql`update model_rates set cache_write_1h_usd_per_mtok = ${p.write1h}
+    await sql`update model_rates set cache_write1h_usd_per_mtok = ${p.write1h}
       where model_id = ${modelId} and effective_from is null
         and input_usd_per_mtok = ${p.input} and cache_read_usd_per_mtok = ${p.read}
         and cache_write_usd_per_mtok = ${p.write} and output_usd_per_mtok = ${p.output}`.execute(db);
   }
   for (const m of ADDED) {
     await sql`insert into model_rates (team_id, model_id, provider, tier, aliases, input_usd_per_mtok,
-        cache_read_usd_per_mtok, cache_write_usd_per_mtok, cache_write_1h_usd_per_mtok, output_usd_per_mtok)
+        cache_read_usd_per_mtok, cache_write_usd_per_mtok, cache_write1h_usd_per_mtok, output_usd_per_mtok)
       select t.id, ${m.id}, 'anthropic', ${m.tier}, ${m.aliases}::text[], ${m.input}, ${m.read}, ${m.write},
              ${m.write1h}, ${m.output}
       from teams t
@@ -79,7 +79,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const table of ["spend_entries", "spend_staging"]) {
     await db.schema
       .alterTable(table)
-      .addColumn("cache_write_1h_tokens", "bigint", (c) => c.notNull().defaultTo(0))
+      .addColumn("cache_write1h_tokens", "bigint", (c) => c.notNull().defaultTo(0))
       .addColumn("fast", "boolean", (c) => c.notNull().defaultTo(false))
       .addColumn("usage_rank", "numeric")
       .execute();
@@ -109,10 +109,10 @@ export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ["spend_entries", "spend_staging"]) {
     await db.schema
       .alterTable(table)
-      .dropColumn("cache_write_1h_tokens")
+      .dropColumn("cache_write1h_tokens")
       .dropColumn("fast")
       .dropColumn("usage_rank")
       .execute();
   }
-  await db.schema.alterTable("model_rates").dropColumn("cache_write_1h_usd_per_mtok").execute();
+  await db.schema.alterTable("model_rates").dropColumn("cache_write1h_usd_per_mtok").execute();
 }

@@ -224,15 +224,18 @@ describeDb("spend imports", (t) => {
     expect(await stagedCount(t.db)).toBe(0);
   });
 
-  it("keeps a truncated last line out in atomic mode, and imports the lines before it with skip-invalid", async () => {
+  // Issue 14: a transcript is written while the agent runs, so a truncated last line no longer rejects
+  // the file (it did, in atomic mode): it is skipped, counted in `rejected` and named in a warning.
+  it("skips a truncated last line of a transcript with a warning that names it, atomic mode or not", async () => {
     const { team } = await makeTeam(t.db);
     const text = sampleText("claude-code-session.jsonl");
     const cut = text.slice(0, text.length - 200);
-    const atomic = await importSpendFile(t.db, cut, { teamId: team.id, fileName: "cut.jsonl", via: "upload" });
-    expect(atomic.status).toBe("rejected");
-    expect(atomic.errors).toEqual([{ line: 5, reason: expect.stringMatching(/not valid JSON/) }]);
+    const result = await importSpendFile(t.db, cut, { teamId: team.id, fileName: "cut.jsonl", via: "upload" });
+    expect(result).toMatchObject({ status: "imported", imported: 2, rejected: 1 });
+    expect(result.errors).toEqual([{ line: 5, reason: expect.stringMatching(/not valid JSON/) }]);
+    expect(result.warnings.join(" ")).toMatch(/1 unreadable line was skipped \(line 5: not valid JSON/);
     const skipping = await importSpendFile(t.db, cut, { teamId: team.id, fileName: "cut.jsonl", via: "upload", skipInvalid: true });
-    expect(skipping).toMatchObject({ status: "imported", imported: 2, rejected: 1 });
+    expect(skipping).toMatchObject({ status: "imported", imported: 0, duplicates: 2, rejected: 1 });
   });
 
   it("stages in batches and still leaves nothing behind when a stream fails half-way", async () => {
