@@ -295,6 +295,8 @@ interface SpendValues {
   outputTokens: number;
   /** Made in fast mode (priced with the rate card's fast multiplier). */
   fast: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The billing product when it is not the source's own (Copilot `spark` rows). */
+  product: ColumnType<string | null, string | null | undefined, string | null>;
   /** How complete a streamed line was; the highest wins (see SpendEntry.usageRank). */
   usageRank: ColumnType<string | null, string | null | undefined, string | null>;
   costUsd: number | null;

@@ -344,6 +344,7 @@ async function stageAndMerge(
         where s.import_id = ${importId} and s.session_id is not null
           and exists (select 1 from spend_entries e
                       where e.team_id = ${teamId} and e.session_id = s.session_id and e.source <> s.source)`.execute(trx);
+      if (format === "copilot-usage" || format === "copilot-premium") await renumberOccurrences(trx, importId);
       const counts = await mergeStaging(trx, teamId, importId, firstLineOnly, format === "claude-jsonl");
       // Only when this import brought something: a re-import of duplicates changes nothing.
       const pathWarning = counts.imported + counts.updated > 0 ? await onePathWarning(trx, teamId, importId) : null;
@@ -470,6 +471,7 @@ const ENTRY_COLUMNS = [
   "cache_write1h_tokens",
   "fast",
   "usage_rank",
+  "product",
 ] as const;
 
 // What makes an aggregated row "the same values": everything the source states. A rate-card price
@@ -490,6 +492,7 @@ const COMPARED = [
   "story_key",
   "cache_write1h_tokens",
   "fast",
+  "product",
 ];
 
 function comparedRow(table: "spend_entries" | "excluded") {
@@ -504,6 +507,25 @@ function comparedRow(table: "spend_entries" | "excluded") {
 // arrive as midnight UTC on the stated day.
 const TEAM_DAY = `case when occurred_at = (day::timestamp at time zone 'UTC') then day
   else (occurred_at at time zone coalesce((select time_zone from teams where id = {team}), 'UTC'))::date end`;
+
+/**
+ * Copilot rows that share day, user, model and SKU all count: each is keyed by those values and its
+ * occurrence number among them (the parser's `#n`), renumbered here in order of the rows' values so a
+ * reordered copy of a report keys every row as before, and a re-import changes nothing.
+ */
+async function renumberOccurrences(trx: DB, importId: number): Promise<void> {
+  await sql`
+    update spend_staging s set dedupe_key = n.base || '#' || n.occurrence
+    from (
+      select ctid as row_id, base, row_number() over (
+               partition by base
+               order by credits, cost_usd, pool_credits, paid_credits, input_tokens, output_tokens,
+                        cache_read_tokens, cache_write_tokens, external_user, line) as occurrence
+      from (select ctid, *, regexp_replace(dedupe_key, '#[0-9]+$', '') as base
+            from spend_staging where import_id = ${importId}) keyed
+    ) n
+    where s.import_id = ${importId} and s.ctid = n.row_id`.execute(trx);
+}
 
 async function mergeStaging(
   trx: DB,
@@ -641,6 +663,7 @@ async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): P
     cache_write1h_tokens: e.cacheWrite1hTokens ?? 0,
     fast: e.fast ?? false,
     usage_rank: e.usageRank ?? null,
+    product: e.product ?? null,
     cost_usd: e.costUsd,
     credits: e.credits,
     priced_by: e.pricedBy,

@@ -5,7 +5,9 @@ import { sql, type Kysely } from "kysely";
 //   older Claude models real transcripts still name, while any rate a team edited is left alone;
 // - entries record 1-hour cache writes, fast mode, and how complete a streamed line was (so the most
 //   complete copy of a Claude Code call wins, and a grown transcript updates its entries);
-// - the values an import replaced are kept, so undoing that import puts them back.
+// - the values an import replaced are kept, so undoing that import puts them back;
+// - Copilot rows that share day, user, model and SKU within one report all count (occurrence keys),
+//   and rows of other products (Spark) are tagged with it.
 
 /** The seeded prices before this migration (USD / MTok): a row still equal to them was never edited. */
 const UNEDITED: Record<string, { input: number; read: number; write: number; output: number; write1h: number }> = {
@@ -82,8 +84,13 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn("cache_write1h_tokens", "bigint", (c) => c.notNull().defaultTo(0))
       .addColumn("fast", "boolean", (c) => c.notNull().defaultTo(false))
       .addColumn("usage_rank", "numeric")
+      // The billing product when it is not the source's own (Copilot reports' spark rows).
+      .addColumn("product", "text")
       .execute();
   }
+  // Copilot rows are keyed by their values plus their occurrence among identical rows of a report.
+  await sql`update spend_entries set dedupe_key = dedupe_key || '#1'
+    where source in ('copilot-usage', 'copilot-premium') and dedupe_key !~ '#[0-9]+$'`.execute(db);
   // Entries imported before: a main-chain line, ranked by its token total (see `claudeUsageRank`).
   await sql`update spend_entries
     set usage_rank = 18446744073709551616::numeric + 2 * (input_tokens + cache_read_tokens + cache_write_tokens + output_tokens)
@@ -112,6 +119,7 @@ export async function down(db: Kysely<any>): Promise<void> {
       .dropColumn("cache_write1h_tokens")
       .dropColumn("fast")
       .dropColumn("usage_rank")
+      .dropColumn("product")
       .execute();
   }
   await db.schema.alterTable("model_rates").dropColumn("cache_write1h_usd_per_mtok").execute();

@@ -125,7 +125,10 @@ describeDb("spend imports", (t) => {
 
     // Later the same day the report has grown for dana-k's Sonnet row; columns come in another order.
     const [header, ...rows] = original.trimEnd().split("\n");
-    const grown = rows.map((r) => r.replace("378.159,ai-credits,0.01,3.78159,3.78159", "400,ai-credits,0.01,4,4"));
+    // Its aic_quantity / aic_gross_amount grow too: those are the row's AI credits (issue 14).
+    const grown = rows.map((r) =>
+      r.replace("378.159,ai-credits,0.01,3.78159,3.78159", "400,ai-credits,0.01,4,4").replace(",378.159,3.78159,", ",400,4,"),
+    );
     const columns = header!.split(",");
     const order = columns.map((_, i) => i).reverse();
     const reorder = (l: string) => {

@@ -83,6 +83,8 @@ function detectCsv(head: string): FormatName | null {
     }
     return has("repository") ? "copilot-usage" : "copilot-premium";
   }
+  // The legacy "premium request analytics" CSV: Timestamp, User, Model, Requests Used, ….
+  if (has("timestamp") && has("requestsused")) return "copilot-premium";
   if (has("requestid") && (has("spend") || (has("starttime") && has("model")))) return "litellm";
   const { columns: mapped } = resolveMapping(header, undefined);
   if (mappingProblem(mapped) === null) return "generic-csv";

@@ -74,6 +74,8 @@ export interface SpendEntry {
   externalUser: string | null;
   sessionId: string | null;
   repository: string | null;
+  /** The billing product when it is not the format's own (a Copilot report's `spark` rows). */
+  product?: string | null;
   /** Story key from an explicit tag, a column, or the git branch. */
   storyKey: string | null;
   /** Daily/session roll-ups (Copilot, ccusage) that grow during the day: a re-import replaces them. */
