@@ -23,7 +23,13 @@ const ADDED = [
   {
     id: "claude-opus-4-1",
     tier: "frontier",
-    aliases: ["claude-opus-4-1-20250805", "claude-opus-4", "claude-opus-4-20250514", "Claude Opus 4.1", "Claude Opus 4"],
+    aliases: [
+      "claude-opus-4-1-20250805",
+      "claude-opus-4",
+      "claude-opus-4-20250514",
+      "Claude Opus 4.1",
+      "Claude Opus 4",
+    ],
     input: 15,
     read: 1.5,
     write: 18.75,

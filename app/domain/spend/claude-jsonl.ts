@@ -108,8 +108,8 @@ function assistantEntry(
     if (!isRecord(breakdown)) throw new FieldError("message.usage.cache_creation is not an object");
     const short = optionalCount(breakdown, "ephemeral_5m_input_tokens", "cache_creation.ephemeral_5m_input_tokens");
     cacheWrite1hTokens = optionalCount(breakdown, "ephemeral_1h_input_tokens", "cache_creation.ephemeral_1h_input_tokens");
-    // The breakdown is the detail of cache_creation_input_tokens; trust whichever says more.
-    cacheWriteTokens = Math.max(written, short + cacheWrite1hTokens);
+    // The breakdown, where present, is what was written (ccusage reads it the same way).
+    cacheWriteTokens = short + cacheWrite1hTokens;
   }
   const fast = usage.speed === "fast";
   const tokens = {

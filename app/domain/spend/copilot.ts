@@ -42,6 +42,7 @@ const COLUMNS = {
   cacheRead: ["cacheread", "cachereadtokens"],
   cacheWrite: ["cachewrite", "cachewritetokens"],
   aicQuantity: ["aicquantity"],
+  exceedsQuota: ["exceedsquota", "exceedsmonthlyquota"],
   aicGross: ["aicgrossamount"],
   timestamp: ["timestamp"],
   requestsUsed: ["requestsused"],
@@ -117,7 +118,10 @@ export function parseCopilot(text: AsyncIterable<string>, ctx: ParseContext): As
       let costUsd: number;
       const aicQuantity = row.decimal(col.aicQuantity, "aic_quantity");
       const aicGross = row.decimal(col.aicGross, "aic_gross_amount");
-      if (aicQuantity !== null) {
+      // A native AI-credits report (no exceeds_quota column) states its credits in `quantity`; the
+      // transition-period report gives them in aic_quantity / aic_gross_amount — as GitHub's tooling reads them.
+      const native = col.exceedsQuota === undefined && unit !== "requests" && unit !== "request";
+      if (aicQuantity !== null && !(native && row.text(col.quantity) !== null)) {
         // The report's own AI-credit figures for this row, whatever its unit.
         credits = aicQuantity;
         costUsd = aicGross ?? aicQuantity * ctx.creditValueUsd;
