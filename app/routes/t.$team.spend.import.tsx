@@ -106,12 +106,20 @@ export default function ImportPage() {
             <summary>How imports work</summary>
             <ul>
               <li>
-                A file is imported whole or not at all: one malformed row rejects it, and the errors name each bad line (the
-                header is line 1). Tick “Skip invalid rows” to import the valid rows and list the rest.
+                A report is imported whole or not at all: one malformed row rejects it, and the errors name each bad line (the
+                header is line 1). Tick “Skip invalid rows” to import the valid rows and list the rest. A Claude Code
+                transcript is written while the agent runs, so its unreadable lines (a cut-off last line) are skipped and
+                named in the result.
               </li>
               <li>
                 Importing the same file again changes nothing. Copilot and ccusage reports grow during the day: a row whose
-                values changed replaces the old one (“updated”).
+                values changed replaces the old one (“updated”). A Claude Code call written several times while it
+                streamed counts once, at its most complete; a grown transcript updates it, and undoing that import puts the
+                earlier copy back.
+              </li>
+              <li>
+                Each result says which models were priced from the file’s own cost, which from the rate card, and which are
+                left unpriced until the rate card knows them. See docs/spend-import.md for every format.
               </li>
               <li>
                 The same agent work can come by several paths (Claude Code logs, ccusage, a LiteLLM gateway, an API hook).
