@@ -319,7 +319,8 @@ async function stageAndMerge(
   if (badLines > 0) {
     const named = errors.slice(0, 5).map((e) => `line ${e.line}: ${e.reason}`).join("; ");
     warnings.push(
-      `${badLines} unreadable line${badLines === 1 ? " was" : "s were"} skipped (${named}${badLines > 5 ? "; …" : ""}).`,
+      `${badLines} unreadable line${badLines === 1 ? " was" : "s were"} skipped ` +
+        `(${named}${badLines > 5 ? "; …" : ""}).`,
     );
   }
   if (ignoredCount > 0) {
@@ -354,7 +355,9 @@ async function stageAndMerge(
         if (counts.sourcePricedModels.length > 0) {
           notes.push(`Priced from the file's own cost: ${counts.sourcePricedModels.join(", ")}.`);
         }
-        if (counts.rateCardModels.length > 0) notes.push(`Priced from the rate card: ${counts.rateCardModels.join(", ")}.`);
+        if (counts.rateCardModels.length > 0) {
+          notes.push(`Priced from the rate card: ${counts.rateCardModels.join(", ")}.`);
+        }
       }
       if (counts.unpricedModels.length > 0) {
         notes.push(

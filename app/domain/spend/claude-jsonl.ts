@@ -107,7 +107,11 @@ function assistantEntry(
   if (breakdown !== undefined && breakdown !== null) {
     if (!isRecord(breakdown)) throw new FieldError("message.usage.cache_creation is not an object");
     const short = optionalCount(breakdown, "ephemeral_5m_input_tokens", "cache_creation.ephemeral_5m_input_tokens");
-    cacheWrite1hTokens = optionalCount(breakdown, "ephemeral_1h_input_tokens", "cache_creation.ephemeral_1h_input_tokens");
+    cacheWrite1hTokens = optionalCount(
+      breakdown,
+      "ephemeral_1h_input_tokens",
+      "cache_creation.ephemeral_1h_input_tokens"
+    );
     // The breakdown, where present, is what was written (ccusage reads it the same way).
     cacheWriteTokens = short + cacheWrite1hTokens;
   }
