@@ -178,6 +178,7 @@ export interface ModelRatesTable {
   inputUsdPerMtok: number;
   cacheReadUsdPerMtok: number | null;
   cacheWriteUsdPerMtok: number | null;
+  cacheWrite1hUsdPerMtok: ColumnType<number | null, number | null | undefined, number | null>;
   outputUsdPerMtok: number;
   effectiveFrom: string | null;
   createdAt: CreatedAt;
@@ -344,7 +345,15 @@ interface SpendValues {
   inputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** Part of cacheWriteTokens written with a 1-hour TTL. */
+  cacheWrite1hTokens: ColumnType<number, number | undefined, number>;
   outputTokens: number;
+  /** Made in fast mode (priced with the rate card's fast multiplier). */
+  fast: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The billing product when it is not the source's own (Copilot `spark` rows). */
+  product: ColumnType<string | null, string | null | undefined, string | null>;
+  /** How complete a streamed line was; the highest wins (see SpendEntry.usageRank). */
+  usageRank: ColumnType<string | null, string | null | undefined, string | null>;
   costUsd: number | null;
   credits: number | null;
   pricedBy: "source" | "rate-card" | null;
@@ -376,6 +385,15 @@ export interface SpendStagingTable extends SpendValues {
   line: number;
   source: string;
   overlapping: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+/** The values an import replaced, put back when that import is undone. */
+export interface SpendEntryVersionsTable {
+  teamId: number;
+  entryId: number;
+  importId: number;
+  previous: unknown;
+  createdAt: CreatedAt;
 }
 
 export interface SpendIdentitiesTable {
@@ -527,6 +545,7 @@ export interface Database {
   spendImports: SpendImportsTable;
   spendEntries: SpendEntriesTable;
   spendStaging: SpendStagingTable;
+  spendEntryVersions: SpendEntryVersionsTable;
   spendIdentities: SpendIdentitiesTable;
   spendSessionStories: SpendSessionStoriesTable;
   storyOutcomes: StoryOutcomesTable;

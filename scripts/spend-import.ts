@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { FORMAT_NAMES } from "~/domain/spend/entry";
 import { readImportOptions } from "~/domain/spend/import-options";
 import { describeCounts, formatCredits, summaryJson, type ImportResult, type ImportSummary } from "~/domain/spend/import-result";
-import { importSpendFile } from "~/models/spend.server";
+import { importSpendFile, settleSpendChecks } from "~/models/spend.server";
 import { getTeamBySlug } from "~/models/team.server";
 import { migrateToLatest, openDatabase, type OpenedDatabase } from "~/utils/db.server";
 import { FolderLockedError } from "~/utils/pglite-lock.server";
@@ -146,6 +146,8 @@ try {
     for (const e of summary.errors) console.log(`  line ${e.line}: ${e.reason}`);
   }
 } finally {
+  // The burn alert checks the imports started finish before the database closes.
+  await settleSpendChecks();
   await database.close();
 }
 process.exit(anyRejected ? 1 : 0);

@@ -3,9 +3,14 @@ import seedCard from "~/data/rate-card.json";
 import { rateCardFromJson, type RateCard } from "~/domain/spend/rate-card";
 import type { DB } from "~/utils/db.server";
 
+let published: RateCard | null = null;
+function publishedCard(): RateCard {
+  return (published ??= rateCardFromJson(seedCard));
+}
+
 /** Copies the published list prices into a team's rate card, in force from the beginning. */
 export async function seedRates(db: DB, teamId: number) {
-  const card = rateCardFromJson(seedCard);
+  const card = publishedCard();
   const rows = card.models.map((m) => ({
     teamId,
     modelId: m.id,
@@ -15,6 +20,7 @@ export async function seedRates(db: DB, teamId: number) {
     inputUsdPerMtok: m.inputUsdPerMTok,
     cacheReadUsdPerMtok: m.cacheReadUsdPerMTok,
     cacheWriteUsdPerMtok: m.cacheWriteUsdPerMTok,
+    cacheWrite1hUsdPerMtok: m.cacheWrite1hUsdPerMTok ?? null,
     outputUsdPerMtok: m.outputUsdPerMTok,
     effectiveFrom: null,
   }));
@@ -87,9 +93,12 @@ export async function getRateCard(db: DB, teamId: number): Promise<RateCard> {
       inputUsdPerMTok: r.inputUsdPerMtok,
       cacheReadUsdPerMTok: r.cacheReadUsdPerMtok,
       cacheWriteUsdPerMTok: r.cacheWriteUsdPerMtok,
+      cacheWrite1hUsdPerMTok: r.cacheWrite1hUsdPerMtok,
       outputUsdPerMTok: r.outputUsdPerMtok,
       effectiveFrom: r.effectiveFrom,
     })),
+    // Fast-mode multipliers are the published card's (app/data/rate-card.json), the same for every team.
+    fastMultipliers: publishedCard().fastMultipliers,
   };
 }
 

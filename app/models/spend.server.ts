@@ -110,7 +110,11 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
  * sent once) without holding up the import's answer on a slow webhook.
  */
 function afterSpendChanged<T>(db: DB, teamId: number, result: T): T {
-  checkBurnAlerts(db, { teamId }).catch((error: unknown) => logError("[spend] burn alert check failed:", error));
+  const check = checkBurnAlerts(db, { teamId })
+    .then(() => undefined)
+    .catch((error: unknown) => logError("[spend] burn alert check failed:", error))
+    .finally(() => pendingChecks.delete(check));
+  pendingChecks.add(check);
   // Open dashboards, burn-ups and story pages reload (app/utils/spend-live.server.ts).
   announceSpend(teamId);
   return result;
@@ -136,6 +140,16 @@ export async function importSpendEntries(
     return { kind: "entry", entry };
   });
   return afterSpendChanged(db, options.teamId, await runImport(db, options, toAsync(events), options.format));
+}
+
+const pendingChecks = new Set<Promise<void>>();
+
+/**
+ * Waits for the burn alert checks that imports started: a command-line run calls it before it
+ * closes the database (the checks would otherwise fail with "PGlite is closing").
+ */
+export async function settleSpendChecks(): Promise<void> {
+  while (pendingChecks.size > 0) await Promise.all([...pendingChecks]);
 }
 
 /** Imports entries pushed as a JSON array (the API's body); `line` in errors is the 1-based position. */
@@ -230,6 +244,7 @@ async function stageAndMerge(
   let issues = 0;
   const errors: ParseIssue[] = [];
   let ignoredCount = 0;
+  const notesFromFile: string[] = [];
   const ignored: SkippedLine[] = [];
   let staging = true;
   let batch: SpendEntry[] = [];
@@ -251,8 +266,9 @@ async function stageAndMerge(
     issues++;
     if (errors.length < MAX_LISTED_ERRORS) errors.push(found);
     // Atomic: the file will be rejected, so nothing more is staged; parsing goes on to count
-    // the rows and list the other bad lines.
-    if (!skipInvalid) {
+    // the rows and list the other bad lines. A transcript is written while the agent runs (a
+    // truncated last line is normal): its bad lines are skipped, named in the summary.
+    if (!skipInvalid && format !== "claude-jsonl") {
       staging = false;
       batch = [];
     }
@@ -287,6 +303,8 @@ async function stageAndMerge(
         }
       } else if (event.kind === "issue") {
         issue(event.issue);
+      } else if (event.kind === "note") {
+        if (notesFromFile.length < 10) notesFromFile.push(event.note);
       } else if (event.skipped.duplicateOf !== undefined) {
         inFileDuplicates++;
       } else {
@@ -314,7 +332,8 @@ async function stageAndMerge(
       first !== undefined &&
       (format === "ccusage" || (CSV_FORMATS.has(format) && first.line === 1) || /empty/.test(first.reason)));
   const badLines = fileLevel ? 0 : issues;
-  const rejectedFile = issues > 0 && (fileLevel || !skipInvalid || entries === 0);
+  const lenient = skipInvalid || format === "claude-jsonl";
+  const rejectedFile = issues > 0 && (fileLevel || !lenient || entries === 0);
 
   if (rejectedFile) {
     await db.deleteFrom("spendStaging").where("importId", "=", importId).execute();
@@ -354,7 +373,14 @@ async function stageAndMerge(
     return result;
   }
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...notesFromFile];
+  if (badLines > 0) {
+    const named = errors.slice(0, 5).map((e) => `line ${e.line}: ${e.reason}`).join("; ");
+    warnings.push(
+      `${badLines} unreadable line${badLines === 1 ? " was" : "s were"} skipped ` +
+        `(${named}${badLines > 5 ? "; …" : ""}).`,
+    );
+  }
   if (ignoredCount > 0) {
     const reasons = ignored.map((s) => `line ${s.line}: ${s.reason}`).join("; ");
     warnings.push(
@@ -377,11 +403,20 @@ async function stageAndMerge(
         where s.import_id = ${importId} and s.session_id is not null
           and exists (select 1 from spend_entries e
                       where e.team_id = ${teamId} and e.session_id = s.session_id and e.source <> s.source)`.execute(trx);
-      const counts = await mergeStaging(trx, teamId, importId, firstLineOnly);
+      if (format === "copilot-usage" || format === "copilot-premium") await renumberOccurrences(trx, importId);
+      const counts = await mergeStaging(trx, teamId, importId, firstLineOnly, format === "claude-jsonl");
       // Only when this import brought something: a re-import of duplicates changes nothing.
       const pathWarning = counts.imported + counts.updated > 0 ? await onePathWarning(trx, teamId, importId) : null;
       if (pathWarning) notes.push(pathWarning);
       counts.overlapping = Number(overlap.numAffectedRows ?? 0);
+      if (format !== "copilot-usage" && format !== "copilot-premium") {
+        if (counts.sourcePricedModels.length > 0) {
+          notes.push(`Priced from the file's own cost: ${counts.sourcePricedModels.join(", ")}.`);
+        }
+        if (counts.rateCardModels.length > 0) {
+          notes.push(`Priced from the rate card: ${counts.rateCardModels.join(", ")}.`);
+        }
+      }
       if (counts.unpricedModels.length > 0) {
         notes.push(
           `${counts.unpriced} ${counts.unpriced === 1 ? "entry uses a model" : "entries use models"} not on the rate card (${counts.unpricedModels.join(", ")}): their tokens are kept, and they are priced as soon as the model is added to the rate card.`,
@@ -423,7 +458,8 @@ async function stageAndMerge(
   let merged: MergeCounts & { notes: string[] };
   try {
     try {
-      merged = await merge(false);
+      // Transcripts repeat a call's key while it streams: they go straight to the deduplicating merge.
+      merged = await merge(format === "claude-jsonl");
     } catch (error) {
       if ((error as { code?: string }).code !== "21000") throw error;
       merged = await merge(true);
@@ -458,6 +494,9 @@ async function stageAndMerge(
 }
 
 interface MergeCounts {
+  /** Models of the imported or updated entries, by where their price came from. */
+  sourcePricedModels: string[];
+  rateCardModels: string[];
   imported: number;
   updated: number;
   duplicates: number;
@@ -490,6 +529,10 @@ const ENTRY_COLUMNS = [
   "story_key",
   "aggregated",
   "dedupe_key",
+  "cache_write1h_tokens",
+  "fast",
+  "usage_rank",
+  "product",
 ] as const;
 
 // What makes an aggregated row "the same values": everything the source states. A rate-card price
@@ -508,6 +551,9 @@ const COMPARED = [
   "session_id",
   "repository",
   "story_key",
+  "cache_write1h_tokens",
+  "fast",
+  "product",
 ];
 
 function comparedRow(table: "spend_entries" | "excluded") {
@@ -523,7 +569,32 @@ function comparedRow(table: "spend_entries" | "excluded") {
 const TEAM_DAY = `case when occurred_at = (day::timestamp at time zone 'UTC') then day
   else (occurred_at at time zone coalesce((select time_zone from teams where id = {team}), 'UTC'))::date end`;
 
-async function mergeStaging(trx: DB, teamId: number, importId: number, firstLineOnly: boolean): Promise<MergeCounts> {
+/**
+ * Copilot rows that share day, user, model and SKU all count: each is keyed by those values and its
+ * occurrence number among them (the parser's `#n`), renumbered here in order of the rows' values so a
+ * reordered copy of a report keys every row as before, and a re-import changes nothing.
+ */
+async function renumberOccurrences(trx: DB, importId: number): Promise<void> {
+  await sql`
+    update spend_staging s set dedupe_key = n.base || '#' || n.occurrence
+    from (
+      select ctid as row_id, base, row_number() over (
+               partition by base
+               order by credits, cost_usd, pool_credits, paid_credits, input_tokens, output_tokens,
+                        cache_read_tokens, cache_write_tokens, external_user, line) as occurrence
+      from (select ctid, *, regexp_replace(dedupe_key, '#[0-9]+$', '') as base
+            from spend_staging where import_id = ${importId}) keyed
+    ) n
+    where s.import_id = ${importId} and s.ctid = n.row_id`.execute(trx);
+}
+
+async function mergeStaging(
+  trx: DB,
+  teamId: number,
+  importId: number,
+  firstLineOnly: boolean,
+  keepVersions: boolean,
+): Promise<MergeCounts> {
   const columns = sql.raw(ENTRY_COLUMNS.join(", "));
   const selected = sql.join(
     ENTRY_COLUMNS.map((c) => (c === "day" ? sql.raw(TEAM_DAY.replace("{team}", String(Number(teamId)))) : sql.raw(c))),
@@ -533,6 +604,23 @@ async function mergeStaging(trx: DB, teamId: number, importId: number, firstLine
       .map((c) => `${c} = excluded.${c}`)
       .join(", "),
   );
+  // Repeated keys within the file: each key's most complete copy (highest usage rank), else its first line.
+  const staged = firstLineOnly
+    ? sql`(select distinct on (dedupe_key) * from spend_staging
+           where import_id = ${importId} and not overlapping
+           order by dedupe_key, usage_rank desc nulls last, line) as staged`
+    : sql`(select * from spend_staging where import_id = ${importId} and not overlapping) as staged`;
+  // Event rows a tool rewrites as they grow (Claude Code's streamed calls) are replaced by a more
+  // complete copy; what they were is kept, so undoing this import puts it back.
+  const saved = keepVersions
+    ? sql`saved as (
+        insert into spend_entry_versions (team_id, entry_id, import_id, previous)
+        select e.team_id, e.id, ${importId}, to_jsonb(e)
+        from ${staged} join spend_entries e on e.team_id = ${teamId} and e.dedupe_key = staged.dedupe_key
+        where not e.aggregated and not staged.aggregated and staged.usage_rank > e.usage_rank
+        on conflict (entry_id, import_id) do nothing
+      ),`
+    : sql``;
   const result = await sql<{
     imported: number;
     updated: number;
@@ -541,21 +629,20 @@ async function mergeStaging(trx: DB, teamId: number, importId: number, firstLine
     unattributed: number;
     bykey: Record<string, number> | null;
     unpricedmodels: string[] | null;
+    sourcemodels: string[] | null;
+    ratecardmodels: string[] | null;
   }>`
-    with ins as (
+    with ${saved} ins as (
       insert into spend_entries (team_id, import_id, ${columns})
       select ${teamId}, import_id, ${selected}
-      from ${
-        firstLineOnly
-          ? sql`(select distinct on (dedupe_key) * from spend_staging
-                 where import_id = ${importId} and not overlapping order by dedupe_key, line) as staged`
-          : sql`spend_staging where import_id = ${importId} and not overlapping`
-      }
+      from ${staged}
       on conflict (team_id, dedupe_key) do update
         set ${updates}, import_id = excluded.import_id, updated_at = now()
-        where spend_entries.aggregated and excluded.aggregated
-          and ${comparedRow("spend_entries")} is distinct from ${comparedRow("excluded")}
-      returning (xmax = 0) as inserted, credits, story_key, session_id, model
+        where (spend_entries.aggregated and excluded.aggregated
+               and ${comparedRow("spend_entries")} is distinct from ${comparedRow("excluded")})
+           or (not spend_entries.aggregated and not excluded.aggregated
+               and excluded.usage_rank > spend_entries.usage_rank)
+      returning (xmax = 0) as inserted, credits, story_key, session_id, model, priced_by
     )
     select
       (count(*) filter (where inserted))::int as imported,
@@ -566,7 +653,11 @@ async function mergeStaging(trx: DB, teamId: number, importId: number, firstLine
         select 1 from spend_session_stories m where m.team_id = ${teamId} and m.session_id = ins.session_id)))::int as unattributed,
       (select jsonb_object_agg(k, c) from (
         select story_key as k, coalesce(sum(credits), 0) as c from ins where story_key is not null group by story_key) x) as bykey,
-      (select array_agg(distinct coalesce(model, '(no model)') order by coalesce(model, '(no model)')) from ins where credits is null) as unpricedmodels
+      (select array_agg(distinct coalesce(model, '(no model)') order by coalesce(model, '(no model)')) from ins where credits is null) as unpricedmodels,
+      (select array_agg(distinct coalesce(model, '(no model)') order by coalesce(model, '(no model)'))
+         from ins where priced_by = 'source') as sourcemodels,
+      (select array_agg(distinct coalesce(model, '(no model)') order by coalesce(model, '(no model)'))
+         from ins where priced_by = 'rate-card') as ratecardmodels
     from ins`.execute(trx);
   const row = result.rows[0]!;
   const byStoryKey: Record<string, number> = {};
@@ -579,6 +670,8 @@ async function mergeStaging(trx: DB, teamId: number, importId: number, firstLine
     unattributed: Number(row.unattributed),
     unpriced: Number(row.unpriced),
     unpricedModels: row.unpricedmodels ?? [],
+    sourcePricedModels: row.sourcemodels ?? [],
+    rateCardModels: row.ratecardmodels ?? [],
     credits: roundMoney(Number(row.credits)),
     byStoryKey,
   };
@@ -628,6 +721,10 @@ async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): P
     cache_read_tokens: e.cacheReadTokens,
     cache_write_tokens: e.cacheWriteTokens,
     output_tokens: e.outputTokens,
+    cache_write1h_tokens: e.cacheWrite1hTokens ?? 0,
+    fast: e.fast ?? false,
+    usage_rank: e.usageRank ?? null,
+    product: e.product ?? null,
     cost_usd: e.costUsd,
     credits: e.credits,
     priced_by: e.pricedBy,
@@ -794,7 +891,9 @@ export class UndoError extends Error {}
  * Undoes an import: removes every entry whose current values came from it — the entries it added,
  * and the running totals (Copilot, ccusage) it last updated. An updated total goes away whole: the
  * values it had before are not kept, so re-import the earlier report to bring them back. Totals a
- * later import updated belong to that later import and stay.
+ * later import updated belong to that later import and stay. Claude Code calls that this import
+ * replaced with a more complete copy (a grown transcript) go back to what the earlier import wrote
+ * (`restored`); a person's story assignment stays either way.
  */
 export async function undoImport(db: DB, input: { teamId: number; importId: number; userId: number | null }) {
   return db.transaction().execute(async (trx) => {
@@ -808,6 +907,18 @@ export async function undoImport(db: DB, input: { teamId: number; importId: numb
     if (!row) return null;
     if (row.status !== "imported") throw new UndoError("Only a finished import can be undone.");
     if (row.undoneAt) throw new UndoError("This import was undone already.");
+    const restoredColumns = [...ENTRY_COLUMNS.filter((c) => c !== "dedupe_key" && c !== "source"), "import_id"];
+    const restored = await sql`
+      update spend_entries e
+      set ${sql.raw(restoredColumns.map((c) => `${c} = p.${c}`).join(", "))}, updated_at = now()
+      from spend_entry_versions v, lateral jsonb_populate_record(null::spend_entries, v.previous) p
+      where v.team_id = ${input.teamId} and v.import_id = ${input.importId}
+        and e.id = v.entry_id and e.team_id = ${input.teamId} and e.import_id = ${input.importId}`.execute(trx);
+    await trx
+      .deleteFrom("spendEntryVersions")
+      .where("teamId", "=", input.teamId)
+      .where("importId", "=", input.importId)
+      .execute();
     const removed = await trx
       .deleteFrom("spendEntries")
       .where("teamId", "=", input.teamId)
@@ -819,7 +930,7 @@ export async function undoImport(db: DB, input: { teamId: number; importId: numb
       .where("teamId", "=", input.teamId)
       .where("id", "=", input.importId)
       .execute();
-    return { removed: Number(removed.numDeletedRows) };
+    return { removed: Number(removed.numDeletedRows), restored: Number(restored.numAffectedRows ?? 0) };
   });
 }
 
@@ -838,7 +949,17 @@ export async function repriceUnpricedEntries(db: DB, teamId: number): Promise<nu
   for (;;) {
     const rows = await db
       .selectFrom("spendEntries")
-      .select(["id", "model", "occurredAt", "inputTokens", "cacheReadTokens", "cacheWriteTokens", "outputTokens"])
+      .select([
+        "id",
+        "model",
+        "occurredAt",
+        "inputTokens",
+        "cacheReadTokens",
+        "cacheWriteTokens",
+        "cacheWrite1hTokens",
+        "outputTokens",
+        "fast",
+      ])
       .where("teamId", "=", teamId)
       .where("credits", "is", null)
       .where("pricedBy", "is", null)

@@ -69,7 +69,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     const undone = await undoImport(db, { teamId: team.id, importId: form.data.importId, userId: user.id });
     if (!undone) throw new Response("Import not found", { status: 404 });
-    return data({ ok: true as const, message: `Undone: ${undone.removed} ${undone.removed === 1 ? "entry" : "entries"} removed.` });
+    const restored = undone.restored > 0 ? `, ${undone.restored} put back as the earlier import had them` : "";
+    const removed = `${undone.removed} ${undone.removed === 1 ? "entry" : "entries"} removed`;
+    return data({ ok: true as const, message: `Undone: ${removed}${restored}.` });
   } catch (error) {
     if (error instanceof UndoError) return invalid({ form: error.message });
     throw error;
@@ -105,12 +107,20 @@ export default function ImportPage() {
             <summary>How imports work</summary>
             <ul>
               <li>
-                A file is imported whole or not at all: one malformed row rejects it, and the errors name each bad line (the
-                header is line 1). Tick “Skip invalid rows” to import the valid rows and list the rest.
+                A report is imported whole or not at all: one malformed row rejects it, and the errors name each bad line (the
+                header is line 1). Tick “Skip invalid rows” to import the valid rows and list the rest. A Claude Code
+                transcript is written while the agent runs, so its unreadable lines (a cut-off last line) are skipped and
+                named in the result.
               </li>
               <li>
                 Importing the same file again changes nothing. Copilot and ccusage reports grow during the day: a row whose
-                values changed replaces the old one (“updated”).
+                values changed replaces the old one (“updated”). A Claude Code call written several times while it
+                streamed counts once, at its most complete; a grown transcript updates it, and undoing that import puts the
+                earlier copy back.
+              </li>
+              <li>
+                Each result says which models were priced from the file’s own cost, which from the rate card, and which are
+                left unpriced until the rate card knows them. See docs/spend-import.md for every format.
               </li>
               <li>
                 The same agent work can come by several paths (Claude Code logs, ccusage, a LiteLLM gateway, an API hook).

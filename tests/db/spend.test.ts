@@ -125,7 +125,10 @@ describeDb("spend imports", (t) => {
 
     // Later the same day the report has grown for dana-k's Sonnet row; columns come in another order.
     const [header, ...rows] = original.trimEnd().split("\n");
-    const grown = rows.map((r) => r.replace("378.159,ai-credits,0.01,3.78159,3.78159", "400,ai-credits,0.01,4,4"));
+    // Its aic_quantity / aic_gross_amount grow too: those are the row's AI credits (issue 14).
+    const grown = rows.map((r) =>
+      r.replace("378.159,ai-credits,0.01,3.78159,3.78159", "400,ai-credits,0.01,4,4").replace(",378.159,3.78159,", ",400,4,"),
+    );
     const columns = header!.split(",");
     const order = columns.map((_, i) => i).reverse();
     const reorder = (l: string) => {
@@ -147,8 +150,83 @@ describeDb("spend imports", (t) => {
 
     // Undo of the second Copilot import removes the total it last updated — and says so in its doc.
     const undone = await undoImport(t.db, { teamId: team.id, importId: second.importId!, userId: null });
-    expect(undone).toEqual({ removed: 1 });
+    expect(undone).toEqual({ removed: 1, restored: 0 });
     expect(await entryCount(t.db, team.id)).toBe(3 + 3);
+  });
+
+  // Issue 14: Claude Code writes a call several times while it streams; the most complete copy wins,
+  // in one file and across imports, and undoing the later import puts the earlier copy back.
+  it("keeps the most complete copy of a streamed call; a grown transcript updates it; undo restores it", async () => {
+    const { team } = await makeTeam(t.db);
+    const call = (output: number, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({
+        type: "assistant",
+        timestamp: "2026-11-24T10:00:00.000Z",
+        sessionId: "s-grow",
+        requestId: "req-1",
+        message: {
+          id: "msg-1",
+          model: "claude-sonnet-4-6",
+          usage: { input_tokens: 10, output_tokens: output, cache_read_input_tokens: 1000, ...extra },
+        },
+      });
+    const outputOf = async () =>
+      (await t.db.selectFrom("spendEntries").select(["id", "outputTokens", "storyId", "credits"]).where("teamId", "=", team.id).execute());
+
+    // While streaming: 1, then 1,502 output tokens; the file's most complete copy is imported.
+    const early = await importSpendFile(t.db, [call(1), call(1502)].join("\n"), { teamId: team.id, fileName: "a.jsonl", via: "cli" });
+    expect(line(early)).toMatchObject({ rows: 2, imported: 1, duplicates: 1 });
+    expect((await outputOf()).map((e) => e.outputTokens)).toEqual([1502]);
+    expect(early.warnings.join(" ")).toMatch(/Priced from the rate card: claude-sonnet-4-6/);
+
+    // A person assigns it to a story.
+    const spike = await createStory(t.db, { teamId: team.id, ...story(null, "Spike") });
+    const [entry] = await outputOf();
+    await assignEntries(t.db, { teamId: team.id, entryIds: [entry!.id], storyId: spike.id, mapSessions: false, userId: null });
+
+    // The transcript grew: the same call now has 2,400 output tokens. Updated, not a duplicate.
+    const grown = await importSpendFile(t.db, [call(1), call(1502), call(2400)].join("\n"), { teamId: team.id, fileName: "b.jsonl", via: "cli" });
+    expect(line(grown)).toMatchObject({ rows: 3, imported: 0, updated: 1, duplicates: 2 });
+    const after = await outputOf();
+    expect(after).toEqual([expect.objectContaining({ id: entry!.id, outputTokens: 2400, storyId: spike.id })]);
+    expect(after[0]!.credits!).toBeGreaterThan(entry!.credits!);
+
+    // The same transcript again changes nothing; an older, shorter copy never shrinks the entry.
+    expect(line(await importSpendFile(t.db, call(2400), { teamId: team.id, fileName: "c.jsonl", via: "cli" }))).toMatchObject({ updated: 0, duplicates: 1 });
+    expect(line(await importSpendFile(t.db, call(5), { teamId: team.id, fileName: "d.jsonl", via: "cli" }))).toMatchObject({ updated: 0, duplicates: 1 });
+
+    // Undoing the grown import puts back what the first import wrote, story assignment kept.
+    expect(await undoImport(t.db, { teamId: team.id, importId: grown.importId!, userId: null })).toEqual({ removed: 0, restored: 1 });
+    expect(await outputOf()).toEqual([expect.objectContaining({ id: entry!.id, outputTokens: 1502, storyId: spike.id, credits: entry!.credits })]);
+    // Undoing the first import then removes it.
+    expect(await undoImport(t.db, { teamId: team.id, importId: early.importId!, userId: null })).toEqual({ removed: 1, restored: 0 });
+    expect(await entryCount(t.db, team.id)).toBe(0);
+  });
+
+  it("imports the copies of a Copilot report's same-key rows, and a re-import or reordered copy changes nothing", async () => {
+    const { team } = await makeTeam(t.db);
+    const header = "date,username,product,sku,model,quantity,unit_type,gross_amount";
+    const rows = [
+      "5/29/26,mona,copilot,copilot_ai_credit,GPT-5.2,10,ai-credits,0.1",
+      "5/29/26,mona,copilot,copilot_ai_credit,GPT-5.2,10,ai-credits,0.1",
+      "5/29/26,mona,copilot,copilot_ai_credit,GPT-5.2,7,ai-credits,0.07",
+      "5/29/26,hubot,spark,spark_ai_credit,GPT-5.2,3,ai-credits,0.03",
+    ];
+    const first = await importSpendFile(t.db, [header, ...rows].join("\n"), { teamId: team.id, fileName: "r.csv", via: "cli" });
+    expect(line(first)).toMatchObject({ rows: 4, imported: 4, duplicates: 0, credits: 30 });
+    const reordered = [header, ...[...rows].reverse()].join("\n");
+    expect(line(await importSpendFile(t.db, reordered, { teamId: team.id, fileName: "r2.csv", via: "cli" }))).toMatchObject({
+      imported: 0,
+      updated: 0,
+      duplicates: 4,
+    });
+    // A grown report of the same day: one more row of 5 credits.
+    const grown = [header, ...rows, "05/29/2026,mona,copilot,copilot_ai_credit,GPT-5.2,5,ai-credits,0.05"].join("\n");
+    const third = await importSpendFile(t.db, grown, { teamId: team.id, fileName: "r3.csv", via: "cli" });
+    const all = await t.db.selectFrom("spendEntries").select(["credits", "product"]).where("teamId", "=", team.id).execute();
+    expect(all.reduce((sum, e) => sum + (e.credits ?? 0), 0)).toBeCloseTo(35, 9);
+    expect(all.filter((e) => e.product === "spark")).toHaveLength(1);
+    expect(third.rows).toBe(5);
   });
 
   it("counts duplicates within one file, and ccusage totals as updated when they grow", async () => {
@@ -224,15 +302,18 @@ describeDb("spend imports", (t) => {
     expect(await stagedCount(t.db)).toBe(0);
   });
 
-  it("keeps a truncated last line out in atomic mode, and imports the lines before it with skip-invalid", async () => {
+  // Issue 14: a transcript is written while the agent runs, so a truncated last line no longer rejects
+  // the file (it did, in atomic mode): it is skipped, counted in `rejected` and named in a warning.
+  it("skips a truncated last line of a transcript with a warning that names it, atomic mode or not", async () => {
     const { team } = await makeTeam(t.db);
     const text = sampleText("claude-code-session.jsonl");
     const cut = text.slice(0, text.length - 200);
-    const atomic = await importSpendFile(t.db, cut, { teamId: team.id, fileName: "cut.jsonl", via: "upload" });
-    expect(atomic.status).toBe("rejected");
-    expect(atomic.errors).toEqual([{ line: 5, reason: expect.stringMatching(/not valid JSON/) }]);
+    const result = await importSpendFile(t.db, cut, { teamId: team.id, fileName: "cut.jsonl", via: "upload" });
+    expect(result).toMatchObject({ status: "imported", imported: 2, rejected: 1 });
+    expect(result.errors).toEqual([{ line: 5, reason: expect.stringMatching(/not valid JSON/) }]);
+    expect(result.warnings.join(" ")).toMatch(/1 unreadable line was skipped \(line 5: not valid JSON/);
     const skipping = await importSpendFile(t.db, cut, { teamId: team.id, fileName: "cut.jsonl", via: "upload", skipInvalid: true });
-    expect(skipping).toMatchObject({ status: "imported", imported: 2, rejected: 1 });
+    expect(skipping).toMatchObject({ status: "imported", imported: 0, duplicates: 2, rejected: 1 });
   });
 
   it("stages in batches and still leaves nothing behind when a stream fails half-way", async () => {

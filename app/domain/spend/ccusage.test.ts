@@ -81,7 +81,9 @@ describe("ccusage session --json", () => {
     ]);
   });
 
-  it("reads daily reports, keyed by date + model, pricing breakdowns without a cost", async () => {
+  // Issue 14: a breakdown without its own cost shares the record's stated cost (it used to be re-priced
+  // from the rate card, which lost Codex reports' costUSD).
+  it("reads daily reports, keyed by date + model, breakdowns without a cost sharing the record's", async () => {
     const daily = JSON.stringify(
       {
         daily: [
@@ -101,7 +103,7 @@ describe("ccusage session --json", () => {
         "2026-11-24",
         "claude-sonnet-4-6",
         3,
-        "rate-card",
+        "source",
         'ccusage:["day","2026-11-24","","claude-sonnet-4-6"]',
       ],
       // No breakdown: the record's own line.
@@ -185,9 +187,12 @@ describe("ccusage session --json", () => {
     expect(cut.issues[0]!.line).toBeGreaterThanOrEqual(1);
 
     expect((await collectSpend("{}", { rateCard, format: "ccusage" })).issues).toEqual([
-      { line: 1, reason: "no ccusage records found (expected sessions, daily, weekly or monthly)" },
+      { line: 1, reason: "no ccusage records found (expected daily, weekly, monthly, session or blocks)" },
     ]);
-    expect((await collectSpend('{"blocks":[]}', { rateCard, format: "ccusage" })).issues[0]!.reason).toMatch(/blocks/);
+    // Issue 14: blocks reports are read now (they used to be refused), with a note on what they hold.
+    const blocks = await collectSpend('{"blocks":[]}', { rateCard, format: "ccusage" });
+    expect(blocks.issues).toEqual([]);
+    expect(blocks.notes.join(" ")).toMatch(/5-hour/);
     expect((await collectSpend("[]", { rateCard })).issues).toEqual([]);
     expect((await collectSpend(sessionJson, { rateCard, maxJsonChars: 1000 })).issues).toEqual([
       { line: 1, reason: "the JSON document is larger than 1000 characters" },

@@ -1,8 +1,12 @@
-// ccusage JSON reports (`ccusage session --json`, `daily --json`, `weekly`, `monthly`, the
-// per-project `--instances` shape, and `session --id … --json`). These are small summaries, so the
-// document is buffered (up to a cap) and parsed whole. One entry per record × model breakdown; the
-// report's own cost (`cost` / `totalCost` / `costUSD`) wins, the rate card prices records without one.
-// Code and docs disagree on the wrapper (`{ "sessions": [...] }` vs a bare array), so both are read.
+// ccusage JSON reports: `daily`, `weekly`, `monthly`, `session`, `session --id …` and `blocks`, with
+// or without `--breakdown`, in the `{ "daily": [...] }` wrapper or the documented
+// `{ "type": "daily", "data": [...], "summary": {...} }` envelope, per-project (`--instances`,
+// `{ "projects": { name: [...] } }`), and the per-agent reports (claude, codex, amp, opencode, pi).
+// These are small summaries, so the document is buffered (up to a cap) and parsed whole. One entry
+// per record × model breakdown; the report's own cost (`cost` / `totalCost` / `costUSD`) wins — a
+// record's cost is shared among breakdowns that state none — and the rate card prices the rest. A
+// cost of 0 on a record with tokens is no price (`--no-cost`, or a model ccusage could not price).
+// Codex reports with `cachedInputTokens` count those inside `inputTokens`: taken out, not counted twice.
 
 import type { FormatEvent, SpendEntry } from "~/domain/spend/entry";
 import type { ParseContext, Price } from "~/domain/spend/parse-context";
@@ -21,7 +25,7 @@ import {
   type When,
 } from "~/domain/spend/values";
 
-type RecordKind = "session" | "day" | "week" | "month" | "request";
+type RecordKind = "session" | "day" | "week" | "month" | "request" | "block";
 
 /** Wrapper keys → what their records are. */
 const LIST_KEYS: Record<string, RecordKind | undefined> = {
@@ -31,8 +35,24 @@ const LIST_KEYS: Record<string, RecordKind | undefined> = {
   weekly: "week",
   monthly: "month",
   entries: "request",
+  blocks: "block",
   data: undefined,
 };
+
+/** The envelope's `type` → what its `data` records are. */
+const ENVELOPE_KINDS: Record<string, RecordKind> = {
+  daily: "day",
+  weekly: "week",
+  monthly: "month",
+  session: "session",
+  blocks: "block",
+};
+
+const BLOCKS_NOTE =
+  "This is a ccusage blocks report: usage in 5-hour billing windows, not days or sessions. Each block is " +
+  "imported as one entry per model on the day the block started, priced by the block's own cost; gap " +
+  "blocks are left out, and a block still active is updated when a later report is imported. Blocks " +
+  "and daily or session reports of the same work overlap: import one kind.";
 
 export async function* parseCcusage(text: AsyncIterable<string>, ctx: ParseContext): AsyncGenerator<FormatEvent> {
   const pieces: string[] = [];
@@ -68,14 +88,10 @@ export async function* parseCcusage(text: AsyncIterable<string>, ctx: ParseConte
 
   const lists = recordLists(root);
   if (lists === null) {
-    yield issueEvent(
-      1,
-      isRecord(root) && Array.isArray(root.blocks)
-        ? "ccusage `blocks` reports have no per-model breakdown; export `session` or `daily` instead"
-        : "no ccusage records found (expected sessions, daily, weekly or monthly)"
-    );
+    yield issueEvent(1, "no ccusage records found (expected daily, weekly, monthly, session or blocks)");
     return;
   }
+  if (lists.some((list) => list.kind === "block")) yield { kind: "note", note: BLOCKS_NOTE };
 
   for (const list of lists) {
     for (let i = 0; i < list.items.length; i++) {
@@ -109,6 +125,11 @@ function recordLists(root: unknown): RecordList[] | null {
   if (Array.isArray(root)) return [{ path: "", items: root, kind: undefined, project: null, sessionId: null }];
   if (!isRecord(root)) return null;
   const lists: RecordList[] = [];
+  // The envelope: { type: "daily", data: [...], summary: {...} }.
+  const envelope = typeof root.type === "string" ? ENVELOPE_KINDS[root.type] : undefined;
+  if (envelope && Array.isArray(root.data)) {
+    return [{ path: "data", items: root.data, kind: envelope, project: null, sessionId: null }];
+  }
   for (const [key, kind] of Object.entries(LIST_KEYS)) {
     const value = root[key];
     if (!Array.isArray(value)) continue;
@@ -118,7 +139,12 @@ function recordLists(root: unknown): RecordList[] | null {
   // `daily --instances`: { projects: { "<project>": [ daily records ] } }
   if (isRecord(root.projects)) {
     for (const [project, value] of Object.entries(root.projects)) {
-      if (Array.isArray(value)) {
+      if (isRecord(value)) {
+        // A per-agent or per-report object inside a project: { daily: [...] } and the like.
+        for (const inner of recordLists(value) ?? []) {
+          lists.push({ ...inner, path: `projects/${escapePath(project)}/${inner.path}`, project });
+        }
+      } else if (Array.isArray(value)) {
         lists.push({
           path: `projects/${escapePath(project)}`,
           items: value,
@@ -133,7 +159,8 @@ function recordLists(root: unknown): RecordList[] | null {
 }
 
 const COST_KEYS = ["cost", "totalCost", "costUSD", "costUsd", "total_cost", "cost_usd"];
-const TOKEN_KEYS: Record<keyof TokenCounts, string[]> = {
+type CountField = "inputTokens" | "outputTokens" | "cacheWriteTokens" | "cacheReadTokens";
+const TOKEN_KEYS: Record<CountField, string[]> = {
   inputTokens: ["inputTokens", "input_tokens", "input"],
   outputTokens: ["outputTokens", "output_tokens", "output"],
   cacheWriteTokens: [
@@ -160,17 +187,27 @@ function first(record: Record<string, unknown>, keys: readonly string[]): { key:
 }
 
 function readTokens(record: Record<string, unknown>): TokenCounts {
-  const counts = {} as TokenCounts;
-  for (const [field, keys] of Object.entries(TOKEN_KEYS) as [keyof TokenCounts, string[]][]) {
-    const found = first(record, keys);
+  // Blocks keep their counts in `tokenCounts`.
+  const source = isRecord(record.tokenCounts) ? record.tokenCounts : record;
+  const counts = { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
+  let cacheKey: string | null = null;
+  for (const [field, keys] of Object.entries(TOKEN_KEYS) as [CountField, string[]][]) {
+    const found = first(source, keys);
     counts[field] = found ? tokenCount(jsonDecimal(found.value, found.key), found.key) : 0;
+    if (field === "cacheReadTokens") cacheKey = found?.key ?? null;
   }
+  // Codex (`cachedInputTokens`): its inputTokens include the cached ones.
+  if (cacheKey === "cachedInputTokens") counts.inputTokens = Math.max(0, counts.inputTokens - counts.cacheReadTokens);
   return counts;
 }
 
-function readCost(record: Record<string, unknown>): number | null {
+/** The cost a record states; a zero on a record with tokens is no price (`--no-cost`, an unpriced model). */
+function readCost(record: Record<string, unknown>, tokens: TokenCounts): number | null {
   const found = first(record, COST_KEYS);
-  return found ? jsonDecimal(found.value, found.key) : null;
+  if (!found) return null;
+  const cost = jsonDecimal(found.value, found.key);
+  const total = tokens.inputTokens + tokens.outputTokens + tokens.cacheReadTokens + tokens.cacheWriteTokens;
+  return cost === 0 && total > 0 ? null : cost;
 }
 
 function str(value: unknown): string | null {
@@ -208,6 +245,8 @@ function periodOf(record: Record<string, unknown>, list: RecordList): Period {
       ? "month"
       : record.timestamp !== undefined
       ? "request"
+      : record.blockStart !== undefined || record.startTime !== undefined
+      ? "block"
       : undefined);
   switch (kind) {
     case "session": {
@@ -224,6 +263,11 @@ function periodOf(record: Record<string, unknown>, list: RecordList): Period {
       const raw = record[field] ?? record.period ?? record.date;
       const when = whenOf(raw, field);
       return { kind, id: str(raw) ?? when.day, when, sessionId: null };
+    }
+    case "block": {
+      const raw = record.blockStart ?? record.startTime;
+      const when = whenOf(raw, "startTime");
+      return { kind, id: str(record.id) ?? when.occurredAt, when, sessionId: null };
     }
     case "request": {
       const when = whenOf(record.timestamp, "timestamp");
@@ -256,13 +300,16 @@ function breakdownsOf(record: Record<string, unknown>, path: string): Breakdown[
       record: item,
     }));
   }
-  // @ccusage/codex style: { models: { "gpt-5": { inputTokens, … } } }
-  if (isRecord(list) && Object.keys(list).length > 0 && Object.values(list).every(isRecord)) {
-    return Object.entries(list).map(([model, item]) => ({
-      path: null,
-      model,
-      record: item as Record<string, unknown>,
-    }));
+  // @ccusage/codex style: { models: { "gpt-5": { inputTokens, … } } }; `--breakdown`: { breakdown: { … } }.
+  for (const key of ["breakdown", "models"]) {
+    const map = record[key];
+    if (isRecord(map) && Object.keys(map).length > 0 && Object.values(map).every(isRecord)) {
+      return Object.entries(map).map(([model, item]) => ({
+        path: `${path}/${key}/${escapePath(model)}`,
+        model,
+        record: item as Record<string, unknown>,
+      }));
+    }
   }
   // No breakdown: the record itself, attributed to its only model when it names exactly one.
   const used = Array.isArray(record.modelsUsed) ? record.modelsUsed : Array.isArray(record.models) ? record.models : [];
@@ -278,53 +325,100 @@ function* recordEntries(
   lineOf: (path: string) => number,
   ctx: ParseContext
 ): Generator<FormatEvent> {
+  if (record.isGap === true) return; // a blocks report's idle window
   const period = periodOf(record, list);
-  const project = list.project ?? str(record.project) ?? str(record.projectPath);
-  for (const breakdown of breakdownsOf(record, path)) {
+  const project = list.project ?? str(record.project) ?? str(record.projectPath) ?? str(record.directory);
+  const breakdowns = breakdownsOf(record, path);
+  const read: { breakdown: Breakdown; line: number; tokens: TokenCounts; cost: number | null }[] = [];
+  for (const breakdown of breakdowns) {
     const line = breakdown.path ? lineOf(breakdown.path) : recordLine;
-    let entry: SpendEntry;
     try {
       const tokens = readTokens(breakdown.record);
-      const cost = readCost(breakdown.record);
-      const price: Price =
-        cost !== null
-          ? priceFromUsd(ctx, breakdown.model, cost)
-          : priceFromRateCard(ctx, breakdown.model, tokens, period.when.occurredAt);
-      const keyParts =
-        period.kind === "session"
-          ? ["session", period.id, breakdown.model]
-          : period.kind === "request"
-          ? ["request", period.sessionId, period.id, breakdown.model]
-          : [period.kind, period.id, list.project, breakdown.model];
-      entry = {
-        line,
-        source: ctx.format,
-        dedupeKey: dedupeKey(ctx.format, keyParts),
-        occurredAt: period.when.occurredAt,
-        day: period.when.day,
-        model: breakdown.model,
-        ...tokens,
-        ...price,
-        poolCredits: null,
-        paidCredits: null,
-        externalUser: null,
-        sessionId: period.sessionId,
-        repository: repositoryFromPath(project),
-        storyKey: null,
-        aggregated: period.kind !== "request",
-      };
+      read.push({ breakdown, line, tokens, cost: readCost(breakdown.record, tokens) });
     } catch (error) {
       if (!(error instanceof FieldError)) throw error;
       yield issueEvent(line, error.message);
-      continue;
     }
+  }
+  // Breakdowns that state no cost share what the record states (Codex: a cost per day, none per model).
+  const recordTokens = read.length === 1 && read[0]?.breakdown.record === record ? null : readTokens(record);
+  const recordCost = recordTokens ? readCost(record, recordTokens) : null;
+  const shares = recordCost !== null ? costShares(read, recordCost, ctx, period.when.occurredAt) : null;
+  for (const [i, { breakdown, line, tokens, cost }] of read.entries()) {
+    const stated = cost ?? shares?.[i] ?? null;
+    const price: Price =
+      stated !== null
+        ? priceFromUsd(ctx, breakdown.model, stated)
+        : priceFromRateCard(ctx, breakdown.model, tokens, period.when.occurredAt);
+    const keyParts =
+      period.kind === "session"
+        ? ["session", period.id, breakdown.model]
+        : period.kind === "request"
+        ? ["request", period.sessionId, period.id, breakdown.model]
+        : [period.kind, period.id, list.project, breakdown.model];
+    const entry: SpendEntry = {
+      line,
+      source: ctx.format,
+      dedupeKey: dedupeKey(ctx.format, keyParts),
+      occurredAt: period.when.occurredAt,
+      day: period.when.day,
+      model: breakdown.model,
+      ...tokens,
+      ...price,
+      poolCredits: null,
+      paidCredits: null,
+      externalUser: null,
+      sessionId: period.sessionId,
+      repository: repositoryFromPath(project),
+      storyKey: null,
+      aggregated: period.kind !== "request",
+    };
     yield { kind: "entry", entry };
   }
+}
+
+/**
+ * A record's cost split among breakdowns without their own: in proportion to what the rate card
+ * would charge each (by tokens where the card does not know a model), so the parts add up to it.
+ */
+function costShares(
+  read: { breakdown: Breakdown; tokens: TokenCounts; cost: number | null }[],
+  recordCost: number,
+  ctx: ParseContext,
+  at: string
+): (number | null)[] | null {
+  const open = read.filter((r) => r.cost === null);
+  if (open.length === 0) return null;
+  const statedSum = read.reduce((sum, r) => sum + (r.cost ?? 0), 0);
+  const rest = Math.max(0, recordCost - statedSum);
+  const weights = open.map((r) => priceFromRateCard(ctx, r.breakdown.model, r.tokens, at).costUsd);
+  const byPrice = weights.every((w) => w !== null) && weights.some((w) => (w ?? 0) > 0);
+  const weightOf = (r: (typeof read)[number], i: number) =>
+    byPrice
+      ? weights[i] ?? 0
+      : r.tokens.inputTokens + r.tokens.outputTokens + r.tokens.cacheReadTokens + r.tokens.cacheWriteTokens;
+  const total = open.reduce((sum, r, i) => sum + weightOf(r, i), 0);
+  let k = 0;
+  return read.map((r) => {
+    if (r.cost !== null) return null;
+    const i = k++;
+    return total > 0 ? (rest * weightOf(r, i)) / total : rest / open.length;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Line numbers inside a JSON document
 // ---------------------------------------------------------------------------------------------
+
+/** The 1-based line of a value in a valid JSON document by its path ("data/3"); 1 when not found. */
+export function jsonLineFinder(source: string, maxDepth: number): (path: string) => number {
+  const lines = new LineLocator(source);
+  const offsets = locateValues(source, maxDepth);
+  return (path) => {
+    const offset = offsets.get(path);
+    return offset === undefined ? 1 : lines.lineAt(offset);
+  };
+}
 
 function escapePath(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");

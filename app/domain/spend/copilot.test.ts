@@ -59,10 +59,11 @@ describe("Copilot AI usage report", () => {
     expect(review).toMatchObject({ externalUser: null, model: "Code Review model", modelId: null, credits: 12.5 });
   });
 
-  it("keys rows by date, user, organization, repository, sku and model", async () => {
+  // Issue 14: the key ends in the row's occurrence number among rows with the same values (#1 here).
+  it("keys rows by date, user, organization, repository, sku and model, and their occurrence", async () => {
     const { entries } = await collectSpend(sample("copilot-ai-usage.csv"), { rateCard });
     expect(entries[0]!.dedupeKey).toBe(
-      'copilot-usage:["2026-11-24","dana-k","acme-eng","acme-eng/payments-api","copilot_ai_credit","Claude Sonnet 4.6"]'
+      'copilot-usage:["2026-11-24","dana-k","acme-eng","acme-eng/payments-api","copilot_ai_credit","Claude Sonnet 4.6"]#1'
     );
     expect(new Set(entries.map((e) => e.dedupeKey)).size).toBe(4);
   });

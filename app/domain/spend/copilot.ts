@@ -1,13 +1,23 @@
 // GitHub Copilot billing reports: the "AI usage" report (usage-based billing, from 2026-06-01, unit
-// `ai-credits`) and the older premium-request report (unit `requests`). One parser serves both: the
-// columns are found by name (exports order them differently) and each row's `unit_type` says how
-// it is priced. The report prices itself — the rate card is never used for these rows.
+// `ai-credits`), the transition-period report (premium requests with `aic_quantity` /
+// `aic_gross_amount` beside them), the older premium-request report (unit `requests`) and the legacy
+// "premium request analytics" CSV (`Timestamp, User, Model, Requests Used, …`). One parser serves
+// them all: the columns are found by name (exports order them differently) and each row's
+// `unit_type` says how it is priced — `requests` at $0.04, any other unit as AI credits, and
+// `aic_quantity` / `aic_gross_amount` preferred wherever present, as GitHub's own report tooling
+// (github/copilot-billing-preview) does. Dates may be `2026-05-29`, `5/29/26` or `05/29/2026`.
+// Spark and other products draw on the same pool: imported, tagged with their product. The report
+// prices itself — the rate card is never used for these rows.
+//
+// Every row of a report is a usage record, even two rows with the same day, user, model and SKU:
+// the dedupe key is those values plus the row's occurrence number among them (renumbered by value
+// when the import is merged, so a reordered copy changes nothing and a grown report updates).
 
 import type { FormatEvent, SpendEntry } from "~/domain/spend/entry";
 import type { ParseContext } from "~/domain/spend/parse-context";
 import { parseCsvFormat } from "~/domain/spend/parse-context";
 import { resolveModelId, roundMoney, usdToCredits } from "~/domain/spend/rate-card";
-import { dedupeKey, findColumn, requireWhen, show } from "~/domain/spend/values";
+import { FieldError, dedupeKey, findColumn, requireWhen, show } from "~/domain/spend/values";
 
 /** A premium request costs $0.04; the model multiplier is already inside `quantity`. */
 export const PREMIUM_REQUEST_USD = 0.04;
@@ -31,6 +41,11 @@ const COLUMNS = {
   output: ["output", "outputtokens"],
   cacheRead: ["cacheread", "cachereadtokens"],
   cacheWrite: ["cachewrite", "cachewritetokens"],
+  aicQuantity: ["aicquantity"],
+  exceedsQuota: ["exceedsquota", "exceedsmonthlyquota"],
+  aicGross: ["aicgrossamount"],
+  timestamp: ["timestamp"],
+  requestsUsed: ["requestsused"],
 } as const;
 
 type Column = keyof typeof COLUMNS;
@@ -42,43 +57,83 @@ const REQUIRED: readonly [Column, string][] = [
   ["unitType", "unit_type"],
 ];
 
+/** Products and units of a full billing export that are not AI spend (normalised: letters only). */
+const NON_AI_PRODUCTS = new Set(["actions", "packages", "codespaces", "gitlfs", "sharedstorage", "advancedsecurity"]);
+const NON_AI_UNITS = new Set(["minutes", "minute", "gigabytehours", "gbhours", "gigabytes", "usermonths", "seats"]);
+
+const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})$/;
+
+/** `5/29/26` and `05/29/2026` (month first, as GitHub's exports write them) → `2026-05-29`. */
+export function normalizeReportDate(raw: string | undefined): string | undefined {
+  const match = raw === undefined ? null : SLASH_DATE.exec(raw.trim());
+  if (!match) return raw;
+  const [, month, day, year] = match;
+  const fullYear = year!.length === 2 ? `20${year}` : year!;
+  return `${fullYear}-${month!.padStart(2, "0")}-${day!.padStart(2, "0")}`;
+}
+
+/** The `#n` occurrence suffix of a Copilot dedupe key: the merge renumbers it by value. */
+export const OCCURRENCE_SUFFIX = /#\d+$/;
+
 export function parseCopilot(text: AsyncIterable<string>, ctx: ParseContext): AsyncGenerator<FormatEvent> {
   return parseCsvFormat(text, ctx, (columns) => {
     const col = {} as Record<Column, number | undefined>;
     for (const name of Object.keys(COLUMNS) as Column[]) col[name] = findColumn(columns, COLUMNS[name]);
-    const missing = REQUIRED.filter(([name]) => col[name] === undefined).map(([, label]) => label);
+    const legacy = col.unitType === undefined && col.timestamp !== undefined && col.requestsUsed !== undefined;
+    if (legacy) {
+      col.date = col.timestamp;
+      col.quantity = col.requestsUsed;
+    }
+    const missing = REQUIRED.filter(([name]) => col[name] === undefined && !(legacy && name === "unitType")).map(
+      ([, label]) => label
+    );
     if (missing.length > 0) {
       return {
         problem: `not a Copilot usage report: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`,
       };
     }
 
+    // Rows with the same identifying values so far: their occurrence numbers.
+    const occurrences = new Map<string, number>();
     return (row): FormatEvent | null => {
       const product = row.text(col.product);
-      if (product && product.toLowerCase() !== "copilot") {
+      // A full billing export also lists Actions minutes, storage and seats: not AI spend.
+      if (product && NON_AI_PRODUCTS.has(product.toLowerCase().replace(/[^a-z]/g, ""))) {
         return { kind: "skipped", skipped: { line: row.line, reason: `product ${show(product)} is not Copilot` } };
       }
-      const when = requireWhen(row.raw(col.date), "date");
-      const quantity = row.requireDecimal(col.quantity, "quantity");
-      const unit = (row.text(col.unitType) ?? "").toLowerCase().replace(/[^a-z]/g, "");
+      const unitText = row.text(col.unitType);
+      if (unitText && NON_AI_UNITS.has(unitText.toLowerCase().replace(/[^a-z]/g, ""))) {
+        return {
+          kind: "skipped",
+          skipped: { line: row.line, reason: `unit_type ${show(unitText)} is not ai-credits or requests` },
+        };
+      }
+      const when = requireWhen(normalizeReportDate(row.raw(col.date)), legacy ? "Timestamp" : "date");
+      const quantity = row.requireDecimal(col.quantity, legacy ? "Requests Used" : "quantity");
+      const unitRaw = legacy ? "requests" : row.text(col.unitType);
+      if (!unitRaw) throw new FieldError("unit_type is missing");
+      const unit = unitRaw.toLowerCase().replace(/[^a-z]/g, "");
 
       let credits: number;
       let costUsd: number;
-      if (unit === "aicredits" || unit === "aicredit" || unit === "credits") {
-        credits = quantity;
-        const gross = row.decimal(col.gross, "gross_amount");
-        const perUnit = row.decimal(col.pricePerUnit, "applied_cost_per_quantity");
-        costUsd = gross ?? (perUnit !== null ? quantity * perUnit : quantity * ctx.creditValueUsd);
+      const aicQuantity = row.decimal(col.aicQuantity, "aic_quantity");
+      const aicGross = row.decimal(col.aicGross, "aic_gross_amount");
+      // A native AI-credits report (no exceeds_quota column) states its credits in `quantity`; the
+      // transition-period report gives them in aic_quantity / aic_gross_amount — as GitHub's tooling reads them.
+      const native = col.exceedsQuota === undefined && unit !== "requests" && unit !== "request";
+      if (aicQuantity !== null && !(native && row.text(col.quantity) !== null)) {
+        // The report's own AI-credit figures for this row, whatever its unit.
+        credits = aicQuantity;
+        costUsd = aicGross ?? aicQuantity * ctx.creditValueUsd;
       } else if (unit === "requests" || unit === "request") {
         costUsd = quantity * PREMIUM_REQUEST_USD;
         credits = usdToCredits(costUsd, ctx.creditValueUsd);
       } else {
-        // Seat licences and other charges share the report; they are not AI spend, and must not
-        // reject the file either.
-        return {
-          kind: "skipped",
-          skipped: { line: row.line, reason: `unit_type ${show(row.raw(col.unitType))} is not ai-credits or requests` },
-        };
+        // ai-credits, and any other unit: GitHub's tooling counts every non-request unit as AI credits.
+        credits = quantity;
+        const gross = aicGross ?? row.decimal(col.gross, "gross_amount");
+        const perUnit = row.decimal(col.pricePerUnit, "applied_cost_per_quantity");
+        costUsd = gross ?? (perUnit !== null ? quantity * perUnit : quantity * ctx.creditValueUsd);
       }
       credits = roundMoney(credits);
 
@@ -103,10 +158,18 @@ export function parseCopilot(text: AsyncIterable<string>, ctx: ParseContext): As
       const repository = row.text(col.repository);
       const sku = row.text(col.sku);
       const model = row.text(col.model);
+      const productTag = product && product.toLowerCase() !== "copilot" ? product : null;
+      const identity = legacy
+        ? [when.occurredAt, username, model]
+        : [when.day, username, organization, repository, sku, model, ...(productTag ? [productTag] : [])];
+      const base = dedupeKey(ctx.format, identity);
+      const occurrence = (occurrences.get(base) ?? 0) + 1;
+      occurrences.set(base, occurrence);
       const entry: SpendEntry = {
         line: row.line,
         source: ctx.format,
-        dedupeKey: dedupeKey(ctx.format, [when.day, username, organization, repository, sku, model]),
+        dedupeKey: `${base}#${occurrence}`,
+        product: productTag,
         occurredAt: when.occurredAt,
         day: when.day,
         model,

@@ -6,7 +6,15 @@ import { mappingProblem, resolveMapping } from "~/domain/spend/generic-csv";
 import { guessDelimiter, splitCsvLine } from "~/domain/spend/csv-records";
 import { headerIndex, isRecord } from "~/domain/spend/values";
 
-const CCUSAGE_KEYS = ["sessions", "daily", "weekly", "monthly", "projects", "totals", "modelBreakdowns"];
+const CCUSAGE_KEYS = ["sessions", "daily", "weekly", "monthly", "blocks", "projects", "totals", "modelBreakdowns"];
+const CCUSAGE_TYPES = ["daily", "weekly", "monthly", "session", "blocks"];
+
+/** LiteLLM's `/spend/logs` rows (request_id + spend) or `/global/spend/logs` days (date + spend). */
+function looksLikeLitellmJson(head: string): boolean {
+  const firstObject = head.slice(0, 4096);
+  if (/"request_id"\s*:/.test(firstObject) && /"(?:spend|startTime)"\s*:/.test(firstObject)) return true;
+  return /^\[\s*\{\s*"date"\s*:\s*"[^"]*"\s*,\s*"spend"\s*:/.test(head);
+}
 const CLAUDE_KEYS = ["sessionId", "uuid", "parentUuid", "leafUuid", "message", "requestId", "isSidechain"];
 
 /** The first lines of `head` (up to `count`), without line breaks. */
@@ -31,15 +39,23 @@ function detectJson(head: string): FormatName | null {
   } catch {
     firstValue = undefined;
   }
+  if (looksLikeLitellmJson(head)) return "litellm";
   if (Array.isArray(firstValue)) return "ccusage";
   if (isRecord(firstValue)) {
+    // The documented envelope: { "type": "daily", "data": [...], "summary": {...} }.
+    if (typeof firstValue.type === "string" && CCUSAGE_TYPES.includes(firstValue.type) && "data" in firstValue) {
+      return "ccusage";
+    }
     if (CCUSAGE_KEYS.some((key) => key in firstValue)) return "ccusage";
     if (typeof firstValue.type === "string" || CLAUDE_KEYS.some((key) => key in firstValue)) return "claude-jsonl";
     return null;
   }
   // The first line is not a whole value: a pretty-printed or single-line document cut by the head.
   if (head.startsWith("[")) return "ccusage";
-  if (/^\{\s*"(?:sessions|daily|weekly|monthly|projects|session|entries|data)"\s*:/.test(head)) return "ccusage";
+  if (/^\{\s*"type"\s*:\s*"(?:daily|weekly|monthly|session|blocks)"/.test(head)) return "ccusage";
+  if (/^\{\s*"(?:sessions|daily|weekly|monthly|blocks|projects|session|entries|data)"\s*:/.test(head)) {
+    return "ccusage";
+  }
   if (/^\{\s*"(?:type|parentUuid|isSidechain|userType|cwd|sessionId|uuid|leafUuid|summary)"\s*:/.test(head)) {
     return "claude-jsonl";
   }
@@ -67,6 +83,8 @@ function detectCsv(head: string): FormatName | null {
     }
     return has("repository") ? "copilot-usage" : "copilot-premium";
   }
+  // The legacy "premium request analytics" CSV: Timestamp, User, Model, Requests Used, ….
+  if (has("timestamp") && has("requestsused")) return "copilot-premium";
   if (has("requestid") && (has("spend") || (has("starttime") && has("model")))) return "litellm";
   const { columns: mapped } = resolveMapping(header, undefined);
   if (mappingProblem(mapped) === null) return "generic-csv";

@@ -51,7 +51,17 @@ export interface SpendEntry {
   inputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** The part of `cacheWriteTokens` written with a 1-hour TTL (Claude Code); 0 when unknown. */
+  cacheWrite1hTokens?: number;
   outputTokens: number;
+  /** Made in fast mode (Claude Code `usage.speed: "fast"`): priced with the model's fast multiplier. */
+  fast?: boolean;
+  /**
+   * For event rows that a tool writes several times as they grow (Claude Code's streaming lines):
+   * which version is the more complete, as a decimal string compared numerically. The highest wins
+   * within a file and across imports (a grown transcript updates the entry). Null: first line wins.
+   */
+  usageRank?: string | null;
   costUsd: number | null;
   /** AI credits; null = unpriced (the model is not on the rate card yet). */
   credits: number | null;
@@ -64,6 +74,8 @@ export interface SpendEntry {
   externalUser: string | null;
   sessionId: string | null;
   repository: string | null;
+  /** The billing product when it is not the format's own (a Copilot report's `spark` rows). */
+  product?: string | null;
   /** Story key from an explicit tag, a column, or the git branch. */
   storyKey: string | null;
   /** Daily/session roll-ups (Copilot, ccusage) that grow during the day: a re-import replaces them. */
@@ -88,7 +100,9 @@ export type ParseEvent =
   | { kind: "format"; format: FormatName; detected: boolean }
   | { kind: "entry"; entry: SpendEntry }
   | { kind: "issue"; issue: ParseIssue }
-  | { kind: "skipped"; skipped: SkippedLine };
+  | { kind: "skipped"; skipped: SkippedLine }
+  /** Something the reader of the summary should know about the file as a whole (e.g. what a report holds). */
+  | { kind: "note"; note: string };
 
 /** What one format parser yields; `parseSpend` adds the format event and in-file dedupe. */
 export type FormatEvent = Exclude<ParseEvent, { kind: "format" }>;

@@ -34,7 +34,7 @@ describe("apiEntryEvents", () => {
     ]);
     expect(entries[3]!.outputTokens).toBe(10);
     const other = events.filter((e) => e.kind !== "entry") as Exclude<FormatEvent, { kind: "entry" }>[];
-    expect(other.map((e) => (e.kind === "issue" ? e.issue.line : e.skipped.line))).toEqual([5, 6, 7, 8]);
+    expect(other.map((e) => (e.kind === "issue" ? e.issue.line : e.kind === "skipped" ? e.skipped.line : 0))).toEqual([5, 6, 7, 8]);
     expect(other[0]).toMatchObject({ kind: "skipped", skipped: { duplicateOf: 1 } });
   });
 

@@ -107,3 +107,52 @@ describe("storyTag", () => {
     expect(storyTag(raw)).toBe(key);
   });
 });
+
+describe("LiteLLM spend log JSON (issue 14)", () => {
+  const rows = [
+    {
+      request_id: "chatcmpl-1",
+      call_type: "acompletion",
+      spend: 0.0123,
+      total_tokens: 1500,
+      prompt_tokens: 1200,
+      completion_tokens: 300,
+      startTime: "2026-11-24T10:00:00Z",
+      endTime: "2026-11-24T10:00:03Z",
+      model: "claude-sonnet-4-6",
+      user: "dana-k",
+      request_tags: ["story:PAY-412"],
+      metadata: { usage_object: { cache_read_input_tokens: 200 } },
+    },
+    { request_id: "chatcmpl-2", spend: 0, startTime: "2026-11-24T11:00:00Z", model: "gpt-5", prompt_tokens: 10 },
+  ];
+
+  it("reads the /spend/logs JSON, detected from its content", async () => {
+    const result = await collectSpend(JSON.stringify(rows, null, 2), { rateCard });
+    expect(result.format).toBe("litellm");
+    expect(result.issues).toEqual([]);
+    expect(result.entries).toHaveLength(2);
+    expect(result.entries[0]).toMatchObject({
+      costUsd: 0.0123,
+      inputTokens: 1000,
+      cacheReadTokens: 200,
+      outputTokens: 300,
+      storyKey: "PAY-412",
+      externalUser: "dana-k",
+    });
+    expect(result.entries[1]!.line).toBeGreaterThan(result.entries[0]!.line);
+  });
+
+  it("reads /global/spend/logs daily totals as updatable day entries", async () => {
+    const days = [
+      { date: "2026-11-24", spend: 1.5 },
+      { date: "2026-11-25", spend: 2 },
+    ];
+    const result = await collectSpend(JSON.stringify(days), { rateCard });
+    expect(result.format).toBe("litellm");
+    expect(result.entries.map((e) => [e.day, e.costUsd, e.aggregated])).toEqual([
+      ["2026-11-24", 1.5, true],
+      ["2026-11-25", 2, true],
+    ]);
+  });
+});

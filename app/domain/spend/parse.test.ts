@@ -138,6 +138,7 @@ describe("parseSpend", () => {
         entries: [],
         issues: [{ line: 1, reason: "the file is empty" }],
         skipped: [],
+        notes: [],
       });
     }
     expect((await collectSpend([], options)).issues).toEqual([{ line: 1, reason: "the file is empty" }]);

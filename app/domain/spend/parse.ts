@@ -129,16 +129,45 @@ export async function* parseSpend(input: SpendInput, options: ParseSpendOptions)
     }
 
     const seen = new Map<string, number>();
+    // Ranked entries (copies of a streamed call, written one after another as it grows): a call's copy
+    // waits until a line of another call arrives, and the most complete one comes out. A larger copy
+    // of a call that came out already (rare) is reported skipped here; an import keeps it (the merge
+    // compares ranks in the database).
+    let pending: SpendEntry | null = null;
+    const emitted = new Map<string, { line: number; rank: string | null | undefined }>();
     const dedupe = options.dedupeWithinFile ?? true;
     let issues = 0;
     for await (const event of PARSERS[format](text(), ctx)) {
+      if (event.kind === "entry" && dedupe && event.entry.usageRank != null) {
+        const entry = event.entry;
+        lastLine = entry.line;
+        const out = emitted.get(entry.dedupeKey);
+        if (out) {
+          const reason = out.rank === entry.usageRank ? DUPLICATE : MORE_COMPLETE;
+          yield { kind: "skipped", skipped: { line: entry.line, reason, duplicateOf: out.line } };
+          continue;
+        }
+        if (pending && pending.dedupeKey === entry.dedupeKey) {
+          const [winner, loser]: SpendEntry[] = outranks(entry, pending) ? [entry, pending] : [pending, entry];
+          pending = winner!;
+          const reason = winner!.usageRank === loser!.usageRank ? DUPLICATE : MORE_COMPLETE;
+          yield { kind: "skipped", skipped: { line: loser!.line, reason, duplicateOf: winner!.line } };
+          continue;
+        }
+        if (pending) {
+          emitted.set(pending.dedupeKey, { line: pending.line, rank: pending.usageRank });
+          yield { kind: "entry", entry: pending };
+        }
+        pending = entry;
+        continue;
+      }
       if (event.kind === "entry") {
         const { line, dedupeKey } = event.entry;
         lastLine = line;
         if (dedupe) {
           const first = seen.get(dedupeKey);
           if (first !== undefined) {
-            yield { kind: "skipped", skipped: { line, reason: "duplicate of an earlier line", duplicateOf: first } };
+            yield { kind: "skipped", skipped: { line, reason: DUPLICATE, duplicateOf: first } };
             continue;
           }
           seen.set(dedupeKey, line);
@@ -149,11 +178,12 @@ export async function* parseSpend(input: SpendInput, options: ParseSpendOptions)
           yield issue(event.issue.line, `too many problems: stopped after ${maxIssues}`);
           return;
         }
-      } else {
+      } else if (event.kind === "skipped") {
         lastLine = event.skipped.line;
       }
       yield event;
     }
+    if (pending) yield { kind: "entry", entry: pending };
   } catch (error) {
     if (error instanceof InputError) throw error.original;
     // A bug of ours, not the file's: still reported as an issue, so an import fails cleanly.
@@ -163,20 +193,32 @@ export async function* parseSpend(input: SpendInput, options: ParseSpendOptions)
   }
 }
 
+const DUPLICATE = "duplicate of an earlier line";
+const MORE_COMPLETE = "another copy of the same call (same message and request id) is kept: the most complete one";
+
+/** Whether `candidate` is a more complete copy of the call than `existing` (ties: the earlier line). */
+export function outranks(candidate: SpendEntry, existing: SpendEntry): boolean {
+  const a = BigInt(candidate.usageRank ?? "0");
+  const b = BigInt(existing.usageRank ?? "0");
+  return a > b;
+}
+
 export interface SpendParseResult {
   format: FormatName | null;
   entries: SpendEntry[];
   issues: ParseIssue[];
   skipped: SkippedLine[];
+  notes: string[];
 }
 
 /** `parseSpend` collected into arrays — for small files, tests and previews. */
 export async function collectSpend(input: SpendInput, options: ParseSpendOptions): Promise<SpendParseResult> {
-  const result: SpendParseResult = { format: null, entries: [], issues: [], skipped: [] };
+  const result: SpendParseResult = { format: null, entries: [], issues: [], skipped: [], notes: [] };
   for await (const event of parseSpend(input, options)) {
     if (event.kind === "format") result.format = event.format;
     else if (event.kind === "entry") result.entries.push(event.entry);
     else if (event.kind === "issue") result.issues.push(event.issue);
+    else if (event.kind === "note") result.notes.push(event.note);
     else result.skipped.push(event.skipped);
   }
   return result;

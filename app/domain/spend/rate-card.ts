@@ -16,6 +16,8 @@ export interface RateCardModel {
   cacheReadUsdPerMTok: number | null;
   /** Cache write (short TTL); null = priced as input (providers without a write premium). */
   cacheWriteUsdPerMTok: number | null;
+  /** Cache write with a 1-hour TTL (Anthropic: 2x input); null = priced as a short-TTL write. */
+  cacheWrite1hUsdPerMTok?: number | null;
   outputUsdPerMTok: number;
   /** `YYYY-MM-DD` the price applies from; null = always. */
   effectiveFrom: string | null;
@@ -26,6 +28,12 @@ export interface RateCard {
   creditValueUsd: number;
   /** Several rows may share an id with different `effectiveFrom` dates. */
   models: RateCardModel[];
+  /**
+   * Fast-mode price multipliers (a call made with `speed: "fast"` costs this many times the normal
+   * price), by normalised model name (see `normalizeModelName`): `exact` names, or name `prefix`es
+   * (the longest matching prefix wins). A model named in neither is priced normally.
+   */
+  fastMultipliers?: { exact: Record<string, number>; prefix: Record<string, number> };
 }
 
 export interface TokenCounts {
@@ -33,6 +41,10 @@ export interface TokenCounts {
   cacheReadTokens: number;
   cacheWriteTokens: number;
   outputTokens: number;
+  /** The part of `cacheWriteTokens` written with a 1-hour TTL (priced at the 1-hour write price). */
+  cacheWrite1hTokens?: number;
+  /** Made in fast mode (`usage.speed: "fast"`): priced with the model's fast multiplier. */
+  fast?: boolean;
 }
 
 export const DEFAULT_CREDIT_VALUE_USD = 0.01;
@@ -51,6 +63,7 @@ export const RateCardJsonSchema = z.object({
       input: price,
       cached_input: price.nullish(),
       cache_write: price.nullish(),
+      cache_write_1h: price.nullish(),
       output: price,
       as_of: z
         .string()
@@ -58,6 +71,12 @@ export const RateCardJsonSchema = z.object({
         .nullish(),
     })
   ),
+  fast_multipliers: z
+    .object({
+      exact: z.record(z.string(), z.number().finite().positive()).default({}),
+      prefix: z.record(z.string(), z.number().finite().positive()).default({}),
+    })
+    .optional(),
 });
 
 export type RateCardJson = z.infer<typeof RateCardJsonSchema>;
@@ -75,10 +94,38 @@ export function rateCardFromJson(json: unknown): RateCard {
       inputUsdPerMTok: m.input,
       cacheReadUsdPerMTok: m.cached_input ?? null,
       cacheWriteUsdPerMTok: m.cache_write ?? null,
+      cacheWrite1hUsdPerMTok: m.cache_write_1h ?? null,
       outputUsdPerMTok: m.output,
       effectiveFrom: m.as_of ?? null,
     })),
+    fastMultipliers: {
+      exact: normalizedMultipliers(parsed.fast_multipliers?.exact ?? {}),
+      prefix: normalizedMultipliers(parsed.fast_multipliers?.prefix ?? {}),
+    },
   };
+}
+
+function normalizedMultipliers(multipliers: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(multipliers)) {
+    const key = normalizeModelName(name);
+    if (key) out[key] = value;
+  }
+  return out;
+}
+
+/** The fast-mode multiplier for a model name (1 when the card names none for it). */
+export function fastMultiplier(rateCard: RateCard, model: string | null): number {
+  const table = rateCard.fastMultipliers;
+  if (!model || !table) return 1;
+  const name = normalizeModelName(model);
+  const exact = table.exact[name] ?? table.exact[withoutReleaseSuffix(name)];
+  if (exact !== undefined) return exact;
+  let best = "";
+  for (const prefix of Object.keys(table.prefix)) {
+    if (prefix.length > best.length && (name === prefix || name.startsWith(`${prefix}-`))) best = prefix;
+  }
+  return best ? (table.prefix[best] ?? 1) : 1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,12 +226,17 @@ export function resolveModelId(rateCard: RateCard, model: string | null): string
 export function priceTokens(rateCard: RateCard, model: string | null, tokens: TokenCounts, at?: string): number | null {
   const rate = findRate(rateCard, model, at);
   if (!rate) return null;
+  const write5m = rate.cacheWriteUsdPerMTok ?? rate.inputUsdPerMTok;
+  const write1h = rate.cacheWrite1hUsdPerMTok ?? write5m;
+  const oneHour = Math.min(tokens.cacheWrite1hTokens ?? 0, tokens.cacheWriteTokens);
   const micro =
     tokens.inputTokens * rate.inputUsdPerMTok +
     tokens.cacheReadTokens * (rate.cacheReadUsdPerMTok ?? rate.inputUsdPerMTok) +
-    tokens.cacheWriteTokens * (rate.cacheWriteUsdPerMTok ?? rate.inputUsdPerMTok) +
+    (tokens.cacheWriteTokens - oneHour) * write5m +
+    oneHour * write1h +
     tokens.outputTokens * rate.outputUsdPerMTok;
-  return roundMoney(micro / 1_000_000);
+  const multiplier = tokens.fast ? fastMultiplier(rateCard, model) : 1;
+  return roundMoney((micro * multiplier) / 1_000_000);
 }
 
 /** Rounds away float noise (0.07690709999 → 0.0769071); nine decimals keep sub-micro-dollar detail. */

@@ -1,0 +1,215 @@
+// The importers against public files (tests/fixtures/external/, provenance in its README): each file's
+// tokens, credits and entry counts compared with the figures its origin states or computes by its own
+// documented rules. Any difference is explained where it is asserted.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { SpendEntry } from "~/domain/spend/entry";
+import { collectSpend } from "~/domain/spend/parse";
+import { rateCardFromJson, type RateCard } from "~/domain/spend/rate-card";
+
+const external = new URL("../../../tests/fixtures/external/", import.meta.url);
+const file = (name: string) => readFileSync(new URL(name, external), "utf8");
+const rateCard = rateCardFromJson(
+  JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
+);
+
+function totals(entries: SpendEntry[]) {
+  const sum = (pick: (e: SpendEntry) => number | null) => entries.reduce((s, e) => s + (pick(e) ?? 0), 0);
+  return {
+    entries: entries.length,
+    input: sum((e) => e.inputTokens),
+    output: sum((e) => e.outputTokens),
+    cacheWrite: sum((e) => e.cacheWriteTokens),
+    cacheRead: sum((e) => e.cacheReadTokens),
+    usd: Number(sum((e) => e.costUsd).toFixed(9)),
+  };
+}
+
+const read = async (name: string, card: RateCard = rateCard) => {
+  const result = await collectSpend(file(name), { rateCard: card });
+  expect(result.issues).toEqual([]);
+  return result;
+};
+
+describe("Claude Code transcripts (ccusage's fixtures and tests)", () => {
+  it("ccusage's fixture without `type` fields: every call read, priced by its own costUSD (ccusage auto mode)", async () => {
+    const alpha = await read("ccusage-claude-alpha.jsonl");
+    // ccusage: 3 entries, 600 input, 250 output, 75 cache creation, 70 cache read, $1.02 (0.12 + 0.34 + 0.56).
+    expect(totals(alpha.entries)).toEqual({
+      entries: 3,
+      input: 600,
+      output: 250,
+      cacheWrite: 75,
+      cacheRead: 70,
+      usd: 1.02,
+    });
+    expect(alpha.entries.map((e) => e.pricedBy)).toEqual(["source", "source", "source"]);
+    expect(alpha.entries.map((e) => e.fast)).toEqual([false, true, false]);
+    const beta = await read("ccusage-claude-beta.jsonl");
+    expect(totals(beta.entries)).toEqual({
+      entries: 2,
+      input: 130,
+      output: 60,
+      cacheWrite: 15,
+      cacheRead: 40,
+      usd: 0.07,
+    });
+  });
+
+  it("streaming duplicates (ccusage issue #901): the most complete copy is kept", async () => {
+    const result = await read("claude-streaming-duplicates.jsonl");
+    // The issue's figures: records of 9, 9 and 159 output tokens; the correct value is 159.
+    expect(totals(result.entries)).toMatchObject({
+      entries: 1,
+      output: 159,
+      input: 10,
+      cacheWrite: 11862,
+      cacheRead: 15555,
+    });
+    expect(result.skipped.map((s) => s.line).sort()).toEqual([1, 2]);
+  });
+
+  it("a sidechain replay of a parent message with a new request id is not a new call (ccusage's Rust test)", async () => {
+    const result = await read("claude-sidechain-replay.jsonl");
+    // keeps_parent_usage_when_sidechain_replays_message_with_new_request_id: 2 entries, the parent's
+    // 20 cache-read tokens (not the replay's 50,000) and the sidechain answer's 700.
+    expect(totals(result.entries)).toMatchObject({ entries: 2, cacheRead: 720, output: 40 });
+  });
+
+  it("prices 1-hour cache writes at the 1-hour price (ccusage's cost tests)", async () => {
+    // ccusage's test model: $1 input, $1.25 cache write, $0.10 cache read per token; 1-hour writes at 2x input.
+    const testModel: RateCard = {
+      creditValueUsd: 0.01,
+      models: [
+        {
+          id: "claude-sonnet-4",
+          provider: "anthropic",
+          tier: null,
+          aliases: ["claude-sonnet-4-20250514"],
+          inputUsdPerMTok: 1e6,
+          cacheReadUsdPerMTok: 0.1e6,
+          cacheWriteUsdPerMTok: 1.25e6,
+          cacheWrite1hUsdPerMTok: 2e6,
+          outputUsdPerMTok: 10e6,
+          effectiveFrom: null,
+        },
+      ],
+    };
+    const result = await read("claude-cache-1h.jsonl", testModel);
+    // prices_cache_creation_breakdown_by_duration: 55.5 (the breakdown's 10 + 20 tokens, not the 999 flat count).
+    expect(result.entries[0]).toMatchObject({ cacheWriteTokens: 30, cacheWrite1hTokens: 20, costUsd: 55.5 });
+    // parses_cache_creation_breakdown_from_usage_json: 300 cache-creation tokens.
+    expect(result.entries[1]).toMatchObject({ cacheWriteTokens: 300, cacheWrite1hTokens: 200 });
+    // With the app's card (Sonnet 4: $3.75 5-minute, $6 1-hour, $0.30 read): 10*3.75 + 20*6 + 30*0.3 = 166.5 / MTok.
+    const priced = await read("claude-cache-1h.jsonl");
+    expect(priced.entries[0]!.costUsd).toBeCloseTo(166.5e-6, 12);
+  });
+
+  it("prices fast mode with the rate card's multiplier (ccusage's fast-multiplier-overrides.json)", async () => {
+    // ccusage's fixture line 2 is a fast-mode call; without its costUSD (ccusage's calculate mode) and
+    // on Opus 4.6 — 6x in ccusage's overrides — the card's price is six times the normal one.
+    const line = JSON.parse(file("ccusage-claude-alpha.jsonl").split("\n")[1]!);
+    delete line.costUSD;
+    line.message.model = "claude-opus-4-6";
+    const fast = await read2(JSON.stringify(line));
+    line.message.usage.speed = "standard";
+    const normal = await read2(JSON.stringify(line));
+    expect(fast.costUsd! / normal.costUsd!).toBeCloseTo(6, 9);
+    expect(fast).toMatchObject({ fast: true, pricedBy: "rate-card" });
+  });
+});
+
+async function read2(text: string) {
+  const result = await collectSpend(text, { rateCard });
+  expect(result.issues).toEqual([]);
+  return result.entries[0]!;
+}
+
+describe("ccusage JSON reports (ccusage's docs and CLI snapshots)", () => {
+  it("daily --breakdown (docs/guide/json-output.md): one entry per model, the report's costs", async () => {
+    const result = await read("ccusage-daily-breakdown.json");
+    // The document: costUSD 17.58 = 10.25 + 7.33; 277 input, 31,456 output over two models.
+    expect(totals(result.entries)).toEqual({
+      entries: 2,
+      input: 277,
+      output: 31456,
+      cacheWrite: 512,
+      cacheRead: 1024,
+      usd: 17.58,
+    });
+  });
+
+  it("blocks (docs): 5-hour windows imported as one entry each, with a note saying so", async () => {
+    const result = await read("ccusage-blocks.json");
+    expect(totals(result.entries)).toEqual({
+      entries: 1,
+      input: 1250,
+      output: 15000,
+      cacheWrite: 256,
+      cacheRead: 512,
+      usd: 8.75,
+    });
+    expect(result.notes.join(" ")).toMatch(/5-hour/);
+  });
+
+  it("the {type, data, summary} envelope for session and monthly reports (docs)", async () => {
+    const session = await read("ccusage-session-envelope.json");
+    // Two models without a per-model breakdown: one entry with no single model, priced by the report.
+    expect(totals(session.entries)).toMatchObject({ entries: 1, input: 4512, output: 350846, usd: 156.4 });
+    expect(session.entries[0]).toMatchObject({ sessionId: "session-1", model: null, pricedBy: "source" });
+    const monthly = await read("ccusage-monthly-envelope.json");
+    // The summary's totalCostUSD: 336.47.
+    expect(totals(monthly.entries)).toMatchObject({ entries: 1, input: 11174, output: 720366, usd: 336.47 });
+  });
+
+  it("a Codex daily report (ccusage's Rust snapshot): costUSD kept, totals as the report's", async () => {
+    const result = await read("ccusage-codex-daily.json");
+    // totals: costUSD 0.00041075, 110 input, 110 cache read, 17 output. (This report's cacheReadTokens
+    // are outside inputTokens; reasoningOutputTokens are part of the output and not added again.)
+    expect(totals(result.entries)).toEqual({
+      entries: 2,
+      input: 110,
+      output: 17,
+      cacheWrite: 0,
+      cacheRead: 110,
+      usd: 0.00041075,
+    });
+    // @ccusage/codex's older shape counts cachedInputTokens inside inputTokens: not counted twice.
+    const older = await collectSpend(
+      JSON.stringify({
+        daily: [
+          {
+            date: "2026-05-13",
+            inputTokens: 1000,
+            cachedInputTokens: 250,
+            outputTokens: 125,
+            costUSD: 0.5,
+            models: { "gpt-5": { inputTokens: 1000, cachedInputTokens: 250, outputTokens: 125 } },
+          },
+        ],
+      }),
+      { rateCard },
+    );
+    expect(totals(older.entries)).toMatchObject({ input: 750, cacheRead: 250, usd: 0.5 });
+  });
+});
+
+describe("GitHub Copilot reports (github/copilot-billing-preview's test rows)", () => {
+  it("a transition-period report: every row counts, AI credits from aic_quantity, Spark tagged", async () => {
+    const result = await read("copilot-transition-requests.csv");
+    // The tool's AIC total: 1.5 + 222.17411999999996 + 1.5 (the third row repeats the first; both count).
+    expect(result.entries).toHaveLength(3);
+    expect(result.skipped).toEqual([]);
+    const credits = result.entries.reduce((s, e) => s + (e.credits ?? 0), 0);
+    expect(credits).toBeCloseTo(225.17412, 6);
+    expect(result.entries.map((e) => e.product ?? null)).toEqual([null, "spark", null]);
+  });
+
+  it("an AI-credits report with slash dates: dates normalised, quantity authoritative as the tool reads it", async () => {
+    const result = await read("copilot-ai-credits-slash-dates.csv");
+    expect(result.entries.map((e) => e.day)).toEqual(["2026-05-29", "2026-05-29", "2026-05-29"]);
+    // The tool: 96.9990345 + 12.5 (blank aic columns fall back to quantity) + 50 (quantity wins over aic 75).
+    const credits = result.entries.reduce((s, e) => s + (e.credits ?? 0), 0);
+    expect(credits).toBeCloseTo(159.4990345, 7);
+  });
+});
