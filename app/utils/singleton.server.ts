@@ -11,3 +11,9 @@ export function forgetSingleton(name: string): void {
   const store = globalThis as unknown as { __tokenPoker?: Record<string, unknown> };
   delete store.__tokenPoker?.[name];
 }
+
+/** Whether the singleton was made in this process (without making it). */
+export function hasSingleton(name: string): boolean {
+  const store = globalThis as unknown as { __tokenPoker?: Record<string, unknown> };
+  return !!store.__tokenPoker && name in store.__tokenPoker;
+}
