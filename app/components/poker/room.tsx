@@ -67,13 +67,21 @@ export function PokerRoom(props: RoomProps) {
 
   // The button pressed (Reveal, Re-vote, Next story) goes away with the change it made: focus
   // stays on the room's main action instead of dropping to the page body.
+  // (Its buttons are disabled while the action is under way: focus moves once they are enabled.)
   const stage = `${current?.itemId}:${round?.id}:${round?.status}:${current?.status}`;
+  const refocus = useRef(false);
+  const focusLost = () => !document.activeElement || document.activeElement === document.body;
   useEffect(() => {
-    const active = document.activeElement;
-    if (active && active !== document.body) return;
-    const target = controls.current?.querySelector<HTMLButtonElement>(".btn-primary:not(:disabled)") ?? controls.current?.querySelector("button");
-    target?.focus();
+    if (focusLost() || controls.current?.contains(document.activeElement)) refocus.current = true;
   }, [stage]);
+  useEffect(() => {
+    if (!refocus.current || !controls.current) return;
+    const buttons = controls.current.querySelectorAll<HTMLButtonElement>("button:not(:disabled)");
+    const target = controls.current.querySelector<HTMLButtonElement>(".btn-primary:not(:disabled)") ?? buttons[0];
+    if (!target) return;
+    refocus.current = false;
+    if (focusLost()) target.focus();
+  });
 
   // Facilitator shortcuts (shown in the room): R reveal, V re-vote, N next story; never while typing.
   const shortcuts = me.isFacilitator && open && !!current && !!round;
