@@ -38,7 +38,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     const guest = await createGuest(await getDb(), { guestKey: params.token ?? "", name: form.data.name });
     await announceRoomChange(guest.sessionId, guest.seq);
-    return redirect(`/t/${guest.teamSlug}/poker/${guest.sessionId}`, { headers: { "Set-Cookie": await guestCookieHeader(guest.token) } });
+    return redirect(`/t/${guest.teamSlug}/poker/${guest.sessionId}`, { headers: { "Set-Cookie": await guestCookieHeader(request, guest.token) } });
   } catch (error) {
     if (error instanceof PokerError) throw new Response(GONE, { status: 404 });
     throw error;
