@@ -8,6 +8,7 @@ import { formatCredits, formatDuration, levelLabel } from "~/components/poker/fo
 import { JoinPanel, LiveIndicator, PeopleList } from "~/components/poker/people";
 import { Queue } from "~/components/poker/queue";
 import { RevealPanel } from "~/components/poker/reveal-panel";
+import { SharePanel } from "~/components/poker/share-panel";
 import { SummaryPanel } from "~/components/poker/summary";
 import { useRoomLive, useServerNow } from "~/components/poker/use-room-live";
 import { VoteDeck } from "~/components/poker/vote-deck";
@@ -24,6 +25,9 @@ export interface RoomProps {
   streamUrl: string;
   shareUrl: string;
   guestUrl: string | null;
+  /** Why the links cannot work for others (a localhost address), or null. */
+  linkProblem: string | null;
+  qrSvg: string | null;
   addable: { id: number; key: string | null; title: string }[];
   teamName: string;
 }
@@ -324,17 +328,14 @@ export function PokerRoom(props: RoomProps) {
           </section>
 
           {me.kind === "member" && open ? (
-            <section className="card stack" aria-labelledby="poker-share-h">
-              <h2 id="poker-share-h">Share</h2>
-              <label htmlFor="poker-share-link">Link for team members</label>
-              <input id="poker-share-link" className="copy-box" readOnly value={props.shareUrl} onFocus={(e) => e.currentTarget.select()} />
-              {props.guestUrl ? (
-                <>
-                  <label htmlFor="poker-guest-link">Guest link (a display name is enough; this session only)</label>
-                  <input id="poker-guest-link" className="copy-box" readOnly value={props.guestUrl} onFocus={(e) => e.currentTarget.select()} />
-                </>
-              ) : null}
-            </section>
+            <SharePanel
+              shareUrl={props.shareUrl}
+              guestUrl={props.guestUrl}
+              guestsAllowed={session.guestsAllowed}
+              isFacilitator={me.isFacilitator}
+              linkProblem={props.linkProblem}
+              qrSvg={props.qrSvg}
+            />
           ) : null}
 
           {me.isFacilitator && open ? (
