@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumPath, launchBrowser } from "../helpers/browser";
 import { focused } from "../helpers/keyboard";
 import { createPokerSessionOverHttp, shareLogin } from "../helpers/poker-fixture";
-import { startTestServer, type HttpClient, type TestServer } from "../helpers/server";
+import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
 
 const DIMENSIONS = ["Model intensity", "Autonomy level", "Budget risk"] as const;
@@ -139,5 +139,51 @@ describe.skipIf(!chromiumPath())("a planning meeting", () => {
     await fran.locator("body").click({ position: { x: 5, y: 5 } });
     await fran.keyboard.press("r");
     await expect.poll(() => fran.getByText("Round 2 results", { exact: true }).count()).toBe(1);
+  });
+
+  it("gets people in: copy links, guests on in one click, a QR code, and a warning for a localhost link", async () => {
+    const { id } = await createPokerSessionOverHttp(owner, "meeting");
+    const url = `/t/meeting/poker/${id}`;
+    const { context, page } = await as(owner, url);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    const share = page.getByRole("region", { name: "Invite people" });
+    expect(await share.getByText(/only works on this computer/).count()).toBe(1);
+    expect(await share.locator("#poker-share-link").textContent()).toBe(`${server.url}${url}`);
+    await share.getByRole("button", { name: "Copy link" }).first().click();
+    // Headless Chromium may refuse the clipboard; then the link is selected for Ctrl+C instead.
+    await expect.poll(() => share.getByText(/Copied ✓|Selected: press Ctrl\+C/).count()).toBe(1);
+    if (await share.getByText("Copied ✓").count()) {
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${server.url}${url}`);
+    } else {
+      expect(await page.evaluate(() => window.getSelection()?.toString())).toBe(`${server.url}${url}`);
+    }
+    // Guests: one click, and the full guest link (with its own Copy button) and a QR code of it.
+    await share.getByRole("button", { name: /Let guests in/ }).click();
+    await expect.poll(() => share.locator("#poker-guest-link").count()).toBe(1);
+    expect(await share.locator("#poker-guest-link").textContent()).toMatch(/\/poker\/join\/[A-Za-z0-9_-]{16,}$/);
+    expect(await share.getByRole("button", { name: "Copy link" }).count()).toBe(2);
+    await share.getByText("QR code for people in the room").click();
+    expect(await share.getByRole("img", { name: "QR code of the guest link" }).locator("svg").count()).toBe(1);
+  });
+
+  it("tells an outsider with a member link to ask for an invite or a guest link", async () => {
+    const { id } = await createPokerSessionOverHttp(owner, "meeting");
+    const outsider = await signUp(server.url, "Olga Outsider");
+    const res = await outsider.request(`/t/meeting/poker/${id}`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toMatch(/Ask the team(&#x27;|')s owner for an invite, or the facilitator for a guest link/);
+  });
+
+  it("does not mark the login cookie Secure over plain http, and says so when a login cookie did not come back", async () => {
+    const client = new HttpClient(server.url);
+    const res = await client.post("/login", { email: owner.email, password: "correct horse battery" });
+    expect(res.status).toBe(302);
+    const cookies = res.headers.getSetCookie();
+    const session = cookies.find((c) => c.startsWith("__session="));
+    expect(session).toBeTruthy();
+    expect(session).not.toMatch(/;\s*Secure/i);
+    // The browser kept the marker but not the login cookie: the login page says why.
+    const dropped = await fetch(`${server.url}/login`, { headers: { Cookie: "__login_sent=1" } });
+    expect(await dropped.text()).toMatch(/did not send the login cookie back/);
   });
 });
