@@ -74,8 +74,12 @@ export function PokerRoom(props: RoomProps) {
   // (Its buttons are disabled while the action is under way: focus moves once they are enabled.)
   const stage = `${current?.itemId}:${round?.id}:${round?.status}:${current?.status}`;
   const refocus = useRef(false);
+  const lastStage = useRef(stage);
   const focusLost = () => !document.activeElement || document.activeElement === document.body;
   useEffect(() => {
+    // Only when the stage moved on (not on arriving at the page: the skip link comes first then).
+    if (lastStage.current === stage) return;
+    lastStage.current = stage;
     if (focusLost() || controls.current?.contains(document.activeElement)) refocus.current = true;
   }, [stage]);
   useEffect(() => {
