@@ -129,6 +129,12 @@ describe.skipIf(!chromiumPath())("a planning meeting", () => {
     await fran.keyboard.press("Enter");
     await expect.poll(() => fran.getByTestId("revealed-round").count()).toBe(1);
     await expect.poll(async () => (await focused(fran)).name).toBe("Re-vote");
+    // At 1280 px every column of the results table is in view, none cut off by its box.
+    const clipped = await fran.getByTestId("revealed-round").locator("table").evaluate((table) => {
+      const box = table.parentElement!.getBoundingClientRect();
+      return [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().right > box.right + 1).map((th) => th.textContent);
+    });
+    expect(clipped, "results columns cut off at 1280 px").toEqual([]);
     // Shortcuts: V re-votes, R reveals; not while typing in a field.
     await fran.keyboard.press("v");
     await expect.poll(() => fran.getByText(/round 2/).count()).toBeGreaterThan(0);
