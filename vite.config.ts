@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
+import fs from "node:fs";
 import { vitePlugin as remix } from "@remix-run/dev";
-import { defineConfig } from "vite";
+import { defineConfig, type Rollup } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
 
 declare module "@remix-run/node" {
@@ -9,7 +10,25 @@ declare module "@remix-run/node" {
   }
 }
 
+// Resource routes (no component: streams, CSV, JSON, redirects) have nothing for the browser, so
+// their client chunks are empty by design; Rollup's "empty chunk" line for them is noise.
+const RESOURCE_ROUTE_CHUNKS = new Set(
+  fs
+    .readdirSync("app/routes")
+    .filter((f) => /\.tsx?$/.test(f) && !f.includes(".test.") && !/export default/.test(fs.readFileSync(`app/routes/${f}`, "utf8")))
+    .map((f) => f.replace(/\.tsx?$/, "").replace(/[^A-Za-z0-9_.-]/g, "_")),
+);
+
+/** Drops only the build warnings known to be harmless (see above and zod's comment below); all else is printed. */
+function onwarn(warning: Rollup.RollupLog, print: (warning: Rollup.RollupLog) => void) {
+  if (warning.code === "EMPTY_BUNDLE" && warning.names?.every((n) => RESOURCE_ROUTE_CHUNKS.has(n))) return;
+  // zod 4 explains its own @__PURE__ annotations in comments Rollup cannot place; it removes them, nothing else.
+  if (warning.code === "INVALID_ANNOTATION" && /[\\/]node_modules[\\/]zod[\\/]/.test(warning.id ?? "")) return;
+  print(warning);
+}
+
 export default defineConfig({
+  build: { rollupOptions: { onwarn } },
   plugins: [
     // The Remix plugin builds the app; under vitest it is not wanted (tests import modules directly).
     !process.env.VITEST &&

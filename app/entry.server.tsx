@@ -16,6 +16,8 @@ declare module "@remix-run/node" {
   interface AppLoadContext {
     /** Set by scripts/server.ts for every request; absent under the Vite dev server. */
     cspNonce?: string;
+    /** Aborts when the client's connection closes (set by scripts/server.ts; see there). */
+    connectionClosed?: AbortSignal;
   }
 }
 

@@ -472,6 +472,8 @@ export interface PokerRoundsTable {
   timerEndsAt: Timestamp | null;
   startedAt: CreatedAt;
   revealedAt: Timestamp | null;
+  /** When the round reveals by itself (every present voter voted, grace period running); else null. */
+  autoRevealAt: Timestamp | null;
 }
 
 export interface PokerParticipantsTable {

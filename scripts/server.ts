@@ -19,6 +19,8 @@ import { isDatabaseDown, noteQueryError, noteQuerySuccess } from "~/utils/db-hea
 import { bodyLimitFor, tooLargeMessage } from "~/utils/request-body.server";
 import { pingDatabase } from "~/models/health.server";
 import { recoverInterruptedImports } from "~/models/spend.server";
+import { clearPresence } from "~/models/poker.server";
+import { HEARTBEAT_MS, releasePresence } from "~/utils/poker-live.server";
 import { dataDir } from "~/utils/env.server";
 import { ensureDemo, printDemoLogin } from "./seed/demo";
 
@@ -50,6 +52,9 @@ export async function startServer(options: { port?: number } = {}) {
   const interrupted = await recoverInterruptedImports(services.db);
   if (interrupted > 0) console.log(`${interrupted} spend import${interrupted === 1 ? " was" : "s were"} interrupted by a stop and marked failed.`);
   answerBackupRequests(services.database, dataDir(env));
+  // Presence comes from live streams, and this process has none yet: a restart starts from nobody
+  // present. On PostgreSQL other instances may be serving streams: those they refreshed lately stay.
+  await clearPresence(services.db, { keepSeenWithinMs: services.database.kind === "pglite" ? 0 : 2 * HEARTBEAT_MS });
 
   const build = (await import(pathToFileURL(path.join(BUILD_DIR, "server/index.js")).href)) as ServerBuild;
   const app = express();
@@ -130,7 +135,18 @@ export async function startServer(options: { port?: number } = {}) {
   app.use((req, res, next) => (publicFiles.has(req.path) ? serveClientFile(req, res, next) : next()));
   app.all(
     "*",
-    createRequestHandler({ build, mode: env.NODE_ENV, getLoadContext: () => ({ cspNonce: randomBytes(16).toString("base64") }) }),
+    createRequestHandler({
+      build,
+      mode: env.NODE_ENV,
+      getLoadContext: (_req, res) => {
+        // The end of the client's connection, from the socket itself: Remix copies the request for
+        // each loader and Node 20's fetch links each copy's abort signal only weakly, so after a
+        // garbage collection `request.signal` may never fire (live streams would stay open for good).
+        const closed = new AbortController();
+        res.once("close", () => closed.abort());
+        return { cspNonce: randomBytes(16).toString("base64"), connectionClosed: closed.signal };
+      },
+    }),
   );
 
   const port = options.port ?? env.PORT;
@@ -156,6 +172,11 @@ export async function startServer(options: { port?: number } = {}) {
       process.exit(1);
     }, 5000);
     deadline.unref();
+    try {
+      await releasePresence();
+    } catch (error) {
+      console.error("Could not mark the connected participants away:", (error as Error).message);
+    }
     closeAllStreams();
     server.close();
     server.closeIdleConnections();

@@ -46,9 +46,9 @@ function baseState(overrides: Partial<RoomState> = {}): RoomState {
       { id: 11, storyId: 2, key: "A-2", title: "Two", link: null, description: "", status: "pending", roundNumber: 1, split: false, estimate: null },
     ],
     rounds: [
-      { id: 100, itemId: 10, number: 1, status: "revealed", timerEndsAt: null, revealedAt: NOW - 30_000 },
-      { id: 101, itemId: 10, number: 2, status: "voting", timerEndsAt: null, revealedAt: null },
-      { id: 110, itemId: 11, number: 1, status: "voting", timerEndsAt: null, revealedAt: null },
+      { id: 100, itemId: 10, number: 1, status: "revealed", timerEndsAt: null, revealedAt: NOW - 30_000, autoRevealAt: null },
+      { id: 101, itemId: 10, number: 2, status: "voting", timerEndsAt: null, revealedAt: null, autoRevealAt: null },
+      { id: 110, itemId: 11, number: 1, status: "voting", timerEndsAt: null, revealedAt: null, autoRevealAt: null },
     ],
     votes: [],
     ...overrides,

@@ -8,8 +8,14 @@ import type { Role } from "~/domain/roles";
 import { summarizeRound, UNSURE, type Implied, type Levels, type RoundSummary, type Vote } from "~/domain/sizing";
 import type { DimensionId, SizingScheme } from "~/domain/sizing-scheme";
 
-/** A participant whose stream has not refreshed presence for this long counts as away. */
-export const PRESENCE_TTL_MS = 45_000;
+/**
+ * A participant whose live stream has not refreshed presence for this long counts as away. Open
+ * streams refresh it every heartbeat (app/utils/poker-live.server.ts, every 5 s); a closed stream
+ * marks its participant away at once. See docs/decisions/0020-presence.md.
+ */
+export const PRESENCE_TTL_MS = 20_000;
+/** Auto-reveal waits this long after the last vote; a change within it starts the wait again. */
+export const AUTO_REVEAL_GRACE_MS = 3_000;
 /** After this long away, the room offers the facilitator role to the others. */
 export const FACILITATOR_AWAY_MS = 120_000;
 
@@ -61,6 +67,8 @@ export interface StateRound {
   status: RoundStatus;
   timerEndsAt: number | null;
   revealedAt: number | null;
+  /** Epoch ms when the round reveals by itself (auto-reveal's grace period is running); else null. */
+  autoRevealAt: number | null;
 }
 
 export interface StateVote {
@@ -163,7 +171,15 @@ export interface CurrentItemView {
   status: ItemStatus;
   split: boolean;
   estimate: ItemEstimate | null;
-  round: { id: number; number: number; status: RoundStatus; timerEndsAt: number | null; voted: number[] };
+  round: {
+    id: number;
+    number: number;
+    status: RoundStatus;
+    timerEndsAt: number | null;
+    voted: number[];
+    /** Epoch ms when the round reveals by itself, while every present voter has voted; else null. */
+    autoRevealAt: number | null;
+  };
   /** Every revealed round of this story, oldest first (the round history). */
   revealed: RevealedRound[];
 }
@@ -475,6 +491,7 @@ export function publicRoom(state: RoomState): PublicRoom {
               status: currentRound.status,
               timerEndsAt: currentRound.timerEndsAt,
               voted: [...votedNow],
+              autoRevealAt: currentRound.status === "voting" ? (currentRound.autoRevealAt ?? null) : null,
             },
             revealed: revealedRounds(state, currentItem.id),
           }

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from "kysely";
 import type { Database, PokerParticipantRole, PokerVoteDimension } from "../../db/schema";
 import {
+  AUTO_REVEAL_GRACE_MS,
   ballots,
   CARD_DIMENSIONS,
   isComplete,
@@ -400,7 +401,8 @@ export async function loadRoomState(db: DB, input: { teamId: number; sessionId: 
       ), '[]'::json) as items,
       coalesce((
         select json_agg(json_build_object('id', r.id, 'itemId', r.item_id, 'number', r.number, 'status', r.status,
-          'timerEndsAt', ${ms("r.timer_ends_at")}, 'revealedAt', ${ms("r.revealed_at")}))
+          'timerEndsAt', ${ms("r.timer_ends_at")}, 'revealedAt', ${ms("r.revealed_at")},
+          'autoRevealAt', ${ms("r.auto_reveal_at")}))
         from poker_rounds r join poker_items i on i.id = r.item_id where r.session_id = s.id and ${liveRound}
       ), '[]'::json) as rounds,
       coalesce((
@@ -570,7 +572,7 @@ export async function markPresent(db: DB, input: { teamId: number; sessionId: nu
   return mutate(
     db,
     { ...input, allowEnded: true, bumpIf: (changed: boolean) => changed },
-    async (trx) => {
+    async (trx, session) => {
       const before = await trx
         .selectFrom("pokerParticipants")
         .select(["lastSeenAt", "leftAt", sql<Date>`now()`.as("now")])
@@ -580,7 +582,10 @@ export async function markPresent(db: DB, input: { teamId: number; sessionId: nu
       if (!before) return false;
       await trx.updateTable("pokerParticipants").set({ lastSeenAt: sql`now()`, leftAt: null }).where("id", "=", input.participantId).execute();
       const now = new Date(before.now).getTime();
-      return !isPresent({ lastSeenAt: new Date(before.lastSeenAt).getTime(), leftAt: before.leftAt ? 1 : null }, now);
+      const arrived = !isPresent({ lastSeenAt: new Date(before.lastSeenAt).getTime(), leftAt: before.leftAt ? 1 : null }, now);
+      // A voter who arrives during auto-reveal's grace period has not voted: the wait stops.
+      const settled = arrived && session.status === "open" && (await settleAutoReveal(trx, session, "presence")).changed;
+      return arrived || settled;
     },
   );
 }
@@ -596,9 +601,45 @@ export async function markLeft(db: DB, input: { teamId: number; sessionId: numbe
       .where("leftAt", "is", null)
       .executeTakeFirst();
     const changed = Number(result.numUpdatedRows) > 0;
-    if (changed && session.status === "open") await maybeAutoReveal(trx, session);
+    // Everyone still here has voted: the grace period starts (never a reveal on the spot).
+    if (changed && session.status === "open") await settleAutoReveal(trx, session, "presence");
     return changed;
   });
+}
+
+/**
+ * Auto-reveal's timer: the live hub calls this when a round's grace period is over (and whenever
+ * presence moved on its own, a voter timing out). Reveals the round if every present voter still
+ * has a complete vote and the time has come; starts or stops the grace period when that changed.
+ */
+export async function settleRoomAutoReveal(db: DB, input: { teamId: number; sessionId: number }) {
+  return mutate(db, { ...input, allowEnded: true, bumpIf: (r: { changed: boolean }) => r.changed }, async (trx, session) =>
+    session.status === "open" ? settleAutoReveal(trx, session, "due") : { changed: false, revealed: false },
+  );
+}
+
+/**
+ * Shutdown of an instance: the participants whose streams were open there are away until their
+ * browsers reconnect. No seq change (the others' heartbeat notices the presence change).
+ */
+export async function markAway(db: DB, participantIds: number[]) {
+  if (!participantIds.length) return;
+  await db.updateTable("pokerParticipants").set({ leftAt: sql`now()` }).where("id", "in", participantIds).where("leftAt", "is", null).execute();
+}
+
+/**
+ * Start-up: nobody is present but who reconnects. `keepSeenWithinMs` spares participants that
+ * another live instance refreshed that recently (PostgreSQL with several instances); 0 clears all
+ * (the embedded database: one process). Returns how many were marked away.
+ */
+export async function clearPresence(db: DB, input: { keepSeenWithinMs: number }) {
+  const result = await db
+    .updateTable("pokerParticipants")
+    .set({ leftAt: sql`now()` })
+    .where("leftAt", "is", null)
+    .where("lastSeenAt", "<=", sql<Date>`now() - make_interval(secs => ${input.keepSeenWithinMs / 1000})`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Heartbeat: streams still open on this instance keep their participants present. No seq change. */
@@ -645,18 +686,30 @@ export async function takeOverFacilitator(db: DB, input: { teamId: number; sessi
 /** Per dimension: a card, null to clear it, or absent to leave it; `split` on or off (null: off). */
 export type CardInput = Partial<Record<DimensionId, string | null>> & { split?: boolean | null };
 
-/** Reveals the current story's open round once every present voter has a complete vote. */
-async function maybeAutoReveal(trx: Trx, session: LockedSession): Promise<boolean> {
-  if (!session.autoReveal || session.currentItemId === null) return false;
+/**
+ * Auto-reveal, under the session lock. The current story's open round reveals by itself once every
+ * present voter has a complete vote and AUTO_REVEAL_GRACE_MS have passed since the last change:
+ * - "vote": a vote changed; while everyone has voted, the grace period (re)starts now;
+ * - "presence": someone came or went; the grace period starts if it is not running, stops if the
+ *   round is no longer complete;
+ * - "due": as "presence", and the round reveals if its grace period is over.
+ */
+async function settleAutoReveal(
+  trx: Trx,
+  session: LockedSession,
+  mode: "vote" | "presence" | "due",
+): Promise<{ changed: boolean; revealed: boolean }> {
+  const none = { changed: false, revealed: false };
+  if (!session.autoReveal || session.currentItemId === null) return none;
   const round = await trx
     .selectFrom("pokerRounds as r")
     .innerJoin("pokerItems as i", "i.id", "r.itemId")
-    .select(["r.id", "i.status as itemStatus"])
+    .select(["r.id", "i.status as itemStatus", sql<boolean>`r.auto_reveal_at is not null`.as("armed"), sql<boolean>`r.auto_reveal_at <= now()`.as("due")])
     .where("r.itemId", "=", session.currentItemId)
     .whereRef("r.number", "=", "i.roundNumber")
     .where("r.status", "=", "voting")
     .executeTakeFirst();
-  if (!round || round.itemStatus === "finalized") return false;
+  if (!round || round.itemStatus === "finalized") return none;
   const voters = await trx
     .selectFrom("pokerParticipants")
     .select(["id", "lastSeenAt", "leftAt", sql<Date>`now()`.as("now")])
@@ -666,16 +719,32 @@ async function maybeAutoReveal(trx: Trx, session: LockedSession): Promise<boolea
   const present = voters.filter((v) =>
     isPresent({ lastSeenAt: new Date(v.lastSeenAt).getTime(), leftAt: v.leftAt ? 1 : null }, new Date(v.now).getTime()),
   );
-  if (!present.length) return false;
   const votes = (await trx
     .selectFrom("pokerVotes")
     .select(["roundId", "participantId", "dimension", "value"])
     .where("roundId", "=", round.id)
     .execute()) as StateVote[];
   const cast = ballots(votes, round.id);
-  if (!present.every((v) => { const c = cast.get(v.id); return !!c && isComplete(c); })) return false;
-  await trx.updateTable("pokerRounds").set({ status: "revealed", revealedAt: sql`now()` }).where("id", "=", round.id).execute();
-  return true;
+  const complete =
+    present.length > 0 &&
+    present.every((v) => {
+      const c = cast.get(v.id);
+      return !!c && isComplete(c);
+    });
+  const rounds = trx.updateTable("pokerRounds").where("id", "=", round.id);
+  if (!complete) {
+    if (!round.armed) return none;
+    await rounds.set({ autoRevealAt: null }).execute();
+    return { changed: true, revealed: false };
+  }
+  if (mode === "due" && round.armed && round.due) {
+    await rounds.set({ status: "revealed", revealedAt: sql`now()`, autoRevealAt: null }).execute();
+    return { changed: true, revealed: true };
+  }
+  if (mode !== "vote" && round.armed) return none;
+  const grace = sql<Date>`now() + make_interval(secs => ${AUTO_REVEAL_GRACE_MS / 1000})`;
+  await rounds.set({ autoRevealAt: grace }).execute();
+  return { changed: true, revealed: false };
 }
 
 /**
@@ -755,7 +824,9 @@ export async function castVote(
         )
         .execute();
     }
-    return { revealed: session.currentItemId === round.itemId && (await maybeAutoReveal(trx, session)) };
+    // Auto-reveal never fires on the vote itself: a grace period starts, and a change within it restarts it.
+    if (session.currentItemId === round.itemId) await settleAutoReveal(trx, session, "vote");
+    return { revealed: false };
   });
 }
 
@@ -777,7 +848,7 @@ export function revealRound(db: DB, input: { teamId: number; sessionId: number; 
       .executeTakeFirstOrThrow();
     if (input.roundId !== undefined && input.roundId !== round.id) throw new PokerError("That round is over already.", 409);
     if (round.status === "revealed") return;
-    await trx.updateTable("pokerRounds").set({ status: "revealed", revealedAt: sql`now()` }).where("id", "=", round.id).execute();
+    await trx.updateTable("pokerRounds").set({ status: "revealed", revealedAt: sql`now()`, autoRevealAt: null }).where("id", "=", round.id).execute();
   });
 }
 

@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { LineText, Password } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
@@ -8,8 +8,13 @@ import { clearFailedLogins, forgetAttempts, takeAttempt } from "~/models/login-a
 import { normalizeEmail, verifyLogin } from "~/models/user.server";
 import { parseForm } from "~/utils/forms";
 import { clientIp, invalid } from "~/utils/http.server";
-import { getCurrentUser, safeRedirect, startUserSession } from "~/utils/session.server";
-import { getDb } from "~/utils/services.server";
+import fs from "node:fs";
+import path from "node:path";
+import { getUserByEmail } from "~/models/user.server";
+import { dataDir } from "~/utils/env.server";
+import { LOGIN_PROBE_COOKIE } from "~/utils/cookie-security.server";
+import { getCurrentUser, loginCookieWasDropped, safeRedirect, startUserSession } from "~/utils/session.server";
+import { getDb, getServices } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Token Poker" }];
 
@@ -21,7 +26,22 @@ const LoginSchema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getCurrentUser(request)) return redirect("/");
-  return null;
+  const { env, db } = await getServices();
+  // Logged in a moment ago and sent back here: the browser did not keep (or send) the login cookie.
+  const cookieDropped = loginCookieWasDropped(request);
+  const origin = new URL(request.url).origin;
+  const cookieHelp = cookieDropped
+    ? env.APP_ORIGIN && env.APP_ORIGIN.replace(/\/$/, "") !== origin
+      ? `Your password was right, but your browser did not send the login cookie back. This server is set up for ${env.APP_ORIGIN} (APP_ORIGIN); open it there, or set APP_ORIGIN to ${origin}.`
+      : "Your password was right, but your browser did not send the login cookie back. Allow cookies for this site (a private window or a blocker may refuse them) and try again."
+    : null;
+  // A fresh demo install: say where its password is (never the password itself).
+  const demoFile = path.join(dataDir(env), "demo-password");
+  const demo = fs.existsSync(demoFile) && !!(await getUserByEmail(db, "demo@example.com"))
+    ? { email: "demo@example.com", file: path.relative(process.cwd(), demoFile) || demoFile }
+    : null;
+  const headers = cookieDropped ? { "Set-Cookie": `${LOGIN_PROBE_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax` } : undefined;
+  return data({ cookieHelp, demo }, { headers });
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -51,6 +71,7 @@ export async function action({ request }: ActionFunctionArgs) {
 
 export default function LoginPage() {
   const result = useActionData<typeof action>();
+  const { cookieHelp, demo } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   const redirectTo = params.get("redirectTo") ?? "";
@@ -64,6 +85,17 @@ export default function LoginPage() {
         </>
       }
     >
+      {cookieHelp && !result ? (
+        <p className="alert alert-warn" role="alert">
+          {cookieHelp}
+        </p>
+      ) : null}
+      {demo ? (
+        <p className="alert" data-testid="demo-hint">
+          Demo install: log in as <strong>{demo.email}</strong>. The password is in the file <code>{demo.file}</code> (it was also
+          printed when the server started).
+        </p>
+      ) : null}
       <Form method="post" className="stack" noValidate>
         <FormError message={errors.form} />
         <input type="hidden" name="redirectTo" value={redirectTo} />

@@ -41,7 +41,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const limits = { perLink: env.GUEST_MAX_PER_LINK, perMinute: env.GUEST_MAX_PER_MINUTE };
     const guest = await createGuest(db, { guestKey: params.token ?? "", name: form.data.name, limits });
     await announceRoomChange(guest.sessionId, guest.seq);
-    return redirect(`/t/${guest.teamSlug}/poker/${guest.sessionId}`, { headers: { "Set-Cookie": await guestCookieHeader(guest.token) } });
+    return redirect(`/t/${guest.teamSlug}/poker/${guest.sessionId}`, { headers: { "Set-Cookie": await guestCookieHeader(request, guest.token) } });
   } catch (error) {
     if (error instanceof GuestRefusedError) return invalid({ [error.field]: error.message }, { name: form.data.name });
     if (error instanceof PokerError) throw new Response(GONE, { status: 404 });

@@ -4,8 +4,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { parseSessionId, requirePokerAccess } from "~/utils/poker-access.server";
 import { openRoomStream } from "~/utils/poker-live.server";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const sessionId = parseSessionId(params.id);
   const { team, viewer } = await requirePokerAccess(request, params.team, sessionId, "observer");
-  return openRoomStream(request, { teamId: team.id, sessionId, viewer });
+  // The socket's close, not request.signal: the latter can be lost to a garbage collection.
+  return openRoomStream(context.connectionClosed ?? request.signal, { teamId: team.id, sessionId, viewer });
 }

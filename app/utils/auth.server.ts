@@ -23,6 +23,9 @@ export interface TeamContext {
   role: Role;
 }
 
+export const OUTSIDER_MESSAGE =
+  "This page is for members of a team you are not in (or there is no such team). Ask the team's owner for an invite, or the facilitator for a guest link.";
+
 /**
  * The one gate for team pages and actions: anonymous → login; outsider → 404 (a team's existence is
  * not confirmed to strangers); a role below `minRole` → 403. Every team query takes `team.id` from
@@ -37,7 +40,9 @@ export async function requireTeamRole(request: Request, teamSlug: string | undef
   const membership = teamSlug
     ? await memoPerRequest(`membership:${user.id}:${teamSlug}`, () => getMembership(db, { slug: teamSlug, userId: user.id }))
     : undefined;
-  if (!membership) throw new Response("Team not found", { status: 404 });
+  // Someone sent a member link who is not (yet) on the team: say what would help, without
+  // confirming to a stranger that the team exists.
+  if (!membership) throw new Response(OUTSIDER_MESSAGE, { status: 404 });
   if (!roleAtLeast(membership.role, minRole)) {
     throw new Response(
       minRole === "member" ? "Observers can look but not change anything." : `This needs the ${minRole} role.`,

@@ -23,8 +23,11 @@ const EnvSchema = z.object({
   // Poker guests: how many one guest link admits in all, and per minute.
   GUEST_MAX_PER_LINK: z.coerce.number().int().min(1).max(10_000).default(100),
   GUEST_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(60),
-  /** How often live rooms ping their streams and re-check the database for missed changes. */
-  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(15_000),
+  /**
+   * How often live rooms ping their streams, refresh presence and re-check the database for missed
+   * changes; keep it well under the presence expiry (20 s) or present people show as away.
+   */
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(5_000),
   /** The most bytes of an ordinary form body (everything but the spend upload, team import and spend API). */
   MAX_FORM_BYTES: z.coerce
     .number()

@@ -2,6 +2,7 @@
 // random token (stored hashed on the guest's participant row) and nothing else. No imports from the
 // rest of the app: auth.server.ts asks `isGuestOnlyRequest` to turn team pages into 404s for guests.
 import { createCookie } from "@remix-run/node";
+import { cookiesSecure } from "~/utils/cookie-security.server";
 import { getServices } from "~/utils/services.server";
 import { singleton } from "~/utils/singleton.server";
 
@@ -11,12 +12,13 @@ const SESSION_COOKIE = "__session";
 const GUEST_HOURS = 12;
 
 async function guestCookie() {
-  const { sessionSecret, env } = await getServices();
+  const { sessionSecret } = await getServices();
   return singleton(`poker-guest-cookie:${sessionSecret}`, () =>
     createCookie(GUEST_COOKIE, {
       httpOnly: true,
       sameSite: "lax",
-      secure: env.NODE_ENV === "production" && !env.APP_ORIGIN?.startsWith("http://"),
+      // Secure per answer, from how the page is served (cookiesSecure), not from NODE_ENV.
+      secure: false,
       path: "/",
       maxAge: GUEST_HOURS * 3600,
       secrets: [sessionSecret],
@@ -29,12 +31,14 @@ export async function readGuestToken(request: Request): Promise<string | null> {
   return typeof value === "string" && value ? value : null;
 }
 
-export async function guestCookieHeader(token: string): Promise<string> {
-  return (await guestCookie()).serialize(token);
+export async function guestCookieHeader(request: Request, token: string): Promise<string> {
+  const secure = cookiesSecure(request, (await getServices()).env.APP_ORIGIN);
+  return (await guestCookie()).serialize(token, { secure });
 }
 
-export async function clearGuestCookieHeader(): Promise<string> {
-  return (await guestCookie()).serialize("", { maxAge: 0 });
+export async function clearGuestCookieHeader(request: Request): Promise<string> {
+  const secure = cookiesSecure(request, (await getServices()).env.APP_ORIGIN);
+  return (await guestCookie()).serialize("", { maxAge: 0, secure });
 }
 
 function cookieNames(request: Request): Set<string> {

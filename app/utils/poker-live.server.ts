@@ -4,17 +4,30 @@
 // pub/sub, from this instance or another), the hub loads the room once from the database and sends
 // every local viewer the view built for them by `roomViewFor` — so a stream only ever carries what
 // its recipient may see. Every connect starts with a full snapshot, which is the resync after a
-// reload, a sleeping laptop, a dropped connection or a server restart. A heartbeat (every 15 s, or
-// LIVE_HEARTBEAT_MS) keeps proxies from closing idle streams, refreshes presence, and catches up on
-// any missed message; a pub/sub that lost and regained its connection asks for a resync at once.
-import { participantFor, publicRoom, roomViewFor, type RoomState, type Viewer } from "~/domain/poker";
-import { joinSession, loadRoomState, markLeft, markPresent, roomPulse, touchPresence } from "~/models/poker.server";
+// reload, a sleeping laptop, a dropped connection or a server restart. A heartbeat (every 5 s, or LIVE_HEARTBEAT_MS) keeps
+// proxies from closing idle streams, refreshes presence, and catches up on any missed message.
+//
+// Presence is the set of open streams (docs/decisions/0020-presence.md): the heartbeat refreshes
+// each open stream's participant in the database, a closed stream marks them away at once (the
+// close comes from the socket, see scripts/server.ts), and a participant no instance refreshed for
+// PRESENCE_TTL_MS is away. The hub also runs auto-reveal's grace-period timer for its rooms.
+import { participantFor, publicRoom, roomViewFor, shouldAutoReveal, type RoomState, type Viewer } from "~/domain/poker";
+import {
+  joinSession,
+  loadRoomState,
+  markAway,
+  markLeft,
+  markPresent,
+  roomPulse,
+  settleRoomAutoReveal,
+  touchPresence,
+} from "~/models/poker.server";
 import { getUserById } from "~/models/user.server";
 import type { DB } from "~/utils/db.server";
 import { registerStream } from "~/utils/events.server";
 import { getPubSub, type PubSub } from "~/utils/pubsub.server";
 import { getServices } from "~/utils/services.server";
-import { singleton } from "~/utils/singleton.server";
+import { hasSingleton, singleton } from "~/utils/singleton.server";
 
 const CHANNEL = "poker";
 /** Clients reconnect this long after a stream ends (the server restarting, say). */
@@ -40,6 +53,11 @@ interface Room {
   running: boolean;
   again: boolean;
   force: boolean;
+  /** Auto-reveal's grace-period timer for the current round, and the moment it was set for. */
+  revealTimer: ReturnType<typeof setTimeout> | null;
+  revealAt: number | null;
+  /** The seq at which the auto-reveal state was last checked against presence (once per seq). */
+  settledSeq: number;
 }
 
 const encoder = new TextEncoder();
@@ -122,6 +140,54 @@ class PokerHub {
       if (conn.participantId === null) conn.participantId = participantFor(state, conn.viewer)?.id ?? null;
       conn.send(snapshotEvent(roomViewFor(state, conn.viewer, pub)));
     }
+    this.#watchAutoReveal(room, state);
+  }
+
+  /**
+   * Auto-reveal's timer: at the end of the grace period the round reveals (if everyone present
+   * still has voted; the model checks under the session's lock, so several instances may try).
+   * Presence that moved by time alone (a voter timing out) starts or stops the grace period.
+   */
+  #watchAutoReveal(room: Room, state: RoomState) {
+    const round = publicRoom(state).current?.round;
+    const at = round?.status === "voting" ? round.autoRevealAt : null;
+    if (at !== room.revealAt) {
+      if (room.revealTimer) clearTimeout(room.revealTimer);
+      room.revealTimer = null;
+      room.revealAt = at;
+      if (at !== null) {
+        room.revealTimer = setTimeout(() => {
+          room.revealTimer = null;
+          void this.#settle(room);
+        }, Math.max(0, at - state.now) + 25);
+        room.revealTimer.unref?.();
+      }
+    }
+    const wants = shouldAutoReveal(state);
+    if (wants !== (at !== null) && room.settledSeq !== state.session.seq) {
+      room.settledSeq = state.session.seq;
+      void this.#settle(room);
+    }
+  }
+
+  async #settle(room: Room) {
+    try {
+      const change = await settleRoomAutoReveal(this.db, { teamId: room.teamId, sessionId: room.sessionId });
+      await this.announce(room.sessionId, change.seq);
+    } catch (error) {
+      console.error(`[poker] auto-reveal in room ${room.sessionId} failed:`, (error as Error).message);
+    }
+  }
+
+  /** Participants with a stream open here (for a shutdown: they are away until they reconnect). */
+  localParticipants(): { teamId: number; sessionId: number; participantId: number }[] {
+    const out = new Map<number, { teamId: number; sessionId: number; participantId: number }>();
+    for (const room of this.#rooms.values()) {
+      for (const conn of room.conns) {
+        if (conn.participantId !== null) out.set(conn.participantId, { teamId: room.teamId, sessionId: room.sessionId, participantId: conn.participantId });
+      }
+    }
+    return [...out.values()];
   }
 
   async #tick() {
@@ -147,7 +213,7 @@ class PokerHub {
   }
 
   /** A text/event-stream Response for one viewer of one room. */
-  async open(request: Request, input: { teamId: number; sessionId: number; viewer: Viewer }): Promise<Response> {
+  async open(connectionClosed: AbortSignal, input: { teamId: number; sessionId: number; viewer: Viewer }): Promise<Response> {
     const { teamId, sessionId, viewer } = input;
     let state = await loadRoomState(this.db, { teamId, sessionId });
     if (!state) throw new Response("Not found", { status: 404 });
@@ -167,7 +233,19 @@ class PokerHub {
 
     let room = this.#rooms.get(sessionId);
     if (!room) {
-      room = { sessionId, teamId, conns: new Set(), seq: 0, presence: "", running: false, again: false, force: false };
+      room = {
+        sessionId,
+        teamId,
+        conns: new Set(),
+        seq: 0,
+        presence: "",
+        running: false,
+        again: false,
+        force: false,
+        revealTimer: null,
+        revealAt: null,
+        settledSeq: -1,
+      };
       this.#rooms.set(sessionId, room);
     }
     const theRoom = room;
@@ -191,7 +269,10 @@ class PokerHub {
         closed = true;
         unregister();
         theRoom.conns.delete(conn);
-        if (theRoom.conns.size === 0 && this.#rooms.get(sessionId) === theRoom) this.#rooms.delete(sessionId);
+        if (theRoom.conns.size === 0 && this.#rooms.get(sessionId) === theRoom) {
+          this.#rooms.delete(sessionId);
+          if (theRoom.revealTimer) clearTimeout(theRoom.revealTimer);
+        }
         try {
           controller.close();
         } catch {
@@ -215,7 +296,7 @@ class PokerHub {
         conn.close();
       },
     });
-    request.signal.addEventListener("abort", () => conn.close(), { once: true });
+    connectionClosed.addEventListener("abort", () => conn.close(), { once: true });
     unregister = registerStream(() => conn.close({ quiet: true }));
     room.conns.add(conn);
 
@@ -223,7 +304,7 @@ class PokerHub {
     state = (await loadRoomState(this.db, { teamId, sessionId })) ?? state;
     conn.send(`retry: ${RETRY_MS}\n\n`);
     conn.send(snapshotEvent(roomViewFor(state, viewer)));
-    if (request.signal.aborted) conn.close();
+    if (connectionClosed.aborted) conn.close();
 
     return new Response(body, {
       headers: {
@@ -233,6 +314,11 @@ class PokerHub {
         "X-Accel-Buffering": "no",
       },
     });
+  }
+
+  async releaseAll(): Promise<void> {
+    const here = this.localParticipants();
+    if (here.length) await markAway(this.db, here.map((p) => p.participantId));
   }
 
   async #userName(userId: number): Promise<string> {
@@ -248,8 +334,18 @@ function getHub(): Promise<PokerHub> {
 }
 
 /** The live stream of a room for one viewer (the caller has checked access). */
-export async function openRoomStream(request: Request, input: { teamId: number; sessionId: number; viewer: Viewer }) {
-  return (await getHub()).open(request, input);
+export async function openRoomStream(closed: AbortSignal, input: { teamId: number; sessionId: number; viewer: Viewer }) {
+  return (await getHub()).open(closed, input);
+}
+
+/**
+ * At shutdown (before the streams close quietly): everyone connected here is away until their
+ * browser reconnects — a restart starts from nobody present. One statement; no auto-reveal.
+ */
+export async function releasePresence(): Promise<void> {
+  if (!hasSingleton("poker-hub")) return;
+  const hub = await getHub();
+  await hub.releaseAll();
 }
 
 /** After a committed change: every instance's streams of that room get a fresh view. */

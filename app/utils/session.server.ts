@@ -3,18 +3,20 @@ import { sameOriginPath } from "~/domain/redirect";
 import { createSession, deleteSession, getSessionUser } from "~/models/session.server";
 import { SESSION_DAYS } from "~/models/session.server";
 import { memoPerRequest } from "~/utils/request-memo.server";
+import { cookiesSecure, LOGIN_PROBE_COOKIE } from "~/utils/cookie-security.server";
 import { getServices } from "~/utils/services.server";
 import { singleton } from "~/utils/singleton.server";
 
 // The cookie holds only a random session id, signed; the session itself lives in the database so
 // logout and password resets end it everywhere.
 async function sessionCookie() {
-  const { sessionSecret, env } = await getServices();
+  const { sessionSecret } = await getServices();
   return singleton(`session-cookie:${sessionSecret}`, () =>
     createCookie("__session", {
       httpOnly: true,
       sameSite: "lax",
-      secure: env.NODE_ENV === "production" && !env.APP_ORIGIN?.startsWith("http://"),
+      // Secure per answer, from how the page is served (cookiesSecure), not from NODE_ENV.
+      secure: false,
       path: "/",
       maxAge: SESSION_DAYS * 86_400,
       secrets: [sessionSecret],
@@ -44,7 +46,19 @@ export async function startUserSession(request: Request, userId: number, redirec
   if (previous) await deleteSession(db, previous);
   const sessionId = await createSession(db, userId);
   const cookie = await sessionCookie();
-  return redirect(safeRedirect(request, redirectTo), { headers: { "Set-Cookie": await cookie.serialize(sessionId) } });
+  const secure = cookiesSecure(request, (await getServices()).env.APP_ORIGIN);
+  const headers = new Headers();
+  headers.append("Set-Cookie", await cookie.serialize(sessionId, { secure }));
+  // A plain marker beside it: if the login cookie does not come back, the login page can say why.
+  headers.append("Set-Cookie", `${LOGIN_PROBE_COOKIE}=1; Path=/; Max-Age=120; SameSite=Lax`);
+  return redirect(safeRedirect(request, redirectTo), { headers });
+}
+
+/** Logged in a moment ago, yet the browser did not send the login cookie back. */
+export function loginCookieWasDropped(request: Request): boolean {
+  const header = request.headers.get("Cookie") ?? "";
+  const names = new Set(header.split(";").map((part) => part.split("=")[0]!.trim()));
+  return names.has(LOGIN_PROBE_COOKIE) && !names.has("__session");
 }
 
 export async function endUserSession(request: Request) {
@@ -52,7 +66,8 @@ export async function endUserSession(request: Request) {
   const sessionId = await readSessionId(request);
   if (sessionId) await deleteSession(db, sessionId);
   const cookie = await sessionCookie();
-  return redirect("/login", { headers: { "Set-Cookie": await cookie.serialize("", { maxAge: 0 }) } });
+  const secure = cookiesSecure(request, (await getServices()).env.APP_ORIGIN);
+  return redirect("/login", { headers: { "Set-Cookie": await cookie.serialize("", { maxAge: 0, secure }) } });
 }
 
 /**

@@ -12,7 +12,7 @@ export function forgetSingleton(name: string): void {
   delete store.__tokenPoker?.[name];
 }
 
-/** Whether `name` was created in this process (without creating it). */
+/** Whether the singleton was made in this process (without making it). */
 export function hasSingleton(name: string): boolean {
   const store = globalThis as unknown as { __tokenPoker?: Record<string, unknown> };
   return !!store.__tokenPoker && name in store.__tokenPoker;

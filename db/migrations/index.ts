@@ -7,6 +7,7 @@ import * as m0005 from "./0005_create_sprints";
 import * as m0006 from "./0006_secure_accounts";
 import * as m0008 from "./0008_limit_spend_amounts";
 import * as m0009 from "./0009_record_usage_detail";
+import * as m0010 from "./0010_add_auto_reveal_at";
 import * as m0011 from "./0011_create_calibration_suggestions";
 import * as m0012 from "./0012_add_agent_ingest";
 import * as m0014 from "./0014_add_tracker_fields";
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   "0006_secure_accounts": m0006,
   "0008_limit_spend_amounts": m0008,
   "0009_record_usage_detail": m0009,
+  "0010_add_auto_reveal_at": m0010,
   "0011_create_calibration_suggestions": m0011,
   "0012_add_agent_ingest": m0012,
   "0014_add_tracker_fields": m0014,

@@ -39,10 +39,13 @@ async function migratedTemplate(): Promise<string> {
 }
 
 /** Starts the built server on a fresh embedded database (or `env.DATABASE_URL`) on a free port. */
-export async function spawnServer(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<SpawnedServer> {
+export async function spawnServer(
+  options: { env?: Record<string, string>; dataDir?: string; nodeArgs?: string[]; entry?: string } = {},
+): Promise<SpawnedServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "token-poker-"));
   if (!options.dataDir && !options.env?.DATABASE_URL) fs.cpSync(await migratedTemplate(), path.join(dataDir, "pglite"), { recursive: true });
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/server.ts"], {
+  const args = [...(options.nodeArgs ?? []), "--import", "tsx", options.entry ?? "scripts/server.ts"];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       DATABASE_URL: "",
@@ -55,7 +58,7 @@ export async function spawnServer(options: { env?: Record<string, string>; dataD
       PGLITE_DIR: path.join(dataDir, "pglite"),
       ...options.env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.entry ? "pipe" : "ignore", "pipe", "pipe"],
   });
   let output = "";
   child.stdout!.on("data", (d) => (output += d));

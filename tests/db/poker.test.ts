@@ -17,6 +17,9 @@ import {
   revealRound,
   roomPulse,
   revote,
+  settleRoomAutoReveal,
+  clearPresence,
+  markAway,
   setGuestLink,
   skipItem,
   endSession,
@@ -242,26 +245,74 @@ describeDb("poker sessions", (t) => {
     expect(shown.room.current!.revealed[0]!.votes).toEqual([expect.objectContaining({ participantId: r.pa, ...levels })]);
   });
 
-  it("auto-reveals once every present voter has voted, and when the last missing voter leaves", async () => {
+  it("auto-reveals after a grace period once every present voter has voted, and when the last missing voter leaves", async () => {
     const r = await room({ autoReveal: true });
     const { round } = await r.currentRound();
+    const armedAt = async () => (await r.currentRound()).round.autoRevealAt;
+    // Ends the grace period now, as if its 3 s had passed.
+    const elapse = () => t.db.updateTable("pokerRounds").set({ autoRevealAt: new Date(Date.now() - 1000) }).where("id", "=", round.id).execute();
     // Everyone who joined is present for now (joining counts as being seen).
-    const one = await castVote(t.db, { ...r.base, participantId: r.pOwner, roundId: round.id, cards: { ...levels } });
-    expect(one.result.revealed).toBe(false);
-    const two = await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { split: true } });
-    expect(two.result.revealed).toBe(false);
-    // b wanders off without voting: the others have all voted, so the cards turn over.
+    await castVote(t.db, { ...r.base, participantId: r.pOwner, roundId: round.id, cards: { ...levels } });
+    await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { split: true } });
+    expect(await armedAt()).toBeNull();
+    // b wanders off without voting: the others have all voted, so the grace period starts.
     await markLeft(t.db, { ...r.base, participantId: r.pb });
-    expect((await r.currentRound()).round.status).toBe("revealed");
+    const first = await armedAt();
+    expect(first).not.toBeNull();
+    expect((await r.currentRound()).round.status).toBe("voting");
+    // Too early: nothing happens.
+    expect((await settleRoomAutoReveal(t.db, r.base)).seq).toBeNull();
+    // A change within the grace period counts: the wait starts again.
+    await new Promise((done) => setTimeout(done, 20));
+    await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { split: false, ...levels } });
+    const second = await armedAt();
+    expect(second!).toBeGreaterThan(first!);
+    const view = roomViewFor((await loadRoomState(t.db, r.base))!, { kind: "member", userId: r.a.id, teamRole: "member" });
+    expect(view.room.current!.round.autoRevealAt).toBe(second);
+    // b comes back without a vote: the round is not complete any more, the wait stops.
+    expect((await markPresent(t.db, { ...r.base, participantId: r.pb })).seq).not.toBeNull();
+    expect(await armedAt()).toBeNull();
+    await markLeft(t.db, { ...r.base, participantId: r.pb });
+    await elapse();
+    const revealed = await settleRoomAutoReveal(t.db, r.base);
+    expect(revealed.result.revealed).toBe(true);
+    expect(revealed.seq).not.toBeNull();
+    expect((await r.currentRound()).round).toMatchObject({ status: "revealed", autoRevealAt: null });
     // The live hub's heartbeat sees the same presence the room view shows.
     const [pulse] = await roomPulse(t.db, [r.sessionId]);
-    const view = roomViewFor((await loadRoomState(t.db, r.base))!, { kind: "member", userId: r.a.id, teamRole: "member" });
-    expect(pulse!.presence).toBe(view.room.participants.map((p) => `${p.id}:${p.present ? 1 : 0}`).join(","));
+    const after = roomViewFor((await loadRoomState(t.db, r.base))!, { kind: "member", userId: r.a.id, teamRole: "member" });
+    expect(pulse!.presence).toBe(after.room.participants.map((p) => `${p.id}:${p.present ? 1 : 0}`).join(","));
     expect(pulse!.presence).toContain(`${r.pb}:0`);
-    expect(pulse!.seq).toBe(view.seq);
+    expect(pulse!.seq).toBe(after.seq);
     // Coming back is a change the room hears about; being here already is not.
     expect((await markPresent(t.db, { ...r.base, participantId: r.pb })).seq).not.toBeNull();
     expect((await markPresent(t.db, { ...r.base, participantId: r.pb })).seq).toBeNull();
+  });
+
+  it("does not reveal when the round stopped being complete during the grace period", async () => {
+    const r = await room({ autoReveal: true });
+    const { round } = await r.currentRound();
+    await markLeft(t.db, { ...r.base, participantId: r.pb });
+    await castVote(t.db, { ...r.base, participantId: r.pOwner, roundId: round.id, cards: { ...levels } });
+    await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { ...levels } });
+    expect((await r.currentRound()).round.autoRevealAt).not.toBeNull();
+    // a takes a card back; the hub's timer fires after the grace period.
+    await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { risk: null } });
+    await t.db.updateTable("pokerRounds").set({ autoRevealAt: new Date(Date.now() - 1000) }).where("id", "=", round.id).execute();
+    expect((await settleRoomAutoReveal(t.db, r.base)).result.revealed).toBe(false);
+    expect((await r.currentRound()).round).toMatchObject({ status: "voting", autoRevealAt: null });
+  });
+
+  it("starts from nobody present after a restart, and marks a stopping instance's participants away", async () => {
+    const r = await room();
+    const present = async () => (await loadRoomState(t.db, r.base))!.participants.filter((p) => p.leftAt === null).map((p) => p.id);
+    expect((await present()).length).toBe(4);
+    await markAway(t.db, [r.pa]);
+    expect(await present()).not.toContain(r.pa);
+    // Another instance refreshed b a moment ago: a PostgreSQL instance starting keeps them.
+    expect(await clearPresence(t.db, { keepSeenWithinMs: 60_000 })).toBe(0); // everyone here was seen just now
+    expect(await clearPresence(t.db, { keepSeenWithinMs: 0 })).toBeGreaterThanOrEqual(3); // (other tests share the database)
+    expect(await present()).toEqual([]);
   });
 
   it("lets the facilitator skip, move and remove stories, the current one included, without breaking the room", async () => {

@@ -68,9 +68,10 @@ describe.skipIf(!chromiumPath())("keyboard only", () => {
     await kay.keyboard.press("Enter");
     await expect.poll(() => kay.getByRole("radiogroup", { name: "Model intensity" }).count()).toBe(1);
     stops.push(...(await tabTo(kay, (f) => f.kind === "input[radio]" && f.field === "intensity")));
-    // A row of cards is one radio group, one Tab stop: the arrow keys move along it and pick, Space
-    // picks the focused card, Tab goes on to the next row.
+    // A row of cards is one radio group, one Tab stop: the arrow keys move along it (without casting:
+    // issue 16), Space picks the focused card, Tab goes on to the next row.
     await kay.keyboard.press("ArrowRight");
+    await kay.keyboard.press("Space");
     for (const row of ["autonomy", "risk"]) {
       await kay.keyboard.press("Tab");
       const f = await focused(kay);

@@ -208,13 +208,6 @@ export function FacilitatorOptions({ view, busy }: { view: RoomView; busy: boole
           </button>
         </div>
       </fetcher.Form>
-      <fetcher.Form method="post" className="row">
-        <input type="hidden" name="intent" value="guest-link" />
-        <input type="hidden" name="enabled" value={session.guestsAllowed ? "off" : "on"} />
-        <button type="submit" className="btn btn-ghost" disabled={fetcher.state !== "idle"}>
-          {session.guestsAllowed ? "Turn the guest link off" : "Allow guests (make a guest link)"}
-        </button>
-      </fetcher.Form>
       <fetcher.Form
         method="post"
         onSubmit={(e) => {

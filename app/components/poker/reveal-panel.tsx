@@ -71,7 +71,7 @@ export function RevealPanel({ round, scheme, title }: { round: RevealedRound; sc
         </span>
       </div>
       <SuggestionLine round={round} scheme={scheme} />
-      <div className="table-wrap">
+      <div className="table-wrap table-wrap-sticky">
         <table>
           <caption className="sr-only">Every voter's cards in {title.toLowerCase()}</caption>
           <thead>

@@ -2,12 +2,13 @@
 // kept current by the live stream; every action is a plain form post that also works without
 // JavaScript, and the stream (or the loader's revalidation) brings the result.
 import { useActionData, useFetcher, useSearchParams } from "@remix-run/react";
-import { lazy, Suspense, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from "react";
 import { facilitatorIsAway, type RoomView } from "~/domain/poker";
 import { formatCredits, formatDuration, levelLabel } from "~/components/poker/format";
 import { JoinPanel, LiveIndicator, PeopleList } from "~/components/poker/people";
 import { Queue } from "~/components/poker/queue";
 import { RevealPanel } from "~/components/poker/reveal-panel";
+import { SharePanel } from "~/components/poker/share-panel";
 import { SummaryPanel } from "~/components/poker/summary";
 import { useRoomLive, useServerNow } from "~/components/poker/use-room-live";
 import { VoteDeck } from "~/components/poker/vote-deck";
@@ -24,6 +25,9 @@ export interface RoomProps {
   streamUrl: string;
   shareUrl: string;
   guestUrl: string | null;
+  /** Why the links cannot work for others (a localhost address), or null. */
+  linkProblem: string | null;
+  qrSvg: string | null;
   addable: { id: number; key: string | null; title: string }[];
   teamName: string;
 }
@@ -45,13 +49,13 @@ export function PokerRoom(props: RoomProps) {
   const open = session.status === "open";
   const offerTakeOver = open && me.canParticipate && !me.isFacilitator && facilitatorIsAway(room, now);
 
-  const button = (intent: string, label: ReactNode, fields: Record<string, string> = {}, className = "btn") => (
+  const button = (intent: string, label: ReactNode, fields: Record<string, string> = {}, className = "btn", shortcut?: string) => (
     <fetcher.Form method="post" className="inline-form">
       <input type="hidden" name="intent" value={intent} />
       {Object.entries(fields).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}
-      <button type="submit" className={className} disabled={busy}>
+      <button type="submit" className={className} disabled={busy} aria-keyshortcuts={shortcut}>
         {label}
       </button>
     </fetcher.Form>
@@ -62,9 +66,58 @@ export function PokerRoom(props: RoomProps) {
   const voters = room.participants.filter((p) => p.role === "voter");
   const votedCount = round?.status === "voting" ? round.voted.length : 0;
   const queueProps = { queue: room.queue, canVoteAhead: me.canVote && session.allowAhead && open, mine, aheadItemId };
+  const controls = useRef<HTMLDivElement>(null);
+  const announcement = useRevealAnnouncement(view);
+
+  // The button pressed (Reveal, Re-vote, Next story) goes away with the change it made: focus
+  // stays on the room's main action instead of dropping to the page body.
+  // (Its buttons are disabled while the action is under way: focus moves once they are enabled.)
+  const stage = `${current?.itemId}:${round?.id}:${round?.status}:${current?.status}`;
+  const refocus = useRef(false);
+  const lastStage = useRef(stage);
+  const focusLost = () => !document.activeElement || document.activeElement === document.body;
+  useEffect(() => {
+    // Only when the stage moved on (not on arriving at the page: the skip link comes first then).
+    if (lastStage.current === stage) return;
+    lastStage.current = stage;
+    if (focusLost() || controls.current?.contains(document.activeElement)) refocus.current = true;
+  }, [stage]);
+  useEffect(() => {
+    if (!refocus.current || !controls.current) return;
+    const buttons = controls.current.querySelectorAll<HTMLButtonElement>("button:not(:disabled)");
+    const target = controls.current.querySelector<HTMLButtonElement>(".btn-primary:not(:disabled)") ?? buttons[0];
+    if (!target) return;
+    refocus.current = false;
+    if (focusLost()) target.focus();
+  });
+
+  // Facilitator shortcuts (shown in the room): R reveal, V re-vote, N next story; never while typing.
+  const shortcuts = me.isFacilitator && open && !!current && !!round;
+  useEffect(() => {
+    if (!shortcuts || !current || !round) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.repeat || e.altKey || e.ctrlKey || e.metaKey || busy) return;
+      const el = e.target as HTMLElement | null;
+      if (el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return;
+      const key = e.key.toLowerCase();
+      const submit = (fields: Record<string, string>) => {
+        e.preventDefault();
+        fetcher.submit(fields, { method: "post" });
+      };
+      if (key === "r" && round.status === "voting") submit({ intent: "reveal", roundId: String(round.id) });
+      else if (key === "v" && round.status === "revealed") submit({ intent: "revote", itemId: String(current.itemId) });
+      else if (key === "n") submit({ intent: "next" });
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [shortcuts, current, round, busy, fetcher]);
 
   return (
     <div className="poker-room">
+      {/* Screen readers hear the reveal (and who revealed it is beside the point). */}
+      <div className="sr-only" aria-live="polite" aria-atomic="true" data-testid="poker-announcer">
+        {announcement}
+      </div>
       <div className="page-header">
         <div>
           <h1>{session.name}</h1>
@@ -133,17 +186,27 @@ export function PokerRoom(props: RoomProps) {
                     {votedCount} of {voters.length}
                   </strong>{" "}
                   {voters.length === 1 ? "voter has" : "voters have"} voted
-                  {session.autoReveal ? " — cards turn over when every voter who is here has voted" : ""}
+                  {session.autoReveal && round.autoRevealAt === null ? " — cards turn over when every voter who is here has voted" : ""}
+                  {session.autoReveal && round.autoRevealAt !== null && open ? (
+                    <AutoRevealCountdown at={round.autoRevealAt} now={now} />
+                  ) : null}
                 </p>
               ) : null}
 
               {me.isFacilitator && open ? (
-                <div className="row poker-controls" role="group" aria-label="Facilitator controls">
-                  {round.status === "voting" ? button("reveal", "Reveal", { roundId: String(round.id) }, "btn btn-primary") : null}
-                  {round.status === "revealed" ? button("revote", "Re-vote", { itemId: String(current.itemId) }) : null}
-                  {button("next", "Next story", {}, round.status === "revealed" && current.status === "finalized" ? "btn btn-primary" : "btn")}
-                  {current.status === "pending" ? button("skip", "Skip", { itemId: String(current.itemId) }, "btn btn-ghost") : null}
-                </div>
+                <>
+                  <div className="row poker-controls" role="group" aria-label="Facilitator controls" ref={controls}>
+                    {round.status === "voting" ? button("reveal", "Reveal", { roundId: String(round.id) }, "btn btn-primary", "R") : null}
+                    {round.status === "revealed"
+                      ? button("revote", "Re-vote", { itemId: String(current.itemId) }, current.status === "finalized" ? "btn" : "btn btn-primary", "V")
+                      : null}
+                    {button("next", "Next story", {}, round.status === "revealed" && current.status === "finalized" ? "btn btn-primary" : "btn", "N")}
+                    {current.status === "pending" ? button("skip", "Skip", { itemId: String(current.itemId) }, "btn btn-ghost") : null}
+                  </div>
+                  <p className="muted poker-shortcuts">
+                    Keyboard: <kbd>R</kbd> reveal · <kbd>V</kbd> re-vote · <kbd>N</kbd> next story (not while typing in a field)
+                  </p>
+                </>
               ) : null}
 
               {current.status === "finalized" ? (
@@ -269,17 +332,14 @@ export function PokerRoom(props: RoomProps) {
           </section>
 
           {me.kind === "member" && open ? (
-            <section className="card stack" aria-labelledby="poker-share-h">
-              <h2 id="poker-share-h">Share</h2>
-              <label htmlFor="poker-share-link">Link for team members</label>
-              <input id="poker-share-link" className="copy-box" readOnly value={props.shareUrl} onFocus={(e) => e.currentTarget.select()} />
-              {props.guestUrl ? (
-                <>
-                  <label htmlFor="poker-guest-link">Guest link (a display name is enough; this session only)</label>
-                  <input id="poker-guest-link" className="copy-box" readOnly value={props.guestUrl} onFocus={(e) => e.currentTarget.select()} />
-                </>
-              ) : null}
-            </section>
+            <SharePanel
+              shareUrl={props.shareUrl}
+              guestUrl={props.guestUrl}
+              guestsAllowed={session.guestsAllowed}
+              isFacilitator={me.isFacilitator}
+              linkProblem={props.linkProblem}
+              qrSvg={props.qrSvg}
+            />
           ) : null}
 
           {me.isFacilitator && open ? (
@@ -300,4 +360,39 @@ function Countdown({ endsAt, now }: { endsAt: number; now: number }) {
       {left > 0 ? `${formatDuration(left)} left` : "Time's up"}
     </span>
   );
+}
+
+/** "Revealing in 3 s": auto-reveal's grace period after the last vote (a change restarts it). */
+function AutoRevealCountdown({ at, now }: { at: number; now: number }) {
+  const left = Math.max(0, Math.ceil((at - now) / 1000));
+  return (
+    <>
+      {" — "}
+      {/* The seconds tick for the eye only; the status region says it once. */}
+      <span className="badge badge-warn" data-testid="auto-reveal-countdown" aria-hidden="true">
+        {left > 0 ? `everyone here has voted: revealing in ${left} s` : "revealing…"}
+      </span>
+      <span className="sr-only">everyone here has voted: the cards turn over in a few seconds</span>{" "}
+      <span className="muted">(changing a card starts the wait again)</span>
+    </>
+  );
+}
+
+/** The text for the room's aria-live region: said once when a round turns over. */
+function useRevealAnnouncement(view: RoomView): string {
+  const round = view.room.current?.round;
+  const title = view.room.current?.title ?? "";
+  const [text, setText] = useState("");
+  const seen = useRef<{ id: number; status: string } | null>(null);
+  useEffect(() => {
+    if (!round) return;
+    const before = seen.current;
+    seen.current = { id: round.id, status: round.status };
+    if (before && before.id === round.id && before.status === "voting" && round.status === "revealed") {
+      setText(`Cards revealed: round ${round.number} of “${title}”. The results are below.`);
+    } else if (before && before.id !== round.id && round.status === "voting") {
+      setText(`Voting is open: round ${round.number} of “${title}”.`);
+    }
+  }, [round, title]);
+  return text;
 }

@@ -1,13 +1,13 @@
 // The room's live connection: an EventSource on the room's stream, a full snapshot on every
 // (re)connect, and our own reconnect with backoff where the browser gives up (an HTTP error, a
-// restarting server) or a connection silently died (a laptop that slept: no heartbeat for 40 s).
+// restarting server) or a connection silently died (a laptop that slept: no heartbeat for 20 s).
 import { useEffect, useState } from "react";
 import type { RoomView } from "~/domain/poker";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting" | "ended";
 
-/** Heartbeats arrive every 15 s; this much silence means the connection is gone. */
-const SILENCE_MS = 40_000;
+/** Heartbeats arrive every 5 s; this much silence means the connection is gone. */
+const SILENCE_MS = 20_000;
 const MAX_BACKOFF_MS = 15_000;
 
 /** Views are ordered by the session's change counter, then by the server time they were built. */

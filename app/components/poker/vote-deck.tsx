@@ -1,6 +1,8 @@
 // One voter's cards for one round: a radio group per dimension (plus `?`) and the whole-vote
-// `split`. Works as a plain form before JavaScript loads ("Save vote"); afterwards every change is
-// saved at once, and the cards show the change immediately while the server confirms it.
+// `split`. Works as a plain form before JavaScript loads ("Save vote"); afterwards a card is cast
+// the moment it is picked (a click, Space or Enter) and saved at once, and the cards show the change
+// immediately while the server confirms it. The arrow keys only move along a row: a keyboard user
+// can walk from Low to High without casting every card on the way (and triggering auto-reveal).
 import { Form, useFetcher } from "@remix-run/react";
 import { useEffect, useId, useState } from "react";
 import { isComplete, type Cards } from "~/domain/poker";
@@ -152,8 +154,28 @@ function CardGroup({
   onPick: (value: string) => void;
 }) {
   const cardsOf = [...scheme[dimension], { id: UNSURE, label: "?", description: "Not sure in this dimension" }];
+  // Browsers move the check with the focus in a radio group; here the arrows move focus only.
+  const onKeyDown = (e: React.KeyboardEvent<HTMLFieldSetElement>) => {
+    const target = e.target as HTMLInputElement;
+    if (target.type !== "radio" || e.altKey || e.ctrlKey || e.metaKey) return;
+    const radios = [...e.currentTarget.querySelectorAll<HTMLInputElement>('input[type="radio"]:not(:disabled)')];
+    const at = radios.indexOf(target);
+    const step: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    let next: HTMLInputElement | undefined;
+    if (e.key in step) next = radios[(at + step[e.key]! + radios.length) % radios.length];
+    else if (e.key === "Home") next = radios[0];
+    else if (e.key === "End") next = radios[radios.length - 1];
+    else if (e.key === "Enter") {
+      // Enter casts the focused card (instead of submitting the form).
+      e.preventDefault();
+      onPick(target.value);
+      return;
+    } else return;
+    e.preventDefault();
+    next?.focus();
+  };
   return (
-    <fieldset className="deck-group" role="radiogroup" aria-labelledby={`${id}-legend`}>
+    <fieldset className="deck-group" role="radiogroup" aria-labelledby={`${id}-legend`} onKeyDown={onKeyDown}>
       <legend id={`${id}-legend`}>{label}</legend>
       <div className="deck-cards">
         {cardsOf.map((level) => {

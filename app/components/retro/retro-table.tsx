@@ -6,7 +6,15 @@ import { Link, useParams } from "@remix-run/react";
 import { formatCredits, SizeBadge } from "~/components/backlog/story-bits";
 import { DataTable, defineColumns, type SortingState } from "~/components/ui/data-table";
 import { csvText, causeTagLabel, retroCsvValues, type RetroNote, type RetroRow } from "~/domain/retro";
-import type { ReactNode } from "react";
+import { createContext, useContext, type ReactNode } from "react";
+
+/** The sizing scheme's card names by dimension and level id: the table shows names, the CSV ids. */
+export type LevelLabels = Partial<Record<"intensity" | "autonomy" | "risk", Record<string, string>>>;
+const LabelsContext = createContext<LevelLabels>({});
+
+function LevelName({ dimension, id }: { dimension: "intensity" | "autonomy" | "risk"; id: string }) {
+  return <>{useContext(LabelsContext)[dimension]?.[id] ?? id}</>;
+}
 
 export type RetroTableRow = RetroRow & { note: RetroNote | null };
 
@@ -71,7 +79,7 @@ const columns = defineColumns<RetroTableRow>((col) => [
       header: id === "intensity" ? "Intensity" : id === "autonomy" ? "Autonomy" : "Risk",
       cell: ({ row }) => (
         <Csv row={row.original} column={id}>
-          {row.original.levels?.[id] ?? <span className="muted">—</span>}
+          {row.original.levels?.[id] ? <LevelName dimension={id} id={row.original.levels[id]} /> : <span className="muted">—</span>}
         </Csv>
       ),
     }),
@@ -174,14 +182,17 @@ export function RetroTable({
   sorting,
   sortHref,
   empty,
+  labels = {},
 }: {
   rows: RetroTableRow[];
   sorting: SortingState;
   sortHref: (next: SortingState) => string;
   empty: ReactNode;
+  labels?: LevelLabels;
 }) {
   return (
-    <div className="table-wrap">
+    <LabelsContext.Provider value={labels}>
+    <div className="table-wrap table-wrap-sticky">
       <DataTable
         caption="Committed stories"
         columns={columns}
@@ -193,5 +204,6 @@ export function RetroTable({
         className="retro-table"
       />
     </div>
+    </LabelsContext.Provider>
   );
 }

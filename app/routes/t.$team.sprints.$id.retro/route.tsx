@@ -357,7 +357,13 @@ export default function RetroPage() {
                 </Link>
               ) : null}
             </Form>
-            <RetroTable rows={d.table} sorting={d.sorting} sortHref={sortHref} empty={<p>No story matches these filters.</p>} />
+            <RetroTable
+              rows={d.table}
+              sorting={d.sorting}
+              sortHref={sortHref}
+              empty={<p>No story matches these filters.</p>}
+              labels={Object.fromEntries(d.dimensions.map((dim) => [dim.id, Object.fromEntries(dim.levels.map((l) => [l.id, l.label]))]))}
+            />
           </section>
 
           {d.extensions.length ? (

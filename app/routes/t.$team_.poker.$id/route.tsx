@@ -44,6 +44,8 @@ import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { parseSessionId, requirePokerAccess } from "~/utils/poker-access.server";
 import { announceRoomChange } from "~/utils/poker-live.server";
+import { renderSVG } from "uqr";
+import { shareLinkProblem, shareOrigin } from "~/domain/share-links";
 import { getServices } from "~/utils/services.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -57,16 +59,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const state = await loadRoomState(db, { teamId: team.id, sessionId });
   if (!state) throw new Response("Not found", { status: 404 });
   const view = roomViewFor(state, viewer);
-  const origin = new URL(request.url).origin;
+  const origin = shareOrigin(request.url, (await getServices()).env.APP_ORIGIN);
   const path = `/t/${team.slug}/poker/${sessionId}`;
   const member = viewer.kind === "member" && role !== null && user !== null;
+  const guestUrl = member && roleAtLeast(role, "member") && state.session.guestKey ? `${origin}/poker/join/${state.session.guestKey}` : null;
   return {
     team: { slug: team.slug, name: team.name },
     view,
     streamUrl: `${path}/events`,
     shareUrl: `${origin}${path}`,
     // The guest link admits voters: shown to those who may change things, never in the shared view.
-    guestUrl: member && roleAtLeast(role, "member") && state.session.guestKey ? `${origin}/poker/join/${state.session.guestKey}` : null,
+    guestUrl,
+    linkProblem: member ? shareLinkProblem(origin) : null,
+    // For people in the same room: the guest link when guests may come, else the members' link.
+    qrSvg: member && state.session.status === "open" ? renderSVG(guestUrl ?? `${origin}${path}`, { border: 2 }) : null,
     addable: view.me.isFacilitator ? await listAddableStories(db, { teamId: team.id, sessionId }) : [],
     shell: member ? { user: { id: user.id, name: user.name }, role, teams: await listTeamsForUser(db, user.id) } : null,
   };
@@ -278,9 +284,18 @@ export function shouldRevalidate({ formData, defaultShouldRevalidate }: ShouldRe
 export default function PokerRoomPage() {
   const loaded = useLoaderData<typeof loader>();
   if (typeof document !== "undefined") lastRoomData = loaded;
-  const { view, team, shell, streamUrl, shareUrl, guestUrl, addable } = loaded;
+  const { view, team, shell, streamUrl, shareUrl, guestUrl, addable, linkProblem, qrSvg } = loaded;
   const room = (
-    <PokerRoom view={view} streamUrl={streamUrl} shareUrl={shareUrl} guestUrl={guestUrl} addable={addable} teamName={team.name} />
+    <PokerRoom
+      view={view}
+      streamUrl={streamUrl}
+      shareUrl={shareUrl}
+      guestUrl={guestUrl}
+      linkProblem={linkProblem}
+      qrSvg={qrSvg}
+      addable={addable}
+      teamName={team.name}
+    />
   );
   if (shell) {
     return (
