@@ -20,7 +20,7 @@ import { bodyLimitFor, tooLargeMessage } from "~/utils/request-body.server";
 import { pingDatabase } from "~/models/health.server";
 import { recoverInterruptedImports } from "~/models/spend.server";
 import { clearPresence } from "~/models/poker.server";
-import { HEARTBEAT_MS, releasePresence } from "~/utils/poker-live.server";
+import { releasePresence } from "~/utils/poker-live.server";
 import { dataDir } from "~/utils/env.server";
 import { ensureDemo, printDemoLogin } from "./seed/demo";
 
@@ -54,7 +54,7 @@ export async function startServer(options: { port?: number } = {}) {
   answerBackupRequests(services.database, dataDir(env));
   // Presence comes from live streams, and this process has none yet: a restart starts from nobody
   // present. On PostgreSQL other instances may be serving streams: those they refreshed lately stay.
-  await clearPresence(services.db, { keepSeenWithinMs: services.database.kind === "pglite" ? 0 : 2 * HEARTBEAT_MS });
+  await clearPresence(services.db, { keepSeenWithinMs: services.database.kind === "pglite" ? 0 : 2 * services.env.LIVE_HEARTBEAT_MS });
 
   const build = (await import(pathToFileURL(path.join(BUILD_DIR, "server/index.js")).href)) as ServerBuild;
   const app = express();
