@@ -13,7 +13,6 @@ import { quantile } from "~/domain/drift";
 import { DEFAULT_SCHEME, type SizingScheme } from "~/domain/sizing-scheme";
 import {
   describe as describeRun,
-  drawStories,
   mean,
   mulberry32,
   normal,

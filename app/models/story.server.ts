@@ -100,7 +100,7 @@ export function listStories(
   if (f.autonomy) query = query.where("estimates.autonomy", "=", f.autonomy);
   if (f.risk) query = query.where("estimates.risk", "=", f.risk);
   // PostgreSQL text cannot hold NUL: a search containing one would be a 500, not "no match".
-  const q = f.q?.replace(/\u0000/g, "");
+  const q = f.q?.replaceAll("\u0000", "");
   if (q) {
     const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     query = query.where((eb) => eb.or([eb("stories.title", "ilike", like), eb("stories.key", "ilike", like)]));

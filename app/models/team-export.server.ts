@@ -139,7 +139,10 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
   for (const s of schemes) note(s.createdBy);
   for (const e of estimates) note(e.createdBy);
   for (const o of outcomes) note(o.recordedBy);
-  for (const s of sessions) (note(s.facilitatorId), note(s.createdBy));
+  for (const s of sessions) {
+    note(s.facilitatorId);
+    note(s.createdBy);
+  }
   for (const p of participants) note(p.userId);
   for (const s of sprints) {
     note(s.closedBy);
@@ -148,11 +151,20 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
   }
   for (const c of commitments) note(c.committedBy);
   for (const a of allocations) note(a.userId);
-  for (const r of requests) (note(r.requestedBy), note(r.decidedBy));
+  for (const r of requests) {
+    note(r.requestedBy);
+    note(r.decidedBy);
+  }
   for (const e of events) note(e.actorId);
-  for (const i of imports) (note(i.userId), note(i.undoneBy));
+  for (const i of imports) {
+    note(i.userId);
+    note(i.undoneBy);
+  }
   for (const e of entries) note(e.createdBy);
-  for (const i of identities) (note(i.userId), note(i.createdBy));
+  for (const i of identities) {
+    note(i.userId);
+    note(i.createdBy);
+  }
   for (const s of sessionStories) note(s.createdBy);
   const users = new Map<number, { email: string; name: string }>();
   for (const chunk of chunks([...userIds])) {

@@ -1,6 +1,7 @@
 // Streaming uploads: file parts are handed on as they arrive (never buffered whole), with the text
 // fields that came before them, and a byte cap that stops a body the moment it is too large.
 import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 
 /** A request body (or one file in it) went past its byte limit; answer 413. */
@@ -76,7 +77,7 @@ export async function streamMultipart<R>(
   } catch (error) {
     throw new TypeError(`The upload is not a readable multipart form: ${errorText(error)}`);
   }
-  const body = request.body ? Readable.fromWeb(request.body as import("node:stream/web").ReadableStream) : Readable.from([]);
+  const body = request.body ? Readable.fromWeb(request.body as WebReadableStream) : Readable.from([]);
 
   // Errors from our own handling (limits, the importer) pass through as they are; the parser's own
   // errors mean a malformed body: a TypeError, which callers answer with 400.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { commentIsOurs } from "~/domain/trackers/tracker-api";
-import { createStory, listStories, recordEstimate } from "~/models/story.server";
+import { listStories, recordEstimate } from "~/models/story.server";
 import {
   addTrackerConnection,
   listStoryTrackerPushes,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumPath, launchBrowser } from "../helpers/browser";
-import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
+import { type HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
 
 const samples = path.resolve("tests/fixtures/samples");

@@ -2,7 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumPath, launchBrowser } from "../helpers/browser";
 import { shareLogin } from "../helpers/poker-fixture";
-import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
+import { type HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
 
 // Moving a team over HTTP: a manager downloads the export, a new team takes it through the settings

@@ -21,6 +21,8 @@ export function show(value: unknown): string {
   } catch {
     text = String(value);
   }
+  // Control characters in an error message would garble the page and the log: shown as "?".
+  // eslint-disable-next-line no-control-regex
   text = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
