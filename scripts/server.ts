@@ -20,7 +20,7 @@ import { bodyLimitFor, tooLargeMessage } from "~/utils/request-body.server";
 import { pingDatabase } from "~/models/health.server";
 import { recoverInterruptedImports } from "~/models/spend.server";
 import { clearPresence } from "~/models/poker.server";
-import { releasePresence } from "~/utils/poker-live.server";
+import { releasePresence } from "~/server/poker-live.server";
 import { dataDir } from "~/utils/env.server";
 import { ensureDemo, printDemoLogin } from "./seed/demo";
 

@@ -3,8 +3,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 // The dependency rule from STYLE.md, checked on every import in app/:
-//   routes → models, domain, components, utils; models → domain, utils/db.server (and other utils);
-//   components → domain, components, client-safe utils; domain → pure libraries only.
+//   routes → server, models, domain, components, utils; server → models, domain, utils;
+//   models → domain, utils; components → domain, components, client-safe utils; utils → utils and
+//   pure libraries (never models); domain → pure libraries only.
 const APP = path.resolve("app");
 
 function filesUnder(dir: string): string[] {
@@ -54,7 +55,10 @@ describe("dependency rule", () => {
       for (const spec of importsOf(file)) {
         if (layerOf(file, spec) !== "package:kysely") continue;
         const typeOnly = new RegExp(`import\\s+type\\s[^;]*from\\s+["']${spec}["']`).test(fs.readFileSync(file, "utf8"));
-        const allowed = layer === "models" || (layer === "utils" && file.endsWith(".server.ts")) || (layer === "routes" && typeOnly);
+        const allowed =
+          layer === "models" ||
+          (["utils", "server"].includes(layer!) && file.endsWith(".server.ts")) ||
+          (layer === "routes" && typeOnly);
         expect(allowed, `${path.relative(APP, file)} imports kysely`).toBe(true);
       }
     }
@@ -76,6 +80,30 @@ describe("dependency rule", () => {
         const layer = layerOf(file, spec);
         expect(layer === "models" || layer === "routes" || spec.includes(".server"), `${path.relative(APP, file)} imports ${spec}`).toBe(false);
         expect(NODE_BUILTINS.test(layer), `${path.relative(APP, file)} imports ${spec}`).toBe(false);
+      }
+    }
+  });
+
+  it("keeps utils below models: utils import neither models nor the server layer", () => {
+    for (const file of files.filter((f) => f.startsWith(path.join(APP, "utils")))) {
+      for (const spec of importsOf(file)) {
+        const layer = layerOf(file, spec);
+        expect(["models", "server", "routes", "components"].includes(layer), `${path.relative(APP, file)} imports ${spec}`).toBe(false);
+      }
+    }
+  });
+
+  it("puts the request gates in app/server, above models and below routes", () => {
+    for (const file of files) {
+      const layer = path.relative(APP, file).split(path.sep)[0]!;
+      for (const spec of importsOf(file)) {
+        if (layerOf(file, spec) !== "server") continue;
+        expect(["routes", "server", "root.tsx", "entry.server.tsx"].includes(layer), `${path.relative(APP, file)} imports ${spec}`).toBe(true);
+      }
+      if (layer !== "server") continue;
+      for (const spec of importsOf(file)) {
+        const target = layerOf(file, spec);
+        expect(target === "routes" || target === "components", `${path.relative(APP, file)} imports ${spec}`).toBe(false);
       }
     }
   });

@@ -10,7 +10,7 @@ import type { DimensionId, SizingScheme } from "~/domain/sizing-scheme";
 
 /**
  * A participant whose live stream has not refreshed presence for this long counts as away. Open
- * streams refresh it every heartbeat (app/utils/poker-live.server.ts, every 5 s); a closed stream
+ * streams refresh it every heartbeat (app/server/poker-live.server.ts, every 5 s); a closed stream
  * marks its participant away at once. See docs/decisions/0020-presence.md.
  */
 export const PRESENCE_TTL_MS = 20_000;

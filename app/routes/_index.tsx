@@ -1,6 +1,6 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { listTeamsForUser } from "~/models/team.server";
-import { getCurrentUser } from "~/utils/session.server";
+import { getCurrentUser } from "~/server/session.server";
 import { getDb } from "~/utils/services.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { GuardDecision } from "~/domain/budget-guard";
 import { formatCredits } from "~/domain/capacity";
 import { claimSessionForStory, getGuardFailClosed, getStoryBudget, storyKeyForSession } from "~/models/budget.server";
-import { apiError, requireApiToken } from "~/utils/api-auth.server";
+import { apiError, requireApiToken } from "~/server/api-auth.server";
 import { BodyTooLargeError, bodyChunks, limitBytes } from "~/utils/upload.server";
 
 /** Write and Edit events carry whole files; past this the event is judged on its URL's story alone. */

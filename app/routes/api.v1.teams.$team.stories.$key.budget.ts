@@ -5,7 +5,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { getStoryBudget } from "~/models/budget.server";
-import { apiError, requireApiToken } from "~/utils/api-auth.server";
+import { apiError, requireApiToken } from "~/server/api-auth.server";
 
 const KeySchema = z.string().trim().min(1).max(100);
 

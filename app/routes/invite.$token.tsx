@@ -3,8 +3,8 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AuthLayout } from "~/components/auth-layout";
 import { ROLE_LABELS } from "~/domain/roles";
 import { acceptInvite, findUsableInvite } from "~/models/team.server";
-import { requireUser } from "~/utils/auth.server";
-import { getCurrentUser } from "~/utils/session.server";
+import { requireUser } from "~/server/auth.server";
+import { getCurrentUser } from "~/server/session.server";
 import { getDb } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Invitation · Token Poker" }];

@@ -13,7 +13,7 @@ import path from "node:path";
 import { getUserByEmail } from "~/models/user.server";
 import { dataDir } from "~/utils/env.server";
 import { LOGIN_PROBE_COOKIE } from "~/utils/cookie-security.server";
-import { getCurrentUser, loginCookieWasDropped, safeRedirect, startUserSession } from "~/utils/session.server";
+import { getCurrentUser, loginCookieWasDropped, safeRedirect, startUserSession } from "~/server/session.server";
 import { getDb, getServices } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Token Poker" }];

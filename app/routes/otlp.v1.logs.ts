@@ -1,6 +1,6 @@
-// POST /otlp/v1/logs — OpenTelemetry logs export requests (OTLP/HTTP); see app/utils/otlp-receiver.server.ts.
+// POST /otlp/v1/logs — OpenTelemetry logs export requests (OTLP/HTTP); see app/server/otlp-receiver.server.ts.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { otlpLoader, receiveOtlp } from "~/utils/otlp-receiver.server";
+import { otlpLoader, receiveOtlp } from "~/server/otlp-receiver.server";
 
 export const loader = otlpLoader;
 

@@ -11,8 +11,8 @@ import { getMembership } from "~/models/team.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { guestCookieHeader } from "~/utils/poker-guest.server";
-import { announceRoomChange } from "~/utils/poker-live.server";
-import { getCurrentUser } from "~/utils/session.server";
+import { announceRoomChange } from "~/server/poker-live.server";
+import { getCurrentUser } from "~/server/session.server";
 import { getServices } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Join a poker session · Token Poker" }];

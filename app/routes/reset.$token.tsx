@@ -7,7 +7,7 @@ import { Field, FormError } from "~/components/ui/field";
 import { findUsableReset, redeemReset } from "~/models/password-reset.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
-import { startUserSession } from "~/utils/session.server";
+import { startUserSession } from "~/server/session.server";
 import { getDb } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Token Poker" }];

@@ -8,7 +8,7 @@ import { takeAttempt } from "~/models/login-attempt.server";
 import { createUser, getUserByEmail } from "~/models/user.server";
 import { parseForm } from "~/utils/forms";
 import { clientIp, invalid } from "~/utils/http.server";
-import { getCurrentUser, safeRedirect, startUserSession } from "~/utils/session.server";
+import { getCurrentUser, safeRedirect, startUserSession } from "~/server/session.server";
 import { getServices } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Token Poker" }];

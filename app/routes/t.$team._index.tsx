@@ -13,7 +13,7 @@ import { getSprintDashboard } from "~/models/sprint.server";
 import { getUnattributedSummary } from "~/models/spend.server";
 import { getBacklogCounts } from "~/models/story.server";
 import { listMembers } from "~/models/team.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Token Poker" }];
 

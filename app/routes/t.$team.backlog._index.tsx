@@ -24,7 +24,7 @@ import {
   type StoryFilters,
   type StorySort,
 } from "~/models/story.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

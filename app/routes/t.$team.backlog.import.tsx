@@ -13,7 +13,7 @@ import {
 } from "~/domain/trackers/tracker-file";
 import { listTrackerConnections, openTrackerApi } from "~/models/tracker-connection.server";
 import { importTrackerItems, previewTrackerImport } from "~/models/tracker-import.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { getServices } from "~/utils/services.server";
 import { TrackerApiError } from "~/utils/tracker-api.server";

@@ -8,7 +8,7 @@ import { roleAtLeast } from "~/domain/roles";
 import { storyFieldsSchema } from "~/domain/story-form";
 import { formatImportError, MAX_IMPORT_STORIES, parsePastedTitles, parseStoryCsv, type ImportResult } from "~/domain/story-import";
 import { createStories, createStory, DuplicateKeyError, findExistingKeys } from "~/models/story.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "Add stories · Token Poker" }];

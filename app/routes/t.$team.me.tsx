@@ -5,7 +5,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatCredits } from "~/components/backlog/story-bits";
 import { getMySpend } from "~/models/retro.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "My spend · Token Poker" }];
 

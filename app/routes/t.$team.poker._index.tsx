@@ -7,7 +7,7 @@ import { formatCredits } from "~/components/poker/format";
 import { roleAtLeast } from "~/domain/roles";
 import { createPokerSession, listPokerSessions } from "~/models/poker.server";
 import { listStories } from "~/models/story.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

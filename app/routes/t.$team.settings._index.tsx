@@ -6,7 +6,7 @@ import { Field, FormError } from "~/components/ui/field";
 import { keyPatternProblem } from "~/domain/key-pattern";
 import { updateTeamSettings } from "~/models/team.server";
 import { getTeamWebhook, setTeamWebhook } from "~/models/sprint-alert.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

@@ -8,7 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { roleAtLeast } from "~/domain/roles";
 import { readTeamExport } from "~/domain/team-export";
 import { CONTENT_LABELS, countTeamContent, importTeam, isEmptyTeam, TeamImportError, type TeamImportSummary } from "~/models/team-export.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { BodyTooLargeError, formatBytes, isMultipart, streamMultipart } from "~/utils/upload.server";
 
 export const meta: MetaFunction = () => [{ title: "Export and import · Token Poker" }];

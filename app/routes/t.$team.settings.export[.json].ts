@@ -4,7 +4,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { exportFileName } from "~/domain/team-export";
 import { exportTeam } from "~/models/team-export.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team } = await requireTeamRole(request, params.team, "manager");

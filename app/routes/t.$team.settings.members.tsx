@@ -16,7 +16,7 @@ import {
   revokeInvite,
 } from "~/models/team.server";
 import { createTeamReset, listResettableMembers, ResetNotAllowedError } from "~/models/password-reset.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

@@ -8,7 +8,7 @@ import { Field, FormError } from "~/components/ui/field";
 import { roleAtLeast } from "~/domain/roles";
 import { addRate, getCreditValue, listRates, setCreditValue } from "~/models/rate.server";
 import { repriceUnpricedEntries } from "~/models/spend.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

@@ -7,7 +7,7 @@ import { roleAtLeast } from "~/domain/roles";
 import { errorsByField, schemeFormValues, schemeFromForm } from "~/domain/scheme-form";
 import { DEFAULT_SCHEME } from "~/domain/sizing-scheme";
 import { getCurrentScheme, listSchemeVersions, saveSchemeVersion } from "~/models/scheme.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 
 export const meta: MetaFunction = () => [{ title: "Sizing scheme · Token Poker" }];

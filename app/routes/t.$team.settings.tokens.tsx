@@ -9,7 +9,7 @@ import { roleAtLeast } from "~/domain/roles";
 import { ApiTokenError, createApiToken, listApiTokens, revokeApiToken } from "~/models/api-token.server";
 import { getGuardFailClosed, setGuardFailClosed } from "~/models/budget.server";
 import { listMembers } from "~/models/team.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

@@ -9,7 +9,7 @@ import {
   removeTrackerConnection,
   updateTrackerConnection,
 } from "~/models/tracker-connection.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { getServices } from "~/utils/services.server";

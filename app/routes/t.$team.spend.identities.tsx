@@ -7,7 +7,7 @@ import { suggestMember } from "~/domain/spend/identity";
 import { roleAtLeast } from "~/domain/roles";
 import { IdentityError, listIdentities, mapIdentity, unmapIdentity } from "~/models/spend.server";
 import { listMembers } from "~/models/team.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

@@ -8,7 +8,7 @@ import { FormError } from "~/components/ui/field";
 import { describeCounts, formatCredits } from "~/domain/spend/import-result";
 import { roleAtLeast } from "~/domain/roles";
 import { getImportResults, listImports, undoImport, UndoError } from "~/models/spend.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

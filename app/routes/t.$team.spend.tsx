@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { NavLink, Outlet, useParams } from "@remix-run/react";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireTeamRole(request, params.team, "observer");

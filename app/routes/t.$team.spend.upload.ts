@@ -5,7 +5,7 @@ import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { readImportOptions } from "~/domain/spend/import-options";
 import type { ImportResult } from "~/domain/spend/import-result";
 import { importSpendFile, SpendLimitError } from "~/models/spend.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { BodyTooLargeError, formatBytes, isMultipart, streamMultipart } from "~/utils/upload.server";
 
 /** Streaming keeps memory flat, so the page takes far larger files than the API's 20 MB. */

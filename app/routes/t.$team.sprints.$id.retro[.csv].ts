@@ -5,7 +5,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Id } from "~/domain/form-fields";
 import { retroCsv } from "~/domain/retro";
 import { getRetro } from "~/models/retro.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { notFound } from "~/utils/http.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -22,7 +22,7 @@ import { listMembers } from "~/models/team.server";
 import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
-import { requireSprint } from "~/utils/sprint-route.server";
+import { requireSprint } from "~/server/sprint-route.server";
 
 const SettingsIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("save") }),

@@ -5,7 +5,7 @@ import { todayIn, workingDaysBetween } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
 import { isOverdue } from "~/domain/sprint";
 import { statusOf } from "~/models/sprint.server";
-import { requireSprint } from "~/utils/sprint-route.server";
+import { requireSprint } from "~/server/sprint-route.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.sprint.name ?? "Sprint"} · Token Poker` }];
 

@@ -4,7 +4,7 @@ import { SprintTable } from "~/components/sprints/sprint-table";
 import { todayIn } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
 import { listSprintSummaries } from "~/models/sprint.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Sprints · Token Poker" }];
 

@@ -7,7 +7,7 @@ import { nextSprintDates, nextSprintName } from "~/domain/sprint";
 import { SprintFormSchema } from "~/domain/sprint-form";
 import { createSprint, listClosedSprintActuals, listSprints } from "~/models/sprint.server";
 import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

@@ -20,7 +20,7 @@ import { roleAtLeast } from "~/domain/roles";
 import { getActualCreditsByStory } from "~/models/spend.server";
 import { getStoryOutcome, saveStoryOutcome } from "~/models/story-outcome.server";
 import { getStory } from "~/models/story.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import type { DB } from "~/utils/db.server";

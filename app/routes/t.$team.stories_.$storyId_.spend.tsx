@@ -19,7 +19,7 @@ import {
 } from "~/models/spend.server";
 import { getStory } from "~/models/story.server";
 import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

@@ -11,7 +11,7 @@ import {
   pushStoryEstimate,
 } from "~/models/tracker-connection.server";
 import { getStory } from "~/models/story.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { getServices } from "~/utils/services.server";
 
 export const meta: MetaFunction = () => [{ title: "Tracker · Token Poker" }];

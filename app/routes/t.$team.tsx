@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AppShell } from "~/components/team/app-shell";
 import { listTeamsForUser } from "~/models/team.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, user, team, role } = await requireTeamRole(request, params.team, "observer");

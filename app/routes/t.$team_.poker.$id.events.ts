@@ -1,8 +1,8 @@
 // The room's live stream (server-sent events): a full snapshot of what this viewer may see on
-// connect and after every change, a heartbeat every 15 s. See app/utils/poker-live.server.ts.
+// connect and after every change, a heartbeat every 15 s. See app/server/poker-live.server.ts.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { parseSessionId, requirePokerAccess } from "~/utils/poker-access.server";
-import { openRoomStream } from "~/utils/poker-live.server";
+import { parseSessionId, requirePokerAccess } from "~/server/poker-access.server";
+import { openRoomStream } from "~/server/poker-live.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const sessionId = parseSessionId(params.id);

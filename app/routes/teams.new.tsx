@@ -6,7 +6,7 @@ import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { slugify } from "~/domain/roles";
 import { createTeam, isSlugTaken, listTeamsForUser } from "~/models/team.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { getDb } from "~/utils/services.server";

@@ -32,7 +32,7 @@ import {
   updateStory,
   type StoryStatus,
 } from "~/models/story.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid, notFound } from "~/utils/http.server";
 

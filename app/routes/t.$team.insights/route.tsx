@@ -19,7 +19,7 @@ import { DIMENSIONS } from "~/domain/sizing-scheme";
 import { listClosedSprintRows } from "~/models/retro.server";
 import { computeSuggestion, getLatestSuggestion, getPreviousScheme, refreshSuggestion, rollBackScheme } from "~/models/calibration.server";
 import { getCurrentScheme, saveSchemeVersion } from "~/models/scheme.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

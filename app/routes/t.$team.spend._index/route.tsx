@@ -18,7 +18,7 @@ import {
   type InboxSort,
 } from "~/models/spend.server";
 import { listStories } from "~/models/story.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 

@@ -28,7 +28,7 @@ import {
 } from "~/models/sprint.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
-import { requireSprint } from "~/utils/sprint-route.server";
+import { requireSprint } from "~/server/sprint-route.server";
 
 const id = Id;
 const BoardIntentSchema = z.discriminatedUnion("intent", [

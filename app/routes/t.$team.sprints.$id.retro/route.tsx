@@ -34,7 +34,7 @@ import { DIMENSIONS } from "~/domain/sizing-scheme";
 import { listSprintExtensions } from "~/models/budget.server";
 import { getRetro, listEarlierNotes, saveRetroNote } from "~/models/retro.server";
 import { getCurrentScheme } from "~/models/scheme.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid, notFound } from "~/utils/http.server";
 

@@ -4,10 +4,10 @@ import type { Viewer } from "~/domain/poker";
 import type { Role } from "~/domain/roles";
 import { findGuest } from "~/models/poker.server";
 import { getMembership } from "~/models/team.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import type { DB } from "~/utils/db.server";
 import { readGuestToken } from "~/utils/poker-guest.server";
-import { getCurrentUser } from "~/utils/session.server";
+import { getCurrentUser } from "~/server/session.server";
 import { getServices } from "~/utils/services.server";
 
 export interface PokerAccess {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Id } from "~/domain/form-fields";
 import type { Role } from "~/domain/roles";
 import { getSprint } from "~/models/sprint.server";
-import { requireTeamRole } from "~/utils/auth.server";
+import { requireTeamRole } from "~/server/auth.server";
 import { notFound } from "~/utils/http.server";
 import { memoPerRequest } from "~/utils/request-memo.server";
 

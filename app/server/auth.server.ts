@@ -2,7 +2,7 @@ import { redirect } from "@remix-run/node";
 import { roleAtLeast, type Role } from "~/domain/roles";
 import { getMembership } from "~/models/team.server";
 import { isGuestOnlyRequest } from "~/utils/poker-guest.server";
-import { getCurrentUser } from "~/utils/session.server";
+import { getCurrentUser } from "~/server/session.server";
 import { memoPerRequest } from "~/utils/request-memo.server";
 import { getServices } from "~/utils/services.server";
 import type { DB } from "~/utils/db.server";
