@@ -18,9 +18,7 @@ import {
   type DriftSummary,
   type StoryDrift,
 } from "~/domain/drift";
-import { scoreScheme, suggestRecalibration, type Calibration, type FinishedStory, type SchemeScore } from "~/domain/calibration";
 import { CAUSE_TAGS } from "~/domain/outcome";
-import { validateScheme, type SchemeError } from "~/domain/sizing";
 import { DIMENSIONS, type DimensionId, type SizingScheme } from "~/domain/sizing-scheme";
 
 export interface RetroLevels {
@@ -427,68 +425,4 @@ export function formatShare(share: number | null): string {
 /** Bias in plain words for a trend row. */
 export function describeBias(bias: number | null): string {
   return bias === null ? "—" : describeRatio(2 ** bias);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Recalibration from the finished stories of recent sprints, with the evidence a manager reads
-// before applying it: sample counts, and how those sprints would have scored under old and new.
-
-export interface SprintScore {
-  sprintId: number;
-  name: string;
-  old: SchemeScore;
-  suggested: SchemeScore;
-}
-
-export interface Recalibration {
-  calibration: Calibration;
-  /** The sprints whose done stories fed the fit, oldest first. */
-  sprints: { id: number; name: string }[];
-  finished: number;
-  scores: SprintScore[];
-  overall: { old: SchemeScore; suggested: SchemeScore };
-  /** Problems that make the suggested scheme unusable (never expected; checked before saving). */
-  problems: SchemeError[];
-  /** Names this exact suggestion on top of this exact scheme version: applying checks it. */
-  token: string;
-}
-
-/** The stories a sprint finished (done at close), as calibration reads them. */
-export function finishedStories(rows: readonly RetroRow[]): FinishedStory[] {
-  return rows
-    .filter((r) => r.outcome === "done" && r.levels !== null)
-    .map((r) => ({ intensity: r.levels!.intensity, autonomy: r.levels!.autonomy, risk: r.levels!.risk, actual: r.actual }));
-}
-
-export function recalibrate(
-  scheme: { version: number; scheme: SizingScheme },
-  sprints: readonly { sprint: { id: number; name: string }; rows: readonly RetroRow[] }[],
-): Recalibration {
-  const perSprint = sprints.map((s) => ({ sprint: s.sprint, finished: finishedStories(s.rows) }));
-  const all = perSprint.flatMap((s) => s.finished);
-  const calibration = suggestRecalibration(scheme.scheme, all);
-  return {
-    calibration,
-    sprints: perSprint.map((s) => ({ id: s.sprint.id, name: s.sprint.name })),
-    finished: all.length,
-    scores: perSprint.map((s) => ({
-      sprintId: s.sprint.id,
-      name: s.sprint.name,
-      old: scoreScheme(scheme.scheme, s.finished),
-      suggested: scoreScheme(calibration.scheme, s.finished),
-    })),
-    overall: { old: scoreScheme(scheme.scheme, all), suggested: scoreScheme(calibration.scheme, all) },
-    problems: validateScheme(calibration.scheme),
-    token: `v${scheme.version}-${fnv1a(JSON.stringify(calibration.scheme))}`,
-  };
-}
-
-/** 32-bit FNV-1a as hex: a short, stable name for a JSON text (not a security measure). */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, "0");
 }

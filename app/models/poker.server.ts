@@ -830,11 +830,6 @@ export async function castVote(
   });
 }
 
-/** Clears all of a voter's cards in a round. */
-export function clearVote(db: DB, input: { teamId: number; sessionId: number; participantId: number; roundId: number; clientTs?: number }) {
-  return castVote(db, { ...input, cards: { intensity: null, autonomy: null, risk: null, split: null } });
-}
-
 /** Shows every vote of the current story's open round. */
 export function revealRound(db: DB, input: { teamId: number; sessionId: number; userId: number; roundId?: number }) {
   return mutate(db, { ...input, facilitator: input.userId }, async (trx, session) => {

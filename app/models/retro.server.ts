@@ -4,7 +4,6 @@
 // shared with the story page), the cross-sprint view for insights, and one person's own spend.
 // Every query is scoped by team.
 import { sql, type SqlBool } from "kysely";
-import type { ReviewBurden } from "../../db/schema";
 import {
   driftHeadline,
   retroRows,
@@ -22,6 +21,7 @@ import {
   roundCredits,
   type StoryActual,
 } from "~/models/attributed-spend.server";
+import { saveStoryOutcome } from "~/models/story-outcome.server";
 import type { DB } from "~/utils/db.server";
 
 // ---------------------------------------------------------------------------------------------
@@ -197,42 +197,13 @@ export async function listEarlierNotes(db: DB, input: { teamId: number; before: 
     .slice(0, input.limit ?? 8);
 }
 
-/** Whether the story is one of the sprint's committed stories (snapshot or live). */
-export async function isRetroStory(db: DB, input: { teamId: number; sprintId: number; storyId: number }): Promise<boolean> {
-  const row = await db
-    .selectFrom("sprintStories")
-    .select("storyId")
-    .where("teamId", "=", input.teamId)
-    .where("sprintId", "=", input.sprintId)
-    .where("storyId", "=", input.storyId)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
-/** Saves (or replaces) the story's inspection note; false when the story is not the team's. */
-export async function saveRetroNote(db: DB, input: { teamId: number; recordedBy: number | null } & RetroNoteInput): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const story = await trx
-      .selectFrom("stories")
-      .select("id")
-      .where("teamId", "=", input.teamId)
-      .where("id", "=", input.storyId)
-      .executeTakeFirst();
-    if (!story) return false;
-    const values = {
-      bought: input.bought,
-      reviewBurden: input.reviewBurden as ReviewBurden,
-      causeTags: input.causeTags,
-      note: input.note,
-      recordedBy: input.recordedBy,
-    };
-    await trx
-      .insertInto("storyOutcomes")
-      .values({ storyId: input.storyId, teamId: input.teamId, ...values })
-      .onConflict((oc) => oc.column("storyId").doUpdateSet({ ...values, updatedAt: new Date() }))
-      .execute();
-    return true;
-  });
+/**
+ * Saves (or replaces) the story's inspection note from the retrospective: the same note the
+ * outcome form writes, through the one function that locks and upserts it; false when the story
+ * is not the team's.
+ */
+export function saveRetroNote(db: DB, input: { teamId: number; recordedBy: number | null } & RetroNoteInput): Promise<boolean> {
+  return saveStoryOutcome(db, { ...input, markDone: false });
 }
 
 // ---------------------------------------------------------------------------------------------

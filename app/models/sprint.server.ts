@@ -907,12 +907,6 @@ export async function sprintBurn(db: DB, input: { teamId: number; timeZone: stri
   });
 }
 
-/** Raw helper for the dashboard and tests: today's date in the team's zone. */
-export function teamToday(timeZone: string, now: Date = new Date()): string {
-  return todayIn(timeZone, now);
-}
-
-
 /**
  * Every sprint of the team with the keys of the stories it held (open or closed): what a spend
  * seed or an importer needs to attribute spend to the right days and stories.

@@ -30,7 +30,10 @@ export function listStoryOutcomes(db: DB, input: { teamId: number; storyIds?: nu
 /** Saves the note and marks the story done; false when the story is not the team's. */
 export async function saveStoryOutcome(
   db: DB,
-  input: { teamId: number; storyId: number; recordedBy: number | null; markDone: boolean } & StoryOutcomeInput,
+  // Cause tags: the outcome form's, or the retrospective's wider list (both stored as text).
+  input: { teamId: number; storyId: number; recordedBy: number | null; markDone: boolean } & Omit<StoryOutcomeInput, "causeTags"> & {
+      causeTags: readonly string[];
+    },
 ) {
   return db.transaction().execute(async (trx) => {
     const story = await trx
@@ -44,7 +47,7 @@ export async function saveStoryOutcome(
     const values = {
       bought: input.bought,
       reviewBurden: input.reviewBurden as ReviewBurden,
-      causeTags: input.causeTags,
+      causeTags: [...input.causeTags],
       note: input.note,
       recordedBy: input.recordedBy,
     };

@@ -205,15 +205,6 @@ export async function updateStory(db: DB, input: { teamId: number; storyId: numb
   }
 }
 
-export async function setStoryStatus(db: DB, input: { teamId: number; storyId: number; status: StoryStatus }) {
-  await db
-    .updateTable("stories")
-    .set({ status: input.status, updatedAt: new Date() })
-    .where("teamId", "=", input.teamId)
-    .where("id", "=", input.storyId)
-    .execute();
-}
-
 export async function setStoryArchived(db: DB, input: { teamId: number; storyId: number; archived: boolean }) {
   await db
     .updateTable("stories")

@@ -63,7 +63,3 @@ export async function requireTeamRole(request: Request, teamSlug: string | undef
   };
 }
 
-/** For actions: reads are open to observers, changes are not. */
-export function requireTeamWriter(request: Request, teamSlug: string | undefined) {
-  return requireTeamRole(request, teamSlug, "member");
-}

@@ -36,11 +36,6 @@ export async function guestCookieHeader(request: Request, token: string): Promis
   return (await guestCookie()).serialize(token, { secure });
 }
 
-export async function clearGuestCookieHeader(request: Request): Promise<string> {
-  const secure = cookiesSecure(request, (await getServices()).env.APP_ORIGIN);
-  return (await guestCookie()).serialize("", { maxAge: 0, secure });
-}
-
 function cookieNames(request: Request): Set<string> {
   const header = request.headers.get("Cookie") ?? "";
   return new Set(header.split(";").map((part) => part.split("=")[0]!.trim()));
