@@ -508,7 +508,7 @@ describe.skipIf(!chromiumPath())("stored XSS renders inert", () => {
       ["sprint"],
     );
     const backlog = await (await evil.request(`${t}/backlog`)).text();
-    const storyId = new RegExp(`${t}/backlog/(\\d+)`).exec(backlog)?.[1];
+    const storyId = new RegExp(`${t}/stories/(\\d+)`).exec(backlog)?.[1];
     const sprintId = /\/sprints\/(\d+)$/.exec(sprint.headers.get("location") ?? "")?.[1];
     if (sprintId && storyId) {
       await post(`${t}/sprints/${sprintId}/retro`, { intent: "save-note", storyId, bought: payload("bought"), reviewBurden: "light", note: payload("note") }, []);

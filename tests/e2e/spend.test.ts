@@ -167,7 +167,7 @@ describe("spend on a story, and its outcome note", () => {
   it("adds spend by hand, and asks for causes before a drifted story is marked done", async () => {
     const created = await owner.post("/t/spend-team/backlog/new", { intent: "create", title: "Ledger export", key: "LED-1" });
     const storyId = /\/backlog\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
-    const estimated = await owner.post(`/t/spend-team/backlog/${storyId}`, { intent: "estimate", intensity: "light", autonomy: "assist", risk: "low" });
+    const estimated = await owner.post(`/t/spend-team/stories/${storyId}`, { intent: "estimate", intensity: "light", autonomy: "assist", risk: "low" });
     expect(estimated.status).toBe(200);
 
     const page = `/t/spend-team/stories/${storyId}/spend`;

@@ -39,7 +39,7 @@ async function freshTeam() {
     const id = /\/backlog\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
     ids[key] = id;
     if (levels) {
-      const est = await owner.post(`/t/${slug}/backlog/${id}`, { intent: "estimate", ...levels });
+      const est = await owner.post(`/t/${slug}/stories/${id}`, { intent: "estimate", ...levels });
       expect(est.status).toBe(200);
     }
   }
