@@ -356,7 +356,7 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
       expect(res.status, `${url} ${JSON.stringify(form)}\n${logSince(mark)}`).toBe(400);
     }
     const backlog = await (await owner.request("/t/demo/backlog")).text();
-    const storyId = /\/t\/demo\/backlog\/(\d+)/.exec(backlog)?.[1];
+    const storyId = /\/t\/demo\/stories\/(\d+)/.exec(backlog)?.[1];
     const session = await owner.request("/t/demo/poker", { method: "POST", body: new URLSearchParams({ intent: "create", name: NUL, storyId: storyId ?? "1" }) });
     expect(session.status, logSince(mark)).toBe(400);
     expect(leaksInLog(server.output().slice(mark)), server.output().slice(mark)).toBe(false);
@@ -393,7 +393,7 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
 
   it("refuses impossible and far-off days with 400: a story's spend, a new sprint, a rate", async () => {
     const backlog = await (await owner.request("/t/demo/backlog")).text();
-    const storyId = /\/t\/demo\/backlog\/(\d+)/.exec(backlog)?.[1];
+    const storyId = /\/t\/demo\/stories\/(\d+)/.exec(backlog)?.[1];
     expect(storyId).toBeTruthy();
     for (const day of ["2026-13-45", "9999-12-31", "0000-00-00"]) {
       const mark = server.output().length;

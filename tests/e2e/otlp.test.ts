@@ -42,7 +42,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 /** Creates PAY-412 (50 expected / 75 p80) and a running hard-stop sprint holding it. */
 async function storyInHardStopSprint(owner: HttpClient, slug: string) {
   const created = await owner.post(`/t/${slug}/backlog/new`, { intent: "create", key: "PAY-412", title: "Retry payments" });
-  const storyId = /\/backlog\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
+  const storyId = /\/stories\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
   expect((await owner.post(`/t/${slug}/stories/${storyId}`, { intent: "estimate", intensity: "standard", autonomy: "pair", risk: "low" })).status).toBe(200);
   const today = new Date().toISOString().slice(0, 10);
   const sprint = await owner.post(`/t/${slug}/sprints/new`, {
