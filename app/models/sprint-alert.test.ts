@@ -27,7 +27,7 @@ describe("burn alerts", () => {
   it.each([
     ["t.$team.sprints.$id.settings.tsx", "sprint settings (capacity, dates, reserve)"],
     ["t.$team.sprints.new.tsx", "a new sprint"],
-    ["t.$team.stories_.$storyId_.spend.tsx", "spend typed in on a story"],
+    ["t.$team.stories.$storyId.spend.tsx", "spend typed in on a story"],
   ])("are checked after %s changes (%s)", (file) => {
     expect(exported(source(file), "action")).toMatch(/checkBurnAlertsSoon\(/);
   });

@@ -107,6 +107,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     updated: query.updated ?? null,
     canEdit: roleAtLeast(role, "member"),
     backlog: `/t/${team.slug}/backlog`,
+    storiesBase: `/t/${team.slug}/stories`,
   };
 }
 
@@ -147,7 +148,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function BacklogPage() {
-  const { stories, labels, sizes, dimensions, query, sorting, added, updated, canEdit, backlog } = useLoaderData<typeof loader>();
+  const { stories, labels, sizes, dimensions, query, sorting, added, updated, canEdit, backlog, storiesBase } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as (ActionResult | { ok: false; errors: Record<string, string>; values: Record<string, string> }) | undefined;
   const { pathname, search } = useLocation();
   const navigation = useNavigation();
@@ -260,7 +261,7 @@ export default function BacklogPage() {
             </p>
           ) : justAdded ? (
             <p id="quick-add-hint" className="field-hint" role="status">
-              Added <Link to={`${backlog}/${justAdded.id}`}>{justAdded.title}</Link> at the end.
+              Added <Link to={`${storiesBase}/${justAdded.id}`}>{justAdded.title}</Link> at the end.
             </p>
           ) : (
             <p id="quick-add-hint" className="field-hint">

@@ -50,7 +50,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     try {
       const created = await createStory(db, { teamId: team.id, ...story });
-      return redirect(`${backlog}/${created.id}`);
+      return redirect(`/t/${team.slug}/stories/${created.id}`);
     } catch (error) {
       if (error instanceof DuplicateKeyError) return failure("create", { key: error.message }, values);
       throw error;

@@ -86,7 +86,7 @@ export default function MySpendPage() {
                         {r.storyId === null ? (
                           <span className="muted">Not attributed to a story</span>
                         ) : (
-                          <Link to={`${base}/backlog/${r.storyId}`}>
+                          <Link to={`${base}/stories/${r.storyId}`}>
                             {r.key ? <code className="story-key">{r.key}</code> : null} {r.title}
                           </Link>
                         )}

@@ -174,7 +174,7 @@ export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, opti
     t,
     `${t}/backlog`,
     `${t}/backlog?view=order`,
-    `${t}/backlog/${team.storyIds[5]}`,
+    `${t}/stories/${team.storyIds[5]}`,
     `${t}/poker`,
     `${t}/sprints`,
     `${t}/sprints/${team.sprintId}`,

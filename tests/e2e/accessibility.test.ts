@@ -19,7 +19,7 @@ const MAIN_PAGES = [
   "/signup",
   "/t/:team",
   "/t/:team/backlog",
-  "/t/:team/backlog/:storyId",
+  "/t/:team/stories/:storyId",
   "/t/:team/poker",
   "/t/:team/poker/:id",
   "/t/:team/sprints",

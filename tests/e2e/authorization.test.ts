@@ -15,7 +15,7 @@ type BuildRoute = { id: string; path?: string; index?: boolean; parentId?: strin
 const ROUTE_FIXTURES: Record<string, (owner: HttpClient) => Promise<string>> = {
   "/t/:team/backlog/:storyId": async (owner) => {
     const res = await owner.post("/t/alpha/backlog/new", { intent: "create", title: "Fixture story" });
-    return /\/backlog\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
+    return /\/stories\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
   },
   // Also serves "/t/:team/sprints/:id/retro" (the retrospective) once it lands.
   "/t/:team/sprints/:id": async (owner) => {
@@ -36,7 +36,7 @@ const ROUTE_FIXTURES: Record<string, (owner: HttpClient) => Promise<string>> = {
   // The spend feature's story pages: "/t/:team/stories/:storyId/spend" and ".../outcome".
   "/t/:team/stories/:storyId": async (owner) => {
     const res = await owner.post("/t/alpha/backlog/new", { intent: "create", title: "Spend fixture story" });
-    return /\/backlog\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
+    return /\/stories\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
   },
 };
 const fixtureValues: Record<string, string> = {};
@@ -44,7 +44,10 @@ const fixtureValues: Record<string, string> = {};
 // Reads that are not for everyone in the team: observers and members get 403 there. The team
 // export holds everyone's spend and identities in one file, more than any page shows them.
 const MANAGER_READS = new Set(["/t/:team/settings/export.json"]);
-const readStatus = (pattern: string) => (MANAGER_READS.has(pattern) ? 403 : 200);
+// Old URLs kept as redirects for the team's people: reads move (301), posts keep their body (308);
+// the new URL does the role check.
+const MOVED = new Set(["/t/:team/backlog/:storyId"]);
+const readStatus = (pattern: string) => (MOVED.has(pattern) ? 301 : MANAGER_READS.has(pattern) ? 403 : 200);
 
 let server: TestServer;
 let routes: { pattern: string; index: boolean; hasLoader: boolean; hasAction: boolean }[];
@@ -119,7 +122,9 @@ describe("authorization matrix", () => {
     for (const pattern of MANAGER_READS) expect(routes.map((r) => r.pattern), "a manager-only read that is not built").toContain(pattern);
     for (const r of routes) {
       if (r.hasLoader) expect((await clients.observer!.request(urlFor(r))).status, r.pattern).toBe(readStatus(r.pattern));
-      if (r.hasAction) expect((await clients.observer!.post(urlFor(r, true), { intent: "x" })).status, r.pattern).toBe(403);
+      if (r.hasAction) {
+        expect((await clients.observer!.post(urlFor(r, true), { intent: "x" })).status, r.pattern).toBe(MOVED.has(r.pattern) ? 308 : 403);
+      }
     }
   });
 
@@ -132,7 +137,7 @@ describe("authorization matrix", () => {
   it("lets managers and owners read every page and reach every action", async () => {
     for (const who of ["manager", "owner"]) {
       for (const r of routes) {
-        if (r.hasLoader) expect((await clients[who]!.request(urlFor(r))).status, `${who} ${r.pattern}`).toBe(200);
+        if (r.hasLoader) expect((await clients[who]!.request(urlFor(r))).status, `${who} ${r.pattern}`).toBe(MOVED.has(r.pattern) ? 301 : 200);
         // A made-up intent: past the role check, the action refuses the body itself (400, or a
         // redirect back with a message), never as forbidden or unknown, never with a 500.
         if (r.hasAction) {

@@ -71,6 +71,26 @@ describe("backlog over HTTP", () => {
     expect(again.status).toBe(400);
     expect(unescape(await again.text())).toContain("Line 2: CSV-2 is already a story in this team");
   });
+
+  it("keeps the old story URL /backlog/:id working: GET moves for good (301), POST keeps its body (308)", async () => {
+    const created = await owner.post("/t/crew/backlog/new", { intent: "create", title: "Moved story" });
+    expect(created.status).toBe(302);
+    const id = /^\/t\/crew\/stories\/(\d+)$/.exec(created.headers.get("location") ?? "")?.[1];
+    expect(id, "a new story lands on /t/crew/stories/:id").toBeTruthy();
+    const read = await owner.request(`/t/crew/backlog/${id}?from=mail`);
+    expect(read.status).toBe(301);
+    expect(read.headers.get("location")).toBe(`/t/crew/stories/${id}?from=mail`);
+    const write = await owner.post(`/t/crew/backlog/${id}`, { intent: "restore" });
+    expect(write.status).toBe(308);
+    expect(write.headers.get("location")).toBe(`/t/crew/stories/${id}`);
+    expect(unescape(await (await owner.request(`/t/crew/stories/${id}`)).text())).toContain("Moved story");
+    // The static pages beside the old dynamic segment still win.
+    expect((await owner.request("/t/crew/backlog/new")).status).toBe(200);
+    expect((await owner.request("/t/crew/backlog/import")).status).toBe(200);
+    // Outsiders learn nothing from the redirect.
+    const outsider = await signUp(server.url, "Otto Outsider");
+    expect((await outsider.request(`/t/crew/backlog/${id}`)).status).toBe(404);
+  });
 });
 
 describe.skipIf(!chromiumPath())("backlog in a real browser", () => {
@@ -166,7 +186,7 @@ describe.skipIf(!chromiumPath())("backlog in a real browser", () => {
     expect(await page.getByLabel(/^Title/).inputValue()).toBe("Retry failed payouts");
     await page.getByLabel("Key", { exact: true }).fill("PAY-1");
     await page.getByRole("button", { name: "Add story" }).click();
-    await page.waitForURL(/\/backlog\/\d+$/);
+    await page.waitForURL(/\/stories\/\d+$/);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toContain("Retry failed payouts");
     expect(await page.getByText("Not estimated yet.").count()).toBe(1);
 

@@ -356,7 +356,7 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
       expect(res.status, `${url} ${JSON.stringify(form)}\n${logSince(mark)}`).toBe(400);
     }
     const backlog = await (await owner.request("/t/demo/backlog")).text();
-    const storyId = /\/t\/demo\/backlog\/(\d+)/.exec(backlog)?.[1];
+    const storyId = /\/t\/demo\/stories\/(\d+)/.exec(backlog)?.[1];
     const session = await owner.request("/t/demo/poker", { method: "POST", body: new URLSearchParams({ intent: "create", name: NUL, storyId: storyId ?? "1" }) });
     expect(session.status, logSince(mark)).toBe(400);
     expect(leaksInLog(server.output().slice(mark)), server.output().slice(mark)).toBe(false);
@@ -393,7 +393,7 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
 
   it("refuses impossible and far-off days with 400: a story's spend, a new sprint, a rate", async () => {
     const backlog = await (await owner.request("/t/demo/backlog")).text();
-    const storyId = /\/t\/demo\/backlog\/(\d+)/.exec(backlog)?.[1];
+    const storyId = /\/t\/demo\/stories\/(\d+)/.exec(backlog)?.[1];
     expect(storyId).toBeTruthy();
     for (const day of ["2026-13-45", "9999-12-31", "0000-00-00"]) {
       const mark = server.output().length;
@@ -508,7 +508,7 @@ describe.skipIf(!chromiumPath())("stored XSS renders inert", () => {
       ["sprint"],
     );
     const backlog = await (await evil.request(`${t}/backlog`)).text();
-    const storyId = new RegExp(`${t}/backlog/(\\d+)`).exec(backlog)?.[1];
+    const storyId = new RegExp(`${t}/stories/(\\d+)`).exec(backlog)?.[1];
     const sprintId = /\/sprints\/(\d+)$/.exec(sprint.headers.get("location") ?? "")?.[1];
     if (sprintId && storyId) {
       await post(`${t}/sprints/${sprintId}/retro`, { intent: "save-note", storyId, bought: payload("bought"), reviewBurden: "light", note: payload("note") }, []);

@@ -42,8 +42,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 /** Creates PAY-412 (50 expected / 75 p80) and a running hard-stop sprint holding it. */
 async function storyInHardStopSprint(owner: HttpClient, slug: string) {
   const created = await owner.post(`/t/${slug}/backlog/new`, { intent: "create", key: "PAY-412", title: "Retry payments" });
-  const storyId = /\/backlog\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
-  expect((await owner.post(`/t/${slug}/backlog/${storyId}`, { intent: "estimate", intensity: "standard", autonomy: "pair", risk: "low" })).status).toBe(200);
+  const storyId = /\/stories\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
+  expect((await owner.post(`/t/${slug}/stories/${storyId}`, { intent: "estimate", intensity: "standard", autonomy: "pair", risk: "low" })).status).toBe(200);
   const today = new Date().toISOString().slice(0, 10);
   const sprint = await owner.post(`/t/${slug}/sprints/new`, {
     name: "Guarded",
@@ -197,7 +197,7 @@ function suite(engine: string, env: () => Record<string, string>) {
         const context = await browser.newContext();
         await shareLogin(context, owner);
         const page = await context.newPage();
-        await page.goto(`${server.url}/t/${slug}/backlog/${storyId}`);
+        await page.goto(`${server.url}/t/${slug}/stories/${storyId}`);
         const spent = page.getByTestId("budget-spent");
         const shown = await spent.textContent();
         // Wait until the page listens, then push one more call.
@@ -239,7 +239,7 @@ function suite(engine: string, env: () => Record<string, string>) {
       // Unknown session: the team fails open by default.
       expect((await hook({ session_id: "stranger", hook_event_name: "PreToolUse" })).body).toEqual({});
 
-      const extended = await owner.post(`/t/${slug}/backlog/${storyId}`, { intent: "extend-budget", credits: "200", reason: "Flaky provider retries" });
+      const extended = await owner.post(`/t/${slug}/stories/${storyId}`, { intent: "extend-budget", credits: "200", reason: "Flaky provider retries" });
       expect(extended.status).toBe(200);
       expect((await budget()).body.decision).toBe("continue");
       const next = await hook({ session_id: "agent-7", hook_event_name: "UserPromptSubmit", prompt: "go on" });
@@ -253,7 +253,7 @@ function suite(engine: string, env: () => Record<string, string>) {
       expect((await owner.post(`/t/${slug}/settings/tokens`, { intent: "guard", failClosed: "on" })).status).toBe(200);
       expect((await hook({ session_id: "stranger", hook_event_name: "PreToolUse" })).body).toMatchObject({ decision: "block", reason: expect.stringMatching(/fails closed/) });
       const member = await joinWithRole(owner, slug, "member", "Mo Member");
-      expect((await member.post(`/t/${slug}/backlog/${storyId}`, { intent: "extend-budget", credits: "1", reason: "x" })).status).toBe(403);
+      expect((await member.post(`/t/${slug}/stories/${storyId}`, { intent: "extend-budget", credits: "1", reason: "x" })).status).toBe(403);
     });
   });
 }

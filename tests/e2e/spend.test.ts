@@ -166,8 +166,8 @@ describe("spend API", () => {
 describe("spend on a story, and its outcome note", () => {
   it("adds spend by hand, and asks for causes before a drifted story is marked done", async () => {
     const created = await owner.post("/t/spend-team/backlog/new", { intent: "create", title: "Ledger export", key: "LED-1" });
-    const storyId = /\/backlog\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
-    const estimated = await owner.post(`/t/spend-team/backlog/${storyId}`, { intent: "estimate", intensity: "light", autonomy: "assist", risk: "low" });
+    const storyId = /\/stories\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
+    const estimated = await owner.post(`/t/spend-team/stories/${storyId}`, { intent: "estimate", intensity: "light", autonomy: "assist", risk: "low" });
     expect(estimated.status).toBe(200);
 
     const page = `/t/spend-team/stories/${storyId}/spend`;
@@ -231,7 +231,7 @@ describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
 
       // The story's spend page counts it.
       await page.goto(`${server.url}/t/browser-spend/spend/import`);
-      const storyId = /\/backlog\/(\d+)$/.exec(story.headers.get("location") ?? "")![1];
+      const storyId = /\/stories\/(\d+)$/.exec(story.headers.get("location") ?? "")![1];
       await page.goto(`${server.url}/t/browser-spend/stories/${storyId}/spend`);
       expect(await page.locator("main").textContent()).toMatch(/378\.16\s*credits in 1 entry/);
 

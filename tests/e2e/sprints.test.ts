@@ -36,10 +36,10 @@ async function freshTeam() {
   for (const [key, title, levels] of stories) {
     const res = await owner.post(`/t/${slug}/backlog/new`, { intent: "create", key, title });
     expect(res.status, await res.clone().text()).toBe(302);
-    const id = /\/backlog\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
+    const id = /\/stories\/(\d+)$/.exec(res.headers.get("location") ?? "")![1]!;
     ids[key] = id;
     if (levels) {
-      const est = await owner.post(`/t/${slug}/backlog/${id}`, { intent: "estimate", ...levels });
+      const est = await owner.post(`/t/${slug}/stories/${id}`, { intent: "estimate", ...levels });
       expect(est.status).toBe(200);
     }
   }

@@ -130,7 +130,7 @@ export async function crawl(
     }
   }
   // Pages nothing links to (a personal page, a story's spend page): their parameters are filled with
-  // values seen in the URLs that were found (":storyId" from "/t/demo/backlog/:storyId", say).
+  // values seen in the URLs that were found (":storyId" from "/t/demo/stories/:storyId", say).
   const values = new Map<string, string>();
   for (const [pattern, urls] of byPattern) {
     const parts = new URL(urls[0]!, origin).pathname.split("/");

@@ -19,7 +19,7 @@ export interface BacklogStory {
 
 export function StoryLink({ story }: { story: Pick<BacklogStory, "id" | "title"> }) {
   const { team } = useParams();
-  return <Link to={`/t/${team}/backlog/${story.id}`}>{story.title}</Link>;
+  return <Link to={`/t/${team}/stories/${story.id}`}>{story.title}</Link>;
 }
 
 // Column ids are the sort ids the route whitelists (STORY_SORTS); the others cannot sort.

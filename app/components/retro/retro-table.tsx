@@ -38,7 +38,7 @@ function StoryTitle({ row }: { row: RetroTableRow }) {
   const { team } = useParams();
   return (
     <Csv row={row} column="title">
-      <Link to={`/t/${team}/backlog/${row.storyId}`}>{row.title}</Link>
+      <Link to={`/t/${team}/stories/${row.storyId}`}>{row.title}</Link>
     </Csv>
   );
 }

@@ -302,7 +302,7 @@ export default function SprintBoardPage() {
             onMove={move}
             readOnly={!d.canCommit}
             sprintName={d.sprint.name}
-            storyHref={(card) => `/t/${team}/backlog/${card.id}`}
+            storyHref={(card) => `/t/${team}/stories/${card.id}`}
             renderActions={(card, column) =>
               column === "backlog" ? (
                 <fetcher.Form method="post">

@@ -34,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     connection: connection && { kind: connection.kind, project: connection.project, pushMode: connection.pushMode },
     pushes: await listStoryTrackerPushes(db, { teamId: team.id, storyId: story.id }),
     canPush: roleAtLeast(role, "member"),
-    storyUrl: `/t/${team.slug}/backlog/${story.id}`,
+    storyUrl: `/t/${team.slug}/stories/${story.id}`,
   };
 }
 

@@ -130,7 +130,7 @@ export default function StorySpend() {
           Spend on {story.key ? <code>{story.key}</code> : null} {story.title}
         </h1>
         <div>
-          <Link className="btn" to={`/t/${team}/backlog/${story.id}`}>
+          <Link className="btn" to={`/t/${team}/stories/${story.id}`}>
             Story
           </Link>
           <Link className="btn" to={`/t/${team}/stories/${story.id}/outcome`}>

@@ -98,7 +98,7 @@ export default function OutcomePage() {
           Outcome of {story.key ? <code>{story.key}</code> : null} {story.title}
         </h1>
         <div>
-          <Link className="btn" to={`/t/${team}/backlog/${story.id}`}>
+          <Link className="btn" to={`/t/${team}/stories/${story.id}`}>
             Story
           </Link>
           <Link className="btn" to={`/t/${team}/stories/${story.id}/spend`}>
