@@ -126,7 +126,14 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
   const events = await trx.selectFrom("sprintEvents").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
   const alerts = await trx.selectFrom("sprintAlerts").selectAll().where("teamId", "=", teamId).orderBy("sprintId").orderBy("threshold").execute();
   const imports = await trx.selectFrom("spendImports").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
-  const entries = await trx.selectFrom("spendEntries").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
+  const entries = await trx
+    .selectFrom("spendEntries")
+    .selectAll()
+    // Numeric beyond 2^64: read as text, since the driver's number would round it.
+    .select(sql<string | null>`usage_rank::text`.as("usageRankText"))
+    .where("teamId", "=", teamId)
+    .orderBy("id")
+    .execute();
   const identities = await trx.selectFrom("spendIdentities").selectAll().where("teamId", "=", teamId).orderBy("identity").execute();
   const sessionStories = await trx.selectFrom("spendSessionStories").selectAll().where("teamId", "=", teamId).orderBy("sessionId").execute();
   const extensions = await trx.selectFrom("budgetExtensions").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
@@ -502,7 +509,7 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
       outputTokens: e.outputTokens,
       fast: e.fast,
       product: e.product,
-      usageRank: e.usageRank,
+      usageRank: e.usageRankText,
       costUsd: e.costUsd,
       credits: e.credits,
       pricedBy: e.pricedBy,
