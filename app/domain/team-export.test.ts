@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SCHEME } from "~/domain/sizing-scheme";
-import { readTeamExport, TEAM_EXPORT_FORMAT, type TeamExport } from "~/domain/team-export";
+import { readTeamExport, TEAM_EXPORT_FORMAT, type TeamExportInput } from "~/domain/team-export";
 
 const AT = "2026-11-28T10:00:00.000Z";
 const ANA = "ana@example.com";
 
-/** A small document with one of most things, every reference resolving. */
-function sample(): TeamExport {
+/**
+ * A small document with one of most things, every reference resolving; written as an older version-1
+ * document, without the fields added later (they take their defaults).
+ */
+function sample(): TeamExportInput {
   return {
     format: TEAM_EXPORT_FORMAT,
     version: 1,
@@ -105,22 +108,78 @@ function sample(): TeamExport {
   };
 }
 
+/** A spend entry as an older document writes it (no 1-hour cache writes, fast mode, product or rank). */
+const entry = (): TeamExportInput["spendEntries"][number] => ({
+  importRef: null,
+  source: "manual",
+  occurredAt: AT,
+  day: "2026-11-28",
+  model: null,
+  modelId: null,
+  inputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  outputTokens: 0,
+  costUsd: null,
+  credits: 5,
+  pricedBy: null,
+  poolCredits: null,
+  paidCredits: null,
+  externalUser: null,
+  sessionId: null,
+  repository: null,
+  storyKey: null,
+  storyRef: 1,
+  aggregated: false,
+  dedupeKey: "manual-1",
+  note: null,
+  createdBy: ANA,
+  createdAt: AT,
+  updatedAt: AT,
+});
+
 const read = (doc: unknown) => readTeamExport(JSON.stringify(doc));
 const errorsOf = (doc: unknown) => {
   const result = read(doc);
   return result.ok ? [] : result.errors;
 };
-function forged(change: (doc: TeamExport) => void): TeamExport {
+function forged(change: (doc: TeamExportInput) => void): TeamExportInput {
   const doc = sample();
   change(doc);
   return doc;
 }
 
 describe("team export document", () => {
-  it("reads a consistent document as it was written", () => {
+  it("reads an older document without the later fields, giving them their defaults", () => {
     const result = read(sample());
-    expect(result.ok).toBe(true);
-    expect(result.ok && result.doc).toEqual(sample());
+    expect(result.ok ? [] : result.errors).toEqual([]);
+    const s = sample();
+    expect(result.ok && result.doc).toEqual({
+      ...s,
+      team: { ...s.team, guardFailClosed: false },
+      stories: s.stories.map((x) => ({ ...x, trackerClosed: false })),
+      budgetExtensions: [],
+      otlpSessions: [],
+    });
+  });
+
+  it("reads the later fields as they were written", () => {
+    const doc = forged((d) => {
+      d.team.guardFailClosed = true;
+      d.stories[0]!.trackerClosed = true;
+      d.budgetExtensions = [{ storyRef: 1, sprintRef: 1, credits: 40, reason: "Retry storm", createdBy: ANA, createdAt: AT }];
+      d.otlpSessions = [{ sessionId: "s-1", signal: "events", createdAt: AT, updatedAt: AT }];
+      d.spendEntries = [entry(), { ...entry(), dedupeKey: "manual-2", cacheWrite1hTokens: 7, fast: true, product: "spark", usageRank: "18446744073709551617" }];
+    });
+    const result = read(doc);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+    expect(result.ok && result.doc.budgetExtensions).toEqual(doc.budgetExtensions);
+    expect(result.ok && result.doc.otlpSessions).toEqual(doc.otlpSessions);
+    expect(result.ok && [result.doc.team.guardFailClosed, result.doc.stories[0]!.trackerClosed]).toEqual([true, true]);
+    expect(result.ok && result.doc.spendEntries.map((e) => [e.cacheWrite1hTokens, e.fast, e.product, e.usageRank])).toEqual([
+      [0, false, null, null],
+      [7, true, "spark", "18446744073709551617"],
+    ]);
   });
 
   it("says what is wrong with the file itself", () => {
@@ -130,7 +189,7 @@ describe("team export document", () => {
     expect(errorsOf({ ...sample(), version: 2 })).toEqual([expect.stringMatching(/version 2; this Token Poker reads version 1/)]);
   });
 
-  it.each<[string, (doc: TeamExport) => void, RegExp]>([
+  it.each<[string, (doc: TeamExportInput) => void, RegExp]>([
     ["a story that is not there", (d) => void (d.sprints[0]!.stories[0]!.storyRef = 7), /sprints\[0\]\.stories\[0\]\.storyRef: points at story 7/],
     ["another story's estimate as the current one", (d) => void (d.stories[1]!.estimateRef = 1), /stories\[1\]\.estimateRef: .*not one of this story's estimates/],
     ["a person not in people", (d) => void (d.estimates[0]!.createdBy = "eve@example.com"), /estimates\[0\]\.createdBy: names "eve@example.com"/],
@@ -153,6 +212,23 @@ describe("team export document", () => {
     ["an impossible date", (d) => void (d.sprints[0]!.startDate = "2026-02-30"), /sprints\[0\]\.startDate/],
     ["an identity as the tool did not write it", (d) => void (d.spendIdentities[0]!.identity = " Ana-GH "), /must be lower case/],
     ["an allocation for nobody", (d) => void ((d.sprints[0]!.allocations[0] as { person: unknown }).person = null), /allocations\[0\]\.person/],
+    [
+      "a budget extension for a story not there",
+      (d) => void (d.budgetExtensions = [{ storyRef: 9, sprintRef: null, credits: 1, reason: "x", createdBy: null, createdAt: AT }]),
+      /budgetExtensions\[0\]\.storyRef: points at story 9/,
+    ],
+    [
+      "a budget extension of no credits",
+      (d) => void (d.budgetExtensions = [{ storyRef: 1, sprintRef: null, credits: 0, reason: "x", createdBy: null, createdAt: AT }]),
+      /budgetExtensions\[0\]\.credits/,
+    ],
+    [
+      "an OpenTelemetry session twice",
+      (d) =>
+        void (d.otlpSessions = [1, 2].map(() => ({ sessionId: "s", signal: "events" as const, createdAt: AT, updatedAt: AT }))),
+      /otlpSessions\[1\]\.sessionId: repeats the session/,
+    ],
+    ["a usage rank that is not a number", (d) => void (d.spendEntries = [{ ...entry(), usageRank: "1e5" }]), /spendEntries\[0\]\.usageRank/],
     ["a number as text", (d) => void ((d.estimates[0] as { expectedCredits: unknown }).expectedCredits = "15"), /estimates\[0\]\.expectedCredits/],
   ])("refuses %s", (_, change, message) => {
     const errors = errorsOf(forged(change));

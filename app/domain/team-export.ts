@@ -7,7 +7,13 @@
 // Left out on purpose — secrets and things that only make sense in the install that made them:
 // password hashes, sessions, invites and reset links, API tokens (an import keeps its log row but
 // not which token sent it), the burn-alert webhook URL (it is a credential for the channel), poker
-// guest links and guests' tokens (an imported session with guests gets a new link).
+// guest links and guests' tokens (an imported session with guests gets a new link), tracker
+// connections (their tokens are credentials), and calibration suggestions (recomputed from the
+// estimates and spend, so an import gets them back the next time they are computed).
+//
+// Fields added after version 1 was first written (tracker-closed stories, 1-hour cache writes, fast
+// mode, usage rank and product on spend entries, the guard's fail-closed choice, budget extensions,
+// OpenTelemetry sessions) have defaults: an older version-1 document without them still imports.
 //
 // An import is checked twice: this schema (types, sizes, every reference resolves, the values the
 // pages compute with are ones they understand) and then the database's own constraints inside the
@@ -98,6 +104,8 @@ const TeamSchema = z.object({
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   }),
   creditValueUsd: num.refine((v) => v > 0, "must be above 0"),
+  /** What the budget guard answers when it cannot decide: stop (true) or continue. */
+  guardFailClosed: z.boolean().default(false),
   createdAt: timestamp,
 });
 
@@ -125,6 +133,7 @@ const RateSchema = z.object({
   inputUsdPerMtok: nonNegative,
   cacheReadUsdPerMtok: num.nullable(),
   cacheWriteUsdPerMtok: num.nullable(),
+  cacheWrite1hUsdPerMtok: nonNegative.nullable().default(null),
   outputUsdPerMtok: nonNegative,
   effectiveFrom: day.nullable(),
   createdAt: timestamp,
@@ -141,6 +150,8 @@ const StorySchema = z.object({
   rank: name(200),
   /** The story's current estimate (one of its `estimates`). */
   estimateRef: ref.nullable(),
+  /** The tracker it came from has closed it. */
+  trackerClosed: z.boolean().default(false),
   archivedAt: timestamp.nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -414,7 +425,14 @@ const SpendEntrySchema = z.object({
   inputTokens: count,
   cacheReadTokens: count,
   cacheWriteTokens: count,
+  /** Part of cacheWriteTokens written with a 1-hour TTL. */
+  cacheWrite1hTokens: count.default(0),
   outputTokens: count,
+  fast: z.boolean().default(false),
+  /** The billing product when it is not the source's own (Copilot spark rows). */
+  product: text(200).nullable().default(null),
+  /** How complete a streamed line was (a non-negative integer, beyond 2^64: kept as a string). */
+  usageRank: z.string().regex(/^[0-9]{1,60}$/, "is not a whole number").nullable().default(null),
   costUsd: amount.nullable(),
   credits: amount.nullable(),
   pricedBy: z.enum(["source", "rate-card"]).nullable(),
@@ -443,6 +461,24 @@ const SpendIdentitySchema = z.object({
 
 const SpendSessionStorySchema = z.object({ sessionId: name(500), storyRef: ref, createdBy: person, createdAt: timestamp });
 
+/** Credits a manager added to a story's budget, with the reason the retro shows. */
+const BudgetExtensionSchema = z.object({
+  storyRef: ref,
+  sprintRef: ref.nullable(),
+  credits: num.refine((v) => v > 0 && v <= 1_000_000_000, "must be above 0 and at most 1,000,000,000"),
+  reason: text(500).refine((v) => v.length > 0, "is empty"),
+  createdBy: person,
+  createdAt: timestamp,
+});
+
+/** Which signal an OpenTelemetry session's spend came from (per-call events win over metrics). */
+const OtlpSessionSchema = z.object({
+  sessionId: name(500),
+  signal: z.enum(["events", "metrics"]),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
 const TeamExportBaseSchema = z.object({
   format: z.literal(TEAM_EXPORT_FORMAT),
   version: z.literal(TEAM_EXPORT_VERSION),
@@ -460,6 +496,8 @@ const TeamExportBaseSchema = z.object({
   spendEntries: z.array(SpendEntrySchema).max(5_000_000),
   spendIdentities: z.array(SpendIdentitySchema).max(100_000),
   spendSessionStories: z.array(SpendSessionStorySchema).max(1_000_000),
+  budgetExtensions: z.array(BudgetExtensionSchema).max(1_000_000).default([]),
+  otlpSessions: z.array(OtlpSessionSchema).max(1_000_000).default([]),
 });
 
 export const TeamExportSchema = TeamExportBaseSchema.superRefine((doc, ctx) => {
@@ -467,6 +505,8 @@ export const TeamExportSchema = TeamExportBaseSchema.superRefine((doc, ctx) => {
 });
 
 export type TeamExport = z.infer<typeof TeamExportBaseSchema>;
+/** A document as written, before defaults: an older version-1 document lacks the later fields. */
+export type TeamExportInput = z.input<typeof TeamExportBaseSchema>;
 export type TeamExportPerson = TeamExport["people"][number];
 export type TeamExportSnapshot = z.infer<typeof SnapshotSchema>;
 
@@ -685,6 +725,14 @@ export function crossCheck(doc: TeamExport): Problem[] {
     checkStory(x.storyRef, ["spendSessionStories", i, "storyRef"]);
     checkPerson(x.createdBy, ["spendSessionStories", i, "createdBy"]);
   });
+  doc.budgetExtensions.forEach((x, i) => {
+    checkStory(x.storyRef, ["budgetExtensions", i, "storyRef"]);
+    if (x.sprintRef !== null && !sprintRefs.has(x.sprintRef)) {
+      add(["budgetExtensions", i, "sprintRef"], `points at sprint ${x.sprintRef}, which is not in sprints`);
+    }
+    checkPerson(x.createdBy, ["budgetExtensions", i, "createdBy"]);
+  });
+  uniqueRefs(doc.otlpSessions, (x) => x.sessionId, (i) => ["otlpSessions", i, "sessionId"], "the session");
   return problems;
 }
 

@@ -126,9 +126,20 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
   const events = await trx.selectFrom("sprintEvents").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
   const alerts = await trx.selectFrom("sprintAlerts").selectAll().where("teamId", "=", teamId).orderBy("sprintId").orderBy("threshold").execute();
   const imports = await trx.selectFrom("spendImports").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
-  const entries = await trx.selectFrom("spendEntries").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
+  const entries = await trx
+    .selectFrom("spendEntries")
+    .selectAll()
+    // Numeric beyond 2^64: read as text, since the driver's number would round it.
+    .select(sql<string | null>`usage_rank::text`.as("usageRankText"))
+    .where("teamId", "=", teamId)
+    .orderBy("id")
+    .execute();
   const identities = await trx.selectFrom("spendIdentities").selectAll().where("teamId", "=", teamId).orderBy("identity").execute();
   const sessionStories = await trx.selectFrom("spendSessionStories").selectAll().where("teamId", "=", teamId).orderBy("sessionId").execute();
+  const extensions = await trx.selectFrom("budgetExtensions").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
+  const otlpSessions = await trx.selectFrom("otlpSessions").selectAll().where("teamId", "=", teamId).orderBy("sessionId").execute();
+  // Not exported: calibration suggestions (recomputed from estimates and spend), tracker connections
+  // and API tokens (credentials), spend entry versions (an undo log of this install's imports).
   const members = await trx.selectFrom("memberships").select(["userId", "role"]).where("teamId", "=", teamId).execute();
 
   // Everyone the rows name, plus the members; e-mail and name only.
@@ -166,6 +177,7 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
     note(i.createdBy);
   }
   for (const s of sessionStories) note(s.createdBy);
+  for (const x of extensions) note(x.createdBy);
   const users = new Map<number, { email: string; name: string }>();
   for (const chunk of chunks([...userIds])) {
     for (const u of await trx.selectFrom("users").select(["id", "email", "name"]).where("id", "in", chunk).execute()) users.set(u.id, u);
@@ -260,6 +272,7 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
       timeZone: team.timeZone,
       keyPattern: team.keyPattern,
       creditValueUsd: team.creditValueUsd,
+      guardFailClosed: team.guardFailClosed,
       createdAt: iso(team.createdAt),
     },
     people: [...users.entries()]
@@ -281,6 +294,7 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
       inputUsdPerMtok: r.inputUsdPerMtok,
       cacheReadUsdPerMtok: r.cacheReadUsdPerMtok,
       cacheWriteUsdPerMtok: r.cacheWriteUsdPerMtok,
+      cacheWrite1hUsdPerMtok: r.cacheWrite1hUsdPerMtok,
       outputUsdPerMtok: r.outputUsdPerMtok,
       effectiveFrom: r.effectiveFrom,
       createdAt: iso(r.createdAt),
@@ -295,6 +309,7 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
       status: s.status,
       rank: s.rank,
       estimateRef: optRef(estimateRef, s.estimateId),
+      trackerClosed: s.trackerClosed,
       archivedAt: isoOrNull(s.archivedAt),
       createdAt: iso(s.createdAt),
       updatedAt: iso(s.updatedAt),
@@ -490,7 +505,11 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
       inputTokens: e.inputTokens,
       cacheReadTokens: e.cacheReadTokens,
       cacheWriteTokens: e.cacheWriteTokens,
+      cacheWrite1hTokens: e.cacheWrite1hTokens,
       outputTokens: e.outputTokens,
+      fast: e.fast,
+      product: e.product,
+      usageRank: e.usageRankText,
       costUsd: e.costUsd,
       credits: e.credits,
       pricedBy: e.pricedBy,
@@ -517,6 +536,20 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
       storyRef: mustRef(storyRef, x.storyId, "the story of a session mapping,"),
       createdBy: emailOf(x.createdBy),
       createdAt: iso(x.createdAt),
+    })),
+    budgetExtensions: extensions.map((x) => ({
+      storyRef: mustRef(storyRef, x.storyId, "the story of a budget extension,"),
+      sprintRef: optRef(sprintRef, x.sprintId),
+      credits: x.credits,
+      reason: x.reason,
+      createdBy: emailOf(x.createdBy),
+      createdAt: iso(x.createdAt),
+    })),
+    otlpSessions: otlpSessions.map((x) => ({
+      sessionId: x.sessionId,
+      signal: x.signal,
+      createdAt: iso(x.createdAt),
+      updatedAt: iso(x.updatedAt),
     })),
   };
 }
@@ -662,7 +695,12 @@ async function writeTeam(
   // The team's settings and reference data: the new team's defaults give way to the export's.
   await trx
     .updateTable("teams")
-    .set({ timeZone: doc.team.timeZone, keyPattern: doc.team.keyPattern, creditValueUsd: doc.team.creditValueUsd })
+    .set({
+      timeZone: doc.team.timeZone,
+      keyPattern: doc.team.keyPattern,
+      creditValueUsd: doc.team.creditValueUsd,
+      guardFailClosed: doc.team.guardFailClosed,
+    })
     .where("id", "=", teamId)
     .execute();
   await trx.deleteFrom("sizingSchemes").where("teamId", "=", teamId).execute();
@@ -690,6 +728,7 @@ async function writeTeam(
     status: s.status,
     rank: s.rank,
     estimateId: null,
+    trackerClosed: s.trackerClosed,
     archivedAt: s.archivedAt,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
@@ -916,6 +955,16 @@ async function writeTeam(
     createdBy: userOf(x.createdBy),
     createdAt: x.createdAt,
   }));
+  await insertChunked(trx, "budgetExtensions", doc.budgetExtensions, (x) => ({
+    teamId,
+    storyId: storyOf(x.storyRef),
+    sprintId: x.sprintRef === null ? null : sprintId.get(x.sprintRef)!,
+    credits: x.credits,
+    reason: x.reason,
+    createdBy: userOf(x.createdBy),
+    createdAt: x.createdAt,
+  }));
+  await insertChunked(trx, "otlpSessions", doc.otlpSessions, (x) => ({ teamId, ...x }));
   if (guestSeats) leftOut.push(`${guestSeats} poker ${guestSeats === 1 ? "seat keeps its" : "seats keep their"} name and votes as guest seats`);
 
   return {

@@ -106,6 +106,44 @@ async function seedRichTeam(db: DB) {
   const open = await db.selectFrom("pokerSessions").select(["id", "guestKey"]).where("teamId", "=", teamId).where("status", "=", "open").executeTakeFirstOrThrow();
   await createGuest(db, { guestKey: open.guestKey!, name: "Guest Gita" });
 
+  // This round's fields and tables, each away from its default: the guard's choice, a story the
+  // tracker closed, a 1-hour cache-write price, an entry with 1-hour cache writes in fast mode with a
+  // rank beyond 2^64 and a product, a budget extension, an OpenTelemetry session, and a tracker
+  // connection whose token must not be exported.
+  await db.updateTable("teams").set({ guardFailClosed: true }).where("id", "=", teamId).execute();
+  await db.updateTable("stories").set({ trackerClosed: true }).where("id", "=", late.id).execute();
+  await db
+    .updateTable("modelRates")
+    .set({ cacheWrite1hUsdPerMtok: 4.75 })
+    .where("teamId", "=", teamId)
+    .where("effectiveFrom", "=", "2026-10-01")
+    .execute();
+  const cached = await db
+    .selectFrom("spendEntries")
+    .select(["id", "cacheWriteTokens"])
+    .where("teamId", "=", teamId)
+    .orderBy("id")
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  await db
+    .updateTable("spendEntries")
+    .set({ cacheWrite1hTokens: Math.max(1, cached.cacheWriteTokens), cacheWriteTokens: Math.max(1, cached.cacheWriteTokens), fast: true, product: "spark", usageRank: "18446744073709551703" })
+    .where("id", "=", cached.id)
+    .execute();
+  await db
+    .insertInto("budgetExtensions")
+    .values({ teamId, storyId: story.id, sprintId: running.id, credits: 37.5, reason: "Flaky CI retries", createdBy: manager.id, createdAt: "2026-11-27T08:00:00.000Z" })
+    .execute();
+  await db.insertInto("budgetExtensions").values({ teamId, storyId: late.id, sprintId: null, credits: 5, reason: "Spike", createdBy: null }).execute();
+  await db
+    .insertInto("otlpSessions")
+    .values({ teamId, sessionId: "otel-session-1", signal: "metrics", createdAt: "2026-11-26T10:00:00.000Z", updatedAt: "2026-11-26T11:00:00.000Z" })
+    .execute();
+  await db
+    .insertInto("trackerConnections")
+    .values({ teamId, kind: "github", baseUrl: "https://api.github.com", project: "acme/pay", tokenSealed: "SEALED-TRACKER-SECRET", createdBy: owner.id })
+    .execute();
+
   return { team, owner, members };
 }
 
@@ -179,8 +217,22 @@ describeDb("team export and import", (t) => {
     expect(doc.rates.some((r) => r.effectiveFrom === "2026-10-01")).toBe(true);
     expect(doc.people.map((p) => p.email).sort()).toEqual(source.members.map((m) => m.email).sort());
 
+    expect(doc.team.guardFailClosed).toBe(true);
+    expect(doc.stories.filter((s) => s.trackerClosed).map((s) => s.key)).toEqual(["PAY-440"]);
+    expect(doc.rates.find((r) => r.effectiveFrom === "2026-10-01")?.cacheWrite1hUsdPerMtok).toBe(4.75);
+    expect(doc.spendEntries.filter((e) => e.fast && e.product === "spark" && e.cacheWrite1hTokens > 0).map((e) => e.usageRank)).toEqual([
+      "18446744073709551703",
+    ]);
+    expect(doc.budgetExtensions.map((x) => [x.credits, x.reason, x.sprintRef !== null, x.createdBy])).toEqual([
+      [37.5, "Flaky CI retries", true, source.members[1]!.email],
+      [5, "Spike", false, null],
+    ]);
+    expect(doc.otlpSessions).toEqual([
+      { sessionId: "otel-session-1", signal: "metrics", createdAt: "2026-11-26T10:00:00.000Z", updatedAt: "2026-11-26T11:00:00.000Z" },
+    ]);
+
     const text = JSON.stringify(doc);
-    expect(text).not.toMatch(/scrypt\$|passwordHash|tokenHash|guestKey|webhook_?url/i);
+    expect(text).not.toMatch(/scrypt\$|passwordHash|tokenHash|guestKey|webhook_?url|tokenSealed|SEALED-TRACKER-SECRET/i);
   });
 
   it("exports a round still voting with who voted but no values, and imports such a document", async () => {
