@@ -17,6 +17,7 @@ const SECTIONS: { to: string; label: string; end?: boolean }[] = [
   { to: "poker", label: "Poker" },
   { to: "sprints", label: "Sprints" },
   { to: "spend", label: "Spend" },
+  { to: "me", label: "My spend" },
   { to: "insights", label: "Insights" },
   { to: "settings", label: "Settings" },
 ];
