@@ -247,6 +247,11 @@ describe.skipIf(!chromiumPath())("planning board in a real browser", () => {
     await page.keyboard.type("Launch needs it");
     await dialog.getByRole("button", { name: "Commit with this reason" }).click();
     await expect.poll(() => page.locator('[data-column="sprint"]').getByText("Medium feature").count()).toBe(1);
+    // The board's filter narrows both columns; "Mark done" reads as an action.
+    await page.getByLabel("Filter stories").fill("pay-1");
+    await expect.poll(() => page.locator("[data-story-id]").count()).toBe(1);
+    await page.getByLabel("Filter stories").fill("");
+    expect(await page.getByRole("button", { name: "Mark done PAY-3" }).textContent()).toBe("Mark done");
     await context.close();
   });
 });

@@ -308,7 +308,7 @@ export default function SprintBoardPage() {
                     <input type="hidden" name="storyId" value={card.id} />
                     <input type="hidden" name="done" value={card.status === "done" ? "0" : "1"} />
                     <button type="submit" className="btn btn-ghost btn-sm" aria-label={`${card.status === "done" ? "Reopen" : "Mark done"} ${card.key ?? card.title}`}>
-                      {card.status === "done" ? "Reopen" : "Done ✓"}
+                      {card.status === "done" ? "Reopen" : "Mark done"}
                     </button>
                   </fetcher.Form>
                   {card.status === "done" ? null : (
