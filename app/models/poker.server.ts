@@ -464,6 +464,18 @@ export async function joinSession(
       )
       .returning(["id", "role"])
       .executeTakeFirstOrThrow();
+    // A timed session whose current round has no timer yet (a seeded session nobody has opened)
+    // starts it now, when someone is there to see it.
+    if (session.timerSeconds && session.currentItemId !== null) {
+      await trx
+        .updateTable("pokerRounds")
+        .set({ timerEndsAt: timerEnd(session.timerSeconds) })
+        .where("itemId", "=", session.currentItemId)
+        .where("status", "=", "voting")
+        .where("timerEndsAt", "is", null)
+        .where("number", "=", trx.selectFrom("pokerItems").select("roundNumber").where("id", "=", session.currentItemId))
+        .execute();
+    }
     return row;
   });
 }

@@ -17,11 +17,10 @@ import {
   type CardInput,
 } from "~/models/poker.server";
 import { getCurrentScheme } from "~/models/scheme.server";
+import { listSprints } from "~/models/sprint.server";
 import { createStories, listStories } from "~/models/story.server";
 import type { DemoContext } from "./demo";
 
-const FINISHED = "Sprint 13 planning";
-const UPCOMING = "Sprint 14 planning";
 
 const FALLBACK_STORIES = [
   "Retry failed payout webhooks with exponential backoff",
@@ -43,6 +42,11 @@ function cards(scheme: SizingScheme, i: number, a: number, r: number): CardInput
 
 export async function seedPoker(ctx: DemoContext): Promise<void> {
   const { db, teamId, members } = ctx;
+  // Named after the demo's sprints (newest first): the open session plans the running sprint, the
+  // finished one the sprint before it.
+  const sprints = await listSprints(db, { teamId });
+  const FINISHED = `${sprints[1]?.name ?? "Sprint 13"} planning`;
+  const UPCOMING = `${sprints[0]?.name ?? "Sprint 14"} planning`;
   const existing = await db.selectFrom("pokerSessions").select("name").where("teamId", "=", teamId).execute();
   const names = new Set(existing.map((s) => s.name));
   if (names.has(FINISHED) && names.has(UPCOMING)) return;
@@ -142,5 +146,9 @@ export async function seedPoker(ctx: DemoContext): Promise<void> {
     const early = voters[voters.length - 1];
     if (round && early) await castVote(db, { teamId, sessionId: id, participantId: ids.get(early.id)!, roundId: round.id, cards: cards(scheme, 1, 2, 1) });
     await leaveAll(id);
+    // The round timer starts when someone first opens the room (joinSession), not at seed time, so
+    // the first visit shows it running rather than "Time's up".
+    await db.updateTable("pokerRounds").set({ timerEndsAt: null }).where("teamId", "=", teamId)
+      .where("itemId", "in", db.selectFrom("pokerItems").select("id").where("sessionId", "=", id)).execute();
   }
 }

@@ -213,6 +213,45 @@ describe.skipIf(!chromiumPath())("planning board in a real browser", () => {
     );
     expect(await page.getByTestId("meter-load").textContent()).toBe("400");
     expect(await page.locator('[data-column="backlog"]').getByText("Medium feature").count()).toBe(1);
+    // The refusal is a dialog holding focus; Escape closes it and focus is back on the card.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest("dialog[open]") !== null)).toBe(true);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.getByTestId("commit-dialog").count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Commit PAY-3");
+    await context.close();
+  });
+
+  it("the approval commit dialog takes focus, has Cancel, and gives focus back to the card", async () => {
+    const ids = await freshTeam();
+    const sprint = await createSprint("approval", 500);
+    expect((await owner.post(boardUrl(sprint), { intent: "commit", storyId: ids["PAY-2"]! })).status).toBe(200);
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    await logIn(page);
+    await page.goto(`/t/${slug}/sprints/${sprint}`);
+    await expect.poll(() => page.getByRole("button", { name: "Move PAY-3 Medium feature" }).isEnabled()).toBe(true);
+    await page.getByRole("button", { name: "Commit PAY-3" }).click();
+    const dialog = page.getByRole("dialog", { name: "Over capacity: approval needed" });
+    await expect.poll(() => dialog.count()).toBe(1);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("approval-reason");
+    // Where the user is: inside the viewport.
+    const box = (await dialog.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(720);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Commit PAY-3");
+    // Again, with a reason: the owner (a manager) commits it.
+    await page.getByRole("button", { name: "Commit PAY-3" }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("approval-reason");
+    await page.keyboard.type("Launch needs it");
+    await dialog.getByRole("button", { name: "Commit with this reason" }).click();
+    await expect.poll(() => page.locator('[data-column="sprint"]').getByText("Medium feature").count()).toBe(1);
+    // The board's filter narrows both columns; "Mark done" reads as an action.
+    await page.getByLabel("Filter stories").fill("pay-1");
+    await expect.poll(() => page.locator("[data-story-id]").count()).toBe(1);
+    await page.getByLabel("Filter stories").fill("");
+    expect(await page.getByRole("button", { name: "Mark done PAY-3" }).textContent()).toBe("Mark done");
     await context.close();
   });
 });

@@ -70,6 +70,9 @@ export function PlanningBoard(props: PlanningBoardProps) {
   const instructionsId = `${baseId}-instructions`;
   const hydrated = useIsHydrated();
   const [overColumn, setOverColumn] = useState<BoardColumnId | null>(null);
+  const [filter, setFilter] = useState("");
+  const needle = filter.trim().toLowerCase();
+  const shown = (card: BoardCard) => !needle || storyLabel(card).toLowerCase().includes(needle);
 
   // Cards where they will be once pending moves land.
   const columns: Record<BoardColumnId, BoardCard[]> = { backlog: [], sprint: [] };
@@ -145,6 +148,10 @@ export function PlanningBoard(props: PlanningBoardProps) {
       <p id={instructionsId} hidden>
         {INSTRUCTIONS}
       </p>
+      <div className="board-filter field">
+        <label htmlFor={`${baseId}-filter`}>Filter stories</label>
+        <input id={`${baseId}-filter`} type="search" value={filter} maxLength={200} onChange={(e) => setFilter(e.currentTarget.value)} />
+      </div>
       <div className="planning-board">
         {(["backlog", "sprint"] as const).map((column) => (
           <BoardColumn
@@ -154,7 +161,7 @@ export function PlanningBoard(props: PlanningBoardProps) {
             cards={columns[column]}
             highlighted={overColumn === column}
           >
-            {columns[column].map((card) => (
+            {columns[column].filter(shown).map((card) => (
               <BoardItem
                 key={card.id}
                 card={card}

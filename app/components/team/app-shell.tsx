@@ -17,12 +17,12 @@ const SECTIONS: { to: string; label: string; end?: boolean }[] = [
   { to: "poker", label: "Poker" },
   { to: "sprints", label: "Sprints" },
   { to: "spend", label: "Spend" },
+  { to: "me", label: "My spend" },
   { to: "insights", label: "Insights" },
   { to: "settings", label: "Settings" },
 ];
 
 export function AppShell({ team, teams, user, role, children }: ShellProps) {
-  const submit = useSubmit();
   return (
     <div className="app-shell">
       {/* The first Tab stop: past the nav to the page itself (WCAG 2.4.1). */}
@@ -33,37 +33,27 @@ export function AppShell({ team, teams, user, role, children }: ShellProps) {
         <a className="brand" href={`/t/${team.slug}`}>
           <span aria-hidden="true">🂠</span> Token Poker
         </a>
-        <nav className="nav" aria-label="Team sections">
-          {SECTIONS.map((s) => (
-            <NavLink key={s.label} to={`/t/${team.slug}${s.to ? `/${s.to}` : ""}`} end={s.end} prefetch="intent">
-              {s.label}
-            </NavLink>
-          ))}
-        </nav>
-        <div className="topbar-end">
-          <Form method="get" action="/switch" className="team-switcher">
-            <label htmlFor="team-switcher" className="sr-only">
-              Team
-            </label>
-            <select
-              id="team-switcher"
-              name="team"
-              defaultValue={team.slug}
-              onChange={(e) => submit(e.currentTarget.form, { method: "get", action: "/switch" })}
-            >
-              {teams.map((t) => (
-                <option key={t.slug} value={t.slug}>
-                  {t.name}
-                </option>
-              ))}
-              <option value="__new">+ New team…</option>
-            </select>
-            <noscript>
+        <SectionNav slug={team.slug} className="nav nav-wide" />
+        {/* Phones: a compact bar and a menu (a disclosure, so it opens without JavaScript too). */}
+        <details className="phone-menu">
+          <summary className="btn btn-ghost" aria-label={`Menu: ${team.name}`}>
+            <span className="phone-menu-team">{team.name}</span> <span aria-hidden="true">☰</span>
+          </summary>
+          <div className="phone-menu-panel stack">
+            <p className="phone-menu-user">
+              {user.name} · {ROLE_LABELS[role]}
+            </p>
+            <SectionNav slug={team.slug} className="phone-nav" />
+            <TeamSwitcher id="team-switcher-phone" team={team} teams={teams} />
+            <Form method="post" action="/logout">
               <button type="submit" className="btn btn-ghost">
-                Go
+                Log out
               </button>
-            </noscript>
-          </Form>
+            </Form>
+          </div>
+        </details>
+        <div className="topbar-end">
+          <TeamSwitcher id="team-switcher" team={team} teams={teams} />
           <span className="muted user-chip" title={ROLE_LABELS[role]}>
             {user.name} · {ROLE_LABELS[role]}
           </span>
@@ -78,5 +68,46 @@ export function AppShell({ team, teams, user, role, children }: ShellProps) {
         {children}
       </main>
     </div>
+  );
+}
+
+function SectionNav({ slug, className }: { slug: string; className: string }) {
+  return (
+    <nav className={className} aria-label="Team sections">
+      {SECTIONS.map((s) => (
+        <NavLink key={s.label} to={`/t/${slug}${s.to ? `/${s.to}` : ""}`} end={s.end} prefetch="intent">
+          {s.label}
+        </NavLink>
+      ))}
+    </nav>
+  );
+}
+
+function TeamSwitcher({ id, team, teams }: { id: string; team: ShellProps["team"]; teams: ShellProps["teams"] }) {
+  const submit = useSubmit();
+  return (
+    <Form method="get" action="/switch" className="team-switcher">
+      <label htmlFor={id} className="sr-only">
+        Team
+      </label>
+      <select
+        id={id}
+        name="team"
+        defaultValue={team.slug}
+        onChange={(e) => submit(e.currentTarget.form, { method: "get", action: "/switch" })}
+      >
+        {teams.map((t) => (
+          <option key={t.slug} value={t.slug}>
+            {t.name}
+          </option>
+        ))}
+        <option value="__new">+ New team…</option>
+      </select>
+      <noscript>
+        <button type="submit" className="btn btn-ghost">
+          Go
+        </button>
+      </noscript>
+    </Form>
   );
 }

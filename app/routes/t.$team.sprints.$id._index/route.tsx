@@ -5,6 +5,7 @@ import { z } from "zod";
 import { useLiveSpend } from "~/components/agents/use-live-spend";
 import { BlockText, Id } from "~/domain/form-fields";
 import { BurnUpChart } from "~/components/sprints/burn-up-chart";
+import { CommitDialog } from "~/components/sprints/commit-dialog";
 import { CapacityMeter } from "~/components/sprints/capacity-meter";
 import { PlanningBoard, type BoardCard, type BoardColumnId } from "~/components/sprints/planning-board";
 import { SprintHistory, CommitRequests } from "~/components/sprints/sprint-activity";
@@ -45,6 +46,8 @@ export interface BoardActionResult {
   message: string;
   /** Under the approval policy: the commit needs a reason (and a manager). */
   needsApproval?: { storyId: number };
+  /** Under the hard-stop policy: the commit was refused. */
+  refused?: { storyId: number };
   errors: Record<string, string>;
 }
 
@@ -125,7 +128,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           case "needs-approval":
             return reply({ ok: false, tone: "warn", message: e.message, needsApproval: { storyId: input.storyId } }, 409);
           case "refused":
-            return reply({ ok: false, tone: "error", message: e.message }, 409);
+            return reply({ ok: false, tone: "error", message: e.message, refused: { storyId: input.storyId } }, 409);
         }
         break;
       }
@@ -209,29 +212,15 @@ export default function SprintBoardPage() {
       ) : null}
 
       <div aria-live="polite" className="sprint-messages">
-        {result?.message ? (
+        {result?.message && !result.needsApproval && !result.refused ? (
           <div className={TONE_CLASS[result.tone]} role={result.tone === "error" ? "alert" : "status"} data-testid="board-message">
             {result.message}
           </div>
         ) : null}
         {result?.errors && Object.keys(result.errors).length ? <div className="alert alert-error">{Object.values(result.errors).join(" ")}</div> : null}
-        {result?.needsApproval && d.canCommit ? (
-          <fetcher.Form method="post" className="card stack approval-ask">
-            <input type="hidden" name="intent" value="commit" />
-            <input type="hidden" name="storyId" value={result.needsApproval.storyId} />
-            <div className="field">
-              <label htmlFor="approval-reason">Why does this story need to go in over capacity?</label>
-              <textarea id="approval-reason" name="reason" rows={2} required maxLength={1000} />
-              <p className="field-hint">{d.canManage ? "As a manager, your reason approves it and is kept in the audit trail." : "A manager sees your reason and approves or declines."}</p>
-            </div>
-            <div>
-              <button type="submit" className="btn btn-primary">
-                {d.canManage ? "Commit with this reason" : "Ask a manager to approve"}
-              </button>
-            </div>
-          </fetcher.Form>
-        ) : null}
       </div>
+
+      <CommitDialog decision={d.canCommit ? result : undefined} canManage={d.canManage} Form={fetcher.Form} cancelHref={`/t/${team}/sprints/${d.sprint.id}`} />
 
       <section className="cards sprint-figures" aria-label="Sprint figures">
         <article className="card">
@@ -319,7 +308,7 @@ export default function SprintBoardPage() {
                     <input type="hidden" name="storyId" value={card.id} />
                     <input type="hidden" name="done" value={card.status === "done" ? "0" : "1"} />
                     <button type="submit" className="btn btn-ghost btn-sm" aria-label={`${card.status === "done" ? "Reopen" : "Mark done"} ${card.key ?? card.title}`}>
-                      {card.status === "done" ? "Reopen" : "Done ✓"}
+                      {card.status === "done" ? "Reopen" : "Mark done"}
                     </button>
                   </fetcher.Form>
                   {card.status === "done" ? null : (
