@@ -1,8 +1,8 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useParams, useSearchParams } from "@remix-run/react";
+import { useActionData, useLoaderData, useNavigation, useParams, useSearchParams } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
-import { Checkbox, Id, id, listOf, queryDay, queryText, sortParam } from "~/domain/form-fields";
+import { queryDay, queryText, sortParam } from "~/domain/form-fields";
 import { InboxTable } from "~/components/spend/inbox-table";
 import type { RowSelectionState, SortingState } from "~/components/ui/data-table";
 import { FormError } from "~/components/ui/field";
@@ -11,16 +11,17 @@ import { roleAtLeast } from "~/domain/roles";
 import {
   AssignError,
   assignEntries,
-  getInboxFilterOptions,
-  getSpendOverview,
   INBOX_SORTS,
-  listUnattributed,
   type InboxSort,
 } from "~/models/spend.server";
-import { listStories } from "~/models/story.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { AssignBar } from "./assign-bar";
+import { InboxFilters } from "./inbox-filters";
+import { SpendIntentSchema } from "./intents";
+import { loadInbox } from "./queries.server";
+import { SpendOverview } from "./spend-overview";
 
 export const meta: MetaFunction = () => [{ title: "Spend · Token Poker" }];
 
@@ -44,12 +45,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
   const query = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const filters = { member: query.member, repository: query.repository, model: query.model, from: query.from, to: query.to };
-  const [overview, inbox, options, stories] = await Promise.all([
-    getSpendOverview(db, team.id),
-    listUnattributed(db, { teamId: team.id, filters, sort: query.sort?.id, desc: query.sort?.desc, limit: INBOX_LIMIT }),
-    getInboxFilterOptions(db, team.id),
-    listStories(db, { teamId: team.id, limit: 1000 }),
-  ]);
+  const [overview, inbox, options, stories] = await loadInbox(db, team.id, {
+    filters,
+    sort: query.sort?.id,
+    desc: query.sort?.desc,
+    limit: INBOX_LIMIT,
+  });
   return {
     canAssign: roleAtLeast(role, "member"),
     overview,
@@ -74,18 +75,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const ActionSchema = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("assign"),
-    entryId: listOf(z.array(Id).min(1, "Select the entries to assign first.").max(5000, "Assign at most 5,000 entries at once.")),
-    storyId: id("Pick a story."),
-    mapSessions: Checkbox,
-  }),
-]);
-
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "member");
-  const form = parseForm(await request.formData(), ActionSchema);
+  const form = parseForm(await request.formData(), SpendIntentSchema);
   if (!form.ok) return invalid(form.errors, form.values);
   const input = form.data;
   try {
@@ -109,9 +101,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 type ActionResult = { ok: true; storyId: number; message: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
-
-const STATUS_ORDER = ["committed", "estimated", "backlog", "done"] as const;
-const STATUS_LABEL: Record<string, string> = { committed: "Committed", estimated: "Estimated", backlog: "Backlog", done: "Done" };
 
 export default function SpendInbox() {
   const { canAssign, overview, entries, total, limit, options, stories, filters, sorting } = useLoaderData<typeof loader>();
@@ -141,114 +130,11 @@ export default function SpendInbox() {
 
   return (
     <div className="stack">
-      <section className="cards spend-cards" aria-label="Spend overview">
-        <article className="card">
-          <h2>Imported spend</h2>
-          <p className="big-number">{formatCredits(overview.credits)}</p>
-          <p className="muted">
-            credits in {overview.entries.toLocaleString("en-US")} {overview.entries === 1 ? "entry" : "entries"}
-          </p>
-          <Link to={`/t/${team}/spend/import`}>Import more</Link>
-        </article>
-        <article className="card">
-          <h2>Unattributed</h2>
-          <p className="big-number">{formatCredits(overview.unattributed.credits)}</p>
-          <p className="muted">
-            credits in {overview.unattributed.entries.toLocaleString("en-US")} {overview.unattributed.entries === 1 ? "entry" : "entries"} with
-            no story yet
-          </p>
-        </article>
-        {overview.unpriced.entries ? (
-          <article className="card">
-            <h2>Unpriced</h2>
-            <p className="big-number">{overview.unpriced.entries.toLocaleString("en-US")}</p>
-            <p className="muted">
-              {overview.unpriced.entries === 1 ? "entry" : "entries"} on models the rate card lacks:{" "}
-              {overview.unpriced.models.map((m) => m.model).join(", ")}.
-            </p>
-            <Link to={`/t/${team}/settings/rates`}>Add them to the rate card</Link>
-          </article>
-        ) : null}
-        {overview.waiting.length ? (
-          <article className="card">
-            <h2>Waiting for stories</h2>
-            <p className="muted">These keys appear in the data but no story has them yet; the spend attaches as soon as one does.</p>
-            <ul className="plain-list">
-              {overview.waiting.slice(0, 6).map((w) => (
-                <li key={w.key}>
-                  <code>{w.key}</code> — {formatCredits(w.credits)} credits
-                </li>
-              ))}
-            </ul>
-            {overview.waiting.length > 6 ? <p className="muted">and {overview.waiting.length - 6} more</p> : null}
-          </article>
-        ) : null}
-      </section>
+      <SpendOverview overview={overview} team={team} />
 
       <section className="card stack">
         <h2>Unattributed entries</h2>
-        <Form method="get" className="toolbar spend-filters" aria-label="Filter entries">
-          <div className="field">
-            <label htmlFor="f-member">Member</label>
-            <select id="f-member" name="member" defaultValue={filters.member ?? ""}>
-              <option value="">Anyone</option>
-              {options.members.length ? (
-                <optgroup label="Members">
-                  {options.members.map((m) => (
-                    <option key={m.value} value={m.value}>
-                      {m.label}
-                    </option>
-                  ))}
-                </optgroup>
-              ) : null}
-              {options.identities.length ? (
-                <optgroup label="Not mapped yet">
-                  {options.identities.map((m) => (
-                    <option key={m.value} value={m.value}>
-                      {m.label}
-                    </option>
-                  ))}
-                </optgroup>
-              ) : null}
-              {options.anonymous ? <option value="none">No user in the data</option> : null}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-repository">Repository</label>
-            <select id="f-repository" name="repository" defaultValue={filters.repository ?? ""}>
-              <option value="">Any</option>
-              {options.repositories.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-model">Model</label>
-            <select id="f-model" name="model" defaultValue={filters.model ?? ""}>
-              <option value="">Any</option>
-              {options.models.map((m) => (
-                <option key={m}>{m}</option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="f-from">From</label>
-            <input id="f-from" type="date" name="from" defaultValue={filters.from ?? ""} />
-          </div>
-          <div className="field">
-            <label htmlFor="f-to">To</label>
-            <input id="f-to" type="date" name="to" defaultValue={filters.to ?? ""} />
-          </div>
-          {sorting[0] ? <input type="hidden" name="sort" value={`${sorting[0].id}${sorting[0].desc ? ".desc" : ""}`} /> : null}
-          <button type="submit" className="btn">
-            Filter
-          </button>
-          {filtered ? (
-            <Link to={`/t/${team}/spend`} className="btn btn-ghost">
-              Clear
-            </Link>
-          ) : null}
-        </Form>
+        <InboxFilters filters={filters} options={options} sorting={sorting} filtered={filtered} team={team} />
 
         <p className="muted" aria-live="polite">
           {total.entries.toLocaleString("en-US")} {total.entries === 1 ? "entry" : "entries"} · {formatCredits(total.credits)} credits
@@ -256,49 +142,7 @@ export default function SpendInbox() {
           {total.entries > limit ? ` — showing the first ${limit}; narrow the filters to see the rest` : ""}
         </p>
 
-        {canAssign ? (
-          <Form method="post" id="assign-form" className="toolbar assign-bar" preventScrollReset>
-            <input type="hidden" name="intent" value="assign" />
-            <div className="field assign-story">
-              <label htmlFor="storyId">Assign to story</label>
-              <select
-                id="storyId"
-                name="storyId"
-                defaultValue=""
-                aria-invalid={errors.storyId ? true : undefined}
-                aria-describedby={errors.storyId ? "storyId-error" : undefined}
-              >
-                <option value="" disabled>
-                  Pick a story…
-                </option>
-                {STATUS_ORDER.map((status) => {
-                  const group = stories.filter((s) => s.status === status);
-                  return group.length ? (
-                    <optgroup key={status} label={STATUS_LABEL[status]}>
-                      {group.map((s) => (
-                        <option key={s.id} value={s.id}>
-                          {s.key ? `${s.key} · ` : ""}
-                          {s.title}
-                        </option>
-                      ))}
-                    </optgroup>
-                  ) : null;
-                })}
-              </select>
-              {errors.storyId ? (
-                <p id="storyId-error" className="field-error">
-                  {errors.storyId}
-                </p>
-              ) : null}
-            </div>
-            <label className="field-check">
-              <input type="checkbox" name="mapSessions" defaultChecked /> Also map their sessions (later entries follow)
-            </label>
-            <button type="submit" className="btn btn-primary" disabled={busy}>
-              {selected ? `Assign ${selected} selected` : "Assign selected"}
-            </button>
-          </Form>
-        ) : null}
+        {canAssign ? <AssignBar stories={stories} errors={errors} busy={busy} selected={selected} /> : null}
         <FormError message={errors.entryId ?? errors.form} />
         {result?.ok ? (
           <div className="alert alert-ok" role="status">

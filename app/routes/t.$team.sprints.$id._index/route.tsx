@@ -1,9 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useActionData, useFetcher, useLoaderData, useParams } from "@remix-run/react";
+import { useActionData, useFetcher, useLoaderData, useParams } from "@remix-run/react";
 import { useEffect, useRef } from "react";
-import { z } from "zod";
 import { useLiveSpend } from "~/components/agents/use-live-spend";
-import { BlockText, Id } from "~/domain/form-fields";
 import { BurnUpChart } from "~/components/sprints/burn-up-chart";
 import { CommitDialog } from "~/components/sprints/commit-dialog";
 import { CapacityMeter } from "~/components/sprints/capacity-meter";
@@ -11,34 +9,24 @@ import { PlanningBoard, type BoardCard, type BoardColumnId } from "~/components/
 import { SprintHistory, CommitRequests } from "~/components/sprints/sprint-activity";
 import { checkAllocations, committedLoad, formatCredits, todayIn } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
-import { burnAlertLevel, POLICY_HINTS, POLICY_LABELS, type SprintSnapshot } from "~/domain/sprint";
+import { burnAlertLevel, type SprintSnapshot } from "~/domain/sprint";
 import {
   capacityOf,
   commitStory,
   decideCommitRequest,
-  listAllocations,
-  listBacklogForBoard,
-  listCommitRequests,
-  listSprintEvents,
-  listSprintStories,
   removeStory,
   setSprintStoryDone,
-  sprintBurn,
   SprintError,
   statusOf,
 } from "~/models/sprint.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { requireSprint } from "~/server/sprint-route.server";
-
-const id = Id;
-const BoardIntentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("commit"), storyId: id, reason: BlockText.max(1000, "At most 1,000 characters").optional() }),
-  z.object({ intent: z.literal("remove"), storyId: id }),
-  z.object({ intent: z.literal("done"), storyId: id, done: z.enum(["1", "0"]) }),
-  z.object({ intent: z.literal("approve"), requestId: id, note: BlockText.max(1000).default("") }),
-  z.object({ intent: z.literal("decline"), requestId: id, note: BlockText.max(1000).default("") }),
-]);
+import { ClosedStories } from "./closed-stories";
+import { BoardIntentSchema } from "./intents";
+import { MemberAllocations } from "./member-allocations";
+import { loadBoardSources } from "./queries.server";
+import { SprintFigures } from "./sprint-figures";
 
 export interface BoardActionResult {
   ok: boolean;
@@ -64,14 +52,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   // capacity changes (spend imports and typed-in entries, sprint settings; see sprint-alert.server.ts).
   const cap = capacityOf(sprint);
   const closed = sprint.closedAt !== null;
-  const [backlog, stories, requests, events, allocations, burn] = await Promise.all([
-    closed ? Promise.resolve([]) : listBacklogForBoard(db, { teamId: team.id }),
-    listSprintStories(db, { teamId: team.id, sprintId: sprint.id }),
-    listCommitRequests(db, { teamId: team.id, sprintId: sprint.id }),
-    listSprintEvents(db, { teamId: team.id, sprintId: sprint.id, limit: 30 }),
-    listAllocations(db, { teamId: team.id, sprintId: sprint.id }),
-    status === "planned" ? Promise.resolve(null) : sprintBurn(db, { teamId: team.id, timeZone: team.timeZone, sprint, now }),
-  ]);
+  const [backlog, stories, requests, events, allocations, burn] = await loadBoardSources(db, {
+    teamId: team.id,
+    timeZone: team.timeZone,
+    sprint,
+    now,
+    closed,
+    planned: status === "planned",
+  });
   const toCard = (s: (typeof stories)[number] | (typeof backlog)[number]): BoardCard => ({
     id: s.id,
     key: s.key,
@@ -222,45 +210,7 @@ export default function SprintBoardPage() {
 
       <CommitDialog decision={d.canCommit ? result : undefined} canManage={d.canManage} Form={fetcher.Form} cancelHref={`/t/${team}/sprints/${d.sprint.id}`} />
 
-      <section className="cards sprint-figures" aria-label="Sprint figures">
-        <article className="card">
-          <h2>Capacity</h2>
-          <p className="big-number">{formatCredits(d.cap.available)}</p>
-          <p className="muted">
-            credits available = {formatCredits(d.cap.capacity)} capacity − {formatCredits(d.cap.reservePercent)} % reserve ({formatCredits(d.cap.reserve)})
-          </p>
-          {d.cap.pool ? (
-            <details>
-              <summary>Pool arithmetic</summary>
-              <ol className="arithmetic-list">
-                {d.cap.pool.map((line) => (
-                  <li key={line}>{line}</li>
-                ))}
-              </ol>
-            </details>
-          ) : null}
-        </article>
-        <article className="card">
-          <h2>Policy</h2>
-          <p className="policy-name">{POLICY_LABELS[d.sprint.policy]}</p>
-          <p className="muted">{POLICY_HINTS[d.sprint.policy]}</p>
-          <p className="muted">Commitments count their {d.sprint.basis === "p80" ? "p80" : "expected"} credits.</p>
-        </article>
-        <article className="card">
-          <h2>Actual spend</h2>
-          {d.burn ? (
-            <>
-              <p className="big-number">{formatCredits(d.burn.spentToDate)}</p>
-              <p className="muted">
-                {d.cap.available > 0 ? `${Math.round((d.burn.spentToDate / d.cap.available) * 100)} % of available` : "no credits available"}
-                {d.burn.projectedTotal !== null && !d.closed ? ` · projected ${formatCredits(d.burn.projectedTotal)} by ${d.burn.days.at(-1)?.date}` : ""}
-              </p>
-            </>
-          ) : (
-            <p className="muted">The sprint has not started: spend shows from its first day.</p>
-          )}
-        </article>
-      </section>
+      <SprintFigures d={d} />
 
       {d.allocations.check?.warning ? <div className="alert alert-warn">{d.allocations.check.warning}</div> : null}
 
@@ -343,47 +293,12 @@ export default function SprintBoardPage() {
         </section>
       ) : null}
 
-      {d.allocations.rows.length ? (
-        <section className="card stack" aria-labelledby="alloc-heading">
-          <h2 id="alloc-heading">Member allocations</h2>
-          <ul className="plain-list">
-            {d.allocations.rows.map((a) => (
-              <li key={a.userId} className="row">
-                <span>{a.name}</span>
-                <span className="spacer" />
-                <span className="num">{formatCredits(a.credits)} credits</span>
-              </li>
-            ))}
-          </ul>
-          <p className="muted">
-            {formatCredits(d.allocations.check?.allocated ?? 0)} of {formatCredits(d.cap.capacity)} credits allocated. <Link to="settings">Edit</Link>
-          </p>
-        </section>
-      ) : null}
+      <MemberAllocations d={d} />
 
       <section className="card stack" aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
         <SprintHistory events={d.events} />
       </section>
     </div>
-  );
-}
-
-function ClosedStories({ stories }: { stories: (BoardCard & { outcome: string | null })[] }) {
-  if (!stories.length) return <p className="muted">Nothing was committed to this sprint.</p>;
-  const OUTCOME: Record<string, string> = { done: "Done", carried: "Carried over", returned: "Back to backlog" };
-  return (
-    <ul className="plain-list closed-stories">
-      {stories.map((s) => (
-        <li key={s.id} className="row">
-          {s.key ? <code className="story-key">{s.key}</code> : null}
-          <span>{s.title}</span>
-          <span className="spacer" />
-          {s.size ? <span className="badge size-badge">{s.size}</span> : <span className="badge badge-warn">No estimate</span>}
-          <span className="muted num">{s.expected === null ? "—" : `${formatCredits(s.expected)} exp.`}</span>
-          <span className={s.outcome === "done" ? "badge badge-ok" : "badge"}>{OUTCOME[s.outcome ?? ""] ?? "Open"}</span>
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -3,40 +3,40 @@
 // the table (state in the URL), and what earlier retrospectives wrote down. A tab of the sprint's
 // layout (which shows the sprint's name, dates and status above it).
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
-import { z } from "zod";
+import { Link, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { Id } from "~/domain/form-fields";
-import { formatCredits } from "~/components/backlog/story-bits";
-import { BreakdownTable } from "~/components/retro/breakdown-table";
 import { CalibrationScatter, type ScatterBand, type ScatterPoint } from "~/components/retro/calibration-scatter";
 import { DriftHistogram } from "~/components/retro/drift-histogram";
 import { MissExplanationPanel } from "~/components/retro/miss-explanation";
-import { NoteView, OutlierCard, type NoteFormState } from "~/components/retro/outlier-card";
-import { RetroTable, type RetroTableRow } from "~/components/retro/retro-table";
+import type { NoteFormState } from "~/components/retro/outlier-card";
+import type { RetroTableRow } from "~/components/retro/retro-table";
 import type { SortingState } from "~/components/ui/data-table";
 import { driftHistogram } from "~/domain/drift";
 import { explainMisses } from "~/domain/miss-explanation";
 import {
   applyRetroQuery,
-  BAND_FILTERS,
   describeSpread,
-  formatShare,
   isFiltered,
   outlierRows,
   parseRetroQuery,
   retroNoteProblems,
-  RetroNoteSchema,
   schemeOrder,
   summarizeRetro,
 } from "~/domain/retro";
 import { roleAtLeast } from "~/domain/roles";
 import { DIMENSIONS } from "~/domain/sizing-scheme";
-import { listSprintExtensions } from "~/models/budget.server";
-import { getRetro, listEarlierNotes, saveRetroNote } from "~/models/retro.server";
-import { getCurrentScheme } from "~/models/scheme.server";
+import { getRetro, saveRetroNote } from "~/models/retro.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid, notFound } from "~/utils/http.server";
+import { BreakdownsSection } from "./breakdowns-section";
+import { BudgetExtensions } from "./budget-extensions";
+import { EarlierNotes } from "./earlier-notes";
+import { RetroIntentSchema } from "./intents";
+import { OutliersSection } from "./outliers-section";
+import { loadRetroSources } from "./queries.server";
+import { RetroSummary } from "./retro-summary";
+import { StoriesSection } from "./stories-section";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Retrospective · ${data?.sprint.name ?? "Sprint"} · Token Poker` }];
 
@@ -49,11 +49,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
   const sprintId = SprintIdSchema.safeParse(params.id);
   if (!sprintId.success) notFound("Sprint not found");
-  const [retro, scheme] = await Promise.all([getRetro(db, { teamId: team.id, sprintId: sprintId.data }), getCurrentScheme(db, team.id)]);
-  if (!retro) notFound("Sprint not found");
+  const sources = await loadRetroSources(db, { teamId: team.id, sprintId: sprintId.data });
+  if (!sources) notFound("Sprint not found");
+  const { retro, scheme, earlier, extensions } = sources;
   const query = parseRetroQuery(new URL(request.url).searchParams);
-  const earlier = await listEarlierNotes(db, { teamId: team.id, before: retro.sprint.start });
-  const extensions = await listSprintExtensions(db, { teamId: team.id, sprintId: sprintId.data });
 
   const summary = summarizeRetro(retro.rows, scheme.scheme);
   const withNotes: RetroTableRow[] = retro.rows.map((r) => ({ ...r, note: retro.notes[r.storyId] ?? null }));
@@ -117,8 +116,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const RetroIntentSchema = z.discriminatedUnion("intent", [RetroNoteSchema.extend({ intent: z.literal("save-note") })]);
-
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "member");
   const sprintId = SprintIdSchema.safeParse(params.id);
@@ -144,7 +141,6 @@ export default function RetroPage() {
     | undefined;
   const navigation = useNavigation();
   const { pathname, search } = useLocation();
-  const s = d.summary;
 
   const withParams = (patch: Record<string, string | null>) => {
     const params = new URLSearchParams(search);
@@ -161,7 +157,6 @@ export default function RetroPage() {
     return { errors: result.errors ?? {}, values: result.ok ? {} : result.values, saved: result.ok && result.savedStoryId === storyId };
   };
   const busyFor = (storyId: number) => navigation.state === "submitting" && navigation.formData?.get("storyId") === String(storyId);
-  const levelLabel = new Map(d.dimensions.flatMap((dim) => dim.levels.map((l) => [`${dim.id}:${l.id}`, l.label])));
 
   return (
     <>
@@ -195,53 +190,7 @@ export default function RetroPage() {
         </div>
       ) : (
         <>
-          <section className="cards retro-summary" aria-label="Summary">
-            <article className="card">
-              <h3>Drift</h3>
-              <p className="headline-words">{s.medianRatioWords ? capitalize(s.medianRatioWords) : "No story has both an estimate and a spend yet"}</p>
-              <p className="muted">
-                median of {s.compared} {s.compared === 1 ? "story" : "stories"}
-                {d.spread ? `; ${d.spread}` : ""}
-              </p>
-            </article>
-            <article className="card">
-              <h3>Planned vs actual</h3>
-              <p className="big-number">
-                {formatCredits(s.totals.matchedActual)} <span className="muted big-number-unit">/ {formatCredits(s.totals.matchedPlanned)}</span>
-              </p>
-              <p className="muted">
-                credits actual / expected over the {s.totals.matchedStories} stories with both. All estimates: {formatCredits(s.totals.allPlanned)}; all
-                spend: {formatCredits(s.totals.allActual)}.
-              </p>
-            </article>
-            <article className="card">
-              <h3>In band</h3>
-              <p className="big-number">{formatShare(s.hitRate)}</p>
-              <p className="muted">of stories with a band and a spend landed inside their size band.</p>
-            </article>
-            <article className="card">
-              <h3>p80 coverage</h3>
-              <p className="big-number">{formatShare(s.p80Coverage)}</p>
-              <p className="muted">stayed at or under their p80: how well risk was judged (aim: about 80 %).</p>
-            </article>
-            <article className="card">
-              <h3>Counted apart</h3>
-              <ul className="plain-list counted-apart">
-                <li>
-                  <Link to={withParams({ missing: "estimate" }) + "#stories"}>{s.withoutEstimate} without an estimate</Link>
-                </li>
-                <li>
-                  <Link to={withParams({ missing: "spend" }) + "#stories"}>{s.withoutSpend} without spend</Link>
-                  {s.unpricedOnly ? <span className="muted"> ({s.unpricedOnly} only unpriced)</span> : null}
-                </li>
-                {s.zeroEstimate ? <li>{s.zeroEstimate} estimated at 0 credits</li> : null}
-                {s.withUnpriced ? <li className="muted">{s.withUnpriced} with unpriced entries not yet counted</li> : null}
-                <li>
-                  <Link to={withParams({ outliers: "1" }) + "#stories"}>{s.outliers} more than 2× off</Link>
-                </li>
-              </ul>
-            </article>
-          </section>
+          <RetroSummary d={d} withParams={withParams} />
 
           <section className="chart-grid" aria-label="Charts">
             <CalibrationScatter points={d.points} bands={d.bands} />
@@ -250,160 +199,17 @@ export default function RetroPage() {
 
           <MissExplanationPanel explanation={d.misses} />
 
-          <section aria-labelledby="outliers-title" className="retro-section">
-            <h3 id="outliers-title">Outliers {d.outliers.length ? <span className="badge">{d.outliers.length}</span> : null}</h3>
-            {d.outliers.length === 0 ? (
-              <p className="muted">No story landed more than 2× off its estimate.</p>
-            ) : (
-              <>
-                <p className="muted">More than 2× off either way, furthest first. Say why and what the spend bought: the note stays with the story.</p>
-                <div className="outlier-list">
-                  {d.outliers.map((row) => (
-                    <OutlierCard
-                      key={row.storyId}
-                      row={row}
-                      canEdit={d.canEdit}
-                      state={stateFor(row.storyId)}
-                      busy={busyFor(row.storyId)}
-                      open={row.open}
-                      inspectHref={withParams({ inspect: String(row.storyId) }) + `#inspect-${row.storyId}`}
-                    />
-                  ))}
-                </div>
-              </>
-            )}
-          </section>
+          <OutliersSection d={d} stateFor={stateFor} busyFor={busyFor} withParams={withParams} />
 
-          <section aria-labelledby="breakdowns-title" className="retro-section">
-            <h3 id="breakdowns-title">By shape of work</h3>
-            <div className="breakdown-grid">
-              {d.dimensions.map((dim) => (
-                <BreakdownTable
-                  key={dim.id}
-                  title={dim.label}
-                  groups={s.breakdowns[dim.id]}
-                  labelOf={(k) => (k === null ? "Not estimated" : (levelLabel.get(`${dim.id}:${k}`) ?? k))}
-                />
-              ))}
-              <BreakdownTable title="Size" groups={s.breakdowns.size} labelOf={(k) => k ?? "Not estimated"} />
-            </div>
-          </section>
+          <BreakdownsSection d={d} />
 
-          <section aria-labelledby="stories-title" className="retro-section" id="stories">
-            <h3 id="stories-title">
-              Stories <span className="muted">{d.query.filtered ? `${d.table.length} of ${d.total}` : d.total}</span>
-            </h3>
-            <Form method="get" className="toolbar retro-filters" aria-label="Filter stories">
-              {d.query.sort ? <input type="hidden" name="sort" value={d.query.sort} /> : null}
-              <div className="field">
-                <label htmlFor="retro-q">Search</label>
-                <input id="retro-q" type="search" name="q" defaultValue={d.query.q} placeholder="Key or title" />
-              </div>
-              <div className="field">
-                <label htmlFor="retro-size">Size</label>
-                <select id="retro-size" name="size" defaultValue={d.query.size}>
-                  <option value="">Any</option>
-                  {d.sizes.map((size) => (
-                    <option key={size} value={size}>
-                      {size}
-                    </option>
-                  ))}
-                  <option value="none">Not estimated</option>
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="retro-level">Level</label>
-                <select id="retro-level" name="level" defaultValue={d.query.level}>
-                  <option value="">Any</option>
-                  {d.dimensions.map((dim) => (
-                    <optgroup key={dim.id} label={dim.label}>
-                      {dim.levels.map((l) => (
-                        <option key={l.id} value={`${dim.id}:${l.id}`}>
-                          {l.label}
-                        </option>
-                      ))}
-                    </optgroup>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="retro-band">Band</label>
-                <select id="retro-band" name="band" defaultValue={d.query.band}>
-                  <option value="">Any</option>
-                  {BAND_FILTERS.map((b) => (
-                    <option key={b} value={b}>
-                      {b === "in" ? "In band" : b === "out" ? "Out of band" : "Unknown"}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor="retro-missing">Missing</label>
-                <select id="retro-missing" name="missing" defaultValue={d.query.missing}>
-                  <option value="">—</option>
-                  <option value="estimate">No estimate</option>
-                  <option value="spend">No spend</option>
-                </select>
-              </div>
-              <label className="field-check">
-                <input type="checkbox" name="outliers" value="1" defaultChecked={d.query.outliers} /> Outliers only
-              </label>
-              <button type="submit" className="btn">
-                Filter
-              </button>
-              {d.query.filtered ? (
-                <Link to={withParams({ q: null, size: null, level: null, band: null, missing: null, outliers: null })} className="btn btn-ghost">
-                  Clear
-                </Link>
-              ) : null}
-            </Form>
-            <RetroTable
-              rows={d.table}
-              sorting={d.sorting}
-              sortHref={sortHref}
-              empty={<p>No story matches these filters.</p>}
-              labels={Object.fromEntries(d.dimensions.map((dim) => [dim.id, Object.fromEntries(dim.levels.map((l) => [l.id, l.label]))]))}
-            />
-          </section>
+          <StoriesSection d={d} withParams={withParams} sortHref={sortHref} />
 
-          {d.extensions.length ? (
-            <section aria-labelledby="extensions-title" className="retro-section">
-              <h3 id="extensions-title">Budget extensions</h3>
-              <ul>
-                {d.extensions.map((x) => (
-                  <li key={x.id}>
-                    <strong>{x.key ?? x.title}</strong>: +{formatCredits(x.credits)} credits on {x.createdAt}
-                    {x.byName ? ` by ${x.byName}` : ""} — {x.reason}
-                  </li>
-                ))}
-              </ul>
-            </section>
-          ) : null}
+          <BudgetExtensions d={d} />
 
-          <section aria-labelledby="earlier-title" className="retro-section">
-            <h3 id="earlier-title">From earlier retrospectives</h3>
-            {d.earlier.length === 0 ? (
-              <p className="muted">No notes from earlier sprints yet.</p>
-            ) : (
-              <ul className="earlier-notes">
-                {d.earlier.map((n) => (
-                  <li key={n.storyId} className="card">
-                    <p className="muted">
-                      <Link to={`${d.base}/sprints/${n.sprintId}/retro`}>{n.sprintName}</Link> ·{" "}
-                      {n.key ? <code className="story-key">{n.key}</code> : null} {n.title}
-                    </p>
-                    <NoteView note={n} />
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
+          <EarlierNotes d={d} />
         </>
       )}
     </>
   );
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -7,18 +7,15 @@ import {
   type ClientLoaderFunctionArgs,
   type ShouldRevalidateFunctionArgs,
 } from "@remix-run/react";
-import { z } from "zod";
-import { Checkbox, Id, LineText, OptionalId, listOf } from "~/domain/form-fields";
 import { PokerRoom } from "~/components/poker/room";
 import { AppShell } from "~/components/team/app-shell";
-import { roomViewFor, type Viewer } from "~/domain/poker";
+import { roomViewFor } from "~/domain/poker";
 import { roleAtLeast } from "~/domain/roles";
 import {
   addStories,
   castVote,
   endSession,
   finalizeItem,
-  getParticipantId,
   joinSession,
   listAddableStories,
   loadRoomState,
@@ -34,12 +31,10 @@ import {
   takeOverFacilitator,
   unskipItem,
   updateSessionOptions,
-  type CardInput,
   type Mutation,
 } from "~/models/poker.server";
 import { listTeamsForUser } from "~/models/team.server";
 import { pushFinalizedItem } from "~/models/tracker-connection.server";
-import type { DB } from "~/utils/db.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { parseSessionId, requirePokerAccess } from "~/server/poker-access.server";
@@ -47,6 +42,9 @@ import { announceRoomChange } from "~/server/poker-live.server";
 import { renderSVG } from "uqr";
 import { shareLinkProblem, shareOrigin } from "~/domain/share-links";
 import { getServices } from "~/utils/services.server";
+import { GuestShell } from "./guest-shell";
+import { cardsFrom, GUEST_INTENTS, RoomIntentSchema } from "./intents";
+import { participantIdOf } from "./queries.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.view.room.session.name ?? "Poker"} · Token Poker` },
@@ -76,67 +74,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     addable: view.me.isFacilitator ? await listAddableStories(db, { teamId: team.id, sessionId }) : [],
     shell: member ? { user: { id: user.id, name: user.name }, role, teams: await listTeamsForUser(db, user.id) } : null,
   };
-}
-
-const Card = LineText.max(80).optional();
-
-const RoomIntentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("join"), role: z.enum(["voter", "observer"]) }),
-  z.object({
-    intent: z.literal("vote"),
-    roundId: Id,
-    intensity: Card,
-    autonomy: Card,
-    risk: Card,
-    split: Card,
-    splitShown: LineText.max(10).optional(),
-    ts: z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
-  }),
-  z.object({ intent: z.literal("reveal"), roundId: Id.optional() }),
-  z.object({ intent: z.literal("revote"), itemId: Id }),
-  z.object({
-    intent: z.literal("finalize"),
-    itemId: Id,
-    intensity: LineText.min(1, "Pick a model intensity").max(80),
-    autonomy: LineText.min(1, "Pick an autonomy level").max(80),
-    risk: LineText.min(1, "Pick a budget risk").max(80),
-  }),
-  z.object({ intent: z.literal("split-story"), itemId: Id }),
-  z.object({ intent: z.literal("next") }),
-  z.object({ intent: z.literal("set-current"), itemId: Id }),
-  z.object({ intent: z.literal("skip"), itemId: Id }),
-  z.object({ intent: z.literal("unskip"), itemId: Id }),
-  z.object({ intent: z.literal("remove"), itemId: Id }),
-  z.object({ intent: z.literal("move"), itemId: Id, beforeId: OptionalId, afterId: OptionalId }),
-  z.object({
-    intent: z.literal("add-stories"),
-    storyId: listOf(z.array(Id).min(1, "Pick at least one story")),
-  }),
-  z.object({ intent: z.literal("take-over") }),
-  z.object({ intent: z.literal("end") }),
-  z.object({
-    intent: z.literal("options"),
-    name: LineText.min(1, "Give the session a name").max(120),
-    autoReveal: Checkbox,
-    allowAhead: Checkbox,
-    timerSeconds: z.preprocess((v) => (v === "" || v === undefined ? null : v), z.coerce.number().int().min(10).max(3600).nullable()),
-  }),
-  z.object({ intent: z.literal("guest-link"), enabled: z.enum(["on", "off"]) }),
-]);
-type RoomIntent = z.infer<typeof RoomIntentSchema>;
-
-/** What a guest may do: vote. Everything else needs a team member. */
-const GUEST_INTENTS = new Set<RoomIntent["intent"]>(["vote"]);
-
-function cardsFrom(input: Extract<RoomIntent, { intent: "vote" }>): CardInput {
-  const cards: CardInput = {};
-  for (const d of ["intensity", "autonomy", "risk"] as const) {
-    const value = input[d];
-    if (value !== undefined) cards[d] = value === "" ? null : value;
-  }
-  // An unticked checkbox sends nothing: `splitShown` says the form had one.
-  if (input.split !== undefined || input.splitShown) cards.split = input.split === "split";
-  return cards;
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -236,13 +173,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-async function participantIdOf(db: DB, teamId: number, sessionId: number, viewer: Viewer) {
-  if (viewer.kind === "guest") return viewer.participantId;
-  const id = await getParticipantId(db, { teamId, sessionId, userId: viewer.userId });
-  if (id === null) throw new PokerError("Join the session as a voter to vote.", 403);
-  return id;
-}
-
 // A live room must outlast the network: a post or a revalidation that fails because the server is
 // restarting or the laptop is offline must not replace the room with an error page. The stream
 // resyncs when it is back, and the deck re-sends an unsaved vote (see vote-deck.tsx).
@@ -304,15 +234,5 @@ export default function PokerRoomPage() {
       </AppShell>
     );
   }
-  return (
-    <div className="app-shell">
-      <header className="topbar">
-        <span className="brand">
-          <span aria-hidden="true">🂠</span> Token Poker
-        </span>
-        <span className="topbar-end muted">Guest{view.me.name ? `: ${view.me.name}` : ""}</span>
-      </header>
-      <main className="page">{room}</main>
-    </div>
-  );
+  return <GuestShell name={view.me.name}>{room}</GuestShell>;
 }

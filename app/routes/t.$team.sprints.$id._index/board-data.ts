@@ -1,0 +1,5 @@
+// The sprint board's loader data, as its sections receive it.
+import type { useLoaderData } from "@remix-run/react";
+import type { loader } from "./route";
+
+export type BoardData = ReturnType<typeof useLoaderData<typeof loader>>;

@@ -1,0 +1,19 @@
+// The budget extensions granted during the sprint, when there were any.
+import { formatCredits } from "~/components/backlog/story-bits";
+import type { RetroData } from "./retro-data";
+
+export function BudgetExtensions({ d }: { d: RetroData }) {
+  return d.extensions.length ? (
+    <section aria-labelledby="extensions-title" className="retro-section">
+      <h3 id="extensions-title">Budget extensions</h3>
+      <ul>
+        {d.extensions.map((x) => (
+          <li key={x.id}>
+            <strong>{x.key ?? x.title}</strong>: +{formatCredits(x.credits)} credits on {x.createdAt}
+            {x.byName ? ` by ${x.byName}` : ""} — {x.reason}
+          </li>
+        ))}
+      </ul>
+    </section>
+  ) : null;
+}
