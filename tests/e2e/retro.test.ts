@@ -216,21 +216,18 @@ describe.skipIf(!chromiumPath())("retrospective in a real browser", () => {
     expect(page).toContain("Nothing usable");
   });
 
-  it("suggests a recalibration that only a manager applies, and only as shown", async () => {
+  it("offers no change when its own backtest shows no gain, and applies only what it showed, only for a manager", async () => {
+    // One closed sprint: there is no later sprint to backtest a suggestion on, so nothing is offered
+    // (the apply path with a worthwhile suggestion is held by tests/db/calibration.test.ts).
     const html = await (await owner.request(`/t/${SLUG}/insights`)).text();
     expect(html).toContain("Trends per sprint");
-    expect(html).toContain("Apply as version 2");
-    const token = /name="token" value="([^"]+)"/.exec(html)![1]!;
+    expect(html).toContain("No change suggested");
+    expect(html).not.toContain("Apply as version 2");
     const stale = await owner.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token: "v1-00000000" });
     expect(stale.status).toBe(400);
     expect(await stale.text()).toContain("The suggestion changed");
     const observer = await login(server.url, "olaf@example.com");
-    expect((await observer.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token })).status).toBe(403);
-    const applied = await owner.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token });
-    expect(applied.status).toBe(302);
-    expect(applied.headers.get("location")).toBe(`/t/${SLUG}/insights?applied=2`);
-    // The scheme is version 2 now, so the same suggestion cannot be applied twice.
-    expect((await owner.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token })).status).toBe(400);
+    expect((await observer.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token: "v1-00000000" })).status).toBe(403);
   });
 
   it("shows each person only their own spend", async () => {
