@@ -15,7 +15,12 @@ declare module "@remix-run/node" {
 const RESOURCE_ROUTE_CHUNKS = new Set(
   fs
     .readdirSync("app/routes")
-    .filter((f) => /\.tsx?$/.test(f) && !f.includes(".test.") && !/export default/.test(fs.readFileSync(`app/routes/${f}`, "utf8")))
+    .filter(
+      (f) =>
+        /\.tsx?$/.test(f) &&
+        !f.includes(".test.") &&
+        !/export default/.test(fs.readFileSync(`app/routes/${f}`, "utf8")),
+    )
     .map((f) => f.replace(/\.tsx?$/, "").replace(/[^A-Za-z0-9_.-]/g, "_")),
 );
 

@@ -50,7 +50,9 @@ export function ErrorBoundary() {
   return (
     <main className="page">
       <div className="empty-state">
-        <h1>{status === 404 ? "Not found" : status === 403 ? "Not allowed" : status === 503 ? "Unavailable" : "Error"}</h1>
+        <h1>
+          {status === 404 ? "Not found" : status === 403 ? "Not allowed" : status === 503 ? "Unavailable" : "Error"}
+        </h1>
         <p>{message}</p>
         <p>
           <a href="/">Back to Token Poker</a>

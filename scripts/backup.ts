@@ -7,7 +7,6 @@ import { dataDir, readEnv } from "~/utils/env.server";
 import { openDatabase } from "~/utils/db.server";
 import { FolderLockedError } from "~/utils/pglite-lock.server";
 
-
 const env = readEnv();
 if (env.DATABASE_URL) {
   console.error("db:backup copies the embedded database. With DATABASE_URL, use pg_dump.");
@@ -30,12 +29,15 @@ try {
   process.kill(error.holderPid, "SIGUSR2");
   const deadline = Date.now() + 120_000;
   while (!fs.existsSync(`${request}.done`)) {
-    if (Date.now() > deadline) throw new Error(`The server (pid ${error.holderPid}) did not answer the backup request.`);
+    if (Date.now() > deadline)
+      throw new Error(`The server (pid ${error.holderPid}) did not answer the backup request.`);
     await new Promise((r) => setTimeout(r, 200));
   }
   const result = JSON.parse(fs.readFileSync(`${request}.done`, "utf8")) as { size?: number; error?: string };
   fs.rmSync(request, { force: true });
   fs.rmSync(`${request}.done`, { force: true });
   if (result.error) throw new Error(result.error);
-  console.log(`Backup written by the running server (pid ${error.holderPid}): ${target} (${((result.size ?? 0) / 1e6).toFixed(1)} MB)`);
+  console.log(
+    `Backup written by the running server (pid ${error.holderPid}): ${target} (${((result.size ?? 0) / 1e6).toFixed(1)} MB)`,
+  );
 }

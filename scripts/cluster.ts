@@ -29,7 +29,12 @@ export interface PoolPlan {
  * reserve and the connections already open elsewhere leave, with a fifth kept free for others
  * (migrations, psql, backups).
  */
-export function planPools(input: { wanted: number; maxConnections: number; reserved: number; inUse: number }): PoolPlan {
+export function planPools(input: {
+  wanted: number;
+  maxConnections: number;
+  reserved: number;
+  inUse: number;
+}): PoolPlan {
   const available = Math.max(0, input.maxConnections - input.reserved - input.inUse);
   const budget = Math.floor(available * 0.8);
   let workers = Math.max(1, input.wanted);
@@ -38,7 +43,6 @@ export function planPools(input: { wanted: number; maxConnections: number; reser
   const poolSize = Math.max(1, Math.min(MAX_POOL, Math.floor(budget / workers) - OWN_CONNECTIONS_PER_WORKER));
   return { workers, poolSize, maxConnections: input.maxConnections, available };
 }
-
 
 /** Starts the server: one process on the embedded database, a cluster of workers on PostgreSQL. */
 export async function runServer(): Promise<void> {
@@ -75,7 +79,12 @@ export async function runServer(): Promise<void> {
   await closeServices();
   const found = rows[0]!;
   const maxConnections = Number(process.env.DB_MAX_CONNECTIONS) || Number(found.max);
-  const plan = planPools({ wanted, maxConnections, reserved: Number(found.reserved), inUse: Math.max(0, Number(found.inUse) - 1) });
+  const plan = planPools({
+    wanted,
+    maxConnections,
+    reserved: Number(found.reserved),
+    inUse: Math.max(0, Number(found.inUse) - 1),
+  });
   console.log(
     `PostgreSQL: ${plan.workers} workers × ${plan.poolSize} pooled connections (+${OWN_CONNECTIONS_PER_WORKER} own each), ` +
       `max_connections ${plan.maxConnections}, ${plan.available} free at start`,

@@ -28,9 +28,14 @@ if (fs.existsSync(folder) && fs.readdirSync(folder).length) {
 unlock();
 try {
   const database = await openDatabase({ pgliteDir: folder, loadDataDir: new Blob([fs.readFileSync(file)]) });
-  const users = await database.db.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const users = await database.db
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   await database.close();
-  console.log(`Restored ${file} into ${folder} (${users.n} users).${keptAside ? ` The previous folder is kept at ${keptAside}.` : ""}`);
+  console.log(
+    `Restored ${file} into ${folder} (${users.n} users).${keptAside ? ` The previous folder is kept at ${keptAside}.` : ""}`,
+  );
 } catch (error) {
   fs.rmSync(folder, { recursive: true, force: true });
   if (keptAside) fs.renameSync(keptAside, folder);

@@ -50,11 +50,16 @@ export async function startServer(options: { port?: number } = {}) {
   if (env.SEED_DEMO === "1") await ensureDemo(services, { onlyIfEmpty: true });
   // Imports cut off by a crash of this (or another, dead) instance would otherwise say "running".
   const interrupted = await recoverInterruptedImports(services.db);
-  if (interrupted > 0) console.log(`${interrupted} spend import${interrupted === 1 ? " was" : "s were"} interrupted by a stop and marked failed.`);
+  if (interrupted > 0)
+    console.log(
+      `${interrupted} spend import${interrupted === 1 ? " was" : "s were"} interrupted by a stop and marked failed.`,
+    );
   answerBackupRequests(services.database, dataDir(env));
   // Presence comes from live streams, and this process has none yet: a restart starts from nobody
   // present. On PostgreSQL other instances may be serving streams: those they refreshed lately stay.
-  await clearPresence(services.db, { keepSeenWithinMs: services.database.kind === "pglite" ? 0 : 2 * services.env.LIVE_HEARTBEAT_MS });
+  await clearPresence(services.db, {
+    keepSeenWithinMs: services.database.kind === "pglite" ? 0 : 2 * services.env.LIVE_HEARTBEAT_MS,
+  });
 
   const build = (await import(pathToFileURL(path.join(BUILD_DIR, "server/index.js")).href)) as ServerBuild;
   const app = express();
@@ -62,7 +67,12 @@ export async function startServer(options: { port?: number } = {}) {
   // Which worker answered (only in a cluster): for operators and the cluster's own test.
   const workerId = process.env.TOKEN_POKER_WORKER;
   if (workerId) app.use((_req, res, next) => (res.setHeader("X-Token-Poker-Worker", workerId), next()));
-  app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res) }));
+  app.use(
+    compression({
+      filter: (req, res) =>
+        !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
+    }),
+  );
   app.use((req, res, next) => {
     // An answer sent before the request body was read (a redirect to the login page for an upload,
     // a refusal): read the rest and drop it. Left unread, the socket closes with data in it and the
@@ -83,7 +93,11 @@ export async function startServer(options: { port?: number } = {}) {
     // A body declared larger than its route takes is refused before a byte of it is read (the
     // drain above then reads and drops it, so the client gets this answer, not a reset). Bodies of
     // unknown length are capped as they are read (app/utils/request-body.server.ts).
-    const limit = bodyLimitFor({ path: req.path, cookie: req.headers.cookie, authorization: req.headers.authorization });
+    const limit = bodyLimitFor({
+      path: req.path,
+      cookie: req.headers.cookie,
+      authorization: req.headers.authorization,
+    });
     const declared = Number(req.headers["content-length"] ?? Number.NaN);
     if (limit !== null && Number.isFinite(declared) && declared > limit) {
       res.status(413).type("text/plain").send(tooLargeMessage(limit));
@@ -94,7 +108,12 @@ export async function startServer(options: { port?: number } = {}) {
   app.use((req, res, next) => {
     // The address used for login throttling comes from the socket, never from the client's headers
     // (unless we run behind a proxy we trust).
-    const forwarded = process.env.TRUST_PROXY === "1" ? String(req.headers["x-forwarded-for"] ?? "").split(",")[0]?.trim() : "";
+    const forwarded =
+      process.env.TRUST_PROXY === "1"
+        ? String(req.headers["x-forwarded-for"] ?? "")
+            .split(",")[0]
+            ?.trim()
+        : "";
     req.headers["x-client-ip"] = forwarded || req.socket.remoteAddress || "unknown";
     if (
       isCrossOriginMutation({
@@ -157,7 +176,9 @@ export async function startServer(options: { port?: number } = {}) {
   const actualPort = typeof address === "object" && address ? address.port : port;
   const url = `http://localhost:${actualPort}`;
   if (env.SEED_DEMO === "1") await printDemoLogin(services, url);
-  const worker = process.env.TOKEN_POKER_WORKER ? `, worker ${process.env.TOKEN_POKER_WORKER} of ${process.env.TOKEN_POKER_WORKERS}` : "";
+  const worker = process.env.TOKEN_POKER_WORKER
+    ? `, worker ${process.env.TOKEN_POKER_WORKER} of ${process.env.TOKEN_POKER_WORKERS}`
+    : "";
   console.log(
     `Token Poker is serving on ${url} (${services.database.kind === "pglite" ? `embedded database in ${path.resolve(env.PGLITE_DIR)}` : "PostgreSQL"}${worker})`,
   );

@@ -10,7 +10,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { FORMAT_NAMES } from "~/domain/spend/entry";
 import { readImportOptions } from "~/domain/spend/import-options";
-import { describeCounts, formatCredits, summaryJson, type ImportResult, type ImportSummary } from "~/domain/spend/import-result";
+import {
+  describeCounts,
+  formatCredits,
+  summaryJson,
+  type ImportResult,
+  type ImportSummary,
+} from "~/domain/spend/import-result";
 import { importSpendFile, settleSpendChecks } from "~/models/spend.server";
 import { getTeamBySlug } from "~/models/team.server";
 import { migrateToLatest, openDatabase, type OpenedDatabase } from "~/utils/db.server";
@@ -138,9 +144,11 @@ try {
     console.log(`${file} (${summary.format ?? "unrecognised"}): ${head}`);
     if (!rejected) {
       console.log(`  ${describeCounts(summary)} of ${summary.rows} rows · ${formatCredits(summary.credits)} credits`);
-      if (summary.unattributed) console.log(`  ${summary.unattributed} without a story (assign them on /t/${slug}/spend)`);
+      if (summary.unattributed)
+        console.log(`  ${summary.unattributed} without a story (assign them on /t/${slug}/spend)`);
       if (summary.unpriced) console.log(`  ${summary.unpriced} unpriced: ${result?.unpricedModels.join(", ")}`);
-      for (const [key, credits] of Object.entries(summary.byStoryKey)) console.log(`  ${key}: ${formatCredits(credits)} credits`);
+      for (const [key, credits] of Object.entries(summary.byStoryKey))
+        console.log(`  ${key}: ${formatCredits(credits)} credits`);
     }
     for (const warning of result?.warnings ?? []) console.log(`  warning: ${warning}`);
     for (const e of summary.errors) console.log(`  line ${e.line}: ${e.reason}`);

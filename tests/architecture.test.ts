@@ -11,15 +11,20 @@ const APP = path.resolve("app");
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
-    return e.isDirectory() ? filesUnder(full) : /\.(ts|tsx)$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [full] : [];
+    return e.isDirectory()
+      ? filesUnder(full)
+      : /\.(ts|tsx)$/.test(e.name) && !/\.test\.tsx?$/.test(e.name)
+        ? [full]
+        : [];
   });
 }
 
 function importsOf(file: string): string[] {
   const source = fs.readFileSync(file, "utf8");
-  return [...source.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/gm), ...source.matchAll(/import\(["']([^"']+)["']\)/g)].map(
-    (m) => m[1]!,
-  );
+  return [
+    ...source.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/gm),
+    ...source.matchAll(/import\(["']([^"']+)["']\)/g),
+  ].map((m) => m[1]!);
 }
 
 /** The app layer an import lands in: "domain", "models", ... or "package:<name>". */
@@ -27,7 +32,8 @@ function layerOf(fromFile: string, specifier: string): string {
   let target: string;
   if (specifier.startsWith("~/")) target = path.join(APP, specifier.slice(2));
   else if (specifier.startsWith(".")) target = path.resolve(path.dirname(fromFile), specifier);
-  else return `package:${specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]}`;
+  else
+    return `package:${specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]}`;
   const rel = path.relative(APP, target);
   if (rel.startsWith("..")) return `outside:${path.relative(process.cwd(), target)}`;
   return rel.split(path.sep)[0]!;
@@ -54,7 +60,9 @@ describe("dependency rule", () => {
       const layer = path.relative(APP, file).split(path.sep)[0];
       for (const spec of importsOf(file)) {
         if (layerOf(file, spec) !== "package:kysely") continue;
-        const typeOnly = new RegExp(`import\\s+type\\s[^;]*from\\s+["']${spec}["']`).test(fs.readFileSync(file, "utf8"));
+        const typeOnly = new RegExp(`import\\s+type\\s[^;]*from\\s+["']${spec}["']`).test(
+          fs.readFileSync(file, "utf8"),
+        );
         const allowed =
           layer === "models" ||
           (["utils", "server"].includes(layer!) && file.endsWith(".server.ts")) ||
@@ -68,7 +76,12 @@ describe("dependency rule", () => {
     for (const file of files.filter((f) => f.startsWith(path.join(APP, "models")))) {
       for (const spec of importsOf(file)) {
         const layer = layerOf(file, spec);
-        expect(["domain", "models", "utils", "data"].includes(layer) || layer.startsWith("package:") || layer === "outside:db/schema", `${path.relative(APP, file)} imports ${spec}`).toBe(true);
+        expect(
+          ["domain", "models", "utils", "data"].includes(layer) ||
+            layer.startsWith("package:") ||
+            layer === "outside:db/schema",
+          `${path.relative(APP, file)} imports ${spec}`,
+        ).toBe(true);
         expect(layer === "routes" || layer === "components", `${path.relative(APP, file)} imports ${spec}`).toBe(false);
       }
     }
@@ -78,7 +91,10 @@ describe("dependency rule", () => {
     for (const file of files.filter((f) => f.startsWith(path.join(APP, "components")))) {
       for (const spec of importsOf(file)) {
         const layer = layerOf(file, spec);
-        expect(layer === "models" || layer === "routes" || spec.includes(".server"), `${path.relative(APP, file)} imports ${spec}`).toBe(false);
+        expect(
+          layer === "models" || layer === "routes" || spec.includes(".server"),
+          `${path.relative(APP, file)} imports ${spec}`,
+        ).toBe(false);
         expect(NODE_BUILTINS.test(layer), `${path.relative(APP, file)} imports ${spec}`).toBe(false);
       }
     }
@@ -88,7 +104,10 @@ describe("dependency rule", () => {
     for (const file of files.filter((f) => f.startsWith(path.join(APP, "utils")))) {
       for (const spec of importsOf(file)) {
         const layer = layerOf(file, spec);
-        expect(["models", "server", "routes", "components"].includes(layer), `${path.relative(APP, file)} imports ${spec}`).toBe(false);
+        expect(
+          ["models", "server", "routes", "components"].includes(layer),
+          `${path.relative(APP, file)} imports ${spec}`,
+        ).toBe(false);
       }
     }
   });
@@ -98,12 +117,17 @@ describe("dependency rule", () => {
       const layer = path.relative(APP, file).split(path.sep)[0]!;
       for (const spec of importsOf(file)) {
         if (layerOf(file, spec) !== "server") continue;
-        expect(["routes", "server", "root.tsx", "entry.server.tsx"].includes(layer), `${path.relative(APP, file)} imports ${spec}`).toBe(true);
+        expect(
+          ["routes", "server", "root.tsx", "entry.server.tsx"].includes(layer),
+          `${path.relative(APP, file)} imports ${spec}`,
+        ).toBe(true);
       }
       if (layer !== "server") continue;
       for (const spec of importsOf(file)) {
         const target = layerOf(file, spec);
-        expect(target === "routes" || target === "components", `${path.relative(APP, file)} imports ${spec}`).toBe(false);
+        expect(target === "routes" || target === "components", `${path.relative(APP, file)} imports ${spec}`).toBe(
+          false,
+        );
       }
     }
   });
@@ -111,7 +135,10 @@ describe("dependency rule", () => {
   it("has routes that never issue SQL themselves", () => {
     for (const file of files.filter((f) => f.startsWith(path.join(APP, "routes")))) {
       const source = fs.readFileSync(file, "utf8");
-      expect(/\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`/.test(source), `${path.relative(APP, file)} issues SQL`).toBe(false);
+      expect(
+        /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql`/.test(source),
+        `${path.relative(APP, file)} issues SQL`,
+      ).toBe(false);
     }
   });
 });
@@ -140,7 +167,8 @@ describe("the repository stands alone", () => {
           for (const m of line.matchAll(/(["'`])((?:\.\.\/)+[^"'`]*)\1/g)) {
             const fromFile = /import\.meta\.url|\bfrom\s|import\(/.test(line);
             const target = path.resolve(fromFile ? path.dirname(file) : ROOT, m[2]!);
-            if (path.relative(ROOT, target).startsWith("..")) escapes.push(`${path.relative(ROOT, file)}:${i + 1} ${m[2]}`);
+            if (path.relative(ROOT, target).startsWith(".."))
+              escapes.push(`${path.relative(ROOT, file)}:${i + 1} ${m[2]}`);
           }
         });
     }

@@ -14,7 +14,11 @@ describe("agentSetup", () => {
   it("is valid settings.json with an http hook on PreToolUse and UserPromptSubmit, token from the environment", () => {
     const json = JSON.parse(setup.settingsJson);
     const hook = json.hooks.PreToolUse[0].hooks[0];
-    expect(hook).toMatchObject({ type: "http", headers: { Authorization: "Bearer $TOKEN_POKER_TOKEN" }, allowedEnvVars: ["TOKEN_POKER_TOKEN"] });
+    expect(hook).toMatchObject({
+      type: "http",
+      headers: { Authorization: "Bearer $TOKEN_POKER_TOKEN" },
+      allowedEnvVars: ["TOKEN_POKER_TOKEN"],
+    });
     expect(json.hooks.UserPromptSubmit[0].hooks[0].url).toBe(setup.hookUrl);
     expect(setup.settingsJson).not.toMatch(/tpk_/);
   });

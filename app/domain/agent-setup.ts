@@ -31,7 +31,13 @@ export function agentSetup(input: SetupInput): AgentSetup {
   const hookUrl = `${origin}/api/v1/teams/${team}/hooks/claude${key ? `?story=${encodeURIComponent(key)}` : ""}`;
   const budgetUrl = `${origin}/api/v1/teams/${team}/stories/${encodeURIComponent(key ?? "PAY-412")}/budget`;
   const otlpEndpoint = `${origin}/otlp`;
-  const hook = { type: "http", url: hookUrl, headers: { Authorization: "Bearer $TOKEN_POKER_TOKEN" }, allowedEnvVars: ["TOKEN_POKER_TOKEN"], timeout: 5 };
+  const hook = {
+    type: "http",
+    url: hookUrl,
+    headers: { Authorization: "Bearer $TOKEN_POKER_TOKEN" },
+    allowedEnvVars: ["TOKEN_POKER_TOKEN"],
+    timeout: 5,
+  };
   const settings = {
     hooks: {
       PreToolUse: [{ matcher: "*", hooks: [hook] }],

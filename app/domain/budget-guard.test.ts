@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { decideBudget, type GuardInput } from "~/domain/budget-guard";
 
 const estimate = { expected: 60, p80: 100, size: "M" };
-const sprint = (policy: "warn" | "approval" | "hard-stop", spent = 0, available = 1000) => ({ name: "S1", policy, available, spent });
+const sprint = (policy: "warn" | "approval" | "hard-stop", spent = 0, available = 1000) => ({
+  name: "S1",
+  policy,
+  available,
+  spent,
+});
 const base: GuardInput = { estimate, spent: 10, extended: 0, sprint: sprint("hard-stop") };
 
 describe("decideBudget", () => {
@@ -41,7 +46,10 @@ describe("decideBudget", () => {
   });
 
   it("judges a story with no estimate by the sprint alone", () => {
-    expect(decideBudget({ ...base, estimate: null, spent: 5000 })).toMatchObject({ decision: "continue", leftToP80: null });
+    expect(decideBudget({ ...base, estimate: null, spent: 5000 })).toMatchObject({
+      decision: "continue",
+      leftToP80: null,
+    });
     expect(decideBudget({ ...base, estimate: null, spent: 5000 }).reason).toMatch(/^Not estimated/);
     const over = decideBudget({ ...base, estimate: null, sprint: sprint("approval", 1200) });
     expect(over.decision).toBe("stop");
@@ -61,7 +69,12 @@ describe("decideBudget", () => {
   });
 
   it("never answers NaN for hostile numbers", () => {
-    const answer = decideBudget({ ...base, spent: Number.NaN, extended: Infinity, estimate: { ...estimate, p80: 1e308 } });
+    const answer = decideBudget({
+      ...base,
+      spent: Number.NaN,
+      extended: Infinity,
+      estimate: { ...estimate, p80: 1e308 },
+    });
     expect(["continue", "warn", "stop"]).toContain(answer.decision);
     expect(Number.isNaN(answer.leftToP80)).toBe(false);
   });

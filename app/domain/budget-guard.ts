@@ -57,7 +57,9 @@ export function decideBudget(input: GuardInput): GuardAnswer {
   const leftToP80 = limit === null ? null : round(limit - spent);
   const teamRemaining = input.teamRemaining ?? null;
   const sprint = input.sprint;
-  const sprintRemaining = sprint ? round(finiteOrZero(sprint.available) + extended - Math.max(0, finiteOrZero(sprint.spent))) : null;
+  const sprintRemaining = sprint
+    ? round(finiteOrZero(sprint.available) + extended - Math.max(0, finiteOrZero(sprint.spent)))
+    : null;
   const base = { leftToP80, sprintRemaining, teamRemaining };
   const extendedNote = extended > 0 ? ` (p80 + ${c(extended)} extended)` : "";
 
@@ -85,12 +87,24 @@ export function decideBudget(input: GuardInput): GuardAnswer {
     };
   }
   if (spent >= limit) {
-    return { ...base, decision: policy.decision, reason: `Spent ${c(spent)}, past p80 ${c(limit)}${extendedNote}: ${policy.then}.` };
+    return {
+      ...base,
+      decision: policy.decision,
+      reason: `Spent ${c(spent)}, past p80 ${c(limit)}${extendedNote}: ${policy.then}.`,
+    };
   }
   if (spent >= limit * NEAR_LIMIT) {
-    return { ...base, decision: "warn", reason: `Spent ${c(spent)} of p80 ${c(limit)}${extendedNote}: ${c(limit - spent)} left.` };
+    return {
+      ...base,
+      decision: "warn",
+      reason: `Spent ${c(spent)} of p80 ${c(limit)}${extendedNote}: ${c(limit - spent)} left.`,
+    };
   }
-  return { ...base, decision: "continue", reason: `Spent ${c(spent)} of p80 ${c(limit)}${extendedNote}: ${c(limit - spent)} left.` };
+  return {
+    ...base,
+    decision: "continue",
+    reason: `Spent ${c(spent)} of p80 ${c(limit)}${extendedNote}: ${c(limit - spent)} left.`,
+  };
 }
 
 function round(n: number): number {

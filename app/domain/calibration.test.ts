@@ -109,7 +109,8 @@ describe("suggestRecalibration", () => {
       for (const al of DEFAULT_SCHEME.autonomy.slice(0, 3)) {
         const base = cellOf(DEFAULT_SCHEME, il.id, al.id);
         const truth = il.id === "frontier-max" ? 3 : 1;
-        for (let k = 0; k < 10; k++) stories.push(story(il.id, al.id, "medium", base * truth * Math.exp(0.4 * normal(rand))));
+        for (let k = 0; k < 10; k++)
+          stories.push(story(il.id, al.id, "medium", base * truth * Math.exp(0.4 * normal(rand))));
       }
     }
     const cal = suggestRecalibration(DEFAULT_SCHEME, stories);
@@ -118,7 +119,9 @@ describe("suggestRecalibration", () => {
     expect(factor("frontier-max", "delegate")).toBeLessThan(3.6);
     expect(factor("standard", "delegate")).toBeGreaterThan(0.8);
     expect(factor("standard", "delegate")).toBeLessThan(1.25);
-    expect(cal.evidence.cells.find((c) => c.intensity === "frontier-max" && c.autonomy === "pair")!.source).not.toBe("overall");
+    expect(cal.evidence.cells.find((c) => c.intensity === "frontier-max" && c.autonomy === "pair")!.source).not.toBe(
+      "overall",
+    );
   });
 
   it("puts band edges between where each size's actuals land", () => {
@@ -196,7 +199,9 @@ describe("diffSchemes", () => {
       ...DEFAULT_SCHEME,
       base: DEFAULT_SCHEME.base.map((row, i) => row.map((x, a) => (i === 1 && a === 1 ? 80 : x))),
       p80Multiplier: [1.5, 2.5, 4],
-      bands: DEFAULT_SCHEME.bands.map((b) => (b.label === "M" ? { ...b, low: 120 } : b.label === "S" ? { ...b, high: 120 } : b)),
+      bands: DEFAULT_SCHEME.bands.map((b) =>
+        b.label === "M" ? { ...b, low: 120 } : b.label === "S" ? { ...b, high: 120 } : b,
+      ),
     };
     expect(diffSchemes(DEFAULT_SCHEME, next)).toEqual([
       { path: "base.standard.pair", label: "Standard × Pair", from: 50, to: 80 },
@@ -269,6 +274,7 @@ describe("predictiveQuantile", () => {
 function erf(x: number): number {
   const t = 1 / (1 + 0.3275911 * Math.abs(x));
   const y =
-    1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return x >= 0 ? y : -y;
 }

@@ -191,12 +191,17 @@ export function suggestRecalibration(
   );
   // Variance (log2²) of each cell's new expected value, for the p80's predictive bound.
   const cellVar = (s: Sample) =>
-    fit
-      ? fit.overallVar + fit.effectVar[0]![s.i]! + fit.effectVar[1]![s.a]! + (slopeSe * (tNext - fit.tBar)) ** 2
-      : 0;
-  const risk = fitRisk(scheme, base, samples, minSamples, coverage, enough, (s) =>
-    s.t === null || slope === 0 ? 0 : slope * (tNext - s.t),
-  cellVar);
+    fit ? fit.overallVar + fit.effectVar[0]![s.i]! + fit.effectVar[1]![s.a]! + (slopeSe * (tNext - fit.tBar)) ** 2 : 0;
+  const risk = fitRisk(
+    scheme,
+    base,
+    samples,
+    minSamples,
+    coverage,
+    enough,
+    (s) => (s.t === null || slope === 0 ? 0 : slope * (tNext - s.t)),
+    cellVar,
+  );
   const bandFit = fitBands(scheme, samples, minSamples, enough ? 2 ** overallLog2 : 1);
 
   const suggested: SizingScheme = {
@@ -273,7 +278,14 @@ function usableSamples(scheme: SizingScheme, stories: readonly FinishedStory[]) 
     if (r < 0 || cell === undefined || !(cell > 0)) skipped.unknownLevels++;
     // A zero spend has no log-ratio; it usually means the spend was never attributed.
     else if (s.actual === null || !(s.actual > 0) || !Number.isFinite(s.actual)) skipped.noSpend++;
-    else samples.push({ i, a, r, t: typeof s.sprint === "number" && Number.isFinite(s.sprint) ? s.sprint : null, actual: s.actual });
+    else
+      samples.push({
+        i,
+        a,
+        r,
+        t: typeof s.sprint === "number" && Number.isFinite(s.sprint) ? s.sprint : null,
+        actual: s.actual,
+      });
   }
   return { samples, skipped };
 }
@@ -350,9 +362,7 @@ function fitModel(
   let overall = median(obs.map((o) => o.y)) ?? 0;
   const tOf = (o: Obs) => o.t ?? 0;
   const fitted = (o: Obs, tBar: number, skip = -1) =>
-    overall +
-    effect.reduce((acc, eff, d) => (d === skip ? acc : acc + eff[keyOf(o, d)]!), 0) +
-    slope * (tOf(o) - tBar);
+    overall + effect.reduce((acc, eff, d) => (d === skip ? acc : acc + eff[keyOf(o, d)]!), 0) + slope * (tOf(o) - tBar);
 
   let w = new Array<number>(n).fill(1);
   let tBar = 0;
@@ -376,7 +386,10 @@ function fitModel(
       const own = res.filter((_, k) => obs[k]!.r === r && !tail[k]);
       if (own.length < 2) continue;
       const s = sd(own);
-      sigma2[r] = Math.max(1e-16, (own.length * s * s + SPREAD_POOLING * pooled * pooled) / (own.length + SPREAD_POOLING));
+      sigma2[r] = Math.max(
+        1e-16,
+        (own.length * s * s + SPREAD_POOLING * pooled * pooled) / (own.length + SPREAD_POOLING),
+      );
     }
     w = obs.map((o, k) => (tail[k] ? 0 : weighted ? 1 / sigma2[o.r]! : 1 / (pooled * pooled)));
     const sumW = w.reduce((a, b) => a + b, 0);
@@ -436,7 +449,8 @@ function fitModel(
  */
 function poolLevels(groups: ({ d: number; v: number } | null)[]) {
   const known = groups.filter((g): g is { d: number; v: number } => g !== null && Number.isFinite(g.v));
-  const logDensity = (x: number, variance: number) => -0.5 * Math.log(2 * Math.PI * variance) - (x * x) / (2 * variance);
+  const logDensity = (x: number, variance: number) =>
+    -0.5 * Math.log(2 * Math.PI * variance) - (x * x) / (2 * variance);
   const logMix = (g: { d: number; v: number }, tau2: number) => {
     const same = Math.log(PRIOR_SAME) + logDensity(g.d, g.v);
     const diff = Math.log(1 - PRIOR_SAME) + logDensity(g.d, g.v + tau2);
@@ -582,7 +596,14 @@ export function predictiveQuantile(logs: readonly number[], coverage: number, ex
   const n = logs.length;
   const level = Math.min(0.999, Math.max(0.5, (coverage - tailLow / n) / (m / n)));
   const t = studentTQuantile(level, m - 1);
-  return { tailHigh, tailLow, logMean: mean, logSd: sd, t, quantile: mean + t * Math.sqrt(sd * sd * (1 + 1 / m) + extraVariance) };
+  return {
+    tailHigh,
+    tailLow,
+    logMean: mean,
+    logSd: sd,
+    t,
+    quantile: mean + t * Math.sqrt(sd * sd * (1 + 1 / m) + extraVariance),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -633,8 +654,7 @@ function fitBands(scheme: SizingScheme, samples: Sample[], minSamples: number, o
   // Round for readability, but never so far that two edges meet.
   const values = edges.map((e) => e.value);
   const increasing = (xs: number[]) => xs.every((v, k) => k === 0 || v > xs[k - 1]!);
-  const finalEdges =
-    [2, 4].map((digits) => values.map((v) => roundSignificant(v, digits))).find(increasing) ?? values;
+  const finalEdges = [2, 4].map((digits) => values.map((v) => roundSignificant(v, digits))).find(increasing) ?? values;
   const newBands: Band[] = bands.map((b, k) => ({
     label: b.label,
     low: k === 0 ? 0 : finalEdges[k - 1]!,
@@ -697,7 +717,10 @@ export function scoreScheme(scheme: SizingScheme, stories: readonly FinishedStor
       bandLow: band?.low ?? null,
       bandHigh: band?.high ?? null,
       actual: s.actual,
-      levels: { intensity: s.intensity, autonomy: s.autonomy, risk: s.risk } satisfies Record<DimensionId, string | null>,
+      levels: { intensity: s.intensity, autonomy: s.autonomy, risk: s.risk } satisfies Record<
+        DimensionId,
+        string | null
+      >,
       size: band?.label ?? null,
     });
   }

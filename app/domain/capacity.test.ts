@@ -107,9 +107,12 @@ describe("team time zone", () => {
 
   it("agrees with the UTC calendar date in UTC", () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2050-01-01T00:00:00Z"), noInvalidDate: true }), (d) => {
-        expect(localDay(d.toISOString(), "UTC")).toBe(d.toISOString().slice(0, 10));
-      }),
+      fc.property(
+        fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2050-01-01T00:00:00Z"), noInvalidDate: true }),
+        (d) => {
+          expect(localDay(d.toISOString(), "UTC")).toBe(d.toISOString().slice(0, 10));
+        },
+      ),
     );
   });
 });
@@ -149,11 +152,20 @@ describe("pool calculator", () => {
 
   it("handles Enterprise and custom per-seat amounts, and year ends", () => {
     expect(INCLUDED_CREDITS_PER_SEAT["copilot-enterprise"]).toBe(3_900);
-    const enterprise = poolCapacity({ seats: 3, plan: "copilot-enterprise" }, { start: "2025-12-29", end: "2026-01-09" });
+    const enterprise = poolCapacity(
+      { seats: 3, plan: "copilot-enterprise" },
+      { start: "2025-12-29", end: "2026-01-09" },
+    );
     expect(enterprise.months.map((m) => m.month)).toEqual(["2025-12", "2026-01"]);
-    expect(poolCapacity({ seats: 4, plan: "custom", perSeat: 500 }, { start: "2025-02-01", end: "2025-02-28" }).credits).toBe(2_000);
-    expect(() => poolCapacity({ seats: 1.5, plan: "copilot-business" }, { start: "2025-02-01", end: "2025-02-28" })).toThrow(RangeError);
-    expect(() => poolCapacity({ seats: 1, plan: "copilot-business" }, { start: "2025-02-10", end: "2025-02-01" })).toThrow(RangeError);
+    expect(
+      poolCapacity({ seats: 4, plan: "custom", perSeat: 500 }, { start: "2025-02-01", end: "2025-02-28" }).credits,
+    ).toBe(2_000);
+    expect(() =>
+      poolCapacity({ seats: 1.5, plan: "copilot-business" }, { start: "2025-02-01", end: "2025-02-28" }),
+    ).toThrow(RangeError);
+    expect(() =>
+      poolCapacity({ seats: 1, plan: "copilot-business" }, { start: "2025-02-10", end: "2025-02-01" }),
+    ).toThrow(RangeError);
   });
 
   it("prorates a whole month to exactly the monthly amount", () => {
@@ -169,7 +181,10 @@ describe("pool calculator", () => {
         ),
         (year, month, seats, plan) => {
           const start = `${year}-${String(month).padStart(2, "0")}-01`;
-          const end = addDays(month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, "0")}-01`, -1);
+          const end = addDays(
+            month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, "0")}-01`,
+            -1,
+          );
           const pool = poolCapacity({ seats, ...plan }, { start, end });
           expect(pool.share).toBe(1);
           expect(pool.credits).toBe(pool.monthly);
@@ -260,7 +275,9 @@ describe("suggested capacity (yesterday's weather)", () => {
   });
 
   it("ignores sprints without working days", () => {
-    expect(suggestCapacity([{ name: "Weekend", start: "2025-03-08", end: "2025-03-09", actualCredits: 50 }], next)).toBeNull();
+    expect(
+      suggestCapacity([{ name: "Weekend", start: "2025-03-08", end: "2025-03-09", actualCredits: 50 }], next),
+    ).toBeNull();
   });
 });
 
@@ -361,7 +378,20 @@ describe("burn-up", () => {
       { threshold: 90, credits: 900 },
       { threshold: 100, credits: 1_000 },
     ]);
-    expect(result.days.map((d) => d.cumulative)).toEqual([100, 250, 250, 500, 800, null, null, null, null, null, null, null]);
+    expect(result.days.map((d) => d.cumulative)).toEqual([
+      100,
+      250,
+      250,
+      500,
+      800,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
     expect(result).toMatchObject({
       spentToDate: 800,
       elapsedWorkingDays: 5,
@@ -372,7 +402,20 @@ describe("burn-up", () => {
       newlyCrossed: [75],
     });
     // The projection starts at today's actual total and stays flat over the weekend.
-    expect(result.days.map((d) => d.projected)).toEqual([null, null, null, null, 800, 800, 800, 960, 1_120, 1_280, 1_440, 1_600]);
+    expect(result.days.map((d) => d.projected)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      800,
+      800,
+      800,
+      960,
+      1_120,
+      1_280,
+      1_440,
+      1_600,
+    ]);
   });
 
   it("alerts once per threshold", () => {
@@ -384,7 +427,12 @@ describe("burn-up", () => {
 
   it("has no projection before the first working day and crosses nothing at zero spend", () => {
     const before = burnUp({ ...sprint, today: "2025-03-01", dailySpend: {} });
-    expect(before).toMatchObject({ elapsedWorkingDays: 0, remainingWorkingDays: 10, averagePerWorkingDay: null, projectedTotal: null });
+    expect(before).toMatchObject({
+      elapsedWorkingDays: 0,
+      remainingWorkingDays: 10,
+      averagePerWorkingDay: null,
+      projectedTotal: null,
+    });
     expect(before.days.every((d) => d.cumulative === null && d.projected === null)).toBe(true);
     expect(burnUp({ ...sprint, capacity: 0, today: "2025-03-05", dailySpend: {} }).crossed).toEqual([]);
   });

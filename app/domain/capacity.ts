@@ -247,7 +247,9 @@ export function poolCapacity(pool: PoolSeats, sprint: { start: string; end: stri
   // The epsilon keeps float noise (e.g. 1899.9999999) from costing a whole credit.
   const total = Math.floor(exact + 1e-9);
   if (months.length > 1) {
-    explanation.push(`Sum of the months: ${months.map((m) => formatCredits(m.credits)).join(" + ")} = ${credits(exact)}.`);
+    explanation.push(
+      `Sum of the months: ${months.map((m) => formatCredits(m.credits)).join(" + ")} = ${credits(exact)}.`,
+    );
   }
   explanation.push(`Sprint capacity: ${credits(total)} (rounded down to whole credits).`);
 
@@ -583,7 +585,8 @@ export function burnUp(input: {
   // Weekend spend still counts towards the total, but the rate is per working day because that is
   // when the team works; the projection only adds burn on the remaining working days.
   const averagePerWorkingDay = elapsedWorkingDays > 0 ? spentToDate / elapsedWorkingDays : null;
-  const projectedTotal = averagePerWorkingDay === null ? null : spentToDate + averagePerWorkingDay * remainingWorkingDays;
+  const projectedTotal =
+    averagePerWorkingDay === null ? null : spentToDate + averagePerWorkingDay * remainingWorkingDays;
 
   let projectedWorkingDays = 0;
   const days: BurnUpDay[] = actual.map((day) => {

@@ -1,6 +1,13 @@
 // Insights' CPU (issue 15 item 8): quantiles sort once, and a summary reuses each story's drift.
 import { describe, expect, it } from "vitest";
-import { quantile, quantileOfSorted, quantiles, storyDrift, summarizeDrift, type DriftStoryInput } from "~/domain/drift";
+import {
+  quantile,
+  quantileOfSorted,
+  quantiles,
+  storyDrift,
+  summarizeDrift,
+  type DriftStoryInput,
+} from "~/domain/drift";
 
 const story = (expected: number | null, actual: number | null, size = "M"): DriftStoryInput => ({
   expected,

@@ -62,10 +62,7 @@ export function storyDrift(s: DriftStoryInput): StoryDrift {
   return {
     ratio,
     log2Ratio: ratio === null ? null : clampedLog2(ratio),
-    inBand:
-      actual === null || bandLow === null
-        ? null
-        : actual >= bandLow && (bandHigh === null || actual < bandHigh),
+    inBand: actual === null || bandLow === null ? null : actual >= bandLow && (bandHigh === null || actual < bandHigh),
     withinP80: actual === null || p80 === null ? null : actual <= p80,
     outlier: ratio === null ? null : ratio > OUTLIER_FACTOR || ratio < 1 / OUTLIER_FACTOR,
     direction: ratio === null ? null : directionOf(ratio),

@@ -75,15 +75,19 @@ const STEPS_PER_CELL = 4;
 // open-ended repeats, overlapping alternatives, optional runs, counted repeats, on a tiny alphabet
 // that the inputs share (so literal prefilters cannot skip the work).
 const ATOMS = ["a", "b", "X", "-", "1", "[a-z]", "[ab]", "\\d", ".", "\\w", "[^X]"];
-const patternArb: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    fc.constantFrom(...ATOMS),
-    fc.tuple(tie("node"), fc.constantFrom("*", "+", "?", "{0,7}", "{2,5}", "*?", "+?")).map(([n, q]) => `(?:${n})${q}`),
-    fc.array(tie("node"), { minLength: 2, maxLength: 4 }).map((parts) => parts.join("")),
-    fc.array(tie("node"), { minLength: 2, maxLength: 3 }).map((parts) => `(${parts.join("|")})`),
-  ),
-})).node.filter((p) => keyPatternProblem(p) === null);
+const patternArb: fc.Arbitrary<string> = fc
+  .letrec<{ node: string }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.constantFrom(...ATOMS),
+      fc
+        .tuple(tie("node"), fc.constantFrom("*", "+", "?", "{0,7}", "{2,5}", "*?", "+?"))
+        .map(([n, q]) => `(?:${n})${q}`),
+      fc.array(tie("node"), { minLength: 2, maxLength: 4 }).map((parts) => parts.join("")),
+      fc.array(tie("node"), { minLength: 2, maxLength: 3 }).map((parts) => `(${parts.join("|")})`),
+    ),
+  }))
+  .node.filter((p) => keyPatternProblem(p) === null);
 const unitArb = fc.string({ unit: fc.constantFrom("a", "b", "X", "-", "1", "A", "/"), minLength: 1, maxLength: 6 });
 
 describe("key patterns a team may set", () => {

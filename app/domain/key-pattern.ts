@@ -74,7 +74,8 @@ function compile(pattern: string): Compiled {
 }
 
 function compileUncached(pattern: string): Compiled {
-  if (pattern.length > MAX_KEY_PATTERN_LENGTH) return { problem: `Keep the pattern to ${MAX_KEY_PATTERN_LENGTH} characters` };
+  if (pattern.length > MAX_KEY_PATTERN_LENGTH)
+    return { problem: `Keep the pattern to ${MAX_KEY_PATTERN_LENGTH} characters` };
   let engine: RE2JS;
   try {
     engine = RE2JS.compile(pattern);

@@ -23,7 +23,9 @@ describe("explainMisses", () => {
     expect(e.direction).toBe("over");
     expect(e.grouping).toBe("intensity×autonomy");
     expect(e.groups[0]!.label).toBe("Frontier × Delegate");
-    expect(e.sentence).toMatch(/^Most of the overrun \(\d+ %\) is in Frontier × Delegate stories \(2 of 7, which ran 2\.8× their estimate\)\.$/);
+    expect(e.sentence).toMatch(
+      /^Most of the overrun \(\d+ %\) is in Frontier × Delegate stories \(2 of 7, which ran 2\.8× their estimate\)\.$/,
+    );
   });
 
   it("prefers one dimension when it explains the drift as well as the combination", () => {
@@ -37,8 +39,16 @@ describe("explainMisses", () => {
   });
 
   it("says nothing when the sprint ran close to its estimates, and reports underruns", () => {
-    expect(explainMisses([s("light", "pair", "low", 100, 105), s("light", "pair", "low", 100, 95), s("light", "pair", "low", 100, 100)], DEFAULT_SCHEME)).toBeNull();
-    const under = explainMisses([s("light", "pair", "low", 100, 20), s("light", "assist", "low", 100, 90), s("light", "assist", "low", 100, 100)], DEFAULT_SCHEME)!;
+    expect(
+      explainMisses(
+        [s("light", "pair", "low", 100, 105), s("light", "pair", "low", 100, 95), s("light", "pair", "low", 100, 100)],
+        DEFAULT_SCHEME,
+      ),
+    ).toBeNull();
+    const under = explainMisses(
+      [s("light", "pair", "low", 100, 20), s("light", "assist", "low", 100, 90), s("light", "assist", "low", 100, 100)],
+      DEFAULT_SCHEME,
+    )!;
     expect(under.direction).toBe("under");
     expect(under.sentence).toMatch(/underrun/);
   });
@@ -67,6 +77,8 @@ describe("explainMisses, when other groups ran the other way", () => {
       ],
       DEFAULT_SCHEME,
     )!;
-    expect(e.sentence).toMatch(/^The overrun is all in .* stories \(1 of 3, which ran 9× their estimate\); the other stories together ran under\.$/);
+    expect(e.sentence).toMatch(
+      /^The overrun is all in .* stories \(1 of 3, which ran 9× their estimate\); the other stories together ran under\.$/,
+    );
   });
 });

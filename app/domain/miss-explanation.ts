@@ -58,7 +58,11 @@ const COMBINATION_MARGIN = 0.05;
 export function explainMisses(stories: readonly MissStory[], scheme: SizingScheme): MissExplanation | null {
   const compared = stories.filter(
     (s): s is MissStory & { expected: number; actual: number } =>
-      s.expected !== null && s.actual !== null && s.expected > 0 && Number.isFinite(s.actual) && Number.isFinite(s.expected),
+      s.expected !== null &&
+      s.actual !== null &&
+      s.expected > 0 &&
+      Number.isFinite(s.actual) &&
+      Number.isFinite(s.expected),
   );
   const expected = compared.reduce((a, s) => a + s.expected, 0);
   const actual = compared.reduce((a, s) => a + s.actual, 0);
@@ -95,9 +99,7 @@ export function explainMisses(stories: readonly MissStory[], scheme: SizingSchem
     grouping,
     groups: groupBy(grouping),
   }));
-  const single = candidates
-    .slice(0, 3)
-    .reduce((best, c) => (c.groups[0]!.lift > best.groups[0]!.lift ? c : best));
+  const single = candidates.slice(0, 3).reduce((best, c) => (c.groups[0]!.lift > best.groups[0]!.lift ? c : best));
   const combo = candidates[3]!;
   const chosen = combo.groups[0]!.lift > single.groups[0]!.lift + COMBINATION_MARGIN ? combo : single;
   const top = chosen.groups[0]!;
@@ -110,8 +112,8 @@ export function explainMisses(stories: readonly MissStory[], scheme: SizingSchem
     top.share > 1
       ? `The ${word} is all in ${what}; the other stories together ${others}.`
       : top.share >= 0.5
-      ? `Most of the ${word} (${pct} %) is in ${what}.`
-      : `The ${word} is spread out; the largest part (${pct} %) is in ${what}.`;
+        ? `Most of the ${word} (${pct} %) is in ${what}.`
+        : `The ${word} is spread out; the largest part (${pct} %) is in ${what}.`;
   return {
     direction,
     excess,

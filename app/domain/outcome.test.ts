@@ -19,8 +19,12 @@ describe("story outcome", () => {
   });
 
   it("reads one or several checkboxes and refuses unknown tags and empty notes", () => {
-    expect(StoryOutcomeSchema.parse({ bought: "x", reviewBurden: "none", causeTags: "scope-grew" }).causeTags).toEqual(["scope-grew"]);
-    expect(StoryOutcomeSchema.safeParse({ bought: "x", reviewBurden: "none", causeTags: ["blame-dana"] }).success).toBe(false);
+    expect(StoryOutcomeSchema.parse({ bought: "x", reviewBurden: "none", causeTags: "scope-grew" }).causeTags).toEqual([
+      "scope-grew",
+    ]);
+    expect(StoryOutcomeSchema.safeParse({ bought: "x", reviewBurden: "none", causeTags: ["blame-dana"] }).success).toBe(
+      false,
+    );
     expect(StoryOutcomeSchema.safeParse({ bought: "  ", reviewBurden: "none" }).success).toBe(false);
     expect(StoryOutcomeSchema.safeParse({ bought: "x", reviewBurden: "enormous" }).success).toBe(false);
   });

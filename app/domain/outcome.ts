@@ -42,7 +42,8 @@ export const DRIFT_FACTOR = 2;
 
 /** actual / expected, or null when there is no usable estimate or no spend. */
 export function spendRatio(expected: number | null | undefined, actual: number | null | undefined): number | null {
-  if (expected === null || expected === undefined || actual === null || actual === undefined || !(expected > 0)) return null;
+  if (expected === null || expected === undefined || actual === null || actual === undefined || !(expected > 0))
+    return null;
   const ratio = actual / expected;
   return Number.isFinite(ratio) ? ratio : null;
 }
@@ -60,8 +61,10 @@ export function describeSpendRatio(ratio: number): string {
 const asArray = (value: unknown) => (value === undefined || value === "" ? [] : Array.isArray(value) ? value : [value]);
 
 export const StoryOutcomeSchema = z.object({
-  bought: BlockText.min(1, "Say in a sentence what the spend bought (a merged PR, a spike's answer, nothing usable…).")
-    .max(2000, "Keep it under 2,000 characters."),
+  bought: BlockText.min(
+    1,
+    "Say in a sentence what the spend bought (a merged PR, a spike's answer, nothing usable…).",
+  ).max(2000, "Keep it under 2,000 characters."),
   reviewBurden: z.enum(BURDEN_IDS, { message: "Pick how heavy the review was." }),
   causeTags: z.preprocess(asArray, z.array(z.enum(CAUSE_IDS)).max(CAUSE_IDS.length)),
   note: BlockText.max(2000, "Keep the note under 2,000 characters.").default(""),

@@ -42,11 +42,41 @@ function baseState(overrides: Partial<RoomState> = {}): RoomState {
       { id: 4, userId: 400, name: "Obi", role: "observer", lastSeenAt: NOW, leftAt: null },
     ],
     items: [
-      { id: 10, storyId: 1, key: "A-1", title: "One", link: null, description: "", status: "pending", roundNumber: 2, split: false, estimate: null },
-      { id: 11, storyId: 2, key: "A-2", title: "Two", link: null, description: "", status: "pending", roundNumber: 1, split: false, estimate: null },
+      {
+        id: 10,
+        storyId: 1,
+        key: "A-1",
+        title: "One",
+        link: null,
+        description: "",
+        status: "pending",
+        roundNumber: 2,
+        split: false,
+        estimate: null,
+      },
+      {
+        id: 11,
+        storyId: 2,
+        key: "A-2",
+        title: "Two",
+        link: null,
+        description: "",
+        status: "pending",
+        roundNumber: 1,
+        split: false,
+        estimate: null,
+      },
     ],
     rounds: [
-      { id: 100, itemId: 10, number: 1, status: "revealed", timerEndsAt: null, revealedAt: NOW - 30_000, autoRevealAt: null },
+      {
+        id: 100,
+        itemId: 10,
+        number: 1,
+        status: "revealed",
+        timerEndsAt: null,
+        revealedAt: NOW - 30_000,
+        autoRevealAt: null,
+      },
       { id: 101, itemId: 10, number: 2, status: "voting", timerEndsAt: null, revealedAt: null, autoRevealAt: null },
       { id: 110, itemId: 11, number: 1, status: "voting", timerEndsAt: null, revealedAt: null, autoRevealAt: null },
     ],
@@ -111,15 +141,28 @@ describe("roomViewFor", () => {
 
   it("tells guests and observers apart from members who may facilitate", () => {
     const state = baseState();
-    expect(roomViewFor(state, { kind: "guest", participantId: 3 }).me).toMatchObject({ kind: "guest", canVote: true, canParticipate: false });
-    expect(roomViewFor(state, { kind: "member", userId: 999, teamRole: "member" }).me).toMatchObject({ role: null, canParticipate: true, canVote: false });
+    expect(roomViewFor(state, { kind: "guest", participantId: 3 }).me).toMatchObject({
+      kind: "guest",
+      canVote: true,
+      canParticipate: false,
+    });
+    expect(roomViewFor(state, { kind: "member", userId: 999, teamRole: "member" }).me).toMatchObject({
+      role: null,
+      canParticipate: true,
+      canVote: false,
+    });
     expect(roomViewFor(state, { kind: "member", userId: 100, teamRole: "owner" }).me.isFacilitator).toBe(true);
   });
 });
 
 describe("rules", () => {
   const full = (participantId: number, roundId = 101): StateVote[] =>
-    (["intensity", "autonomy", "risk"] as const).map((dimension) => ({ roundId, participantId, dimension, value: "?" }));
+    (["intensity", "autonomy", "risk"] as const).map((dimension) => ({
+      roundId,
+      participantId,
+      dimension,
+      value: "?",
+    }));
 
   it("auto-reveals only when every present voter has a complete vote", () => {
     expect(shouldAutoReveal(baseState({ votes: [...full(1), ...full(2)] }))).toBe(false); // Gus is here and has not voted
@@ -139,7 +182,9 @@ describe("rules", () => {
   });
 
   it("offers the facilitator role after two minutes away", () => {
-    const at = (awaySince: number | null, present = false) => ({ facilitator: { userId: 1, name: "F", present, awaySince } });
+    const at = (awaySince: number | null, present = false) => ({
+      facilitator: { userId: 1, name: "F", present, awaySince },
+    });
     expect(facilitatorIsAway(at(null, true), NOW)).toBe(false);
     expect(facilitatorIsAway(at(NOW - FACILITATOR_AWAY_MS + 1), NOW)).toBe(false);
     expect(facilitatorIsAway(at(NOW - FACILITATOR_AWAY_MS), NOW)).toBe(true);

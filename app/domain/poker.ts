@@ -104,9 +104,7 @@ export interface RoomState {
   votes: StateVote[];
 }
 
-export type Viewer =
-  | { kind: "member"; userId: number; teamRole: Role }
-  | { kind: "guest"; participantId: number };
+export type Viewer = { kind: "member"; userId: number; teamRole: Role } | { kind: "guest"; participantId: number };
 
 // ---------------------------------------------------------------------------------------------------
 // What leaves the server
@@ -310,7 +308,8 @@ export function votingOpen(x: {
   roundStatus: RoundStatus;
   isLatestRound: boolean;
 }): boolean {
-  if (x.sessionStatus !== "open" || x.roundStatus !== "voting" || !x.isLatestRound || x.itemStatus === "finalized") return false;
+  if (x.sessionStatus !== "open" || x.roundStatus !== "voting" || !x.isLatestRound || x.itemStatus === "finalized")
+    return false;
   return x.isCurrent || x.allowAhead;
 }
 
@@ -337,7 +336,10 @@ export function facilitatorIsAway(room: Pick<PublicRoom, "facilitator">, now: nu
 }
 
 /** The pending story after `currentItemId` in queue order (wrapping to earlier pending ones); null when none. */
-export function nextPendingItem(items: Pick<StateItem, "id" | "status">[], currentItemId: number | null): number | null {
+export function nextPendingItem(
+  items: Pick<StateItem, "id" | "status">[],
+  currentItemId: number | null,
+): number | null {
   const index = items.findIndex((i) => i.id === currentItemId);
   const after = items.slice(index + 1).find((i) => i.status === "pending");
   const before = items.slice(0, Math.max(index, 0)).find((i) => i.status === "pending");
@@ -351,7 +353,9 @@ export function revealedRounds(state: RoomState, itemId: number): RevealedRound[
     .filter((r) => r.itemId === itemId && r.status === "revealed")
     .sort((a, b) => a.number - b.number)
     .map((round) => {
-      const cast = [...ballots(state.votes, round.id)].filter(([, c]) => c.split || CARD_DIMENSIONS.some((d) => c[d] !== null));
+      const cast = [...ballots(state.votes, round.id)].filter(
+        ([, c]) => c.split || CARD_DIMENSIONS.some((d) => c[d] !== null),
+      );
       const votes: Vote[] = cast.map(([id, c]) => ({ voterId: String(id), ...c }));
       const summary = summarizeRound(state.scheme, votes);
       const implied = new Map(summary.perVoter.map((v) => [v.voterId, v]));
@@ -380,7 +384,13 @@ export function roundHistory(state: RoomState, itemId: number) {
   return revealedRounds(state, itemId).map((r) => ({
     number: r.number,
     revealedAt: r.revealedAt === null ? null : new Date(r.revealedAt).toISOString(),
-    votes: r.votes.map((v) => ({ voter: v.name, split: v.split, intensity: v.intensity, autonomy: v.autonomy, risk: v.risk })),
+    votes: r.votes.map((v) => ({
+      voter: v.name,
+      split: v.split,
+      intensity: v.intensity,
+      autonomy: v.autonomy,
+      risk: v.risk,
+    })),
     suggestion: r.summary.suggestion,
     agreement: Object.fromEntries(CARD_DIMENSIONS.map((d) => [d, r.summary.dimensions[d].agreement])),
   }));
@@ -396,7 +406,16 @@ export function suggestedLevels(round: RevealedRound | undefined): Levels | null
 export function summarize(items: StateItem[]): SessionSummary {
   const sized = items.flatMap((i) =>
     i.status === "finalized" && i.estimate && !i.split
-      ? [{ itemId: i.id, key: i.key, title: i.title, size: i.estimate.size, expected: i.estimate.expected, p80: i.estimate.p80 }]
+      ? [
+          {
+            itemId: i.id,
+            key: i.key,
+            title: i.title,
+            size: i.estimate.size,
+            expected: i.estimate.expected,
+            p80: i.estimate.p80,
+          },
+        ]
       : [],
   );
   return {
@@ -423,7 +442,9 @@ export function publicRoom(state: RoomState): PublicRoom {
   const currentRound = currentItem
     ? state.rounds.find((r) => r.itemId === currentItem.id && r.number === currentItem.roundNumber)
     : undefined;
-  const votedNow = new Set(currentRound && currentRound.status === "voting" ? completeVoters(state.votes, currentRound.id) : []);
+  const votedNow = new Set(
+    currentRound && currentRound.status === "voting" ? completeVoters(state.votes, currentRound.id) : [],
+  );
   const facilitator = state.participants.find((p) => p.userId !== null && p.userId === session.facilitatorId);
 
   return {
@@ -531,7 +552,8 @@ export function mineFor(state: RoomState, participantId: number | null): Record<
   const hidden = new Set(state.rounds.filter((r) => r.status === "voting").map((r) => r.id));
   const own = state.votes.filter((v) => v.participantId === participantId && hidden.has(v.roundId));
   const out: Record<string, Cards> = {};
-  for (const roundId of new Set(own.map((v) => v.roundId))) out[String(roundId)] = ballots(own, roundId).get(participantId)!;
+  for (const roundId of new Set(own.map((v) => v.roundId)))
+    out[String(roundId)] = ballots(own, roundId).get(participantId)!;
   return out;
 }
 

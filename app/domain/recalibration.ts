@@ -68,7 +68,10 @@ export function buildSuggestion(
   const calibration = suggestRecalibration(scheme.scheme, stories);
 
   // Rolling-origin backtest over the sprints closed since the current version.
-  const since = all.map((c, k) => ({ c, k })).filter(({ c }) => c.closedAt > scheme.createdAt).slice(-BACKTEST_SPRINTS);
+  const since = all
+    .map((c, k) => ({ c, k }))
+    .filter(({ c }) => c.closedAt > scheme.createdAt)
+    .slice(-BACKTEST_SPRINTS);
   const backtest: BacktestSprint[] = [];
   for (const { c, k } of since) {
     const before = all.slice(Math.max(0, k - SUGGESTION_SPRINTS), k).flatMap((p) => p.stories);
@@ -138,7 +141,10 @@ function better(current: SchemeScore, suggested: SchemeScore): { better: boolean
   const coverageWorse = gc !== null && gs !== null && gs > gc + 0.05;
   const missBetter = mc !== null && ms !== null && ms < mc * 0.95;
   const missWorse = mc !== null && ms !== null && ms > mc * 1.05;
-  return { better: (coverageBetter && !missWorse) || (missBetter && !coverageWorse), worse: coverageWorse || missWorse };
+  return {
+    better: (coverageBetter && !missWorse) || (missBetter && !coverageWorse),
+    worse: coverageWorse || missWorse,
+  };
 }
 
 function judge(
@@ -148,11 +154,15 @@ function judge(
   problems: SchemeError[],
 ): { worthIt: boolean; verdict: string } {
   if (!calibration.evidence.enough) return { worthIt: false, verdict: "Not enough finished stories with spend yet." };
-  if (calibration.diff.length === 0 || problems.length) return { worthIt: false, verdict: "The current scheme already fits the evidence." };
+  if (calibration.diff.length === 0 || problems.length)
+    return { worthIt: false, verdict: "The current scheme already fits the evidence." };
   if (backtest.current && backtest.suggested) {
     const b = better(backtest.current, backtest.suggested);
     return b.better
-      ? { worthIt: true, verdict: "Fitted on the sprints before each, it would have scored better on the sprints since this version." }
+      ? {
+          worthIt: true,
+          verdict: "Fitted on the sprints before each, it would have scored better on the sprints since this version.",
+        }
       : {
           worthIt: false,
           verdict: b.worse
@@ -162,7 +172,10 @@ function judge(
   }
   const b = better(overall.current, overall.suggested);
   return b.better
-    ? { worthIt: true, verdict: "No sprint has closed since this version yet; on the recent sprints' own stories it scores better." }
+    ? {
+        worthIt: true,
+        verdict: "No sprint has closed since this version yet; on the recent sprints' own stories it scores better.",
+      }
     : { worthIt: false, verdict: "On the recent sprints' own stories it would not score clearly better." };
 }
 

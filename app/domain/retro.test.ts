@@ -44,7 +44,15 @@ function story(partial: Partial<RetroStory> & { key?: string | null; title?: str
   };
 }
 
-const unestimated = { levels: null, size: null, expected: null, p80: null, bandLow: null, bandHigh: null, schemeVersion: null };
+const unestimated = {
+  levels: null,
+  size: null,
+  expected: null,
+  p80: null,
+  bandLow: null,
+  bandHigh: null,
+  schemeVersion: null,
+};
 
 describe("retro rows and CSV", () => {
   it("orders by key naturally, then keyless stories by title", () => {
@@ -74,7 +82,20 @@ describe("retro rows and CSV", () => {
     expect(records[0]).toEqual(RETRO_CSV_HEADER.split(","));
     expect(records).toHaveLength(7);
     const byKey = Object.fromEntries(records.slice(1).map((r) => [r[0], r]));
-    expect(byKey["PAY-1"]).toEqual(["PAY-1", "Story " + rows.find((r) => r.key === "PAY-1")!.storyId, "M", "standard", "delegate", "low", "150", "100", "400", "180.1235", "1.2008", "true"]);
+    expect(byKey["PAY-1"]).toEqual([
+      "PAY-1",
+      "Story " + rows.find((r) => r.key === "PAY-1")!.storyId,
+      "M",
+      "standard",
+      "delegate",
+      "low",
+      "150",
+      "100",
+      "400",
+      "180.1235",
+      "1.2008",
+      "true",
+    ]);
     expect(byKey["PAY-2"]!.slice(2)).toEqual(["", "", "", "", "", "", "", "12", "", ""]);
     expect(byKey["PAY-3"]!.slice(9)).toEqual(["", "", ""]);
     expect(byKey["PAY-4"]!.slice(6)).toEqual(["2000", "1500", "", "1000", "0.5", "false"]);
@@ -99,9 +120,15 @@ describe("retro rows and CSV", () => {
   it("keeps one CSV record per story and the table's values, whatever the titles", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ title: fc.string({ minLength: 1, maxLength: 20 }), actual: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: null }) }), {
-          maxLength: 12,
-        }),
+        fc.array(
+          fc.record({
+            title: fc.string({ minLength: 1, maxLength: 20 }),
+            actual: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true }), { nil: null }),
+          }),
+          {
+            maxLength: 12,
+          },
+        ),
         (specs) => {
           const rows = retroRows(specs.map((s) => story({ key: null, title: s.title, actual: s.actual })));
           const records = parse(retroCsv(rows), { relax_quotes: false }) as string[][];
@@ -123,7 +150,9 @@ describe("table state", () => {
     expect(parseRetroQuery(new URLSearchParams("sort=ratio.desc")).sort).toEqual({ id: "ratio", desc: true });
     expect(parseRetroQuery(new URLSearchParams("sort=password")).sort).toBeNull();
     expect(parseRetroQuery(new URLSearchParams("sort=title")).sort).toEqual({ id: "title", desc: false });
-    const q = parseRetroQuery(new URLSearchParams("band=sideways&level=colour:red&outliers=1&missing=spend&q=%20pay%20"));
+    const q = parseRetroQuery(
+      new URLSearchParams("band=sideways&level=colour:red&outliers=1&missing=spend&q=%20pay%20"),
+    );
     expect(q).toMatchObject({ band: undefined, level: null, outliers: true, missing: "spend", q: "pay" });
   });
 
@@ -133,10 +162,20 @@ describe("table state", () => {
       story({ key: "B", actual: 150 }), // in band
       story({ key: "C", actual: null, entries: 0 }),
       story({ key: "D", ...unestimated, actual: 10 }),
-      story({ key: "E", levels: { intensity: "light", autonomy: "assist", risk: "high" }, size: "XS", expected: 5, p80: 25, bandLow: 0, bandHigh: 25, actual: 1 }),
+      story({
+        key: "E",
+        levels: { intensity: "light", autonomy: "assist", risk: "high" },
+        size: "XS",
+        expected: 5,
+        p80: 25,
+        bandLow: 0,
+        bandHigh: 25,
+        actual: 1,
+      }),
     ]);
     const order = schemeOrder(DEFAULT_SCHEME);
-    const keys = (query: string) => applyRetroQuery(rows, parseRetroQuery(new URLSearchParams(query)), order).map((r) => r.key);
+    const keys = (query: string) =>
+      applyRetroQuery(rows, parseRetroQuery(new URLSearchParams(query)), order).map((r) => r.key);
     expect(keys("")).toEqual(["A", "B", "C", "D", "E"]);
     expect(keys("sort=ratio.desc")).toEqual(["A", "B", "E", "C", "D"]);
     expect(keys("sort=ratio")).toEqual(["E", "B", "A", "C", "D"]);
@@ -165,7 +204,15 @@ describe("summary, outliers, trends", () => {
       story({ key: "E", actual: 160, unpriced: 1, entries: 3 }),
     ]);
     const s = summarizeRetro(rows, DEFAULT_SCHEME);
-    expect(s).toMatchObject({ stories: 5, compared: 3, withoutEstimate: 1, withoutSpend: 2, unpricedOnly: 1, withUnpriced: 2, outliers: 2 });
+    expect(s).toMatchObject({
+      stories: 5,
+      compared: 3,
+      withoutEstimate: 1,
+      withoutSpend: 2,
+      unpricedOnly: 1,
+      withUnpriced: 2,
+      outliers: 2,
+    });
     // Groups come in the scheme's order, with empty levels kept.
     expect(s.breakdowns.intensity.map((g) => g.key)).toEqual(["light", "standard", "frontier", "frontier-max", null]);
     expect(outlierRows(rows).map((r) => r.key)).toEqual(["B", "A"]);
@@ -173,7 +220,9 @@ describe("summary, outliers, trends", () => {
 
   it("says the headline in words, and a sprint's trend from its log-ratios", () => {
     const rows = retroRows([story({ actual: 300 }), story({ actual: 150 }), story({ actual: 240 })]);
-    expect(driftHeadline({ id: 3, name: "Sprint 14" }, rows).text).toBe("Sprint 14: actual spend ran 1.6× the estimate; 100 % in band");
+    expect(driftHeadline({ id: 3, name: "Sprint 14" }, rows).text).toBe(
+      "Sprint 14: actual spend ran 1.6× the estimate; 100 % in band",
+    );
     expect(driftHeadline({ id: 3, name: "Sprint 9" }, retroRows([story({ actual: null })])).text).toBe(
       "Sprint 9: no story has both an estimate and a spend yet",
     );
@@ -192,16 +241,38 @@ describe("summary, outliers, trends", () => {
     ]);
     const dist = sizeDistribution(rows, DEFAULT_SCHEME.bands);
     expect(dist.map((d) => d.size)).toEqual(["XS", "S", "M", "L", "XL"]);
-    expect(dist[2]).toMatchObject({ n: 4, min: 100, q1: 175, median: 250, q3: 475, max: 1000, bandLow: 100, bandHigh: 400 });
+    expect(dist[2]).toMatchObject({
+      n: 4,
+      min: 100,
+      q1: 175,
+      median: 250,
+      q3: 475,
+      max: 1000,
+      bandLow: 100,
+      bandHigh: 400,
+    });
     expect(dist[0]).toMatchObject({ n: 0, median: null });
   });
 });
 
 describe("inspection notes", () => {
   it("accepts the retrospective's tags and the outcome form's, and asks an outlier for a cause", () => {
-    const parsed = RetroNoteSchema.parse({ storyId: "4", bought: " A PR ", reviewBurden: "light", causeTags: ["worth-it", "flaky-ci", "worth-it"] });
-    expect(parsed).toEqual({ storyId: 4, bought: "A PR", reviewBurden: "light", causeTags: ["worth-it", "flaky-ci"], note: "" });
-    expect(RetroNoteSchema.safeParse({ storyId: "4", bought: "x", reviewBurden: "light", causeTags: "laziness" }).success).toBe(false);
+    const parsed = RetroNoteSchema.parse({
+      storyId: "4",
+      bought: " A PR ",
+      reviewBurden: "light",
+      causeTags: ["worth-it", "flaky-ci", "worth-it"],
+    });
+    expect(parsed).toEqual({
+      storyId: 4,
+      bought: "A PR",
+      reviewBurden: "light",
+      causeTags: ["worth-it", "flaky-ci"],
+      note: "",
+    });
+    expect(
+      RetroNoteSchema.safeParse({ storyId: "4", bought: "x", reviewBurden: "light", causeTags: "laziness" }).success,
+    ).toBe(false);
     expect(RetroNoteSchema.safeParse({ storyId: "4", bought: "  ", reviewBurden: "light" }).success).toBe(false);
     expect(retroNoteProblems({ ...parsed, causeTags: [] }, true)).toHaveProperty("causeTags");
     expect(retroNoteProblems({ ...parsed, causeTags: [] }, false)).toEqual({});
@@ -210,7 +281,11 @@ describe("inspection notes", () => {
 
 describe("ordering", () => {
   it("compares keys before titles and ids last", () => {
-    expect(compareKeyTitle({ key: "A", title: "z", storyId: 2 }, { key: "A", title: "z", storyId: 1 })).toBeGreaterThan(0);
-    expect(compareKeyTitle({ key: null, title: "a", storyId: 1 }, { key: "Z", title: "z", storyId: 2 })).toBeGreaterThan(0);
+    expect(compareKeyTitle({ key: "A", title: "z", storyId: 2 }, { key: "A", title: "z", storyId: 1 })).toBeGreaterThan(
+      0,
+    );
+    expect(
+      compareKeyTitle({ key: null, title: "a", storyId: 1 }, { key: "Z", title: "z", storyId: 2 }),
+    ).toBeGreaterThan(0);
   });
 });

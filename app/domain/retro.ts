@@ -79,7 +79,10 @@ export function driftInput(s: RetroStory): DriftStoryInput {
 /** Natural order ("PAY-9" before "PAY-10"); stories without a key come after keyed ones. */
 const collator = new Intl.Collator("en", { numeric: true, sensitivity: "variant" });
 
-export function compareKeyTitle(a: Pick<RetroStory, "key" | "title" | "storyId">, b: Pick<RetroStory, "key" | "title" | "storyId">): number {
+export function compareKeyTitle(
+  a: Pick<RetroStory, "key" | "title" | "storyId">,
+  b: Pick<RetroStory, "key" | "title" | "storyId">,
+): number {
   if (a.key !== b.key) {
     if (a.key === null) return 1;
     if (b.key === null) return -1;
@@ -134,7 +137,18 @@ export function outlierRows(rows: readonly RetroRow[]): RetroRow[] {
 // ---------------------------------------------------------------------------------------------
 // Table state in the URL: whitelisted sort columns, filters that fall back instead of failing.
 
-export const RETRO_SORTS = ["key", "title", "size", "intensity", "autonomy", "risk", "expected", "actual", "ratio", "inBand"] as const;
+export const RETRO_SORTS = [
+  "key",
+  "title",
+  "size",
+  "intensity",
+  "autonomy",
+  "risk",
+  "expected",
+  "actual",
+  "ratio",
+  "inBand",
+] as const;
 export type RetroSort = (typeof RETRO_SORTS)[number];
 export const BAND_FILTERS = ["in", "out", "unknown"] as const;
 export const MISSING_FILTERS = ["estimate", "spend"] as const;
@@ -150,7 +164,9 @@ export const RetroQuerySchema = z.object({
     .optional()
     .transform((v) => {
       const [dimension, level] = (v ?? "").split(":");
-      return dimension && level && DIMENSIONS.some((d) => d.id === dimension) ? { dimension: dimension as DimensionId, level } : null;
+      return dimension && level && DIMENSIONS.some((d) => d.id === dimension)
+        ? { dimension: dimension as DimensionId, level }
+        : null;
     })
     .catch(null),
   band: z.enum(BAND_FILTERS).optional().catch(undefined),
@@ -315,8 +331,10 @@ const asArray = (value: unknown) => (value === undefined || value === "" ? [] : 
 
 export const RetroNoteSchema = z.object({
   storyId: Id,
-  bought: BlockText.min(1, "Say in a sentence what the spend bought (a merged PR, a spike's answer, nothing usable…).")
-    .max(2000, "Keep it under 2,000 characters."),
+  bought: BlockText.min(
+    1,
+    "Say in a sentence what the spend bought (a merged PR, a spike's answer, nothing usable…).",
+  ).max(2000, "Keep it under 2,000 characters."),
   reviewBurden: z.enum(["none", "light", "moderate", "heavy"], { message: "Pick how heavy the review was." }),
   causeTags: z.preprocess(
     asArray,
@@ -381,8 +399,14 @@ export interface SizeDistribution {
 }
 
 /** Five-number summary of actual credits per size, in band order (sizes without data kept). */
-export function sizeDistribution(rows: readonly RetroRow[], bands: readonly { label: string; low: number; high: number | null }[]): SizeDistribution[] {
-  const labels = [...bands.map((b) => b.label), ...new Set(rows.flatMap((r) => (r.size && !bands.some((b) => b.label === r.size) ? [r.size] : [])))];
+export function sizeDistribution(
+  rows: readonly RetroRow[],
+  bands: readonly { label: string; low: number; high: number | null }[],
+): SizeDistribution[] {
+  const labels = [
+    ...bands.map((b) => b.label),
+    ...new Set(rows.flatMap((r) => (r.size && !bands.some((b) => b.label === r.size) ? [r.size] : []))),
+  ];
   return labels.map((size) => {
     const actuals = rows.flatMap((r) => (r.size === size && r.actual !== null ? [r.actual] : []));
     const band = bands.find((b) => b.label === size);
@@ -414,7 +438,13 @@ export function driftHeadline(sprint: { id: number; name: string }, rows: readon
   const s = summarizeDrift(rows.map(driftInput), { drifts: rows.map((r) => r.drift) });
   const parts = [s.medianRatioWords ?? "no story has both an estimate and a spend yet"];
   if (s.hitRate !== null) parts.push(`${Math.round(s.hitRate * 100)} % in band`);
-  return { sprintId: sprint.id, name: sprint.name, text: `${sprint.name}: ${parts.join("; ")}`, hitRate: s.hitRate, compared: s.compared };
+  return {
+    sprintId: sprint.id,
+    name: sprint.name,
+    text: `${sprint.name}: ${parts.join("; ")}`,
+    hitRate: s.hitRate,
+    compared: s.compared,
+  };
 }
 
 /** Percent for display: 0.615 → "62 %"; null → "—". */

@@ -10,7 +10,11 @@ describe("scheme form", () => {
   });
 
   it("starts each band where the previous one ends and leaves the last open", () => {
-    const values = { ...schemeFormValues(DEFAULT_SCHEME), [schemeField.bandHigh(0)]: "30", [schemeField.bandHigh(3)]: "2,000" };
+    const values = {
+      ...schemeFormValues(DEFAULT_SCHEME),
+      [schemeField.bandHigh(0)]: "30",
+      [schemeField.bandHigh(3)]: "2,000",
+    };
     const { scheme, errors } = schemeFromForm(DEFAULT_SCHEME, values);
     expect(errors).toEqual([]);
     expect(scheme.bands.map((b) => [b.low, b.high])).toEqual([
@@ -32,7 +36,9 @@ describe("scheme form", () => {
       [schemeField.base(0, 0)]: "five",
     };
     const byField = errorsByField(schemeFromForm(DEFAULT_SCHEME, values).errors);
-    expect(byField[schemeField.base(1, 2)]).toBe("Standard × Delegate (10) must not cost less than Light × Delegate (40)");
+    expect(byField[schemeField.base(1, 2)]).toBe(
+      "Standard × Delegate (10) must not cost less than Light × Delegate (40)",
+    );
     expect(byField[schemeField.base(0, 0)]).toBe("Light × Assist must be a number of credits above 0");
     expect(byField[schemeField.multiplier(0)]).toBe("The p80 multiplier for Low risk must be 1 or more");
     expect(byField[schemeField.bandHigh(1)]).toBe("Band S must end above where it starts (25)");

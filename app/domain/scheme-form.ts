@@ -61,9 +61,12 @@ export function schemeFromForm(
       const description = (values[schemeField.levelDescription(d, i)] ?? level.description).trim();
       if (!label) errors.push({ path: schemeField.levelLabel(d, i), message: `Give the level "${level.id}" a label` });
       else if (hasLineControl(label)) errors.push({ path: schemeField.levelLabel(d, i), message: CONTROL_MESSAGE });
-      if (hasBlockControl(description)) errors.push({ path: schemeField.levelDescription(d, i), message: CONTROL_MESSAGE });
-      else if (label.length > 40) errors.push({ path: schemeField.levelLabel(d, i), message: "Keep labels to 40 characters" });
-      if (description.length > 200) errors.push({ path: schemeField.levelDescription(d, i), message: "Keep descriptions to 200 characters" });
+      if (hasBlockControl(description))
+        errors.push({ path: schemeField.levelDescription(d, i), message: CONTROL_MESSAGE });
+      else if (label.length > 40)
+        errors.push({ path: schemeField.levelLabel(d, i), message: "Keep labels to 40 characters" });
+      if (description.length > 200)
+        errors.push({ path: schemeField.levelDescription(d, i), message: "Keep descriptions to 200 characters" });
       return { id: level.id, label, description };
     });
 

@@ -18,7 +18,13 @@ const DIMS: DimensionId[] = ["intensity", "autonomy", "risk"];
 /** A structurally fresh copy to break in a test without touching the shared default. */
 const copyDefault = (): SizingScheme => structuredClone(DEFAULT_SCHEME);
 
-const vote = (voterId: string, intensity: Card | null, autonomy: Card | null, risk: Card | null, split = false): Vote => ({
+const vote = (
+  voterId: string,
+  intensity: Card | null,
+  autonomy: Card | null,
+  risk: Card | null,
+  split = false,
+): Vote => ({
   voterId,
   split,
   intensity,
@@ -36,33 +42,39 @@ const amount = fc.double({ min: 0, max: 1000, noNaN: true, noDefaultInfinity: tr
 
 /** Random schemes that satisfy every rule of validateScheme, built so by construction. */
 const validScheme: fc.Arbitrary<SizingScheme> = fc
-  .record({ ni: fc.integer({ min: 1, max: 5 }), na: fc.integer({ min: 1, max: 5 }), nr: fc.integer({ min: 1, max: 4 }) })
+  .record({
+    ni: fc.integer({ min: 1, max: 5 }),
+    na: fc.integer({ min: 1, max: 5 }),
+    nr: fc.integer({ min: 1, max: 4 }),
+  })
   .chain(({ ni, na, nr }) =>
-    fc.record({
-      increments: fc.array(fc.array(amount, { minLength: na, maxLength: na }), { minLength: ni, maxLength: ni }),
-      multipliers: fc.array(fc.double({ min: 1, max: 30, noNaN: true }), { minLength: nr, maxLength: nr }),
-      edges: fc.uniqueArray(fc.double({ min: 0.01, max: 5000, noNaN: true }), { maxLength: 6 }),
-    }).map(({ increments, multipliers, edges }): SizingScheme => {
-      // Each cell = the larger of its upper and left neighbours plus a non-negative step: monotone.
-      const base: number[][] = [];
-      increments.forEach((row, i) => {
-        base.push([]);
-        row.forEach((step, j) => {
-          const previous = Math.max(base[i - 1]?.[j] ?? 0, base[i]?.[j - 1] ?? 0);
-          base[i]!.push(previous + step + (i === 0 && j === 0 ? 1 : 0));
+    fc
+      .record({
+        increments: fc.array(fc.array(amount, { minLength: na, maxLength: na }), { minLength: ni, maxLength: ni }),
+        multipliers: fc.array(fc.double({ min: 1, max: 30, noNaN: true }), { minLength: nr, maxLength: nr }),
+        edges: fc.uniqueArray(fc.double({ min: 0.01, max: 5000, noNaN: true }), { maxLength: 6 }),
+      })
+      .map(({ increments, multipliers, edges }): SizingScheme => {
+        // Each cell = the larger of its upper and left neighbours plus a non-negative step: monotone.
+        const base: number[][] = [];
+        increments.forEach((row, i) => {
+          base.push([]);
+          row.forEach((step, j) => {
+            const previous = Math.max(base[i - 1]?.[j] ?? 0, base[i]?.[j - 1] ?? 0);
+            base[i]!.push(previous + step + (i === 0 && j === 0 ? 1 : 0));
+          });
         });
-      });
-      const lows = [0, ...[...edges].sort((a, b) => a - b)];
-      const bands: Band[] = lows.map((low, k) => ({ label: `B${k}`, low, high: lows[k + 1] ?? null }));
-      return {
-        intensity: levelsOf("i", ni),
-        autonomy: levelsOf("a", na),
-        risk: levelsOf("r", nr),
-        base,
-        p80Multiplier: multipliers,
-        bands,
-      };
-    }),
+        const lows = [0, ...[...edges].sort((a, b) => a - b)];
+        const bands: Band[] = lows.map((low, k) => ({ label: `B${k}`, low, high: lows[k + 1] ?? null }));
+        return {
+          intensity: levelsOf("i", ni),
+          autonomy: levelsOf("a", na),
+          risk: levelsOf("r", nr),
+          base,
+          p80Multiplier: multipliers,
+          bands,
+        };
+      }),
   );
 
 const anyScheme = fc.oneof(fc.constant(DEFAULT_SCHEME), validScheme);
@@ -109,11 +121,13 @@ describe("estimate", () => {
       p80: 7.5,
       size: "XS",
     });
-    expect(estimate(DEFAULT_SCHEME, { intensity: "frontier-max", autonomy: "autonomous", risk: "high" })).toMatchObject({
-      expected: 2000,
-      p80: 10000,
-      size: "XL",
-    });
+    expect(estimate(DEFAULT_SCHEME, { intensity: "frontier-max", autonomy: "autonomous", risk: "high" })).toMatchObject(
+      {
+        expected: 2000,
+        p80: 10000,
+        size: "XL",
+      },
+    );
   });
 
   it("puts a value on a band edge into the upper band", () => {
@@ -123,20 +137,30 @@ describe("estimate", () => {
   });
 
   it("never lets risk change the size", () => {
-    const sizes = DEFAULT_SCHEME.risk.map((r) => estimate(DEFAULT_SCHEME, { intensity: "frontier", autonomy: "pair", risk: r.id }).size);
+    const sizes = DEFAULT_SCHEME.risk.map(
+      (r) => estimate(DEFAULT_SCHEME, { intensity: "frontier", autonomy: "pair", risk: r.id }).size,
+    );
     expect(new Set(sizes)).toEqual(new Set(["M"]));
   });
 
   it("throws UnknownLevelError on an unknown level id, including ?", () => {
-    expect(() => estimate(DEFAULT_SCHEME, { intensity: "huge", autonomy: "pair", risk: "low" })).toThrow(UnknownLevelError);
-    expect(() => estimate(DEFAULT_SCHEME, { intensity: "light", autonomy: "pair", risk: UNSURE })).toThrow(UnknownLevelError);
+    expect(() => estimate(DEFAULT_SCHEME, { intensity: "huge", autonomy: "pair", risk: "low" })).toThrow(
+      UnknownLevelError,
+    );
+    expect(() => estimate(DEFAULT_SCHEME, { intensity: "light", autonomy: "pair", risk: UNSURE })).toThrow(
+      UnknownLevelError,
+    );
   });
 
   it("raising any dimension never lowers expected credits or the size", () => {
     fc.assert(
       fc.property(schemeWithIndices, fc.constantFrom(...DIMS), ({ scheme, i, a, r }, dimension) => {
         const at = (ii: number, aa: number, rr: number) =>
-          estimate(scheme, { intensity: scheme.intensity[ii]!.id, autonomy: scheme.autonomy[aa]!.id, risk: scheme.risk[rr]!.id });
+          estimate(scheme, {
+            intensity: scheme.intensity[ii]!.id,
+            autonomy: scheme.autonomy[aa]!.id,
+            risk: scheme.risk[rr]!.id,
+          });
         const raise = { intensity: [1, 0, 0], autonomy: [0, 1, 0], risk: [0, 0, 1] }[dimension];
         const [di, da, dr] = raise as [number, number, number];
         fc.pre(i + di < scheme.intensity.length && a + da < scheme.autonomy.length && r + dr < scheme.risk.length);
@@ -152,7 +176,11 @@ describe("estimate", () => {
   it("gives p80 ≥ expected", () => {
     fc.assert(
       fc.property(schemeWithIndices, ({ scheme, i, a, r }) => {
-        const e = estimate(scheme, { intensity: scheme.intensity[i]!.id, autonomy: scheme.autonomy[a]!.id, risk: scheme.risk[r]!.id });
+        const e = estimate(scheme, {
+          intensity: scheme.intensity[i]!.id,
+          autonomy: scheme.autonomy[a]!.id,
+          risk: scheme.risk[r]!.id,
+        });
         expect(e.p80).toBeGreaterThanOrEqual(e.expected);
       }),
     );
@@ -195,14 +223,32 @@ describe("bandFor", () => {
 
 describe("implied", () => {
   it("needs intensity and autonomy for expected and size, and risk too for p80", () => {
-    expect(implied(DEFAULT_SCHEME, { intensity: "standard", autonomy: "delegate", risk: "medium" })).toEqual({ expected: 150, p80: 375, size: "M" });
-    expect(implied(DEFAULT_SCHEME, { intensity: "standard", autonomy: "delegate", risk: UNSURE })).toEqual({ expected: 150, p80: null, size: "M" });
-    expect(implied(DEFAULT_SCHEME, { intensity: "standard", autonomy: "delegate", risk: null })).toEqual({ expected: 150, p80: null, size: "M" });
-    expect(implied(DEFAULT_SCHEME, { intensity: UNSURE, autonomy: "delegate", risk: "low" })).toEqual({ expected: null, p80: null, size: null });
+    expect(implied(DEFAULT_SCHEME, { intensity: "standard", autonomy: "delegate", risk: "medium" })).toEqual({
+      expected: 150,
+      p80: 375,
+      size: "M",
+    });
+    expect(implied(DEFAULT_SCHEME, { intensity: "standard", autonomy: "delegate", risk: UNSURE })).toEqual({
+      expected: 150,
+      p80: null,
+      size: "M",
+    });
+    expect(implied(DEFAULT_SCHEME, { intensity: "standard", autonomy: "delegate", risk: null })).toEqual({
+      expected: 150,
+      p80: null,
+      size: "M",
+    });
+    expect(implied(DEFAULT_SCHEME, { intensity: UNSURE, autonomy: "delegate", risk: "low" })).toEqual({
+      expected: null,
+      p80: null,
+      size: null,
+    });
   });
 
   it("throws on unknown ids even in a dimension it cannot use", () => {
-    expect(() => implied(DEFAULT_SCHEME, { intensity: UNSURE, autonomy: "delegate", risk: "extreme" })).toThrow(UnknownLevelError);
+    expect(() => implied(DEFAULT_SCHEME, { intensity: UNSURE, autonomy: "delegate", risk: "extreme" })).toThrow(
+      UnknownLevelError,
+    );
     expect(() => implied(DEFAULT_SCHEME, { intensity: "nope", autonomy: null, risk: null })).toThrow(UnknownLevelError);
   });
 });
@@ -244,7 +290,10 @@ describe("summarizeRound", () => {
 
   it("names agreement by spread", () => {
     const agreement = (...levels: string[]) =>
-      summarizeRound(DEFAULT_SCHEME, levels.map((l, k) => vote(`v${k}`, l, null, null))).dimensions.intensity.agreement;
+      summarizeRound(
+        DEFAULT_SCHEME,
+        levels.map((l, k) => vote(`v${k}`, l, null, null)),
+      ).dimensions.intensity.agreement;
     expect(agreement("frontier", "frontier")).toBe("unanimous");
     expect(agreement("light")).toBe("unanimous");
     expect(agreement("light", "standard")).toBe("close");
@@ -262,14 +311,20 @@ describe("summarizeRound", () => {
   });
 
   it("ignores the dimension cards of a split vote", () => {
-    const summary = summarizeRound(DEFAULT_SCHEME, [vote("a", "light", "assist", "low", true), vote("b", "frontier", "pair", "high")]);
+    const summary = summarizeRound(DEFAULT_SCHEME, [
+      vote("a", "light", "assist", "low", true),
+      vote("b", "frontier", "pair", "high"),
+    ]);
     expect(summary.dimensions.intensity.counts.light).toBe(0);
     expect(summary.dimensions.intensity.suggestion).toBe("frontier");
     expect(summary.perVoter[0]).toEqual({ voterId: "a", split: true, expected: null, p80: null, size: null });
   });
 
   it("gives no suggestion for an all-? dimension", () => {
-    const summary = summarizeRound(DEFAULT_SCHEME, [vote("a", "light", UNSURE, "low"), vote("b", "standard", UNSURE, "low")]);
+    const summary = summarizeRound(DEFAULT_SCHEME, [
+      vote("a", "light", UNSURE, "low"),
+      vote("b", "standard", UNSURE, "low"),
+    ]);
     expect(summary.dimensions.autonomy).toMatchObject({ spread: null, agreement: null, suggestion: null });
     expect(summary.dimensions.autonomy.counts[UNSURE]).toBe(2);
     expect(summary.suggestion).toMatchObject({ split: false, intensity: "standard", autonomy: null, risk: "low" });
@@ -281,7 +336,9 @@ describe("summarizeRound", () => {
   });
 
   it("? and split never break the maths", () => {
-    const schemeAndVotes = anyScheme.chain((scheme) => fc.record({ scheme: fc.constant(scheme), votes: votesFor(scheme) }));
+    const schemeAndVotes = anyScheme.chain((scheme) =>
+      fc.record({ scheme: fc.constant(scheme), votes: votesFor(scheme) }),
+    );
     fc.assert(
       fc.property(schemeAndVotes, ({ scheme, votes }) => {
         const summary = summarizeRound(scheme, votes);
@@ -302,13 +359,17 @@ describe("summarizeRound", () => {
   });
 
   it("the suggestion is a median: at least half the numeric cards on each side of it", () => {
-    const schemeAndVotes = anyScheme.chain((scheme) => fc.record({ scheme: fc.constant(scheme), votes: votesFor(scheme) }));
+    const schemeAndVotes = anyScheme.chain((scheme) =>
+      fc.record({ scheme: fc.constant(scheme), votes: votesFor(scheme) }),
+    );
     fc.assert(
       fc.property(schemeAndVotes, ({ scheme, votes }) => {
         const summary = summarizeRound(scheme, votes);
         for (const d of DIMS) {
           const ids = scheme[d].map((l) => l.id);
-          const indices = votes.flatMap((v) => (!v.split && v[d] !== null && v[d] !== UNSURE ? [ids.indexOf(v[d])] : []));
+          const indices = votes.flatMap((v) =>
+            !v.split && v[d] !== null && v[d] !== UNSURE ? [ids.indexOf(v[d])] : [],
+          );
           const suggestion = summary.dimensions[d].suggestion;
           if (indices.length === 0) {
             expect(suggestion).toBeNull();
@@ -386,8 +447,14 @@ describe("validateScheme", () => {
       { path: "base[0][0]", message: "Light × Assist must be a number of credits above 0" },
       { path: "base[1][3]", message: "Standard × Autonomous must be a number of credits above 0" },
       { path: "base[2][1]", message: "Frontier × Pair (45) must not cost less than Standard × Pair (50)" },
-      { path: "base[3][3]", message: "Frontier max × Autonomous (700) must not cost less than Frontier × Autonomous (1000)" },
-      { path: "base[3][3]", message: "Frontier max × Autonomous (700) must not cost less than Frontier max × Delegate (800)" },
+      {
+        path: "base[3][3]",
+        message: "Frontier max × Autonomous (700) must not cost less than Frontier × Autonomous (1000)",
+      },
+      {
+        path: "base[3][3]",
+        message: "Frontier max × Autonomous (700) must not cost less than Frontier max × Delegate (800)",
+      },
     ]);
   });
 
@@ -411,7 +478,9 @@ describe("validateScheme", () => {
   it("checks bands start at 0, are contiguous, increasing, labelled and only the last open", () => {
     const gap = copyDefault();
     gap.bands[2]!.low = 120;
-    expect(validateScheme(gap)).toEqual([{ path: "bands[2].low", message: "Band M must start where band S ends (100)" }]);
+    expect(validateScheme(gap)).toEqual([
+      { path: "bands[2].low", message: "Band M must start where band S ends (100)" },
+    ]);
 
     const broken = copyDefault();
     broken.bands = [
@@ -438,7 +507,11 @@ describe("validateScheme", () => {
     fc.assert(
       fc.property(schemeWithIndices, ({ scheme, i, a, r }) => {
         expect(validateScheme(scheme)).toEqual([]);
-        const e = estimate(scheme, { intensity: scheme.intensity[i]!.id, autonomy: scheme.autonomy[a]!.id, risk: scheme.risk[r]!.id });
+        const e = estimate(scheme, {
+          intensity: scheme.intensity[i]!.id,
+          autonomy: scheme.autonomy[a]!.id,
+          risk: scheme.risk[r]!.id,
+        });
         expect(Number.isFinite(e.expected) && Number.isFinite(e.p80)).toBe(true);
       }),
     );

@@ -64,9 +64,7 @@ export interface DimensionSummary {
   suggestion: string | null;
 }
 
-export type Suggestion =
-  | { split: true }
-  | ({ split: false; estimate: Implied } & Record<DimensionId, string | null>);
+export type Suggestion = { split: true } | ({ split: false; estimate: Implied } & Record<DimensionId, string | null>);
 
 export interface VoterImplied extends Implied {
   voterId: string;
@@ -310,7 +308,12 @@ function validateMultipliers(scheme: SizingScheme): SchemeError[] {
     // Below 1 the p80 would be under the expected value, which a p80 never is.
     typeof m === "number" && Number.isFinite(m) && m >= 1
       ? []
-      : [{ path: `p80Multiplier[${i}]`, message: `The p80 multiplier for ${levelName(risk[i], i)} risk must be 1 or more` }],
+      : [
+          {
+            path: `p80Multiplier[${i}]`,
+            message: `The p80 multiplier for ${levelName(risk[i], i)} risk must be 1 or more`,
+          },
+        ],
   );
 }
 
@@ -323,7 +326,8 @@ function validateBands(scheme: SizingScheme): SchemeError[] {
     const name = bandName(band, i);
     const label = band.label.trim();
     if (label === "") errors.push({ path: `bands[${i}].label`, message: `Band ${name} needs a label` });
-    else if (labels.has(label)) errors.push({ path: `bands[${i}].label`, message: `Two bands are labelled "${label}"` });
+    else if (labels.has(label))
+      errors.push({ path: `bands[${i}].label`, message: `Two bands are labelled "${label}"` });
     labels.add(label);
 
     const lowOk = typeof band.low === "number" && Number.isFinite(band.low) && band.low >= 0;
@@ -342,9 +346,15 @@ function validateBands(scheme: SizingScheme): SchemeError[] {
 
     const isLast = i === bands.length - 1;
     if (isLast && band.high !== null) {
-      errors.push({ path: `bands[${i}].high`, message: `The last band (${name}) must be open-ended, with no upper limit` });
+      errors.push({
+        path: `bands[${i}].high`,
+        message: `The last band (${name}) must be open-ended, with no upper limit`,
+      });
     } else if (!isLast && band.high === null) {
-      errors.push({ path: `bands[${i}].high`, message: `Only the last band can be open-ended; give band ${name} an upper limit` });
+      errors.push({
+        path: `bands[${i}].high`,
+        message: `Only the last band can be open-ended; give band ${name} an upper limit`,
+      });
     } else if (band.high !== null && !Number.isFinite(band.high)) {
       errors.push({ path: `bands[${i}].high`, message: `Band ${name} must end at a number of credits` });
     } else if (band.high !== null && lowOk && band.high <= band.low) {

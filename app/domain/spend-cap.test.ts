@@ -19,7 +19,9 @@ describe("spendCap", () => {
   });
 
   it("quotes the task so the shell reads it as one literal argument", () => {
-    expect(shellDoubleQuote('Fix "quotes", $HOME and `cmd` \\ too')).toBe('"Fix \\"quotes\\", \\$HOME and \\`cmd\\` \\\\ too"');
+    expect(shellDoubleQuote('Fix "quotes", $HOME and `cmd` \\ too')).toBe(
+      '"Fix \\"quotes\\", \\$HOME and \\`cmd\\` \\\\ too"',
+    );
     expect(taskText({ key: null, title: "  Two\nlines " })).toBe("Two lines");
     expect(taskText({ key: "PAY-1", title: "Title" })).toBe("PAY-1: Title");
   });

@@ -11,7 +11,15 @@ const isRealDate = isIsoDay;
 
 /** "" → undefined, so an empty number box means "not given" rather than 0. */
 const optionalNumber = (schema: z.ZodNumber) =>
-  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : typeof v === "string" ? Number(v.replace(/[,\s_]/g, "")) : v), schema.optional());
+  z.preprocess(
+    (v) =>
+      typeof v === "string" && v.trim() === ""
+        ? undefined
+        : typeof v === "string"
+          ? Number(v.replace(/[,\s_]/g, ""))
+          : v,
+    schema.optional(),
+  );
 
 export const SprintFormSchema = z
   .object({
@@ -20,18 +28,38 @@ export const SprintFormSchema = z
     start: isoDay("Pick a start date"),
     end: isoDay("Pick an end date"),
     capacityKind: z.enum(["credits", "pool"], { message: "Choose how to set capacity" }),
-    capacityCredits: optionalNumber(z.number({ message: "Enter a number of credits" }).min(0, "Capacity cannot be negative").max(MAX_CREDITS, "That is too large")),
-    poolPlan: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["copilot-business", "copilot-enterprise", "custom"], { message: "Pick a plan" }).optional()),
-    poolSeats: optionalNumber(z.number({ message: "Enter a number of seats" }).int("Seats are whole numbers").min(0, "Seats cannot be negative").max(100_000, "That is too many seats")),
-    poolPerSeat: optionalNumber(z.number({ message: "Enter credits per seat" }).min(0, "Cannot be negative").max(1e7, "That is too large")),
-    reservePercent: optionalNumber(z.number({ message: "Enter a percentage" }).min(0, "Between 0 and 100").max(100, "Between 0 and 100")).transform((v) => v ?? 0),
+    capacityCredits: optionalNumber(
+      z
+        .number({ message: "Enter a number of credits" })
+        .min(0, "Capacity cannot be negative")
+        .max(MAX_CREDITS, "That is too large"),
+    ),
+    poolPlan: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.enum(["copilot-business", "copilot-enterprise", "custom"], { message: "Pick a plan" }).optional(),
+    ),
+    poolSeats: optionalNumber(
+      z
+        .number({ message: "Enter a number of seats" })
+        .int("Seats are whole numbers")
+        .min(0, "Seats cannot be negative")
+        .max(100_000, "That is too many seats"),
+    ),
+    poolPerSeat: optionalNumber(
+      z.number({ message: "Enter credits per seat" }).min(0, "Cannot be negative").max(1e7, "That is too large"),
+    ),
+    reservePercent: optionalNumber(
+      z.number({ message: "Enter a percentage" }).min(0, "Between 0 and 100").max(100, "Between 0 and 100"),
+    ).transform((v) => v ?? 0),
     commitBasis: z.enum(["expected", "p80"]).default("expected"),
     exhaustionPolicy: z.enum(["warn", "approval", "hard-stop"]).default("warn"),
   })
   .superRefine((v, ctx) => {
     if (isRealDate(v.start) && isRealDate(v.end)) {
-      if (v.end < v.start) ctx.addIssue({ code: "custom", path: ["end"], message: "The sprint must end on or after its start" });
-      else if (workingDaysBetween(v.start, v.end) === 0) ctx.addIssue({ code: "custom", path: ["end"], message: "The sprint needs at least one working day (Mon–Fri)" });
+      if (v.end < v.start)
+        ctx.addIssue({ code: "custom", path: ["end"], message: "The sprint must end on or after its start" });
+      else if (workingDaysBetween(v.start, v.end) === 0)
+        ctx.addIssue({ code: "custom", path: ["end"], message: "The sprint needs at least one working day (Mon–Fri)" });
       else if ((Date.parse(v.end) - Date.parse(v.start)) / 86_400_000 + 1 > MAX_SPRINT_DAYS) {
         ctx.addIssue({ code: "custom", path: ["end"], message: `A sprint can last at most ${MAX_SPRINT_DAYS} days` });
       }
@@ -41,8 +69,10 @@ export const SprintFormSchema = z
     }
     if (v.capacityKind === "pool") {
       if (!v.poolPlan) ctx.addIssue({ code: "custom", path: ["poolPlan"], message: "Pick a plan" });
-      if (v.poolSeats === undefined) ctx.addIssue({ code: "custom", path: ["poolSeats"], message: "Enter the number of seats" });
-      if (v.poolPlan === "custom" && v.poolPerSeat === undefined) ctx.addIssue({ code: "custom", path: ["poolPerSeat"], message: "Enter the credits included per seat a month" });
+      if (v.poolSeats === undefined)
+        ctx.addIssue({ code: "custom", path: ["poolSeats"], message: "Enter the number of seats" });
+      if (v.poolPlan === "custom" && v.poolPerSeat === undefined)
+        ctx.addIssue({ code: "custom", path: ["poolPerSeat"], message: "Enter the credits included per seat a month" });
     }
   })
   .transform((v) => ({

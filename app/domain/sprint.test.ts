@@ -34,10 +34,16 @@ describe("sprint status", () => {
 
   it("never goes back from active to planned as days pass", () => {
     fc.assert(
-      fc.property(date, fc.integer({ min: 0, max: 60 }), date, fc.integer({ min: 1, max: 60 }), (start, len, today, later) => {
-        const s = { start, end: addDays(start, len), closed: false };
-        if (sprintStatus(s, today) === "active") expect(sprintStatus(s, addDays(today, later))).toBe("active");
-      }),
+      fc.property(
+        date,
+        fc.integer({ min: 0, max: 60 }),
+        date,
+        fc.integer({ min: 1, max: 60 }),
+        (start, len, today, later) => {
+          const s = { start, end: addDays(start, len), closed: false };
+          if (sprintStatus(s, today) === "active") expect(sprintStatus(s, addDays(today, later))).toBe("active");
+        },
+      ),
     );
   });
 });
@@ -45,7 +51,9 @@ describe("sprint status", () => {
 describe("sprint capacity from settings", () => {
   const base = { start: "2026-11-23", end: "2026-12-04", poolPlan: null, poolSeats: null, poolPerSeat: null };
   it("takes a plain number and holds back the reserve", () => {
-    expect(sprintCapacity({ ...base, capacityKind: "credits", capacityCredits: 5_000, reservePercent: 10 })).toMatchObject({
+    expect(
+      sprintCapacity({ ...base, capacityKind: "credits", capacityCredits: 5_000, reservePercent: 10 }),
+    ).toMatchObject({
       capacity: 5_000,
       available: 4_500,
       reserve: 500,
@@ -74,23 +82,55 @@ describe("sprint capacity from settings", () => {
   });
 
   it("uses the custom amount per seat", () => {
-    const cap = sprintCapacity({ ...base, capacityKind: "pool", capacityCredits: null, poolPlan: "custom", poolSeats: 2, poolPerSeat: 1_000, reservePercent: 0, start: "2026-06-01", end: "2026-06-30" });
+    const cap = sprintCapacity({
+      ...base,
+      capacityKind: "pool",
+      capacityCredits: null,
+      poolPlan: "custom",
+      poolSeats: 2,
+      poolPerSeat: 1_000,
+      reservePercent: 0,
+      start: "2026-06-01",
+      end: "2026-06-30",
+    });
     expect(cap.capacity).toBe(2_000);
   });
 });
 
 describe("committing a story", () => {
   it("measures the story on the sprint's basis", () => {
-    const r = evaluateStoryCommit({ policy: "hard-stop", basis: "p80", available: 1_000, committedBefore: 900, estimate: { expected: 50, p80: 125 }, story: "PAY-1" });
+    const r = evaluateStoryCommit({
+      policy: "hard-stop",
+      basis: "p80",
+      available: 1_000,
+      committedBefore: 900,
+      estimate: { expected: 50, p80: 125 },
+      story: "PAY-1",
+    });
     expect(r).toMatchObject({ outcome: "refused", load: 125, overBy: 25 });
     expect(r.message).toContain("by 25 credits");
-    expect(evaluateStoryCommit({ policy: "hard-stop", basis: "expected", available: 1_000, committedBefore: 900, estimate: { expected: 50, p80: 125 } }).outcome).toBe("ok");
+    expect(
+      evaluateStoryCommit({
+        policy: "hard-stop",
+        basis: "expected",
+        available: 1_000,
+        committedBefore: 900,
+        estimate: { expected: 50, p80: 125 },
+      }).outcome,
+    ).toBe("ok");
   });
 
   it("treats an unestimated story as unknown: never simply ok", () => {
     fc.assert(
       fc.property(policy, basis, credits, credits, (p, b, available, before) => {
-        const r = evaluateStoryCommit({ policy: p, basis: b, available, committedBefore: before, estimate: null, story: "PAY-9" });
+        const r = evaluateStoryCommit({
+          policy: p,
+          basis: b,
+          available,
+          committedBefore: before,
+          estimate: null,
+          story: "PAY-9",
+        });
         expect(r.outcome).not.toBe("ok");
         expect(r.load).toBeNull();
         expect(r.overBy).toBeNull();
@@ -120,7 +160,13 @@ describe("committing a story", () => {
 describe("capacity meter", () => {
   it("fills to expected, hatches up to p80, and marks over-commitment", () => {
     const fits = meterGeometry({ available: 1_000, expected: 400, p80: 700, basis: "expected", unestimatedCount: 0 });
-    expect(fits).toMatchObject({ expectedPct: 40, rangePct: 30, availablePct: 100, over: false, percentOfAvailable: 40 });
+    expect(fits).toMatchObject({
+      expectedPct: 40,
+      rangePct: 30,
+      availablePct: 100,
+      over: false,
+      percentOfAvailable: 40,
+    });
     const over = meterGeometry({ available: 1_000, expected: 800, p80: 2_000, basis: "p80", unestimatedCount: 2 });
     expect(over).toMatchObject({ expectedPct: 40, rangePct: 60, availablePct: 50, over: true, overBy: 1_000 });
     expect(over.summary).toContain("2 committed stories have no estimate (unknown)");
@@ -182,7 +228,15 @@ describe("closing a sprint", () => {
     });
     const snap = buildSnapshot({
       closedAt: new Date("2026-11-20T17:00:00Z"),
-      sprint: { id: 7, name: "Sprint 7", goal: "Ship", start: "2026-11-09", end: "2026-11-20", workingDays: 10, timeZone: "UTC" },
+      sprint: {
+        id: 7,
+        name: "Sprint 7",
+        goal: "Ship",
+        start: "2026-11-09",
+        end: "2026-11-20",
+        workingDays: 10,
+        timeZone: "UTC",
+      },
       settings: {
         start: "2026-11-09",
         end: "2026-11-20",
@@ -201,11 +255,29 @@ describe("closing a sprint", () => {
       stories: [
         { storyId: 1, key: "PAY-1", title: "One", status: "done", ...est(50, 75) },
         { storyId: 2, key: "PAY-2", title: "Two", status: "committed", ...est(50, 125) },
-        { storyId: 3, key: null, title: "Three", status: "committed", levels: null, size: null, expected: null, p80: null, bandLow: null, bandHigh: null, schemeVersion: null },
+        {
+          storyId: 3,
+          key: null,
+          title: "Three",
+          status: "committed",
+          levels: null,
+          size: null,
+          expected: null,
+          p80: null,
+          bandLow: null,
+          bandHigh: null,
+          schemeVersion: null,
+        },
       ],
       plan,
     });
-    expect(snap.capacity).toMatchObject({ credits: 1_000, available: 900, reservePercent: 10, basis: "expected", policy: "warn" });
+    expect(snap.capacity).toMatchObject({
+      credits: 1_000,
+      available: 900,
+      reservePercent: 10,
+      basis: "expected",
+      policy: "warn",
+    });
     expect(snap.committed).toEqual({ expected: 100, p80: 200, estimatedCount: 2, unestimatedCount: 1 });
     expect(snap.stories.map((s) => s.outcome)).toEqual(["done", "returned", "returned"]);
     expect(snap.stories[0]).toMatchObject({ key: "PAY-1", size: "S", bandLow: 25, bandHigh: 100, schemeVersion: 1 });
@@ -257,7 +329,12 @@ describe("burn alerts", () => {
       "⚠️ Payments · Sprint 3 reached 90 % of its available AI credits: 3,650 of 4,000 credits spent (91 %). " +
         "Projected by 2026-12-04: 5,200 credits (130 %). <http://x/t/pay/sprints/3|Open the sprint>",
     );
-    expect(alert).toMatchObject({ threshold: 90, spentCredits: 3_650, availableCredits: 4_000, projectedCredits: 5_200 });
+    expect(alert).toMatchObject({
+      threshold: 90,
+      spentCredits: 3_650,
+      availableCredits: 4_000,
+      projectedCredits: 5_200,
+    });
   });
 
   it("shows the highest crossed threshold", () => {

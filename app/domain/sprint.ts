@@ -150,7 +150,12 @@ export function evaluateStoryCommit(input: {
         : outcome === "needs-approval"
           ? "A manager must approve it and give a reason."
           : "It can go in, but its spend counts as unknown.";
-    return { outcome, load: null, overBy: null, message: `${subject} has no estimate, so nobody can say whether it fits. ${consequence}` };
+    return {
+      outcome,
+      load: null,
+      overBy: null,
+      message: `${subject} has no estimate, so nobody can say whether it fits. ${consequence}`,
+    };
   }
   const load = input.estimate[input.basis];
   const result = evaluateCommit({
@@ -212,7 +217,9 @@ export function meterGeometry(input: {
   const overBy = Math.max(0, load - available);
   const percentOfAvailable = available > 0 ? Math.round((load / available) * 100) : null;
   const unknown =
-    unestimatedCount > 0 ? ` ${unestimatedCount} committed ${unestimatedCount === 1 ? "story has" : "stories have"} no estimate (unknown).` : "";
+    unestimatedCount > 0
+      ? ` ${unestimatedCount} committed ${unestimatedCount === 1 ? "story has" : "stories have"} no estimate (unknown).`
+      : "";
   const summary =
     `Committed ${formatCredits(expected)} expected, ${formatCredits(p80)} p80 credits against ${formatCredits(available)} available` +
     (percentOfAvailable === null ? "" : ` (${percentOfAvailable} % on the ${basis} basis)`) +
@@ -246,7 +253,10 @@ export interface ClosePlan {
 }
 
 /** Partitions the open commitments: every story lands in exactly one list. */
-export function planClose(stories: readonly { storyId: number; status: string }[], destination: CloseDestination): ClosePlan {
+export function planClose(
+  stories: readonly { storyId: number; status: string }[],
+  destination: CloseDestination,
+): ClosePlan {
   const plan: ClosePlan = { done: [], carried: [], returned: [] };
   for (const s of stories) {
     if (s.status === "done") plan.done.push(s.storyId);
@@ -301,7 +311,7 @@ export function buildSnapshot(input: {
   actualAtClose: number;
   allocations: SprintSnapshot["allocations"];
   destination: CloseDestination;
-  stories: (Omit<SnapshotStory, "outcome">)[];
+  stories: Omit<SnapshotStory, "outcome">[];
   plan: ClosePlan;
 }): SprintSnapshot {
   const cap = sprintCapacity(input.settings);
@@ -324,7 +334,9 @@ export function buildSnapshot(input: {
     capacity: {
       kind: input.settings.capacityKind,
       credits: cap.capacity,
-      pool: cap.pool ? { plan: cap.pool.plan, seats: cap.pool.seats, perSeat: cap.pool.perSeat, explanation: cap.pool.explanation } : null,
+      pool: cap.pool
+        ? { plan: cap.pool.plan, seats: cap.pool.seats, perSeat: cap.pool.perSeat, explanation: cap.pool.explanation }
+        : null,
       reservePercent: cap.reservePercent,
       available: cap.available,
       basis: input.settings.basis,
@@ -391,7 +403,9 @@ export function burnAlert(input: {
   const { team, sprint, threshold, spent, available, projected } = input;
   const pct = available > 0 ? Math.round((spent / available) * 100) : 100;
   const projection =
-    projected === null ? "" : ` Projected by ${sprint.end}: ${formatCredits(projected)} credits (${available > 0 ? Math.round((projected / available) * 100) : 100} %).`;
+    projected === null
+      ? ""
+      : ` Projected by ${sprint.end}: ${formatCredits(projected)} credits (${available > 0 ? Math.round((projected / available) * 100) : 100} %).`;
   const text =
     `${threshold >= 100 ? "🛑" : "⚠️"} ${team} · ${sprint.name} reached ${threshold} % of its available AI credits: ` +
     `${formatCredits(spent)} of ${formatCredits(available)} credits spent (${pct} %).${projection} <${sprint.url}|Open the sprint>`;

@@ -17,7 +17,10 @@ export function storyFieldsSchema(keyPattern: string | null | undefined) {
   const pattern = safeKeyPattern(keyPattern);
   return z.object({
     title: text(MAX_TITLE_LENGTH + 50, `Keep the title to ${MAX_TITLE_LENGTH} characters`).pipe(
-      z.string().min(1, "Give the story a title").max(MAX_TITLE_LENGTH, `Keep the title to ${MAX_TITLE_LENGTH} characters`),
+      z
+        .string()
+        .min(1, "Give the story a title")
+        .max(MAX_TITLE_LENGTH, `Keep the title to ${MAX_TITLE_LENGTH} characters`),
     ),
     key: text(100, "That is too long for a key").transform((v, ctx) => {
       if (!v) return null;

@@ -15,18 +15,29 @@ const stories = (result: ReturnType<typeof parsePastedTitles>) => {
   if (!result.ok) throw new Error(result.errors.map(formatImportError).join("\n"));
   return result.stories;
 };
-const errors = (result: ReturnType<typeof parsePastedTitles>) => (result.ok ? [] : result.errors.map(formatImportError));
+const errors = (result: ReturnType<typeof parsePastedTitles>) =>
+  result.ok ? [] : result.errors.map(formatImportError);
 
 describe("splitLeadingKey", () => {
   it("recognises a leading key in the usual spellings", () => {
-    for (const line of ["PAY-412 Fix login", "PAY-412: Fix login", "[PAY-412] Fix login", "PAY-412 - Fix login", "PAY-412 – Fix login", "  PAY-412   Fix login "]) {
+    for (const line of [
+      "PAY-412 Fix login",
+      "PAY-412: Fix login",
+      "[PAY-412] Fix login",
+      "PAY-412 - Fix login",
+      "PAY-412 – Fix login",
+      "  PAY-412   Fix login ",
+    ]) {
       expect(splitLeadingKey(line, null), line).toEqual({ key: "PAY-412", title: "Fix login" });
     }
   });
 
   it("leaves lines without a leading key alone", () => {
     expect(splitLeadingKey("Fix PAY-412 login", null)).toEqual({ key: null, title: "Fix PAY-412 login" });
-    expect(splitLeadingKey("pay-412 lower case is not a key", null)).toEqual({ key: null, title: "pay-412 lower case is not a key" });
+    expect(splitLeadingKey("pay-412 lower case is not a key", null)).toEqual({
+      key: null,
+      title: "pay-412 lower case is not a key",
+    });
     expect(splitLeadingKey("PAY-412:no space", null)).toEqual({ key: null, title: "PAY-412:no space" });
   });
 
@@ -71,7 +82,9 @@ describe("isStoryKey, parseLabels, parseLink", () => {
 
 describe("parsePastedTitles", () => {
   it("makes one story per non-blank line, with keys and list markers handled", () => {
-    const result = parsePastedTitles("PAY-401 Retry failed webhooks\n\n- Add audit log\r\n* [PAY-403] Rotate API keys\n2. Docs for refunds\n");
+    const result = parsePastedTitles(
+      "PAY-401 Retry failed webhooks\n\n- Add audit log\r\n* [PAY-403] Rotate API keys\n2. Docs for refunds\n",
+    );
     expect(stories(result)).toEqual([
       { line: 1, key: "PAY-401", title: "Retry failed webhooks", link: null, labels: [] },
       { line: 3, key: null, title: "Add audit log", link: null, labels: [] },
@@ -93,22 +106,33 @@ describe("parsePastedTitles", () => {
   it("refuses empty input and too many lines", () => {
     expect(errors(parsePastedTitles("\n  \n"))).toEqual(["There are no stories in it"]);
     const many = Array.from({ length: MAX_IMPORT_STORIES + 1 }, (_, i) => `Story ${i}`).join("\n");
-    expect(errors(parsePastedTitles(many))).toEqual([`At most ${MAX_IMPORT_STORIES} stories at a time (this has ${MAX_IMPORT_STORIES + 1})`]);
+    expect(errors(parsePastedTitles(many))).toEqual([
+      `At most ${MAX_IMPORT_STORIES} stories at a time (this has ${MAX_IMPORT_STORIES + 1})`,
+    ]);
   });
 });
 
 describe("parseStoryCsv", () => {
   it("maps columns by header, in any order and case, ignoring unknown columns", () => {
-    const csv = 'Title,Key,Owner,Labels,Link\r\n"Retry webhooks, with backoff",PAY-401,sam,"api,infra",https://t.example/PAY-401\r\nAdd audit log,,kim,ui billing,\r\n';
+    const csv =
+      'Title,Key,Owner,Labels,Link\r\n"Retry webhooks, with backoff",PAY-401,sam,"api,infra",https://t.example/PAY-401\r\nAdd audit log,,kim,ui billing,\r\n';
     expect(stories(parseStoryCsv(csv))).toEqual([
-      { line: 2, key: "PAY-401", title: "Retry webhooks, with backoff", link: "https://t.example/PAY-401", labels: ["api", "infra"] },
+      {
+        line: 2,
+        key: "PAY-401",
+        title: "Retry webhooks, with backoff",
+        link: "https://t.example/PAY-401",
+        labels: ["api", "infra"],
+      },
       { line: 3, key: null, title: "Add audit log", link: null, labels: ["ui", "billing"] },
     ]);
   });
 
   it("reads semicolon files, a byte-order mark and short rows", () => {
     const csv = "\uFEFFkey;title;labels\nPAY-9;Split invoices\n";
-    expect(stories(parseStoryCsv(csv))).toEqual([{ line: 2, key: "PAY-9", title: "Split invoices", link: null, labels: [] }]);
+    expect(stories(parseStoryCsv(csv))).toEqual([
+      { line: 2, key: "PAY-9", title: "Split invoices", link: null, labels: [] },
+    ]);
   });
 
   it("counts quoted line breaks when naming lines", () => {
@@ -141,7 +165,9 @@ describe("parseStoryCsv", () => {
   });
 
   it("needs a title column and some rows", () => {
-    expect(errors(parseStoryCsv("key,name\nPAY-1,x\n"))).toEqual(['Line 1: the header needs a "title" column (found: key, name)']);
+    expect(errors(parseStoryCsv("key,name\nPAY-1,x\n"))).toEqual([
+      'Line 1: the header needs a "title" column (found: key, name)',
+    ]);
     expect(errors(parseStoryCsv(""))).toEqual(["The file is empty"]);
     expect(errors(parseStoryCsv("key,title\n"))).toEqual(["There are no stories in it"]);
     expect(errors(parseStoryCsv("title,Title\nx,y\n"))).toEqual(['Line 1: the header names the column "title" twice']);

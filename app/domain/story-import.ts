@@ -25,7 +25,8 @@ export interface ImportError {
 }
 
 /** On failure `stories` still holds every line that could be read, so a caller can add its own checks. */
-export type ImportResult = { ok: true; stories: ParsedStory[] } | { ok: false; errors: ImportError[]; stories: ParsedStory[] };
+export type ImportResult =
+  { ok: true; stories: ParsedStory[] } | { ok: false; errors: ImportError[]; stories: ParsedStory[] };
 
 /** Whether `key` is a whole key by the team's pattern (the default one if the stored one is not acceptable). */
 export function isStoryKey(key: string, pattern: string | null | undefined): boolean {
@@ -36,7 +37,10 @@ export function isStoryKey(key: string, pattern: string | null | undefined): boo
  * Splits "PAY-412 Fix login", "PAY-412: Fix login", "[PAY-412] Fix login" or "PAY-412 – Fix login"
  * into key and title. A line that does not start with a key is all title.
  */
-export function splitLeadingKey(line: string, pattern: string | null | undefined): { key: string | null; title: string } {
+export function splitLeadingKey(
+  line: string,
+  pattern: string | null | undefined,
+): { key: string | null; title: string } {
   const text = line.trim();
   // Candidate key: the first word, without brackets and a trailing colon. Checking the candidate
   // against the whole-key pattern (rather than splicing the team's pattern into a bigger regex) keeps
@@ -74,7 +78,8 @@ export function parseLink(text: string): { ok: true; link: string | null } | { o
 function checkStory(story: ParsedStory, pattern: string | null | undefined): string[] {
   const errors: string[] = [];
   if (!story.title) errors.push(story.key ? `${story.key} has no title` : "the title is empty");
-  else if (story.title.length > MAX_TITLE_LENGTH) errors.push(`the title is longer than ${MAX_TITLE_LENGTH} characters`);
+  else if (story.title.length > MAX_TITLE_LENGTH)
+    errors.push(`the title is longer than ${MAX_TITLE_LENGTH} characters`);
   if ([story.title, story.key ?? "", story.link ?? "", ...story.labels].some(hasBlockControl)) {
     errors.push("it holds a control character (such as a NUL byte)");
   }
@@ -93,7 +98,10 @@ function finish(stories: ParsedStory[], errors: ImportError[]): ImportResult {
     else firstLine.set(s.key, s.line);
   }
   if (stories.length > MAX_IMPORT_STORIES) {
-    errors.push({ line: null, message: `At most ${MAX_IMPORT_STORIES} stories at a time (this has ${stories.length})` });
+    errors.push({
+      line: null,
+      message: `At most ${MAX_IMPORT_STORIES} stories at a time (this has ${stories.length})`,
+    });
   }
   if (errors.length === 0 && stories.length === 0) errors.push({ line: null, message: "There are no stories in it" });
   if (errors.length) {
@@ -137,14 +145,20 @@ export function parseStoryCsv(text: string, options: { keyPattern?: string | nul
   const records = [...reader.push(body), ...reader.end()];
   const header = records.shift();
   if (!header) return { ok: false, errors: [{ line: null, message: "The file is empty" }], stories: [] };
-  if (header.error) return { ok: false, errors: [{ line: header.line, message: `the header row is malformed: ${header.error}` }], stories: [] };
+  if (header.error)
+    return {
+      ok: false,
+      errors: [{ line: header.line, message: `the header row is malformed: ${header.error}` }],
+      stories: [],
+    };
 
   const columns = new Map<CsvColumn, number>();
   const errors: ImportError[] = [];
   header.fields.forEach((name, index) => {
     const column = name.trim().toLowerCase() as CsvColumn;
     if (!(CSV_COLUMNS as readonly string[]).includes(column)) return;
-    if (columns.has(column)) errors.push({ line: header.line, message: `the header names the column "${column}" twice` });
+    if (columns.has(column))
+      errors.push({ line: header.line, message: `the header names the column "${column}" twice` });
     else columns.set(column, index);
   });
   if (!columns.has("title")) {

@@ -14,19 +14,78 @@ function sample(): TeamExportInput {
     format: TEAM_EXPORT_FORMAT,
     version: 1,
     exportedAt: AT,
-    team: { name: "Payments", slug: "payments", timeZone: "Europe/Berlin", keyPattern: "[A-Z][A-Z0-9]+-\\d+", creditValueUsd: 0.01, createdAt: AT },
+    team: {
+      name: "Payments",
+      slug: "payments",
+      timeZone: "Europe/Berlin",
+      keyPattern: "[A-Z][A-Z0-9]+-\\d+",
+      creditValueUsd: 0.01,
+      createdAt: AT,
+    },
     people: [
       { email: ANA, name: "Ana", role: "owner" },
       { email: "ben@example.com", name: "Ben", role: null },
     ],
-    sizingSchemes: [{ version: 1, scheme: DEFAULT_SCHEME, contentHash: "0123456789abcdef", note: "Defaults", createdBy: null, createdAt: AT }],
+    sizingSchemes: [
+      {
+        version: 1,
+        scheme: DEFAULT_SCHEME,
+        contentHash: "0123456789abcdef",
+        note: "Defaults",
+        createdBy: null,
+        createdAt: AT,
+      },
+    ],
     rates: [],
     stories: [
-      { ref: 1, key: "PAY-1", title: "One", link: "https://tracker.example.com/PAY-1", labels: ["api"], description: "", status: "estimated", rank: "a", estimateRef: 1, archivedAt: null, createdAt: AT, updatedAt: AT },
-      { ref: 2, key: null, title: "Two", link: null, labels: [], description: "", status: "backlog", rank: "b", estimateRef: null, archivedAt: null, createdAt: AT, updatedAt: AT },
+      {
+        ref: 1,
+        key: "PAY-1",
+        title: "One",
+        link: "https://tracker.example.com/PAY-1",
+        labels: ["api"],
+        description: "",
+        status: "estimated",
+        rank: "a",
+        estimateRef: 1,
+        archivedAt: null,
+        createdAt: AT,
+        updatedAt: AT,
+      },
+      {
+        ref: 2,
+        key: null,
+        title: "Two",
+        link: null,
+        labels: [],
+        description: "",
+        status: "backlog",
+        rank: "b",
+        estimateRef: null,
+        archivedAt: null,
+        createdAt: AT,
+        updatedAt: AT,
+      },
     ],
     estimates: [
-      { ref: 1, storyRef: 1, schemeVersion: 1, intensity: "light", autonomy: "pair", risk: "low", size: "XS", expectedCredits: 15, p80Credits: 22.5, bandLow: 0, bandHigh: 25, source: "session", pokerSessionRef: 1, rounds: [], createdBy: ANA, createdAt: AT },
+      {
+        ref: 1,
+        storyRef: 1,
+        schemeVersion: 1,
+        intensity: "light",
+        autonomy: "pair",
+        risk: "low",
+        size: "XS",
+        expectedCredits: 15,
+        p80Credits: 22.5,
+        bandLow: 0,
+        bandHigh: 25,
+        source: "session",
+        pokerSessionRef: 1,
+        rounds: [],
+        createdBy: ANA,
+        createdAt: AT,
+      },
     ],
     storyOutcomes: [],
     pokerSessions: [
@@ -45,7 +104,9 @@ function sample(): TeamExportInput {
         createdBy: ANA,
         createdAt: AT,
         endedAt: AT,
-        participants: [{ ref: 1, person: ANA, displayName: "Ana", role: "voter", lastSeenAt: AT, leftAt: AT, createdAt: AT }],
+        participants: [
+          { ref: 1, person: ANA, displayName: "Ana", role: "voter", lastSeenAt: AT, leftAt: AT, createdAt: AT },
+        ],
         items: [
           {
             ref: 1,
@@ -167,16 +228,30 @@ describe("team export document", () => {
     const doc = forged((d) => {
       d.team.guardFailClosed = true;
       d.stories[0]!.trackerClosed = true;
-      d.budgetExtensions = [{ storyRef: 1, sprintRef: 1, credits: 40, reason: "Retry storm", createdBy: ANA, createdAt: AT }];
+      d.budgetExtensions = [
+        { storyRef: 1, sprintRef: 1, credits: 40, reason: "Retry storm", createdBy: ANA, createdAt: AT },
+      ];
       d.otlpSessions = [{ sessionId: "s-1", signal: "events", createdAt: AT, updatedAt: AT }];
-      d.spendEntries = [entry(), { ...entry(), dedupeKey: "manual-2", cacheWrite1hTokens: 7, fast: true, product: "spark", usageRank: "18446744073709551617" }];
+      d.spendEntries = [
+        entry(),
+        {
+          ...entry(),
+          dedupeKey: "manual-2",
+          cacheWrite1hTokens: 7,
+          fast: true,
+          product: "spark",
+          usageRank: "18446744073709551617",
+        },
+      ];
     });
     const result = read(doc);
     expect(result.ok ? [] : result.errors).toEqual([]);
     expect(result.ok && result.doc.budgetExtensions).toEqual(doc.budgetExtensions);
     expect(result.ok && result.doc.otlpSessions).toEqual(doc.otlpSessions);
     expect(result.ok && [result.doc.team.guardFailClosed, result.doc.stories[0]!.trackerClosed]).toEqual([true, true]);
-    expect(result.ok && result.doc.spendEntries.map((e) => [e.cacheWrite1hTokens, e.fast, e.product, e.usageRank])).toEqual([
+    expect(
+      result.ok && result.doc.spendEntries.map((e) => [e.cacheWrite1hTokens, e.fast, e.product, e.usageRank]),
+    ).toEqual([
       [0, false, null, null],
       [7, true, "spark", "18446744073709551617"],
     ]);
@@ -186,53 +261,125 @@ describe("team export document", () => {
     const broken = readTeamExport("[1, 2");
     expect(broken.ok ? [] : broken.errors).toEqual([expect.stringMatching(/^The file is not JSON/)]);
     expect(errorsOf({ hello: "world" })).toEqual([expect.stringMatching(/not a Token Poker team export/)]);
-    expect(errorsOf({ ...sample(), version: 2 })).toEqual([expect.stringMatching(/version 2; this Token Poker reads version 1/)]);
+    expect(errorsOf({ ...sample(), version: 2 })).toEqual([
+      expect.stringMatching(/version 2; this Token Poker reads version 1/),
+    ]);
   });
 
   it.each<[string, (doc: TeamExportInput) => void, RegExp]>([
-    ["a story that is not there", (d) => void (d.sprints[0]!.stories[0]!.storyRef = 7), /sprints\[0\]\.stories\[0\]\.storyRef: points at story 7/],
-    ["another story's estimate as the current one", (d) => void (d.stories[1]!.estimateRef = 1), /stories\[1\]\.estimateRef: .*not one of this story's estimates/],
-    ["a person not in people", (d) => void (d.estimates[0]!.createdBy = "eve@example.com"), /estimates\[0\]\.createdBy: names "eve@example.com"/],
+    [
+      "a story that is not there",
+      (d) => void (d.sprints[0]!.stories[0]!.storyRef = 7),
+      /sprints\[0\]\.stories\[0\]\.storyRef: points at story 7/,
+    ],
+    [
+      "another story's estimate as the current one",
+      (d) => void (d.stories[1]!.estimateRef = 1),
+      /stories\[1\]\.estimateRef: .*not one of this story's estimates/,
+    ],
+    [
+      "a person not in people",
+      (d) => void (d.estimates[0]!.createdBy = "eve@example.com"),
+      /estimates\[0\]\.createdBy: names "eve@example.com"/,
+    ],
     ["a scheme version not in the file", (d) => void (d.estimates[0]!.schemeVersion = 3), /scheme version 3/],
-    ["a level the scheme does not have", (d) => void (d.estimates[0]!.intensity = "galactic"), /"galactic" is not a intensity level/],
+    [
+      "a level the scheme does not have",
+      (d) => void (d.estimates[0]!.intensity = "galactic"),
+      /"galactic" is not a intensity level/,
+    ],
     [
       "a vote by someone outside the session",
       (d) => void (d.pokerSessions[0]!.items[0]!.rounds[0]!.votes[0]!.participantRef = 5),
       /participant 5, who is not in this session/,
     ],
-    ["a card not in the deck", (d) => void (d.pokerSessions[0]!.items[0]!.rounds[0]!.votes[1]!.value = "extreme"), /"extreme" is not a risk card/],
+    [
+      "a card not in the deck",
+      (d) => void (d.pokerSessions[0]!.items[0]!.rounds[0]!.votes[1]!.value = "extreme"),
+      /"extreme" is not a risk card/,
+    ],
     ["two stories with one rank", (d) => void (d.stories[1]!.rank = "a"), /stories\[1\]\.rank: repeats the rank "a"/],
     ["a repeated ref", (d) => void (d.stories[1]!.ref = 1), /stories\[1\]\.ref: repeats story ref 1/],
     ["NUL in a title", (d) => void (d.stories[0]!.title = "a\u0000b"), /stories\[0\]\.title: contains a NUL character/],
-    ["a script link", (d) => void (d.stories[0]!.link = "javascript:alert(1)"), /stories\[0\]\.link: is not an http\(s\) link/],
-    ["a key pattern with a back-reference", (d) => void (d.team.keyPattern = "(a)\\1"), /team\.keyPattern: Back-references/],
-    ["a time zone that is not one", (d) => void (d.team.timeZone = "Mars/Olympus"), /team\.timeZone: is not a time zone/],
-    ["an unusable sizing scheme", (d) => void (d.sizingSchemes[0]!.scheme = { ...DEFAULT_SCHEME, p80Multiplier: [0.5, 2, 3] }), /p80Multiplier\[0\]/],
-    ["a sprint that ends before it starts", (d) => void (d.sprints[0]!.endDate = "2026-11-01"), /sprints\[0\]\.endDate: is before the start date/],
+    [
+      "a script link",
+      (d) => void (d.stories[0]!.link = "javascript:alert(1)"),
+      /stories\[0\]\.link: is not an http\(s\) link/,
+    ],
+    [
+      "a key pattern with a back-reference",
+      (d) => void (d.team.keyPattern = "(a)\\1"),
+      /team\.keyPattern: Back-references/,
+    ],
+    [
+      "a time zone that is not one",
+      (d) => void (d.team.timeZone = "Mars/Olympus"),
+      /team\.timeZone: is not a time zone/,
+    ],
+    [
+      "an unusable sizing scheme",
+      (d) => void (d.sizingSchemes[0]!.scheme = { ...DEFAULT_SCHEME, p80Multiplier: [0.5, 2, 3] }),
+      /p80Multiplier\[0\]/,
+    ],
+    [
+      "a sprint that ends before it starts",
+      (d) => void (d.sprints[0]!.endDate = "2026-11-01"),
+      /sprints\[0\]\.endDate: is before the start date/,
+    ],
     ["an impossible date", (d) => void (d.sprints[0]!.startDate = "2026-02-30"), /sprints\[0\]\.startDate/],
-    ["an identity as the tool did not write it", (d) => void (d.spendIdentities[0]!.identity = " Ana-GH "), /must be lower case/],
-    ["an allocation for nobody", (d) => void ((d.sprints[0]!.allocations[0] as { person: unknown }).person = null), /allocations\[0\]\.person/],
+    [
+      "an identity as the tool did not write it",
+      (d) => void (d.spendIdentities[0]!.identity = " Ana-GH "),
+      /must be lower case/,
+    ],
+    [
+      "an allocation for nobody",
+      (d) => void ((d.sprints[0]!.allocations[0] as { person: unknown }).person = null),
+      /allocations\[0\]\.person/,
+    ],
     [
       "a budget extension for a story not there",
-      (d) => void (d.budgetExtensions = [{ storyRef: 9, sprintRef: null, credits: 1, reason: "x", createdBy: null, createdAt: AT }]),
+      (d) =>
+        void (d.budgetExtensions = [
+          { storyRef: 9, sprintRef: null, credits: 1, reason: "x", createdBy: null, createdAt: AT },
+        ]),
       /budgetExtensions\[0\]\.storyRef: points at story 9/,
     ],
     [
       "a budget extension of no credits",
-      (d) => void (d.budgetExtensions = [{ storyRef: 1, sprintRef: null, credits: 0, reason: "x", createdBy: null, createdAt: AT }]),
+      (d) =>
+        void (d.budgetExtensions = [
+          { storyRef: 1, sprintRef: null, credits: 0, reason: "x", createdBy: null, createdAt: AT },
+        ]),
       /budgetExtensions\[0\]\.credits/,
     ],
     [
       "an OpenTelemetry session twice",
       (d) =>
-        void (d.otlpSessions = [1, 2].map(() => ({ sessionId: "s", signal: "events" as const, createdAt: AT, updatedAt: AT }))),
+        void (d.otlpSessions = [1, 2].map(() => ({
+          sessionId: "s",
+          signal: "events" as const,
+          createdAt: AT,
+          updatedAt: AT,
+        }))),
       /otlpSessions\[1\]\.sessionId: repeats the session/,
     ],
-    ["a usage rank that is not a number", (d) => void (d.spendEntries = [{ ...entry(), usageRank: "1e5" }]), /spendEntries\[0\]\.usageRank/],
-    ["a number as text", (d) => void ((d.estimates[0] as { expectedCredits: unknown }).expectedCredits = "15"), /estimates\[0\]\.expectedCredits/],
+    [
+      "a usage rank that is not a number",
+      (d) => void (d.spendEntries = [{ ...entry(), usageRank: "1e5" }]),
+      /spendEntries\[0\]\.usageRank/,
+    ],
+    [
+      "a number as text",
+      (d) => void ((d.estimates[0] as { expectedCredits: unknown }).expectedCredits = "15"),
+      /estimates\[0\]\.expectedCredits/,
+    ],
   ])("refuses %s", (_, change, message) => {
     const errors = errorsOf(forged(change));
-    expect(errors.some((e) => message.test(e)), errors.join("\n")).toBe(true);
+    expect(
+      errors.some((e) => message.test(e)),
+      errors.join("\n"),
+    ).toBe(true);
   });
 
   it("lists the first 20 problems and counts the rest", () => {

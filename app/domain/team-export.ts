@@ -70,7 +70,17 @@ const httpLink = text(2000).refine((v) => {
 const ROLES = ["owner", "manager", "member", "observer"] as const;
 const CAUSE_IDS = CAUSE_TAGS.map((t) => t.id) as [string, ...string[]];
 const BURDEN_IDS = REVIEW_BURDENS.map((b) => b.id) as [string, ...string[]];
-const SPEND_SOURCES = ["copilot-usage", "copilot-premium", "claude-jsonl", "ccusage", "litellm", "generic-csv", "api", "manual", "otlp"] as const;
+const SPEND_SOURCES = [
+  "copilot-usage",
+  "copilot-premium",
+  "claude-jsonl",
+  "ccusage",
+  "litellm",
+  "generic-csv",
+  "api",
+  "manual",
+  "otlp",
+] as const;
 const POOL_PLANS = ["copilot-business", "copilot-enterprise", "custom"] as const;
 const COMMIT_BASES = ["expected", "p80"] as const;
 const POLICIES = ["warn", "approval", "hard-stop"] as const;
@@ -88,7 +98,10 @@ export const SizingSchemeSchema = z
     risk: z.array(LevelSchema).min(1).max(20),
     base: z.array(z.array(num).max(20)).max(20),
     p80Multiplier: z.array(num).max(20),
-    bands: z.array(z.object({ label: text(40), low: num, high: num.nullable() })).min(1).max(20),
+    bands: z
+      .array(z.object({ label: text(40), low: num, high: num.nullable() }))
+      .min(1)
+      .max(20),
   })
   .superRefine((scheme, ctx) => {
     for (const e of validateScheme(scheme)) ctx.addIssue({ code: "custom", message: `${e.path}: ${e.message}` });
@@ -163,7 +176,9 @@ const RoundHistorySchema = z.object({
   number: count,
   revealedAt: timestamp.nullable(),
   votes: z
-    .array(z.object({ voter: text(200), split: z.boolean(), intensity: cardValue, autonomy: cardValue, risk: cardValue }))
+    .array(
+      z.object({ voter: text(200), split: z.boolean(), intensity: cardValue, autonomy: cardValue, risk: cardValue }),
+    )
     .max(500),
   suggestion: z.union([
     z.object({ split: z.literal(true) }),
@@ -279,7 +294,14 @@ const SnapshotSchema = z.object({
   version: z.literal(1),
   closedAt: timestamp,
   /** The snapshot's own sprint is the one it belongs to, so its id is not repeated here. */
-  sprint: z.object({ name: text(120), goal: text(2000), start: day, end: day, workingDays: count, timeZone: text(100) }),
+  sprint: z.object({
+    name: text(120),
+    goal: text(2000),
+    start: day,
+    end: day,
+    workingDays: count,
+    timeZone: text(100),
+  }),
   capacity: z.object({
     kind: z.enum(["credits", "pool"]),
     credits: num,
@@ -295,7 +317,10 @@ const SnapshotSchema = z.object({
   actualAtClose: num,
   /** `person` is null for someone the importing install does not know; the name stays. */
   allocations: z.array(z.object({ person, name: text(200), credits: num })).max(1_000),
-  destination: z.discriminatedUnion("kind", [z.object({ kind: z.literal("backlog") }), z.object({ kind: z.literal("sprint"), sprintRef: ref })]),
+  destination: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("backlog") }),
+    z.object({ kind: z.literal("sprint"), sprintRef: ref }),
+  ]),
   stories: z
     .array(
       z.object({
@@ -339,7 +364,14 @@ const SprintSchema = z
     createdAt: timestamp,
     updatedAt: timestamp,
     stories: z
-      .array(z.object({ storyRef: ref, committedBy: person, committedAt: timestamp, outcome: z.enum(["done", "carried", "returned"]).nullable() }))
+      .array(
+        z.object({
+          storyRef: ref,
+          committedBy: person,
+          committedAt: timestamp,
+          outcome: z.enum(["done", "carried", "returned"]).nullable(),
+        }),
+      )
       .max(10_000),
     allocations: z.array(z.object({ person: email, credits: nonNegative })).max(1_000),
     commitRequests: z
@@ -361,7 +393,15 @@ const SprintSchema = z
       )
       .max(10_000),
     events: z
-      .array(z.object({ storyRef: ref.nullable(), actor: person, kind: name(50), message: text(2000), createdAt: timestamp }))
+      .array(
+        z.object({
+          storyRef: ref.nullable(),
+          actor: person,
+          kind: name(50),
+          message: text(2000),
+          createdAt: timestamp,
+        }),
+      )
       .max(100_000),
     alerts: z
       .array(
@@ -379,12 +419,14 @@ const SprintSchema = z
   })
   .superRefine((s, ctx) => {
     // The database's own checks, said in words.
-    if (s.endDate < s.startDate) ctx.addIssue({ code: "custom", path: ["endDate"], message: "is before the start date" });
+    if (s.endDate < s.startDate)
+      ctx.addIssue({ code: "custom", path: ["endDate"], message: "is before the start date" });
     const capacityOk =
       s.capacityKind === "credits"
         ? s.capacityCredits !== null
         : s.poolPlan !== null && s.poolSeats !== null && (s.poolPlan !== "custom" || s.poolPerSeat !== null);
-    if (!capacityOk) ctx.addIssue({ code: "custom", path: ["capacityKind"], message: "the capacity's inputs are missing" });
+    if (!capacityOk)
+      ctx.addIssue({ code: "custom", path: ["capacityKind"], message: "the capacity's inputs are missing" });
   });
 
 const SpendImportSchema = z.object({
@@ -432,7 +474,11 @@ const SpendEntrySchema = z.object({
   /** The billing product when it is not the source's own (Copilot spark rows). */
   product: text(200).nullable().default(null),
   /** How complete a streamed line was (a non-negative integer, beyond 2^64: kept as a string). */
-  usageRank: z.string().regex(/^[0-9]{1,60}$/, "is not a whole number").nullable().default(null),
+  usageRank: z
+    .string()
+    .regex(/^[0-9]{1,60}$/, "is not a whole number")
+    .nullable()
+    .default(null),
   costUsd: amount.nullable(),
   credits: amount.nullable(),
   pricedBy: z.enum(["source", "rate-card"]).nullable(),
@@ -459,7 +505,12 @@ const SpendIdentitySchema = z.object({
   createdAt: timestamp,
 });
 
-const SpendSessionStorySchema = z.object({ sessionId: name(500), storyRef: ref, createdBy: person, createdAt: timestamp });
+const SpendSessionStorySchema = z.object({
+  sessionId: name(500),
+  storyRef: ref,
+  createdBy: person,
+  createdAt: timestamp,
+});
 
 /** Credits a manager added to a story's budget, with the reason the retro shows. */
 const BudgetExtensionSchema = z.object({
@@ -525,7 +576,12 @@ export function crossCheck(doc: TeamExport): Problem[] {
   const add = (path: Problem["path"], message: string) => {
     if (problems.length < 50) problems.push({ path, message });
   };
-  const uniqueRefs = <T>(list: readonly T[], key: (x: T) => string | number, at: (i: number) => Problem["path"], what: string) => {
+  const uniqueRefs = <T>(
+    list: readonly T[],
+    key: (x: T) => string | number,
+    at: (i: number) => Problem["path"],
+    what: string,
+  ) => {
     const seen = new Set<string | number>();
     list.forEach((x, i) => {
       const k = key(x);
@@ -535,9 +591,15 @@ export function crossCheck(doc: TeamExport): Problem[] {
     return seen;
   };
 
-  const people = uniqueRefs(doc.people, (p) => p.email.toLowerCase(), (i) => ["people", i, "email"], "the e-mail");
+  const people = uniqueRefs(
+    doc.people,
+    (p) => p.email.toLowerCase(),
+    (i) => ["people", i, "email"],
+    "the e-mail",
+  );
   const checkPerson = (value: string | null, path: Problem["path"]) => {
-    if (value !== null && !people.has(value.toLowerCase())) add(path, `names ${JSON.stringify(value)}, who is not in people`);
+    if (value !== null && !people.has(value.toLowerCase()))
+      add(path, `names ${JSON.stringify(value)}, who is not in people`);
   };
 
   const schemes = new Map<number, SizingScheme>();
@@ -546,18 +608,38 @@ export function crossCheck(doc: TeamExport): Problem[] {
     schemes.set(s.version, s.scheme);
     checkPerson(s.createdBy, ["sizingSchemes", i, "createdBy"]);
   });
-  const checkLevels = (version: number, levels: { intensity: string; autonomy: string; risk: string }, path: Problem["path"]) => {
+  const checkLevels = (
+    version: number,
+    levels: { intensity: string; autonomy: string; risk: string },
+    path: Problem["path"],
+  ) => {
     const scheme = schemes.get(version);
     if (!scheme) return add(path, `uses sizing scheme version ${version}, which is not in sizingSchemes`);
     for (const d of ["intensity", "autonomy", "risk"] as const) {
-      if (!scheme[d].some((l) => l.id === levels[d])) add([...path, d], `"${levels[d]}" is not a ${d} level of scheme version ${version}`);
+      if (!scheme[d].some((l) => l.id === levels[d]))
+        add([...path, d], `"${levels[d]}" is not a ${d} level of scheme version ${version}`);
     }
   };
 
-  uniqueRefs(doc.rates, (r) => `${r.modelId} from ${r.effectiveFrom ?? "the start"}`, (i) => ["rates", i], "the rate of");
+  uniqueRefs(
+    doc.rates,
+    (r) => `${r.modelId} from ${r.effectiveFrom ?? "the start"}`,
+    (i) => ["rates", i],
+    "the rate of",
+  );
 
-  const storyRefs = uniqueRefs(doc.stories, (s) => s.ref, (i) => ["stories", i, "ref"], "story ref");
-  uniqueRefs(doc.stories, (s) => s.rank, (i) => ["stories", i, "rank"], "the rank");
+  const storyRefs = uniqueRefs(
+    doc.stories,
+    (s) => s.ref,
+    (i) => ["stories", i, "ref"],
+    "story ref",
+  );
+  uniqueRefs(
+    doc.stories,
+    (s) => s.rank,
+    (i) => ["stories", i, "rank"],
+    "the rank",
+  );
   uniqueRefs(
     doc.stories.filter((s) => s.key !== null),
     (s) => s.key!,
@@ -578,24 +660,38 @@ export function crossCheck(doc: TeamExport): Problem[] {
   });
   doc.stories.forEach((s, i) => {
     if (s.estimateRef !== null && estimateStory.get(s.estimateRef) !== s.ref) {
-      add(["stories", i, "estimateRef"], `points at estimate ${s.estimateRef}, which is not one of this story's estimates`);
+      add(
+        ["stories", i, "estimateRef"],
+        `points at estimate ${s.estimateRef}, which is not one of this story's estimates`,
+      );
     }
   });
 
-  uniqueRefs(doc.storyOutcomes, (o) => o.storyRef, (i) => ["storyOutcomes", i, "storyRef"], "the outcome of story");
+  uniqueRefs(
+    doc.storyOutcomes,
+    (o) => o.storyRef,
+    (i) => ["storyOutcomes", i, "storyRef"],
+    "the outcome of story",
+  );
   doc.storyOutcomes.forEach((o, i) => {
     checkStory(o.storyRef, ["storyOutcomes", i, "storyRef"]);
     checkPerson(o.recordedBy, ["storyOutcomes", i, "recordedBy"]);
   });
 
   // Poker: items, rounds, participants and votes belong to their session.
-  const sessionRefs = uniqueRefs(doc.pokerSessions, (s) => s.ref, (i) => ["pokerSessions", i, "ref"], "poker session ref");
+  const sessionRefs = uniqueRefs(
+    doc.pokerSessions,
+    (s) => s.ref,
+    (i) => ["pokerSessions", i, "ref"],
+    "poker session ref",
+  );
   const itemRefs = new Set<number>();
   const participantRefs = new Set<number>();
   doc.pokerSessions.forEach((session, si) => {
     const at = (...rest: (string | number)[]) => ["pokerSessions", si, ...rest];
     const scheme = schemes.get(session.schemeVersion);
-    if (!scheme) add(at("schemeVersion"), `uses sizing scheme version ${session.schemeVersion}, which is not in sizingSchemes`);
+    if (!scheme)
+      add(at("schemeVersion"), `uses sizing scheme version ${session.schemeVersion}, which is not in sizingSchemes`);
     checkPerson(session.facilitator, at("facilitator"));
     checkPerson(session.createdBy, at("createdBy"));
     const own = new Set<number>();
@@ -632,14 +728,22 @@ export function crossCheck(doc: TeamExport): Problem[] {
         const cast = new Set<string>();
         round.votes.forEach((v, vi) => {
           const vat = at("items", ii, "rounds", ri, "votes", vi);
-          if (!own.has(v.participantRef)) add([...vat, "participantRef"], `points at participant ${v.participantRef}, who is not in this session`);
+          if (!own.has(v.participantRef))
+            add([...vat, "participantRef"], `points at participant ${v.participantRef}, who is not in this session`);
           const key = `${v.participantRef}/${v.dimension}`;
           if (cast.has(key)) add(vat, `repeats participant ${v.participantRef}'s ${v.dimension} card`);
           cast.add(key);
           // The room summarises votes with the session's scheme: an unknown card would break it.
           if (v.value === null) return;
-          const ok = v.dimension === "split" ? v.value === "split" : v.value === UNSURE || !scheme || scheme[v.dimension].some((l) => l.id === v.value);
-          if (!ok) add([...vat, "value"], `"${v.value}" is not a ${v.dimension} card of scheme version ${session.schemeVersion}`);
+          const ok =
+            v.dimension === "split"
+              ? v.value === "split"
+              : v.value === UNSURE || !scheme || scheme[v.dimension].some((l) => l.id === v.value);
+          if (!ok)
+            add(
+              [...vat, "value"],
+              `"${v.value}" is not a ${v.dimension} card of scheme version ${session.schemeVersion}`,
+            );
         });
       });
     });
@@ -649,12 +753,20 @@ export function crossCheck(doc: TeamExport): Problem[] {
   });
   doc.estimates.forEach((e, i) => {
     if (e.pokerSessionRef !== null && !sessionRefs.has(e.pokerSessionRef)) {
-      add(["estimates", i, "pokerSessionRef"], `points at poker session ${e.pokerSessionRef}, which is not in pokerSessions`);
+      add(
+        ["estimates", i, "pokerSessionRef"],
+        `points at poker session ${e.pokerSessionRef}, which is not in pokerSessions`,
+      );
     }
   });
 
   // Sprints: a story is open (no outcome yet) in one sprint at most.
-  const sprintRefs = uniqueRefs(doc.sprints, (s) => s.ref, (i) => ["sprints", i, "ref"], "sprint ref");
+  const sprintRefs = uniqueRefs(
+    doc.sprints,
+    (s) => s.ref,
+    (i) => ["sprints", i, "ref"],
+    "sprint ref",
+  );
   const openIn = new Map<number, number>();
   doc.sprints.forEach((sprint, si) => {
     const at = (...rest: (string | number)[]) => ["sprints", si, ...rest];
@@ -674,7 +786,8 @@ export function crossCheck(doc: TeamExport): Problem[] {
     const allocated = new Set<string>();
     sprint.allocations.forEach((a, ai) => {
       checkPerson(a.person, at("allocations", ai, "person"));
-      if (allocated.has(a.person.toLowerCase())) add(at("allocations", ai, "person"), `${a.person} has two allocations`);
+      if (allocated.has(a.person.toLowerCase()))
+        add(at("allocations", ai, "person"), `${a.person} has two allocations`);
       allocated.add(a.person.toLowerCase());
     });
     const pending = new Set<number>();
@@ -691,7 +804,12 @@ export function crossCheck(doc: TeamExport): Problem[] {
       checkStory(e.storyRef, at("events", ei, "storyRef"));
       checkPerson(e.actor, at("events", ei, "actor"));
     });
-    uniqueRefs(sprint.alerts, (a) => a.threshold, (i) => at("alerts", i, "threshold"), "the alert threshold");
+    uniqueRefs(
+      sprint.alerts,
+      (a) => a.threshold,
+      (i) => at("alerts", i, "threshold"),
+      "the alert threshold",
+    );
     const snap = sprint.snapshot;
     if (snap) {
       snap.allocations.forEach((a, ai) => checkPerson(a.person, at("snapshot", "allocations", ai, "person")));
@@ -700,27 +818,49 @@ export function crossCheck(doc: TeamExport): Problem[] {
       }
       snap.stories.forEach((s, i) => {
         checkStory(s.storyRef, at("snapshot", "stories", i, "storyRef"));
-        if (s.levels && s.schemeVersion !== null) checkLevels(s.schemeVersion, s.levels, at("snapshot", "stories", i, "levels"));
+        if (s.levels && s.schemeVersion !== null)
+          checkLevels(s.schemeVersion, s.levels, at("snapshot", "stories", i, "levels"));
       });
     }
   });
-  const importRefs = uniqueRefs(doc.spendImports, (x) => x.ref, (i) => ["spendImports", i, "ref"], "spend import ref");
+  const importRefs = uniqueRefs(
+    doc.spendImports,
+    (x) => x.ref,
+    (i) => ["spendImports", i, "ref"],
+    "spend import ref",
+  );
   doc.spendImports.forEach((x, i) => {
     checkPerson(x.importedBy, ["spendImports", i, "importedBy"]);
     checkPerson(x.undoneBy, ["spendImports", i, "undoneBy"]);
   });
-  uniqueRefs(doc.spendEntries, (e) => e.dedupeKey, (i) => ["spendEntries", i, "dedupeKey"], "the dedupe key");
+  uniqueRefs(
+    doc.spendEntries,
+    (e) => e.dedupeKey,
+    (i) => ["spendEntries", i, "dedupeKey"],
+    "the dedupe key",
+  );
   doc.spendEntries.forEach((e, i) => {
-    if (e.importRef !== null && !importRefs.has(e.importRef)) add(["spendEntries", i, "importRef"], `points at import ${e.importRef}, which is not in spendImports`);
+    if (e.importRef !== null && !importRefs.has(e.importRef))
+      add(["spendEntries", i, "importRef"], `points at import ${e.importRef}, which is not in spendImports`);
     checkStory(e.storyRef, ["spendEntries", i, "storyRef"]);
     checkPerson(e.createdBy, ["spendEntries", i, "createdBy"]);
   });
-  uniqueRefs(doc.spendIdentities, (x) => x.identity, (i) => ["spendIdentities", i, "identity"], "the identity");
+  uniqueRefs(
+    doc.spendIdentities,
+    (x) => x.identity,
+    (i) => ["spendIdentities", i, "identity"],
+    "the identity",
+  );
   doc.spendIdentities.forEach((x, i) => {
     checkPerson(x.person, ["spendIdentities", i, "person"]);
     checkPerson(x.createdBy, ["spendIdentities", i, "createdBy"]);
   });
-  uniqueRefs(doc.spendSessionStories, (x) => x.sessionId, (i) => ["spendSessionStories", i, "sessionId"], "the session");
+  uniqueRefs(
+    doc.spendSessionStories,
+    (x) => x.sessionId,
+    (i) => ["spendSessionStories", i, "sessionId"],
+    "the session",
+  );
   doc.spendSessionStories.forEach((x, i) => {
     checkStory(x.storyRef, ["spendSessionStories", i, "storyRef"]);
     checkPerson(x.createdBy, ["spendSessionStories", i, "createdBy"]);
@@ -732,7 +872,12 @@ export function crossCheck(doc: TeamExport): Problem[] {
     }
     checkPerson(x.createdBy, ["budgetExtensions", i, "createdBy"]);
   });
-  uniqueRefs(doc.otlpSessions, (x) => x.sessionId, (i) => ["otlpSessions", i, "sessionId"], "the session");
+  uniqueRefs(
+    doc.otlpSessions,
+    (x) => x.sessionId,
+    (i) => ["otlpSessions", i, "sessionId"],
+    "the session",
+  );
   return problems;
 }
 
@@ -756,12 +901,17 @@ export function readTeamExport(json: string): ReadResult {
   }
   const header = z.object({ format: z.string(), version: z.unknown() }).safeParse(value);
   if (!header.success || header.data.format !== TEAM_EXPORT_FORMAT) {
-    return { ok: false, errors: [`This is not a Token Poker team export (its "format" is not "${TEAM_EXPORT_FORMAT}").`] };
+    return {
+      ok: false,
+      errors: [`This is not a Token Poker team export (its "format" is not "${TEAM_EXPORT_FORMAT}").`],
+    };
   }
   if (header.data.version !== TEAM_EXPORT_VERSION) {
     return {
       ok: false,
-      errors: [`This export is version ${JSON.stringify(header.data.version)}; this Token Poker reads version ${TEAM_EXPORT_VERSION}.`],
+      errors: [
+        `This export is version ${JSON.stringify(header.data.version)}; this Token Poker reads version ${TEAM_EXPORT_VERSION}.`,
+      ],
     };
   }
   const parsed = TeamExportSchema.safeParse(value);

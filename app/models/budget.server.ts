@@ -52,7 +52,9 @@ export async function getStoryBudget(
   input: { teamId: number } & ({ key: string } | { storyId: number }),
 ): Promise<StoryBudget | null> {
   const story =
-    "key" in input ? await getStoryByKey(db, { teamId: input.teamId, key: input.key }) : await getStory(db, { teamId: input.teamId, storyId: input.storyId });
+    "key" in input
+      ? await getStoryByKey(db, { teamId: input.teamId, key: input.key })
+      : await getStory(db, { teamId: input.teamId, storyId: input.storyId });
   if (!story) return null;
   const [actual, extended, sprint] = await Promise.all([
     getActualCreditsByStory(db, { teamId: input.teamId, storyIds: [story.id] }),
@@ -68,13 +70,26 @@ export async function getStoryBudget(
   if (sprint) {
     const daily = await dailySpendForSprint(db, { teamId: input.teamId, start: sprint.startDate, end: sprint.endDate });
     const sprintSpent = roundMoney(Object.values(daily).reduce((a, b) => a + b, 0));
-    sprintFigures = { id: sprint.id, name: sprint.name, policy: sprint.exhaustionPolicy, available: capacityOf(sprint).available, spent: sprintSpent };
+    sprintFigures = {
+      id: sprint.id,
+      name: sprint.name,
+      policy: sprint.exhaustionPolicy,
+      available: capacityOf(sprint).available,
+      spent: sprintSpent,
+    };
   }
   const answer = decideBudget({
     estimate,
     spent,
     extended,
-    sprint: sprintFigures ? { name: sprintFigures.name, policy: sprint!.exhaustionPolicy, available: sprintFigures.available, spent: sprintFigures.spent } : null,
+    sprint: sprintFigures
+      ? {
+          name: sprintFigures.name,
+          policy: sprint!.exhaustionPolicy,
+          available: sprintFigures.available,
+          spent: sprintFigures.spent,
+        }
+      : null,
     teamRemaining: null,
   });
   return {
@@ -96,7 +111,8 @@ export async function extendStoryBudget(
 ) {
   const reason = withoutControlChars(input.reason).trim();
   if (!reason) throw new BudgetExtensionError("Say why the story needs more.");
-  if (!(input.credits > 0) || input.credits > 1_000_000_000) throw new BudgetExtensionError("Give a positive number of credits.");
+  if (!(input.credits > 0) || input.credits > 1_000_000_000)
+    throw new BudgetExtensionError("Give a positive number of credits.");
   const story = await getStory(db, { teamId: input.teamId, storyId: input.storyId });
   if (!story) throw new BudgetExtensionError("That story does not exist in this team.");
   const sprint = await openSprintOf(db, input.teamId, story.id);
@@ -104,7 +120,14 @@ export async function extendStoryBudget(
   const row = await db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto("budgetExtensions")
-      .values({ teamId: input.teamId, storyId: story.id, sprintId: sprint?.id ?? null, credits, reason: reason.slice(0, 500), createdBy: input.userId })
+      .values({
+        teamId: input.teamId,
+        storyId: story.id,
+        sprintId: sprint?.id ?? null,
+        credits,
+        reason: reason.slice(0, 500),
+        createdBy: input.userId,
+      })
       .returning(["id", "credits"])
       .executeTakeFirstOrThrow();
     if (sprint) {
@@ -162,7 +185,10 @@ export async function setGuardFailClosed(db: DB, input: { teamId: number; failCl
 }
 
 /** The story a Claude Code session is mapped to, by key (hook requests without a story key). */
-export async function storyKeyForSession(db: DB, input: { teamId: number; sessionId: string }): Promise<{ id: number; key: string | null } | null> {
+export async function storyKeyForSession(
+  db: DB,
+  input: { teamId: number; sessionId: string },
+): Promise<{ id: number; key: string | null } | null> {
   const row = await db
     .selectFrom("spendSessionStories as m")
     .innerJoin("stories as s", "s.id", "m.storyId")

@@ -9,7 +9,10 @@ import type { DB } from "~/utils/db.server";
 /** The backtest looks this far back for sprints closed since the current version. */
 const HISTORY_SPRINTS = SUGGESTION_SPRINTS + 6;
 
-export async function computeSuggestion(db: DB, teamId: number): Promise<{ scheme: SchemeVersion; suggestion: StoredSuggestion }> {
+export async function computeSuggestion(
+  db: DB,
+  teamId: number,
+): Promise<{ scheme: SchemeVersion; suggestion: StoredSuggestion }> {
   const [closed, scheme] = await Promise.all([
     listClosedSprintRows(db, { teamId, limit: HISTORY_SPRINTS, finishedOnly: true }),
     getCurrentScheme(db, teamId),
@@ -18,19 +21,31 @@ export async function computeSuggestion(db: DB, teamId: number): Promise<{ schem
   const closedAt = new Map(
     ids.length
       ? (
-          await db.selectFrom("sprints").select(["id", "closedAt"]).where("teamId", "=", teamId).where("id", "in", ids).execute()
+          await db
+            .selectFrom("sprints")
+            .select(["id", "closedAt"])
+            .where("teamId", "=", teamId)
+            .where("id", "in", ids)
+            .execute()
         ).map((r) => [r.id, r.closedAt?.toISOString() ?? ""])
       : [],
   );
   const suggestion = buildSuggestion(
     { version: scheme.version, scheme: scheme.scheme, createdAt: scheme.createdAt.toISOString() },
-    closed.map((c) => ({ sprint: { id: c.sprint.id, name: c.sprint.name }, closedAt: closedAt.get(c.sprint.id) ?? "", rows: c.rows })),
+    closed.map((c) => ({
+      sprint: { id: c.sprint.id, name: c.sprint.name },
+      closedAt: closedAt.get(c.sprint.id) ?? "",
+      rows: c.rows,
+    })),
   );
   return { scheme, suggestion };
 }
 
 /** Fits and stores a fresh suggestion; called inside the sprint-close transaction and after scheme changes. */
-export async function refreshSuggestion(db: DB, input: { teamId: number; sprintId: number | null }): Promise<StoredSuggestion> {
+export async function refreshSuggestion(
+  db: DB,
+  input: { teamId: number; sprintId: number | null },
+): Promise<StoredSuggestion> {
   const { scheme, suggestion } = await computeSuggestion(db, input.teamId);
   await db
     .insertInto("calibrationSuggestions")
@@ -51,7 +66,12 @@ export async function refreshSuggestion(db: DB, input: { teamId: number; sprintI
     .offset(20)
     .limit(1)
     .executeTakeFirst();
-  if (keep) await db.deleteFrom("calibrationSuggestions").where("teamId", "=", input.teamId).where("id", "<=", keep.id).execute();
+  if (keep)
+    await db
+      .deleteFrom("calibrationSuggestions")
+      .where("teamId", "=", input.teamId)
+      .where("id", "<=", keep.id)
+      .execute();
   return suggestion;
 }
 
@@ -62,7 +82,10 @@ export interface LatestSuggestion {
 }
 
 /** The newest stored suggestion fitted against the team's current scheme version, if any. */
-export async function getLatestSuggestion(db: DB, input: { teamId: number; schemeId: number }): Promise<LatestSuggestion | undefined> {
+export async function getLatestSuggestion(
+  db: DB,
+  input: { teamId: number; schemeId: number },
+): Promise<LatestSuggestion | undefined> {
   const row = await db
     .selectFrom("calibrationSuggestions")
     .select(["id", "createdAt", "suggestion"])
@@ -91,7 +114,8 @@ export async function getPreviousScheme(db: DB, input: { teamId: number; version
  */
 export async function rollBackScheme(db: DB, input: { teamId: number; createdBy: number; expectVersion: number }) {
   const current = await getCurrentScheme(db, input.teamId);
-  if (current.version !== input.expectVersion) return { ok: false as const, reason: "The scheme changed since the page was loaded." };
+  if (current.version !== input.expectVersion)
+    return { ok: false as const, reason: "The scheme changed since the page was loaded." };
   const previous = await getPreviousScheme(db, { teamId: input.teamId, version: current.version });
   if (!previous) return { ok: false as const, reason: "There is no earlier version to roll back to." };
   // saveSchemeVersion numbers the new version inside its own transaction, so two racing submits

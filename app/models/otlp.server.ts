@@ -52,9 +52,17 @@ export async function ingestOtlp(db: DB, input: OtlpIngest): Promise<OtlpIngestR
     const onEvents = await sessionsOn(db, input.teamId, metrics.metricSessions, "events");
     entries = metrics.entries.filter((e) => !(e.sessionId && onEvents.has(e.sessionId)));
     superseded = metrics.entries.length - entries.length;
-    await markSessions(db, input.teamId, metrics.metricSessions.filter((s) => !onEvents.has(s)), "metrics");
+    await markSessions(
+      db,
+      input.teamId,
+      metrics.metricSessions.filter((s) => !onEvents.has(s)),
+      "metrics",
+    );
   } else {
-    result = input.signal === "logs" ? logsToSpend(input.request as never, options) : tracesToSpend(input.request as never, options);
+    result =
+      input.signal === "logs"
+        ? logsToSpend(input.request as never, options)
+        : tracesToSpend(input.request as never, options);
     entries = result.entries;
     if (await switchToEvents(db, input.teamId, result.eventSessions)) announceSpend(input.teamId);
   }
@@ -106,7 +114,10 @@ async function switchToEvents(db: DB, teamId: number, sessions: string[]): Promi
       .insertInto("otlpSessions")
       .values(sessions.map((sessionId) => ({ teamId, sessionId, signal: "events" as const })))
       .onConflict((oc) =>
-        oc.columns(["teamId", "sessionId"]).doUpdateSet({ signal: "events", updatedAt: new Date() }).where("otlpSessions.signal", "=", "metrics"),
+        oc
+          .columns(["teamId", "sessionId"])
+          .doUpdateSet({ signal: "events", updatedAt: new Date() })
+          .where("otlpSessions.signal", "=", "metrics"),
       )
       .returning("sessionId")
       .execute();
@@ -115,7 +126,11 @@ async function switchToEvents(db: DB, teamId: number, sessions: string[]): Promi
       .deleteFrom("spendEntries")
       .where("teamId", "=", teamId)
       .where("source", "=", "otlp")
-      .where("sessionId", "in", switched.map((s) => s.sessionId))
+      .where(
+        "sessionId",
+        "in",
+        switched.map((s) => s.sessionId),
+      )
       .where(sql<string>`left(dedupe_key, ${METRIC_KEY_PREFIX.length})`, "=", METRIC_KEY_PREFIX)
       .executeTakeFirst();
     return Number(removed.numDeletedRows) > 0;

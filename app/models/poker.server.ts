@@ -77,7 +77,13 @@ export interface Mutation<T> {
  */
 async function mutate<T>(
   db: DB,
-  input: { teamId: number; sessionId: number; facilitator?: number; allowEnded?: boolean; bumpIf?: (result: T) => boolean },
+  input: {
+    teamId: number;
+    sessionId: number;
+    facilitator?: number;
+    allowEnded?: boolean;
+    bumpIf?: (result: T) => boolean;
+  },
   fn: (trx: Trx, session: LockedSession) => Promise<T>,
 ): Promise<Mutation<T>> {
   return db.transaction().execute(async (trx) => {
@@ -138,7 +144,12 @@ async function schemeOfSession(db: DB, teamId: number, sessionId: number): Promi
   if (!cache) sessionSchemeCache.set(db, (cache = new Map()));
   const hit = cache.get(sessionId);
   if (hit) return hit;
-  const row = await db.selectFrom("pokerSessions").select("schemeId").where("id", "=", sessionId).where("teamId", "=", teamId).executeTakeFirst();
+  const row = await db
+    .selectFrom("pokerSessions")
+    .select("schemeId")
+    .where("id", "=", sessionId)
+    .where("teamId", "=", teamId)
+    .executeTakeFirst();
   if (!row) return null;
   const scheme = await sessionScheme(db, teamId, row.schemeId);
   cache.set(sessionId, scheme);
@@ -242,7 +253,13 @@ export async function createPokerSession(db: DB, input: CreateSessionInput) {
     await makeCurrent(trx, session, itemIds[0] ?? null);
     await trx
       .insertInto("pokerParticipants")
-      .values({ sessionId: session.id, teamId: input.teamId, userId: input.createdBy.id, displayName: participantName(input.createdBy.name), role: "voter" })
+      .values({
+        sessionId: session.id,
+        teamId: input.teamId,
+        userId: input.createdBy.id,
+        displayName: participantName(input.createdBy.name),
+        role: "voter",
+      })
       .execute();
     return { id: session.id };
   });
@@ -269,7 +286,11 @@ export function listPokerSessions(db: DB, teamId: number) {
       "s.createdAt",
       "s.endedAt",
       "f.name as facilitatorName",
-      eb.selectFrom("pokerItems as i").select(eb.fn.countAll<number>().as("n")).whereRef("i.sessionId", "=", "s.id").as("stories"),
+      eb
+        .selectFrom("pokerItems as i")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("i.sessionId", "=", "s.id")
+        .as("stories"),
       eb
         .selectFrom("pokerItems as i")
         .select(eb.fn.countAll<number>().as("n"))
@@ -301,7 +322,11 @@ export async function getPokerDashboard(db: DB, teamId: number) {
       "s.id",
       "s.name",
       "s.createdAt",
-      eb.selectFrom("pokerItems as i").select(eb.fn.countAll<number>().as("n")).whereRef("i.sessionId", "=", "s.id").as("stories"),
+      eb
+        .selectFrom("pokerItems as i")
+        .select(eb.fn.countAll<number>().as("n"))
+        .whereRef("i.sessionId", "=", "s.id")
+        .as("stories"),
       eb
         .selectFrom("pokerItems as i")
         .select(eb.fn.countAll<number>().as("n"))
@@ -323,7 +348,9 @@ export async function getPokerDashboard(db: DB, teamId: number) {
     .execute();
   const s = open[0];
   return {
-    session: s ? { id: s.id, name: s.name, stories: s.stories ?? 0, finalized: s.finalized ?? 0, present: s.present ?? 0 } : null,
+    session: s
+      ? { id: s.id, name: s.name, stories: s.stories ?? 0, finalized: s.finalized ?? 0, present: s.present ?? 0 }
+      : null,
     openCount: open.length,
   };
 }
@@ -336,7 +363,9 @@ export function listAddableStories(db: DB, input: { teamId: number; sessionId: n
     .where("teamId", "=", input.teamId)
     .where("archivedAt", "is", null)
     .where("status", "!=", "done")
-    .where("id", "not in", (eb) => eb.selectFrom("pokerItems").select("storyId").where("sessionId", "=", input.sessionId))
+    .where("id", "not in", (eb) =>
+      eb.selectFrom("pokerItems").select("storyId").where("sessionId", "=", input.sessionId),
+    )
     .orderBy("rank")
     .limit(500)
     .execute();
@@ -353,7 +382,10 @@ const ms = (column: string) => sql.raw(`floor(extract(epoch from ${column}) * 10
  * from this by `roomViewFor` (app/domain/poker.ts). One statement (the parts as JSON aggregates):
  * a single round trip, and the change counter and the data come from the same snapshot.
  */
-export async function loadRoomState(db: DB, input: { teamId: number; sessionId: number }): Promise<RoomState | undefined> {
+export async function loadRoomState(
+  db: DB,
+  input: { teamId: number; sessionId: number },
+): Promise<RoomState | undefined> {
   // The latest round of each story, and every round of the story under discussion (its history).
   const liveRound = sql.raw("(r.number = i.round_number or r.item_id = s.current_item_id)");
   const result = await sql<{
@@ -437,7 +469,14 @@ export async function loadRoomState(db: DB, input: { teamId: number; sessionId: 
       ...item,
       estimate:
         size !== null && expected !== null
-          ? { size, expected, p80: p80 ?? expected, intensity: intensity ?? "", autonomy: autonomy ?? "", risk: risk ?? "" }
+          ? {
+              size,
+              expected,
+              p80: p80 ?? expected,
+              intensity: intensity ?? "",
+              autonomy: autonomy ?? "",
+              risk: risk ?? "",
+            }
           : null,
     })),
     rounds: row.rounds,
@@ -451,16 +490,31 @@ export async function loadRoomState(db: DB, input: { teamId: number; sessionId: 
 /** Joins a member (or changes their role); `keepRole` only makes sure they are in the room. */
 export async function joinSession(
   db: DB,
-  input: { teamId: number; sessionId: number; userId: number; name: string; role: PokerParticipantRole; keepRole?: boolean },
+  input: {
+    teamId: number;
+    sessionId: number;
+    userId: number;
+    name: string;
+    role: PokerParticipantRole;
+    keepRole?: boolean;
+  },
 ) {
   return mutate(db, input, async (trx, session) => {
     const row = await trx
       .insertInto("pokerParticipants")
-      .values({ sessionId: session.id, teamId: session.teamId, userId: input.userId, displayName: participantName(input.name), role: input.role })
+      .values({
+        sessionId: session.id,
+        teamId: session.teamId,
+        userId: input.userId,
+        displayName: participantName(input.name),
+        role: input.role,
+      })
       .onConflict((oc) =>
         input.keepRole
           ? oc.columns(["sessionId", "userId"]).doUpdateSet({ lastSeenAt: sql`now()` })
-          : oc.columns(["sessionId", "userId"]).doUpdateSet({ role: input.role, displayName: participantName(input.name), lastSeenAt: sql`now()` }),
+          : oc
+              .columns(["sessionId", "userId"])
+              .doUpdateSet({ role: input.role, displayName: participantName(input.name), lastSeenAt: sql`now()` }),
       )
       .returning(["id", "role"])
       .executeTakeFirstOrThrow();
@@ -473,7 +527,11 @@ export async function joinSession(
         .where("itemId", "=", session.currentItemId)
         .where("status", "=", "voting")
         .where("timerEndsAt", "is", null)
-        .where("number", "=", trx.selectFrom("pokerItems").select("roundNumber").where("id", "=", session.currentItemId))
+        .where(
+          "number",
+          "=",
+          trx.selectFrom("pokerItems").select("roundNumber").where("id", "=", session.currentItemId),
+        )
         .execute();
     }
     return row;
@@ -528,7 +586,8 @@ export async function createGuest(
 ) {
   const limits = input.limits ?? GUEST_LIMITS;
   const entry = await getGuestEntry(db, input.guestKey);
-  if (!entry) throw new PokerError("This guest link no longer works: the session has ended or the link was turned off.", 404);
+  if (!entry)
+    throw new PokerError("This guest link no longer works: the session has ended or the link was turned off.", 404);
   const token = newToken(32);
   const change = await mutate(db, { teamId: entry.teamId, sessionId: entry.sessionId }, async (trx, session) => {
     if (session.guestKey !== input.guestKey) throw new PokerError("This guest link was turned off.", 404);
@@ -538,14 +597,23 @@ export async function createGuest(
       .select("users.name")
       .where("memberships.teamId", "=", session.teamId)
       .execute();
-    if (isNameTaken(input.name, members.map((m) => m.name))) {
+    if (
+      isNameTaken(
+        input.name,
+        members.map((m) => m.name),
+      )
+    ) {
       throw new GuestRefusedError("A member of this team has that name. Choose another one.", "name");
     }
     const guests = await trx
       .selectFrom("pokerParticipants")
       .select([
         (eb) => eb.fn.countAll<string | number>().as("all"),
-        (eb) => eb.fn.count<string | number>("id").filterWhere("createdAt", ">", sql<Date>`now() - interval '1 minute'`).as("recent"),
+        (eb) =>
+          eb.fn
+            .count<string | number>("id")
+            .filterWhere("createdAt", ">", sql<Date>`now() - interval '1 minute'`)
+            .as("recent"),
       ])
       .where("sessionId", "=", session.id)
       .where("guestTokenHash", "is not", null)
@@ -558,7 +626,13 @@ export async function createGuest(
     }
     return trx
       .insertInto("pokerParticipants")
-      .values({ sessionId: session.id, teamId: session.teamId, guestTokenHash: hashToken(token), displayName: input.name, role: "voter" })
+      .values({
+        sessionId: session.id,
+        teamId: session.teamId,
+        guestTokenHash: hashToken(token),
+        displayName: input.name,
+        role: "voter",
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
   });
@@ -571,7 +645,15 @@ export function findGuest(db: DB, token: string) {
     .selectFrom("pokerParticipants as p")
     .innerJoin("pokerSessions as s", "s.id", "p.sessionId")
     .innerJoin("teams as t", "t.id", "s.teamId")
-    .select(["p.id as participantId", "p.displayName", "s.id as sessionId", "s.status", "s.teamId", "t.slug as teamSlug", "t.name as teamName"])
+    .select([
+      "p.id as participantId",
+      "p.displayName",
+      "s.id as sessionId",
+      "s.status",
+      "s.teamId",
+      "t.slug as teamSlug",
+      "t.name as teamName",
+    ])
     .where("p.guestTokenHash", "=", hashToken(token))
     .executeTakeFirst();
 }
@@ -581,25 +663,28 @@ export function findGuest(db: DB, token: string) {
  * were away, so a page that reconnects often does not flood the others.
  */
 export async function markPresent(db: DB, input: { teamId: number; sessionId: number; participantId: number }) {
-  return mutate(
-    db,
-    { ...input, allowEnded: true, bumpIf: (changed: boolean) => changed },
-    async (trx, session) => {
-      const before = await trx
-        .selectFrom("pokerParticipants")
-        .select(["lastSeenAt", "leftAt", sql<Date>`now()`.as("now")])
-        .where("id", "=", input.participantId)
-        .where("sessionId", "=", input.sessionId)
-        .executeTakeFirst();
-      if (!before) return false;
-      await trx.updateTable("pokerParticipants").set({ lastSeenAt: sql`now()`, leftAt: null }).where("id", "=", input.participantId).execute();
-      const now = new Date(before.now).getTime();
-      const arrived = !isPresent({ lastSeenAt: new Date(before.lastSeenAt).getTime(), leftAt: before.leftAt ? 1 : null }, now);
-      // A voter who arrives during auto-reveal's grace period has not voted: the wait stops.
-      const settled = arrived && session.status === "open" && (await settleAutoReveal(trx, session, "presence")).changed;
-      return arrived || settled;
-    },
-  );
+  return mutate(db, { ...input, allowEnded: true, bumpIf: (changed: boolean) => changed }, async (trx, session) => {
+    const before = await trx
+      .selectFrom("pokerParticipants")
+      .select(["lastSeenAt", "leftAt", sql<Date>`now()`.as("now")])
+      .where("id", "=", input.participantId)
+      .where("sessionId", "=", input.sessionId)
+      .executeTakeFirst();
+    if (!before) return false;
+    await trx
+      .updateTable("pokerParticipants")
+      .set({ lastSeenAt: sql`now()`, leftAt: null })
+      .where("id", "=", input.participantId)
+      .execute();
+    const now = new Date(before.now).getTime();
+    const arrived = !isPresent(
+      { lastSeenAt: new Date(before.lastSeenAt).getTime(), leftAt: before.leftAt ? 1 : null },
+      now,
+    );
+    // A voter who arrives during auto-reveal's grace period has not voted: the wait stops.
+    const settled = arrived && session.status === "open" && (await settleAutoReveal(trx, session, "presence")).changed;
+    return arrived || settled;
+  });
 }
 
 /** The participant's last stream on this instance closed. May complete an auto-reveal. */
@@ -625,8 +710,11 @@ export async function markLeft(db: DB, input: { teamId: number; sessionId: numbe
  * has a complete vote and the time has come; starts or stops the grace period when that changed.
  */
 export async function settleRoomAutoReveal(db: DB, input: { teamId: number; sessionId: number }) {
-  return mutate(db, { ...input, allowEnded: true, bumpIf: (r: { changed: boolean }) => r.changed }, async (trx, session) =>
-    session.status === "open" ? settleAutoReveal(trx, session, "due") : { changed: false, revealed: false },
+  return mutate(
+    db,
+    { ...input, allowEnded: true, bumpIf: (r: { changed: boolean }) => r.changed },
+    async (trx, session) =>
+      session.status === "open" ? settleAutoReveal(trx, session, "due") : { changed: false, revealed: false },
   );
 }
 
@@ -636,7 +724,12 @@ export async function settleRoomAutoReveal(db: DB, input: { teamId: number; sess
  */
 export async function markAway(db: DB, participantIds: number[]) {
   if (!participantIds.length) return;
-  await db.updateTable("pokerParticipants").set({ leftAt: sql`now()` }).where("id", "in", participantIds).where("leftAt", "is", null).execute();
+  await db
+    .updateTable("pokerParticipants")
+    .set({ leftAt: sql`now()` })
+    .where("id", "in", participantIds)
+    .where("leftAt", "is", null)
+    .execute();
 }
 
 /**
@@ -680,13 +773,22 @@ export async function roomPulse(db: DB, sessionIds: number[]) {
   return result.rows.map((r) => ({ sessionId: r.id, seq: r.seq, presence: r.presence ?? "" }));
 }
 
-export async function takeOverFacilitator(db: DB, input: { teamId: number; sessionId: number; userId: number; name: string }) {
+export async function takeOverFacilitator(
+  db: DB,
+  input: { teamId: number; sessionId: number; userId: number; name: string },
+) {
   return mutate(db, input, async (trx, session) => {
     await trx.updateTable("pokerSessions").set({ facilitatorId: input.userId }).where("id", "=", session.id).execute();
     // The facilitator is always in the room; as an observer unless they joined to vote.
     await trx
       .insertInto("pokerParticipants")
-      .values({ sessionId: session.id, teamId: session.teamId, userId: input.userId, displayName: participantName(input.name), role: "observer" })
+      .values({
+        sessionId: session.id,
+        teamId: session.teamId,
+        userId: input.userId,
+        displayName: participantName(input.name),
+        role: "observer",
+      })
       .onConflict((oc) => oc.columns(["sessionId", "userId"]).doUpdateSet({ lastSeenAt: sql`now()`, leftAt: null }))
       .execute();
   });
@@ -716,7 +818,12 @@ async function settleAutoReveal(
   const round = await trx
     .selectFrom("pokerRounds as r")
     .innerJoin("pokerItems as i", "i.id", "r.itemId")
-    .select(["r.id", "i.status as itemStatus", sql<boolean>`r.auto_reveal_at is not null`.as("armed"), sql<boolean>`r.auto_reveal_at <= now()`.as("due")])
+    .select([
+      "r.id",
+      "i.status as itemStatus",
+      sql<boolean>`r.auto_reveal_at is not null`.as("armed"),
+      sql<boolean>`r.auto_reveal_at <= now()`.as("due"),
+    ])
     .where("r.itemId", "=", session.currentItemId)
     .whereRef("r.number", "=", "i.roundNumber")
     .where("r.status", "=", "voting")
@@ -766,7 +873,14 @@ async function settleAutoReveal(
  */
 export async function castVote(
   db: DB,
-  input: { teamId: number; sessionId: number; participantId: number; roundId: number; cards: CardInput; clientTs?: number },
+  input: {
+    teamId: number;
+    sessionId: number;
+    participantId: number;
+    roundId: number;
+    cards: CardInput;
+    clientTs?: number;
+  },
 ) {
   const scheme = await schemeOfSession(db, input.teamId, input.sessionId);
   if (!scheme) throw new PokerError("This poker session does not exist.", 404);
@@ -774,7 +888,8 @@ export async function castVote(
   for (const d of CARD_DIMENSIONS) {
     const value = input.cards[d];
     if (value === undefined) continue;
-    if (value !== null && !isValidCard(scheme, d, value)) throw new PokerError(`"${value}" is not a card of this deck.`, 400);
+    if (value !== null && !isValidCard(scheme, d, value))
+      throw new PokerError(`"${value}" is not a card of this deck.`, 400);
     rows.push({ dimension: d, value });
   }
   if (input.cards.split !== undefined) rows.push({ dimension: "split", value: input.cards.split ? SPLIT : null });
@@ -822,16 +937,32 @@ export async function castVote(
         isLatestRound: round.number === round.roundNumber,
       });
     if (!round || !open) {
-      throw new PokerError("Voting on this story is closed (it was revealed or moved on). Your vote was not changed.", 409);
+      throw new PokerError(
+        "Voting on this story is closed (it was revealed or moved on). Your vote was not changed.",
+        409,
+      );
     }
     if (rows.length) {
       await trx
         .insertInto("pokerVotes")
-        .values(rows.map((row) => ({ roundId: round.id, participantId: input.participantId, sessionId: session.id, teamId: session.teamId, ...row, clientTs })))
+        .values(
+          rows.map((row) => ({
+            roundId: round.id,
+            participantId: input.participantId,
+            sessionId: session.id,
+            teamId: session.teamId,
+            ...row,
+            clientTs,
+          })),
+        )
         .onConflict((oc) =>
           oc
             .columns(["roundId", "participantId", "dimension"])
-            .doUpdateSet({ value: (eb) => eb.ref("excluded.value"), clientTs: (eb) => eb.ref("excluded.clientTs"), updatedAt: sql`now()` })
+            .doUpdateSet({
+              value: (eb) => eb.ref("excluded.value"),
+              clientTs: (eb) => eb.ref("excluded.clientTs"),
+              updatedAt: sql`now()`,
+            })
             .where("pokerVotes.clientTs", "<=", clientTs),
         )
         .execute();
@@ -853,9 +984,14 @@ export function revealRound(db: DB, input: { teamId: number; sessionId: number; 
       .where("r.itemId", "=", session.currentItemId)
       .whereRef("r.number", "=", "i.roundNumber")
       .executeTakeFirstOrThrow();
-    if (input.roundId !== undefined && input.roundId !== round.id) throw new PokerError("That round is over already.", 409);
+    if (input.roundId !== undefined && input.roundId !== round.id)
+      throw new PokerError("That round is over already.", 409);
     if (round.status === "revealed") return;
-    await trx.updateTable("pokerRounds").set({ status: "revealed", revealedAt: sql`now()`, autoRevealAt: null }).where("id", "=", round.id).execute();
+    await trx
+      .updateTable("pokerRounds")
+      .set({ status: "revealed", revealedAt: sql`now()`, autoRevealAt: null })
+      .where("id", "=", round.id)
+      .execute();
   });
 }
 
@@ -888,7 +1024,11 @@ export function revote(db: DB, input: { teamId: number; sessionId: number; userI
       })
       .execute();
     // A re-vote on a finalized story re-opens it; its earlier estimate stays on record until replaced.
-    await trx.updateTable("pokerItems").set({ roundNumber: number, status: "pending" }).where("id", "=", item.id).execute();
+    await trx
+      .updateTable("pokerItems")
+      .set({ roundNumber: number, status: "pending" })
+      .where("id", "=", item.id)
+      .execute();
     return { number };
   });
 }
@@ -904,7 +1044,8 @@ export async function finalizeItem(
   const state = await loadRoomState(db, input);
   if (!state) throw new PokerError("This poker session does not exist.", 404);
   if (state.session.status !== "open") throw new PokerError("This session has ended.", 409);
-  if (state.session.facilitatorId !== input.userId) throw new PokerError("Only the facilitator can do that. Take over as facilitator first.", 403);
+  if (state.session.facilitatorId !== input.userId)
+    throw new PokerError("Only the facilitator can do that. Take over as facilitator first.", 403);
   const item = state.items.find((i) => i.id === input.itemId);
   if (!item) throw new PokerError("That story is no longer in the queue.", 404);
   const round = state.rounds.find((r) => r.itemId === item.id && r.number === item.roundNumber);
@@ -914,7 +1055,8 @@ export async function finalizeItem(
   if (input.levels) {
     for (const d of CARD_DIMENSIONS) {
       const value = input.levels[d];
-      if (value === UNSURE || !isValidCard(state.scheme, d, value)) throw new PokerError(`Pick a level for every dimension.`, 400);
+      if (value === UNSURE || !isValidCard(state.scheme, d, value))
+        throw new PokerError(`Pick a level for every dimension.`, 400);
     }
     try {
       const estimate = await recordEstimate(db, {
@@ -930,7 +1072,10 @@ export async function finalizeItem(
       estimateId = estimate.id;
     } catch (error) {
       if (error instanceof UnknownLevelError) {
-        throw new PokerError("The team's sizing scheme changed during this session and no longer has these levels.", 409);
+        throw new PokerError(
+          "The team's sizing scheme changed during this session and no longer has these levels.",
+          409,
+        );
       }
       throw error;
     }
@@ -950,7 +1095,12 @@ export async function finalizeItem(
 // The queue
 
 async function queueOf(trx: Trx, sessionId: number) {
-  return trx.selectFrom("pokerItems").select(["id", "status", "rank"]).where("sessionId", "=", sessionId).orderBy("rank").execute();
+  return trx
+    .selectFrom("pokerItems")
+    .select(["id", "status", "rank"])
+    .where("sessionId", "=", sessionId)
+    .orderBy("rank")
+    .execute();
 }
 
 async function itemIn(trx: Trx, sessionId: number, itemId: number) {
@@ -984,7 +1134,8 @@ export function setCurrentItem(db: DB, input: { teamId: number; sessionId: numbe
 export function skipItem(db: DB, input: { teamId: number; sessionId: number; userId: number; itemId: number }) {
   return mutate(db, { ...input, facilitator: input.userId }, async (trx, session) => {
     const item = await itemIn(trx, session.id, input.itemId);
-    if (item.status === "pending") await trx.updateTable("pokerItems").set({ status: "skipped" }).where("id", "=", item.id).execute();
+    if (item.status === "pending")
+      await trx.updateTable("pokerItems").set({ status: "skipped" }).where("id", "=", item.id).execute();
     if (session.currentItemId === item.id) {
       await makeCurrent(trx, session, nextPendingItem(await queueOf(trx, session.id), item.id));
     }
@@ -994,7 +1145,8 @@ export function skipItem(db: DB, input: { teamId: number; sessionId: number; use
 export function unskipItem(db: DB, input: { teamId: number; sessionId: number; userId: number; itemId: number }) {
   return mutate(db, { ...input, facilitator: input.userId }, async (trx, session) => {
     const item = await itemIn(trx, session.id, input.itemId);
-    if (item.status === "skipped") await trx.updateTable("pokerItems").set({ status: "pending" }).where("id", "=", item.id).execute();
+    if (item.status === "skipped")
+      await trx.updateTable("pokerItems").set({ status: "pending" }).where("id", "=", item.id).execute();
     if (session.currentItemId === null) await makeCurrent(trx, session, item.id);
   });
 }
@@ -1018,7 +1170,14 @@ export function removeItem(db: DB, input: { teamId: number; sessionId: number; u
  */
 export function moveItem(
   db: DB,
-  input: { teamId: number; sessionId: number; userId: number; itemId: number; beforeId: number | null; afterId: number | null },
+  input: {
+    teamId: number;
+    sessionId: number;
+    userId: number;
+    itemId: number;
+    beforeId: number | null;
+    afterId: number | null;
+  },
 ) {
   return mutate(db, { ...input, facilitator: input.userId }, async (trx, session) => {
     await itemIn(trx, session.id, input.itemId);
@@ -1040,7 +1199,9 @@ export function addStories(db: DB, input: { teamId: number; sessionId: number; u
   return mutate(db, { ...input, facilitator: input.userId }, async (trx, session) => {
     const queue = await queueOf(trx, session.id);
     const present = new Set(
-      (await trx.selectFrom("pokerItems").select("storyId").where("sessionId", "=", session.id).execute()).map((r) => r.storyId),
+      (await trx.selectFrom("pokerItems").select("storyId").where("sessionId", "=", session.id).execute()).map(
+        (r) => r.storyId,
+      ),
     );
     const storyIds = (await storiesOfTeam(trx, session.teamId, input.storyIds)).filter((id) => !present.has(id));
     let last = queue[queue.length - 1]?.rank ?? null;
@@ -1053,12 +1214,25 @@ export function addStories(db: DB, input: { teamId: number; sessionId: number; u
 
 export function updateSessionOptions(
   db: DB,
-  input: { teamId: number; sessionId: number; userId: number; autoReveal: boolean; timerSeconds: number | null; allowAhead: boolean; name: string },
+  input: {
+    teamId: number;
+    sessionId: number;
+    userId: number;
+    autoReveal: boolean;
+    timerSeconds: number | null;
+    allowAhead: boolean;
+    name: string;
+  },
 ) {
   return mutate(db, { ...input, facilitator: input.userId }, async (trx, session) => {
     await trx
       .updateTable("pokerSessions")
-      .set({ autoReveal: input.autoReveal, timerSeconds: input.timerSeconds, allowAhead: input.allowAhead, name: input.name })
+      .set({
+        autoReveal: input.autoReveal,
+        timerSeconds: input.timerSeconds,
+        allowAhead: input.allowAhead,
+        name: input.name,
+      })
       .where("id", "=", session.id)
       .execute();
     if (input.timerSeconds !== session.timerSeconds && session.currentItemId !== null) {
@@ -1078,6 +1252,10 @@ export function setGuestLink(db: DB, input: { teamId: number; sessionId: number;
 /** Ends the session: the room becomes its summary and guest access stops. */
 export function endSession(db: DB, input: { teamId: number; sessionId: number; userId: number }) {
   return mutate(db, { ...input, facilitator: input.userId }, async (trx, session) => {
-    await trx.updateTable("pokerSessions").set({ status: "ended", endedAt: sql`now()` }).where("id", "=", session.id).execute();
+    await trx
+      .updateTable("pokerSessions")
+      .set({ status: "ended", endedAt: sql`now()` })
+      .where("id", "=", session.id)
+      .execute();
   });
 }

@@ -24,7 +24,12 @@ export async function seedRates(db: DB, teamId: number) {
     outputUsdPerMtok: m.outputUsdPerMTok,
     effectiveFrom: null,
   }));
-  if (rows.length) await db.insertInto("modelRates").values(rows).onConflict((oc) => oc.doNothing()).execute();
+  if (rows.length)
+    await db
+      .insertInto("modelRates")
+      .values(rows)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
 }
 
 export function listRates(db: DB, teamId: number) {

@@ -107,7 +107,10 @@ async function liveStories(db: DB, input: { teamId: number; sprintId: number; op
   }));
 }
 
-function withActuals(stories: Omit<RetroStory, "actual" | "entries" | "unpriced">[], actuals: Map<number, StoryActual>): RetroStory[] {
+function withActuals(
+  stories: Omit<RetroStory, "actual" | "entries" | "unpriced">[],
+  actuals: Map<number, StoryActual>,
+): RetroStory[] {
   return stories.map((s) => {
     const a = actuals.get(s.storyId);
     return { ...s, actual: a?.credits ?? null, entries: a?.entries ?? 0, unpriced: a?.unpriced ?? 0 };
@@ -139,7 +142,14 @@ export async function getRetro(db: DB, input: { teamId: number; sprintId: number
     listNotes(db, { teamId: input.teamId, storyIds: ids }),
   ]);
   return {
-    sprint: { id: sprint.id, name: sprint.name, goal: sprint.goal, start: sprint.startDate, end: sprint.endDate, closedAt: sprint.closedAt },
+    sprint: {
+      id: sprint.id,
+      name: sprint.name,
+      goal: sprint.goal,
+      start: sprint.startDate,
+      end: sprint.endDate,
+      closedAt: sprint.closedAt,
+    },
     source: snapshot ? "snapshot" : "live",
     rows: retroRows(withActuals(stories, actuals)),
     notes,
@@ -149,7 +159,10 @@ export async function getRetro(db: DB, input: { teamId: number; sprintId: number
 // ---------------------------------------------------------------------------------------------
 // Inspection notes (the story's outcome note)
 
-async function listNotes(db: DB, input: { teamId: number; storyIds: readonly number[] }): Promise<Record<number, RetroNote>> {
+async function listNotes(
+  db: DB,
+  input: { teamId: number; storyIds: readonly number[] },
+): Promise<Record<number, RetroNote>> {
   if (!input.storyIds.length) return {};
   const rows = await db
     .selectFrom("storyOutcomes")
@@ -160,8 +173,20 @@ async function listNotes(db: DB, input: { teamId: number; storyIds: readonly num
   return Object.fromEntries(rows.map((r) => [r.storyId, toNote(r)]));
 }
 
-function toNote(r: { bought: string; reviewBurden: string; causeTags: string[]; note: string; updatedAt: Date }): RetroNote {
-  return { bought: r.bought, reviewBurden: r.reviewBurden, causeTags: r.causeTags, note: r.note, updatedAt: r.updatedAt.toISOString() };
+function toNote(r: {
+  bought: string;
+  reviewBurden: string;
+  causeTags: string[];
+  note: string;
+  updatedAt: Date;
+}): RetroNote {
+  return {
+    bought: r.bought,
+    reviewBurden: r.reviewBurden,
+    causeTags: r.causeTags,
+    note: r.note,
+    updatedAt: r.updatedAt.toISOString(),
+  };
 }
 
 export interface EarlierNote extends RetroNote {
@@ -176,13 +201,27 @@ export interface EarlierNote extends RetroNote {
  * Notes on stories of the team's earlier sprints (those that ended before this one started), newest
  * first: what the team learned last time stays in front of it.
  */
-export async function listEarlierNotes(db: DB, input: { teamId: number; before: string; limit?: number }): Promise<EarlierNote[]> {
+export async function listEarlierNotes(
+  db: DB,
+  input: { teamId: number; before: string; limit?: number },
+): Promise<EarlierNote[]> {
   const rows = await db
     .selectFrom("storyOutcomes as o")
     .innerJoin("stories as s", "s.id", "o.storyId")
     .innerJoin("sprintStories as ss", "ss.storyId", "o.storyId")
     .innerJoin("sprints as sp", "sp.id", "ss.sprintId")
-    .select(["o.storyId", "s.key", "s.title", "o.bought", "o.reviewBurden", "o.causeTags", "o.note", "o.updatedAt", "sp.id as sprintId", "sp.name as sprintName"])
+    .select([
+      "o.storyId",
+      "s.key",
+      "s.title",
+      "o.bought",
+      "o.reviewBurden",
+      "o.causeTags",
+      "o.note",
+      "o.updatedAt",
+      "sp.id as sprintId",
+      "sp.name as sprintName",
+    ])
     .where("o.teamId", "=", input.teamId)
     .where("sp.teamId", "=", input.teamId)
     .where("sp.endDate", "<", input.before)
@@ -192,7 +231,14 @@ export async function listEarlierNotes(db: DB, input: { teamId: number; before: 
     .orderBy("sp.endDate", "desc")
     .execute();
   return rows
-    .map((r) => ({ ...toNote(r), storyId: r.storyId, key: r.key, title: r.title, sprintId: r.sprintId, sprintName: r.sprintName }))
+    .map((r) => ({
+      ...toNote(r),
+      storyId: r.storyId,
+      key: r.key,
+      title: r.title,
+      sprintId: r.sprintId,
+      sprintName: r.sprintName,
+    }))
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
     .slice(0, input.limit ?? 8);
 }
@@ -202,7 +248,10 @@ export async function listEarlierNotes(db: DB, input: { teamId: number; before: 
  * outcome form writes, through the one function that locks and upserts it; false when the story
  * is not the team's.
  */
-export function saveRetroNote(db: DB, input: { teamId: number; recordedBy: number | null } & RetroNoteInput): Promise<boolean> {
+export function saveRetroNote(
+  db: DB,
+  input: { teamId: number; recordedBy: number | null } & RetroNoteInput,
+): Promise<boolean> {
   return saveStoryOutcome(db, { ...input, markDone: false });
 }
 
@@ -221,7 +270,10 @@ export interface ClosedSprintRows {
  * in each sprint (what trends and recalibration read; a carried story is finished, and counted,
  * in a later sprint).
  */
-export async function listClosedSprintRows(db: DB, input: { teamId: number; limit: number; finishedOnly?: boolean }): Promise<ClosedSprintRows[]> {
+export async function listClosedSprintRows(
+  db: DB,
+  input: { teamId: number; limit: number; finishedOnly?: boolean },
+): Promise<ClosedSprintRows[]> {
   const sprints = await db
     .selectFrom("sprints")
     .select(["id", "name", "startDate", "endDate", "snapshot"])
@@ -256,7 +308,14 @@ export async function getLatestDriftHeadline(db: DB, teamId: number): Promise<Dr
 export interface MySpend {
   identities: string[];
   total: { credits: number; entries: number; unpriced: number };
-  byStory: { storyId: number | null; key: string | null; title: string | null; credits: number; entries: number; unpriced: number }[];
+  byStory: {
+    storyId: number | null;
+    key: string | null;
+    title: string | null;
+    credits: number;
+    entries: number;
+    unpriced: number;
+  }[];
   byTool: { source: string; model: string | null; credits: number; entries: number; unpriced: number }[];
 }
 
@@ -304,7 +363,13 @@ export async function getMySpend(db: DB, input: { teamId: number; userId: number
       .execute(),
   ]);
   const num = (x: number | null) => roundCredits(Number(x ?? 0));
-  const stories = byStory.map((r) => ({ ...r, storyId: r.storyId === null ? null : Number(r.storyId), credits: num(r.credits), entries: Number(r.entries), unpriced: Number(r.unpriced) }));
+  const stories = byStory.map((r) => ({
+    ...r,
+    storyId: r.storyId === null ? null : Number(r.storyId),
+    credits: num(r.credits),
+    entries: Number(r.entries),
+    unpriced: Number(r.unpriced),
+  }));
   return {
     identities: identities.map((i) => i.identity),
     total: {
@@ -313,6 +378,11 @@ export async function getMySpend(db: DB, input: { teamId: number; userId: number
       unpriced: stories.reduce((a, r) => a + r.unpriced, 0),
     },
     byStory: stories,
-    byTool: byTool.map((r) => ({ ...r, credits: num(r.credits), entries: Number(r.entries), unpriced: Number(r.unpriced) })),
+    byTool: byTool.map((r) => ({
+      ...r,
+      credits: num(r.credits),
+      entries: Number(r.entries),
+      unpriced: Number(r.unpriced),
+    })),
   };
 }

@@ -20,7 +20,10 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -37,13 +40,22 @@ export async function getCurrentScheme(db: DB, teamId: number): Promise<SchemeVe
   if (row) return { ...row, scheme: row.scheme as SizingScheme };
   await db
     .insertInto("sizingSchemes")
-    .values({ teamId, version: 1, scheme: JSON.stringify(DEFAULT_SCHEME), contentHash: contentHash(DEFAULT_SCHEME), note: "Defaults" })
+    .values({
+      teamId,
+      version: 1,
+      scheme: JSON.stringify(DEFAULT_SCHEME),
+      contentHash: contentHash(DEFAULT_SCHEME),
+      note: "Defaults",
+    })
     .onConflict((oc) => oc.columns(["teamId", "version"]).doNothing())
     .execute();
   return getCurrentScheme(db, teamId);
 }
 
-export async function getSchemeVersion(db: DB, input: { teamId: number; schemeId: number }): Promise<SchemeVersion | undefined> {
+export async function getSchemeVersion(
+  db: DB,
+  input: { teamId: number; schemeId: number },
+): Promise<SchemeVersion | undefined> {
   const row = await db
     .selectFrom("sizingSchemes")
     .select(["id", "version", "scheme", "note", "createdAt"])
@@ -57,7 +69,13 @@ export async function listSchemeVersions(db: DB, teamId: number) {
   return db
     .selectFrom("sizingSchemes")
     .leftJoin("users", "users.id", "sizingSchemes.createdBy")
-    .select(["sizingSchemes.id", "sizingSchemes.version", "sizingSchemes.note", "sizingSchemes.createdAt", "users.name as createdByName"])
+    .select([
+      "sizingSchemes.id",
+      "sizingSchemes.version",
+      "sizingSchemes.note",
+      "sizingSchemes.createdAt",
+      "users.name as createdByName",
+    ])
     .select((eb) =>
       eb
         .selectFrom("estimates")
@@ -74,7 +92,10 @@ export async function listSchemeVersions(db: DB, teamId: number) {
  * Saves a new version (never rewriting an old one, so old estimates read the same). Saving an
  * unchanged scheme returns the current version instead of adding a copy.
  */
-export async function saveSchemeVersion(db: DB, input: { teamId: number; scheme: SizingScheme; createdBy: number; note?: string }) {
+export async function saveSchemeVersion(
+  db: DB,
+  input: { teamId: number; scheme: SizingScheme; createdBy: number; note?: string },
+) {
   return db.transaction().execute(async (trx) => {
     const current = await getCurrentScheme(trx, input.teamId);
     const hash = contentHash(input.scheme);

@@ -135,7 +135,11 @@ export async function importSpendEntries(
   const seen = new Map<string, number>();
   const events: FormatEvent[] = entries.map((entry) => {
     const first = seen.get(entry.dedupeKey);
-    if (first !== undefined) return { kind: "skipped", skipped: { line: entry.line, reason: "duplicate of an earlier record", duplicateOf: first } };
+    if (first !== undefined)
+      return {
+        kind: "skipped",
+        skipped: { line: entry.line, reason: "duplicate of an earlier record", duplicateOf: first },
+      };
     seen.set(entry.dedupeKey, entry.line);
     return { kind: "entry", entry };
   });
@@ -167,7 +171,11 @@ async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
 }
 
 function teamSettings(db: DB, teamId: number) {
-  return db.selectFrom("teams").select(["keyPattern", "creditValueUsd"]).where("id", "=", teamId).executeTakeFirstOrThrow();
+  return db
+    .selectFrom("teams")
+    .select(["keyPattern", "creditValueUsd"])
+    .where("id", "=", teamId)
+    .executeTakeFirstOrThrow();
 }
 
 const CSV_FORMATS = new Set(["copilot-usage", "copilot-premium", "litellm", "generic-csv"]);
@@ -182,7 +190,8 @@ const CSV_FORMATS = new Set(["copilot-usage", "copilot-premium", "litellm", "gen
 // The lock's key: the import's id, within a space of the schema's own (advisory locks are per
 // database, and the tests put several schemas in one).
 const IMPORT_LOCK_SPACE = sql`hashtext('spend_imports:' || current_schema())`;
-const importLockKey = (importId: number | ReturnType<typeof sql.ref>) => sql`${IMPORT_LOCK_SPACE}, (${importId}::bigint % 2147483647)::int`;
+const importLockKey = (importId: number | ReturnType<typeof sql.ref>) =>
+  sql`${IMPORT_LOCK_SPACE}, (${importId}::bigint % 2147483647)::int`;
 /** This process's imports: those running, and how many are between inserting their row and registering it. */
 const here = singleton("spendImportsHere", () => ({ running: new Set<number>(), starting: 0 }));
 
@@ -375,7 +384,10 @@ async function stageAndMerge(
 
   const warnings: string[] = [...notesFromFile];
   if (badLines > 0) {
-    const named = errors.slice(0, 5).map((e) => `line ${e.line}: ${e.reason}`).join("; ");
+    const named = errors
+      .slice(0, 5)
+      .map((e) => `line ${e.line}: ${e.reason}`)
+      .join("; ");
     warnings.push(
       `${badLines} unreadable line${badLines === 1 ? " was" : "s were"} skipped ` +
         `(${named}${badLines > 5 ? "; …" : ""}).`,
@@ -402,7 +414,9 @@ async function stageAndMerge(
         update spend_staging s set overlapping = true
         where s.import_id = ${importId} and s.session_id is not null
           and exists (select 1 from spend_entries e
-                      where e.team_id = ${teamId} and e.session_id = s.session_id and e.source <> s.source)`.execute(trx);
+                      where e.team_id = ${teamId} and e.session_id = s.session_id and e.source <> s.source)`.execute(
+        trx,
+      );
       if (format === "copilot-usage" || format === "copilot-premium") await renumberOccurrences(trx, importId);
       const counts = await mergeStaging(trx, teamId, importId, firstLineOnly, format === "claude-jsonl");
       // Only when this import brought something: a re-import of duplicates changes nothing.
@@ -451,7 +465,8 @@ async function stageAndMerge(
         // merge saw only part of them) rolls back instead of keeping half a file.
         .where("status", "=", "running")
         .executeTakeFirst();
-      if (Number(completed.numUpdatedRows) !== 1) throw new Error("the import was given up for interrupted before it finished");
+      if (Number(completed.numUpdatedRows) !== 1)
+        throw new Error("the import was given up for interrupted before it finished");
       return { ...counts, duplicates, notes };
     });
 
@@ -700,7 +715,8 @@ async function onePathWarning(trx: DB, teamId: number, importId: number): Promis
     order by e.source`.execute(trx);
   if (result.rows.length === 0) return null;
   const sources = result.rows.map((r) => r.source);
-  const others = sources.length > 1 ? `${sources.slice(0, -1).join(", ")} and ${sources[sources.length - 1]}` : sources[0];
+  const others =
+    sources.length > 1 ? `${sources.slice(0, -1).join(", ")} and ${sources[sources.length - 1]}` : sources[0];
   return (
     `These entries cannot all be matched against the ${others} entries already here for the same days, because some on ` +
     `one side or the other have no session id. If the same work reaches Token Poker by two paths (say Claude Code's logs ` +
@@ -779,7 +795,9 @@ export async function recoverInterruptedImports(db: DB, scope: { teamId?: number
   let recovered = 0;
   const check = async (conn: DB) => {
     for (const id of suspects) {
-      const { rows } = await sql<{ free: boolean }>`select pg_try_advisory_lock(${importLockKey(id)}) as free`.execute(conn);
+      const { rows } = await sql<{ free: boolean }>`select pg_try_advisory_lock(${importLockKey(id)}) as free`.execute(
+        conn,
+      );
       if (!rows[0]?.free) continue; // alive in another instance
       try {
         const marked = await conn
@@ -809,7 +827,8 @@ export async function recoverInterruptedImports(db: DB, scope: { teamId?: number
   return recovered;
 }
 
-const INTERRUPTED = "interrupted: the server stopped before the import finished, and nothing of it was kept; import the file again";
+const INTERRUPTED =
+  "interrupted: the server stopped before the import finished, and nothing of it was kept; import the file again";
 
 // ---------------------------------------------------------------------------------------------
 // Import log and undo
@@ -854,7 +873,10 @@ export function listImports(db: DB, input: { teamId: number; limit?: number }) {
 }
 
 /** Finished imports as the result summary shows them (the page reads its results from the log). */
-export async function getImportResults(db: DB, input: { teamId: number; importIds: number[] }): Promise<(ImportResult & { undone: boolean })[]> {
+export async function getImportResults(
+  db: DB,
+  input: { teamId: number; importIds: number[] },
+): Promise<(ImportResult & { undone: boolean })[]> {
   if (input.importIds.length === 0) return [];
   const rows = await db
     .selectFrom("spendImports")
@@ -1011,14 +1033,20 @@ export interface InboxFilters {
   to?: string;
 }
 
-export const INBOX_SORTS = { day: "e.occurredAt", credits: "e.credits", model: "e.model", repository: "e.repository" } as const;
+export const INBOX_SORTS = {
+  day: "e.occurredAt",
+  credits: "e.credits",
+  model: "e.model",
+  repository: "e.repository",
+} as const;
 export type InboxSort = keyof typeof INBOX_SORTS;
 
 function inboxQuery(db: DB, teamId: number, f: InboxFilters) {
   let query = withMember(withStory(db, teamId)).where(unattributed);
   if (f.member === "none") query = query.where("e.externalUser", "is", null);
   else if (f.member?.startsWith("u:")) query = query.where("si.userId", "=", Number(f.member.slice(2)) || 0);
-  else if (f.member?.startsWith("x:")) query = query.where(sql<string>`lower(btrim(e.external_user))`, "=", f.member.slice(2));
+  else if (f.member?.startsWith("x:"))
+    query = query.where(sql<string>`lower(btrim(e.external_user))`, "=", f.member.slice(2));
   if (f.repository) query = query.where("e.repository", "=", f.repository);
   if (f.model) query = query.where("e.model", "=", f.model);
   if (f.from) query = query.where("e.day", ">=", f.from);
@@ -1055,7 +1083,10 @@ export async function listUnattributed(
       .limit(input.limit ?? 500)
       .execute(),
     inboxQuery(db, input.teamId, f)
-      .select((eb) => [eb.fn.countAll<number>().as("entries"), eb.fn.coalesce(eb.fn.sum<number>("e.credits"), sql<number>`0`).as("credits")])
+      .select((eb) => [
+        eb.fn.countAll<number>().as("entries"),
+        eb.fn.coalesce(eb.fn.sum<number>("e.credits"), sql<number>`0`).as("credits"),
+      ])
       .executeTakeFirstOrThrow(),
   ]);
   return { rows, total: { entries: Number(totals.entries), credits: roundMoney(Number(totals.credits)) } };
@@ -1065,7 +1096,12 @@ export async function listUnattributed(
 export async function getInboxFilterOptions(db: DB, teamId: number) {
   const base = () => withMember(withStory(db, teamId)).where(unattributed);
   const [repositories, models, people] = await Promise.all([
-    base().select("e.repository as value").distinct().where("e.repository", "is not", null).orderBy("e.repository").execute(),
+    base()
+      .select("e.repository as value")
+      .distinct()
+      .where("e.repository", "is not", null)
+      .orderBy("e.repository")
+      .execute(),
     base().select("e.model as value").distinct().where("e.model", "is not", null).orderBy("e.model").execute(),
     base()
       .select([sql<string | null>`lower(btrim(e.external_user))`.as("identity"), "si.userId", "mu.name"])
@@ -1084,7 +1120,9 @@ export async function getInboxFilterOptions(db: DB, teamId: number) {
   return {
     repositories: repositories.map((r) => r.value!),
     models: models.map((m) => m.value!),
-    members: [...members].map(([id, name]) => ({ value: `u:${id}`, label: name })).sort((a, b) => a.label.localeCompare(b.label)),
+    members: [...members]
+      .map(([id, name]) => ({ value: `u:${id}`, label: name }))
+      .sort((a, b) => a.label.localeCompare(b.label)),
     identities: [...unmapped].sort().map((identity) => ({ value: `x:${identity}`, label: identity })),
     anonymous,
   };
@@ -1126,7 +1164,12 @@ export async function assignEntries(
         .where("sessionId", "is not", null)
         .execute();
       for (const r of rows) {
-        await setSessionStory(trx, { teamId: input.teamId, sessionId: r.sessionId!, storyId: input.storyId, userId: input.userId });
+        await setSessionStory(trx, {
+          teamId: input.teamId,
+          sessionId: r.sessionId!,
+          storyId: input.storyId,
+          userId: input.userId,
+        });
         sessions++;
       }
     }
@@ -1248,7 +1291,11 @@ export async function getSpendOverview(db: DB, teamId: number) {
       .executeTakeFirstOrThrow(),
     withStory(db, teamId)
       .where(waitingKey)
-      .select(["e.storyKey as key", sql<number>`count(*)`.as("entries"), sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
+      .select([
+        "e.storyKey as key",
+        sql<number>`count(*)`.as("entries"),
+        sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
+      ])
       .groupBy("e.storyKey")
       .orderBy("e.storyKey")
       .limit(50)
@@ -1272,7 +1319,10 @@ export async function getSpendOverview(db: DB, teamId: number) {
   return {
     entries: Number(totals.entries),
     credits: roundMoney(Number(totals.credits)),
-    unattributed: { entries: Number(totals.unattributedEntries), credits: roundMoney(Number(totals.unattributedCredits)) },
+    unattributed: {
+      entries: Number(totals.unattributedEntries),
+      credits: roundMoney(Number(totals.unattributedCredits)),
+    },
     unpriced: {
       entries: Number(totals.unpricedEntries),
       models: unpricedModels.map((m) => ({ model: m.model ?? "(no model)", entries: Number(m.entries) })),
@@ -1322,7 +1372,12 @@ export async function addManualEntry(
 ) {
   const [team, story] = await Promise.all([
     teamSettings(db, input.teamId),
-    db.selectFrom("stories").select("id").where("teamId", "=", input.teamId).where("id", "=", input.storyId).executeTakeFirst(),
+    db
+      .selectFrom("stories")
+      .select("id")
+      .where("teamId", "=", input.teamId)
+      .where("id", "=", input.storyId)
+      .executeTakeFirst(),
   ]);
   if (!story) throw new ManualEntryError("That story does not exist in this team.");
   const credits =
@@ -1333,9 +1388,17 @@ export async function addManualEntry(
         : null;
   if (credits === null) throw new ManualEntryError("Give the credits or the cost in USD.");
   const costUsd =
-    input.costUsd !== null && input.costUsd !== undefined ? roundMoney(input.costUsd) : roundMoney(credits * team.creditValueUsd);
+    input.costUsd !== null && input.costUsd !== undefined
+      ? roundMoney(input.costUsd)
+      : roundMoney(credits * team.creditValueUsd);
   // The same ceilings as every import (form-fields.ts): a tiny credit value must not turn $1e7 into 1e307 credits.
-  if (!Number.isFinite(credits) || credits < 0 || credits > MAX_CREDITS || !Number.isFinite(costUsd) || costUsd > MAX_USD) {
+  if (
+    !Number.isFinite(credits) ||
+    credits < 0 ||
+    credits > MAX_CREDITS ||
+    !Number.isFinite(costUsd) ||
+    costUsd > MAX_USD
+  ) {
     throw new ManualEntryError(`One entry can hold at most ${MAX_CREDITS.toLocaleString("en-US")} credits.`);
   }
   return db
@@ -1476,7 +1539,9 @@ export async function mapIdentity(
     .insertInto("spendIdentities")
     .values({ teamId: input.teamId, identity, userId: input.userId, createdBy: input.createdBy })
     .onConflict((oc) => {
-      const update = oc.columns(["teamId", "identity"]).doUpdateSet({ userId: input.userId, createdBy: input.createdBy });
+      const update = oc
+        .columns(["teamId", "identity"])
+        .doUpdateSet({ userId: input.userId, createdBy: input.createdBy });
       return actor.canManageOthers ? update : update.where("spendIdentities.userId", "=", actor.userId);
     })
     .returning("userId")
@@ -1520,4 +1585,3 @@ export function listUnmappedSessions(db: DB, input: { teamId: number; limit?: nu
     .limit(input.limit ?? 100)
     .execute();
 }
-

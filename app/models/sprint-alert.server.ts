@@ -20,13 +20,25 @@ export async function getTeamWebhook(db: DB, teamId: number): Promise<string | n
 }
 
 export async function setTeamWebhook(db: DB, input: { teamId: number; webhookUrl: string | null }) {
-  await db.updateTable("teams").set({ webhookUrl: input.webhookUrl || null }).where("id", "=", input.teamId).execute();
+  await db
+    .updateTable("teams")
+    .set({ webhookUrl: input.webhookUrl || null })
+    .where("id", "=", input.teamId)
+    .execute();
 }
 
 export function listSprintAlerts(db: DB, input: { teamId: number; sprintId: number }) {
   return db
     .selectFrom("sprintAlerts")
-    .select(["threshold", "spentCredits", "availableCredits", "crossedAt", "webhookAttempts", "webhookSentAt", "webhookError"])
+    .select([
+      "threshold",
+      "spentCredits",
+      "availableCredits",
+      "crossedAt",
+      "webhookAttempts",
+      "webhookSentAt",
+      "webhookError",
+    ])
     .where("teamId", "=", input.teamId)
     .where("sprintId", "=", input.sprintId)
     .orderBy("threshold")
@@ -52,7 +64,11 @@ export async function checkBurnAlerts(
   input: { teamId: number; now?: Date; origin?: string; timeoutMs?: number },
 ): Promise<BurnAlertCheck[]> {
   const now = input.now ?? new Date();
-  const team = await db.selectFrom("teams").select(["id", "name", "slug", "timeZone", "webhookUrl"]).where("id", "=", input.teamId).executeTakeFirst();
+  const team = await db
+    .selectFrom("teams")
+    .select(["id", "name", "slug", "timeZone", "webhookUrl"])
+    .where("id", "=", input.teamId)
+    .executeTakeFirst();
   if (!team) return [];
   const today = todayIn(team.timeZone, now);
   const running = await listRunningSprints(db, { teamId: team.id, today });
@@ -66,7 +82,13 @@ export async function checkBurnAlerts(
     for (const threshold of burn.newlyCrossed) {
       const row = await db
         .insertInto("sprintAlerts")
-        .values({ sprintId: sprint.id, threshold, teamId: team.id, spentCredits: burn.spentToDate, availableCredits: burn.available })
+        .values({
+          sprintId: sprint.id,
+          threshold,
+          teamId: team.id,
+          spentCredits: burn.spentToDate,
+          availableCredits: burn.available,
+        })
         .onConflict((oc) => oc.columns(["sprintId", "threshold"]).doNothing())
         .returning("threshold")
         .executeTakeFirst();
@@ -85,7 +107,16 @@ export async function checkBurnAlerts(
             .where("threshold", "in", lower)
             .execute();
         }
-        result.posted = await deliver(db, { sprint, threshold: top, attemptsSoFar: 0, team, webhook, origin, burn, timeoutMs: input.timeoutMs });
+        result.posted = await deliver(db, {
+          sprint,
+          threshold: top,
+          attemptsSoFar: 0,
+          team,
+          webhook,
+          origin,
+          burn,
+          timeoutMs: input.timeoutMs,
+        });
       } else {
         result.posted = await retryFailed(db, { sprint, team, webhook, origin, burn, timeoutMs: input.timeoutMs });
       }
@@ -102,7 +133,8 @@ export async function checkBurnAlerts(
 export function checkBurnAlertsSoon(db: DB, input: { teamId: number; origin?: string }): Promise<void> {
   return checkBurnAlerts(db, input).then(
     () => undefined,
-    (error: unknown) => console.error("[sprints] burn alert check failed:", error instanceof Error ? error.message : error),
+    (error: unknown) =>
+      console.error("[sprints] burn alert check failed:", error instanceof Error ? error.message : error),
   );
 }
 
@@ -133,7 +165,16 @@ async function retryFailed(
  */
 async function deliver(
   db: DB,
-  input: { sprint: SprintRow; threshold: Threshold; attemptsSoFar: number; team: TeamRow; webhook: string; origin: string; burn: Burn; timeoutMs?: number },
+  input: {
+    sprint: SprintRow;
+    threshold: Threshold;
+    attemptsSoFar: number;
+    team: TeamRow;
+    webhook: string;
+    origin: string;
+    burn: Burn;
+    timeoutMs?: number;
+  },
 ): Promise<BurnAlertCheck["posted"]> {
   const claim = await db
     .updateTable("sprintAlerts")
@@ -165,7 +206,9 @@ async function deliver(
     .where("sprintId", "=", input.sprint.id)
     .where("threshold", "=", input.threshold)
     .execute();
-  return sent.ok ? { threshold: input.threshold, ok: true } : { threshold: input.threshold, ok: false, error: sent.error };
+  return sent.ok
+    ? { threshold: input.threshold, ok: true }
+    : { threshold: input.threshold, ok: false, error: sent.error };
 }
 
 /** Where links in alerts point when the caller (e.g. a CLI import) has no request to take it from. */

@@ -1,7 +1,16 @@
 // Sprints: settings, commitments (with the exhaustion policy enforced here, inside the transaction
 // that writes the commitment, so no request shape can skip it), approval requests, allocations,
 // closing with a snapshot, and the audit trail. Every query is scoped by team.
-import { burnUp, committedLoad, todayIn, type BurnUp, type CommitBasis, type ExhaustionPolicy, type SeatPlan, type Threshold } from "~/domain/capacity";
+import {
+  burnUp,
+  committedLoad,
+  todayIn,
+  type BurnUp,
+  type CommitBasis,
+  type ExhaustionPolicy,
+  type SeatPlan,
+  type Threshold,
+} from "~/domain/capacity";
 import {
   buildSnapshot,
   evaluateStoryCommit,
@@ -35,7 +44,10 @@ export interface SprintSettingsInput {
 }
 
 export class SprintError extends Error {
-  constructor(message: string, readonly status = 409) {
+  constructor(
+    message: string,
+    readonly status = 409,
+  ) {
     super(message);
     this.name = "SprintError";
   }
@@ -110,11 +122,25 @@ function settingsValues(input: SprintSettingsInput) {
 
 async function logEvent(
   db: DB,
-  e: { teamId: number; sprintId: number; storyId?: number | null; actorId: number | null; kind: string; message: string },
+  e: {
+    teamId: number;
+    sprintId: number;
+    storyId?: number | null;
+    actorId: number | null;
+    kind: string;
+    message: string;
+  },
 ) {
   await db
     .insertInto("sprintEvents")
-    .values({ teamId: e.teamId, sprintId: e.sprintId, storyId: e.storyId ?? null, actorId: e.actorId, kind: e.kind, message: e.message })
+    .values({
+      teamId: e.teamId,
+      sprintId: e.sprintId,
+      storyId: e.storyId ?? null,
+      actorId: e.actorId,
+      kind: e.kind,
+      message: e.message,
+    })
     .execute();
 }
 
@@ -125,19 +151,34 @@ export async function createSprint(db: DB, input: { teamId: number; createdBy: n
       .values({ teamId: input.teamId, createdBy: input.createdBy, ...settingsValues(input) })
       .returning(["id"])
       .executeTakeFirstOrThrow();
-    await logEvent(trx, { teamId: input.teamId, sprintId: row.id, actorId: input.createdBy, kind: "created", message: `Created ${input.name} (${input.start} – ${input.end}).` });
+    await logEvent(trx, {
+      teamId: input.teamId,
+      sprintId: row.id,
+      actorId: input.createdBy,
+      kind: "created",
+      message: `Created ${input.name} (${input.start} – ${input.end}).`,
+    });
     return row;
   });
 }
 
-export async function updateSprint(db: DB, input: { teamId: number; sprintId: number; actorId: number | null } & SprintSettingsInput) {
+export async function updateSprint(
+  db: DB,
+  input: { teamId: number; sprintId: number; actorId: number | null } & SprintSettingsInput,
+) {
   return db.transaction().execute(async (trx) => {
     const current = await lockSprint(trx, input);
     const values = settingsValues(input);
-    await trx.updateTable("sprints").set({ ...values, updatedAt: new Date() }).where("teamId", "=", input.teamId).where("id", "=", input.sprintId).execute();
+    await trx
+      .updateTable("sprints")
+      .set({ ...values, updatedAt: new Date() })
+      .where("teamId", "=", input.teamId)
+      .where("id", "=", input.sprintId)
+      .execute();
     const changes: string[] = [];
     if (current.name !== input.name) changes.push(`name → ${input.name}`);
-    if (current.startDate !== input.start || current.endDate !== input.end) changes.push(`dates → ${input.start} – ${input.end}`);
+    if (current.startDate !== input.start || current.endDate !== input.end)
+      changes.push(`dates → ${input.start} – ${input.end}`);
     const before = capacityOf(current);
     const after = capacityOf({ ...current, ...values });
     if (before.capacity !== after.capacity || before.reservePercent !== after.reservePercent) {
@@ -157,7 +198,11 @@ export async function updateSprint(db: DB, input: { teamId: number; sprintId: nu
 }
 
 /** The sprint row, locked for the rest of the transaction; refuses a missing or closed sprint. */
-async function lockSprint(trx: DB, input: { teamId: number; sprintId: number }, options: { allowClosed?: boolean } = {}) {
+async function lockSprint(
+  trx: DB,
+  input: { teamId: number; sprintId: number },
+  options: { allowClosed?: boolean } = {},
+) {
   const row = await trx
     .selectFrom("sprints")
     .select(SPRINT_COLUMNS)
@@ -166,14 +211,21 @@ async function lockSprint(trx: DB, input: { teamId: number; sprintId: number }, 
     .forUpdate()
     .executeTakeFirst();
   if (!row) throw new SprintError("Sprint not found.", 404);
-  if (row.closedAt && !options.allowClosed) throw new SprintError(`${row.name} is closed: its commitments can no longer change.`);
+  if (row.closedAt && !options.allowClosed)
+    throw new SprintError(`${row.name} is closed: its commitments can no longer change.`);
   return row;
 }
 
 // ---- lists ------------------------------------------------------------------------------------
 
 export function listSprints(db: DB, input: { teamId: number }) {
-  return db.selectFrom("sprints").select(SPRINT_COLUMNS).where("sprints.teamId", "=", input.teamId).orderBy("sprints.startDate", "desc").orderBy("sprints.id", "desc").execute();
+  return db
+    .selectFrom("sprints")
+    .select(SPRINT_COLUMNS)
+    .where("sprints.teamId", "=", input.teamId)
+    .orderBy("sprints.startDate", "desc")
+    .orderBy("sprints.id", "desc")
+    .execute();
 }
 
 export interface SprintSummary {
@@ -200,11 +252,17 @@ export async function listSprintSummaries(db: DB, input: { teamId: number; today
   const sprints = await listSprints(db, input);
   const open = sprints.filter((s) => !s.closedAt).map((s) => s.id);
   const loads = await openLoads(db, { teamId: input.teamId, sprintIds: open });
-  const actuals = await spendTotalsForSprints(db, { teamId: input.teamId, sprints: sprints.map((s) => ({ id: s.id, start: s.startDate, end: s.endDate })) });
+  const actuals = await spendTotalsForSprints(db, {
+    teamId: input.teamId,
+    sprints: sprints.map((s) => ({ id: s.id, start: s.startDate, end: s.endDate })),
+  });
   return sprints.map((s) => {
     const cap = capacityOf(s);
     const snap = s.snapshot as SprintSnapshot | null;
-    const load = s.closedAt && snap ? { ...snap.committed, count: snap.stories.length } : (loads.get(s.id) ?? { expected: 0, p80: 0, estimatedCount: 0, unestimatedCount: 0, count: 0 });
+    const load =
+      s.closedAt && snap
+        ? { ...snap.committed, count: snap.stories.length }
+        : (loads.get(s.id) ?? { expected: 0, p80: 0, estimatedCount: 0, unestimatedCount: 0, count: 0 });
     return {
       id: s.id,
       name: s.name,
@@ -227,7 +285,10 @@ export async function listSprintSummaries(db: DB, input: { teamId: number; today
 }
 
 async function openLoads(db: DB, input: { teamId: number; sprintIds: number[] }) {
-  const result = new Map<number, { expected: number; p80: number; estimatedCount: number; unestimatedCount: number; count: number }>();
+  const result = new Map<
+    number,
+    { expected: number; p80: number; estimatedCount: number; unestimatedCount: number; count: number }
+  >();
   if (!input.sprintIds.length) return result;
   const rows = await db
     .selectFrom("sprintStories")
@@ -240,7 +301,12 @@ async function openLoads(db: DB, input: { teamId: number; sprintIds: number[] })
     .execute();
   for (const id of input.sprintIds) {
     const mine = rows.filter((r) => r.sprintId === id);
-    const load = committedLoad(mine.map((r) => ({ estimate: r.expectedCredits === null ? null : { expected: r.expectedCredits, p80: r.p80Credits ?? r.expectedCredits } })));
+    const load = committedLoad(
+      mine.map((r) => ({
+        estimate:
+          r.expectedCredits === null ? null : { expected: r.expectedCredits, p80: r.p80Credits ?? r.expectedCredits },
+      })),
+    );
     result.set(id, { ...load, count: mine.length });
   }
   return result;
@@ -248,7 +314,11 @@ async function openLoads(db: DB, input: { teamId: number; sprintIds: number[] })
 
 /** Open sprints other than `excludeId`, soonest first: where a closing sprint's leftovers can go. */
 export function listOpenSprints(db: DB, input: { teamId: number; excludeId?: number }) {
-  let q = db.selectFrom("sprints").select(["id", "name", "startDate", "endDate"]).where("teamId", "=", input.teamId).where("closedAt", "is", null);
+  let q = db
+    .selectFrom("sprints")
+    .select(["id", "name", "startDate", "endDate"])
+    .where("teamId", "=", input.teamId)
+    .where("closedAt", "is", null);
   if (input.excludeId) q = q.where("id", "!=", input.excludeId);
   return q.orderBy("startDate").orderBy("id").execute();
 }
@@ -263,8 +333,17 @@ export async function listClosedSprintActuals(db: DB, input: { teamId: number; l
     .orderBy("endDate", "desc")
     .limit(input.limit ?? 6)
     .execute();
-  const totals = await spendTotalsForSprints(db, { teamId: input.teamId, sprints: rows.map((r) => ({ id: r.id, start: r.startDate, end: r.endDate })) });
-  return rows.map((r) => ({ id: r.id, name: r.name, start: r.startDate, end: r.endDate, actualCredits: totals.get(r.id) ?? 0 }));
+  const totals = await spendTotalsForSprints(db, {
+    teamId: input.teamId,
+    sprints: rows.map((r) => ({ id: r.id, start: r.startDate, end: r.endDate })),
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    start: r.startDate,
+    end: r.endDate,
+    actualCredits: totals.get(r.id) ?? 0,
+  }));
 }
 
 /** Open sprints that have started (today in the team's zone): the ones that burn. */
@@ -307,7 +386,10 @@ export interface SprintDashboard {
 }
 
 /** What the team dashboard shows about sprints: the running one's burn and alert, or the next one. */
-export async function getSprintDashboard(db: DB, input: { teamId: number; timeZone: string; now?: Date }): Promise<SprintDashboard> {
+export async function getSprintDashboard(
+  db: DB,
+  input: { teamId: number; timeZone: string; now?: Date },
+): Promise<SprintDashboard> {
   const now = input.now ?? new Date();
   const today = todayIn(input.timeZone, now);
   const [sprint, upcoming] = await Promise.all([
@@ -386,7 +468,14 @@ export function listBacklogForBoard(db: DB, input: { teamId: number; limit?: num
     .where("stories.archivedAt", "is", null)
     .where("stories.status", "in", ["backlog", "estimated"])
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom("sprintStories").select("sprintStories.storyId").whereRef("sprintStories.storyId", "=", "stories.id").where("sprintStories.outcome", "is", null))),
+      not(
+        exists(
+          selectFrom("sprintStories")
+            .select("sprintStories.storyId")
+            .whereRef("sprintStories.storyId", "=", "stories.id")
+            .where("sprintStories.outcome", "is", null),
+        ),
+      ),
     )
     .orderBy("stories.rank")
     .limit(input.limit ?? 300)
@@ -406,7 +495,9 @@ export function listSprintStories(db: DB, input: { teamId: number; sprintId: num
 }
 
 function estimateOf(row: { expectedCredits: number | null; p80Credits: number | null }) {
-  return row.expectedCredits === null ? null : { expected: row.expectedCredits, p80: row.p80Credits ?? row.expectedCredits };
+  return row.expectedCredits === null
+    ? null
+    : { expected: row.expectedCredits, p80: row.p80Credits ?? row.expectedCredits };
 }
 
 async function openCommitments(trx: DB, input: { teamId: number; sprintId: number }) {
@@ -445,14 +536,29 @@ function label(story: { key: string | null; title: string }) {
  */
 export async function commitStory(
   db: DB,
-  input: { teamId: number; sprintId: number; storyId: number; actorId: number; actorIsManager: boolean; reason?: string | null },
+  input: {
+    teamId: number;
+    sprintId: number;
+    storyId: number;
+    actorId: number;
+    actorIsManager: boolean;
+    reason?: string | null;
+  },
 ): Promise<CommitResult> {
   return db.transaction().execute(async (trx) => {
     const sprint = await lockSprint(trx, input);
     const story = await trx
       .selectFrom("stories")
       .leftJoin("estimates", "estimates.id", "stories.estimateId")
-      .select(["stories.id", "stories.key", "stories.title", "stories.status", "stories.archivedAt", "estimates.expectedCredits", "estimates.p80Credits"])
+      .select([
+        "stories.id",
+        "stories.key",
+        "stories.title",
+        "stories.status",
+        "stories.archivedAt",
+        "estimates.expectedCredits",
+        "estimates.p80Credits",
+      ])
       .where("stories.teamId", "=", input.teamId)
       .where("stories.id", "=", input.storyId)
       .forUpdate(["stories"])
@@ -466,12 +572,19 @@ export async function commitStory(
       .where("sprintStories.outcome", "is", null)
       .executeTakeFirst();
     if (openIn) {
-      throw new SprintError(openIn.id === sprint.id ? `${label(story)} is already in this sprint.` : `${label(story)} is already committed to ${openIn.name}.`);
+      throw new SprintError(
+        openIn.id === sprint.id
+          ? `${label(story)} is already in this sprint.`
+          : `${label(story)} is already committed to ${openIn.name}.`,
+      );
     }
     if (story.status === "done") throw new SprintError(`${label(story)} is done already.`);
 
     const commitments = await openCommitments(trx, input);
-    const load = committedLoad(commitments.map((c) => ({ estimate: estimateOf(c) })), sprint.commitBasis);
+    const load = committedLoad(
+      commitments.map((c) => ({ estimate: estimateOf(c) })),
+      sprint.commitBasis,
+    );
     const cap = capacityOf(sprint);
     const evaluation = evaluateStoryCommit({
       policy: sprint.exhaustionPolicy,
@@ -484,9 +597,24 @@ export async function commitStory(
     const reason = input.reason?.trim() || null;
 
     const insertCommitment = async (note: string) => {
-      await trx.insertInto("sprintStories").values({ sprintId: sprint.id, storyId: story.id, teamId: input.teamId, committedBy: input.actorId }).execute();
-      await trx.updateTable("stories").set({ status: "committed", updatedAt: new Date() }).where("teamId", "=", input.teamId).where("id", "=", story.id).execute();
-      await logEvent(trx, { teamId: input.teamId, sprintId: sprint.id, storyId: story.id, actorId: input.actorId, kind: "committed", message: note });
+      await trx
+        .insertInto("sprintStories")
+        .values({ sprintId: sprint.id, storyId: story.id, teamId: input.teamId, committedBy: input.actorId })
+        .execute();
+      await trx
+        .updateTable("stories")
+        .set({ status: "committed", updatedAt: new Date() })
+        .where("teamId", "=", input.teamId)
+        .where("id", "=", story.id)
+        .execute();
+      await logEvent(trx, {
+        teamId: input.teamId,
+        sprintId: sprint.id,
+        storyId: story.id,
+        actorId: input.actorId,
+        kind: "committed",
+        message: note,
+      });
     };
 
     switch (evaluation.outcome) {
@@ -497,7 +625,14 @@ export async function commitStory(
         await insertCommitment(`Committed ${label(story)} over capacity (warn policy): ${evaluation.message}`);
         return { kind: "committed", evaluation };
       case "refused":
-        await logEvent(trx, { teamId: input.teamId, sprintId: sprint.id, storyId: story.id, actorId: input.actorId, kind: "refused", message: `Refused ${label(story)}: ${evaluation.message}` });
+        await logEvent(trx, {
+          teamId: input.teamId,
+          sprintId: sprint.id,
+          storyId: story.id,
+          actorId: input.actorId,
+          kind: "refused",
+          message: `Refused ${label(story)}: ${evaluation.message}`,
+        });
         return { kind: "refused", evaluation };
       case "needs-approval": {
         if (!reason) return { kind: "needs-approval", evaluation };
@@ -515,19 +650,32 @@ export async function commitStory(
         if (input.actorIsManager) {
           const row = await trx
             .insertInto("commitRequests")
-            .values({ ...request, status: "approved", decidedBy: input.actorId, decidedAt: new Date(), decisionNote: "Committed by a manager with a reason." })
+            .values({
+              ...request,
+              status: "approved",
+              decidedBy: input.actorId,
+              decidedAt: new Date(),
+              decisionNote: "Committed by a manager with a reason.",
+            })
             .returning("id")
             .executeTakeFirstOrThrow();
           // A member's pending request for the same story is answered by this commit.
           await trx
             .updateTable("commitRequests")
-            .set({ status: "approved", decidedBy: input.actorId, decidedAt: new Date(), decisionNote: "Committed by a manager." })
+            .set({
+              status: "approved",
+              decidedBy: input.actorId,
+              decidedAt: new Date(),
+              decisionNote: "Committed by a manager.",
+            })
             .where("teamId", "=", input.teamId)
             .where("sprintId", "=", sprint.id)
             .where("storyId", "=", story.id)
             .where("status", "=", "pending")
             .execute();
-          await insertCommitment(`Committed ${label(story)} over capacity with a manager's approval. Reason: ${reason}`);
+          await insertCommitment(
+            `Committed ${label(story)} over capacity with a manager's approval. Reason: ${reason}`,
+          );
           return { kind: "committed", evaluation, requestId: row.id };
         }
         const existing = await trx
@@ -562,14 +710,27 @@ export async function commitStory(
 export async function decideCommitRequest(
   db: DB,
   input: { teamId: number; sprintId: number; requestId: number; deciderId: number; approve: boolean; note: string },
-): Promise<{ kind: "approved" | "declined"; storyLabel: string } | { kind: "refused"; evaluation: StoryCommitEvaluation }> {
+): Promise<
+  { kind: "approved" | "declined"; storyLabel: string } | { kind: "refused"; evaluation: StoryCommitEvaluation }
+> {
   return db.transaction().execute(async (trx) => {
     const sprint = await lockSprint(trx, input);
     const request = await trx
       .selectFrom("commitRequests")
       .innerJoin("stories", "stories.id", "commitRequests.storyId")
       .leftJoin("estimates", "estimates.id", "stories.estimateId")
-      .select(["commitRequests.id", "commitRequests.status", "commitRequests.reason", "stories.id as storyId", "stories.key", "stories.title", "stories.status as storyStatus", "stories.archivedAt", "estimates.expectedCredits", "estimates.p80Credits"])
+      .select([
+        "commitRequests.id",
+        "commitRequests.status",
+        "commitRequests.reason",
+        "stories.id as storyId",
+        "stories.key",
+        "stories.title",
+        "stories.status as storyStatus",
+        "stories.archivedAt",
+        "estimates.expectedCredits",
+        "estimates.p80Credits",
+      ])
       .where("commitRequests.teamId", "=", input.teamId)
       .where("commitRequests.sprintId", "=", sprint.id)
       .where("commitRequests.id", "=", input.requestId)
@@ -587,11 +748,19 @@ export async function decideCommitRequest(
 
     if (!input.approve) {
       await decide("declined");
-      await logEvent(trx, { teamId: input.teamId, sprintId: sprint.id, storyId: request.storyId, actorId: input.deciderId, kind: "declined", message: `Declined ${storyLabel}${input.note ? `: ${input.note}` : "."}` });
+      await logEvent(trx, {
+        teamId: input.teamId,
+        sprintId: sprint.id,
+        storyId: request.storyId,
+        actorId: input.deciderId,
+        kind: "declined",
+        message: `Declined ${storyLabel}${input.note ? `: ${input.note}` : "."}`,
+      });
       return { kind: "declined", storyLabel };
     }
 
-    if (request.archivedAt || request.storyStatus === "done") throw new SprintError(`${storyLabel} can no longer be committed.`);
+    if (request.archivedAt || request.storyStatus === "done")
+      throw new SprintError(`${storyLabel} can no longer be committed.`);
     const openIn = await trx
       .selectFrom("sprintStories")
       .innerJoin("sprints", "sprints.id", "sprintStories.sprintId")
@@ -602,7 +771,10 @@ export async function decideCommitRequest(
     if (openIn) throw new SprintError(`${storyLabel} is already committed to ${openIn.name}.`);
     if (sprint.exhaustionPolicy === "hard-stop") {
       const commitments = await openCommitments(trx, input);
-      const load = committedLoad(commitments.map((c) => ({ estimate: estimateOf(c) })), sprint.commitBasis);
+      const load = committedLoad(
+        commitments.map((c) => ({ estimate: estimateOf(c) })),
+        sprint.commitBasis,
+      );
       const evaluation = evaluateStoryCommit({
         policy: "hard-stop",
         basis: sprint.commitBasis,
@@ -614,8 +786,16 @@ export async function decideCommitRequest(
       if (evaluation.outcome === "refused") return { kind: "refused", evaluation };
     }
     await decide("approved");
-    await trx.insertInto("sprintStories").values({ sprintId: sprint.id, storyId: request.storyId, teamId: input.teamId, committedBy: input.deciderId }).execute();
-    await trx.updateTable("stories").set({ status: "committed", updatedAt: new Date() }).where("teamId", "=", input.teamId).where("id", "=", request.storyId).execute();
+    await trx
+      .insertInto("sprintStories")
+      .values({ sprintId: sprint.id, storyId: request.storyId, teamId: input.teamId, committedBy: input.deciderId })
+      .execute();
+    await trx
+      .updateTable("stories")
+      .set({ status: "committed", updatedAt: new Date() })
+      .where("teamId", "=", input.teamId)
+      .where("id", "=", request.storyId)
+      .execute();
     await logEvent(trx, {
       teamId: input.teamId,
       sprintId: sprint.id,
@@ -659,7 +839,10 @@ export function listCommitRequests(db: DB, input: { teamId: number; sprintId: nu
 }
 
 /** Takes a story out of an open sprint; it goes back to 'estimated' (or 'backlog' without an estimate). */
-export async function removeStory(db: DB, input: { teamId: number; sprintId: number; storyId: number; actorId: number }) {
+export async function removeStory(
+  db: DB,
+  input: { teamId: number; sprintId: number; storyId: number; actorId: number },
+) {
   return db.transaction().execute(async (trx) => {
     const sprint = await lockSprint(trx, input);
     const story = await trx
@@ -672,7 +855,8 @@ export async function removeStory(db: DB, input: { teamId: number; sprintId: num
       .where("sprintStories.outcome", "is", null)
       .executeTakeFirst();
     if (!story) throw new SprintError("That story is not in this sprint.", 404);
-    if (story.status === "done") throw new SprintError(`${label(story)} is done: reopen it before taking it out of the sprint.`);
+    if (story.status === "done")
+      throw new SprintError(`${label(story)} is done: reopen it before taking it out of the sprint.`);
     await trx.deleteFrom("sprintStories").where("sprintId", "=", sprint.id).where("storyId", "=", story.id).execute();
     await trx
       .updateTable("stories")
@@ -680,12 +864,22 @@ export async function removeStory(db: DB, input: { teamId: number; sprintId: num
       .where("teamId", "=", input.teamId)
       .where("id", "=", story.id)
       .execute();
-    await logEvent(trx, { teamId: input.teamId, sprintId: sprint.id, storyId: story.id, actorId: input.actorId, kind: "removed", message: `Removed ${label(story)} from the sprint.` });
+    await logEvent(trx, {
+      teamId: input.teamId,
+      sprintId: sprint.id,
+      storyId: story.id,
+      actorId: input.actorId,
+      kind: "removed",
+      message: `Removed ${label(story)} from the sprint.`,
+    });
   });
 }
 
 /** Marks a committed story done, or reopens it, while its sprint is open. */
-export async function setSprintStoryDone(db: DB, input: { teamId: number; sprintId: number; storyId: number; done: boolean; actorId: number }) {
+export async function setSprintStoryDone(
+  db: DB,
+  input: { teamId: number; sprintId: number; storyId: number; done: boolean; actorId: number },
+) {
   return db.transaction().execute(async (trx) => {
     const sprint = await lockSprint(trx, input);
     const story = await trx
@@ -704,7 +898,14 @@ export async function setSprintStoryDone(db: DB, input: { teamId: number; sprint
       .where("teamId", "=", input.teamId)
       .where("id", "=", story.id)
       .execute();
-    await logEvent(trx, { teamId: input.teamId, sprintId: sprint.id, storyId: story.id, actorId: input.actorId, kind: input.done ? "done" : "reopened", message: `${input.done ? "Marked done" : "Reopened"}: ${label(story)}.` });
+    await logEvent(trx, {
+      teamId: input.teamId,
+      sprintId: sprint.id,
+      storyId: story.id,
+      actorId: input.actorId,
+      kind: input.done ? "done" : "reopened",
+      message: `${input.done ? "Marked done" : "Reopened"}: ${label(story)}.`,
+    });
   });
 }
 
@@ -728,9 +929,15 @@ export async function setAllocations(
 ) {
   return db.transaction().execute(async (trx) => {
     await lockSprint(trx, input);
-    await trx.deleteFrom("sprintAllocations").where("teamId", "=", input.teamId).where("sprintId", "=", input.sprintId).execute();
+    await trx
+      .deleteFrom("sprintAllocations")
+      .where("teamId", "=", input.teamId)
+      .where("sprintId", "=", input.sprintId)
+      .execute();
     const members = new Set(
-      (await trx.selectFrom("memberships").select("userId").where("teamId", "=", input.teamId).execute()).map((m) => m.userId),
+      (await trx.selectFrom("memberships").select("userId").where("teamId", "=", input.teamId).execute()).map(
+        (m) => m.userId,
+      ),
     );
     const rows = input.allocations
       .filter((a) => a.credits > 0 && members.has(a.userId))
@@ -748,14 +955,22 @@ export async function setAllocations(
  */
 export async function closeSprint(
   db: DB,
-  input: { teamId: number; sprintId: number; actorId: number | null; destination: CloseDestination; timeZone: string; now?: Date },
+  input: {
+    teamId: number;
+    sprintId: number;
+    actorId: number | null;
+    destination: CloseDestination;
+    timeZone: string;
+    now?: Date;
+  },
 ) {
   const now = input.now ?? new Date();
   return db.transaction().execute(async (trx) => {
     const sprint = await lockSprint(trx, input);
     let target: { id: number; name: string } | null = null;
     if (input.destination.kind === "sprint") {
-      if (input.destination.sprintId === sprint.id) throw new SprintError("Pick another sprint for the unfinished stories.", 400);
+      if (input.destination.sprintId === sprint.id)
+        throw new SprintError("Pick another sprint for the unfinished stories.", 400);
       const t = await lockSprint(trx, { teamId: input.teamId, sprintId: input.destination.sprintId });
       target = { id: t.id, name: t.name };
     }
@@ -770,7 +985,11 @@ export async function closeSprint(
       stories.map((s) => ({ storyId: s.id, status: s.status })),
       input.destination,
     );
-    const spend = await dailySpendForSprint(trx, { teamId: input.teamId, start: sprint.startDate, end: sprint.endDate });
+    const spend = await dailySpendForSprint(trx, {
+      teamId: input.teamId,
+      start: sprint.startDate,
+      end: sprint.endDate,
+    });
     const allocations = await listAllocations(trx, input);
     const snapshot = buildSnapshot({
       closedAt: now,
@@ -803,7 +1022,8 @@ export async function closeSprint(
         key: s.key,
         title: s.title,
         status: s.status,
-        levels: s.intensity && s.autonomy && s.risk ? { intensity: s.intensity, autonomy: s.autonomy, risk: s.risk } : null,
+        levels:
+          s.intensity && s.autonomy && s.risk ? { intensity: s.intensity, autonomy: s.autonomy, risk: s.risk } : null,
         size: s.size,
         expected: s.expectedCredits,
         p80: s.p80Credits,
@@ -816,19 +1036,40 @@ export async function closeSprint(
 
     const setOutcome = async (ids: number[], outcome: "done" | "carried" | "returned") => {
       if (!ids.length) return;
-      await trx.updateTable("sprintStories").set({ outcome }).where("sprintId", "=", sprint.id).where("storyId", "in", ids).execute();
+      await trx
+        .updateTable("sprintStories")
+        .set({ outcome })
+        .where("sprintId", "=", sprint.id)
+        .where("storyId", "in", ids)
+        .execute();
     };
     await setOutcome(plan.done, "done");
     await setOutcome(plan.carried, "carried");
     await setOutcome(plan.returned, "returned");
     for (const s of stories.filter((s) => plan.returned.includes(s.id))) {
-      await trx.updateTable("stories").set({ status: statusOutsideSprint(s.estimateId !== null), updatedAt: now }).where("teamId", "=", input.teamId).where("id", "=", s.id).execute();
+      await trx
+        .updateTable("stories")
+        .set({ status: statusOutsideSprint(s.estimateId !== null), updatedAt: now })
+        .where("teamId", "=", input.teamId)
+        .where("id", "=", s.id)
+        .execute();
     }
     if (target && plan.carried.length) {
       await trx
         .insertInto("sprintStories")
-        .values(plan.carried.map((storyId) => ({ sprintId: target.id, storyId, teamId: input.teamId, committedBy: input.actorId })))
-        .onConflict((oc) => oc.columns(["sprintId", "storyId"]).doUpdateSet({ outcome: null, committedBy: input.actorId, committedAt: now }))
+        .values(
+          plan.carried.map((storyId) => ({
+            sprintId: target.id,
+            storyId,
+            teamId: input.teamId,
+            committedBy: input.actorId,
+          })),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(["sprintId", "storyId"])
+            .doUpdateSet({ outcome: null, committedBy: input.actorId, committedAt: now }),
+        )
         .execute();
       await logEvent(trx, {
         teamId: input.teamId,
@@ -840,7 +1081,12 @@ export async function closeSprint(
     }
     await trx
       .updateTable("commitRequests")
-      .set({ status: "declined", decidedBy: input.actorId, decidedAt: now, decisionNote: "The sprint was closed before a decision." })
+      .set({
+        status: "declined",
+        decidedBy: input.actorId,
+        decidedAt: now,
+        decisionNote: "The sprint was closed before a decision.",
+      })
       .where("teamId", "=", input.teamId)
       .where("sprintId", "=", sprint.id)
       .where("status", "=", "pending")
@@ -871,7 +1117,13 @@ export function listSprintEvents(db: DB, input: { teamId: number; sprintId: numb
   return db
     .selectFrom("sprintEvents")
     .leftJoin("users", "users.id", "sprintEvents.actorId")
-    .select(["sprintEvents.id", "sprintEvents.kind", "sprintEvents.message", "sprintEvents.createdAt", "users.name as actorName"])
+    .select([
+      "sprintEvents.id",
+      "sprintEvents.kind",
+      "sprintEvents.message",
+      "sprintEvents.createdAt",
+      "users.name as actorName",
+    ])
     .where("sprintEvents.teamId", "=", input.teamId)
     .where("sprintEvents.sprintId", "=", input.sprintId)
     .orderBy("sprintEvents.id", "desc")
@@ -882,12 +1134,20 @@ export function listSprintEvents(db: DB, input: { teamId: number; sprintId: numb
 // ---- burn -------------------------------------------------------------------------------------
 
 export async function alertedThresholds(db: DB, input: { teamId: number; sprintId: number }): Promise<Threshold[]> {
-  const rows = await db.selectFrom("sprintAlerts").select("threshold").where("teamId", "=", input.teamId).where("sprintId", "=", input.sprintId).execute();
+  const rows = await db
+    .selectFrom("sprintAlerts")
+    .select("threshold")
+    .where("teamId", "=", input.teamId)
+    .where("sprintId", "=", input.sprintId)
+    .execute();
   return rows.map((r) => r.threshold as Threshold);
 }
 
 /** The sprint's burn-up on the team's local calendar, as of `now`. */
-export async function sprintBurn(db: DB, input: { teamId: number; timeZone: string; sprint: SprintRow; now?: Date }): Promise<BurnUp> {
+export async function sprintBurn(
+  db: DB,
+  input: { teamId: number; timeZone: string; sprint: SprintRow; now?: Date },
+): Promise<BurnUp> {
   const { sprint } = input;
   const today = todayIn(input.timeZone, input.now ?? new Date());
   const cap = capacityOf(sprint);

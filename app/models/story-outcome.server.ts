@@ -8,7 +8,16 @@ export function getStoryOutcome(db: DB, input: { teamId: number; storyId: number
   return db
     .selectFrom("storyOutcomes as o")
     .leftJoin("users as u", "u.id", "o.recordedBy")
-    .select(["o.storyId", "o.bought", "o.reviewBurden", "o.causeTags", "o.note", "o.createdAt", "o.updatedAt", "u.name as recordedByName"])
+    .select([
+      "o.storyId",
+      "o.bought",
+      "o.reviewBurden",
+      "o.causeTags",
+      "o.note",
+      "o.createdAt",
+      "o.updatedAt",
+      "u.name as recordedByName",
+    ])
     .where("o.teamId", "=", input.teamId)
     .where("o.storyId", "=", input.storyId)
     .executeTakeFirst();
@@ -31,7 +40,10 @@ export function listStoryOutcomes(db: DB, input: { teamId: number; storyIds?: nu
 export async function saveStoryOutcome(
   db: DB,
   // Cause tags: the outcome form's, or the retrospective's wider list (both stored as text).
-  input: { teamId: number; storyId: number; recordedBy: number | null; markDone: boolean } & Omit<StoryOutcomeInput, "causeTags"> & {
+  input: { teamId: number; storyId: number; recordedBy: number | null; markDone: boolean } & Omit<
+    StoryOutcomeInput,
+    "causeTags"
+  > & {
       causeTags: readonly string[];
     },
 ) {

@@ -91,7 +91,9 @@ export function listStories(
 ) {
   const f = input.filters ?? {};
   let query = storiesWithEstimate(db, input.teamId);
-  query = f.archived ? query.where("stories.archivedAt", "is not", null) : query.where("stories.archivedAt", "is", null);
+  query = f.archived
+    ? query.where("stories.archivedAt", "is not", null)
+    : query.where("stories.archivedAt", "is", null);
   if (f.status) query = query.where("stories.status", "=", f.status);
   if (f.label) query = query.where(sql<boolean>`${f.label} = any(stories.labels)`);
   if (f.size) query = query.where("estimates.size", "=", f.size);
@@ -116,7 +118,13 @@ export function listStories(
 
 export async function listLabels(db: DB, teamId: number): Promise<string[]> {
   const rows = await db
-    .selectFrom(sql<{ label: string }>`(select distinct unnest(labels) as label from stories where team_id = ${teamId} and archived_at is null)`.as("l"))
+    .selectFrom(
+      sql<{
+        label: string;
+      }>`(select distinct unnest(labels) as label from stories where team_id = ${teamId} and archived_at is null)`.as(
+        "l",
+      ),
+    )
     .select("label")
     .orderBy("label")
     .execute();
@@ -189,7 +197,10 @@ export async function createStory(db: DB, input: { teamId: number } & StoryInput
   return created!;
 }
 
-export async function updateStory(db: DB, input: { teamId: number; storyId: number } & StoryInput & { status?: StoryStatus }) {
+export async function updateStory(
+  db: DB,
+  input: { teamId: number; storyId: number } & StoryInput & { status?: StoryStatus },
+) {
   const { teamId, storyId, ...values } = input;
   try {
     const result = await db
@@ -219,10 +230,14 @@ export async function setStoryArchived(db: DB, input: { teamId: number; storyId:
  * `beforeId`, or right before `afterId` when it is the first. Ranks are read fresh in the
  * transaction; two movers picking the same gap collide and the loser retries.
  */
-export async function moveStory(db: DB, input: { teamId: number; storyId: number; beforeId: number | null; afterId: number | null }) {
+export async function moveStory(
+  db: DB,
+  input: { teamId: number; storyId: number; beforeId: number | null; afterId: number | null },
+) {
   return retryingRankCollisions(() =>
     db.transaction().execute(async (trx) => {
-      const others = () => trx.selectFrom("stories").select("rank").where("teamId", "=", input.teamId).where("id", "!=", input.storyId);
+      const others = () =>
+        trx.selectFrom("stories").select("rank").where("teamId", "=", input.teamId).where("id", "!=", input.storyId);
       const rankOf = async (id: number | null) =>
         id === null ? null : ((await others().where("id", "=", id).executeTakeFirst())?.rank ?? null);
       const nextAfter = async (rank: string) =>
@@ -304,7 +319,11 @@ export async function recordEstimate(
       .executeTakeFirstOrThrow();
     await trx
       .updateTable("stories")
-      .set({ estimateId: row.id, status: story.status === "backlog" ? "estimated" : story.status, updatedAt: new Date() })
+      .set({
+        estimateId: row.id,
+        status: story.status === "backlog" ? "estimated" : story.status,
+        updatedAt: new Date(),
+      })
       .where("id", "=", input.storyId)
       .execute();
     return row;

@@ -54,7 +54,16 @@ export interface TeamContentCounts {
 
 /** Rows that make a team "not new": an import goes only where none of these exist. */
 export async function countTeamContent(db: DB, teamId: number): Promise<TeamContentCounts> {
-  const n = (table: "stories" | "sprints" | "pokerSessions" | "spendEntries" | "spendImports" | "spendIdentities" | "spendSessionStories") =>
+  const n = (
+    table:
+      | "stories"
+      | "sprints"
+      | "pokerSessions"
+      | "spendEntries"
+      | "spendImports"
+      | "spendIdentities"
+      | "spendSessionStories",
+  ) =>
     db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -102,15 +111,35 @@ export async function exportTeam(db: DB, teamId: number, now: Date = new Date())
 
 async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport> {
   const team = await trx.selectFrom("teams").selectAll().where("id", "=", teamId).executeTakeFirstOrThrow();
-  const schemes = await trx.selectFrom("sizingSchemes").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
+  const schemes = await trx
+    .selectFrom("sizingSchemes")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("id")
+    .execute();
   const rates = await trx.selectFrom("modelRates").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
   const stories = await trx.selectFrom("stories").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
   const estimates = await trx.selectFrom("estimates").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
-  const outcomes = await trx.selectFrom("storyOutcomes").selectAll().where("teamId", "=", teamId).orderBy("storyId").execute();
-  const sessions = await trx.selectFrom("pokerSessions").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
+  const outcomes = await trx
+    .selectFrom("storyOutcomes")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("storyId")
+    .execute();
+  const sessions = await trx
+    .selectFrom("pokerSessions")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("id")
+    .execute();
   const items = await trx.selectFrom("pokerItems").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
   const rounds = await trx.selectFrom("pokerRounds").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
-  const participants = await trx.selectFrom("pokerParticipants").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
+  const participants = await trx
+    .selectFrom("pokerParticipants")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("id")
+    .execute();
   const votes = await trx
     .selectFrom("pokerVotes")
     .selectAll()
@@ -120,11 +149,28 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
     .orderBy("dimension")
     .execute();
   const sprints = await trx.selectFrom("sprints").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
-  const commitments = await trx.selectFrom("sprintStories").selectAll().where("teamId", "=", teamId).orderBy("sprintId").orderBy("storyId").execute();
+  const commitments = await trx
+    .selectFrom("sprintStories")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("sprintId")
+    .orderBy("storyId")
+    .execute();
   const allocations = await trx.selectFrom("sprintAllocations").selectAll().where("teamId", "=", teamId).execute();
-  const requests = await trx.selectFrom("commitRequests").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
+  const requests = await trx
+    .selectFrom("commitRequests")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("id")
+    .execute();
   const events = await trx.selectFrom("sprintEvents").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
-  const alerts = await trx.selectFrom("sprintAlerts").selectAll().where("teamId", "=", teamId).orderBy("sprintId").orderBy("threshold").execute();
+  const alerts = await trx
+    .selectFrom("sprintAlerts")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("sprintId")
+    .orderBy("threshold")
+    .execute();
   const imports = await trx.selectFrom("spendImports").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
   const entries = await trx
     .selectFrom("spendEntries")
@@ -134,10 +180,30 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
     .where("teamId", "=", teamId)
     .orderBy("id")
     .execute();
-  const identities = await trx.selectFrom("spendIdentities").selectAll().where("teamId", "=", teamId).orderBy("identity").execute();
-  const sessionStories = await trx.selectFrom("spendSessionStories").selectAll().where("teamId", "=", teamId).orderBy("sessionId").execute();
-  const extensions = await trx.selectFrom("budgetExtensions").selectAll().where("teamId", "=", teamId).orderBy("id").execute();
-  const otlpSessions = await trx.selectFrom("otlpSessions").selectAll().where("teamId", "=", teamId).orderBy("sessionId").execute();
+  const identities = await trx
+    .selectFrom("spendIdentities")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("identity")
+    .execute();
+  const sessionStories = await trx
+    .selectFrom("spendSessionStories")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("sessionId")
+    .execute();
+  const extensions = await trx
+    .selectFrom("budgetExtensions")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("id")
+    .execute();
+  const otlpSessions = await trx
+    .selectFrom("otlpSessions")
+    .selectAll()
+    .where("teamId", "=", teamId)
+    .orderBy("sessionId")
+    .execute();
   // Not exported: calibration suggestions (recomputed from estimates and spend), tracker connections
   // and API tokens (credentials), spend entry versions (an undo log of this install's imports).
   const members = await trx.selectFrom("memberships").select(["userId", "role"]).where("teamId", "=", teamId).execute();
@@ -180,7 +246,8 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
   for (const x of extensions) note(x.createdBy);
   const users = new Map<number, { email: string; name: string }>();
   for (const chunk of chunks([...userIds])) {
-    for (const u of await trx.selectFrom("users").select(["id", "email", "name"]).where("id", "in", chunk).execute()) users.set(u.id, u);
+    for (const u of await trx.selectFrom("users").select(["id", "email", "name"]).where("id", "in", chunk).execute())
+      users.set(u.id, u);
   }
   const roleOf = new Map(members.map((m) => [m.userId, m.role]));
   const emailOf = (id: number | null) => (id === null ? null : (users.get(id)?.email ?? null));
@@ -227,12 +294,24 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
   const snapshotOut = (raw: SprintSnapshot): TeamExportSnapshot => ({
     version: raw.version,
     closedAt: raw.closedAt,
-    sprint: { name: raw.sprint.name, goal: raw.sprint.goal, start: raw.sprint.start, end: raw.sprint.end, workingDays: raw.sprint.workingDays, timeZone: raw.sprint.timeZone },
+    sprint: {
+      name: raw.sprint.name,
+      goal: raw.sprint.goal,
+      start: raw.sprint.start,
+      end: raw.sprint.end,
+      workingDays: raw.sprint.workingDays,
+      timeZone: raw.sprint.timeZone,
+    },
     capacity: {
       kind: raw.capacity.kind,
       credits: raw.capacity.credits,
       pool: raw.capacity.pool
-        ? { plan: raw.capacity.pool.plan, seats: raw.capacity.pool.seats, perSeat: raw.capacity.pool.perSeat, explanation: raw.capacity.pool.explanation }
+        ? {
+            plan: raw.capacity.pool.plan,
+            seats: raw.capacity.pool.seats,
+            perSeat: raw.capacity.pool.perSeat,
+            explanation: raw.capacity.pool.explanation,
+          }
         : null,
       reservePercent: raw.capacity.reservePercent,
       available: raw.capacity.available,
@@ -529,7 +608,9 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
     })),
     spendIdentities: identities.flatMap((x) => {
       const person = emailOf(x.userId);
-      return person ? [{ identity: x.identity, person, createdBy: emailOf(x.createdBy), createdAt: iso(x.createdAt) }] : [];
+      return person
+        ? [{ identity: x.identity, person, createdBy: emailOf(x.createdBy), createdAt: iso(x.createdAt) }]
+        : [];
     }),
     spendSessionStories: sessionStories.map((x) => ({
       sessionId: x.sessionId,
@@ -621,7 +702,12 @@ async function insertChunkedIds<T extends TableWithId, R, K>(
   const idOf = new Map<K, number>();
   let n = 0;
   for (const chunk of chunks(rows)) {
-    const ids = inInsertOrder(await into.values(chunk.map(toRow) as never).returning("id").execute());
+    const ids = inInsertOrder(
+      await into
+        .values(chunk.map(toRow) as never)
+        .returning("id")
+        .execute(),
+    );
     for (const [i, row] of chunk.entries()) idOf.set(key(row, n + i), ids[i]!);
     n += chunk.length;
   }
@@ -662,15 +748,25 @@ async function writeTeam(
   const { teamId, doc } = input;
   // Two imports into the same team at once: the second waits here, then finds the team taken.
   await trx.selectFrom("teams").select("id").where("id", "=", teamId).forUpdate().executeTakeFirstOrThrow();
-  const actor = await trx.selectFrom("memberships").select("role").where("teamId", "=", teamId).where("userId", "=", input.actingUserId).executeTakeFirst();
-  if (!actor || !roleAtLeast(actor.role, "manager")) throw new TeamImportError("Importing a team needs the manager role.", 403);
+  const actor = await trx
+    .selectFrom("memberships")
+    .select("role")
+    .where("teamId", "=", teamId)
+    .where("userId", "=", input.actingUserId)
+    .executeTakeFirst();
+  if (!actor || !roleAtLeast(actor.role, "manager"))
+    throw new TeamImportError("Importing a team needs the manager role.", 403);
 
   const counts = await countTeamContent(trx, teamId);
   if (!isEmptyTeam(counts)) {
     const has = (Object.entries(counts) as [keyof TeamContentCounts, number][])
       .filter(([, n]) => n > 0)
       .map(([what, n]) => `${n} ${CONTENT_LABELS[what][n === 1 ? 0 : 1]}`);
-    throw new TeamImportError("This team is not new: import into a team that has no stories, sprints, poker sessions or spend yet.", 409, has);
+    throw new TeamImportError(
+      "This team is not new: import into a team that has no stories, sprints, poker sessions or spend yet.",
+      409,
+      has,
+    );
   }
 
   // People: members of this team, by e-mail.
@@ -705,15 +801,21 @@ async function writeTeam(
     .execute();
   await trx.deleteFrom("sizingSchemes").where("teamId", "=", teamId).execute();
   await trx.deleteFrom("modelRates").where("teamId", "=", teamId).execute();
-  const schemeId = await insertChunkedIds(trx, "sizingSchemes", doc.sizingSchemes, (s) => s.version, (s) => ({
-    teamId,
-    version: s.version,
-    scheme: JSON.stringify(s.scheme),
-    contentHash: s.contentHash,
-    note: s.note,
-    createdBy: userOf(s.createdBy),
-    createdAt: s.createdAt,
-  }));
+  const schemeId = await insertChunkedIds(
+    trx,
+    "sizingSchemes",
+    doc.sizingSchemes,
+    (s) => s.version,
+    (s) => ({
+      teamId,
+      version: s.version,
+      scheme: JSON.stringify(s.scheme),
+      contentHash: s.contentHash,
+      note: s.note,
+      createdBy: userOf(s.createdBy),
+      createdAt: s.createdAt,
+    }),
+  );
   const schemeOf = (version: number) => schemeId.get(version)!;
   await insertChunked(trx, "modelRates", doc.rates, (r) => ({ teamId, ...r }));
 
@@ -773,10 +875,14 @@ async function writeTeam(
     createdAt: e.createdAt,
   }));
   const estimateOrNull = (ref: number | null) => (ref === null ? null : estimateId.get(ref)!);
-  const current = doc.stories.flatMap((s) => (s.estimateRef === null ? [] : [[storyOf(s.ref), estimateId.get(s.estimateRef)!] as const]));
+  const current = doc.stories.flatMap((s) =>
+    s.estimateRef === null ? [] : [[storyOf(s.ref), estimateId.get(s.estimateRef)!] as const],
+  );
   for (const chunk of chunks(current)) {
     const pairs = sql.join(chunk.map(([story, estimate]) => sql`(${story}::bigint, ${estimate}::bigint)`));
-    await sql`update stories set estimate_id = v.estimate_id from (values ${pairs}) as v(story_id, estimate_id) where stories.id = v.story_id`.execute(trx);
+    await sql`update stories set estimate_id = v.estimate_id from (values ${pairs}) as v(story_id, estimate_id) where stories.id = v.story_id`.execute(
+      trx,
+    );
   }
 
   await insertChunked(trx, "storyOutcomes", doc.storyOutcomes, (o) => ({
@@ -824,20 +930,30 @@ async function writeTeam(
       createdAt: i.createdAt,
     }));
     if (s.currentItemRef !== null) {
-      await trx.updateTable("pokerSessions").set({ currentItemId: itemId.get(s.currentItemRef)! }).where("id", "=", session).execute();
+      await trx
+        .updateTable("pokerSessions")
+        .set({ currentItemId: itemId.get(s.currentItemRef)! })
+        .where("id", "=", session)
+        .execute();
     }
     // Rounds have no ref: each is known by its place in this list.
     const rounds = s.items.flatMap((item) => item.rounds.map((round) => ({ item, round })));
-    const roundId = await insertChunkedIds(trx, "pokerRounds", rounds, (_, n) => n, ({ item, round }) => ({
-      itemId: itemId.get(item.ref)!,
-      sessionId: session,
-      teamId,
-      number: round.number,
-      status: round.status,
-      timerEndsAt: round.timerEndsAt,
-      startedAt: round.startedAt,
-      revealedAt: round.revealedAt,
-    }));
+    const roundId = await insertChunkedIds(
+      trx,
+      "pokerRounds",
+      rounds,
+      (_, n) => n,
+      ({ item, round }) => ({
+        itemId: itemId.get(item.ref)!,
+        sessionId: session,
+        teamId,
+        number: round.number,
+        status: round.status,
+        timerEndsAt: round.timerEndsAt,
+        startedAt: round.startedAt,
+        revealedAt: round.revealedAt,
+      }),
+    );
     const votes = rounds.flatMap(({ round }, n) => round.votes.map((vote) => ({ roundId: roundId.get(n)!, vote })));
     await insertChunked(trx, "pokerVotes", votes, ({ roundId, vote: v }) => ({
       roundId,
@@ -925,16 +1041,22 @@ async function writeTeam(
   }
 
   // Spend: the import log, the entries (the bulk of a large team), the mappings.
-  const importId = await insertChunkedIds(trx, "spendImports", doc.spendImports, byRef, ({ ref: _ref, importedBy, undoneBy, byStoryKey, errors, warnings, ...x }) => ({
-    ...x,
-    teamId,
-    userId: userOf(importedBy),
-    tokenId: null,
-    byStoryKey: JSON.stringify(byStoryKey),
-    errors: JSON.stringify(errors),
-    warnings: JSON.stringify(warnings),
-    undoneBy: userOf(undoneBy),
-  }));
+  const importId = await insertChunkedIds(
+    trx,
+    "spendImports",
+    doc.spendImports,
+    byRef,
+    ({ ref: _ref, importedBy, undoneBy, byStoryKey, errors, warnings, ...x }) => ({
+      ...x,
+      teamId,
+      userId: userOf(importedBy),
+      tokenId: null,
+      byStoryKey: JSON.stringify(byStoryKey),
+      errors: JSON.stringify(errors),
+      warnings: JSON.stringify(warnings),
+      undoneBy: userOf(undoneBy),
+    }),
+  );
   await insertChunked(trx, "spendEntries", doc.spendEntries, ({ importRef, storyRef, createdBy, ...e }) => ({
     ...e,
     teamId,
@@ -945,7 +1067,9 @@ async function writeTeam(
   const identities = doc.spendIdentities.flatMap((x) => {
     const userId = userOf(x.person);
     if (userId === null) leftOut.push(`the identity “${x.identity}” (mapped to ${x.person})`);
-    return userId === null ? [] : [{ teamId, identity: x.identity, userId, createdBy: userOf(x.createdBy), createdAt: x.createdAt }];
+    return userId === null
+      ? []
+      : [{ teamId, identity: x.identity, userId, createdBy: userOf(x.createdBy), createdAt: x.createdAt }];
   });
   await insertChunked(trx, "spendIdentities", identities, (x) => x);
   await insertChunked(trx, "spendSessionStories", doc.spendSessionStories, (x) => ({
@@ -965,7 +1089,10 @@ async function writeTeam(
     createdAt: x.createdAt,
   }));
   await insertChunked(trx, "otlpSessions", doc.otlpSessions, (x) => ({ teamId, ...x }));
-  if (guestSeats) leftOut.push(`${guestSeats} poker ${guestSeats === 1 ? "seat keeps its" : "seats keep their"} name and votes as guest seats`);
+  if (guestSeats)
+    leftOut.push(
+      `${guestSeats} poker ${guestSeats === 1 ? "seat keeps its" : "seats keep their"} name and votes as guest seats`,
+    );
 
   return {
     stories: doc.stories.length,
@@ -983,13 +1110,27 @@ async function writeTeam(
 function snapshotIn(
   snap: TeamExportSnapshot,
   ownId: number,
-  maps: { storyId: Map<number, number>; sprintId: Map<number, number>; userOf: (email: string | null) => number | null },
+  maps: {
+    storyId: Map<number, number>;
+    sprintId: Map<number, number>;
+    userOf: (email: string | null) => number | null;
+  },
 ): SprintSnapshot {
   return {
     ...snap,
     sprint: { id: ownId, ...snap.sprint },
-    allocations: snap.allocations.map((a) => ({ userId: maps.userOf(a.person) ?? 0, name: a.name, credits: a.credits })),
-    destination: snap.destination.kind === "sprint" ? { kind: "sprint", sprintId: maps.sprintId.get(snap.destination.sprintRef)! } : { kind: "backlog" },
-    stories: snap.stories.map(({ storyRef, ...s }) => ({ storyId: storyRef === null ? 0 : maps.storyId.get(storyRef)!, ...s })),
+    allocations: snap.allocations.map((a) => ({
+      userId: maps.userOf(a.person) ?? 0,
+      name: a.name,
+      credits: a.credits,
+    })),
+    destination:
+      snap.destination.kind === "sprint"
+        ? { kind: "sprint", sprintId: maps.sprintId.get(snap.destination.sprintRef)! }
+        : { kind: "backlog" },
+    stories: snap.stories.map(({ storyRef, ...s }) => ({
+      storyId: storyRef === null ? 0 : maps.storyId.get(storyRef)!,
+      ...s,
+    })),
   };
 }

@@ -28,7 +28,10 @@ export async function isSlugTaken(db: DB, slug: string) {
   return !!(await db.selectFrom("teams").select("id").where("slug", "=", slug).executeTakeFirst());
 }
 
-export function updateTeamSettings(db: DB, input: { teamId: number; name: string; timeZone: string; keyPattern: string }) {
+export function updateTeamSettings(
+  db: DB,
+  input: { teamId: number; name: string; timeZone: string; keyPattern: string },
+) {
   return db
     .updateTable("teams")
     .set({ name: input.name, timeZone: input.timeZone, keyPattern: input.keyPattern })
@@ -41,7 +44,14 @@ export function getMembership(db: DB, input: { slug: string; userId: number }) {
   return db
     .selectFrom("memberships")
     .innerJoin("teams", "teams.id", "memberships.teamId")
-    .select(["teams.id as teamId", "teams.slug", "teams.name", "teams.timeZone", "teams.keyPattern", "memberships.role"])
+    .select([
+      "teams.id as teamId",
+      "teams.slug",
+      "teams.name",
+      "teams.timeZone",
+      "teams.keyPattern",
+      "memberships.role",
+    ])
     .where("teams.slug", "=", input.slug)
     .where("memberships.userId", "=", input.userId)
     .executeTakeFirst();
@@ -141,7 +151,13 @@ export async function createInvite(
   const expiresAt = new Date(Date.now() + (input.days ?? INVITE_DAYS) * 86_400_000);
   await db
     .insertInto("invites")
-    .values({ teamId: input.teamId, tokenHash: hashToken(token), role: input.role, createdBy: input.createdBy, expiresAt })
+    .values({
+      teamId: input.teamId,
+      tokenHash: hashToken(token),
+      role: input.role,
+      createdBy: input.createdBy,
+      expiresAt,
+    })
     .execute();
   return { token, expiresAt };
 }

@@ -20,15 +20,34 @@ export interface TrackerConnection {
   createdAt: Date;
 }
 
-const PUBLIC_COLUMNS = ["id", "kind", "baseUrl", "project", "account", "pushMode", "membersCanPull", "createdAt"] as const;
+const PUBLIC_COLUMNS = [
+  "id",
+  "kind",
+  "baseUrl",
+  "project",
+  "account",
+  "pushMode",
+  "membersCanPull",
+  "createdAt",
+] as const;
 
 export function listTrackerConnections(db: DB, teamId: number): Promise<TrackerConnection[]> {
-  return db.selectFrom("trackerConnections").select(PUBLIC_COLUMNS).where("teamId", "=", teamId).orderBy("id").execute();
+  return db
+    .selectFrom("trackerConnections")
+    .select(PUBLIC_COLUMNS)
+    .where("teamId", "=", teamId)
+    .orderBy("id")
+    .execute();
 }
 
 export async function addTrackerConnection(
   db: DB,
-  input: Omit<TrackerConnection, "id" | "createdAt"> & { teamId: number; token: string; createdBy: number; secret: string },
+  input: Omit<TrackerConnection, "id" | "createdAt"> & {
+    teamId: number;
+    token: string;
+    createdBy: number;
+    secret: string;
+  },
 ): Promise<number> {
   const { secret, token, ...values } = input;
   const row = await db
@@ -52,7 +71,10 @@ export async function updateTrackerConnection(
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function removeTrackerConnection(db: DB, input: { teamId: number; connectionId: number }): Promise<boolean> {
+export async function removeTrackerConnection(
+  db: DB,
+  input: { teamId: number; connectionId: number },
+): Promise<boolean> {
   const result = await db
     .deleteFrom("trackerConnections")
     .where("teamId", "=", input.teamId)
@@ -75,7 +97,13 @@ export async function openTrackerApi(
   const token = row ? openSecret(row.tokenSealed, input.secret) : null;
   if (!row || token === null) return null;
   const { tokenSealed: _sealed, ...connection } = row;
-  const config: TrackerConnectionConfig = { kind: row.kind, baseUrl: row.baseUrl, project: row.project, account: row.account, token };
+  const config: TrackerConnectionConfig = {
+    kind: row.kind,
+    baseUrl: row.baseUrl,
+    project: row.project,
+    account: row.account,
+    token,
+  };
   return { connection, api: trackerApi(config) };
 }
 
@@ -87,7 +115,8 @@ export function connectionForStory(
   return (
     connections.find((c) =>
       c.kind === "github"
-        ? !!story.link && new RegExp(`/${c.project.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/issues/\\d+$`).test(story.link)
+        ? !!story.link &&
+          new RegExp(`/${c.project.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/issues/\\d+$`).test(story.link)
         : (!!story.key && story.key.startsWith(`${c.project}-`)) ||
           (!!story.link && story.link.startsWith(`${c.baseUrl.replace(/\/+$/, "")}/browse/`)),
     ) ?? null
@@ -103,7 +132,10 @@ export interface StoryTrackerPush {
   attemptedAt: Date;
 }
 
-export function listStoryTrackerPushes(db: DB, input: { teamId: number; storyId: number }): Promise<StoryTrackerPush[]> {
+export function listStoryTrackerPushes(
+  db: DB,
+  input: { teamId: number; storyId: number },
+): Promise<StoryTrackerPush[]> {
   return db
     .selectFrom("trackerPushes as p")
     .innerJoin("trackerConnections as c", "c.id", "p.connectionId")
@@ -115,7 +147,14 @@ export function listStoryTrackerPushes(db: DB, input: { teamId: number; storyId:
 
 async function recordPush(
   db: DB,
-  input: { teamId: number; storyId: number; connectionId: number; estimateId: number | null; status: StoryTrackerPush["status"]; message: string },
+  input: {
+    teamId: number;
+    storyId: number;
+    connectionId: number;
+    estimateId: number | null;
+    status: StoryTrackerPush["status"];
+    message: string;
+  },
 ) {
   await db
     .insertInto("trackerPushes")
@@ -132,11 +171,24 @@ async function recordPush(
 }
 
 /** The story's current estimate, in the words of the scheme version it was made with. */
-async function pushedEstimate(db: DB, teamId: number, storyId: number): Promise<{ id: number; estimate: PushedEstimate } | null> {
+async function pushedEstimate(
+  db: DB,
+  teamId: number,
+  storyId: number,
+): Promise<{ id: number; estimate: PushedEstimate } | null> {
   const row = await db
     .selectFrom("stories")
     .innerJoin("estimates", "estimates.id", "stories.estimateId")
-    .select(["estimates.id", "estimates.schemeId", "estimates.size", "estimates.intensity", "estimates.autonomy", "estimates.risk", "estimates.expectedCredits", "estimates.p80Credits"])
+    .select([
+      "estimates.id",
+      "estimates.schemeId",
+      "estimates.size",
+      "estimates.intensity",
+      "estimates.autonomy",
+      "estimates.risk",
+      "estimates.expectedCredits",
+      "estimates.p80Credits",
+    ])
     .where("stories.teamId", "=", teamId)
     .where("stories.id", "=", storyId)
     .executeTakeFirst();
@@ -175,7 +227,11 @@ export async function pushStoryEstimate(
     .executeTakeFirst();
   if (!story) return "not-linked";
   const connection = connectionForStory(await listTrackerConnections(db, input.teamId), story);
-  if (!connection || connection.pushMode === "off" || (input.when === "finalized" && connection.pushMode !== "always")) {
+  if (
+    !connection ||
+    connection.pushMode === "off" ||
+    (input.when === "finalized" && connection.pushMode !== "always")
+  ) {
     return "not-linked";
   }
   const estimate = await pushedEstimate(db, input.teamId, input.storyId);
@@ -183,7 +239,11 @@ export async function pushStoryEstimate(
   const base = { teamId: input.teamId, storyId: input.storyId, connectionId: connection.id, estimateId: estimate.id };
   const opened = await openTrackerApi(db, { teamId: input.teamId, connectionId: connection.id, secret: input.secret });
   if (!opened) {
-    await recordPush(db, { ...base, status: "failed", message: "the connection's token can no longer be read; enter it again" });
+    await recordPush(db, {
+      ...base,
+      status: "failed",
+      message: "the connection's token can no longer be read; enter it again",
+    });
     return "failed";
   }
   try {
@@ -203,12 +263,21 @@ export async function pushStoryEstimate(
  * "always". Called without awaiting it, so the meeting never waits for a tracker; failures are
  * recorded on the story.
  */
-export async function pushFinalizedItem(db: DB, input: { teamId: number; itemId: number; secret: string }): Promise<void> {
+export async function pushFinalizedItem(
+  db: DB,
+  input: { teamId: number; itemId: number; secret: string },
+): Promise<void> {
   const item = await db
     .selectFrom("pokerItems")
     .select("storyId")
     .where("teamId", "=", input.teamId)
     .where("id", "=", input.itemId)
     .executeTakeFirst();
-  if (item) await pushStoryEstimate(db, { teamId: input.teamId, storyId: item.storyId, secret: input.secret, when: "finalized" });
+  if (item)
+    await pushStoryEstimate(db, {
+      teamId: input.teamId,
+      storyId: item.storyId,
+      secret: input.secret,
+      when: "finalized",
+    });
 }

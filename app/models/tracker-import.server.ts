@@ -20,7 +20,10 @@ async function matchingStories(db: DB, teamId: number, items: TrackerItem[]): Pr
 }
 
 /** What importing these items would do, for the preview. */
-export async function previewTrackerImport(db: DB, input: { teamId: number; items: TrackerItem[] }): Promise<ImportPlan> {
+export async function previewTrackerImport(
+  db: DB,
+  input: { teamId: number; items: TrackerItem[] },
+): Promise<ImportPlan> {
   return planTrackerImport(await matchingStories(db, input.teamId, input.items), input.items);
 }
 
@@ -40,7 +43,10 @@ export async function importTrackerItems(db: DB, input: { teamId: number; items:
         return [{ teamId: input.teamId, ...fieldsOf(c.item), rank }];
       });
       for (let i = 0; i < created.length; i += 500) {
-        await trx.insertInto("stories").values(created.slice(i, i + 500)).execute();
+        await trx
+          .insertInto("stories")
+          .values(created.slice(i, i + 500))
+          .execute();
       }
       for (const change of plan.changes) {
         if (change.kind !== "update") continue;

@@ -8,7 +8,11 @@ export function normalizeEmail(email: string): string {
 export async function createUser(db: DB, input: { email: string; name: string; password: string }) {
   return db
     .insertInto("users")
-    .values({ email: normalizeEmail(input.email), name: input.name.trim(), passwordHash: await hashPassword(input.password) })
+    .values({
+      email: normalizeEmail(input.email),
+      name: input.name.trim(),
+      passwordHash: await hashPassword(input.password),
+    })
     .returning(["id", "email", "name"])
     .executeTakeFirstOrThrow();
 }

@@ -21,7 +21,11 @@ const HOOK_MAX_BYTES = 1024 * 1024;
 const EventSchema = z
   .object({
     // Claude Code's session ids are UUIDs: anything else (control characters, huge text) is no session.
-    session_id: z.string().regex(/^[\w.:-]{1,200}$/).optional().catch(undefined),
+    session_id: z
+      .string()
+      .regex(/^[\w.:-]{1,200}$/)
+      .optional()
+      .catch(undefined),
     hook_event_name: z.string().max(60).optional().catch(undefined),
   })
   .catch({});
@@ -59,7 +63,8 @@ function answer(event: string | undefined, decision: GuardDecision, reason: stri
   }
   const out: Record<string, unknown> = {};
   if (decision === "warn") out.systemMessage = text;
-  if (event === "UserPromptSubmit" && context) out.hookSpecificOutput = { hookEventName: "UserPromptSubmit", additionalContext: context };
+  if (event === "UserPromptSubmit" && context)
+    out.hookSpecificOutput = { hookEventName: "UserPromptSubmit", additionalContext: context };
   return out;
 }
 
@@ -78,12 +83,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     let budget = null;
     if (named.success) {
       budget = await getStoryBudget(db, { teamId: token.teamId, key: named.data });
-      if (budget && event.session_id) await claimSessionForStory(db, { teamId: token.teamId, sessionId: event.session_id, storyId: budget.story.id });
+      if (budget && event.session_id)
+        await claimSessionForStory(db, { teamId: token.teamId, sessionId: event.session_id, storyId: budget.story.id });
     } else if (event.session_id) {
       const mapped = await storyKeyForSession(db, { teamId: token.teamId, sessionId: event.session_id });
       if (mapped) budget = await getStoryBudget(db, { teamId: token.teamId, storyId: mapped.id });
     }
-    if (!budget) return undecided(named.success ? `no story ${named.data} in this team` : "this session is not linked to a story");
+    if (!budget)
+      return undecided(named.success ? `no story ${named.data} in this team` : "this session is not linked to a story");
     const label = budget.story.key ?? budget.story.title;
     const context =
       budget.leftToP80 !== null

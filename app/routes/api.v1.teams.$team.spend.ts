@@ -15,7 +15,13 @@ import { BodyTooLargeError, bodyChunks, formatBytes, limitBytes } from "~/utils/
 export const API_MAX_BYTES = 20 * 1024 * 1024;
 export const API_MAX_ROWS = 200_000;
 
-function apiError(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
+function apiError(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers?: HeadersInit,
+) {
   const all = new Headers(headers);
   // The rest of an oversized body is never read: close the connection, so a client's next request
   // does not land on a socket still full of it.
@@ -59,7 +65,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("Authorization") ?? "");
   const challenge = { "WWW-Authenticate": 'Bearer realm="token-poker"' };
   if (!match) {
-    return apiError(401, "missing_token", "Send 'Authorization: Bearer <team API token>'; managers create tokens in Settings → API tokens.", {}, challenge);
+    return apiError(
+      401,
+      "missing_token",
+      "Send 'Authorization: Bearer <team API token>'; managers create tokens in Settings → API tokens.",
+      {},
+      challenge,
+    );
   }
   const { db } = await getServices();
   const token = await authenticateApiToken(db, match[1]!);
@@ -75,7 +87,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.ok) return apiError(422, "bad_options", parsed.error);
   const { options } = parsed;
   const fileName = (url.searchParams.get("name") ?? "").trim().slice(0, 200) || "API";
-  const target = { teamId: token.teamId, fileName, via: "api" as const, tokenId: token.tokenId, skipInvalid: options.skipInvalid, maxRows: API_MAX_ROWS };
+  const target = {
+    teamId: token.teamId,
+    fileName,
+    via: "api" as const,
+    tokenId: token.tokenId,
+    skipInvalid: options.skipInvalid,
+    maxRows: API_MAX_ROWS,
+  };
   const body = limitBytes(bodyChunks(request), API_MAX_BYTES);
   const isJson = (request.headers.get("Content-Type") ?? "").toLowerCase().includes("json");
 
@@ -101,12 +120,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
       result = await importSpendFile(db, body, { ...target, format: options.format, mapping: options.mapping });
     }
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return apiError(413, "too_large", `The body is over ${formatBytes(API_MAX_BYTES)}: send it in parts.`);
-    if (error instanceof SpendLimitError) return apiError(413, "too_many_rows", `${error.message}: send at most ${API_MAX_ROWS} entries per request.`);
+    if (error instanceof BodyTooLargeError)
+      return apiError(413, "too_large", `The body is over ${formatBytes(API_MAX_BYTES)}: send it in parts.`);
+    if (error instanceof SpendLimitError)
+      return apiError(413, "too_many_rows", `${error.message}: send at most ${API_MAX_ROWS} entries per request.`);
     throw error;
   }
   if (result.status === "rejected") {
-    return apiError(422, "rejected", "Nothing was imported: fix the listed lines, or send ?skipInvalid=1 to import the valid ones.", summary(result));
+    return apiError(
+      422,
+      "rejected",
+      "Nothing was imported: fix the listed lines, or send ?skipInvalid=1 to import the valid ones.",
+      summary(result),
+    );
   }
   return Response.json(summary(result));
 }

@@ -25,7 +25,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       extended: budget.extended,
       leftToP80: budget.leftToP80,
       sprint: budget.sprint
-        ? { name: budget.sprint.name, policy: budget.sprint.policy, available: budget.sprint.available, spent: budget.sprint.spent, remaining: budget.sprintRemaining }
+        ? {
+            name: budget.sprint.name,
+            policy: budget.sprint.policy,
+            available: budget.sprint.available,
+            spent: budget.sprint.spent,
+            remaining: budget.sprintRemaining,
+          }
         : null,
       team: { remaining: budget.teamRemaining },
       decision: budget.decision,

@@ -13,7 +13,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const invite = await findUsableInvite(await getDb(), params.token ?? "");
   if (!invite) throw new Response("This invite link has expired or was revoked. Ask for a new one.", { status: 404 });
   const user = await getCurrentUser(request);
-  return { team: { name: invite.name }, role: invite.role, user: user ? { name: user.name } : null, here: new URL(request.url).pathname };
+  return {
+    team: { name: invite.name },
+    role: invite.role,
+    user: user ? { name: user.name } : null,
+    here: new URL(request.url).pathname,
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -37,10 +37,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     : null;
   // A fresh demo install: say where its password is (never the password itself).
   const demoFile = path.join(dataDir(env), "demo-password");
-  const demo = fs.existsSync(demoFile) && !!(await getUserByEmail(db, "demo@example.com"))
-    ? { email: "demo@example.com", file: path.relative(process.cwd(), demoFile) || demoFile }
-    : null;
-  const headers = cookieDropped ? { "Set-Cookie": `${LOGIN_PROBE_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax` } : undefined;
+  const demo =
+    fs.existsSync(demoFile) && !!(await getUserByEmail(db, "demo@example.com"))
+      ? { email: "demo@example.com", file: path.relative(process.cwd(), demoFile) || demoFile }
+      : null;
+  const headers = cookieDropped
+    ? { "Set-Cookie": `${LOGIN_PROBE_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax` }
+    : undefined;
   return data({ cookieHelp, demo }, { headers });
 }
 
@@ -56,7 +59,10 @@ export async function action({ request }: ActionFunctionArgs) {
     return data(
       {
         ok: false as const,
-        errors: { form: "Too many failed attempts. Wait 15 minutes, or use “Forgot password?”." } as Record<string, string>,
+        errors: { form: "Too many failed attempts. Wait 15 minutes, or use “Forgot password?”." } as Record<
+          string,
+          string
+        >,
         values: { email: form.data.email } as Record<string, string>,
       },
       { status: 429 },
@@ -81,7 +87,10 @@ export default function LoginPage() {
       title="Log in"
       footer={
         <>
-          New here? <Link to={`/signup${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}>Create an account</Link>
+          New here?{" "}
+          <Link to={`/signup${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}>
+            Create an account
+          </Link>
         </>
       }
     >
@@ -92,15 +101,30 @@ export default function LoginPage() {
       ) : null}
       {demo ? (
         <p className="alert" data-testid="demo-hint">
-          Demo install: log in as <strong>{demo.email}</strong>. The password is in the file <code>{demo.file}</code> (it was also
-          printed when the server started).
+          Demo install: log in as <strong>{demo.email}</strong>. The password is in the file <code>{demo.file}</code>{" "}
+          (it was also printed when the server started).
         </p>
       ) : null}
       <Form method="post" className="stack" noValidate>
         <FormError message={errors.form} />
         <input type="hidden" name="redirectTo" value={redirectTo} />
-        <Field label="E-mail" name="email" type="email" autoComplete="email" defaultValue={result?.values?.email} error={errors.email} required />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" error={errors.password} required />
+        <Field
+          label="E-mail"
+          name="email"
+          type="email"
+          autoComplete="email"
+          defaultValue={result?.values?.email}
+          error={errors.email}
+          required
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          error={errors.password}
+          required
+        />
         <p className="muted">
           <Link to="/forgot-password">Forgot password?</Link>
         </p>

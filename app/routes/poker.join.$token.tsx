@@ -41,7 +41,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const limits = { perLink: env.GUEST_MAX_PER_LINK, perMinute: env.GUEST_MAX_PER_MINUTE };
     const guest = await createGuest(db, { guestKey: params.token ?? "", name: form.data.name, limits });
     await announceRoomChange(guest.sessionId, guest.seq);
-    return redirect(`/t/${guest.teamSlug}/poker/${guest.sessionId}`, { headers: { "Set-Cookie": await guestCookieHeader(request, guest.token) } });
+    return redirect(`/t/${guest.teamSlug}/poker/${guest.sessionId}`, {
+      headers: { "Set-Cookie": await guestCookieHeader(request, guest.token) },
+    });
   } catch (error) {
     if (error instanceof GuestRefusedError) return invalid({ [error.field]: error.message }, { name: form.data.name });
     if (error instanceof PokerError) throw new Response(GONE, { status: 404 });
@@ -54,10 +56,21 @@ export default function GuestJoinPage() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   return (
-    <AuthLayout title={`Join “${sessionName}”`} footer="As a guest you vote in this session only; you see nothing else of the team.">
+    <AuthLayout
+      title={`Join “${sessionName}”`}
+      footer="As a guest you vote in this session only; you see nothing else of the team."
+    >
       <Form method="post" className="stack">
         <FormError message={result?.errors.form} />
-        <Field label="Your name" name="name" required maxLength={40} autoComplete="nickname" defaultValue={result?.values.name} error={result?.errors.name} />
+        <Field
+          label="Your name"
+          name="name"
+          required
+          maxLength={40}
+          autoComplete="nickname"
+          defaultValue={result?.values.name}
+          error={result?.errors.name}
+        />
         <button type="submit" className="btn btn-primary" disabled={busy}>
           Join as a guest voter
         </button>

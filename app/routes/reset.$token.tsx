@@ -13,7 +13,8 @@ import { getDb } from "~/utils/services.server";
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Token Poker" }];
 
 const ResetSchema = z.object({ password: Password.min(10, "Use at least 10 characters").max(200) });
-const EXPIRED = "This reset link was used already, has expired or no longer applies. Ask for a new one on the login page (“Forgot password?”).";
+const EXPIRED =
+  "This reset link was used already, has expired or no longer applies. Ask for a new one on the login page (“Forgot password?”).";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const reset = await findUsableReset(await getDb(), params.token ?? "");
@@ -40,7 +41,16 @@ export default function ResetPage() {
       <p className="muted">For {email}. This link works once.</p>
       <Form method="post" className="stack" noValidate>
         <FormError message={result?.errors.form} />
-        <Field label="New password" name="password" type="password" autoComplete="new-password" hint="At least 10 characters." error={result?.errors.password} required minLength={10} />
+        <Field
+          label="New password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          hint="At least 10 characters."
+          error={result?.errors.password}
+          required
+          minLength={10}
+        />
         <button type="submit" className="btn btn-primary">
           Set password and log in
         </button>

@@ -44,7 +44,10 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   }
   if (await getUserByEmail(db, input.email)) {
-    return invalid({ email: "An account with this e-mail exists already. Log in instead." }, { name: input.name, email: input.email });
+    return invalid(
+      { email: "An account with this e-mail exists already. Log in instead." },
+      { name: input.name, email: input.email },
+    );
   }
   const user = await createUser(db, input);
   return startUserSession(request, user.id, safeRedirect(request, redirectTo, "/teams/new"));
@@ -62,7 +65,8 @@ export default function SignupPage() {
       title="Create your account"
       footer={
         <>
-          Have an account? <Link to={`/login${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}>Log in</Link>
+          Have an account?{" "}
+          <Link to={`/login${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}>Log in</Link>
         </>
       }
     >
@@ -70,7 +74,15 @@ export default function SignupPage() {
         <FormError message={errors.form} />
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <Field label="Name" name="name" autoComplete="name" defaultValue={values.name} error={errors.name} required />
-        <Field label="E-mail" name="email" type="email" autoComplete="email" defaultValue={values.email} error={errors.email} required />
+        <Field
+          label="E-mail"
+          name="email"
+          type="email"
+          autoComplete="email"
+          defaultValue={values.email}
+          error={errors.email}
+          required
+        />
         <Field
           label="Password"
           name="password"

@@ -39,7 +39,10 @@ const optionalText = queryText;
 const BacklogQuerySchema = z.object({
   view: z.enum(["table", "order"]).catch("table"),
   sort: sortParam(SORT_IDS.filter((id) => id !== "rank")),
-  status: z.enum(STORY_STATUSES as [string, ...string[]]).optional().catch(undefined),
+  status: z
+    .enum(STORY_STATUSES as [string, ...string[]])
+    .optional()
+    .catch(undefined),
   label: optionalText(60),
   size: optionalText(20),
   level: z
@@ -47,7 +50,9 @@ const BacklogQuerySchema = z.object({
     .optional()
     .transform((v) => {
       const [dimension, level] = (v ?? "").split(":");
-      return dimension && level && DIMENSION_IDS.includes(dimension as DimensionId) ? { dimension: dimension as DimensionId, level } : null;
+      return dimension && level && DIMENSION_IDS.includes(dimension as DimensionId)
+        ? { dimension: dimension as DimensionId, level }
+        : null;
     })
     .catch(null),
   q: optionalText(100),
@@ -100,9 +105,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     })),
     labels,
     sizes: scheme.scheme.bands.map((b) => b.label),
-    dimensions: DIMENSIONS.map((d) => ({ ...d, levels: scheme.scheme[d.id].map((l) => ({ id: l.id, label: l.label })) })),
+    dimensions: DIMENSIONS.map((d) => ({
+      ...d,
+      levels: scheme.scheme[d.id].map((l) => ({ id: l.id, label: l.label })),
+    })),
     query: view,
-    sorting: (query.sort && view.view === "table" ? [{ id: query.sort.id, desc: query.sort.desc }] : []) as SortingState,
+    sorting: (query.sort && view.view === "table"
+      ? [{ id: query.sort.id, desc: query.sort.desc }]
+      : []) as SortingState,
     added: query.added ?? null,
     updated: query.updated ?? null,
     canEdit: roleAtLeast(role, "member"),
@@ -113,10 +123,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const BacklogIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("move"), storyId: Id, beforeId: OptionalId, afterId: OptionalId }),
-  z.object({ intent: z.literal("quick-add"), line: LineText.min(1, "Type a title, optionally after its key").max(MAX_TITLE_LENGTH + 50) }),
+  z.object({
+    intent: z.literal("quick-add"),
+    line: LineText.min(1, "Type a title, optionally after its key").max(MAX_TITLE_LENGTH + 50),
+  }),
 ]);
 
-type ActionResult = { ok: true; errors: Record<string, string>; values: Record<string, string>; added?: { id: number; title: string } };
+type ActionResult = {
+  ok: true;
+  errors: Record<string, string>;
+  values: Record<string, string>;
+  added?: { id: number; title: string };
+};
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team } = await requireTeamRole(request, params.team, "member");
@@ -125,20 +143,31 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const input = form.data;
   switch (input.intent) {
     case "move": {
-      const moved = await moveStory(db, { teamId: team.id, storyId: input.storyId, beforeId: input.beforeId, afterId: input.afterId });
+      const moved = await moveStory(db, {
+        teamId: team.id,
+        storyId: input.storyId,
+        beforeId: input.beforeId,
+        afterId: input.afterId,
+      });
       if (!moved) return invalid({ form: "That story or its neighbours are gone; the list shows the current order." });
       return data<ActionResult>({ ok: true, errors: {}, values: {} });
     }
     case "quick-add": {
       const { key, title } = splitLeadingKey(input.line, team.keyPattern);
       if (!title) return invalid({ line: `Add a title after ${key}` }, { line: input.line });
-      if (title.length > MAX_TITLE_LENGTH) return invalid({ line: `Keep the title to ${MAX_TITLE_LENGTH} characters` }, { line: input.line });
+      if (title.length > MAX_TITLE_LENGTH)
+        return invalid({ line: `Keep the title to ${MAX_TITLE_LENGTH} characters` }, { line: input.line });
       if (key && (await findExistingKeys(db, { teamId: team.id, keys: [key] })).length) {
         return invalid({ line: `${key} is already a story in this team` }, { line: input.line });
       }
       try {
         const created = await createStory(db, { teamId: team.id, key, title, link: null, labels: [], description: "" });
-        return data<ActionResult>({ ok: true, errors: {}, values: {}, added: { id: created.id, title: created.title } });
+        return data<ActionResult>({
+          ok: true,
+          errors: {},
+          values: {},
+          added: { id: created.id, title: created.title },
+        });
       } catch (error) {
         if (error instanceof DuplicateKeyError) return invalid({ line: error.message }, { line: input.line });
         throw error;
@@ -148,8 +177,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function BacklogPage() {
-  const { stories, labels, sizes, dimensions, query, sorting, added, updated, canEdit, backlog, storiesBase } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as (ActionResult | { ok: false; errors: Record<string, string>; values: Record<string, string> }) | undefined;
+  const { stories, labels, sizes, dimensions, query, sorting, added, updated, canEdit, backlog, storiesBase } =
+    useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as
+    (ActionResult | { ok: false; errors: Record<string, string>; values: Record<string, string> }) | undefined;
   const { pathname, search } = useLocation();
   const navigation = useNavigation();
   const quickAdd = useRef<HTMLFormElement>(null);
@@ -169,7 +200,8 @@ export default function BacklogPage() {
     const s = params.toString();
     return s ? `${pathname}?${s}` : pathname;
   };
-  const sortHref = (next: SortingState) => withParams({ sort: next[0] ? `${next[0].id}${next[0].desc ? ".desc" : ""}` : null });
+  const sortHref = (next: SortingState) =>
+    withParams({ sort: next[0] ? `${next[0].id}${next[0].desc ? ".desc" : ""}` : null });
   const filtered = Boolean(query.status || query.label || query.size || query.level || query.q);
   const empty = filtered ? (
     <p>No story matches these filters.</p>
@@ -209,7 +241,10 @@ export default function BacklogPage() {
               <Link to={withParams({ view: null })} aria-current={query.view === "table" ? "page" : undefined}>
                 Table
               </Link>
-              <Link to={withParams({ view: "order", sort: null })} aria-current={query.view === "order" ? "page" : undefined}>
+              <Link
+                to={withParams({ view: "order", sort: null })}
+                aria-current={query.view === "order" ? "page" : undefined}
+              >
                 Order
               </Link>
             </nav>
@@ -265,7 +300,8 @@ export default function BacklogPage() {
             </p>
           ) : (
             <p id="quick-add-hint" className="field-hint">
-              A leading key (PAY-450) is recognised. Lists and CSV files go through <Link to={`${backlog}/new`}>Add stories</Link>.
+              A leading key (PAY-450) is recognised. Lists and CSV files go through{" "}
+              <Link to={`${backlog}/new`}>Add stories</Link>.
             </p>
           )}
         </Form>

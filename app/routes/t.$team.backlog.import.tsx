@@ -72,13 +72,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await request.formData();
   const form = parseForm(formData, IntentSchema);
   const jiraSite = String(formData.get("jiraSite") ?? "");
-  const fail = (error: string, lines: string[] = []) => data<Failure>({ step: "failed", error, lines, jiraSite }, { status: 400 });
+  const fail = (error: string, lines: string[] = []) =>
+    data<Failure>({ step: "failed", error, lines, jiraSite }, { status: 400 });
   if (!form.ok) return fail(Object.values(form.errors)[0] ?? "Choose a file");
 
   if (form.data.intent === "pull-preview" || form.data.intent === "pull-import") {
     const { intent, ...filter } = form.data;
     const { sessionSecret } = await getServices();
-    const opened = await openTrackerApi(db, { teamId: team.id, connectionId: filter.connectionId, secret: sessionSecret });
+    const opened = await openTrackerApi(db, {
+      teamId: team.id,
+      connectionId: filter.connectionId,
+      secret: sessionSecret,
+    });
     if (!opened || (!opened.connection.membersCanPull && !roleAtLeast(role, "manager"))) {
       return fail("That tracker connection is gone, not this team's, or open to managers only.");
     }
@@ -92,7 +97,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const parsedItems = checkTrackerItems(opened.connection.kind === "github" ? "github-json" : "jira-csv", items, {
       keyPattern: team.keyPattern,
     });
-    if (!parsedItems.ok) return fail("Nothing was imported. Fix these and try again:", parsedItems.errors.map((e) => e.message));
+    if (!parsedItems.ok)
+      return fail(
+        "Nothing was imported. Fix these and try again:",
+        parsedItems.errors.map((e) => e.message),
+      );
     if (intent === "pull-import") {
       const plan = await importTrackerItems(db, { teamId: team.id, items: parsedItems.items });
       return redirect(`/t/${team.slug}/backlog?added=${plan.counts.create}&updated=${plan.counts.update}`);
@@ -100,7 +109,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const plan = await previewTrackerImport(db, { teamId: team.id, items: parsedItems.items });
     return data<Preview>({
       step: "preview",
-      pull: { connectionId: String(filter.connectionId), label: filter.label, milestone: filter.milestone, jql: filter.jql },
+      pull: {
+        connectionId: String(filter.connectionId),
+        label: filter.label,
+        milestone: filter.milestone,
+        jql: filter.jql,
+      },
       format: parsedItems.format,
       formatLabel: `${opened.connection.kind === "github" ? "GitHub" : "Jira"} ${opened.connection.project}`,
       plan: { counts: plan.counts, rows: previewRows(plan) },
@@ -112,7 +126,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   let text = form.data.text ?? "";
   const file = formData.get("file");
   if (form.data.intent === "preview" && file && typeof file !== "string" && file.size > 0) {
-    if (file.size > MAX_FILE_CHARS) return fail("The file is over 1 MB: export fewer items (a filter, a milestone) and import in parts.");
+    if (file.size > MAX_FILE_CHARS)
+      return fail("The file is over 1 MB: export fewer items (a filter, a milestone) and import in parts.");
     text = await file.text();
   }
   if (!text.trim()) return fail("Choose an exported file, or paste its text.");
@@ -165,10 +180,11 @@ export default function TrackerImportPage() {
           <section className="card stack" aria-labelledby="tracker-file">
             <h2 id="tracker-file">1. Choose an export</h2>
             <p className="muted">
-              A Jira CSV export (all fields or current fields), a Linear CSV export, an Azure Boards query exported to CSV,
-              or GitHub issues from <code>gh issue list --json number,title,body,labels,url,milestone,state</code>. The
-              format is recognised from its header. Items are matched to stories by key, else by link: importing again
-              updates them and never adds a story twice; items the tracker closed are marked closed, never deleted.
+              A Jira CSV export (all fields or current fields), a Linear CSV export, an Azure Boards query exported to
+              CSV, or GitHub issues from <code>gh issue list --json number,title,body,labels,url,milestone,state</code>.
+              The format is recognised from its header. Items are matched to stories by key, else by link: importing
+              again updates them and never adds a story twice; items the tracker closed are marked closed, never
+              deleted.
             </p>
             <Form method="post" encType="multipart/form-data" className="stack">
               <input type="hidden" name="intent" value="preview" />
@@ -230,7 +246,12 @@ export default function TrackerImportPage() {
                 </div>
                 <div className="field">
                   <label htmlFor="pull-jql">Jira: JQL (optional; the whole project otherwise)</label>
-                  <input id="pull-jql" name="jql" maxLength={2000} placeholder="project = PAY AND sprint in openSprints()" />
+                  <input
+                    id="pull-jql"
+                    name="jql"
+                    maxLength={2000}
+                    placeholder="project = PAY AND sprint in openSprints()"
+                  />
                 </div>
                 <div className="row">
                   <button type="submit" className="btn btn-primary" disabled={busy}>

@@ -6,7 +6,13 @@ import { StoryFields } from "~/components/backlog/story-fields";
 import { FormError } from "~/components/ui/field";
 import { roleAtLeast } from "~/domain/roles";
 import { storyFieldsSchema } from "~/domain/story-form";
-import { formatImportError, MAX_IMPORT_STORIES, parsePastedTitles, parseStoryCsv, type ImportResult } from "~/domain/story-import";
+import {
+  formatImportError,
+  MAX_IMPORT_STORIES,
+  parsePastedTitles,
+  parseStoryCsv,
+  type ImportResult,
+} from "~/domain/story-import";
 import { createStories, createStory, DuplicateKeyError, findExistingKeys } from "~/models/story.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
@@ -17,12 +23,28 @@ const MAX_CSV_BYTES = 1_000_000;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { team, role } = await requireTeamRole(request, params.team, "observer");
-  return { backlog: `/t/${team.slug}/backlog`, keyPattern: team.keyPattern, canEdit: roleAtLeast(role, "member"), maxStories: MAX_IMPORT_STORIES };
+  return {
+    backlog: `/t/${team.slug}/backlog`,
+    keyPattern: team.keyPattern,
+    canEdit: roleAtLeast(role, "member"),
+    maxStories: MAX_IMPORT_STORIES,
+  };
 }
 
-type Failure = { ok: false; form: "create" | "paste" | "csv"; errors: Record<string, string>; values: Record<string, string>; lines: string[] };
+type Failure = {
+  ok: false;
+  form: "create" | "paste" | "csv";
+  errors: Record<string, string>;
+  values: Record<string, string>;
+  lines: string[];
+};
 
-function failure(form: Failure["form"], errors: Record<string, string>, values: Record<string, string>, lines: string[] = []) {
+function failure(
+  form: Failure["form"],
+  errors: Record<string, string>,
+  values: Record<string, string>,
+  lines: string[] = [],
+) {
   return data<Failure>({ ok: false, form, errors, values, lines }, { status: 400 });
 }
 
@@ -35,13 +57,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const IntentSchema = z.discriminatedUnion("intent", [
     storyFieldsSchema(team.keyPattern).extend({ intent: z.literal("create") }),
     z.object({ intent: z.literal("paste"), titles: BlockText.max(200_000, "That is too much text for one paste") }),
-    z.object({ intent: z.literal("csv"), csvText: RawText.max(MAX_CSV_BYTES, "That is too much text; upload a file under 1 MB").optional() }),
+    z.object({
+      intent: z.literal("csv"),
+      csvText: RawText.max(MAX_CSV_BYTES, "That is too much text; upload a file under 1 MB").optional(),
+    }),
   ]);
   const form = parseForm(formData, IntentSchema);
   const which = intent === "paste" || intent === "csv" ? intent : "create";
   if (!form.ok) return failure(which, form.errors, form.values);
   const input = form.data;
-  const values = Object.fromEntries([...formData.entries()].filter((e): e is [string, string] => typeof e[1] === "string"));
+  const values = Object.fromEntries(
+    [...formData.entries()].filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
 
   if (input.intent === "create") {
     const { intent: _intent, ...story } = input;
@@ -64,7 +91,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const file = formData.get("file");
     let text = input.csvText ?? "";
     if (file && typeof file !== "string" && file.size > 0) {
-      if (file.size > MAX_CSV_BYTES) return failure("csv", { file: "The file is over 1 MB; split it into smaller files" }, values);
+      if (file.size > MAX_CSV_BYTES)
+        return failure("csv", { file: "The file is over 1 MB; split it into smaller files" }, values);
       text = await file.text();
     }
     if (!text.trim()) return failure("csv", { file: "Choose a CSV file or paste its text" }, values);
@@ -77,13 +105,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const taken = new Set(await findExistingKeys(db, { teamId: team.id, keys }));
   const errors = [
     ...(parsed.ok ? [] : parsed.errors),
-    ...parsed.stories.filter((s) => s.key && taken.has(s.key)).map((s) => ({ line: s.line, message: `${s.key} is already a story in this team` })),
+    ...parsed.stories
+      .filter((s) => s.key && taken.has(s.key))
+      .map((s) => ({ line: s.line, message: `${s.key} is already a story in this team` })),
   ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  if (!parsed.ok || errors.length) return failure(input.intent, { [field]: summary }, values, errors.map(formatImportError));
+  if (!parsed.ok || errors.length)
+    return failure(input.intent, { [field]: summary }, values, errors.map(formatImportError));
   try {
     const created = await createStories(db, {
       teamId: team.id,
-      stories: parsed.stories.map((s) => ({ key: s.key, title: s.title, link: s.link, labels: s.labels, description: "" })),
+      stories: parsed.stories.map((s) => ({
+        key: s.key,
+        title: s.title,
+        link: s.link,
+        labels: s.labels,
+        description: "",
+      })),
     });
     return redirect(`${backlog}?added=${created.length}`);
   } catch (error) {
@@ -163,14 +200,17 @@ export default function AddStoriesPage() {
                   name="titles"
                   rows={8}
                   defaultValue={paste?.values.titles ?? ""}
-                  placeholder={"PAY-450 Retry failed payouts\nPAY-451: Show refund status on receipts\nTidy up the checkout copy"}
+                  placeholder={
+                    "PAY-450 Retry failed payouts\nPAY-451: Show refund status on receipts\nTidy up the checkout copy"
+                  }
                   aria-invalid={paste?.errors.titles ? true : undefined}
                   aria-describedby={paste?.errors.titles ? "titles-error titles-lines" : "titles-hint"}
                   required
                 />
                 <p id="titles-hint" className="field-hint">
-                  A leading key is recognised (<code>PAY-450 Title</code>, <code>PAY-450: Title</code>, <code>[PAY-450] Title</code>);
-                  list bullets are dropped. Up to {maxStories} at a time; all are added or none.
+                  A leading key is recognised (<code>PAY-450 Title</code>, <code>PAY-450: Title</code>,{" "}
+                  <code>[PAY-450] Title</code>); list bullets are dropped. Up to {maxStories} at a time; all are added
+                  or none.
                 </p>
                 {paste?.errors.titles ? (
                   <p id="titles-error" className="field-error" role="alert">
@@ -192,8 +232,9 @@ export default function AddStoriesPage() {
             <Form method="post" encType="multipart/form-data" className="stack">
               <input type="hidden" name="intent" value="csv" />
               <p className="muted">
-                A header row names the columns, in any order: <code>key,title,link,labels</code>. Only <code>title</code> is required;
-                labels may be separated by spaces or semicolons. A file with any bad line adds nothing.
+                A header row names the columns, in any order: <code>key,title,link,labels</code>. Only{" "}
+                <code>title</code> is required; labels may be separated by spaces or semicolons. A file with any bad
+                line adds nothing.
               </p>
               <div className={csv?.errors.file ? "field field-invalid" : "field"}>
                 <label htmlFor="file">CSV file</label>
@@ -224,7 +265,9 @@ export default function AddStoriesPage() {
                     name="csvText"
                     rows={6}
                     defaultValue={csv?.values.csvText ?? ""}
-                    placeholder={"key,title,link,labels\nPAY-460,Retry failed payouts,https://tracker.example/PAY-460,api billing"}
+                    placeholder={
+                      "key,title,link,labels\nPAY-460,Retry failed payouts,https://tracker.example/PAY-460,api billing"
+                    }
                     spellCheck={false}
                     className="mono"
                   />

@@ -33,7 +33,9 @@ export default function MySpendPage() {
       <div className="page-header">
         <div>
           <h1>My spend</h1>
-          <p className="muted page-subtitle">{name}, this page is yours alone: nobody else sees it, and it compares you with no one.</p>
+          <p className="muted page-subtitle">
+            {name}, this page is yours alone: nobody else sees it, and it compares you with no one.
+          </p>
         </div>
       </div>
       {spend.identities.length === 0 ? (

@@ -36,7 +36,10 @@ const PokerIntentSchema = z.discriminatedUnion("intent", [
     autoReveal: Checkbox,
     allowAhead: Checkbox,
     allowGuests: Checkbox,
-    timerSeconds: z.preprocess((v) => (v === "" || v === undefined ? null : v), z.coerce.number().int().min(10).max(3600).nullable()),
+    timerSeconds: z.preprocess(
+      (v) => (v === "" || v === undefined ? null : v),
+      z.coerce.number().int().min(10).max(3600).nullable(),
+    ),
   }),
 ]);
 
@@ -72,7 +75,11 @@ export default function PokerSessionsPage() {
       <div className="stack">
         <section className="card stack" aria-labelledby="open-sessions-h">
           <h2 id="open-sessions-h">Open sessions</h2>
-          {open.length ? <SessionTable teamSlug={team.slug} sessions={open} /> : <p className="muted">No session is open right now.</p>}
+          {open.length ? (
+            <SessionTable teamSlug={team.slug} sessions={open} />
+          ) : (
+            <p className="muted">No session is open right now.</p>
+          )}
         </section>
         {canCreate ? (
           <section className="card stack" aria-labelledby="new-session-h">

@@ -22,7 +22,9 @@ const TeamSettingsSchema = z.object({
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
   // Absent (an older form) leaves the webhook alone; empty clears it.
-  webhookUrl: LineText.max(2000, "At most 2,000 characters").refine((v) => v === "" || isHttpUrl(v), "Enter an http:// or https:// URL, or leave it empty").optional(),
+  webhookUrl: LineText.max(2000, "At most 2,000 characters")
+    .refine((v) => v === "" || isHttpUrl(v), "Enter an http:// or https:// URL, or leave it empty")
+    .optional(),
 });
 
 function isHttpUrl(value: string) {
@@ -47,7 +49,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const canEdit = role === "owner" || role === "manager";
   // A webhook URL is a secret (anyone holding it can post to the channel): managers only.
   const webhookUrl = await getTeamWebhook(db, team.id);
-  return { team, canEdit, webhook: canEdit ? (webhookUrl ?? "") : webhookUrl ? "(set by a manager)" : "", timeZones: [...new Set(["UTC", team.timeZone, ...Intl.supportedValuesOf("timeZone")])] };
+  return {
+    team,
+    canEdit,
+    webhook: canEdit ? (webhookUrl ?? "") : webhookUrl ? "(set by a manager)" : "",
+    timeZones: [...new Set(["UTC", team.timeZone, ...Intl.supportedValuesOf("timeZone")])],
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -67,7 +74,11 @@ export default function TeamSettings() {
   const values = result?.values ?? {};
   return (
     <Form method="post" className="card stack form-narrow">
-      {result?.ok ? <p className="alert alert-ok" role="status">Saved.</p> : null}
+      {result?.ok ? (
+        <p className="alert alert-ok" role="status">
+          Saved.
+        </p>
+      ) : null}
       <FormError message={errors.form} />
       <fieldset disabled={!canEdit} className="stack">
         <Field label="Team name" name="name" defaultValue={values.name ?? team.name} error={errors.name} required />

@@ -7,7 +7,14 @@ import { Checkbox } from "~/domain/form-fields";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { roleAtLeast } from "~/domain/roles";
 import { readTeamExport } from "~/domain/team-export";
-import { CONTENT_LABELS, countTeamContent, importTeam, isEmptyTeam, TeamImportError, type TeamImportSummary } from "~/models/team-export.server";
+import {
+  CONTENT_LABELS,
+  countTeamContent,
+  importTeam,
+  isEmptyTeam,
+  TeamImportError,
+  type TeamImportSummary,
+} from "~/models/team-export.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { BodyTooLargeError, formatBytes, isMultipart, streamMultipart } from "~/utils/upload.server";
 
@@ -38,7 +45,10 @@ type ActionResult =
   | { ok: false; message: string; details: string[]; askAboutPeople?: boolean };
 
 const fail = (status: number, message: string, details: string[] = [], extra: { askAboutPeople?: boolean } = {}) =>
-  data<ActionResult>({ ok: false, message, details, ...extra }, { status, headers: status === 413 ? { Connection: "close" } : undefined });
+  data<ActionResult>(
+    { ok: false, message, details, ...extra },
+    { status, headers: status === 413 ? { Connection: "close" } : undefined },
+  );
 
 /**
  * The form's one text field is tiny, but a stray long one must not cut the connection either (as
@@ -47,13 +57,16 @@ const fail = (status: number, message: string, details: string[] = [], extra: { 
  */
 function fieldLimit(request: Request): number | undefined {
   const declared = Number(request.headers.get("Content-Length") ?? Number.NaN);
-  return Number.isSafeInteger(declared) && declared <= IMPORT_MAX_BYTES + READ_PAST_LIMIT_BYTES ? Math.max(declared, 1) : undefined;
+  return Number.isSafeInteger(declared) && declared <= IMPORT_MAX_BYTES + READ_PAST_LIMIT_BYTES
+    ? Math.max(declared, 1)
+    : undefined;
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "manager");
   if (!isMultipart(request)) return fail(415, "Send the export file with the form on this page (a multipart upload).");
-  const tooLarge = () => fail(413, `The file is larger than ${formatBytes(IMPORT_MAX_BYTES)}, the most an import takes.`);
+  const tooLarge = () =>
+    fail(413, `The file is larger than ${formatBytes(IMPORT_MAX_BYTES)}, the most an import takes.`);
   let files: (Buffer | null)[];
   let fields: URLSearchParams;
   try {
@@ -77,7 +90,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     throw error;
   }
   if (files.some((f) => f === null)) return tooLarge();
-  if (files.length !== 1) return fail(422, files.length ? "Choose one export file." : "Choose the export file to import.");
+  if (files.length !== 1)
+    return fail(422, files.length ? "Choose one export file." : "Choose the export file to import.");
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(files[0]!);
@@ -86,7 +100,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   // Said first, before the file's own problems: no file can be imported into this team.
   if (!isEmptyTeam(await countTeamContent(db, team.id))) {
-    return fail(409, "This team is not new: an export can only be imported into a team with no stories, sprints, poker sessions or spend yet.");
+    return fail(
+      409,
+      "This team is not new: an export can only be imported into a team with no stories, sprints, poker sessions or spend yet.",
+    );
   }
   const parsed = readTeamExport(text);
   if (!parsed.ok) return fail(422, "That file cannot be imported; nothing was changed.", parsed.errors);
@@ -100,7 +117,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return data<ActionResult>({ ok: true, summary });
   } catch (error) {
     if (error instanceof TeamImportError) {
-      return fail(error.status, error.message, error.details, { askAboutPeople: error.status === 409 && error.details.some((d) => d.includes("@")) });
+      return fail(error.status, error.message, error.details, {
+        askAboutPeople: error.status === 409 && error.details.some((d) => d.includes("@")),
+      });
     }
     throw error;
   }
@@ -124,9 +143,10 @@ export default function ExportSettings() {
       <section className="card stack" aria-labelledby="export-heading">
         <h2 id="export-heading">Export</h2>
         <p>
-          One JSON file with the team's stories, estimates and sizing scheme versions, poker sessions, sprints (settings, commitments,
-          allocations, approvals, closing snapshots), spend with its imports and attributions, identities, outcome notes and rate card.
-          People are named by e-mail. Passwords, sessions, API tokens, invites, guest links and the webhook address are not in it.
+          One JSON file with the team's stories, estimates and sizing scheme versions, poker sessions, sprints
+          (settings, commitments, allocations, approvals, closing snapshots), spend with its imports and attributions,
+          identities, outcome notes and rate card. People are named by e-mail. Passwords, sessions, API tokens, invites,
+          guest links and the webhook address are not in it.
         </p>
         {contents.length ? <p className="muted">This team has {contents.join(", ")}.</p> : null}
         <p>
@@ -141,8 +161,9 @@ export default function ExportSettings() {
         {empty ? (
           <>
             <p>
-              Bring a team's export into this team. The export's time zone, story-key pattern, credit value, sizing scheme and rate card
-              replace this team's; its name and address stay. People are matched by e-mail to this team's members: invite them first.
+              Bring a team's export into this team. The export's time zone, story-key pattern, credit value, sizing
+              scheme and rate card replace this team's; its name and address stay. People are matched by e-mail to this
+              team's members: invite them first.
             </p>
             {result && !result.ok ? (
               <div className="alert alert-error" role="alert">
@@ -159,15 +180,27 @@ export default function ExportSettings() {
             <Form method="post" encType="multipart/form-data" className="stack">
               <div className="field">
                 <label htmlFor="export-file">Export file (.json)</label>
-                <input id="export-file" type="file" name="file" accept=".json,application/json" required aria-describedby="export-file-hint" />
+                <input
+                  id="export-file"
+                  type="file"
+                  name="file"
+                  accept=".json,application/json"
+                  required
+                  aria-describedby="export-file-hint"
+                />
                 <p id="export-file-hint" className="field-hint">
                   Up to {IMPORT_MAX_BYTES / (1024 * 1024)} MB. Nothing is written unless the whole file goes in.
                 </p>
               </div>
               <label className="field-check">
-                <input type="checkbox" name="allowUnknownPeople" value="on" defaultChecked={!!(result && !result.ok && result.askAboutPeople)} /> Import
-                even if some people are not members of this team — their estimates, votes and spend then name nobody, and their sprint
-                allocations and identity mappings are left out
+                <input
+                  type="checkbox"
+                  name="allowUnknownPeople"
+                  value="on"
+                  defaultChecked={!!(result && !result.ok && result.askAboutPeople)}
+                />{" "}
+                Import even if some people are not members of this team — their estimates, votes and spend then name
+                nobody, and their sprint allocations and identity mappings are left out
               </label>
               <div className="row">
                 <button type="submit" className="btn btn-primary" disabled={busy}>
@@ -194,7 +227,8 @@ function ImportDone({ slug, summary }: { slug: string; summary: TeamImportSummar
       <p>
         Imported {n(summary.stories, "story", "stories")}, {n(summary.estimates, "estimate", "estimates")},{" "}
         {n(summary.pokerSessions, "poker session", "poker sessions")}, {n(summary.sprints, "sprint", "sprints")} and{" "}
-        {n(summary.spendEntries, "spend entry", "spend entries")}. <Link to={`/t/${slug}/backlog`}>Open the backlog</Link>.
+        {n(summary.spendEntries, "spend entry", "spend entries")}.{" "}
+        <Link to={`/t/${slug}/backlog`}>Open the backlog</Link>.
       </p>
       {summary.unknownPeople.length ? (
         <p>Not members of this team, so their records name nobody: {summary.unknownPeople.join(", ")}.</p>

@@ -34,7 +34,9 @@ const MemberIntentSchema = z.discriminatedUnion("intent", [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role, user } = await requireTeamRole(request, params.team, "observer");
   const canManage = roleAtLeast(role, "manager");
-  const resettable = canManage ? await listResettableMembers(db, { teamId: team.id, makerId: user.id }) : new Set<number>();
+  const resettable = canManage
+    ? await listResettableMembers(db, { teamId: team.id, makerId: user.id })
+    : new Set<number>();
   const members = (await listMembers(db, team.id)).map((m) => ({ ...m, resettable: resettable.has(m.userId) }));
   return {
     me: user.id,
@@ -45,7 +47,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-type ActionResult = { ok: boolean; errors: Record<string, string>; link?: { kind: "invite" | "reset"; url: string; note: string } };
+type ActionResult = {
+  ok: boolean;
+  errors: Record<string, string>;
+  link?: { kind: "invite" | "reset"; url: string; note: string };
+};
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, role, user } = await requireTeamRole(request, params.team, "manager");
@@ -73,7 +79,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "change-role": {
         const current = await getMemberRole(db, { teamId: team.id, userId: input.userId });
         if (!current) throw new Response("Member not found", { status: 404 });
-        if (!canChangeRole(role, current, input.role)) return invalid({ form: "Only an owner can make or unmake owners." });
+        if (!canChangeRole(role, current, input.role))
+          return invalid({ form: "Only an owner can make or unmake owners." });
         await changeMemberRole(db, { teamId: team.id, userId: input.userId, role: input.role });
         return data<ActionResult>({ ok: true, errors: {} });
       }
@@ -92,12 +99,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return data<ActionResult>({
           ok: true,
           errors: {},
-          link: { kind: "reset", url: `${origin}/reset/${token}`, note: "Works once, for 24 hours. Send it to the member yourself." },
+          link: {
+            kind: "reset",
+            url: `${origin}/reset/${token}`,
+            note: "Works once, for 24 hours. Send it to the member yourself.",
+          },
         });
       }
     }
   } catch (error) {
-    if (error instanceof LastOwnerError || error instanceof ResetNotAllowedError) return invalid({ form: error.message });
+    if (error instanceof LastOwnerError || error instanceof ResetNotAllowedError)
+      return invalid({ form: error.message });
     throw error;
   }
 }
@@ -111,9 +123,16 @@ export default function MembersPage() {
       {result?.link ? (
         <div className="alert alert-ok" role="status">
           <p>
-            <strong>{result.link.kind === "invite" ? "Invite link" : "Password reset link"}</strong> — {result.link.note}
+            <strong>{result.link.kind === "invite" ? "Invite link" : "Password reset link"}</strong> —{" "}
+            {result.link.note}
           </p>
-          <input className="copy-box" readOnly value={result.link.url} aria-label="Link" onFocus={(e) => e.currentTarget.select()} />
+          <input
+            className="copy-box"
+            readOnly
+            value={result.link.url}
+            aria-label="Link"
+            onFocus={(e) => e.currentTarget.select()}
+          />
         </div>
       ) : null}
 

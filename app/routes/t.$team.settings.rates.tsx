@@ -16,7 +16,9 @@ export const meta: MetaFunction = () => [{ title: "Rate card · Token Poker" }];
 
 function today(timeZone: string): string {
   // en-CA formats as YYYY-MM-DD; the team's day, not the server's.
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    new Date(),
+  );
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -41,7 +43,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     cacheWriteUsdPerMtok: r.cacheWriteUsdPerMtok,
     outputUsdPerMtok: r.outputUsdPerMtok,
     effectiveFrom: r.effectiveFrom,
-    state: inForce.get(r.modelId) === r.id ? "in-force" : r.effectiveFrom !== null && r.effectiveFrom > day ? "upcoming" : "superseded",
+    state:
+      inForce.get(r.modelId) === r.id
+        ? "in-force"
+        : r.effectiveFrom !== null && r.effectiveFrom > day
+          ? "upcoming"
+          : "superseded",
   }));
   return {
     rates: rows,
@@ -58,13 +65,26 @@ const price = (what: string) =>
     .trim()
     .min(1, `Enter the ${what} price`)
     .transform(Number)
-    .pipe(z.number({ error: "Enter a number, e.g. 3 or 0.30" }).finite("Enter a number").nonnegative("A price cannot be negative").max(10_000, "That is over $10,000 per million tokens"));
+    .pipe(
+      z
+        .number({ error: "Enter a number, e.g. 3 or 0.30" })
+        .finite("Enter a number")
+        .nonnegative("A price cannot be negative")
+        .max(10_000, "That is over $10,000 per million tokens"),
+    );
 const optionalPrice = z
   .string()
   .trim()
   .optional()
   .transform((v) => (v ? Number(v) : null))
-  .pipe(z.number({ error: "Enter a number or leave it empty" }).finite("Enter a number").nonnegative("A price cannot be negative").max(10_000).nullable());
+  .pipe(
+    z
+      .number({ error: "Enter a number or leave it empty" })
+      .finite("Enter a number")
+      .nonnegative("A price cannot be negative")
+      .max(10_000)
+      .nullable(),
+  );
 
 const RatesIntentSchema = z.discriminatedUnion("intent", [
   z.object({
@@ -74,7 +94,16 @@ const RatesIntentSchema = z.discriminatedUnion("intent", [
       .regex(/^[A-Za-z0-9][\w.:/@-]*$/, "Use the model's id without spaces, e.g. claude-sonnet-4-6"),
     aliases: LineText.max(1000)
       .optional()
-      .transform((v) => [...new Set((v ?? "").split(",").map((a) => a.trim()).filter(Boolean))].slice(0, 30)),
+      .transform((v) =>
+        [
+          ...new Set(
+            (v ?? "")
+              .split(",")
+              .map((a) => a.trim())
+              .filter(Boolean),
+          ),
+        ].slice(0, 30),
+      ),
     input: price("input"),
     cachedInput: optionalPrice,
     cacheWrite: optionalPrice,
@@ -93,16 +122,32 @@ const RatesIntentSchema = z.discriminatedUnion("intent", [
       .trim()
       .min(1, "Enter a value in USD")
       .transform(Number)
-      .pipe(z.number({ error: "Enter a number, e.g. 0.01" }).finite("Enter a number").min(0.0001, "A credit must be worth at least $0.0001").max(100, "That is more than $100 per credit")),
+      .pipe(
+        z
+          .number({ error: "Enter a number, e.g. 0.01" })
+          .finite("Enter a number")
+          .min(0.0001, "A credit must be worth at least $0.0001")
+          .max(100, "That is more than $100 per credit"),
+      ),
   }),
 ]);
 
-type ActionResult = { ok: boolean; intent: string; errors: Record<string, string>; values: Record<string, string>; message?: string };
+type ActionResult = {
+  ok: boolean;
+  intent: string;
+  errors: Record<string, string>;
+  values: Record<string, string>;
+  message?: string;
+};
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team } = await requireTeamRole(request, params.team, "manager");
   const form = parseForm(await request.formData(), RatesIntentSchema);
-  if (!form.ok) return data<ActionResult>({ ok: false, intent: form.values.intent ?? "", errors: form.errors, values: form.values }, { status: 400 });
+  if (!form.ok)
+    return data<ActionResult>(
+      { ok: false, intent: form.values.intent ?? "", errors: form.errors, values: form.values },
+      { status: 400 },
+    );
   const input = form.data;
   switch (input.intent) {
     case "add-rate": {
@@ -134,7 +179,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case "credit-value":
       if (!Number.isFinite(input.creditValueUsd)) return invalid({ creditValueUsd: "Enter a number" });
       await setCreditValue(db, { teamId: team.id, creditValueUsd: input.creditValueUsd });
-      return data<ActionResult>({ ok: true, intent: input.intent, errors: {}, values: {}, message: `One credit is now worth ${formatUsd(input.creditValueUsd)}.` });
+      return data<ActionResult>({
+        ok: true,
+        intent: input.intent,
+        errors: {},
+        values: {},
+        message: `One credit is now worth ${formatUsd(input.creditValueUsd)}.`,
+      });
   }
 }
 
@@ -159,7 +210,8 @@ export default function RatesSettings() {
         <section className="card stack" aria-labelledby="credit-heading">
           <h2 id="credit-heading">Credit value</h2>
           <p className="muted">
-            Estimates and capacity are in AI credits; spend reported in USD is converted at this value. GitHub AI Credits are $0.01.
+            Estimates and capacity are in AI credits; spend reported in USD is converted at this value. GitHub AI
+            Credits are $0.01.
           </p>
           <Form method="post" className="stack" key={credit ? "failed" : `ok-${creditValueUsd}`}>
             <input type="hidden" name="intent" value="credit-value" />
@@ -185,9 +237,9 @@ export default function RatesSettings() {
         <section className="card stack" aria-labelledby="how-rates-heading">
           <h2 id="how-rates-heading">How prices apply</h2>
           <p>
-            Token-only spend (Claude Code logs, token counts from a gateway) is priced from this card: the price of the model on the day of the
-            spend. A price with a date applies from that day on; the row before it keeps pricing earlier days. Rows without a date apply from
-            the beginning. Today is {today} in the team's time zone.
+            Token-only spend (Claude Code logs, token counts from a gateway) is priced from this card: the price of the
+            model on the day of the spend. A price with a date applies from that day on; the row before it keeps pricing
+            earlier days. Rows without a date apply from the beginning. Today is {today} in the team's time zone.
           </p>
         </section>
       </div>
@@ -195,7 +247,7 @@ export default function RatesSettings() {
       {canEdit ? (
         <section className="card stack" aria-labelledby="add-rate-heading">
           <h2 id="add-rate-heading">Add a model or a new price</h2>
-          <Form method="post" className="stack" key={rate ? "failed" : result?.message ?? "new"}>
+          <Form method="post" className="stack" key={rate ? "failed" : (result?.message ?? "new")}>
             <input type="hidden" name="intent" value="add-rate" />
             <FormError message={rate?.errors.form} />
             <div className="form-grid rate-form">
@@ -232,7 +284,14 @@ export default function RatesSettings() {
                 placeholder="Claude Sonnet 4.6, Auto: Claude Sonnet 4.6"
                 hint="Other names the tools report, separated by commas. Empty for a known model: keeps its aliases."
               />
-              <Field label="Input, $ / M tokens" name="input" inputMode="decimal" defaultValue={v("input")} error={rate?.errors.input} required />
+              <Field
+                label="Input, $ / M tokens"
+                name="input"
+                inputMode="decimal"
+                defaultValue={v("input")}
+                error={rate?.errors.input}
+                required
+              />
               <Field
                 label="Cached input, $ / M"
                 name="cachedInput"
@@ -249,7 +308,14 @@ export default function RatesSettings() {
                 error={rate?.errors.cacheWrite}
                 hint="Empty: priced as input."
               />
-              <Field label="Output, $ / M tokens" name="output" inputMode="decimal" defaultValue={v("output")} error={rate?.errors.output} required />
+              <Field
+                label="Output, $ / M tokens"
+                name="output"
+                inputMode="decimal"
+                defaultValue={v("output")}
+                error={rate?.errors.output}
+                required
+              />
             </div>
             <div className="row">
               <button type="submit" className="btn btn-primary" disabled={busy}>

@@ -19,7 +19,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     scheme: current.scheme,
     version: current.version,
     defaults: DEFAULT_SCHEME,
-    versions: versions.map((v) => ({ ...v, createdAt: new Date(v.createdAt).toISOString().slice(0, 10), estimateCount: Number(v.estimateCount ?? 0) })),
+    versions: versions.map((v) => ({
+      ...v,
+      createdAt: new Date(v.createdAt).toISOString().slice(0, 10),
+      estimateCount: Number(v.estimateCount ?? 0),
+    })),
     canEdit: roleAtLeast(role, "manager"),
   };
 }
@@ -30,7 +34,12 @@ const SizingIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("save"), note: LineText.max(200, "Keep the note to 200 characters").optional() }),
 ]);
 
-type ActionResult = { ok: boolean; errors: Record<string, string>; values: Record<string, string>; saved?: { version: number; unchanged: boolean } };
+type ActionResult = {
+  ok: boolean;
+  errors: Record<string, string>;
+  values: Record<string, string>;
+  saved?: { version: number; unchanged: boolean };
+};
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "manager");
@@ -43,8 +52,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const current = await getCurrentScheme(db, team.id);
   const { scheme, errors } = schemeFromForm(current.scheme, values);
   if (errors.length) return data<ActionResult>({ ok: false, errors: errorsByField(errors), values }, { status: 400 });
-  const saved = await saveSchemeVersion(db, { teamId: team.id, scheme, createdBy: user.id, note: form.data.note || undefined });
-  return data<ActionResult>({ ok: true, errors: {}, values: {}, saved: { version: saved.version, unchanged: saved.version === current.version } });
+  const saved = await saveSchemeVersion(db, {
+    teamId: team.id,
+    scheme,
+    createdBy: user.id,
+    note: form.data.note || undefined,
+  });
+  return data<ActionResult>({
+    ok: true,
+    errors: {},
+    values: {},
+    saved: { version: saved.version, unchanged: saved.version === current.version },
+  });
 }
 
 export default function SizingSettings() {
@@ -75,23 +94,26 @@ export default function SizingSettings() {
               <strong>p80</strong> = expected × the multiplier of the budget risk.
             </li>
             <li>
-              <strong>Size</strong> = the band that contains the expected credits. Bands are half-open, [from, up to): with the defaults 100
-              credits is M, not S. The last band is open-ended.
+              <strong>Size</strong> = the band that contains the expected credits. Bands are half-open, [from, up to):
+              with the defaults 100 credits is M, not S. The last band is open-ended.
             </li>
           </ol>
-          <p className="muted">Version {version} is in use. Every save makes a new version; estimates keep the version they were made with.</p>
+          <p className="muted">
+            Version {version} is in use. Every save makes a new version; estimates keep the version they were made with.
+          </p>
         </section>
         <section className="card stack reasoning" aria-labelledby="why-heading">
           <h2 id="why-heading">Why these defaults</h2>
           <p>
-            1 credit = $0.01, the value of a GitHub AI Credit. A <strong>delegated standard-model task at 150 credits</strong> ($1.50) sits near
-            the published mean of <strong>≈186 credits</strong> ($1.86, about 4.17 M tokens) per agentic SWE-bench task; lighter models and
+            1 credit = $0.01, the value of a GitHub AI Credit. A{" "}
+            <strong>delegated standard-model task at 150 credits</strong> ($1.50) sits near the published mean of{" "}
+            <strong>≈186 credits</strong> ($1.86, about 4.17 M tokens) per agentic SWE-bench task; lighter models and
             closer supervision cost less, frontier models and autonomous runs more.
           </p>
           <p>
-            <strong>Risk does not change the size, it widens the p80.</strong> The same task can cost 2× (typical) to 30× (worst case) more on
-            one run than another; the multiplier says how much room to leave. The retrospective judges it by p80 coverage: about 8 in 10 finished
-            stories should come in under their p80.
+            <strong>Risk does not change the size, it widens the p80.</strong> The same task can cost 2× (typical) to
+            30× (worst case) more on one run than another; the multiplier says how much room to leave. The retrospective
+            judges it by p80 coverage: about 8 in 10 finished stories should come in under their p80.
           </p>
         </section>
       </div>
@@ -118,8 +140,9 @@ export default function SizingSettings() {
               Can't say
             </dt>
             <dd>
-              Played in one dimension when a voter cannot judge it. It is left out of that dimension's spread and suggestion, and a size still
-              follows from the other voters' cards. A round full of <code>?</code> is a cue to talk about the story, not to guess.
+              Played in one dimension when a voter cannot judge it. It is left out of that dimension's spread and
+              suggestion, and a size still follows from the other voters' cards. A round full of <code>?</code> is a cue
+              to talk about the story, not to guess.
             </dd>
           </div>
           <div>
@@ -130,12 +153,14 @@ export default function SizingSettings() {
               split
             </dt>
             <dd>
-              Played instead of the three cards: the story is too big to estimate as one. When more than half of the voters play it, the
-              suggestion is to split the story; otherwise split votes are ignored in the arithmetic.
+              Played instead of the three cards: the story is too big to estimate as one. When more than half of the
+              voters play it, the suggestion is to split the story; otherwise split votes are ignored in the arithmetic.
             </dd>
           </div>
         </dl>
-        <p className="muted">Neither card is a level, so they never break the maths; no level may use the ids ? or split.</p>
+        <p className="muted">
+          Neither card is a level, so they never break the maths; no level may use the ids ? or split.
+        </p>
       </section>
 
       <section className="card stack" aria-labelledby="versions-heading">

@@ -32,7 +32,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const TokenIntentSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("create"),
-    name: LineText.min(1, "Name the token after where it will live, e.g. “CI” or “Dana's Claude hook”.").max(100, "Keep it under 100 characters."),
+    name: LineText.min(1, "Name the token after where it will live, e.g. “CI” or “Dana's Claude hook”.").max(
+      100,
+      "Keep it under 100 characters.",
+    ),
     scope: z.enum(["team", "ingest"]).catch("team"),
     userId: z.preprocess((v) => (v === "" ? undefined : v), Id.optional()),
   }),
@@ -40,7 +43,9 @@ const TokenIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("guard"), failClosed: z.literal("on").optional() }),
 ]);
 
-type ActionResult = { ok: true; created?: { name: string; token: string }; message?: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
+type ActionResult =
+  | { ok: true; created?: { name: string; token: string }; message?: string }
+  | { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "manager");
@@ -50,7 +55,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (input.intent === "create") {
     let created;
     try {
-      created = await createApiToken(db, { teamId: team.id, name: input.name, createdBy: user.id, scope: input.scope, userId: input.scope === "ingest" ? input.userId : null });
+      created = await createApiToken(db, {
+        teamId: team.id,
+        name: input.name,
+        createdBy: user.id,
+        scope: input.scope,
+        userId: input.scope === "ingest" ? input.userId : null,
+      });
     } catch (error) {
       if (error instanceof ApiTokenError) return invalid({ userId: error.message }, { name: input.name });
       throw error;
@@ -61,7 +72,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await setGuardFailClosed(db, { teamId: team.id, failClosed: input.failClosed === "on" });
     return data<ActionResult>({
       ok: true,
-      message: input.failClosed === "on" ? "The guard now stops agents it cannot decide for." : "The guard now lets agents continue when it cannot decide.",
+      message:
+        input.failClosed === "on"
+          ? "The guard now stops agents it cannot decide for."
+          : "The guard now lets agents continue when it cannot decide.",
     });
   }
   const revoked = await revokeApiToken(db, { teamId: team.id, tokenId: input.tokenId, revokedBy: user.id });
@@ -82,8 +96,9 @@ export default function TokensSettings() {
   return (
     <div className="stack">
       <p className="muted">
-        CI steps and agent hooks push spend to <code>{endpoint}</code> with a team token (<code>Authorization: Bearer …</code>). Only a
-        hash of each token is stored: it is shown once, when it is created.
+        CI steps and agent hooks push spend to <code>{endpoint}</code> with a team token (
+        <code>Authorization: Bearer …</code>). Only a hash of each token is stored: it is shown once, when it is
+        created.
       </p>
       {!canManage ? <p className="muted">Managers create and revoke the team's API tokens.</p> : null}
       <FormError message={errors.form} />
@@ -92,7 +107,13 @@ export default function TokensSettings() {
           <p>
             <strong>Token “{result.created.name}”</strong> — copy it now; it is not shown again.
           </p>
-          <input className="copy-box" readOnly value={result.created.token} aria-label="New API token" onFocus={(e) => e.currentTarget.select()} />
+          <input
+            className="copy-box"
+            readOnly
+            value={result.created.token}
+            aria-label="New API token"
+            onFocus={(e) => e.currentTarget.select()}
+          />
           <p>Try it:</p>
           <pre className="copy-box">{`curl -sS -X POST '${endpoint}' \\
   -H 'Authorization: Bearer ${result.created.token}' \\
@@ -111,7 +132,15 @@ export default function TokensSettings() {
           <h2>New token</h2>
           <Form method="post" className="toolbar">
             <input type="hidden" name="intent" value="create" />
-            <Field label="Name" name="name" required maxLength={100} placeholder="CI" defaultValue={values.name} error={errors.name} />
+            <Field
+              label="Name"
+              name="name"
+              required
+              maxLength={100}
+              placeholder="CI"
+              defaultValue={values.name}
+              error={errors.name}
+            />
             <div className="field">
               <label htmlFor="scope">Scope</label>
               <select id="scope" name="scope" defaultValue={values.scope ?? "team"}>
@@ -121,7 +150,12 @@ export default function TokensSettings() {
             </div>
             <div className="field">
               <label htmlFor="userId">Person (ingest tokens)</label>
-              <select id="userId" name="userId" defaultValue={values.userId ?? ""} aria-describedby={errors.userId ? "userId-error" : undefined}>
+              <select
+                id="userId"
+                name="userId"
+                defaultValue={values.userId ?? ""}
+                aria-describedby={errors.userId ? "userId-error" : undefined}
+              >
                 <option value="">Nobody in particular</option>
                 {members.map((m) => (
                   <option key={m.id} value={m.id}>
@@ -140,8 +174,8 @@ export default function TokensSettings() {
             </button>
           </Form>
           <p className="muted">
-            A person's ingest token counts the spend it pushes as theirs when the data names nobody, and stops working when they leave
-            the team.
+            A person's ingest token counts the spend it pushes as theirs when the data names nobody, and stops working
+            when they leave the team.
           </p>
         </section>
       ) : null}
@@ -152,12 +186,12 @@ export default function TokensSettings() {
           <Form method="post" className="stack">
             <input type="hidden" name="intent" value="guard" />
             <label className="row">
-              <input type="checkbox" name="failClosed" value="on" defaultChecked={failClosed} /> Fail closed: stop an agent whose story is
-              unknown, or when the guard fails
+              <input type="checkbox" name="failClosed" value="on" defaultChecked={failClosed} /> Fail closed: stop an
+              agent whose story is unknown, or when the guard fails
             </label>
             <p className="muted">
-              An unreachable server always lets Claude Code continue (it treats timeouts as non-blocking); this covers what the server
-              itself cannot decide.
+              An unreachable server always lets Claude Code continue (it treats timeouts as non-blocking); this covers
+              what the server itself cannot decide.
             </p>
             <div className="row">
               <button type="submit" className="btn" disabled={busy}>
@@ -212,7 +246,12 @@ export default function TokensSettings() {
                           <Form method="post">
                             <input type="hidden" name="intent" value="revoke" />
                             <input type="hidden" name="tokenId" value={t.id} />
-                            <button type="submit" className="btn btn-danger btn-sm" disabled={busy} aria-label={`Revoke ${t.name}`}>
+                            <button
+                              type="submit"
+                              className="btn btn-danger btn-sm"
+                              disabled={busy}
+                              aria-label={`Revoke ${t.name}`}
+                            >
                               Revoke
                             </button>
                           </Form>

@@ -27,7 +27,10 @@ const HttpsRoot = z
   .string()
   .trim()
   .max(200)
-  .refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), "An address like https://api.github.com or https://acme.atlassian.net");
+  .refine(
+    (v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v),
+    "An address like https://api.github.com or https://acme.atlassian.net",
+  );
 
 const IntentSchema = z.discriminatedUnion("intent", [
   z.object({
@@ -44,13 +47,21 @@ const IntentSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("add-jira"),
     baseUrl: HttpsRoot,
-    project: z.string().trim().regex(/^[A-Z][A-Z0-9_]{0,19}$/, "The project key, e.g. PAY"),
+    project: z
+      .string()
+      .trim()
+      .regex(/^[A-Z][A-Z0-9_]{0,19}$/, "The project key, e.g. PAY"),
     account: z.string().trim().email("The e-mail of the Atlassian account the token belongs to").max(200),
     token: z.string().trim().min(8, "Paste an Atlassian API token").max(500),
     pushMode: PushMode.default("ask"),
     membersCanPull: Checkbox,
   }),
-  z.object({ intent: z.literal("update"), connectionId: z.coerce.number().int().positive(), pushMode: PushMode, membersCanPull: Checkbox }),
+  z.object({
+    intent: z.literal("update"),
+    connectionId: z.coerce.number().int().positive(),
+    pushMode: PushMode,
+    membersCanPull: Checkbox,
+  }),
   z.object({ intent: z.literal("remove"), connectionId: z.coerce.number().int().positive() }),
 ]);
 
@@ -83,7 +94,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return data({ ok: true as const, message: input.intent === "update" ? "Saved." : "Removed; its token is deleted." });
 }
 
-const PUSH_LABELS = { off: "Never", ask: "Ask each time (a button on the story)", always: "Always, when a story is finalized" };
+const PUSH_LABELS = {
+  off: "Never",
+  ask: "Ask each time (a button on the story)",
+  always: "Always, when a story is finalized",
+};
 
 function PushModeSelect({ id, value }: { id: string; value: string }) {
   return (
@@ -110,14 +125,17 @@ export default function TrackerSettings() {
   const errors = result && !result.ok ? result.errors : {};
   const values = result && !result.ok ? result.values : {};
   // Each add form shows only its own errors and values.
-  const gh = values.intent === "add-github" ? { errors, values } : { errors: {} as typeof errors, values: {} as typeof values };
-  const jira = values.intent === "add-jira" ? { errors, values } : { errors: {} as typeof errors, values: {} as typeof values };
+  const gh =
+    values.intent === "add-github" ? { errors, values } : { errors: {} as typeof errors, values: {} as typeof values };
+  const jira =
+    values.intent === "add-jira" ? { errors, values } : { errors: {} as typeof errors, values: {} as typeof values };
   return (
     <div className="stack">
       <p className="muted">
-        Pull stories from GitHub Issues or Jira Cloud into the backlog (<strong>Backlog → Import from a tracker</strong>),
-        and write finalized estimates back as a label (<code>ai-size:M</code>) and one comment with the levels and the
-        credit range, replaced on re-estimate. Tokens are stored sealed with the server's secret and never shown again.
+        Pull stories from GitHub Issues or Jira Cloud into the backlog (<strong>Backlog → Import from a tracker</strong>
+        ), and write finalized estimates back as a label (<code>ai-size:M</code>) and one comment with the levels and
+        the credit range, replaced on re-estimate. Tokens are stored sealed with the server's secret and never shown
+        again.
       </p>
       <FormError message={errors.form} />
       {result?.ok ? (
@@ -145,7 +163,8 @@ export default function TrackerSettings() {
                       <input type="hidden" name="connectionId" value={c.id} />
                       <PushModeSelect id={`push-${c.id}`} value={c.pushMode} />
                       <label className="checkbox">
-                        <input type="checkbox" name="membersCanPull" defaultChecked={c.membersCanPull} /> Members may pull
+                        <input type="checkbox" name="membersCanPull" defaultChecked={c.membersCanPull} /> Members may
+                        pull
                       </label>
                       <button type="submit" className="btn" disabled={busy}>
                         Save
@@ -154,7 +173,12 @@ export default function TrackerSettings() {
                     <Form method="post">
                       <input type="hidden" name="intent" value="remove" />
                       <input type="hidden" name="connectionId" value={c.id} />
-                      <button type="submit" className="btn btn-danger" disabled={busy} aria-label={`Remove ${c.project}`}>
+                      <button
+                        type="submit"
+                        className="btn btn-danger"
+                        disabled={busy}
+                        aria-label={`Remove ${c.project}`}
+                      >
                         Remove
                       </button>
                     </Form>
@@ -175,9 +199,31 @@ export default function TrackerSettings() {
             <h2 id="add-github">Connect GitHub Issues</h2>
             <Form method="post" className="stack" autoComplete="off">
               <input type="hidden" name="intent" value="add-github" />
-              <Field id="github-project" label="Repository" name="project" required placeholder="acme/pay-api" defaultValue={gh.values.project} error={gh.errors.project} />
-              <Field id="github-root" label="API root" name="baseUrl" defaultValue={gh.values.baseUrl ?? "https://api.github.com"} error={gh.errors.baseUrl} />
-              <Field id="github-token" label="Token" name="token" type="password" required hint="A fine-grained token with Issues: read and write." error={gh.errors.token} />
+              <Field
+                id="github-project"
+                label="Repository"
+                name="project"
+                required
+                placeholder="acme/pay-api"
+                defaultValue={gh.values.project}
+                error={gh.errors.project}
+              />
+              <Field
+                id="github-root"
+                label="API root"
+                name="baseUrl"
+                defaultValue={gh.values.baseUrl ?? "https://api.github.com"}
+                error={gh.errors.baseUrl}
+              />
+              <Field
+                id="github-token"
+                label="Token"
+                name="token"
+                type="password"
+                required
+                hint="A fine-grained token with Issues: read and write."
+                error={gh.errors.token}
+              />
               <PushModeSelect id="github-push" value="ask" />
               <label className="checkbox">
                 <input type="checkbox" name="membersCanPull" defaultChecked /> Members may pull stories
@@ -191,10 +237,41 @@ export default function TrackerSettings() {
             <h2 id="add-jira">Connect Jira Cloud</h2>
             <Form method="post" className="stack" autoComplete="off">
               <input type="hidden" name="intent" value="add-jira" />
-              <Field id="jira-site-url" label="Site" name="baseUrl" required placeholder="https://acme.atlassian.net" defaultValue={jira.values.baseUrl} error={jira.errors.baseUrl} />
-              <Field id="jira-project" label="Project key" name="project" required placeholder="PAY" defaultValue={jira.values.project} error={jira.errors.project} />
-              <Field id="jira-account" label="Account e-mail" name="account" type="email" required defaultValue={jira.values.account} error={jira.errors.account} />
-              <Field id="jira-token" label="API token" name="token" type="password" required error={jira.errors.token} />
+              <Field
+                id="jira-site-url"
+                label="Site"
+                name="baseUrl"
+                required
+                placeholder="https://acme.atlassian.net"
+                defaultValue={jira.values.baseUrl}
+                error={jira.errors.baseUrl}
+              />
+              <Field
+                id="jira-project"
+                label="Project key"
+                name="project"
+                required
+                placeholder="PAY"
+                defaultValue={jira.values.project}
+                error={jira.errors.project}
+              />
+              <Field
+                id="jira-account"
+                label="Account e-mail"
+                name="account"
+                type="email"
+                required
+                defaultValue={jira.values.account}
+                error={jira.errors.account}
+              />
+              <Field
+                id="jira-token"
+                label="API token"
+                name="token"
+                type="password"
+                required
+                error={jira.errors.token}
+              />
               <PushModeSelect id="jira-push" value="ask" />
               <label className="checkbox">
                 <input type="checkbox" name="membersCanPull" defaultChecked /> Members may pull stories

@@ -20,7 +20,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     canEdit: roleAtLeast(role, "member"),
     // A member maps names to themself only (the action enforces it); a manager maps anyone's.
-    members: members.filter((m) => canManage || m.userId === user.id).map((m) => ({ userId: m.userId, name: m.name, email: m.email })),
+    members: members
+      .filter((m) => canManage || m.userId === user.id)
+      .map((m) => ({ userId: m.userId, name: m.name, email: m.email })),
     mapped: identities.mapped.map((m) => ({ ...m, canUnmap: canManage || m.userId === user.id })),
     unknown: identities.unknown.map((u) => ({ ...u, suggested: suggestMember(u.identity, members) })),
   };
@@ -44,7 +46,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const actor = { userId: user.id, canManageOthers: roleAtLeast(role, "manager") };
   try {
     if (input.intent === "map") {
-      await mapIdentity(db, { teamId: team.id, identity: input.identity, userId: input.userId, createdBy: user.id, actor });
+      await mapIdentity(db, {
+        teamId: team.id,
+        identity: input.identity,
+        userId: input.userId,
+        createdBy: user.id,
+        actor,
+      });
       return data({ ok: true as const, message: `“${input.identity}” now counts as that member's.` });
     }
     await unmapIdentity(db, { teamId: team.id, identity: input.identity, actor });
@@ -55,7 +63,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-type ActionResult = { ok: true; message: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
+type ActionResult =
+  { ok: true; message: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
 export default function Identities() {
   const { canEdit, members, mapped, unknown } = useLoaderData<typeof loader>();
@@ -65,8 +74,9 @@ export default function Identities() {
   return (
     <div className="stack">
       <p className="muted">
-        Each tool names people its own way (<code>dana-k</code> in Copilot, <code>dana.k@acme.example</code> in a gateway). Map each
-        name to a team member once; the inbox can then filter by member. Spend is never ranked by person.
+        Each tool names people its own way (<code>dana-k</code> in Copilot, <code>dana.k@acme.example</code> in a
+        gateway). Map each name to a team member once; the inbox can then filter by member. Spend is never ranked by
+        person.
       </p>
       <FormError message={errors.form ?? errors.userId ?? errors.identity} />
       {result?.ok ? (
@@ -159,13 +169,18 @@ export default function Identities() {
                     {canEdit ? (
                       <td>
                         {m.canUnmap ? (
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="unmap" />
-                          <input type="hidden" name="identity" value={m.identity} />
-                          <button type="submit" className="btn btn-ghost btn-sm" disabled={busy} aria-label={`Unmap ${m.identity}`}>
-                            Unmap
-                          </button>
-                        </Form>
+                          <Form method="post">
+                            <input type="hidden" name="intent" value="unmap" />
+                            <input type="hidden" name="identity" value={m.identity} />
+                            <button
+                              type="submit"
+                              className="btn btn-ghost btn-sm"
+                              disabled={busy}
+                              aria-label={`Unmap ${m.identity}`}
+                            >
+                              Unmap
+                            </button>
+                          </Form>
                         ) : null}
                       </td>
                     ) : null}

@@ -18,7 +18,13 @@ const QuerySchema = z.object({
   done: z
     .string()
     .optional()
-    .transform((v) => (v ?? "").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0).slice(0, 50))
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n > 0)
+        .slice(0, 50),
+    )
     .catch([]),
   failed: queryText(300),
 });
@@ -58,9 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const ActionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("undo"), importId: Id }),
-]);
+const ActionSchema = z.discriminatedUnion("intent", [z.object({ intent: z.literal("undo"), importId: Id })]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "member");
@@ -84,7 +88,8 @@ function when(date: Date | string) {
 
 export default function ImportPage() {
   const { canImport, results, failed, log } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as { ok: boolean; message?: string; errors?: Record<string, string> } | undefined;
+  const actionData = useActionData<typeof action>() as
+    { ok: boolean; message?: string; errors?: Record<string, string> } | undefined;
   const navigation = useNavigation();
   const { team } = useParams();
   return (
@@ -107,33 +112,33 @@ export default function ImportPage() {
             <summary>How imports work</summary>
             <ul>
               <li>
-                A report is imported whole or not at all: one malformed row rejects it, and the errors name each bad line (the
-                header is line 1). Tick “Skip invalid rows” to import the valid rows and list the rest. A Claude Code
-                transcript is written while the agent runs, so its unreadable lines (a cut-off last line) are skipped and
-                named in the result.
+                A report is imported whole or not at all: one malformed row rejects it, and the errors name each bad
+                line (the header is line 1). Tick “Skip invalid rows” to import the valid rows and list the rest. A
+                Claude Code transcript is written while the agent runs, so its unreadable lines (a cut-off last line)
+                are skipped and named in the result.
               </li>
               <li>
-                Importing the same file again changes nothing. Copilot and ccusage reports grow during the day: a row whose
-                values changed replaces the old one (“updated”). A Claude Code call written several times while it
-                streamed counts once, at its most complete; a grown transcript updates it, and undoing that import puts the
-                earlier copy back.
+                Importing the same file again changes nothing. Copilot and ccusage reports grow during the day: a row
+                whose values changed replaces the old one (“updated”). A Claude Code call written several times while it
+                streamed counts once, at its most complete; a grown transcript updates it, and undoing that import puts
+                the earlier copy back.
               </li>
               <li>
-                Each result says which models were priced from the file’s own cost, which from the rate card, and which are
-                left unpriced until the rate card knows them. See docs/spend-import.md for every format.
+                Each result says which models were priced from the file’s own cost, which from the rate card, and which
+                are left unpriced until the rate card knows them. See docs/spend-import.md for every format.
               </li>
               <li>
-                The same agent work can come by several paths (Claude Code logs, ccusage, a LiteLLM gateway, an API hook).
-                Entries of a session another source brought already are “overlapping” and left out — the first source for a
-                session wins. Daily totals cannot be matched: use one path per tool.
+                The same agent work can come by several paths (Claude Code logs, ccusage, a LiteLLM gateway, an API
+                hook). Entries of a session another source brought already are “overlapping” and left out — the first
+                source for a session wins. Daily totals cannot be matched: use one path per tool.
               </li>
               <li>
-                Undo removes the entries an import added, and the running totals it last updated — those go away whole (their
-                earlier values are not kept: import the earlier report again to bring them back).
+                Undo removes the entries an import added, and the running totals it last updated — those go away whole
+                (their earlier values are not kept: import the earlier report again to bring them back).
               </li>
               <li>
-                From a terminal: <code>npm run spend:import -- --team &lt;slug&gt; file…</code>; from CI or an agent hook: the API
-                with a token from Settings → API tokens.
+                From a terminal: <code>npm run spend:import -- --team &lt;slug&gt; file…</code>; from CI or an agent
+                hook: the API with a token from Settings → API tokens.
               </li>
             </ul>
           </details>
@@ -183,7 +188,9 @@ export default function ImportPage() {
                           <span>{l.counts}</span>
                         )
                       ) : (
-                        <span className={`badge ${l.status === "running" ? "badge-info" : "badge-danger"}`}>{l.status}</span>
+                        <span className={`badge ${l.status === "running" ? "badge-info" : "badge-danger"}`}>
+                          {l.status}
+                        </span>
                       )}
                     </td>
                     <td className="num">{l.status === "imported" ? formatCredits(l.credits) : "—"}</td>
@@ -199,7 +206,8 @@ export default function ImportPage() {
                               disabled={navigation.state !== "idle"}
                               aria-label={`Undo import of ${l.fileName}`}
                               onClick={(e) => {
-                                if (!window.confirm(`Remove the entries that the import of ${l.fileName} brought in?`)) e.preventDefault();
+                                if (!window.confirm(`Remove the entries that the import of ${l.fileName} brought in?`))
+                                  e.preventDefault();
                               }}
                             >
                               Undo

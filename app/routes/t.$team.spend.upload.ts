@@ -43,7 +43,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       { maxFileBytes: UPLOAD_MAX_BYTES },
     ));
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return fail(413, `A file is larger than ${formatBytes(UPLOAD_MAX_BYTES)}: split it.`);
+    if (error instanceof BodyTooLargeError)
+      return fail(413, `A file is larger than ${formatBytes(UPLOAD_MAX_BYTES)}: split it.`);
     if (error instanceof SpendLimitError) return fail(413, `A file has ${error.message}: split it.`);
     if (error instanceof OptionsError) return fail(422, error.message);
     if (error instanceof TypeError) return fail(400, "The upload was not a readable form.");

@@ -27,10 +27,19 @@ import { requireSprint } from "~/server/sprint-route.server";
 const SettingsIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("save") }),
   z.object({ intent: z.literal("allocations") }),
-  z.object({ intent: z.literal("close"), destination: z.union([z.literal("backlog"), Id.transform(String)], { error: "Choose where unfinished stories go" }) }),
+  z.object({
+    intent: z.literal("close"),
+    destination: z.union([z.literal("backlog"), Id.transform(String)], { error: "Choose where unfinished stories go" }),
+  }),
 ]);
 
-type Result = { ok: boolean; errors: Record<string, string>; values?: Record<string, string>; saved?: "settings" | "allocations"; form?: "save" | "allocations" | "close" };
+type Result = {
+  ok: boolean;
+  errors: Record<string, string>;
+  values?: Record<string, string>;
+  saved?: "settings" | "allocations";
+  form?: "save" | "allocations" | "close";
+};
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role, sprint } = await requireSprint(request, params, "observer");
@@ -69,7 +78,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     members: members
       .filter((m) => m.role !== "observer")
       .map((m) => ({ userId: m.userId, name: m.name, credits: allocationByUser.get(m.userId) ?? null })),
-    allocationCheck: checkAllocations(cap.capacity, allocations.map((a) => ({ member: a.name, credits: a.credits }))),
+    allocationCheck: checkAllocations(
+      cap.capacity,
+      allocations.map((a) => ({ member: a.name, credits: a.credits })),
+    ),
     openSprints: openSprints.map((s) => ({ id: s.id, name: s.name, start: s.startDate, end: s.endDate })),
   };
 }
@@ -83,7 +95,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     switch (intent.data.intent) {
       case "save": {
         const form = parseForm(formData, SprintFormSchema);
-        if (!form.ok) return data<Result>({ ok: false, errors: form.errors, values: form.values, form: "save" }, { status: 400 });
+        if (!form.ok)
+          return data<Result>({ ok: false, errors: form.errors, values: form.values, form: "save" }, { status: 400 });
         await updateSprint(db, { teamId: team.id, sprintId: sprint.id, actorId: user.id, ...form.data });
         // Capacity, reserve or dates may have moved a threshold under the spend already booked.
         void checkBurnAlertsSoon(db, { teamId: team.id, origin: new URL(request.url).origin });
@@ -102,7 +115,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
           else allocations.set(userId.data, credits);
         }
         if (Object.keys(errors).length) {
-          const values = Object.fromEntries([...formData.entries()].filter(([, v]) => typeof v === "string")) as Record<string, string>;
+          const values = Object.fromEntries([...formData.entries()].filter(([, v]) => typeof v === "string")) as Record<
+            string,
+            string
+          >;
           return data<Result>({ ok: false, errors, values, form: "allocations" }, { status: 400 });
         }
         await setAllocations(db, {
@@ -113,13 +129,26 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return data<Result>({ ok: true, errors: {}, saved: "allocations" });
       }
       case "close": {
-        const destination = intent.data.destination === "backlog" ? ({ kind: "backlog" } as const) : ({ kind: "sprint", sprintId: Number(intent.data.destination) } as const);
-        await closeSprint(db, { teamId: team.id, sprintId: sprint.id, actorId: user.id, destination, timeZone: team.timeZone });
+        const destination =
+          intent.data.destination === "backlog"
+            ? ({ kind: "backlog" } as const)
+            : ({ kind: "sprint", sprintId: Number(intent.data.destination) } as const);
+        await closeSprint(db, {
+          teamId: team.id,
+          sprintId: sprint.id,
+          actorId: user.id,
+          destination,
+          timeZone: team.timeZone,
+        });
         return redirect(`/t/${team.slug}/sprints/${sprint.id}`);
       }
     }
   } catch (error) {
-    if (error instanceof SprintError) return data<Result>({ ok: false, errors: { form: error.message }, form: intent.data.intent }, { status: error.status === 404 ? 400 : error.status });
+    if (error instanceof SprintError)
+      return data<Result>(
+        { ok: false, errors: { form: error.message }, form: intent.data.intent },
+        { status: error.status === 404 ? 400 : error.status },
+      );
     throw error;
   }
 }
@@ -154,8 +183,8 @@ export default function SprintSettingsPage() {
       <section className="card stack" aria-labelledby="alloc-heading">
         <h2 id="alloc-heading">Member allocations (optional)</h2>
         <p className="muted">
-          Guidance for who may draw how much of the sprint's {formatCredits(d.capacity)} credits. Allocations never block a commit; they warn when
-          they add up to more than the capacity.
+          Guidance for who may draw how much of the sprint's {formatCredits(d.capacity)} credits. Allocations never
+          block a commit; they warn when they add up to more than the capacity.
         </p>
         {d.allocationCheck.warning ? <div className="alert alert-warn">{d.allocationCheck.warning}</div> : null}
         <Form method="post" className="stack">
@@ -174,7 +203,13 @@ export default function SprintSettingsPage() {
                     name={name}
                     inputMode="decimal"
                     placeholder="—"
-                    defaultValue={result?.form === "allocations" ? (result.values?.[name] ?? "") : m.credits === null ? "" : String(m.credits)}
+                    defaultValue={
+                      result?.form === "allocations"
+                        ? (result.values?.[name] ?? "")
+                        : m.credits === null
+                          ? ""
+                          : String(m.credits)
+                    }
                     aria-invalid={error ? true : undefined}
                     aria-describedby={error ? `${name}-error` : undefined}
                   />
@@ -201,20 +236,24 @@ export default function SprintSettingsPage() {
         <section className="card stack" aria-labelledby="close-heading">
           <h2 id="close-heading">Close the sprint</h2>
           <p className="muted">
-            Done stories stay with this sprint. A snapshot of its capacity and every commitment (with the estimate it had) is kept for the
-            retrospective. Commitments can no longer change afterwards.
+            Done stories stay with this sprint. A snapshot of its capacity and every commitment (with the estimate it
+            had) is kept for the retrospective. Commitments can no longer change afterwards.
           </p>
           <Form method="post" className="stack">
             <input type="hidden" name="intent" value="close" />
-            <FormError message={result?.form === "close" ? (result.errors.form ?? result.errors.destination) : undefined} />
+            <FormError
+              message={result?.form === "close" ? (result.errors.form ?? result.errors.destination) : undefined}
+            />
             <fieldset disabled={!d.canManage} className="stack">
               <legend>Unfinished stories go</legend>
               <label className="field-check">
-                <input type="radio" name="destination" value="backlog" defaultChecked={d.openSprints.length === 0} /> back to the backlog
+                <input type="radio" name="destination" value="backlog" defaultChecked={d.openSprints.length === 0} />{" "}
+                back to the backlog
               </label>
               {d.openSprints.map((s, i) => (
                 <label key={s.id} className="field-check">
-                  <input type="radio" name="destination" value={s.id} defaultChecked={i === 0} /> into {s.name} ({s.start} – {s.end})
+                  <input type="radio" name="destination" value={s.id} defaultChecked={i === 0} /> into {s.name} (
+                  {s.start} – {s.end})
                 </label>
               ))}
               {d.canManage ? (
@@ -239,14 +278,17 @@ function SnapshotSummary({ snapshot }: { snapshot: SprintSnapshot }) {
     <section className="card stack" aria-labelledby="snapshot-heading">
       <h2 id="snapshot-heading">Closed {snapshot.closedAt.slice(0, 10)}</h2>
       <p>
-        Capacity {formatCredits(snapshot.capacity.credits)} ({formatCredits(snapshot.capacity.available)} available after a {formatCredits(snapshot.capacity.reservePercent)} % reserve),
-        committed {formatCredits(snapshot.committed.expected)} expected / {formatCredits(snapshot.committed.p80)} p80 credits in {snapshot.stories.length}{" "}
-        {snapshot.stories.length === 1 ? "story" : "stories"}
-        {snapshot.committed.unestimatedCount ? ` (${snapshot.committed.unestimatedCount} without an estimate)` : ""}; {formatCredits(snapshot.actualAtClose)} credits
-        spent by the close.
+        Capacity {formatCredits(snapshot.capacity.credits)} ({formatCredits(snapshot.capacity.available)} available
+        after a {formatCredits(snapshot.capacity.reservePercent)} % reserve), committed{" "}
+        {formatCredits(snapshot.committed.expected)} expected / {formatCredits(snapshot.committed.p80)} p80 credits in{" "}
+        {snapshot.stories.length} {snapshot.stories.length === 1 ? "story" : "stories"}
+        {snapshot.committed.unestimatedCount
+          ? ` (${snapshot.committed.unestimatedCount} without an estimate)`
+          : ""}; {formatCredits(snapshot.actualAtClose)} credits spent by the close.
       </p>
       <p className="muted">
-        {counts.done} done, {counts.carried} carried over, {counts.returned} returned to the backlog. The settings below are kept as they were.
+        {counts.done} done, {counts.carried} carried over, {counts.returned} returned to the backlog. The settings below
+        are kept as they were.
       </p>
     </section>
   );

@@ -7,13 +7,22 @@ import { isOverdue } from "~/domain/sprint";
 import { statusOf } from "~/models/sprint.server";
 import { requireSprint } from "~/server/sprint-route.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.sprint.name ?? "Sprint"} · Token Poker` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.sprint.name ?? "Sprint"} · Token Poker` },
+];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { sprint, team, role } = await requireSprint(request, params, "observer");
   const today = todayIn(team.timeZone, new Date());
   return {
-    sprint: { id: sprint.id, name: sprint.name, goal: sprint.goal, start: sprint.startDate, end: sprint.endDate, closed: sprint.closedAt !== null },
+    sprint: {
+      id: sprint.id,
+      name: sprint.name,
+      goal: sprint.goal,
+      start: sprint.startDate,
+      end: sprint.endDate,
+      closed: sprint.closedAt !== null,
+    },
     status: statusOf(sprint, today),
     overdue: isOverdue({ end: sprint.endDate, closed: sprint.closedAt !== null }, today),
     workingDays: workingDaysBetween(sprint.startDate, sprint.endDate),

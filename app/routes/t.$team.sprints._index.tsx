@@ -27,7 +27,8 @@ export default function SprintsPage() {
         <div>
           <h1>Sprints</h1>
           <p className="muted">
-            Capacity in AI credits, what is committed against it, and what was really spent. Today is {today} ({timeZone}).
+            Capacity in AI credits, what is committed against it, and what was really spent. Today is {today} (
+            {timeZone}).
           </p>
         </div>
         {canManage ? (

@@ -59,14 +59,22 @@ export default function NewSprintPage() {
       <div className="page-header">
         <div>
           <p className="breadcrumb">
-            <Link to=".." relative="path">Sprints</Link>
+            <Link to=".." relative="path">
+              Sprints
+            </Link>
           </p>
           <h1>New sprint</h1>
         </div>
       </div>
       {canManage ? (
         <div className="card">
-          <SprintForm defaults={defaults} values={result?.values} errors={result?.errors ?? {}} history={history} submitLabel="Create sprint" />
+          <SprintForm
+            defaults={defaults}
+            values={result?.values}
+            errors={result?.errors ?? {}}
+            history={history}
+            submitLabel="Create sprint"
+          />
         </div>
       ) : (
         <div className="card empty-state">

@@ -25,7 +25,9 @@ import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import type { DB } from "~/utils/db.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Outcome of ${data?.story.key ?? "story"} · Token Poker` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Outcome of ${data?.story.key ?? "story"} · Token Poker` },
+];
 
 const StoryIdSchema = Id;
 
@@ -43,7 +45,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const outcome = await getStoryOutcome(db, { teamId: team.id, storyId: story.id });
   return {
     canEdit: roleAtLeast(role, "member"),
-    story: { id: story.id, key: story.key, title: story.title, status: story.status, expectedCredits: story.expectedCredits, size: story.size },
+    story: {
+      id: story.id,
+      key: story.key,
+      title: story.title,
+      status: story.status,
+      expectedCredits: story.expectedCredits,
+      size: story.size,
+    },
     actual,
     ratio,
     outcome: outcome ?? null,
@@ -86,7 +95,9 @@ export default function OutcomePage() {
   const errors = result?.errors ?? {};
   const values = result?.values;
   const drifted = hasDrifted(ratio);
-  const chosenTags = new Set(values ? (values.causeTags ?? "").split(", ").filter(Boolean) : (outcome?.causeTags ?? []));
+  const chosenTags = new Set(
+    values ? (values.causeTags ?? "").split(", ").filter(Boolean) : (outcome?.causeTags ?? []),
+  );
   const burden = values?.reviewBurden ?? outcome?.reviewBurden ?? "";
   const direction = ratio === null ? null : ratio > 1 ? "over" : "under";
   const tags = CAUSE_TAGS.filter((t) => !drifted || t.direction === "both" || t.direction === direction);
@@ -114,21 +125,40 @@ export default function OutcomePage() {
         ) : null}
         <section className="card">
           <p>
-            Estimate: <strong>{story.expectedCredits === null ? "none" : `${formatCredits(story.expectedCredits)} credits`}</strong>
+            Estimate:{" "}
+            <strong>
+              {story.expectedCredits === null ? "none" : `${formatCredits(story.expectedCredits)} credits`}
+            </strong>
             {story.size ? ` (${story.size})` : ""} · Actual:{" "}
             <strong>{actual ? `${formatCredits(actual.credits)} credits` : "no spend recorded"}</strong>
             {ratio !== null ? <> · {describeSpendRatio(ratio)}</> : null}
           </p>
           {drifted ? (
-            <p className="alert alert-warn">The spend drifted more than 2× from the estimate: say what caused it, so the retrospective can learn from it.</p>
+            <p className="alert alert-warn">
+              The spend drifted more than 2× from the estimate: say what caused it, so the retrospective can learn from
+              it.
+            </p>
           ) : null}
         </section>
         <FormError message={errors.form} />
         {canEdit ? (
           <Form method="post" action={`/t/${team}/stories/${story.id}/outcome`} className="card stack">
             <input type="hidden" name="intent" value="save" />
-            <Field label="What did the spend buy?" name="bought" error={errors.bought} hint="A merged PR, a spike's answer, a prototype thrown away…" required>
-              {(control) => <textarea {...control} rows={3} maxLength={2000} defaultValue={values?.bought ?? outcome?.bought ?? ""} />}
+            <Field
+              label="What did the spend buy?"
+              name="bought"
+              error={errors.bought}
+              hint="A merged PR, a spike's answer, a prototype thrown away…"
+              required
+            >
+              {(control) => (
+                <textarea
+                  {...control}
+                  rows={3}
+                  maxLength={2000}
+                  defaultValue={values?.bought ?? outcome?.bought ?? ""}
+                />
+              )}
             </Field>
             <fieldset aria-describedby={errors.reviewBurden ? "reviewBurden-error" : undefined}>
               <legend>Review burden</legend>
@@ -151,7 +181,8 @@ export default function OutcomePage() {
               <div className="cause-tags">
                 {tags.map((t) => (
                   <label key={t.id} className="field-check">
-                    <input type="checkbox" name="causeTags" value={t.id} defaultChecked={chosenTags.has(t.id)} /> {t.label}
+                    <input type="checkbox" name="causeTags" value={t.id} defaultChecked={chosenTags.has(t.id)} />{" "}
+                    {t.label}
                   </label>
                 ))}
               </div>
@@ -162,11 +193,17 @@ export default function OutcomePage() {
               ) : null}
             </fieldset>
             <Field label="Note" name="note" error={errors.note}>
-              {(control) => <textarea {...control} rows={2} maxLength={2000} defaultValue={values?.note ?? outcome?.note ?? ""} />}
+              {(control) => (
+                <textarea {...control} rows={2} maxLength={2000} defaultValue={values?.note ?? outcome?.note ?? ""} />
+              )}
             </Field>
             <label className="field-check">
-              <input type="checkbox" name="markDone" defaultChecked={values ? values.markDone === "on" : story.status !== "done"} /> Mark the story
-              done
+              <input
+                type="checkbox"
+                name="markDone"
+                defaultChecked={values ? values.markDone === "on" : story.status !== "done"}
+              />{" "}
+              Mark the story done
             </label>
             <div>
               <button type="submit" className="btn btn-primary" disabled={busy}>

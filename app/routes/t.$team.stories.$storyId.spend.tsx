@@ -23,7 +23,9 @@ import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Spend on ${data?.story.key ?? "story"} · Token Poker` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Spend on ${data?.story.key ?? "story"} · Token Poker` },
+];
 
 const StoryIdSchema = Id;
 
@@ -39,7 +41,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   ]);
   return {
     canEdit,
-    story: { id: story.id, key: story.key, title: story.title, status: story.status, expectedCredits: story.expectedCredits, size: story.size },
+    story: {
+      id: story.id,
+      key: story.key,
+      title: story.title,
+      status: story.status,
+      expectedCredits: story.expectedCredits,
+      size: story.size,
+    },
     entries: spend.entries.map((e) => ({ ...e, tokens: Number(e.tokens) })),
     sessions: spend.sessions,
     total: spend.total,
@@ -49,7 +58,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const optionalNumber = z.preprocess(
   (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-  z.coerce.number({ message: "Enter a number" }).finite().nonnegative("Spend cannot be negative").max(10_000_000, "That is more than one entry can hold").optional(),
+  z.coerce
+    .number({ message: "Enter a number" })
+    .finite()
+    .nonnegative("Spend cannot be negative")
+    .max(10_000_000, "That is more than one entry can hold")
+    .optional(),
 );
 const IntentSchema = z.discriminatedUnion("intent", [
   z.object({
@@ -65,7 +79,8 @@ const IntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("unmap-session"), sessionId: LineText.min(1).max(200) }),
 ]);
 
-type ActionResult = { ok: true; message: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
+type ActionResult =
+  { ok: true; message: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "member");
@@ -78,7 +93,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   switch (input.intent) {
     case "add": {
       if (input.credits === undefined && input.costUsd === undefined) {
-        return invalid({ credits: "Give the credits, or the cost in USD." }, { day: input.day, model: input.model ?? "", note: input.note ?? "" });
+        return invalid(
+          { credits: "Give the credits, or the cost in USD." },
+          { day: input.day, model: input.model ?? "", note: input.note ?? "" },
+        );
       }
       try {
         const entry = await addManualEntry(db, {
@@ -100,12 +118,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     case "delete-entry":
       if (!(await deleteManualEntry(db, { teamId: team.id, entryId: input.entryId }))) {
-        return invalid({ form: "Only spend added by hand can be deleted here; imported spend leaves through its import's undo." });
+        return invalid({
+          form: "Only spend added by hand can be deleted here; imported spend leaves through its import's undo.",
+        });
       }
       return data<ActionResult>({ ok: true, message: "Deleted." });
     case "map-session":
       await setSessionStory(db, { teamId: team.id, sessionId: input.sessionId, storyId: story.id, userId: user.id });
-      return data<ActionResult>({ ok: true, message: "Session mapped: its entries, now and later, count for this story." });
+      return data<ActionResult>({
+        ok: true,
+        message: "Session mapped: its entries, now and later, count for this story.",
+      });
     case "unmap-session":
       await removeSessionStory(db, { teamId: team.id, sessionId: input.sessionId });
       return data<ActionResult>({ ok: true, message: "Session unmapped." });
@@ -198,14 +221,25 @@ export default function StorySpend() {
                         {e.note ? <span className="muted"> · {e.note}</span> : null}
                       </td>
                       <td className="num">{e.tokens ? e.tokens.toLocaleString("en-US") : "—"}</td>
-                      <td className="num">{e.credits === null ? <span className="badge badge-warn">unpriced</span> : formatCredits(e.credits)}</td>
+                      <td className="num">
+                        {e.credits === null ? (
+                          <span className="badge badge-warn">unpriced</span>
+                        ) : (
+                          formatCredits(e.credits)
+                        )}
+                      </td>
                       {canEdit ? (
                         <td>
                           {e.source === "manual" ? (
                             <Form method="post">
                               <input type="hidden" name="intent" value="delete-entry" />
                               <input type="hidden" name="entryId" value={e.id} />
-                              <button type="submit" className="btn btn-ghost btn-sm" disabled={busy} aria-label={`Delete the entry of ${e.day}`}>
+                              <button
+                                type="submit"
+                                className="btn btn-ghost btn-sm"
+                                disabled={busy}
+                                aria-label={`Delete the entry of ${e.day}`}
+                              >
                                 Delete
                               </button>
                             </Form>
@@ -225,12 +259,33 @@ export default function StorySpend() {
         {canEdit ? (
           <section className="card stack">
             <h2>Add spend by hand</h2>
-            <p className="muted">For spend no tool reports: a web chat, a one-off API call. Give credits, or the cost in USD.</p>
+            <p className="muted">
+              For spend no tool reports: a web chat, a one-off API call. Give credits, or the cost in USD.
+            </p>
             <Form method="post" className="form-grid">
               <input type="hidden" name="intent" value="add" />
-              <Field label="Day" name="day" type="date" required defaultValue={values.day ?? today} error={errors.day} />
-              <Field label="Credits" name="credits" inputMode="decimal" defaultValue={values.credits} error={errors.credits} />
-              <Field label="or cost (USD)" name="costUsd" inputMode="decimal" defaultValue={values.costUsd} error={errors.costUsd} />
+              <Field
+                label="Day"
+                name="day"
+                type="date"
+                required
+                defaultValue={values.day ?? today}
+                error={errors.day}
+              />
+              <Field
+                label="Credits"
+                name="credits"
+                inputMode="decimal"
+                defaultValue={values.credits}
+                error={errors.credits}
+              />
+              <Field
+                label="or cost (USD)"
+                name="costUsd"
+                inputMode="decimal"
+                defaultValue={values.costUsd}
+                error={errors.costUsd}
+              />
               <Field label="Model" name="model" defaultValue={values.model} error={errors.model} />
               <Field label="Note" name="note" className="span-all" defaultValue={values.note} error={errors.note} />
               <div className="span-all">
@@ -276,7 +331,8 @@ export default function StorySpend() {
                     </option>
                     {unmappedSessions.map((s) => (
                       <option key={s.sessionId} value={s.sessionId!}>
-                        {s.sessionId!.slice(0, 8)}… · {s.firstDay === s.lastDay ? s.firstDay : `${s.firstDay} – ${s.lastDay}`} · {s.entries}{" "}
+                        {s.sessionId!.slice(0, 8)}… ·{" "}
+                        {s.firstDay === s.lastDay ? s.firstDay : `${s.firstDay} – ${s.lastDay}`} · {s.entries}{" "}
                         {s.entries === 1 ? "entry" : "entries"}
                         {s.repository ? ` · ${s.repository}` : ""}
                       </option>

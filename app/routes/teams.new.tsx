@@ -19,7 +19,10 @@ const NewTeamSchema = z.object({
     .string()
     .trim()
     .toLowerCase()
-    .regex(/^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/, "3–40 lowercase letters, digits or dashes, not starting or ending with a dash")
+    .regex(
+      /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/,
+      "3–40 lowercase letters, digits or dashes, not starting or ending with a dash",
+    )
     .optional()
     .or(z.literal("").transform(() => undefined)),
 });

@@ -23,19 +23,29 @@ export async function requireApiToken(
   const challenge = { "WWW-Authenticate": 'Bearer realm="token-poker"' };
   const refuse = (code: string, message: string) => {
     const wait = takeToken("api-bad-token", clientIp(request), BAD_TOKEN_PER_IP);
-    if (wait !== null) return apiError(429, "rate_limited", "Too many requests with a wrong token.", { "Retry-After": String(wait) });
+    if (wait !== null)
+      return apiError(429, "rate_limited", "Too many requests with a wrong token.", { "Retry-After": String(wait) });
     return apiError(401, code, message, challenge);
   };
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("Authorization") ?? "");
-  if (!match) return refuse("missing_token", "Send 'Authorization: Bearer <team API token>'; managers create tokens in Settings → API tokens.");
+  if (!match)
+    return refuse(
+      "missing_token",
+      "Send 'Authorization: Bearer <team API token>'; managers create tokens in Settings → API tokens.",
+    );
   const { db } = await getServices();
   const token = await authenticateApiToken(db, match[1]!);
   if (!token) return refuse("invalid_token", "This token is unknown or was revoked.");
   if (token.slug !== teamSlug) return apiError(403, "wrong_team", "This token belongs to another team.");
   if (!scopes.includes(token.scope)) {
-    return apiError(403, "wrong_scope", "This is an ingest token: it can push spend but not read budgets. Use a team token.");
+    return apiError(
+      403,
+      "wrong_scope",
+      "This is an ingest token: it can push spend but not read budgets. Use a team token.",
+    );
   }
   const wait = takeToken("api-token", String(token.tokenId), PER_TOKEN);
-  if (wait !== null) return apiError(429, "rate_limited", "Too many requests for this token.", { "Retry-After": String(wait) });
+  if (wait !== null)
+    return apiError(429, "rate_limited", "Too many requests for this token.", { "Retry-After": String(wait) });
   return { db, token };
 }

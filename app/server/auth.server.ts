@@ -31,14 +31,20 @@ export const OUTSIDER_MESSAGE =
  * not confirmed to strangers); a role below `minRole` → 403. Every team query takes `team.id` from
  * here, so nothing reaches another team's rows.
  */
-export async function requireTeamRole(request: Request, teamSlug: string | undefined, minRole: Role): Promise<TeamContext> {
+export async function requireTeamRole(
+  request: Request,
+  teamSlug: string | undefined,
+  minRole: Role,
+): Promise<TeamContext> {
   // A poker guest (admitted by display name to one session, see poker-access.server.ts) sees
   // nothing else of any team: not even a login page that would confirm the URL means something.
   if (isGuestOnlyRequest(request)) throw new Response("Team not found", { status: 404 });
   const user = await requireUser(request);
   const { db } = await getServices();
   const membership = teamSlug
-    ? await memoPerRequest(`membership:${user.id}:${teamSlug}`, () => getMembership(db, { slug: teamSlug, userId: user.id }))
+    ? await memoPerRequest(`membership:${user.id}:${teamSlug}`, () =>
+        getMembership(db, { slug: teamSlug, userId: user.id }),
+      )
     : undefined;
   // Someone sent a member link who is not (yet) on the team: say what would help, without
   // confirming to a stranger that the team exists.
@@ -62,4 +68,3 @@ export async function requireTeamRole(request: Request, teamSlug: string | undef
     role: membership.role,
   };
 }
-

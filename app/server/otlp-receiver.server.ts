@@ -8,7 +8,15 @@ import { MAX_RECORDS, recordCount } from "~/domain/otlp/spend";
 import { authenticateApiToken } from "~/models/api-token.server";
 import { ingestOtlp } from "~/models/otlp.server";
 import { clientIp } from "~/utils/http.server";
-import { decodeOtlp, encodingOf, OtlpRequestError, otlpError, otlpSuccess, readOtlpBody, type OtlpSignal } from "~/utils/otlp-wire.server";
+import {
+  decodeOtlp,
+  encodingOf,
+  OtlpRequestError,
+  otlpError,
+  otlpSuccess,
+  readOtlpBody,
+  type OtlpSignal,
+} from "~/utils/otlp-wire.server";
 import { takeToken } from "~/utils/rate-limit.server";
 import { getServices } from "~/utils/services.server";
 import { BodyTooLargeError, formatBytes } from "~/utils/upload.server";
@@ -34,7 +42,10 @@ export async function receiveOtlp(signal: OtlpSignal, { request }: ActionFunctio
     if (wait !== null) return otlpError(429, "Too many requests with a wrong token.", { "Retry-After": String(wait) });
     return otlpError(401, message, challenge);
   };
-  if (!match) return refuse("Send 'Authorization: Bearer <team API token>' (OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer …\").");
+  if (!match)
+    return refuse(
+      "Send 'Authorization: Bearer <team API token>' (OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer …\").",
+    );
   const { db } = await getServices();
   let token;
   try {
@@ -57,17 +68,27 @@ export async function receiveOtlp(signal: OtlpSignal, { request }: ActionFunctio
   try {
     decoded = decodeOtlp(signal, encoding, await readOtlpBody(request, OTLP_MAX_BYTES));
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return otlpError(413, `The body is over ${formatBytes(OTLP_MAX_BYTES)}: export smaller batches.`);
+    if (error instanceof BodyTooLargeError)
+      return otlpError(413, `The body is over ${formatBytes(OTLP_MAX_BYTES)}: export smaller batches.`);
     if (error instanceof OtlpRequestError) return otlpError(error.status, error.message);
     throw error;
   }
   const records = recordCount(signal, decoded);
-  if (records > MAX_RECORDS) return otlpError(413, `${records} records is over ${MAX_RECORDS} per request: export smaller batches.`);
+  if (records > MAX_RECORDS)
+    return otlpError(413, `${records} records is over ${MAX_RECORDS} per request: export smaller batches.`);
 
   try {
-    const result = await ingestOtlp(db, { teamId: token.teamId, tokenId: token.tokenId, defaultUser: token.userEmail, signal, request: decoded });
+    const result = await ingestOtlp(db, {
+      teamId: token.teamId,
+      tokenId: token.tokenId,
+      defaultUser: token.userEmail,
+      signal,
+      request: decoded,
+    });
     const reasons = result.rejected.slice(0, 5).map((r) => `record ${r.record}: ${r.reason}`);
-    const message = result.rejected.length ? `${result.rejected.length} record(s) could not be read (${reasons.join("; ")})` : "";
+    const message = result.rejected.length
+      ? `${result.rejected.length} record(s) could not be read (${reasons.join("; ")})`
+      : "";
     return otlpSuccess(signal, encoding, result.rejected.length, message);
   } catch (error) {
     // The database is down or busy: the exporter keeps the batch and retries.

@@ -156,10 +156,13 @@ class PokerHub {
       room.revealTimer = null;
       room.revealAt = at;
       if (at !== null) {
-        room.revealTimer = setTimeout(() => {
-          room.revealTimer = null;
-          void this.#settle(room);
-        }, Math.max(0, at - state.now) + 25);
+        room.revealTimer = setTimeout(
+          () => {
+            room.revealTimer = null;
+            void this.#settle(room);
+          },
+          Math.max(0, at - state.now) + 25,
+        );
         room.revealTimer.unref?.();
       }
     }
@@ -184,7 +187,12 @@ class PokerHub {
     const out = new Map<number, { teamId: number; sessionId: number; participantId: number }>();
     for (const room of this.#rooms.values()) {
       for (const conn of room.conns) {
-        if (conn.participantId !== null) out.set(conn.participantId, { teamId: room.teamId, sessionId: room.sessionId, participantId: conn.participantId });
+        if (conn.participantId !== null)
+          out.set(conn.participantId, {
+            teamId: room.teamId,
+            sessionId: room.sessionId,
+            participantId: conn.participantId,
+          });
       }
     }
     return [...out.values()];
@@ -192,7 +200,8 @@ class PokerHub {
 
   async #tick() {
     const ids = new Set<number>();
-    for (const room of this.#rooms.values()) for (const conn of room.conns) if (conn.participantId !== null) ids.add(conn.participantId);
+    for (const room of this.#rooms.values())
+      for (const conn of room.conns) if (conn.participantId !== null) ids.add(conn.participantId);
     try {
       await touchPresence(this.db, [...ids]);
     } catch (error) {
@@ -213,7 +222,10 @@ class PokerHub {
   }
 
   /** A text/event-stream Response for one viewer of one room. */
-  async open(connectionClosed: AbortSignal, input: { teamId: number; sessionId: number; viewer: Viewer }): Promise<Response> {
+  async open(
+    connectionClosed: AbortSignal,
+    input: { teamId: number; sessionId: number; viewer: Viewer },
+  ): Promise<Response> {
     const { teamId, sessionId, viewer } = input;
     let state = await loadRoomState(this.db, { teamId, sessionId });
     if (!state) throw new Response("Not found", { status: 404 });
@@ -221,7 +233,14 @@ class PokerHub {
     // Team observers have no "join" to press (they may not change anything): arriving is joining.
     if (!participant && viewer.kind === "member" && viewer.teamRole === "observer" && state.session.status === "open") {
       const name = await this.#userName(viewer.userId);
-      const joined = await joinSession(this.db, { teamId, sessionId, userId: viewer.userId, name, role: "observer", keepRole: true });
+      const joined = await joinSession(this.db, {
+        teamId,
+        sessionId,
+        userId: viewer.userId,
+        name,
+        role: "observer",
+        keepRole: true,
+      });
       await this.announce(sessionId, joined.seq);
       participant = { id: joined.result.id } as never;
     }
@@ -318,7 +337,11 @@ class PokerHub {
 
   async releaseAll(): Promise<void> {
     const here = this.localParticipants();
-    if (here.length) await markAway(this.db, here.map((p) => p.participantId));
+    if (here.length)
+      await markAway(
+        this.db,
+        here.map((p) => p.participantId),
+      );
   }
 
   async #userName(userId: number): Promise<string> {
@@ -334,7 +357,10 @@ function getHub(): Promise<PokerHub> {
 }
 
 /** The live stream of a room for one viewer (the caller has checked access). */
-export async function openRoomStream(closed: AbortSignal, input: { teamId: number; sessionId: number; viewer: Viewer }) {
+export async function openRoomStream(
+  closed: AbortSignal,
+  input: { teamId: number; sessionId: number; viewer: Viewer },
+) {
   return (await getHub()).open(closed, input);
 }
 

@@ -74,6 +74,10 @@ export async function endUserSession(request: Request) {
  * The one reader of ?redirectTo= (login, sign-up, invites, resets): only a path on this site, else
  * `fallback`. A crafted value ("/\t/evil.test", "//evil.test", a newline) must not send people elsewhere.
  */
-export function safeRedirect(request: Request, to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+export function safeRedirect(
+  request: Request,
+  to: FormDataEntryValue | string | null | undefined,
+  fallback = "/",
+): string {
   return sameOriginPath(to, new URL(request.url).origin, fallback);
 }

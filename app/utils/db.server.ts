@@ -175,4 +175,3 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
   }
   if (error) throw error;
 }
-

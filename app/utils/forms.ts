@@ -2,9 +2,7 @@ import type { z } from "zod";
 
 export type FieldErrors = Record<string, string>;
 
-export type FormResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; errors: FieldErrors; values: Record<string, string> };
+export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors; values: Record<string, string> };
 
 /**
  * Parses a form with a zod schema. On failure it returns the first message per field and the

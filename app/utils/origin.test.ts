@@ -17,7 +17,11 @@ describe("isCrossOriginMutation", () => {
   });
   it("compares with APP_ORIGIN when the app sits behind a proxy", () => {
     const appOrigin = "https://poker.example";
-    expect(isCrossOriginMutation({ host: "10.0.0.5", method: "POST", origin: "https://poker.example", appOrigin })).toBe(false);
-    expect(isCrossOriginMutation({ host: "10.0.0.5", method: "POST", origin: "http://10.0.0.5", appOrigin })).toBe(true);
+    expect(
+      isCrossOriginMutation({ host: "10.0.0.5", method: "POST", origin: "https://poker.example", appOrigin }),
+    ).toBe(false);
+    expect(isCrossOriginMutation({ host: "10.0.0.5", method: "POST", origin: "http://10.0.0.5", appOrigin })).toBe(
+      true,
+    );
   });
 });

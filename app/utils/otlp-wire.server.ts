@@ -34,7 +34,11 @@ function protos(): Root {
 
 function requestMessage(signal: OtlpSignal): Message {
   const c = protos().opentelemetry.proto.collector;
-  return signal === "logs" ? c.logs.v1.ExportLogsServiceRequest : signal === "metrics" ? c.metrics.v1.ExportMetricsServiceRequest : c.trace.v1.ExportTraceServiceRequest;
+  return signal === "logs"
+    ? c.logs.v1.ExportLogsServiceRequest
+    : signal === "metrics"
+      ? c.metrics.v1.ExportMetricsServiceRequest
+      : c.trace.v1.ExportTraceServiceRequest;
 }
 
 /** The client's fault, with the HTTP status OTLP wants for it. */
@@ -74,7 +78,10 @@ export async function readOtlpBody(request: Request, maxBytes: number): Promise<
   try {
     if (encoding === "identity" || encoding === "") return await collect(raw);
     if (encoding !== "gzip" && encoding !== "deflate") {
-      throw new OtlpRequestError(415, `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported: send gzip or none.`);
+      throw new OtlpRequestError(
+        415,
+        `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported: send gzip or none.`,
+      );
     }
     const inflater = encoding === "gzip" ? createGunzip() : createInflate();
     const inflated = Readable.from(raw).pipe(inflater);
@@ -82,7 +89,8 @@ export async function readOtlpBody(request: Request, maxBytes: number): Promise<
     return await collect(limitBytes(inflated as AsyncIterable<Uint8Array>, maxBytes));
   } catch (error) {
     if (error instanceof BodyTooLargeError || error instanceof OtlpRequestError) throw error;
-    if ((error as { code?: string }).code?.startsWith("Z_")) throw new OtlpRequestError(400, "The body is not valid gzip.");
+    if ((error as { code?: string }).code?.startsWith("Z_"))
+      throw new OtlpRequestError(400, "The body is not valid gzip.");
     throw error;
   }
 }
@@ -95,7 +103,10 @@ export function decodeOtlp(signal: OtlpSignal, encoding: OtlpEncoding, body: Buf
       if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
       return parsed;
     } catch (error) {
-      throw new OtlpRequestError(400, `The body is not an OTLP/JSON export request: ${(error as Error).message.slice(0, 200)}`);
+      throw new OtlpRequestError(
+        400,
+        `The body is not an OTLP/JSON export request: ${(error as Error).message.slice(0, 200)}`,
+      );
     }
   }
   const message = requestMessage(signal);
@@ -103,9 +114,14 @@ export function decodeOtlp(signal: OtlpSignal, encoding: OtlpEncoding, body: Buf
   try {
     decoded = message.decode(body);
   } catch (error) {
-    throw new OtlpRequestError(400, `The body is not an OTLP protobuf export request: ${(error as Error).message.slice(0, 200)}`);
+    throw new OtlpRequestError(
+      400,
+      `The body is not an OTLP protobuf export request: ${(error as Error).message.slice(0, 200)}`,
+    );
   }
-  return idsToHex(message.toObject(decoded, { longs: String, enums: Number, bytes: Array, defaults: false, arrays: true }));
+  return idsToHex(
+    message.toObject(decoded, { longs: String, enums: Number, bytes: Array, defaults: false, arrays: true }),
+  );
 }
 
 const ID_FIELDS = new Set(["traceId", "spanId", "parentSpanId"]);
@@ -130,7 +146,8 @@ export function otlpSuccess(
   rejected: number,
   errorMessage: string,
 ): Response {
-  const field = signal === "logs" ? "rejectedLogRecords" : signal === "metrics" ? "rejectedDataPoints" : "rejectedSpans";
+  const field =
+    signal === "logs" ? "rejectedLogRecords" : signal === "metrics" ? "rejectedDataPoints" : "rejectedSpans";
   if (encoding === "json") {
     const body = rejected > 0 ? { partialSuccess: { [field]: String(rejected), errorMessage } } : {};
     return Response.json(body, { status: 200 });
@@ -145,7 +162,16 @@ export function otlpSuccess(
 // written with protobufjs' own Writer.
 function partialSuccessProto(rejected: number, errorMessage: string): Uint8Array {
   const { Writer } = createRequire(import.meta.url)("protobufjs/minimal") as {
-    Writer: { create(): { uint32(n: number): W; int64(n: number): W; string(s: string): W; fork(): W; ldelim(): W; finish(): Uint8Array } };
+    Writer: {
+      create(): {
+        uint32(n: number): W;
+        int64(n: number): W;
+        string(s: string): W;
+        fork(): W;
+        ldelim(): W;
+        finish(): Uint8Array;
+      };
+    };
   };
   type W = ReturnType<typeof Writer.create>;
   const w = Writer.create();

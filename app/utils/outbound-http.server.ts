@@ -20,7 +20,13 @@ const allowPrivate = () => process.env.WEBHOOK_ALLOW_PRIVATE === "1";
 
 export function outboundRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number; maxBytes?: number } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    timeoutMs?: number;
+    maxBytes?: number;
+  } = {},
 ): Promise<OutboundResponse> {
   let target: URL;
   try {
@@ -61,7 +67,11 @@ export function outboundRequest(
           else chunks.push(chunk);
         });
         response.on("end", () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }),
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+          }),
         );
         response.on("error", reject);
       },

@@ -49,7 +49,10 @@ function readLock(file: string): LockContent | null {
   }
   const [pid, nonce] = text.trim().split(/\s+/);
   // A lock from before nonces holds only a pid: name it by that.
-  return { pid: Number.parseInt(pid ?? "", 10), nonce: /^[0-9a-f]{1,32}$/.test(nonce ?? "") ? nonce! : `pid${Number.parseInt(pid ?? "", 10) || 0}` };
+  return {
+    pid: Number.parseInt(pid ?? "", 10),
+    nonce: /^[0-9a-f]{1,32}$/.test(nonce ?? "") ? nonce! : `pid${Number.parseInt(pid ?? "", 10) || 0}`,
+  };
 }
 
 /**
@@ -88,7 +91,8 @@ function attempt(file: string, depth: number): Attempt {
     if (create(file, `${process.pid} ${nonce}`)) return { kind: "won", nonce };
     const current = readLock(file);
     if (!current) continue; // given back meanwhile
-    if (Number.isInteger(current.pid) && current.pid !== process.pid && isAlive(current.pid)) return { kind: "held", pid: current.pid };
+    if (Number.isInteger(current.pid) && current.pid !== process.pid && isAlive(current.pid))
+      return { kind: "held", pid: current.pid };
     if (depth >= 3) return { kind: "busy" };
     const takeover = `${file}.takeover-${current.nonce}`;
     const taken = attempt(takeover, depth + 1);

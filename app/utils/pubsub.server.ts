@@ -100,7 +100,9 @@ export class PostgresPubSub implements PubSub {
     const name = pgChannel(channel);
     if (!this.#channels.has(name)) {
       this.#channels.add(name);
-      this.#client?.query(`LISTEN "${name}"`).catch((error: Error) => console.error("[pubsub] LISTEN failed:", error.message));
+      this.#client
+        ?.query(`LISTEN "${name}"`)
+        .catch((error: Error) => console.error("[pubsub] LISTEN failed:", error.message));
     }
     return this.#local.subscribe(channel, listener);
   }

@@ -17,7 +17,12 @@ function streamed(size: number, type = "application/x-www-form-urlencoded") {
       controller.enqueue(chunk);
     },
   });
-  const request = new GuardedRequest("http://app.test/login", { method: "POST", body, headers: { "Content-Type": type }, duplex: "half" } as RequestInit);
+  const request = new GuardedRequest("http://app.test/login", {
+    method: "POST",
+    body,
+    headers: { "Content-Type": type },
+    duplex: "half",
+  } as RequestInit);
   return { request, sent: () => sent };
 }
 
@@ -44,8 +49,13 @@ describe("guardFormData", () => {
     const json = await thrown(post("{", "application/json").formData());
     expect(json).toBeInstanceOf(Response);
     expect((json as Response).status).toBe(415);
-    expect((await thrown(post("x").formData()) as Response).status).toBe(415);
-    const broken = await thrown(post('--XX\r\nContent-Disposition: form-data; name="a\r\n\r\nb\r\n--XX--\r\n', "multipart/form-data; boundary=XX").formData());
+    expect(((await thrown(post("x").formData())) as Response).status).toBe(415);
+    const broken = await thrown(
+      post(
+        '--XX\r\nContent-Disposition: form-data; name="a\r\n\r\nb\r\n--XX--\r\n',
+        "multipart/form-data; boundary=XX",
+      ).formData(),
+    );
     expect((broken as Response).status).toBe(400);
     expect(await (broken as Response).text()).toMatch(/could not be read/);
   });

@@ -102,7 +102,9 @@ export function guardFormData(RequestClass: typeof Request = Request, limit: () 
       const type = this.headers.get("Content-Type") ?? "";
       const bytes = await readCapped(this, limit());
       try {
-        return await new Response(bytes as unknown as BodyInit, { headers: type ? { "Content-Type": type } : {} }).formData();
+        return await new Response(bytes as unknown as BodyInit, {
+          headers: type ? { "Content-Type": type } : {},
+        }).formData();
       } catch (error) {
         if (!(error instanceof TypeError)) throw error;
         const isForm = FORM_TYPES.some((t) => type.toLowerCase().startsWith(t));

@@ -66,7 +66,11 @@ async function call(
   try {
     response = await outboundRequest(url, {
       method: init.method,
-      headers: { Accept: "application/json", ...(init.json !== undefined ? { "Content-Type": "application/json" } : {}), ...init.headers },
+      headers: {
+        Accept: "application/json",
+        ...(init.json !== undefined ? { "Content-Type": "application/json" } : {}),
+        ...init.headers,
+      },
       body: init.json !== undefined ? JSON.stringify(init.json) : undefined,
     });
   } catch (error) {
@@ -80,7 +84,8 @@ async function call(
   if (response.status === 401 || response.status === 403) {
     throw new TrackerApiError("unauthorized", "the tracker refused the token (expired, revoked or without access)");
   }
-  if (response.status === 404) throw new TrackerApiError("not-found", "the tracker has no such repository, project or item");
+  if (response.status === 404)
+    throw new TrackerApiError("not-found", "the tracker has no such repository, project or item");
   throw new TrackerApiError("failed", `the tracker answered HTTP ${response.status}`);
 }
 
@@ -111,7 +116,11 @@ function nextLink(header: string | string[] | undefined): string | null {
 
 function githubApi(config: TrackerConnectionConfig): TrackerApi {
   const root = config.baseUrl.replace(/\/+$/, "");
-  const headers = { Authorization: `Bearer ${config.token}`, "X-GitHub-Api-Version": "2022-11-28", Accept: "application/vnd.github+json" };
+  const headers = {
+    Authorization: `Bearer ${config.token}`,
+    "X-GitHub-Api-Version": "2022-11-28",
+    Accept: "application/vnd.github+json",
+  };
   const repo = config.project;
   const issueNumber = (link: string | null) => {
     const number = link ? /\/issues\/(\d+)$/.exec(link)?.[1] : undefined;
@@ -141,11 +150,13 @@ function githubApi(config: TrackerConnectionConfig): TrackerApi {
       for (const old of current.filter((l) => isSizeLabel(l.name) && l.name !== label)) {
         await call(`${issue}/labels/${encodeURIComponent(old.name)}`, { method: "DELETE", headers });
       }
-      if (!current.some((l) => l.name === label)) await call(`${issue}/labels`, { method: "POST", headers, json: { labels: [label] } });
+      if (!current.some((l) => l.name === label))
+        await call(`${issue}/labels`, { method: "POST", headers, json: { labels: [label] } });
       const body = githubComment(estimate);
       const comments = json<{ id: number; body?: string }[]>(await call(`${issue}/comments?per_page=100`, { headers }));
       const ours = comments.find((c) => commentIsOurs(c.body ?? ""));
-      if (ours) await call(`${root}/repos/${repo}/issues/comments/${ours.id}`, { method: "PATCH", headers, json: { body } });
+      if (ours)
+        await call(`${root}/repos/${repo}/issues/comments/${ours.id}`, { method: "PATCH", headers, json: { body } });
       else await call(`${issue}/comments`, { method: "POST", headers, json: { body } });
     },
   };
@@ -153,7 +164,9 @@ function githubApi(config: TrackerConnectionConfig): TrackerApi {
 
 function jiraApi(config: TrackerConnectionConfig): TrackerApi {
   const site = config.baseUrl.replace(/\/+$/, "");
-  const headers = { Authorization: `Basic ${Buffer.from(`${config.account ?? ""}:${config.token}`).toString("base64")}` };
+  const headers = {
+    Authorization: `Basic ${Buffer.from(`${config.account ?? ""}:${config.token}`).toString("base64")}`,
+  };
   return {
     async pull(filter) {
       const jql = filter.jql?.trim() || `project = "${config.project.replace(/"/g, "")}" ORDER BY rank`;
@@ -182,7 +195,9 @@ function jiraApi(config: TrackerConnectionConfig): TrackerApi {
       ];
       if (changes.length) await call(issue, { method: "PUT", headers, json: { update: { labels: changes } } });
       const body = jiraComment(estimate);
-      const comments = json<{ comments?: { id: string; body?: unknown }[] }>(await call(`${issue}/comment?maxResults=100`, { headers }));
+      const comments = json<{ comments?: { id: string; body?: unknown }[] }>(
+        await call(`${issue}/comment?maxResults=100`, { headers }),
+      );
       const ours = (comments.comments ?? []).find((c) => commentIsOurs(adfText(c.body)));
       if (ours) await call(`${issue}/comment/${ours.id}`, { method: "PUT", headers, json: { body } });
       else await call(`${issue}/comment`, { method: "POST", headers, json: { body } });

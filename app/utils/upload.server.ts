@@ -73,7 +73,11 @@ export async function streamMultipart<R>(
   const results: R[] = [];
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: Object.fromEntries(request.headers), defParamCharset: "utf8", limits: { fieldSize: maxFieldBytes } });
+    parser = busboy({
+      headers: Object.fromEntries(request.headers),
+      defParamCharset: "utf8",
+      limits: { fieldSize: maxFieldBytes },
+    });
   } catch (error) {
     throw new TypeError(`The upload is not a readable multipart form: ${errorText(error)}`);
   }
@@ -102,7 +106,12 @@ export async function streamMultipart<R>(
       try {
         const data = limitBytes(stream as AsyncIterable<Uint8Array>, options.maxFileBytes);
         // Snapshot: fields sent after this file must not look as if they came before it.
-        results.push(await onFile({ field: name, filename: info.filename, contentType: info.mimeType, data }, new URLSearchParams(fields)));
+        results.push(
+          await onFile(
+            { field: name, filename: info.filename, contentType: info.mimeType, data },
+            new URLSearchParams(fields),
+          ),
+        );
         // The consumer may stop early (a capped JSON document); the rest of the file is skipped.
         stream.resume();
       } catch (error) {
@@ -112,7 +121,9 @@ export async function streamMultipart<R>(
     });
   });
   parser.on("close", settle);
-  parser.on("error", (error) => fail(new TypeError(`The upload is not a readable multipart form: ${errorText(error)}`)));
+  parser.on("error", (error) =>
+    fail(new TypeError(`The upload is not a readable multipart form: ${errorText(error)}`)),
+  );
   body.on("error", fail);
   body.pipe(parser);
   await settled;

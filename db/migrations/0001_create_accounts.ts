@@ -24,7 +24,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable("teams")
     .addColumn("id", "bigint", (c) => c.primaryKey().generatedAlwaysAsIdentity())
-    .addColumn("slug", "text", (c) => c.notNull().unique().check(sql`slug ~ '^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$'`))
+    .addColumn("slug", "text", (c) =>
+      c
+        .notNull()
+        .unique()
+        .check(sql`slug ~ '^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$'`),
+    )
     .addColumn("name", "text", (c) => c.notNull())
     .addColumn("time_zone", "text", (c) => c.notNull().defaultTo("UTC"))
     .addColumn("key_pattern", "text", (c) => c.notNull().defaultTo("[A-Z][A-Z0-9]+-\\d+"))

@@ -5,7 +5,12 @@ import { sql, type Kysely } from "kysely";
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .alterTable("teams")
-    .addColumn("credit_value_usd", "numeric", (c) => c.notNull().defaultTo(0.01).check(sql`credit_value_usd > 0`))
+    .addColumn("credit_value_usd", "numeric", (c) =>
+      c
+        .notNull()
+        .defaultTo(0.01)
+        .check(sql`credit_value_usd > 0`),
+    )
     .execute();
 
   await db.schema
@@ -31,7 +36,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("labels", sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'::text[]`))
     .addColumn("description", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("status", "text", (c) =>
-      c.notNull().defaultTo("backlog").check(sql`status in ('backlog', 'estimated', 'committed', 'done')`),
+      c
+        .notNull()
+        .defaultTo("backlog")
+        .check(sql`status in ('backlog', 'estimated', 'committed', 'done')`),
     )
     .addColumn("rank", sql`text collate "C"`, (c) => c.notNull())
     .addColumn("estimate_id", "bigint")

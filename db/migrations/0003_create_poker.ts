@@ -10,7 +10,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("id", "bigint", (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn("team_id", "bigint", (c) => c.notNull().references("teams.id").onDelete("cascade"))
     .addColumn("name", "text", (c) => c.notNull().check(sql`length(name) between 1 and 120`))
-    .addColumn("status", "text", (c) => c.notNull().defaultTo("open").check(sql`status in ('open', 'ended')`))
+    .addColumn("status", "text", (c) =>
+      c
+        .notNull()
+        .defaultTo("open")
+        .check(sql`status in ('open', 'ended')`),
+    )
     .addColumn("auto_reveal", "boolean", (c) => c.notNull().defaultTo(true))
     .addColumn("timer_seconds", "integer", (c) => c.check(sql`timer_seconds between 10 and 3600`))
     .addColumn("allow_ahead", "boolean", (c) => c.notNull().defaultTo(false))
@@ -36,7 +41,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("story_id", "bigint", (c) => c.notNull().references("stories.id").onDelete("cascade"))
     .addColumn("rank", sql`text collate "C"`, (c) => c.notNull())
     .addColumn("status", "text", (c) =>
-      c.notNull().defaultTo("pending").check(sql`status in ('pending', 'finalized', 'skipped')`),
+      c
+        .notNull()
+        .defaultTo("pending")
+        .check(sql`status in ('pending', 'finalized', 'skipped')`),
     )
     .addColumn("round_number", "integer", (c) => c.notNull().defaultTo(1))
     .addColumn("split", "boolean", (c) => c.notNull().defaultTo(false))
@@ -57,7 +65,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("session_id", "bigint", (c) => c.notNull().references("poker_sessions.id").onDelete("cascade"))
     .addColumn("team_id", "bigint", (c) => c.notNull().references("teams.id").onDelete("cascade"))
     .addColumn("number", "integer", (c) => c.notNull().check(sql`number >= 1`))
-    .addColumn("status", "text", (c) => c.notNull().defaultTo("voting").check(sql`status in ('voting', 'revealed')`))
+    .addColumn("status", "text", (c) =>
+      c
+        .notNull()
+        .defaultTo("voting")
+        .check(sql`status in ('voting', 'revealed')`),
+    )
     .addColumn("timer_ends_at", "timestamptz")
     .addColumn("started_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("revealed_at", "timestamptz")
@@ -87,7 +100,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable("poker_votes")
     .addColumn("round_id", "bigint", (c) => c.notNull().references("poker_rounds.id").onDelete("cascade"))
     .addColumn("participant_id", "bigint", (c) => c.notNull().references("poker_participants.id").onDelete("cascade"))
-    .addColumn("dimension", "text", (c) => c.notNull().check(sql`dimension in ('intensity', 'autonomy', 'risk', 'split')`))
+    .addColumn("dimension", "text", (c) =>
+      c.notNull().check(sql`dimension in ('intensity', 'autonomy', 'risk', 'split')`),
+    )
     // A level id, '?', 'split' (dimension 'split'), or null: cleared. A cleared card stays as a row
     // so that a late, older request cannot bring it back (client_ts only moves forward).
     .addColumn("value", "text")

@@ -32,7 +32,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("file_name", "text", (c) => c.notNull())
     .addColumn("format", "text")
     .addColumn("status", "text", (c) =>
-      c.notNull().defaultTo("running").check(sql`status in ('running', 'imported', 'rejected', 'failed')`),
+      c
+        .notNull()
+        .defaultTo("running")
+        .check(sql`status in ('running', 'imported', 'rejected', 'failed')`),
     )
     .addColumn("skip_invalid", "boolean", (c) => c.notNull().defaultTo(false))
     .addColumn("rows", "integer", (c) => c.notNull().defaultTo(0))
@@ -99,8 +102,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint("spend_entries_team_dedupe_key", ["team_id", "dedupe_key"])
     .execute();
   await sql`create index spend_entries_team_day_idx on spend_entries (team_id, day)`.execute(db);
-  await sql`create index spend_entries_team_session_idx on spend_entries (team_id, session_id) where session_id is not null`.execute(db);
-  await sql`create index spend_entries_team_story_key_idx on spend_entries (team_id, story_key) where story_key is not null`.execute(db);
+  await sql`create index spend_entries_team_session_idx on spend_entries (team_id, session_id) where session_id is not null`.execute(
+    db,
+  );
+  await sql`create index spend_entries_team_story_key_idx on spend_entries (team_id, story_key) where story_key is not null`.execute(
+    db,
+  );
   await sql`create index spend_entries_story_idx on spend_entries (story_id) where story_id is not null`.execute(db);
   await sql`create index spend_entries_import_idx on spend_entries (import_id) where import_id is not null`.execute(db);
   await sql`create index spend_entries_unpriced_idx on spend_entries (team_id) where credits is null`.execute(db);
@@ -212,7 +219,9 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop trigger spend_entries_team_delete on teams`.execute(db);
   await sql`drop trigger spend_entries_story_delete on stories`.execute(db);
   await sql`drop trigger spend_entries_user_delete on users`.execute(db);
-  await sql`drop function spend_entries_after_team_delete(), spend_entries_after_story_delete(), spend_entries_after_user_delete()`.execute(db);
+  await sql`drop function spend_entries_after_team_delete(), spend_entries_after_story_delete(), spend_entries_after_user_delete()`.execute(
+    db,
+  );
   await db.schema.dropTable("story_outcomes").execute();
   await db.schema.dropTable("spend_session_stories").execute();
   await db.schema.dropTable("spend_identities").execute();

@@ -18,15 +18,35 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("end_date", "date", (c) => c.notNull())
     // How capacity is set: a plain number of credits, or the pool calculator's inputs (the credits
     // are recomputed from seats, plan and dates so editing the dates re-prorates the pool).
-    .addColumn("capacity_kind", "text", (c) => c.notNull().defaultTo("credits").check(sql`capacity_kind in ('credits', 'pool')`))
+    .addColumn("capacity_kind", "text", (c) =>
+      c
+        .notNull()
+        .defaultTo("credits")
+        .check(sql`capacity_kind in ('credits', 'pool')`),
+    )
     .addColumn("capacity_credits", "numeric", (c) => c.check(sql`capacity_credits >= 0`))
-    .addColumn("pool_plan", "text", (c) => c.check(sql`pool_plan in ('copilot-business', 'copilot-enterprise', 'custom')`))
+    .addColumn("pool_plan", "text", (c) =>
+      c.check(sql`pool_plan in ('copilot-business', 'copilot-enterprise', 'custom')`),
+    )
     .addColumn("pool_seats", "integer", (c) => c.check(sql`pool_seats >= 0`))
     .addColumn("pool_per_seat", "numeric", (c) => c.check(sql`pool_per_seat >= 0`))
-    .addColumn("reserve_percent", "numeric", (c) => c.notNull().defaultTo(10).check(sql`reserve_percent between 0 and 100`))
-    .addColumn("commit_basis", "text", (c) => c.notNull().defaultTo("expected").check(sql`commit_basis in ('expected', 'p80')`))
+    .addColumn("reserve_percent", "numeric", (c) =>
+      c
+        .notNull()
+        .defaultTo(10)
+        .check(sql`reserve_percent between 0 and 100`),
+    )
+    .addColumn("commit_basis", "text", (c) =>
+      c
+        .notNull()
+        .defaultTo("expected")
+        .check(sql`commit_basis in ('expected', 'p80')`),
+    )
     .addColumn("exhaustion_policy", "text", (c) =>
-      c.notNull().defaultTo("warn").check(sql`exhaustion_policy in ('warn', 'approval', 'hard-stop')`),
+      c
+        .notNull()
+        .defaultTo("warn")
+        .check(sql`exhaustion_policy in ('warn', 'approval', 'hard-stop')`),
     )
     .addColumn("closed_at", "timestamptz")
     .addColumn("closed_by", "bigint", (c) => c.references("users.id").onDelete("set null"))
@@ -58,7 +78,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("outcome", "text", (c) => c.check(sql`outcome in ('done', 'carried', 'returned')`))
     .addPrimaryKeyConstraint("sprint_stories_pkey", ["sprint_id", "story_id"])
     .execute();
-  await sql`create unique index sprint_stories_open_story_idx on sprint_stories (story_id) where outcome is null`.execute(db);
+  await sql`create unique index sprint_stories_open_story_idx on sprint_stories (story_id) where outcome is null`.execute(
+    db,
+  );
   await db.schema.createIndex("sprint_stories_team_idx").on("sprint_stories").column("team_id").execute();
 
   await db.schema
@@ -78,7 +100,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("team_id", "bigint", (c) => c.notNull().references("teams.id").onDelete("cascade"))
     .addColumn("sprint_id", "bigint", (c) => c.notNull().references("sprints.id").onDelete("cascade"))
     .addColumn("story_id", "bigint", (c) => c.notNull().references("stories.id").onDelete("cascade"))
-    .addColumn("status", "text", (c) => c.notNull().defaultTo("pending").check(sql`status in ('pending', 'approved', 'declined')`))
+    .addColumn("status", "text", (c) =>
+      c
+        .notNull()
+        .defaultTo("pending")
+        .check(sql`status in ('pending', 'approved', 'declined')`),
+    )
     .addColumn("reason", "text", (c) => c.notNull().check(sql`length(reason) between 1 and 1000`))
     // The situation when it was asked: load of the story, committed before, available, over by
     // (null load/over = the story had no estimate, so its load was unknown).
@@ -93,7 +120,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("decision_note", "text", (c) => c.notNull().defaultTo(""))
     .execute();
   // At most one open request per story and sprint: asking twice is answered with the open one.
-  await sql`create unique index commit_requests_pending_idx on commit_requests (sprint_id, story_id) where status = 'pending'`.execute(db);
+  await sql`create unique index commit_requests_pending_idx on commit_requests (sprint_id, story_id) where status = 'pending'`.execute(
+    db,
+  );
 
   // What happened to a sprint, in order: created, edited, committed, removed, approval requested /
   // approved / declined, refused, closed, alerts. Append-only.
@@ -129,7 +158,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ["sprint_alerts", "sprint_events", "commit_requests", "sprint_allocations", "sprint_stories", "sprints"]) {
+  for (const table of [
+    "sprint_alerts",
+    "sprint_events",
+    "commit_requests",
+    "sprint_allocations",
+    "sprint_stories",
+    "sprints",
+  ]) {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.alterTable("teams").dropColumn("webhook_url").execute();

@@ -7,7 +7,9 @@ import { sql, type Kysely } from "kysely";
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table spend_entries drop constraint spend_entries_source_check`.execute(db);
   await sql`alter table spend_entries add constraint spend_entries_source_check check (source in
-    ('copilot-usage', 'copilot-premium', 'claude-jsonl', 'ccusage', 'litellm', 'generic-csv', 'api', 'manual', 'otlp'))`.execute(db);
+    ('copilot-usage', 'copilot-premium', 'claude-jsonl', 'ccusage', 'litellm', 'generic-csv', 'api', 'manual', 'otlp'))`.execute(
+    db,
+  );
   await sql`alter table spend_imports drop constraint spend_imports_via_check`.execute(db);
   await sql`alter table spend_imports add constraint spend_imports_via_check
     check (via in ('upload', 'cli', 'api', 'seed', 'otlp'))`.execute(db);
@@ -16,7 +18,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   // hook's decision), never reads a figure back. A person's ingest token names them (user_id).
   await db.schema
     .alterTable("team_api_tokens")
-    .addColumn("scope", "text", (c) => c.notNull().defaultTo("team").check(sql`scope in ('team', 'ingest')`))
+    .addColumn("scope", "text", (c) =>
+      c
+        .notNull()
+        .defaultTo("team")
+        .check(sql`scope in ('team', 'ingest')`),
+    )
     .execute();
   await db.schema
     .alterTable("team_api_tokens")
@@ -53,7 +60,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("created_by", "bigint", (c) => c.references("users.id").onDelete("set null"))
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex("budget_extensions_story_idx").on("budget_extensions").columns(["team_id", "story_id"]).execute();
+  await db.schema
+    .createIndex("budget_extensions_story_idx")
+    .on("budget_extensions")
+    .columns(["team_id", "story_id"])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -69,5 +80,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     check (via in ('upload', 'cli', 'api', 'seed'))`.execute(db);
   await sql`alter table spend_entries drop constraint spend_entries_source_check`.execute(db);
   await sql`alter table spend_entries add constraint spend_entries_source_check check (source in
-    ('copilot-usage', 'copilot-premium', 'claude-jsonl', 'ccusage', 'litellm', 'generic-csv', 'api', 'manual'))`.execute(db);
+    ('copilot-usage', 'copilot-premium', 'claude-jsonl', 'ccusage', 'litellm', 'generic-csv', 'api', 'manual'))`.execute(
+    db,
+  );
 }

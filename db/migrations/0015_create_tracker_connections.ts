@@ -13,7 +13,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("project", "text", (c) => c.notNull().check(sql`length(project) between 1 and 200`))
     .addColumn("account", "text")
     .addColumn("token_sealed", "text", (c) => c.notNull())
-    .addColumn("push_mode", "text", (c) => c.notNull().defaultTo("off").check(sql`push_mode in ('off', 'ask', 'always')`))
+    .addColumn("push_mode", "text", (c) =>
+      c
+        .notNull()
+        .defaultTo("off")
+        .check(sql`push_mode in ('off', 'ask', 'always')`),
+    )
     .addColumn("members_can_pull", "boolean", (c) => c.notNull().defaultTo(true))
     .addColumn("created_by", "bigint", (c) => c.references("users.id").onDelete("set null"))
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
@@ -31,7 +36,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("message", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("attempted_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`create unique index tracker_pushes_story_connection_idx on tracker_pushes (story_id, connection_id)`.execute(db);
+  await sql`create unique index tracker_pushes_story_connection_idx on tracker_pushes (story_id, connection_id)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

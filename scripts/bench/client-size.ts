@@ -9,8 +9,17 @@ const POKER_ROOM_BUDGET_KB = 150;
 buildIfStale();
 const pages = await pageJavaScript();
 const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
-printTable(pages.map((p) => ({ page: p.routeId.replace(/^routes\//, ""), files: p.files, "KB": kb(p.rawBytes), "KB gzip": kb(p.gzipBytes) })));
+printTable(
+  pages.map((p) => ({
+    page: p.routeId.replace(/^routes\//, ""),
+    files: p.files,
+    KB: kb(p.rawBytes),
+    "KB gzip": kb(p.gzipBytes),
+  })),
+);
 const poker = pages.find((p) => p.routeId === "routes/t.$team_.poker.$id");
 console.log(`\nPoker room: ${poker ? kb(poker.gzipBytes) : "?"} KB gzip (budget ${POKER_ROOM_BUDGET_KB} KB)`);
-console.log(`written: ${writeResult("client-size", { budgetKB: POKER_ROOM_BUDGET_KB, pages: pages.map((p) => ({ ...p, gzipKB: kb(p.gzipBytes) })) })}`);
+console.log(
+  `written: ${writeResult("client-size", { budgetKB: POKER_ROOM_BUDGET_KB, pages: pages.map((p) => ({ ...p, gzipKB: kb(p.gzipBytes) })) })}`,
+);
 if (!poker || poker.gzipBytes > POKER_ROOM_BUDGET_KB * 1024) process.exit(1);

@@ -37,7 +37,7 @@ export function writeCopilotReport(file: string, rows: number): number {
   write(`${HEADER}\n`);
   let chunk: string[] = [];
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < rows; i++) {
     const user = i % 2000;
     const rest = Math.floor(i / 2000);
@@ -93,7 +93,11 @@ async function runImport(engine: "postgres" | "pglite", file: string, rows: numb
       : await openDatabase({ pgliteDir: path.join(dir!, "pglite") });
   try {
     await migrateToLatest(opened.db);
-    const user = await createUser(opened.db, { email: "bench@example.com", name: "Bench", password: "long password 1" });
+    const user = await createUser(opened.db, {
+      email: "bench@example.com",
+      name: "Bench",
+      password: "long password 1",
+    });
     const team = await createTeam(opened.db, { name: "Bench", slug: "bench-team", ownerId: user.id });
 
     // A stand-in for a live poker room: a tiny query due every 50 ms; the worst delay from when it
@@ -123,7 +127,10 @@ async function runImport(engine: "postgres" | "pglite", file: string, rows: numb
     const peakRss = stopRss();
     pinging = false;
     await ping;
-    if (result.imported !== rows) throw new Error(`expected ${rows} imported, got ${JSON.stringify({ ...result, errors: result.errors.slice(0, 3) })}`);
+    if (result.imported !== rows)
+      throw new Error(
+        `expected ${rows} imported, got ${JSON.stringify({ ...result, errors: result.errors.slice(0, 3) })}`,
+      );
 
     // The same rows, as they stand in spend_entries, exported for the COPY baseline.
     let copyFile: string | null = null;
@@ -131,7 +138,9 @@ async function runImport(engine: "postgres" | "pglite", file: string, rows: numb
       copyFile = path.join(os.tmpdir(), `bench-copy-${schema}.csv`);
       const client = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
       await client.connect();
-      await client.query(`create table spend_copy (like spend_entries including defaults including identity including constraints including indexes)`);
+      await client.query(
+        `create table spend_copy (like spend_entries including defaults including identity including constraints including indexes)`,
+      );
       await client.end();
     }
     process.stdout.write(
@@ -164,14 +173,28 @@ async function copyBaseline(schema: string, copyFile: string): Promise<number> {
     "team_id, occurred_at, day, source, model, model_id, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, cost_usd, credits, priced_by, pool_credits, paid_credits, external_user, session_id, repository, story_key, aggregated, dedupe_key, import_id";
   try {
     // psql's \copy streams the file over the connection, like COPY FROM STDIN from an app.
-    const exported = spawnSync("psql", [databaseUrl, "-v", "ON_ERROR_STOP=1", "-c", `\\copy (select ${columns} from ${schema}.spend_entries) to '${copyFile}' csv`], {
-      encoding: "utf8",
-    });
+    const exported = spawnSync(
+      "psql",
+      [
+        databaseUrl,
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        `\\copy (select ${columns} from ${schema}.spend_entries) to '${copyFile}' csv`,
+      ],
+      {
+        encoding: "utf8",
+      },
+    );
     if (exported.status !== 0) throw new Error(`psql export failed: ${exported.stderr}`);
     const started = performance.now();
-    const loaded = spawnSync("psql", [databaseUrl, "-v", "ON_ERROR_STOP=1", "-c", `\\copy ${schema}.spend_copy (${columns}) from '${copyFile}' csv`], {
-      encoding: "utf8",
-    });
+    const loaded = spawnSync(
+      "psql",
+      [databaseUrl, "-v", "ON_ERROR_STOP=1", "-c", `\\copy ${schema}.spend_copy (${columns}) from '${copyFile}' csv`],
+      {
+        encoding: "utf8",
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
     if (loaded.status !== 0) throw new Error(`psql copy failed: ${loaded.stderr}`);
     return seconds;
@@ -184,9 +207,24 @@ async function copyBaseline(schema: string, copyFile: string): Promise<number> {
 
 function child(engine: string, file: string, rows: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), "--child", engine, "--file", file, "--rows", String(rows)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const proc = spawn(
+      process.execPath,
+      [
+        "--expose-gc",
+        "--import",
+        "tsx",
+        fileURLToPath(import.meta.url),
+        "--child",
+        engine,
+        "--file",
+        file,
+        "--rows",
+        String(rows),
+      ],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     proc.stdout.on("data", (d) => (out += d));
     proc.on("exit", (code) => {
@@ -225,12 +263,20 @@ console.error(`  ${(bytes / MB).toFixed(1)} MB in ${file}`);
 
 const results: Record<string, unknown> = {
   generatedAt: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 1024 ** 3), node: process.version, loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))) },
+  machine: {
+    cpus: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
+  },
   input: { format: "copilot-usage", rows, megabytes: Number((bytes / MB).toFixed(1)), quick: values.quick },
   goals: { postgresSeconds: 15, postgresPeakRssMb: 300, ratioToCopy: 4 },
 };
 async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL || DEFAULT_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({
+    connectionString: process.env.DATABASE_URL || DEFAULT_URL,
+    connectionTimeoutMillis: 3000,
+  });
   try {
     await client.connect();
     await client.end();
@@ -254,7 +300,9 @@ try {
       run.copySeconds = Number(copySeconds.toFixed(3));
       run.ratioToCopy = Number((Number(run.seconds) / copySeconds).toFixed(2));
       // The goals are for the full 200,000 rows; a quick run's fixed costs would skew the ratio.
-      run.meetsGoals = values.quick ? null : Number(run.seconds) < 15 && Number(run.peakRssMb) < 300 && Number(run.ratioToCopy) <= 4;
+      run.meetsGoals = values.quick
+        ? null
+        : Number(run.seconds) < 15 && Number(run.peakRssMb) < 300 && Number(run.ratioToCopy) <= 4;
     }
     delete run.schema;
     delete run.copyFile;

@@ -14,7 +14,9 @@ const DURATION_MS = (QUICK ? 3 : 60) * 1000;
 async function scenario(engine: "pglite" | "postgres") {
   const pgdb = engine === "postgres" ? await freshPostgresDatabase() : null;
   if (engine === "postgres" && !pgdb) return null;
-  const server = await spawnServer({ env: pgdb ? { DATABASE_URL: pgdb.url, SESSION_SECRET: "bench-secret-bench-secret" } : {} });
+  const server = await spawnServer({
+    env: pgdb ? { DATABASE_URL: pgdb.url, SESSION_SECRET: "bench-secret-bench-secret" } : {},
+  });
   try {
     const team = await setUpWorkloadTeam(server.url);
     return { engine, ...(await runMixedWorkload(server.url, team, { users: USERS, durationMs: DURATION_MS })) };
@@ -31,15 +33,40 @@ const results = [];
 for (const engine of QUICK ? (["pglite"] as const) : (["pglite", "postgres"] as const)) {
   process.stdout.write(`${engine} … `);
   const result = await scenario(engine);
-  console.log(result ? `p95 ${result.summary.p95} ms, ${result.serverErrors.length} server errors` : "skipped (no PostgreSQL)");
+  console.log(
+    result ? `p95 ${result.summary.p95} ms, ${result.serverErrors.length} server errors` : "skipped (no PostgreSQL)",
+  );
   if (result) results.push(result);
 }
 printTable(
   results.flatMap((r) => [
-    { engine: r.engine, work: "all requests", count: r.summary.requests, "req/s": r.summary.perSecond, "p50 ms": r.summary.p50, "p95 ms": r.summary.p95, "max ms": r.summary.max, "5xx": r.serverErrors.length, failures: r.failures.length },
-    ...Object.entries(r.byKind).map(([kind, k]) => ({ engine: r.engine, work: kind, count: k!.count, "req/s": "", "p50 ms": k!.p50, "p95 ms": k!.p95, "max ms": k!.max, "5xx": "", failures: "" })),
+    {
+      engine: r.engine,
+      work: "all requests",
+      count: r.summary.requests,
+      "req/s": r.summary.perSecond,
+      "p50 ms": r.summary.p50,
+      "p95 ms": r.summary.p95,
+      "max ms": r.summary.max,
+      "5xx": r.serverErrors.length,
+      failures: r.failures.length,
+    },
+    ...Object.entries(r.byKind).map(([kind, k]) => ({
+      engine: r.engine,
+      work: kind,
+      count: k!.count,
+      "req/s": "",
+      "p50 ms": k!.p50,
+      "p95 ms": k!.p95,
+      "max ms": k!.max,
+      "5xx": "",
+      failures: "",
+    })),
   ]),
 );
-for (const r of results) for (const line of [...r.serverErrors, ...r.failures].slice(0, 10)) console.log(`${r.engine}: ${line}`);
-console.log(`written: ${writeResult("mixed-workload", { users: USERS, durationSeconds: DURATION_MS / 1000, results })}`);
+for (const r of results)
+  for (const line of [...r.serverErrors, ...r.failures].slice(0, 10)) console.log(`${r.engine}: ${line}`);
+console.log(
+  `written: ${writeResult("mixed-workload", { users: USERS, durationSeconds: DURATION_MS / 1000, results })}`,
+);
 if (results.some((r) => r.serverErrors.length || r.failures.length)) process.exit(1);

@@ -52,10 +52,16 @@ async function token(owner: HttpClient, slug: string, name: string) {
 async function benchEngine(engine: "pglite" | "postgres") {
   const pgdb = engine === "postgres" ? await freshPostgresDatabase() : null;
   if (engine === "postgres" && !pgdb) return null;
-  const server = await spawnServer({ env: pgdb ? { DATABASE_URL: pgdb.url, SESSION_SECRET: randomBytes(24).toString("hex") } : {} });
+  const server = await spawnServer({
+    env: pgdb ? { DATABASE_URL: pgdb.url, SESSION_SECRET: randomBytes(24).toString("hex") } : {},
+  });
   try {
     const owner = new HttpClient(server.url);
-    await owner.post("/signup", { name: "Bench", email: `bench-${Date.now()}@example.com`, password: "correct horse battery" });
+    await owner.post("/signup", {
+      name: "Bench",
+      email: `bench-${Date.now()}@example.com`,
+      password: "correct horse battery",
+    });
     await owner.post("/teams/new", { name: "Bench", slug: "bench" });
     await owner.post("/t/bench/backlog/new", { intent: "create", key: "PAY-412", title: "Bench story" });
     const tokens = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => token(owner, "bench", `exporter ${i}`)));
@@ -83,7 +89,10 @@ async function benchEngine(engine: "pglite" | "postgres") {
     // Latency to the live stream.
     const latencies: number[] = [];
     const controller = new AbortController();
-    const stream = await fetch(`${server.url}/t/bench/spend-events`, { headers: { cookie: owner.cookie }, signal: controller.signal });
+    const stream = await fetch(`${server.url}/t/bench/spend-events`, {
+      headers: { cookie: owner.cookie },
+      signal: controller.signal,
+    });
     const reader = stream.body!.getReader();
     const decoder = new TextDecoder();
     let buffered = "";
@@ -119,7 +128,12 @@ async function benchEngine(engine: "pglite" | "postgres") {
       clients: CLIENTS,
       "events/s": Math.round(events / seconds),
       failures,
-      "live p50 ms": Math.round(percentile(latencies.sort((a, b) => a - b), 50)),
+      "live p50 ms": Math.round(
+        percentile(
+          latencies.sort((a, b) => a - b),
+          50,
+        ),
+      ),
       "live p90 ms": Math.round(percentile(latencies, 90)),
     };
   } finally {

@@ -101,6 +101,9 @@ async function benchEngine(engine: "pglite" | "postgres") {
 
 buildIfStale();
 console.log(`${ROUNDS} sequential requests per page after ${WARMUP} to warm up, one client${QUICK ? " (quick)" : ""}`);
-const rows = [...(await benchEngine("pglite")), ...(QUICK && !process.env.BENCH_POSTGRES ? [] : await benchEngine("postgres"))];
+const rows = [
+  ...(await benchEngine("pglite")),
+  ...(QUICK && !process.env.BENCH_POSTGRES ? [] : await benchEngine("postgres")),
+];
 printTable(rows);
 console.log(`written: ${writeResult("pages", { rounds: ROUNDS, rows })}`);

@@ -24,7 +24,11 @@ async function median(run: () => Promise<unknown>, times = 5): Promise<number> {
 const whole = await median(() => collectSpend([line], { rateCard }));
 const tiny = await median(() => collectSpend(line.match(/[^]{1,3}/g) ?? [], { rateCard }));
 const rows = [
-  { case: `one ${length.toLocaleString("en-US")}-character line, one chunk (floor)`, "median ms": whole.toFixed(1), "× floor": "1.0" },
+  {
+    case: `one ${length.toLocaleString("en-US")}-character line, one chunk (floor)`,
+    "median ms": whole.toFixed(1),
+    "× floor": "1.0",
+  },
   { case: "the same line in 3-character chunks", "median ms": tiny.toFixed(1), "× floor": (tiny / whole).toFixed(1) },
 ];
 printTable(rows);

@@ -26,7 +26,11 @@ const PER_ROOM = 10;
 const RATE = ROOMS;
 const DURATION_S = QUICK ? 3 : 30;
 const WARMUP_VOTES = ROOMS; // one per room, not measured
-const DIMENSIONS = { intensity: ["light", "standard", "frontier", "frontier-max"], autonomy: ["assist", "pair", "delegate", "autonomous"], risk: ["low", "medium", "high"] };
+const DIMENSIONS = {
+  intensity: ["light", "standard", "frontier", "frontier-max"],
+  autonomy: ["assist", "pair", "delegate", "autonomous"],
+  risk: ["low", "medium", "high"],
+};
 type Dimension = keyof typeof DIMENSIONS;
 
 // ---------------------------------------------------------------------------------------------------
@@ -86,9 +90,13 @@ async function floorServer(engine: "pglite" | "postgres", target: string) {
 }
 
 async function spawnFloor(engine: "pglite" | "postgres", target: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--floor-server", engine, target], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(import.meta.url), "--floor-server", engine, target],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d) => {
@@ -98,7 +106,14 @@ async function spawnFloor(engine: "pglite" | "postgres", target: string) {
     });
     child.once("exit", (code) => reject(new Error(`floor server exited with ${code}`)));
   });
-  return { url, process: child, stop: () => new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once("exit", () => r()), child.kill("SIGTERM")))) };
+  return {
+    url,
+    process: child,
+    stop: () =>
+      new Promise<void>((r) =>
+        child.exitCode !== null ? r() : (child.once("exit", () => r()), child.kill("SIGTERM")),
+      ),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -184,7 +199,9 @@ async function measure(name: string, target: Target) {
     for (let i = 0; i < PER_ROOM; i++) clients[room]!.push(target.open(room, i));
   }
   const connected = Promise.all(clients.flat().map((c) => c.firstSnapshot));
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("clients did not all connect within 60 s")), 60_000).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error("clients did not all connect within 60 s")), 60_000).unref(),
+  );
   await Promise.race([connected, timeout]);
   await settle(1500);
   const after = target.pids.map(rssKiB);
@@ -238,7 +255,10 @@ async function measure(name: string, target: Target) {
   }
   for (const c of clients.flat()) c.close();
   latencies.sort((a, b) => a - b);
-  const answers = votes.filter((v) => v.seq !== null).map((v) => v.answeredAt - v.castAt).sort((a, b) => a - b);
+  const answers = votes
+    .filter((v) => v.seq !== null)
+    .map((v) => v.answeredAt - v.castAt)
+    .sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
     scenario: name,
@@ -264,7 +284,12 @@ async function measure(name: string, target: Target) {
 async function setUpApp(servers: SpawnedServer[]) {
   const [first] = servers;
   const owner = new HttpClient(first!.url);
-  const signup = await owner.post("/signup", { name: "Bench Owner", email: `bench-${Date.now()}@example.com`, password: "bench password 123", redirectTo: "/teams/new" });
+  const signup = await owner.post("/signup", {
+    name: "Bench Owner",
+    email: `bench-${Date.now()}@example.com`,
+    password: "bench password 123",
+    redirectTo: "/teams/new",
+  });
   if (signup.status !== 302) throw new Error(`signup failed: ${signup.status}`);
   await owner.post("/teams/new", { name: "Bench", slug: "bench" });
   await owner.post("/t/bench/backlog/new", { intent: "paste", titles: "Benchmark story" });
@@ -300,7 +325,8 @@ function appTarget(servers: SpawnedServer[], rooms: Awaited<ReturnType<typeof se
     open(room, i) {
       const g = rooms[room]!.guests[i]!;
       const client = openStream(`${servers[g.server]!.url}${rooms[room]!.path}/events`, g.cookie, room);
-      if (i === 0) void client.firstSnapshot.then((data) => (rooms[room]!.roundId = JSON.parse(data).room.current.round.id));
+      if (i === 0)
+        void client.firstSnapshot.then((data) => (rooms[room]!.roundId = JSON.parse(data).room.current.round.id));
       return client;
     },
     async cast(room, i, n) {
@@ -333,7 +359,9 @@ function appTarget(servers: SpawnedServer[], rooms: Awaited<ReturnType<typeof se
 async function appScenario(name: string, instances: 1 | 2, engine: "pglite" | "postgres") {
   const pgdb = engine === "postgres" ? await freshPostgresDatabase() : null;
   if (engine === "postgres" && !pgdb) return null;
-  const env: Record<string, string> = pgdb ? { DATABASE_URL: pgdb.url, SESSION_SECRET: "bench-secret-bench-secret" } : {};
+  const env: Record<string, string> = pgdb
+    ? { DATABASE_URL: pgdb.url, SESSION_SECRET: "bench-secret-bench-secret" }
+    : {};
   const servers: SpawnedServer[] = [];
   try {
     for (let i = 0; i < instances; i++) servers.push(await spawnServer({ env }));
@@ -355,7 +383,10 @@ async function floorScenario(name: string, engine: "pglite" | "postgres") {
       pids: [floor.process.pid!],
       open: (room) => openStream(`${floor.url}/events?room=${room}`, "", room),
       async cast(room, i, n) {
-        const res = await fetch(`${floor.url}/vote?room=${room}&voter=${i}&dimension=intensity&value=${pickCard("intensity", n)}`, { method: "POST" });
+        const res = await fetch(
+          `${floor.url}/vote?room=${room}&voter=${i}&dimension=intensity&value=${pickCard("intensity", n)}`,
+          { method: "POST" },
+        );
         return ((await res.json()) as { seq: number }).seq;
       },
     });
@@ -368,7 +399,9 @@ async function floorScenario(name: string, engine: "pglite" | "postgres") {
 
 async function main() {
   buildIfStale();
-  console.log(`${ROOMS * PER_ROOM} clients in ${ROOMS} rooms, ${RATE} votes/s for ${DURATION_S} s${QUICK ? " (quick)" : ""}`);
+  console.log(
+    `${ROOMS * PER_ROOM} clients in ${ROOMS} rooms, ${RATE} votes/s for ${DURATION_S} s${QUICK ? " (quick)" : ""}`,
+  );
   const scenarios: [string, () => Promise<Awaited<ReturnType<typeof measure>> | null>][] = [
     ["floor · pglite", () => floorScenario("floor · pglite", "pglite")],
     ["app · 1 instance · pglite", () => appScenario("app · 1 instance · pglite", 1, "pglite")],
@@ -387,7 +420,8 @@ async function main() {
     console.log(result ? `p95 ${result.p95} ms` : "skipped (no PostgreSQL)");
     if (result) results.push(result);
   }
-  const floorOf = (scenario: string) => results.find((r) => r.scenario === `floor · ${scenario.endsWith("postgres") ? "postgres" : "pglite"}`);
+  const floorOf = (scenario: string) =>
+    results.find((r) => r.scenario === `floor · ${scenario.endsWith("postgres") ? "postgres" : "pglite"}`);
   const rows = results.map((r) => {
     const floor = floorOf(r.scenario);
     const goal = r.scenario.startsWith("floor") ? null : r.scenario.includes("2 instances") ? 100 : 50;
@@ -396,7 +430,8 @@ async function main() {
       ...r,
       goalP95: goal,
       vsFloorP95: ratio === null ? null : Math.round(ratio * 10) / 10,
-      meetsGoal: goal === null ? null : r.p95 < goal && r.missing === 0 && r.failedVotes === 0 && (ratio === null || ratio <= 3),
+      meetsGoal:
+        goal === null ? null : r.p95 < goal && r.missing === 0 && r.failedVotes === 0 && (ratio === null || ratio <= 3),
     };
   });
   console.log();
@@ -416,7 +451,13 @@ async function main() {
       goal: r.goalP95 === null ? "" : `p95 < ${r.goalP95} ms, ≤ 3× floor: ${r.meetsGoal ? "met" : "NOT met"}`,
     })),
   );
-  const file = writeResult("poker-fanout", { rooms: ROOMS, perRoom: PER_ROOM, votesPerSecond: RATE, durationSeconds: DURATION_S, scenarios: rows });
+  const file = writeResult("poker-fanout", {
+    rooms: ROOMS,
+    perRoom: PER_ROOM,
+    votesPerSecond: RATE,
+    durationSeconds: DURATION_S,
+    scenarios: rows,
+  });
   console.log(`\nWrote ${path.relative(process.cwd(), file)}`);
   finished = true;
 }
@@ -438,4 +479,3 @@ if (process.argv[2] === "--floor-server") {
     process.exit(1);
   });
 }
-

@@ -70,7 +70,9 @@ async function seed(url: string, teamId: number, schemeId: number) {
        where s.team_id = $1`,
       [teamId, schemeId, JSON.stringify(combinations())],
     );
-    await q(`update stories s set estimate_id = e.id from estimates e where e.story_id = s.id and s.team_id = $1`, [teamId]);
+    await q(`update stories s set estimate_id = e.id from estimates e where e.story_id = s.id and s.team_id = $1`, [
+      teamId,
+    ]);
     // Two-week sprints back to back; all closed but the last.
     await q(
       `insert into sprints (team_id, name, start_date, end_date, capacity_kind, capacity_credits, reserve_percent, closed_at)
@@ -105,7 +107,10 @@ async function seed(url: string, teamId: number, schemeId: number) {
        where sp.team_id = $1 and sp.closed_at is not null`,
       [teamId],
     );
-    await q(`insert into spend_session_stories (team_id, session_id, story_id) select $1, 'sess-' || id, id from stories where team_id = $1`, [teamId]);
+    await q(
+      `insert into spend_session_stories (team_id, session_id, story_id) select $1, 'sess-' || id, id from stories where team_id = $1`,
+      [teamId],
+    );
     // Per story: a log-normal factor on its estimate (σ 0.7), one in twelve 3–8× off the other way.
     await q(
       `create temp table bench_stories as
@@ -173,13 +178,22 @@ async function main() {
   buildIfStale();
   const db = await freshPostgresDatabase();
   if (!db) {
-    console.log("No PostgreSQL answering (set BENCH_DATABASE_URL or DATABASE_URL): the retrospective bench runs on PostgreSQL only. Skipped.");
+    console.log(
+      "No PostgreSQL answering (set BENCH_DATABASE_URL or DATABASE_URL): the retrospective bench runs on PostgreSQL only. Skipped.",
+    );
     return;
   }
-  const server = await spawnServer({ env: { DATABASE_URL: db.url, SESSION_SECRET: "bench-secret-bench-secret-bench", SEED_DEMO: "0" } });
+  const server = await spawnServer({
+    env: { DATABASE_URL: db.url, SESSION_SECRET: "bench-secret-bench-secret-bench", SEED_DEMO: "0" },
+  });
   try {
     const client = new HttpClient(server.url);
-    const signup = await client.post("/signup", { name: "Bench Manager", email: "bench@example.com", password: "bench password 123", redirectTo: "/teams/new" });
+    const signup = await client.post("/signup", {
+      name: "Bench Manager",
+      email: "bench@example.com",
+      password: "bench password 123",
+      redirectTo: "/teams/new",
+    });
     if (signup.status !== 302) throw new Error(`signup: ${signup.status}`);
     const team = await client.post("/teams/new", { name: "Bench", slug: SLUG });
     if (team.status !== 302) throw new Error(`team: ${team.status}`);
@@ -196,14 +210,21 @@ async function main() {
     const { team: teamId, scheme: schemeId, user: userId } = ids[0] as { team: number; scheme: number; user: number };
     console.log(`Seeding ${SPRINTS} sprints, ${STORIES} stories, ${ENTRIES.toLocaleString("en")} spend entries…`);
     const seedMs = await seed(db.url, Number(teamId), Number(schemeId));
-    await admin.query(`insert into spend_identities (team_id, identity, user_id) values ($1, 'ana', $2)`, [teamId, userId]);
+    await admin.query(`insert into spend_identities (team_id, identity, user_id) values ($1, 'ana', $2)`, [
+      teamId,
+      userId,
+    ]);
     const { rows: sprintRows } = await admin.query(
       `select id, closed_at is not null as closed from sprints where team_id = $1 order by start_date`,
       [teamId],
     );
-    const { rows: counts } = await admin.query(`select (select count(*) from spend_entries) as entries, (select count(*) from stories) as stories`);
+    const { rows: counts } = await admin.query(
+      `select (select count(*) from spend_entries) as entries, (select count(*) from stories) as stories`,
+    );
     await admin.end();
-    console.log(`seeded in ${(seedMs / 1000).toFixed(1)} s: ${counts[0].entries} entries, ${counts[0].stories} stories`);
+    console.log(
+      `seeded in ${(seedMs / 1000).toFixed(1)} s: ${counts[0].entries} entries, ${counts[0].stories} stories`,
+    );
 
     const lastClosed = sprintRows.filter((r) => r.closed).at(-1)!.id;
     const open = sprintRows.find((r) => !r.closed)!.id;
@@ -211,7 +232,11 @@ async function main() {
       { page: "/ping", path: "/ping", target: false },
       { page: "retro (closed sprint)", path: `/t/${SLUG}/sprints/${lastClosed}/retro`, target: true },
       { page: "retro (open sprint)", path: `/t/${SLUG}/sprints/${open}/retro`, target: true },
-      { page: "retro, sorted + filtered", path: `/t/${SLUG}/sprints/${lastClosed}/retro?sort=ratio.desc&band=out`, target: true },
+      {
+        page: "retro, sorted + filtered",
+        path: `/t/${SLUG}/sprints/${lastClosed}/retro?sort=ratio.desc&band=out`,
+        target: true,
+      },
       { page: "retro.csv", path: `/t/${SLUG}/sprints/${lastClosed}/retro.csv`, target: false },
       { page: "insights (12 sprints)", path: `/t/${SLUG}/insights`, target: true },
       { page: "insights (24 sprints)", path: `/t/${SLUG}/insights?sprints=24`, target: true },
@@ -220,12 +245,20 @@ async function main() {
     ];
     const rows: Record<string, string | number>[] = [];
     const loadBefore = os.loadavg();
-    const latency = await sequential(client, pages.map((p) => p.path));
+    const latency = await sequential(
+      client,
+      pages.map((p) => p.path),
+    );
     const ping = { p95: latency.get("/ping")!.p95, rps: 0 };
     let met = true;
     for (const p of pages) {
       const seq = latency.get(p.path)!;
-      const load = await autocannon({ url: server.url + p.path, connections: 4, duration: DURATION, headers: { cookie: client.cookie } });
+      const load = await autocannon({
+        url: server.url + p.path,
+        connections: 4,
+        duration: DURATION,
+        headers: { cookie: client.cookie },
+      });
       const rps = Math.round(load.requests.average);
       if (p.path === "/ping") ping.rps = rps;
       const ok = seq.p95 < TARGET_P95_MS;
@@ -244,8 +277,14 @@ async function main() {
     }
     const loadAfter = os.loadavg();
     printTable(rows);
-    console.log(`load average (1/5/15 min): before ${loadBefore.map((x) => x.toFixed(1)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores`);
-    console.log(met ? `Target met: retrospective and insights p95 < ${TARGET_P95_MS} ms.` : `Target MISSED: some page's p95 ≥ ${TARGET_P95_MS} ms.`);
+    console.log(
+      `load average (1/5/15 min): before ${loadBefore.map((x) => x.toFixed(1)).join(" ")}, after ${loadAfter.map((x) => x.toFixed(1)).join(" ")} on ${os.cpus().length} cores`,
+    );
+    console.log(
+      met
+        ? `Target met: retrospective and insights p95 < ${TARGET_P95_MS} ms.`
+        : `Target MISSED: some page's p95 ≥ ${TARGET_P95_MS} ms.`,
+    );
     const file = writeResult("retro", {
       engine: "postgres",
       seed: { sprints: SPRINTS, stories: STORIES, entries: ENTRIES, seconds: Number((seedMs / 1000).toFixed(1)) },
@@ -254,7 +293,10 @@ async function main() {
       targetP95Ms: TARGET_P95_MS,
       targetMet: met,
       // Other work on the machine inflates every figure; the 1-minute load average says how much.
-      loadAverage: { before: loadBefore.map((x) => Number(x.toFixed(2))), after: loadAfter.map((x) => Number(x.toFixed(2))) },
+      loadAverage: {
+        before: loadBefore.map((x) => Number(x.toFixed(2))),
+        after: loadAfter.map((x) => Number(x.toFixed(2))),
+      },
       pages: rows,
     });
     console.log(`written: ${file}`);

@@ -20,10 +20,16 @@ const failed: string[] = [];
 for (const bench of benches) {
   console.log(`\n=== ${bench}${QUICK ? " (quick)" : ""}`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(here, bench), ...(QUICK ? ["--quick"] : [])], {
-    stdio: "inherit",
-  });
-  console.log(`--- ${bench}: ${result.status === 0 ? "ok" : `failed (${result.status})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", path.join(here, bench), ...(QUICK ? ["--quick"] : [])],
+    {
+      stdio: "inherit",
+    },
+  );
+  console.log(
+    `--- ${bench}: ${result.status === 0 ? "ok" : `failed (${result.status})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (result.status !== 0) failed.push(bench);
 }
 console.log(`\nJSON results in ${RESULTS_DIR}; all benchmarks took ${((Date.now() - allStarted) / 1000).toFixed(0)} s`);

@@ -28,7 +28,11 @@ export interface WorkloadTeam {
 }
 
 const ROOMS = 4;
-const CARDS = { intensity: ["light", "standard", "frontier", "frontier-max", "?"], autonomy: ["assist", "pair", "delegate", "autonomous"], risk: ["low", "medium", "high"] };
+const CARDS = {
+  intensity: ["light", "standard", "frontier", "frontier-max", "?"],
+  autonomy: ["assist", "pair", "delegate", "autonomous"],
+  risk: ["low", "medium", "high"],
+};
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`workload set-up: ${message}`);
@@ -57,7 +61,10 @@ export async function setUpWorkloadTeam(baseUrl: string): Promise<WorkloadTeam> 
     members.push(member);
   }
   const titles = Array.from({ length: 40 }, (_, i) => `LOAD-${i + 1} Workload story ${i + 1}`);
-  check((await owner.post(`/t/${slug}/backlog/new`, { intent: "paste", titles: titles.join("\n") })).status < 400, "stories not pasted");
+  check(
+    (await owner.post(`/t/${slug}/backlog/new`, { intent: "paste", titles: titles.join("\n") })).status < 400,
+    "stories not pasted",
+  );
   const picker = await (await owner.request(`/t/${slug}/poker`)).text();
   const storyIds = [...picker.matchAll(/name="storyId" value="(\d+)"/g)].map((m) => Number(m[1]));
   check(storyIds.length >= 12, `found ${storyIds.length} stories`);
@@ -77,7 +84,9 @@ export async function setUpWorkloadTeam(baseUrl: string): Promise<WorkloadTeam> 
   const sprintId = /\/sprints\/(\d+)$/.exec(sprint.headers.get("location") ?? "")?.[1];
   check(sprintId, `sprint not created (${sprint.status})`);
 
-  const tokenPage = await (await owner.post(`/t/${slug}/settings/tokens`, { intent: "create", name: "Load tool" })).text();
+  const tokenPage = await (
+    await owner.post(`/t/${slug}/settings/tokens`, { intent: "create", name: "Load tool" })
+  ).text();
   const apiToken = /tpk_[A-Za-z0-9_-]+/.exec(tokenPage)?.[0];
   check(apiToken, "no API token");
 
@@ -106,12 +115,22 @@ interface Sample {
 /** A room's live stream as a client reads it: the latest change counter and the current round. */
 function openStream(url: string, cookie: string, onFailure: (message: string) => void) {
   const controller = new AbortController();
-  const state = { seq: -1, roundId: null as number | null, roundStatus: "", itemId: null as number | null, snapshots: 0, closed: false };
+  const state = {
+    seq: -1,
+    roundId: null as number | null,
+    roundStatus: "",
+    itemId: null as number | null,
+    snapshots: 0,
+    closed: false,
+  };
   const opened = performance.now();
   let firstAt: number | null = null;
   const done = (async () => {
     try {
-      const res = await fetch(url, { headers: { Cookie: cookie, Accept: "text/event-stream" }, signal: controller.signal });
+      const res = await fetch(url, {
+        headers: { Cookie: cookie, Accept: "text/event-stream" },
+        signal: controller.signal,
+      });
       if (res.status !== 200 || !res.body) return onFailure(`stream ${url} answered ${res.status}`);
       const decoder = new TextDecoder();
       let buffer = "";
@@ -124,7 +143,10 @@ function openStream(url: string, cookie: string, onFailure: (message: string) =>
           if (!frame.includes("event: snapshot")) continue;
           const data = /^data: (.*)$/m.exec(frame)?.[1];
           if (!data) continue;
-          const view = JSON.parse(data) as { seq: number; room: { current: { itemId: number; round: { id: number; status: string } } | null } };
+          const view = JSON.parse(data) as {
+            seq: number;
+            room: { current: { itemId: number; round: { id: number; status: string } } | null };
+          };
           firstAt ??= performance.now();
           state.snapshots++;
           state.seq = Math.max(state.seq, view.seq);
@@ -135,7 +157,8 @@ function openStream(url: string, cookie: string, onFailure: (message: string) =>
       }
       if (!controller.signal.aborted) onFailure(`stream ${url} ended by the server`);
     } catch (error) {
-      if (!controller.signal.aborted) onFailure(`stream ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!controller.signal.aborted)
+        onFailure(`stream ${url} failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       state.closed = true;
     }
@@ -152,8 +175,19 @@ function openStream(url: string, cookie: string, onFailure: (message: string) =>
 }
 
 export interface WorkloadReport {
-  summary: { users: number; durationS: number; requests: number; perSecond: number; p50: number; p95: number; p99: number; max: number };
-  byKind: Partial<Record<WorkKind, { count: number; p50: number; p95: number; max: number; statuses: Record<string, number> }>>;
+  summary: {
+    users: number;
+    durationS: number;
+    requests: number;
+    perSecond: number;
+    p50: number;
+    p95: number;
+    p99: number;
+    max: number;
+  };
+  byKind: Partial<
+    Record<WorkKind, { count: number; p50: number; p95: number; max: number; statuses: Record<string, number> }>
+  >;
   /** "GET /t/x/backlog → 500" for every 5xx. */
   serverErrors: string[];
   /** Dropped connections, broken streams, unexpected statuses (a 403 where a user may act). */
@@ -165,7 +199,11 @@ export interface WorkloadReport {
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
 const pause = (min: number, max: number) => new Promise((r) => setTimeout(r, min + Math.random() * (max - min)));
 
-export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, options: { users: number; durationMs: number }): Promise<WorkloadReport> {
+export async function runMixedWorkload(
+  baseUrl: string,
+  team: WorkloadTeam,
+  options: { users: number; durationMs: number },
+): Promise<WorkloadReport> {
   const samples: Sample[] = [];
   const serverErrors: string[] = [];
   const failures: string[] = [];
@@ -185,7 +223,13 @@ export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, opti
   ];
 
   /** One timed request; `allowed` lists the 4xx statuses the race explains for this kind of work. */
-  async function timed(kind: WorkKind, client: HttpClient, path: string, init: Parameters<HttpClient["request"]>[1] = {}, allowed: number[] = []) {
+  async function timed(
+    kind: WorkKind,
+    client: HttpClient,
+    path: string,
+    init: Parameters<HttpClient["request"]>[1] = {},
+    allowed: number[] = [],
+  ) {
     const started = performance.now();
     let status = 0;
     try {
@@ -214,7 +258,10 @@ export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, opti
   async function guest(n: number) {
     const room = team.rooms[n % ROOMS]!;
     const client = new HttpClient(baseUrl);
-    const joined = await timed("join", client, `/poker/join/${room.guestKey}`, { method: "POST", form: { name: `Load guest ${n}` } });
+    const joined = await timed("join", client, `/poker/join/${room.guestKey}`, {
+      method: "POST",
+      form: { name: `Load guest ${n}` },
+    });
     if (joined !== 302) return;
     const stream = openStream(new URL(`${room.path}/events`, baseUrl).href, client.cookie, (m) => failures.push(m));
     streams.push(stream);
@@ -222,7 +269,14 @@ export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, opti
     while (running()) {
       await pause(2000, 5000);
       if (stream.state.roundId === null || stream.state.roundStatus !== "voting") continue;
-      const form = { intent: "vote", roundId: String(stream.state.roundId), intensity: pick(CARDS.intensity), autonomy: pick(CARDS.autonomy), risk: pick(CARDS.risk), ts: String(Date.now()) };
+      const form = {
+        intent: "vote",
+        roundId: String(stream.state.roundId),
+        intensity: pick(CARDS.intensity),
+        autonomy: pick(CARDS.autonomy),
+        risk: pick(CARDS.risk),
+        ts: String(Date.now()),
+      };
       // What the page's fetcher sends: the single-fetch action endpoint. 409: the round closed meanwhile.
       await timed("vote", client, `${room.path}.data`, { method: "POST", form }, [409]);
     }
@@ -236,8 +290,22 @@ export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, opti
     while (running()) {
       await pause(3000, 5000);
       const { roundStatus, itemId } = stream.state;
-      if (roundStatus === "voting") await timed("facilitate", team.owner, `${room.path}.data`, { method: "POST", form: { intent: "reveal" } }, [409]);
-      else if (roundStatus === "revealed" && itemId !== null) await timed("facilitate", team.owner, `${room.path}.data`, { method: "POST", form: { intent: "revote", itemId: String(itemId) } }, [409]);
+      if (roundStatus === "voting")
+        await timed(
+          "facilitate",
+          team.owner,
+          `${room.path}.data`,
+          { method: "POST", form: { intent: "reveal" } },
+          [409],
+        );
+      else if (roundStatus === "revealed" && itemId !== null)
+        await timed(
+          "facilitate",
+          team.owner,
+          `${room.path}.data`,
+          { method: "POST", form: { intent: "revote", itemId: String(itemId) } },
+          [409],
+        );
     }
   }
 
@@ -255,11 +323,20 @@ export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, opti
     while (running()) {
       await pause(3000, 8000);
       if (Math.random() < 0.5) {
-        await timed("story", client, `${t}/backlog.data?index`, { method: "POST", form: { intent: "quick-add", line: `Load writer ${n} story ${++added}` } });
+        await timed("story", client, `${t}/backlog.data?index`, {
+          method: "POST",
+          form: { intent: "quick-add", line: `Load writer ${n} story ${++added}` },
+        });
       } else {
         const [a, b] = [pick(team.storyIds), pick(team.storyIds)];
         if (a === b) continue;
-        await timed("story", client, `${t}/backlog.data?index`, { method: "POST", form: { intent: "move", storyId: String(a), beforeId: String(b), afterId: "" } }, [409, 422]);
+        await timed(
+          "story",
+          client,
+          `${t}/backlog.data?index`,
+          { method: "POST", form: { intent: "move", storyId: String(a), beforeId: String(b), afterId: "" } },
+          [409, 422],
+        );
       }
     }
   }
@@ -302,7 +379,9 @@ export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, opti
 
   // The load has stopped: every stream should catch up with its room within a few seconds.
   const latest = async (r: number) => {
-    const probe = openStream(new URL(`${team.rooms[r]!.path}/events`, baseUrl).href, team.owner.cookie, (m) => failures.push(m));
+    const probe = openStream(new URL(`${team.rooms[r]!.path}/events`, baseUrl).href, team.owner.cookie, (m) =>
+      failures.push(m),
+    );
     for (let i = 0; i < 100 && probe.state.snapshots === 0; i++) await pause(50, 50);
     await probe.close();
     return probe.state.seq;
@@ -326,7 +405,14 @@ export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, opti
     const round = (x: number) => Math.round(x * 10) / 10;
     const statuses: Record<string, number> = {};
     for (const s of list) statuses[s.status] = (statuses[s.status] ?? 0) + 1;
-    return { count: list.length, p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), p99: round(percentile(times, 99)), max: round(times.at(-1) ?? NaN), statuses };
+    return {
+      count: list.length,
+      p50: round(percentile(times, 50)),
+      p95: round(percentile(times, 95)),
+      p99: round(percentile(times, 99)),
+      max: round(times.at(-1) ?? NaN),
+      statuses,
+    };
   };
   const requests = samples.filter((s) => s.kind !== "stream");
   const all = summarize(requests);
@@ -336,7 +422,16 @@ export async function runMixedWorkload(baseUrl: string, team: WorkloadTeam, opti
     byKind[kind] = { count, p50, p95, max, statuses };
   }
   return {
-    summary: { users: options.users, durationS: Math.round(elapsed / 100) / 10, requests: all.count, perSecond: Math.round(all.count / (elapsed / 1000)), p50: all.p50, p95: all.p95, p99: all.p99, max: all.max },
+    summary: {
+      users: options.users,
+      durationS: Math.round(elapsed / 100) / 10,
+      requests: all.count,
+      perSecond: Math.round(all.count / (elapsed / 1000)),
+      p50: all.p50,
+      p95: all.p95,
+      p99: all.p99,
+      max: all.max,
+    },
     byKind,
     serverErrors,
     failures,

@@ -21,7 +21,8 @@ export interface SpawnedServer {
  */
 async function migratedTemplate(): Promise<string> {
   const hash = createHash("sha256");
-  for (const file of fs.readdirSync("db/migrations").sort()) hash.update(file).update(fs.readFileSync(path.join("db/migrations", file)));
+  for (const file of fs.readdirSync("db/migrations").sort())
+    hash.update(file).update(fs.readFileSync(path.join("db/migrations", file)));
   hash.update(fs.readFileSync("node_modules/@electric-sql/pglite/package.json"));
   const template = path.join(os.tmpdir(), `token-poker-template-${hash.digest("hex").slice(0, 16)}`);
   const folder = path.join(template, "pglite");
@@ -43,7 +44,8 @@ export async function spawnServer(
   options: { env?: Record<string, string>; dataDir?: string; nodeArgs?: string[]; entry?: string } = {},
 ): Promise<SpawnedServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "token-poker-"));
-  if (!options.dataDir && !options.env?.DATABASE_URL) fs.cpSync(await migratedTemplate(), path.join(dataDir, "pglite"), { recursive: true });
+  if (!options.dataDir && !options.env?.DATABASE_URL)
+    fs.cpSync(await migratedTemplate(), path.join(dataDir, "pglite"), { recursive: true });
   const args = [...(options.nodeArgs ?? []), "--import", "tsx", options.entry ?? "scripts/server.ts"];
   const child = spawn(process.execPath, args, {
     env: {

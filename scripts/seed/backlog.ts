@@ -9,15 +9,38 @@ type SeedStory = [key: number, title: string, labels: string[], estimate?: Level
 const L = (intensity: string, autonomy: string, risk: string): Levels => ({ intensity, autonomy, risk });
 
 const STORIES: SeedStory[] = [
-  [401, "Retry failed payout webhooks with exponential backoff", ["api", "infra"], L("standard", "delegate", "medium"), "Payouts webhooks fail ~0.4 % of the time on the partner side; today we drop them. Retry with backoff and a dead-letter queue."],
+  [
+    401,
+    "Retry failed payout webhooks with exponential backoff",
+    ["api", "infra"],
+    L("standard", "delegate", "medium"),
+    "Payouts webhooks fail ~0.4 % of the time on the partner side; today we drop them. Retry with backoff and a dead-letter queue.",
+  ],
   [402, "Show refund status on the customer receipt page", ["ui", "checkout"], L("light", "pair", "low")],
-  [403, "Rotate API signing keys without downtime", ["api", "infra"], L("frontier", "pair", "high"), "Two active keys during the rotation window; clients verify against both."],
-  [404, "Split invoice PDF generation out of the request path", ["billing", "infra"], L("standard", "delegate", "high")],
+  [
+    403,
+    "Rotate API signing keys without downtime",
+    ["api", "infra"],
+    L("frontier", "pair", "high"),
+    "Two active keys during the rotation window; clients verify against both.",
+  ],
+  [
+    404,
+    "Split invoice PDF generation out of the request path",
+    ["billing", "infra"],
+    L("standard", "delegate", "high"),
+  ],
   [405, "Add idempotency keys to the create-charge endpoint", ["api"], L("standard", "pair", "medium")],
   [406, "Fix rounding of multi-currency totals in the cart", ["checkout", "billing"], L("light", "assist", "low")],
   [407, "Document the dispute webhook payloads", ["docs", "api"], L("light", "delegate", "low")],
   [408, "Contract tests for the card vault client", ["tests"], L("standard", "delegate", "low")],
-  [409, "Migrate ledger reports to the new warehouse", ["billing", "infra"], L("frontier", "autonomous", "high"), "Thirty-odd report queries, each with a slightly different notion of 'settled'."],
+  [
+    409,
+    "Migrate ledger reports to the new warehouse",
+    ["billing", "infra"],
+    L("frontier", "autonomous", "high"),
+    "Thirty-odd report queries, each with a slightly different notion of 'settled'.",
+  ],
   [410, "Apple Pay button on the mobile checkout", ["ui", "checkout"], L("standard", "pair", "medium")],
   [411, "Rate-limit the public payment-links API", ["api", "infra"], L("standard", "delegate", "medium")],
   [412, "Retry webhooks delivery dashboard for support", ["ui"], L("light", "pair", "medium")],
@@ -70,6 +93,12 @@ export async function seedBacklog(ctx: DemoContext): Promise<void> {
     if (!levels) continue;
     const story = created.find((s) => s.key === `PAY-${n}`)!;
     const by = estimators[turn++ % estimators.length] ?? null;
-    await recordEstimate(ctx.db, { teamId: ctx.teamId, storyId: story.id, levels, source: "solo", createdBy: by?.id ?? null });
+    await recordEstimate(ctx.db, {
+      teamId: ctx.teamId,
+      storyId: story.id,
+      levels,
+      source: "solo",
+      createdBy: by?.id ?? null,
+    });
   }
 }

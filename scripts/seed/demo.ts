@@ -57,7 +57,8 @@ export async function ensureDemo(services: Services, options: { onlyIfEmpty?: bo
   }
   const owner = members[0]!;
   const team =
-    (await getTeamBySlug(db, DEMO_TEAM)) ?? (await createTeam(db, { name: "Demo Payments Team", slug: DEMO_TEAM, ownerId: owner.id }));
+    (await getTeamBySlug(db, DEMO_TEAM)) ??
+    (await createTeam(db, { name: "Demo Payments Team", slug: DEMO_TEAM, ownerId: owner.id }));
   for (const m of members) await addMember(db, { teamId: team.id, userId: m.id, role: m.role });
   for (const step of DEMO_STEPS) await step({ db, teamId: team.id, members });
   return true;

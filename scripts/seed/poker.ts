@@ -21,7 +21,6 @@ import { listSprints } from "~/models/sprint.server";
 import { createStories, listStories } from "~/models/story.server";
 import type { DemoContext } from "./demo";
 
-
 const FALLBACK_STORIES = [
   "Retry failed payout webhooks with exponential backoff",
   "Show refund status on the customer receipt page",
@@ -37,7 +36,12 @@ const FALLBACK_STORIES = [
 /** Cards by level index (so the demo follows whatever levels the team's scheme has). */
 function cards(scheme: SizingScheme, i: number, a: number, r: number): CardInput {
   const pick = (levels: { id: string }[], n: number) => levels[Math.min(n, levels.length - 1)]!.id;
-  return { intensity: pick(scheme.intensity, i), autonomy: pick(scheme.autonomy, a), risk: pick(scheme.risk, r), split: false };
+  return {
+    intensity: pick(scheme.intensity, i),
+    autonomy: pick(scheme.autonomy, a),
+    risk: pick(scheme.risk, r),
+    split: false,
+  };
 }
 
 export async function seedPoker(ctx: DemoContext): Promise<void> {
@@ -53,7 +57,10 @@ export async function seedPoker(ctx: DemoContext): Promise<void> {
 
   let stories = (await listStories(db, { teamId })).filter((s) => s.status === "backlog");
   if (stories.length < 9) {
-    await createStories(db, { teamId, stories: FALLBACK_STORIES.map((title) => ({ key: null, title, link: null, labels: [], description: "" })) });
+    await createStories(db, {
+      teamId,
+      stories: FALLBACK_STORIES.map((title) => ({ key: null, title, link: null, labels: [], description: "" })),
+    });
     stories = (await listStories(db, { teamId })).filter((s) => s.status === "backlog");
   }
   const owner = members.find((m) => m.role === "owner")!;
@@ -69,7 +76,8 @@ export async function seedPoker(ctx: DemoContext): Promise<void> {
       const joined = await joinSession(db, { teamId, sessionId, userId: v.id, name: v.name, role: "voter" });
       ids.set(v.id, joined.result.id);
     }
-    if (observer) await joinSession(db, { teamId, sessionId, userId: observer.id, name: observer.name, role: "observer" });
+    if (observer)
+      await joinSession(db, { teamId, sessionId, userId: observer.id, name: observer.name, role: "observer" });
     return ids;
   }
   async function vote(sessionId: number, ids: Map<number, number>, plays: CardInput[]) {
@@ -106,22 +114,54 @@ export async function seedPoker(ctx: DemoContext): Promise<void> {
     const base = { teamId, sessionId: id, userId: owner.id };
 
     // 1: a wide first round, a re-vote, then agreement.
-    let itemId = await vote(id, ids, [cards(scheme, 1, 1, 1), cards(scheme, 2, 2, 2), cards(scheme, 1, 2, 1), { split: true }]);
+    let itemId = await vote(id, ids, [
+      cards(scheme, 1, 1, 1),
+      cards(scheme, 2, 2, 2),
+      cards(scheme, 1, 2, 1),
+      { split: true },
+    ]);
     await revote(db, { ...base, itemId });
-    itemId = await vote(id, ids, [cards(scheme, 1, 2, 1), cards(scheme, 1, 2, 1), cards(scheme, 1, 2, 2), cards(scheme, 1, 2, 1)]);
-    await finalizeItem(db, { ...base, itemId, levels: { intensity: scheme.intensity[1]!.id, autonomy: scheme.autonomy[2]!.id, risk: scheme.risk[1]!.id } });
+    itemId = await vote(id, ids, [
+      cards(scheme, 1, 2, 1),
+      cards(scheme, 1, 2, 1),
+      cards(scheme, 1, 2, 2),
+      cards(scheme, 1, 2, 1),
+    ]);
+    await finalizeItem(db, {
+      ...base,
+      itemId,
+      levels: { intensity: scheme.intensity[1]!.id, autonomy: scheme.autonomy[2]!.id, risk: scheme.risk[1]!.id },
+    });
     await nextStory(db, base);
     // 2: unanimous, small.
-    itemId = await vote(id, ids, [cards(scheme, 0, 1, 0), cards(scheme, 0, 1, 0), cards(scheme, 0, 1, 0), cards(scheme, 0, 1, 0)]);
-    await finalizeItem(db, { ...base, itemId, levels: { intensity: scheme.intensity[0]!.id, autonomy: scheme.autonomy[1]!.id, risk: scheme.risk[0]!.id } });
+    itemId = await vote(id, ids, [
+      cards(scheme, 0, 1, 0),
+      cards(scheme, 0, 1, 0),
+      cards(scheme, 0, 1, 0),
+      cards(scheme, 0, 1, 0),
+    ]);
+    await finalizeItem(db, {
+      ...base,
+      itemId,
+      levels: { intensity: scheme.intensity[0]!.id, autonomy: scheme.autonomy[1]!.id, risk: scheme.risk[0]!.id },
+    });
     await nextStory(db, base);
     // 3: most say it is too big.
     itemId = await vote(id, ids, [{ split: true }, { split: true }, { split: true }, cards(scheme, 3, 3, 2)]);
     await finalizeItem(db, { ...base, itemId, levels: null });
     await nextStory(db, base);
     // 4: close, with one "can't say".
-    itemId = await vote(id, ids, [cards(scheme, 2, 1, 2), cards(scheme, 2, 1, 1), { ...cards(scheme, 2, 1, 1), risk: "?" }, cards(scheme, 1, 1, 1)]);
-    await finalizeItem(db, { ...base, itemId, levels: { intensity: scheme.intensity[2]!.id, autonomy: scheme.autonomy[1]!.id, risk: scheme.risk[1]!.id } });
+    itemId = await vote(id, ids, [
+      cards(scheme, 2, 1, 2),
+      cards(scheme, 2, 1, 1),
+      { ...cards(scheme, 2, 1, 1), risk: "?" },
+      cards(scheme, 1, 1, 1),
+    ]);
+    await finalizeItem(db, {
+      ...base,
+      itemId,
+      levels: { intensity: scheme.intensity[2]!.id, autonomy: scheme.autonomy[1]!.id, risk: scheme.risk[1]!.id },
+    });
     await leaveAll(id);
     await endSession(db, base);
   }
@@ -144,11 +184,22 @@ export async function seedPoker(ctx: DemoContext): Promise<void> {
     const second = state!.items[1];
     const round = second && state!.rounds.find((r) => r.itemId === second.id && r.number === second.roundNumber);
     const early = voters[voters.length - 1];
-    if (round && early) await castVote(db, { teamId, sessionId: id, participantId: ids.get(early.id)!, roundId: round.id, cards: cards(scheme, 1, 2, 1) });
+    if (round && early)
+      await castVote(db, {
+        teamId,
+        sessionId: id,
+        participantId: ids.get(early.id)!,
+        roundId: round.id,
+        cards: cards(scheme, 1, 2, 1),
+      });
     await leaveAll(id);
     // The round timer starts when someone first opens the room (joinSession), not at seed time, so
     // the first visit shows it running rather than "Time's up".
-    await db.updateTable("pokerRounds").set({ timerEndsAt: null }).where("teamId", "=", teamId)
-      .where("itemId", "in", db.selectFrom("pokerItems").select("id").where("sessionId", "=", id)).execute();
+    await db
+      .updateTable("pokerRounds")
+      .set({ timerEndsAt: null })
+      .where("teamId", "=", teamId)
+      .where("itemId", "in", db.selectFrom("pokerItems").select("id").where("sessionId", "=", id))
+      .execute();
   }
 }

@@ -101,14 +101,34 @@ function slugOf(title: string): string {
 /** Claude Code session logs (one JSONL file) for the stories' agent work, plus key-less sessions. */
 function claudeLog(plans: StoryPlan[], card: RateCard, rng: Rng, strays: { day: string; credits: number }[]): string {
   const lines: string[] = [];
-  const session = (opts: { branch: string; day: string; credits: number; model: string; calls: number; person: (typeof PEOPLE)[number]; odd?: boolean }) => {
+  const session = (opts: {
+    branch: string;
+    day: string;
+    credits: number;
+    model: string;
+    calls: number;
+    person: (typeof PEOPLE)[number];
+    odd?: boolean;
+  }) => {
     const sessionId = rng.uuid();
     const cwd = `/home/${opts.person.home}/src/payments-api`;
     let clock = Date.parse(`${opts.day}T08:30:00Z`) + Math.floor(rng.next() * 6 * 3_600_000);
     let parent: string | null = null;
     const user = rng.uuid();
     lines.push(
-      JSON.stringify({ parentUuid: null, isSidechain: false, userType: "external", cwd, sessionId, version: "2.1.260", gitBranch: opts.branch, type: "user", uuid: user, timestamp: new Date(clock).toISOString(), message: { role: "user", content: "Let's work on this story." } }),
+      JSON.stringify({
+        parentUuid: null,
+        isSidechain: false,
+        userType: "external",
+        cwd,
+        sessionId,
+        version: "2.1.260",
+        gitBranch: opts.branch,
+        type: "user",
+        uuid: user,
+        timestamp: new Date(clock).toISOString(),
+        message: { role: "user", content: "Let's work on this story." },
+      }),
     );
     parent = user;
     for (let c = 0; c < opts.calls; c++) {
@@ -129,7 +149,15 @@ function claudeLog(plans: StoryPlan[], card: RateCard, rng: Rng, strays: { day: 
           uuid,
           timestamp: new Date(clock).toISOString(),
           requestId: `req_${rng.hex(20)}`,
-          message: { id: `msg_${rng.hex(20)}`, type: "message", role: "assistant", model, content: [{ type: "text", text: "…" }], stop_reason: "tool_use", usage: { ...usage, service_tier: "standard" } },
+          message: {
+            id: `msg_${rng.hex(20)}`,
+            type: "message",
+            role: "assistant",
+            model,
+            content: [{ type: "text", text: "…" }],
+            stop_reason: "tool_use",
+            usage: { ...usage, service_tier: "standard" },
+          },
         }),
       );
       parent = uuid;
@@ -156,7 +184,14 @@ function claudeLog(plans: StoryPlan[], card: RateCard, rng: Rng, strays: { day: 
   }
   // Exploratory sessions on main: no key anywhere, so they wait in the inbox for a person.
   for (const stray of strays) {
-    session({ branch: "main", day: stray.day, credits: stray.credits, model: "claude-sonnet-4-6", calls: 6, person: rng.pick(PEOPLE) });
+    session({
+      branch: "main",
+      day: stray.day,
+      credits: stray.credits,
+      model: "claude-sonnet-4-6",
+      calls: 6,
+      person: rng.pick(PEOPLE),
+    });
   }
   return `${lines.join("\n")}\n`;
 }
@@ -223,7 +258,25 @@ function copilotReport(days: string[], rng: Rng): string {
       const usd = (credits * 0.01).toFixed(5);
       const repository = rng.pick(["acme-pay/payments-api", "acme-pay/checkout-web"]);
       const sku = rng.next() < 0.2 ? "coding_agent_ai_credit" : "copilot_ai_credit";
-      rows.push([day, person.copilot, "copilot", sku, rng.pick(models), credits, "ai-credits", "0.01", usd, usd, "0", "1900", "acme-pay", repository, "Payments"].join(","));
+      rows.push(
+        [
+          day,
+          person.copilot,
+          "copilot",
+          sku,
+          rng.pick(models),
+          credits,
+          "ai-credits",
+          "0.01",
+          usd,
+          usd,
+          "0",
+          "1900",
+          "acme-pay",
+          repository,
+          "Payments",
+        ].join(","),
+      );
     }
   }
   return `${rows.join("\n")}\n`;
@@ -250,24 +303,25 @@ export async function seedSpend(ctx: DemoContext): Promise<void> {
   // Which stories spend when: the sprint seed's sprints, or (without sprints) the estimated backlog
   // over the last two weeks.
   const sprints = await listDemoSprints(db, teamId);
-  const windows: { start: string; end: string; closed: boolean; keys: { key: string; status: string }[] }[] = sprints.length
-    ? sprints.map((s) => ({
-        start: s.start,
-        end: s.end < today ? s.end : today,
-        closed: s.closed,
-        keys: s.stories.filter((st) => st.key).map((st) => ({ key: st.key!, status: st.status })),
-      }))
-    : [
-        {
-          start: addDays(today, -13),
-          end: today,
-          closed: false,
-          keys: (await listStories(db, { teamId, limit: 30 }))
-            .filter((s) => s.key && s.expectedCredits !== null)
-            .slice(0, 10)
-            .map((s) => ({ key: s.key!, status: s.status })),
-        },
-      ];
+  const windows: { start: string; end: string; closed: boolean; keys: { key: string; status: string }[] }[] =
+    sprints.length
+      ? sprints.map((s) => ({
+          start: s.start,
+          end: s.end < today ? s.end : today,
+          closed: s.closed,
+          keys: s.stories.filter((st) => st.key).map((st) => ({ key: st.key!, status: st.status })),
+        }))
+      : [
+          {
+            start: addDays(today, -13),
+            end: today,
+            closed: false,
+            keys: (await listStories(db, { teamId, limit: 30 }))
+              .filter((s) => s.key && s.expectedCredits !== null)
+              .slice(0, 10)
+              .map((s) => ({ key: s.key!, status: s.status })),
+          },
+        ];
 
   const plans: StoryPlan[] = [];
   const seen = new Set<string>();
@@ -284,12 +338,23 @@ export async function seedSpend(ctx: DemoContext): Promise<void> {
       const progress = status === "done" ? 1 : 0.3 + 0.5 * rng.next();
       const credits = expected * spendFactor(rng) * progress;
       const first = Math.floor(rng.next() * Math.max(1, days.length - 3));
-      plans.push({ key, title: story.title, credits, days: days.slice(first, first + 2 + Math.floor(rng.next() * 4)), intensity: story.intensity });
+      plans.push({
+        key,
+        title: story.title,
+        credits,
+        days: days.slice(first, first + 2 + Math.floor(rng.next() * 4)),
+        intensity: story.intensity,
+      });
     }
   }
 
   const recent = workdays(addDays(today, -27), today);
-  const strays = recent.length ? [0.2, 0.55, 0.9].map((f) => ({ day: recent[Math.floor(f * (recent.length - 1))]!, credits: 20 + 60 * rng.next() })) : [];
+  const strays = recent.length
+    ? [0.2, 0.55, 0.9].map((f) => ({
+        day: recent[Math.floor(f * (recent.length - 1))]!,
+        credits: 20 + 60 * rng.next(),
+      }))
+    : [];
   const files: [string, string][] = [
     ["claude-code-sessions.jsonl", claudeLog(plans, card, rng, strays)],
     ["litellm-spend-logs.csv", litellmLog(plans, rng)],
@@ -298,7 +363,9 @@ export async function seedSpend(ctx: DemoContext): Promise<void> {
   for (const [fileName, text] of files) {
     const result = await importSpendFile(db, text, { teamId, fileName, via: "seed", userId: owner.id });
     if (result.status !== "imported") {
-      throw new Error(`demo spend: ${fileName} was rejected: ${result.errors.map((e) => `line ${e.line}: ${e.reason}`).join("; ")}`);
+      throw new Error(
+        `demo spend: ${fileName} was rejected: ${result.errors.map((e) => `line ${e.line}: ${e.reason}`).join("; ")}`,
+      );
     }
   }
 
@@ -309,7 +376,9 @@ export async function seedSpend(ctx: DemoContext): Promise<void> {
   }
 
   // Outcome notes for the done stories of closed sprints, with causes where they drifted.
-  const closedKeys = windows.filter((w) => w.closed).flatMap((w) => w.keys.filter((k) => k.status === "done").map((k) => k.key));
+  const closedKeys = windows
+    .filter((w) => w.closed)
+    .flatMap((w) => w.keys.filter((k) => k.status === "done").map((k) => k.key));
   const overCauses = CAUSE_TAGS.filter((t) => t.direction === "over").map((t) => t.id);
   const underCauses = CAUSE_TAGS.filter((t) => t.direction === "under").map((t) => t.id);
   const burdens: ReviewBurdenId[] = ["none", "light", "light", "moderate", "heavy"];

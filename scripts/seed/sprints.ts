@@ -159,7 +159,13 @@ export async function seedSprints(ctx: DemoContext): Promise<void> {
   // History: estimated stories, committed, mostly done, closed on the sprint's last day.
   const created = await createStories(db, {
     teamId,
-    stories: HISTORY.flat().map(([n, title]) => ({ key: `PAY-${n}`, title, link: `https://tracker.example.com/browse/PAY-${n}`, labels: [], description: "" })),
+    stories: HISTORY.flat().map(([n, title]) => ({
+      key: `PAY-${n}`,
+      title,
+      link: `https://tracker.example.com/browse/PAY-${n}`,
+      labels: [],
+      description: "",
+    })),
   });
   let turn = 0;
   for (let i = 0; i < HISTORY.length; i++) {
@@ -193,8 +199,15 @@ export async function seedSprints(ctx: DemoContext): Promise<void> {
   for (const { key, done } of RUNNING) {
     const story = await getStoryByKey(db, { teamId, key });
     if (!story || story.estimateId === null) continue;
-    await commitStory(db, { teamId, sprintId: running.id, storyId: story.id, actorId: manager.id, actorIsManager: true });
-    if (done) await setSprintStoryDone(db, { teamId, sprintId: running.id, storyId: story.id, done: true, actorId: member.id });
+    await commitStory(db, {
+      teamId,
+      sprintId: running.id,
+      storyId: story.id,
+      actorId: manager.id,
+      actorIsManager: true,
+    });
+    if (done)
+      await setSprintStoryDone(db, { teamId, sprintId: running.id, storyId: story.id, done: true, actorId: member.id });
   }
   const flaky = await getStoryByKey(db, { teamId, key: "PAY-415" });
   if (flaky) {

@@ -48,7 +48,11 @@ describeDb("accounts and teams", (t) => {
   it("stores a hashed password and verifies logins case-insensitively by e-mail", async () => {
     const address = email();
     const user = await createUser(t.db, { email: address.toUpperCase(), name: "A", password: "long password 1" });
-    const row = await t.db.selectFrom("users").select("passwordHash").where("id", "=", user.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom("users")
+      .select("passwordHash")
+      .where("id", "=", user.id)
+      .executeTakeFirstOrThrow();
     expect(row.passwordHash).not.toContain("long password 1");
     expect(await verifyLogin(t.db, { email: address, password: "long password 1" })).toMatchObject({ id: user.id });
     expect(await verifyLogin(t.db, { email: address, password: "wrong password" })).toBeNull();
@@ -127,7 +131,9 @@ describeDb("accounts and teams", (t) => {
   it("never leaves a team without an owner", async () => {
     const owner = await createUser(t.db, { email: email(), name: "O", password: "long password 1" });
     const team = await createTeam(t.db, { name: "Owner Team", slug: `owner-${n++}`, ownerId: owner.id });
-    await expect(changeMemberRole(t.db, { teamId: team.id, userId: owner.id, role: "member" })).rejects.toBeInstanceOf(LastOwnerError);
+    await expect(changeMemberRole(t.db, { teamId: team.id, userId: owner.id, role: "member" })).rejects.toBeInstanceOf(
+      LastOwnerError,
+    );
     await expect(removeMember(t.db, { teamId: team.id, userId: owner.id })).rejects.toBeInstanceOf(LastOwnerError);
     const second = await createUser(t.db, { email: email(), name: "S", password: "long password 1" });
     const invite = await createInvite(t.db, { teamId: team.id, role: "manager", createdBy: owner.id });
@@ -153,25 +159,39 @@ describeDb("accounts and teams", (t) => {
     await addMember(t.db, { teamId: teamA.id, userId: bob.id, role: "member" });
     await addMember(t.db, { teamId: teamA.id, userId: dave.id, role: "manager" });
     // Bob is only in A, below its owner and its manager: both may.
-    expect(await createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: bob.id })).toMatchObject({ token: expect.any(String) });
+    expect(await createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: bob.id })).toMatchObject({
+      token: expect.any(String),
+    });
     expect(await createTeamReset(t.db, { teamId: teamA.id, makerId: dave.id, userId: bob.id })).toBeTruthy();
     // A manager does not outrank a manager, nor an owner another owner (or themself).
-    await expect(createTeamReset(t.db, { teamId: teamA.id, makerId: dave.id, userId: alice.id })).rejects.toBeInstanceOf(ResetNotAllowedError);
+    await expect(
+      createTeamReset(t.db, { teamId: teamA.id, makerId: dave.id, userId: alice.id }),
+    ).rejects.toBeInstanceOf(ResetNotAllowedError);
     await addMember(t.db, { teamId: teamA.id, userId: carol.id, role: "owner" });
-    await expect(createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: carol.id })).rejects.toBeInstanceOf(ResetNotAllowedError);
-    await expect(createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: alice.id })).rejects.toBeInstanceOf(ResetNotAllowedError);
+    await expect(
+      createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: carol.id }),
+    ).rejects.toBeInstanceOf(ResetNotAllowedError);
+    await expect(
+      createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: alice.id }),
+    ).rejects.toBeInstanceOf(ResetNotAllowedError);
 
     // The takeover: Carol owns team B and is a mere member of A. A's owner must not reset her account.
     await changeMemberRole(t.db, { teamId: teamA.id, userId: carol.id, role: "member" });
-    await expect(createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: carol.id })).rejects.toBeInstanceOf(ResetNotAllowedError);
+    await expect(
+      createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: carol.id }),
+    ).rejects.toBeInstanceOf(ResetNotAllowedError);
     // Bob joins B as a member: Alice is not in B, so A may no longer reset him either.
     await addMember(t.db, { teamId: teamB.id, userId: bob.id, role: "member" });
-    await expect(createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: bob.id })).rejects.toBeInstanceOf(ResetNotAllowedError);
+    await expect(createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: bob.id })).rejects.toBeInstanceOf(
+      ResetNotAllowedError,
+    );
     // ...until Alice outranks him in B as well (B made her its manager).
     await addMember(t.db, { teamId: teamB.id, userId: alice.id, role: "manager" });
     expect(await createTeamReset(t.db, { teamId: teamA.id, makerId: alice.id, userId: bob.id })).toBeTruthy();
     // The members page shows the link button for exactly those.
-    expect([...(await listResettableMembers(t.db, { teamId: teamA.id, makerId: alice.id }))].sort()).toEqual([bob.id, dave.id].sort());
+    expect([...(await listResettableMembers(t.db, { teamId: teamA.id, makerId: alice.id }))].sort()).toEqual(
+      [bob.id, dave.id].sort(),
+    );
     expect([...(await listResettableMembers(t.db, { teamId: teamA.id, makerId: dave.id }))]).toEqual([]);
   });
 
@@ -188,7 +208,13 @@ describeDb("accounts and teams", (t) => {
     const legacy = "legacy-token-from-before";
     await t.db
       .insertInto("passwordResets")
-      .values({ tokenHash: hashToken(legacy), userId: bob.id, teamId: teamA.id, createdBy: alice.id, expiresAt: new Date(Date.now() + 3_600_000) })
+      .values({
+        tokenHash: hashToken(legacy),
+        userId: bob.id,
+        teamId: teamA.id,
+        createdBy: alice.id,
+        expiresAt: new Date(Date.now() + 3_600_000),
+      })
       .execute();
     expect(await redeemReset(t.db, { token: legacy, password: "taken over 123" })).toBeNull();
   });
@@ -243,7 +269,10 @@ describeDb("accounts and teams", (t) => {
     const { alice, bob, teamA } = await people();
     await addMember(t.db, { teamId: teamA.id, userId: bob.id, role: "member" });
     await t.db.updateTable("users").set({ name: "Bob Builder" }).where("id", "=", bob.id).execute();
-    const [story] = await createStories(t.db, { teamId: teamA.id, stories: [{ key: null, title: "S", link: null, labels: [], description: "" }] });
+    const [story] = await createStories(t.db, {
+      teamId: teamA.id,
+      stories: [{ key: null, title: "S", link: null, labels: [], description: "" }],
+    });
     const { id: sessionId } = await createPokerSession(t.db, {
       teamId: teamA.id,
       name: "Guests",
@@ -254,17 +283,28 @@ describeDb("accounts and teams", (t) => {
       allowGuests: true,
       createdBy: { id: alice.id, name: alice.name },
     });
-    const { guestKey } = await t.db.selectFrom("pokerSessions").select("guestKey").where("id", "=", sessionId).executeTakeFirstOrThrow();
-    const join = (name: string, limits = { perLink: 100, perMinute: 100 }) => createGuest(t.db, { guestKey: guestKey!, name, limits });
+    const { guestKey } = await t.db
+      .selectFrom("pokerSessions")
+      .select("guestKey")
+      .where("id", "=", sessionId)
+      .executeTakeFirstOrThrow();
+    const join = (name: string, limits = { perLink: 100, perMinute: 100 }) =>
+      createGuest(t.db, { guestKey: guestKey!, name, limits });
     for (const name of ["  bob builder ", "BOB  BUILDER", "Ｂｏｂ Builder", "Bob\u200b Builder", "alice"]) {
       await expect(join(name), name).rejects.toBeInstanceOf(GuestRefusedError);
     }
     expect(await join("Bob the Guest")).toMatchObject({ sessionId });
 
     // Per minute: 3 allowed, the 4th (all at once) refused; per link: 5 in all.
-    const burst = await Promise.allSettled(["g1", "g2", "g3", "g4"].map((g) => join(g, { perLink: 100, perMinute: 4 })));
+    const burst = await Promise.allSettled(
+      ["g1", "g2", "g3", "g4"].map((g) => join(g, { perLink: 100, perMinute: 4 })),
+    );
     expect(burst.filter((r) => r.status === "fulfilled")).toHaveLength(3);
-    expect(burst.filter((r) => r.status === "rejected").every((r) => r.status === "rejected" && r.reason instanceof GuestRefusedError)).toBe(true);
+    expect(
+      burst
+        .filter((r) => r.status === "rejected")
+        .every((r) => r.status === "rejected" && r.reason instanceof GuestRefusedError),
+    ).toBe(true);
     await expect(join("g5", { perLink: 4, perMinute: 100 })).rejects.toBeInstanceOf(GuestRefusedError);
     expect(await join("g5", { perLink: 5, perMinute: 100 })).toBeTruthy();
   });

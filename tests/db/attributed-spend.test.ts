@@ -32,11 +32,22 @@ async function setup(db: DB) {
   const { team, owner } = await makeTeam(db);
   const stories = await createStories(db, {
     teamId: team.id,
-    stories: ["PAY-1", "PAY-2", "PAY-3", "PAY-4"].map((key) => ({ key, title: key, link: null, labels: [], description: "" })),
+    stories: ["PAY-1", "PAY-2", "PAY-3", "PAY-4"].map((key) => ({
+      key,
+      title: key,
+      link: null,
+      labels: [],
+      description: "",
+    })),
   });
   const id = (key: string) => stories.find((s) => s.key === key)!.id;
   const at = (n: number) => `${DAY}T1${n}:00:00Z`;
-  const push = (n: number, extra: Record<string, unknown>) => ({ id: `e${n}`, occurred_at: at(n % 10), user: "me@corp", ...extra });
+  const push = (n: number, extra: Record<string, unknown>) => ({
+    id: `e${n}`,
+    occurred_at: at(n % 10),
+    user: "me@corp",
+    ...extra,
+  });
   await mapIdentity(db, { teamId: team.id, identity: "me@corp", userId: owner.id, createdBy: owner.id });
   await importSpendJson(
     db,
@@ -80,7 +91,13 @@ async function setup(db: DB) {
     exhaustionPolicy: "warn",
   });
   for (const s of stories) {
-    await commitStory(db, { teamId: team.id, sprintId: sprint.id, storyId: s.id, actorId: owner.id, actorIsManager: true });
+    await commitStory(db, {
+      teamId: team.id,
+      sprintId: sprint.id,
+      storyId: s.id,
+      actorId: owner.id,
+      actorIsManager: true,
+    });
   }
   return { team, owner, stories, id, sprint };
 }
@@ -95,7 +112,9 @@ async function figuresByPage(db: DB, teamId: number, sprintId: number, storyIds:
   const outcome = await getActualCreditsByStory(db, { teamId, storyIds });
   const allStories = await getActualCreditsByStory(db, { teamId });
   const mine = await getMySpend(db, { teamId, userId: ownerId });
-  const daily = await Promise.all(storyIds.map((s) => getDailySpend(db, { teamId, from: DAY, to: DAY, storyIds: [s] })));
+  const daily = await Promise.all(
+    storyIds.map((s) => getDailySpend(db, { teamId, from: DAY, to: DAY, storyIds: [s] })),
+  );
   const actuals = await actualsByStory(db, { teamId, storyIds });
   const rowByRow = await attributedEntries(db, teamId)
     .select([effectiveStory.as("storyId"), sql<number>`sum(e.credits)`.as("credits")])
@@ -104,17 +123,41 @@ async function figuresByPage(db: DB, teamId: number, sprintId: number, storyIds:
   const pick = <T>(rows: T[], story: (r: T) => number | null, credits: (r: T) => number | null) =>
     Object.fromEntries(storyIds.map((s) => [s, Number(credits(rows.find((r) => story(r) === s)!) ?? 0) || 0]));
   return {
-    retro: pick(retro.rows, (r) => r.storyId, (r) => r.actual),
+    retro: pick(
+      retro.rows,
+      (r) => r.storyId,
+      (r) => r.actual,
+    ),
     storyPageTotal: Object.fromEntries(storyIds.map((s, i) => [s, storySpend[i]!.total.credits])),
     storyPageEntries: Object.fromEntries(
       storyIds.map((s, i) => [s, storySpend[i]!.entries.reduce((a, e) => a + Number(e.credits ?? 0), 0)]),
     ),
-    outcome: pick(outcome, (r) => r.storyId, (r) => r.credits),
-    allStories: pick(allStories, (r) => r.storyId, (r) => r.credits),
-    mySpend: pick(mine.byStory, (r) => r.storyId, (r) => r.credits),
+    outcome: pick(
+      outcome,
+      (r) => r.storyId,
+      (r) => r.credits,
+    ),
+    allStories: pick(
+      allStories,
+      (r) => r.storyId,
+      (r) => r.credits,
+    ),
+    mySpend: pick(
+      mine.byStory,
+      (r) => r.storyId,
+      (r) => r.credits,
+    ),
     daily: Object.fromEntries(storyIds.map((s, i) => [s, daily[i]!.reduce((a, d) => a + d.credits, 0)])),
-    actuals: pick([...actuals], ([s]) => s, ([, a]) => a.credits),
-    rowByRow: pick(rowByRow, (r) => (r.storyId === null ? null : Number(r.storyId)), (r) => r.credits),
+    actuals: pick(
+      [...actuals],
+      ([s]) => s,
+      ([, a]) => a.credits,
+    ),
+    rowByRow: pick(
+      rowByRow,
+      (r) => (r.storyId === null ? null : Number(r.storyId)),
+      (r) => r.credits,
+    ),
   };
 }
 
@@ -156,8 +199,16 @@ describeDb("attributed spend: one answer on every page", (t) => {
     });
     // How each got its story, as the story page says.
     const how = async (story: string) =>
-      (await getStorySpend(t.db, { teamId: team.id, storyId: id(story) })).entries.map((e) => [e.credits, e.attributedBy]);
-    expect(await how("PAY-1")).toEqual(expect.arrayContaining([[10, "key"], [80, "key"]]));
+      (await getStorySpend(t.db, { teamId: team.id, storyId: id(story) })).entries.map((e) => [
+        e.credits,
+        e.attributedBy,
+      ]);
+    expect(await how("PAY-1")).toEqual(
+      expect.arrayContaining([
+        [10, "key"],
+        [80, "key"],
+      ]),
+    );
     expect(await how("PAY-2")).toEqual([[20, "key"]]);
     expect(await how("PAY-3")).toEqual([[40, "session"]]);
     expect((await how("PAY-4")).map(([, by]) => by)).toEqual(["manual", "manual", "manual"]);
@@ -168,16 +219,33 @@ describeDb("attributed spend: one answer on every page", (t) => {
       teamId: team.id,
       stories: [{ key: "NEW-9", title: "New", link: null, labels: [], description: "" }],
     });
-    await commitStory(t.db, { teamId: team.id, sprintId: sprint.id, storyId: fresh!.id, actorId: owner.id, actorIsManager: true });
+    await commitStory(t.db, {
+      teamId: team.id,
+      sprintId: sprint.id,
+      storyId: fresh!.id,
+      actorId: owner.id,
+      actorIsManager: true,
+    });
     const after = await figuresByPage(t.db, team.id, sprint.id, [...ids, fresh!.id], owner.id);
     const expectedAfter = { ...expected, [id("PAY-4")]: 1280 + 2560, [fresh!.id]: 480 };
     for (const [page, figures] of Object.entries(after)) {
       expect({ page, figures }).toEqual({ page, figures: page === "mySpend" ? mine(expectedAfter) : expectedAfter });
     }
-    expect(await nobodysFigures(t.db, team.id, owner.id)).toMatchObject({ overview: 640, waiting: [], waitingKeys: 0, myNoStory: 640 });
+    expect(await nobodysFigures(t.db, team.id, owner.id)).toMatchObject({
+      overview: 640,
+      waiting: [],
+      waitingKeys: 0,
+      myNoStory: 640,
+    });
 
     // Insights read the closed sprint's snapshot with the same actuals.
-    await closeSprint(t.db, { teamId: team.id, sprintId: sprint.id, actorId: owner.id, destination: { kind: "backlog" }, timeZone: "UTC" });
+    await closeSprint(t.db, {
+      teamId: team.id,
+      sprintId: sprint.id,
+      actorId: owner.id,
+      destination: { kind: "backlog" },
+      timeZone: "UTC",
+    });
     const [closed] = await listClosedSprintRows(t.db, { teamId: team.id, limit: 1 });
     expect(Object.fromEntries(closed!.rows.map((r) => [r.storyId, r.actual]))).toEqual(expectedAfter);
     const retro = (await getRetro(t.db, { teamId: team.id, sprintId: sprint.id }))!;
@@ -191,7 +259,9 @@ describeDb("attributed spend: one answer on every page", (t) => {
     const before = await actualsByStory(t.db, { teamId: a.team.id, storyIds: a.stories.map((s) => s.id) });
     // b's stories asked for under a's team: nothing (a story id of another team names no story here).
     expect((await actualsByStory(t.db, { teamId: a.team.id, storyIds: b.stories.map((s) => s.id) })).size).toBe(0);
-    const rows = await attributedEntries(t.db, a.team.id).select([effectiveStory.as("s"), attributedBy.as("by")]).execute();
+    const rows = await attributedEntries(t.db, a.team.id)
+      .select([effectiveStory.as("s"), attributedBy.as("by")])
+      .execute();
     expect(rows.every((r) => r.s === null || a.stories.some((s) => s.id === Number(r.s)))).toBe(true);
     expect(before.get(a.id("PAY-1"))?.credits).toBe(90);
   });

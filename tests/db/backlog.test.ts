@@ -26,7 +26,10 @@ const story = (title: string, extra: Partial<{ key: string; labels: string[] }> 
 describeDb("backlog and sizing scheme", (t) => {
   it("appends stories in order, keeps labels, and refuses a duplicate key without a half import", async () => {
     const { team } = await makeTeam(t.db);
-    await createStories(t.db, { teamId: team.id, stories: [story("One", { key: "PAY-1", labels: ["api", "ui"] }), story("Two")] });
+    await createStories(t.db, {
+      teamId: team.id,
+      stories: [story("One", { key: "PAY-1", labels: ["api", "ui"] }), story("Two")],
+    });
     await expect(
       createStories(t.db, { teamId: team.id, stories: [story("Three"), story("Dup", { key: "PAY-1" })] }),
     ).rejects.toBeInstanceOf(DuplicateKeyError);
@@ -34,7 +37,9 @@ describeDb("backlog and sizing scheme", (t) => {
     expect(rows.map((r) => r.title)).toEqual(["One", "Two"]);
     expect(rows[0]!.labels).toEqual(["api", "ui"]);
     expect(await listLabels(t.db, team.id)).toEqual(["api", "ui"]);
-    expect((await listStories(t.db, { teamId: team.id, filters: { label: "ui" } })).map((r) => r.title)).toEqual(["One"]);
+    expect((await listStories(t.db, { teamId: team.id, filters: { label: "ui" } })).map((r) => r.title)).toEqual([
+      "One",
+    ]);
     expect((await listStories(t.db, { teamId: team.id, filters: { q: "tw" } })).map((r) => r.title)).toEqual(["Two"]);
   });
 
@@ -63,7 +68,9 @@ describeDb("backlog and sizing scheme", (t) => {
     const { team } = await makeTeam(t.db);
     await createStories(t.db, { teamId: team.id, stories: [story("First")] });
     // Each writer reads the same last rank; the collisions are retried, none is an error.
-    await Promise.all(Array.from({ length: 12 }, (_, i) => createStory(t.db, { teamId: team.id, ...story(`Added ${i}`) })));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => createStory(t.db, { teamId: team.id, ...story(`Added ${i}`) })),
+    );
     const rows = await listStories(t.db, { teamId: team.id });
     expect(rows).toHaveLength(13);
     expect(rows[0]!.title).toBe("First");
@@ -92,7 +99,13 @@ describeDb("backlog and sizing scheme", (t) => {
     expect((await saveSchemeVersion(t.db, { teamId: team.id, scheme: tuned, createdBy: owner.id })).version).toBe(2);
 
     const old = await getStory(t.db, { teamId: team.id, storyId: s.id });
-    expect(old).toMatchObject({ size: "M", expectedCredits: 150, schemeVersion: 1, status: "estimated", estimateSource: "solo" });
+    expect(old).toMatchObject({
+      size: "M",
+      expectedCredits: 150,
+      schemeVersion: 1,
+      status: "estimated",
+      estimateSource: "solo",
+    });
     expect((await getSchemeVersion(t.db, { teamId: team.id, schemeId: v1.id }))!.scheme.base[1]![2]).toBe(150);
 
     await recordEstimate(t.db, {
@@ -102,7 +115,10 @@ describeDb("backlog and sizing scheme", (t) => {
       source: "solo",
       createdBy: owner.id,
     });
-    expect(await getStory(t.db, { teamId: team.id, storyId: s.id })).toMatchObject({ expectedCredits: 300, schemeVersion: 2 });
+    expect(await getStory(t.db, { teamId: team.id, storyId: s.id })).toMatchObject({
+      expectedCredits: 300,
+      schemeVersion: 2,
+    });
   });
 
   it("seeds each new team's rate card from the published list prices", async () => {

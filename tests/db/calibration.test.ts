@@ -3,7 +3,13 @@ import { expect, it } from "vitest";
 import { DEFAULT_SCHEME } from "~/domain/sizing-scheme";
 import { getLatestSuggestion, rollBackScheme } from "~/models/calibration.server";
 import { getCurrentScheme, saveSchemeVersion } from "~/models/scheme.server";
-import { closeSprint, commitStory, createSprint, setSprintStoryDone, type SprintSettingsInput } from "~/models/sprint.server";
+import {
+  closeSprint,
+  commitStory,
+  createSprint,
+  setSprintStoryDone,
+  type SprintSettingsInput,
+} from "~/models/sprint.server";
 import { createStories, recordEstimate } from "~/models/story.server";
 import type { DB } from "~/utils/db.server";
 import { describeDb } from "../helpers/db";
@@ -34,14 +40,38 @@ async function closedSprint(db: DB, team: { id: number }, owner: { id: number },
   });
   const sprint = await createSprint(db, { teamId: team.id, createdBy: owner.id, ...SPRINT, name });
   for (const s of stories) {
-    await recordEstimate(db, { teamId: team.id, storyId: s.id, levels: { intensity: "standard", autonomy: "delegate", risk: "low" }, source: "solo", createdBy: owner.id });
-    await commitStory(db, { teamId: team.id, sprintId: sprint.id, storyId: s.id, actorId: owner.id, actorIsManager: true });
-    await setSprintStoryDone(db, { teamId: team.id, sprintId: sprint.id, storyId: s.id, done: true, actorId: owner.id });
+    await recordEstimate(db, {
+      teamId: team.id,
+      storyId: s.id,
+      levels: { intensity: "standard", autonomy: "delegate", risk: "low" },
+      source: "solo",
+      createdBy: owner.id,
+    });
+    await commitStory(db, {
+      teamId: team.id,
+      sprintId: sprint.id,
+      storyId: s.id,
+      actorId: owner.id,
+      actorIsManager: true,
+    });
+    await setSprintStoryDone(db, {
+      teamId: team.id,
+      sprintId: sprint.id,
+      storyId: s.id,
+      done: true,
+      actorId: owner.id,
+    });
     await sql`insert into spend_entries (team_id, occurred_at, day, source, credits, story_key, dedupe_key)
               values (${team.id}, '2026-03-04T12:00:00Z'::timestamptz, '2026-03-04'::date, 'manual', ${credits * (0.9 + 0.02 * (seq % 10))},
                       ${s.key}, ${`cal-${seq}-${s.id}`})`.execute(db);
   }
-  await closeSprint(db, { teamId: team.id, sprintId: sprint.id, actorId: owner.id, destination: { kind: "backlog" }, timeZone: "UTC" });
+  await closeSprint(db, {
+    teamId: team.id,
+    sprintId: sprint.id,
+    actorId: owner.id,
+    destination: { kind: "backlog" },
+    timeZone: "UTC",
+  });
   return sprint;
 }
 
@@ -77,7 +107,9 @@ describeDb("calibration suggestions", (t) => {
     expect(v3.scheme).toEqual(v1.scheme);
     expect(v3.note).toMatch(/Rolled back version 2/);
     // A second submit of the same form (stale version) does not roll back again.
-    expect(await rollBackScheme(t.db, { teamId: team.id, createdBy: owner.id, expectVersion: v2.version })).toMatchObject({ ok: false });
+    expect(
+      await rollBackScheme(t.db, { teamId: team.id, createdBy: owner.id, expectVersion: v2.version }),
+    ).toMatchObject({ ok: false });
     // The rollback refitted the suggestion against the new version.
     expect(await getLatestSuggestion(t.db, { teamId: team.id, schemeId: v3.id })).toBeDefined();
   });
@@ -85,6 +117,8 @@ describeDb("calibration suggestions", (t) => {
   it("has nothing to roll back to on the first version", async () => {
     const { team, owner } = await makeTeam(t.db);
     const v1 = await getCurrentScheme(t.db, team.id);
-    expect(await rollBackScheme(t.db, { teamId: team.id, createdBy: owner.id, expectVersion: v1.version })).toMatchObject({ ok: false });
+    expect(
+      await rollBackScheme(t.db, { teamId: team.id, createdBy: owner.id, expectVersion: v1.version }),
+    ).toMatchObject({ ok: false });
   });
 });

@@ -39,7 +39,10 @@ describeDb("poker sessions", (t) => {
     await addMember(t.db, { teamId: team.id, userId: a.id, role: "member" });
     await addMember(t.db, { teamId: team.id, userId: b.id, role: "member" });
     await addMember(t.db, { teamId: team.id, userId: watcher.id, role: "observer" });
-    const stories = await createStories(t.db, { teamId: team.id, stories: [story("One"), story("Two"), story("Three")] });
+    const stories = await createStories(t.db, {
+      teamId: team.id,
+      stories: [story("One"), story("Two"), story("Three")],
+    });
     const { id: sessionId } = await createPokerSession(t.db, {
       teamId: team.id,
       name: "Planning",
@@ -53,7 +56,8 @@ describeDb("poker sessions", (t) => {
     const base = { teamId: team.id, sessionId };
     const pa = (await joinSession(t.db, { ...base, userId: a.id, name: a.name, role: "voter" })).result.id;
     const pb = (await joinSession(t.db, { ...base, userId: b.id, name: b.name, role: "voter" })).result.id;
-    const po = (await joinSession(t.db, { ...base, userId: watcher.id, name: watcher.name, role: "observer" })).result.id;
+    const po = (await joinSession(t.db, { ...base, userId: watcher.id, name: watcher.name, role: "observer" })).result
+      .id;
     const state = await loadRoomState(t.db, base);
     const pOwner = state!.participants.find((p) => p.userId === owner.id)!.id;
     const currentRound = async () => {
@@ -69,21 +73,53 @@ describeDb("poker sessions", (t) => {
   it("keeps one vote per round, voter and dimension; a change replaces it and an older request never wins", async () => {
     const r = await room();
     const { round } = await r.currentRound();
-    await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { intensity: "light" }, clientTs: 100 });
-    await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { intensity: "frontier" }, clientTs: 200 });
+    await castVote(t.db, {
+      ...r.base,
+      participantId: r.pa,
+      roundId: round.id,
+      cards: { intensity: "light" },
+      clientTs: 100,
+    });
+    await castVote(t.db, {
+      ...r.base,
+      participantId: r.pa,
+      roundId: round.id,
+      cards: { intensity: "frontier" },
+      clientTs: 200,
+    });
     // A late request carrying an older stamp (sent before the change above) changes nothing.
-    await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { intensity: "standard" }, clientTs: 150 });
-    const rows = await t.db.selectFrom("pokerVotes").selectAll().where("roundId", "=", round.id).where("participantId", "=", r.pa).execute();
+    await castVote(t.db, {
+      ...r.base,
+      participantId: r.pa,
+      roundId: round.id,
+      cards: { intensity: "standard" },
+      clientTs: 150,
+    });
+    const rows = await t.db
+      .selectFrom("pokerVotes")
+      .selectAll()
+      .where("roundId", "=", round.id)
+      .where("participantId", "=", r.pa)
+      .execute();
     expect(rows.map((v) => [v.dimension, v.value])).toEqual([["intensity", "frontier"]]);
     // The database itself refuses a second row for the same round, voter and dimension.
     await expect(
       t.db
         .insertInto("pokerVotes")
-        .values({ roundId: round.id, participantId: r.pa, dimension: "intensity", value: "light", sessionId: r.sessionId, teamId: r.team.id })
+        .values({
+          roundId: round.id,
+          participantId: r.pa,
+          dimension: "intensity",
+          value: "light",
+          sessionId: r.sessionId,
+          teamId: r.team.id,
+        })
         .execute(),
     ).rejects.toMatchObject({ code: "23505" });
     // Cards outside the deck are refused.
-    await expect(castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { risk: "enormous" } })).rejects.toBeInstanceOf(PokerError);
+    await expect(
+      castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { risk: "enormous" } }),
+    ).rejects.toBeInstanceOf(PokerError);
   });
 
   it("records every one of many concurrent casts", async () => {
@@ -92,17 +128,32 @@ describeDb("poker sessions", (t) => {
     const voters = [r.pOwner, r.pa, r.pb];
     const casts = voters.flatMap((participantId) =>
       (["intensity", "autonomy", "risk"] as const).map((d) =>
-        castVote(t.db, { ...r.base, participantId, roundId: round.id, cards: { [d]: d === "intensity" ? "frontier" : d === "autonomy" ? "pair" : "high" } }),
+        castVote(t.db, {
+          ...r.base,
+          participantId,
+          roundId: round.id,
+          cards: { [d]: d === "intensity" ? "frontier" : d === "autonomy" ? "pair" : "high" },
+        }),
       ),
     );
     // The same voter hammering one card: the newest stamp wins whatever order they land in.
     const hammer = [5, 1, 4, 2, 3].map((n) =>
-      castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { split: n % 2 === 1 }, clientTs: 1_000 + n }),
+      castVote(t.db, {
+        ...r.base,
+        participantId: r.pa,
+        roundId: round.id,
+        cards: { split: n % 2 === 1 },
+        clientTs: 1_000 + n,
+      }),
     );
     const results = await Promise.all([...casts, ...hammer]);
     const seqs = results.map((c) => c.seq);
     expect(new Set(seqs).size).toBe(seqs.length); // every change got its own seq
-    const rows = await t.db.selectFrom("pokerVotes").select(["participantId", "dimension", "value"]).where("roundId", "=", round.id).execute();
+    const rows = await t.db
+      .selectFrom("pokerVotes")
+      .select(["participantId", "dimension", "value"])
+      .where("roundId", "=", round.id)
+      .execute();
     expect(rows.filter((v) => v.dimension !== "split")).toHaveLength(9);
     expect(rows.find((v) => v.participantId === r.pa && v.dimension === "split")?.value).toBe("split"); // ts 1005, odd → on
   });
@@ -133,13 +184,22 @@ describeDb("poker sessions", (t) => {
   it("refuses votes from observers and on a revealed round; re-vote opens a new round and keeps the old one", async () => {
     const r = await room();
     const { round, item } = await r.currentRound();
-    await expect(castVote(t.db, { ...r.base, participantId: r.po, roundId: round.id, cards: { intensity: "light" } })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      castVote(t.db, { ...r.base, participantId: r.po, roundId: round.id, cards: { intensity: "light" } }),
+    ).rejects.toMatchObject({ status: 403 });
     await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { ...levels } });
-    await castVote(t.db, { ...r.base, participantId: r.pb, roundId: round.id, cards: { intensity: "frontier", autonomy: "autonomous", risk: "high" } });
+    await castVote(t.db, {
+      ...r.base,
+      participantId: r.pb,
+      roundId: round.id,
+      cards: { intensity: "frontier", autonomy: "autonomous", risk: "high" },
+    });
     // Only the facilitator reveals.
     await expect(revealRound(t.db, { ...r.base, userId: r.a.id })).rejects.toMatchObject({ status: 403 });
     await revealRound(t.db, { ...r.base, userId: r.owner.id });
-    await expect(castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { intensity: "light" } })).rejects.toMatchObject({ status: 409 });
+    await expect(
+      castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { intensity: "light" } }),
+    ).rejects.toMatchObject({ status: 409 });
 
     await revote(t.db, { ...r.base, userId: r.owner.id, itemId: item.id });
     const after = await r.currentRound();
@@ -164,18 +224,40 @@ describeDb("poker sessions", (t) => {
     await revote(t.db, { ...r.base, userId: r.owner.id, itemId: first.item.id });
     const second = await r.currentRound();
     await castVote(t.db, { ...r.base, participantId: r.pa, roundId: second.round.id, cards: { ...levels } });
-    await castVote(t.db, { ...r.base, participantId: r.pb, roundId: second.round.id, cards: { ...levels, risk: "high" } });
+    await castVote(t.db, {
+      ...r.base,
+      participantId: r.pb,
+      roundId: second.round.id,
+      cards: { ...levels, risk: "high" },
+    });
     // Not before reveal, and not by someone who is not the facilitator.
-    await expect(finalizeItem(t.db, { ...r.base, userId: r.owner.id, itemId: first.item.id, levels })).rejects.toMatchObject({ status: 409 });
+    await expect(
+      finalizeItem(t.db, { ...r.base, userId: r.owner.id, itemId: first.item.id, levels }),
+    ).rejects.toMatchObject({ status: 409 });
     await revealRound(t.db, { ...r.base, userId: r.owner.id });
-    await expect(finalizeItem(t.db, { ...r.base, userId: r.b.id, itemId: first.item.id, levels })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      finalizeItem(t.db, { ...r.base, userId: r.b.id, itemId: first.item.id, levels }),
+    ).rejects.toMatchObject({ status: 403 });
 
     await finalizeItem(t.db, { ...r.base, userId: r.owner.id, itemId: first.item.id, levels });
     const storyRow = await getStory(t.db, { teamId: r.team.id, storyId: first.item.storyId });
-    expect(storyRow).toMatchObject({ status: "estimated", size: "M", expectedCredits: 150, estimateSource: "session", ...levels });
-    const estimate = await t.db.selectFrom("estimates").selectAll().where("id", "=", storyRow!.estimateId!).executeTakeFirstOrThrow();
+    expect(storyRow).toMatchObject({
+      status: "estimated",
+      size: "M",
+      expectedCredits: 150,
+      estimateSource: "session",
+      ...levels,
+    });
+    const estimate = await t.db
+      .selectFrom("estimates")
+      .selectAll()
+      .where("id", "=", storyRow!.estimateId!)
+      .executeTakeFirstOrThrow();
     expect(estimate.sessionId).toBe(r.sessionId);
-    const rounds = estimate.rounds as { number: number; votes: { voter: string; split: boolean; risk: string | null }[] }[];
+    const rounds = estimate.rounds as {
+      number: number;
+      votes: { voter: string; split: boolean; risk: string | null }[];
+    }[];
     expect(rounds.map((x) => x.number)).toEqual([1, 2]);
     expect(rounds[0]!.votes.find((v) => v.voter === r.b.name)?.split).toBe(true);
     expect(rounds[1]!.votes.map((v) => v.risk).sort()).toEqual(["high", "medium"]);
@@ -191,7 +273,11 @@ describeDb("poker sessions", (t) => {
     await castVote(t.db, { ...r.base, participantId: r.pa, roundId: next.round.id, cards: { split: true } });
     await revealRound(t.db, { ...r.base, userId: r.owner.id });
     await finalizeItem(t.db, { ...r.base, userId: r.owner.id, itemId: next.item.id, levels: null });
-    const final = roomViewFor((await loadRoomState(t.db, r.base))!, { kind: "member", userId: r.a.id, teamRole: "member" });
+    const final = roomViewFor((await loadRoomState(t.db, r.base))!, {
+      kind: "member",
+      userId: r.a.id,
+      teamRole: "member",
+    });
     expect(final.room.summary.split.map((s) => s.title)).toEqual(["Two"]);
     expect((await getStory(t.db, { teamId: r.team.id, storyId: next.item.storyId }))!.estimateId).toBeNull();
   });
@@ -205,13 +291,45 @@ describeDb("poker sessions", (t) => {
     await t.db
       .insertInto("pokerVotes")
       .values([
-        { roundId: round.id, participantId: r.pa, dimension: "intensity", value: secret("a-intensity"), sessionId: r.sessionId, teamId: r.team.id },
-        { roundId: round.id, participantId: r.pa, dimension: "risk", value: secret("a-risk"), sessionId: r.sessionId, teamId: r.team.id },
-        { roundId: ahead.id, participantId: r.pa, dimension: "autonomy", value: secret("a-ahead"), sessionId: r.sessionId, teamId: r.team.id },
-        { roundId: round.id, participantId: r.pb, dimension: "autonomy", value: secret("b-autonomy"), sessionId: r.sessionId, teamId: r.team.id },
+        {
+          roundId: round.id,
+          participantId: r.pa,
+          dimension: "intensity",
+          value: secret("a-intensity"),
+          sessionId: r.sessionId,
+          teamId: r.team.id,
+        },
+        {
+          roundId: round.id,
+          participantId: r.pa,
+          dimension: "risk",
+          value: secret("a-risk"),
+          sessionId: r.sessionId,
+          teamId: r.team.id,
+        },
+        {
+          roundId: ahead.id,
+          participantId: r.pa,
+          dimension: "autonomy",
+          value: secret("a-ahead"),
+          sessionId: r.sessionId,
+          teamId: r.team.id,
+        },
+        {
+          roundId: round.id,
+          participantId: r.pb,
+          dimension: "autonomy",
+          value: secret("b-autonomy"),
+          sessionId: r.sessionId,
+          teamId: r.team.id,
+        },
       ])
       .execute();
-    const session = await t.db.selectFrom("pokerSessions").select("guestKey").where("id", "=", r.sessionId).executeTakeFirstOrThrow();
+    const session = await t.db
+      .selectFrom("pokerSessions")
+      .select("guestKey")
+      .where("id", "=", r.sessionId)
+      .executeTakeFirstOrThrow();
     const guest = await createGuest(t.db, { guestKey: session.guestKey!, name: "Guest Gil" });
     const loaded = (await loadRoomState(t.db, r.base))!;
 
@@ -237,12 +355,20 @@ describeDb("poker sessions", (t) => {
     // Revealed, the votes are everyone's to see.
     await t.db.deleteFrom("pokerVotes").where("sessionId", "=", r.sessionId).execute();
     await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { ...levels } });
-    const hidden = roomViewFor((await loadRoomState(t.db, r.base))!, { kind: "guest", participantId: guest.participantId });
+    const hidden = roomViewFor((await loadRoomState(t.db, r.base))!, {
+      kind: "guest",
+      participantId: guest.participantId,
+    });
     expect(hidden.room.participants.find((p) => p.id === r.pa)?.voted).toBe(true);
     expect(JSON.stringify({ ...hidden.room, scheme: null })).not.toContain('"delegate"'); // the deck lists every level id
     await revealRound(t.db, { ...r.base, userId: r.owner.id });
-    const shown: RoomView = roomViewFor((await loadRoomState(t.db, r.base))!, { kind: "guest", participantId: guest.participantId });
-    expect(shown.room.current!.revealed[0]!.votes).toEqual([expect.objectContaining({ participantId: r.pa, ...levels })]);
+    const shown: RoomView = roomViewFor((await loadRoomState(t.db, r.base))!, {
+      kind: "guest",
+      participantId: guest.participantId,
+    });
+    expect(shown.room.current!.revealed[0]!.votes).toEqual([
+      expect.objectContaining({ participantId: r.pa, ...levels }),
+    ]);
   });
 
   it("auto-reveals after a grace period once every present voter has voted, and when the last missing voter leaves", async () => {
@@ -250,7 +376,12 @@ describeDb("poker sessions", (t) => {
     const { round } = await r.currentRound();
     const armedAt = async () => (await r.currentRound()).round.autoRevealAt;
     // Ends the grace period now, as if its 3 s had passed.
-    const elapse = () => t.db.updateTable("pokerRounds").set({ autoRevealAt: new Date(Date.now() - 1000) }).where("id", "=", round.id).execute();
+    const elapse = () =>
+      t.db
+        .updateTable("pokerRounds")
+        .set({ autoRevealAt: new Date(Date.now() - 1000) })
+        .where("id", "=", round.id)
+        .execute();
     // Everyone who joined is present for now (joining counts as being seen).
     await castVote(t.db, { ...r.base, participantId: r.pOwner, roundId: round.id, cards: { ...levels } });
     await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { split: true } });
@@ -267,7 +398,11 @@ describeDb("poker sessions", (t) => {
     await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { split: false, ...levels } });
     const second = await armedAt();
     expect(second!).toBeGreaterThan(first!);
-    const view = roomViewFor((await loadRoomState(t.db, r.base))!, { kind: "member", userId: r.a.id, teamRole: "member" });
+    const view = roomViewFor((await loadRoomState(t.db, r.base))!, {
+      kind: "member",
+      userId: r.a.id,
+      teamRole: "member",
+    });
     expect(view.room.current!.round.autoRevealAt).toBe(second);
     // b comes back without a vote: the round is not complete any more, the wait stops.
     expect((await markPresent(t.db, { ...r.base, participantId: r.pb })).seq).not.toBeNull();
@@ -280,7 +415,11 @@ describeDb("poker sessions", (t) => {
     expect((await r.currentRound()).round).toMatchObject({ status: "revealed", autoRevealAt: null });
     // The live hub's heartbeat sees the same presence the room view shows.
     const [pulse] = await roomPulse(t.db, [r.sessionId]);
-    const after = roomViewFor((await loadRoomState(t.db, r.base))!, { kind: "member", userId: r.a.id, teamRole: "member" });
+    const after = roomViewFor((await loadRoomState(t.db, r.base))!, {
+      kind: "member",
+      userId: r.a.id,
+      teamRole: "member",
+    });
     expect(pulse!.presence).toBe(after.room.participants.map((p) => `${p.id}:${p.present ? 1 : 0}`).join(","));
     expect(pulse!.presence).toContain(`${r.pb}:0`);
     expect(pulse!.seq).toBe(after.seq);
@@ -298,14 +437,19 @@ describeDb("poker sessions", (t) => {
     expect((await r.currentRound()).round.autoRevealAt).not.toBeNull();
     // a takes a card back; the hub's timer fires after the grace period.
     await castVote(t.db, { ...r.base, participantId: r.pa, roundId: round.id, cards: { risk: null } });
-    await t.db.updateTable("pokerRounds").set({ autoRevealAt: new Date(Date.now() - 1000) }).where("id", "=", round.id).execute();
+    await t.db
+      .updateTable("pokerRounds")
+      .set({ autoRevealAt: new Date(Date.now() - 1000) })
+      .where("id", "=", round.id)
+      .execute();
     expect((await settleRoomAutoReveal(t.db, r.base)).result.revealed).toBe(false);
     expect((await r.currentRound()).round).toMatchObject({ status: "voting", autoRevealAt: null });
   });
 
   it("starts from nobody present after a restart, and marks a stopping instance's participants away", async () => {
     const r = await room();
-    const present = async () => (await loadRoomState(t.db, r.base))!.participants.filter((p) => p.leftAt === null).map((p) => p.id);
+    const present = async () =>
+      (await loadRoomState(t.db, r.base))!.participants.filter((p) => p.leftAt === null).map((p) => p.id);
     expect((await present()).length).toBe(4);
     await markAway(t.db, [r.pa]);
     expect(await present()).not.toContain(r.pa);
@@ -330,7 +474,9 @@ describeDb("poker sessions", (t) => {
     expect(s.items.map((i) => i.title)).toEqual(["Three", "One"]);
     expect(s.session.currentItemId).toBe(ids[2]);
     // A vote on a story that left the queue is refused, not lost silently.
-    await expect(castVote(t.db, { ...r.base, participantId: r.pa, roundId: start.round.id + 1, cards: { intensity: "light" } })).rejects.toBeInstanceOf(PokerError);
+    await expect(
+      castVote(t.db, { ...r.base, participantId: r.pa, roundId: start.round.id + 1, cards: { intensity: "light" } }),
+    ).rejects.toBeInstanceOf(PokerError);
     // Non-facilitators cannot rearrange.
     await expect(skipItem(t.db, { ...r.base, userId: r.a.id, itemId: ids[2]! })).rejects.toMatchObject({ status: 403 });
     const view = roomViewFor(s, { kind: "member", userId: r.a.id, teamRole: "member" });
@@ -339,15 +485,23 @@ describeDb("poker sessions", (t) => {
 
   it("admits guests by name to one open session only, and ends their access with the session", async () => {
     const r = await room({ allowGuests: true });
-    const key = (await t.db.selectFrom("pokerSessions").select("guestKey").where("id", "=", r.sessionId).executeTakeFirstOrThrow()).guestKey!;
+    const key = (
+      await t.db.selectFrom("pokerSessions").select("guestKey").where("id", "=", r.sessionId).executeTakeFirstOrThrow()
+    ).guestKey!;
     const guest = await createGuest(t.db, { guestKey: key, name: "Gil" });
-    expect(await findGuest(t.db, guest.token)).toMatchObject({ sessionId: r.sessionId, status: "open", displayName: "Gil" });
+    expect(await findGuest(t.db, guest.token)).toMatchObject({
+      sessionId: r.sessionId,
+      status: "open",
+      displayName: "Gil",
+    });
     const { round } = await r.currentRound();
     await castVote(t.db, { ...r.base, participantId: guest.participantId, roundId: round.id, cards: { ...levels } });
     await setGuestLink(t.db, { ...r.base, userId: r.owner.id, enabled: false });
     await expect(createGuest(t.db, { guestKey: key, name: "Late" })).rejects.toMatchObject({ status: 404 });
     await endSession(t.db, { ...r.base, userId: r.owner.id });
     expect(await findGuest(t.db, guest.token)).toMatchObject({ status: "ended" });
-    await expect(castVote(t.db, { ...r.base, participantId: guest.participantId, roundId: round.id, cards: { risk: "low" } })).rejects.toMatchObject({ status: 409 });
+    await expect(
+      castVote(t.db, { ...r.base, participantId: guest.participantId, roundId: round.id, cards: { risk: "low" } }),
+    ).rejects.toMatchObject({ status: 409 });
   });
 });

@@ -11,7 +11,8 @@ import { makeTeam } from "../helpers/factories";
 
 const HEADER =
   "date,username,product,sku,model,quantity,unit_type,applied_cost_per_quantity,gross_amount,discount_amount,net_amount,total_monthly_quota,organization,repository,cost_center_name";
-const usageRow = (i: number) => `2026-11-01,dev-${i},copilot,copilot_ai_credit,GPT-5.4,1.000,ai-credits,0.01,0.01,0.01,0,1900,acme,acme/x,Eng`;
+const usageRow = (i: number) =>
+  `2026-11-01,dev-${i},copilot,copilot_ai_credit,GPT-5.4,1.000,ai-credits,0.01,0.01,0.01,0,1900,acme,acme/x,Eng`;
 const report = (rows: number) => [HEADER, ...Array.from({ length: rows }, (_, i) => usageRow(i))].join("\n") + "\n";
 
 /** A file that arrives in two halves: the second only when `release()` is called. */
@@ -32,12 +33,20 @@ async function importRow(db: DB, id: number) {
 }
 
 async function staged(db: DB, importId: number) {
-  const row = await db.selectFrom("spendStaging").select((eb) => eb.fn.countAll<number>().as("n")).where("importId", "=", importId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("spendStaging")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("importId", "=", importId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 async function entries(db: DB, teamId: number) {
-  const row = await db.selectFrom("spendEntries").select((eb) => eb.fn.countAll<number>().as("n")).where("teamId", "=", teamId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("spendEntries")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("teamId", "=", teamId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -58,7 +67,12 @@ async function leftBehind(db: DB, teamId: number) {
 /** Waits until the import has its row (it is then registered as running in this process). */
 async function runningImportOf(db: DB, teamId: number) {
   for (let i = 0; i < 200; i++) {
-    const row = await db.selectFrom("spendImports").select("id").where("teamId", "=", teamId).where("status", "=", "running").executeTakeFirst();
+    const row = await db
+      .selectFrom("spendImports")
+      .select("id")
+      .where("teamId", "=", teamId)
+      .where("status", "=", "running")
+      .executeTakeFirst();
     if (row) return Number(row.id);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -90,7 +104,11 @@ describeDb("interrupted spend imports", (t) => {
 
     expect(await recoverInterruptedImports(t.db, { teamId: team.id })).toBe(0);
     // Another import of the same team starts (and checks) while the first one waits for its file.
-    const other = await importSpendFile(t.db, report(5).replace(/dev-/g, "other-"), { teamId: team.id, fileName: "quick.csv", via: "api" });
+    const other = await importSpendFile(t.db, report(5).replace(/dev-/g, "other-"), {
+      teamId: team.id,
+      fileName: "quick.csv",
+      via: "api",
+    });
     expect(other).toMatchObject({ status: "imported", imported: 5 });
     expect((await importRow(t.db, id)).status).toBe("running");
 
@@ -113,21 +131,24 @@ describeDb("interrupted spend imports", (t) => {
     expect((await importRow(t.db, id)).status).toBe("failed");
   });
 
-  it.runIf(t.kind === "postgres")("on PostgreSQL, tells an import alive in another instance from a dead one by its lock", async () => {
-    const { team } = await makeTeam(t.db);
-    const id = await leftBehind(t.db, team.id);
-    // Another instance's session, holding the import's lock as a running import does.
-    const other = t.opened.pool!;
-    const session = await other.connect();
-    try {
-      await session.query("select pg_advisory_lock(hashtext('spend_imports:' || current_schema()), $1::int)", [id]);
-      expect(await recoverInterruptedImports(t.db, { teamId: team.id })).toBe(0);
-      expect((await importRow(t.db, id)).status).toBe("running");
-      // That instance dies: its session ends, and with it the lock.
-    } finally {
-      session.release(true);
-    }
-    await expect.poll(() => recoverInterruptedImports(t.db, { teamId: team.id })).toBe(1);
-    expect((await importRow(t.db, id)).status).toBe("failed");
-  });
+  it.runIf(t.kind === "postgres")(
+    "on PostgreSQL, tells an import alive in another instance from a dead one by its lock",
+    async () => {
+      const { team } = await makeTeam(t.db);
+      const id = await leftBehind(t.db, team.id);
+      // Another instance's session, holding the import's lock as a running import does.
+      const other = t.opened.pool!;
+      const session = await other.connect();
+      try {
+        await session.query("select pg_advisory_lock(hashtext('spend_imports:' || current_schema()), $1::int)", [id]);
+        expect(await recoverInterruptedImports(t.db, { teamId: team.id })).toBe(0);
+        expect((await importRow(t.db, id)).status).toBe("running");
+        // That instance dies: its session ends, and with it the lock.
+      } finally {
+        session.release(true);
+      }
+      await expect.poll(() => recoverInterruptedImports(t.db, { teamId: team.id })).toBe(1);
+      expect((await importRow(t.db, id)).status).toBe("failed");
+    },
+  );
 });

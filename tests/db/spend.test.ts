@@ -47,11 +47,20 @@ async function entryCount(db: DB, teamId: number) {
 }
 
 async function stagedCount(db: DB) {
-  const row = await db.selectFrom("spendStaging").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom("spendStaging")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-const story = (key: string | null, title = key ?? "Untitled") => ({ key, title, link: null, labels: [], description: "" });
+const story = (key: string | null, title = key ?? "Untitled") => ({
+  key,
+  title,
+  link: null,
+  labels: [],
+  description: "",
+});
 
 /** The CLI's JSON line for a result, parsed back: what a script reading `--json` sees. */
 const line = (r: ImportResult) => JSON.parse(summaryJson(r));
@@ -67,32 +76,42 @@ describeDb("spend imports", (t) => {
     ["ccusage-session.json", "ccusage", 4, 1835.77, {}, 4],
     ["litellm-spend-logs.csv", "litellm", 3, 11.4899, { "PAY-412": 3.2324, "PAY-415": 8.2575, "WEB-77": 0 }, 0],
     ["generic-spend.csv", "generic-csv", 3, 16.1032, { "PAY-412": 7.5257, "PAY-415": 8.2575, "WEB-77": 0.32 }, 0],
-  ] as const)("imports %s into a fresh team with the expected counts and credits", async (name, format, rows, credits, byKey, unattributed) => {
-    const { team } = await makeTeam(t.db);
-    const result = await importInto(team.id, name);
-    expect(line(result)).toEqual({
-      file: name,
-      format,
-      rows,
-      imported: rows,
-      updated: 0,
-      duplicates: 0,
-      overlapping: 0,
-      rejected: 0,
-      unattributed,
-      unpriced: 0,
-      credits,
-      byStoryKey: byKey,
-      errors: [],
-    });
-    expect(await entryCount(t.db, team.id)).toBe(rows);
-    expect(await stagedCount(t.db)).toBe(0);
+  ] as const)(
+    "imports %s into a fresh team with the expected counts and credits",
+    async (name, format, rows, credits, byKey, unattributed) => {
+      const { team } = await makeTeam(t.db);
+      const result = await importInto(team.id, name);
+      expect(line(result)).toEqual({
+        file: name,
+        format,
+        rows,
+        imported: rows,
+        updated: 0,
+        duplicates: 0,
+        overlapping: 0,
+        rejected: 0,
+        unattributed,
+        unpriced: 0,
+        credits,
+        byStoryKey: byKey,
+        errors: [],
+      });
+      expect(await entryCount(t.db, team.id)).toBe(rows);
+      expect(await stagedCount(t.db)).toBe(0);
 
-    // Idempotent: the same file again changes nothing.
-    const again = await importInto(team.id, name);
-    expect(line(again)).toMatchObject({ rows, imported: 0, updated: 0, duplicates: rows, credits: 0, byStoryKey: {} });
-    expect(await entryCount(t.db, team.id)).toBe(rows);
-  });
+      // Idempotent: the same file again changes nothing.
+      const again = await importInto(team.id, name);
+      expect(line(again)).toMatchObject({
+        rows,
+        imported: 0,
+        updated: 0,
+        duplicates: rows,
+        credits: 0,
+        byStoryKey: {},
+      });
+      expect(await entryCount(t.db, team.id)).toBe(rows);
+    },
+  );
 
   it("detects the overlap between the samples when they go into one team (first source for a session wins)", async () => {
     const { team } = await makeTeam(t.db);
@@ -105,7 +124,13 @@ describeDb("spend imports", (t) => {
 
     // LiteLLM: the 9b3c… call came through the JSONL, e41a… through ccusage; c7e0… is new.
     const litellm = await importInto(team.id, "litellm-spend-logs.csv");
-    expect(line(litellm)).toMatchObject({ rows: 3, imported: 1, overlapping: 2, credits: 8.2575, byStoryKey: { "PAY-415": 8.2575 } });
+    expect(line(litellm)).toMatchObject({
+      rows: 3,
+      imported: 1,
+      overlapping: 2,
+      credits: 8.2575,
+      byStoryKey: { "PAY-415": 8.2575 },
+    });
 
     // The team's CSV has no session ids: it cannot be matched, and the import says so.
     const generic = await importInto(team.id, "generic-spend.csv");
@@ -127,7 +152,9 @@ describeDb("spend imports", (t) => {
     const [header, ...rows] = original.trimEnd().split("\n");
     // Its aic_quantity / aic_gross_amount grow too: those are the row's AI credits (issue 14).
     const grown = rows.map((r) =>
-      r.replace("378.159,ai-credits,0.01,3.78159,3.78159", "400,ai-credits,0.01,4,4").replace(",378.159,3.78159,", ",400,4,"),
+      r
+        .replace("378.159,ai-credits,0.01,3.78159,3.78159", "400,ai-credits,0.01,4,4")
+        .replace(",378.159,3.78159,", ",400,4,"),
     );
     const columns = header!.split(",");
     const order = columns.map((_, i) => i).reverse();
@@ -138,7 +165,11 @@ describeDb("spend imports", (t) => {
     const reordered = [reorder(header!), ...grown.map(reorder)].join("\r\n");
     const second = await importSpendFile(t.db, reordered, { teamId: team.id, fileName: "b.csv", via: "upload" });
     expect(line(second)).toMatchObject({ rows: 4, imported: 0, updated: 1, duplicates: 3, credits: 400 });
-    const entries = await t.db.selectFrom("spendEntries").select(["credits", "importId"]).where("teamId", "=", team.id).execute();
+    const entries = await t.db
+      .selectFrom("spendEntries")
+      .select(["credits", "importId"])
+      .where("teamId", "=", team.id)
+      .execute();
     expect(entries.reduce((s, e) => s + (e.credits ?? 0), 0)).toBeCloseTo(894.409 - 378.159 + 400, 6);
 
     // Event sources never change: a LiteLLM row with the same request id and another spend is a duplicate.
@@ -171,10 +202,18 @@ describeDb("spend imports", (t) => {
         },
       });
     const outputOf = async () =>
-      (await t.db.selectFrom("spendEntries").select(["id", "outputTokens", "storyId", "credits"]).where("teamId", "=", team.id).execute());
+      await t.db
+        .selectFrom("spendEntries")
+        .select(["id", "outputTokens", "storyId", "credits"])
+        .where("teamId", "=", team.id)
+        .execute();
 
     // While streaming: 1, then 1,502 output tokens; the file's most complete copy is imported.
-    const early = await importSpendFile(t.db, [call(1), call(1502)].join("\n"), { teamId: team.id, fileName: "a.jsonl", via: "cli" });
+    const early = await importSpendFile(t.db, [call(1), call(1502)].join("\n"), {
+      teamId: team.id,
+      fileName: "a.jsonl",
+      via: "cli",
+    });
     expect(line(early)).toMatchObject({ rows: 2, imported: 1, duplicates: 1 });
     expect((await outputOf()).map((e) => e.outputTokens)).toEqual([1502]);
     expect(early.warnings.join(" ")).toMatch(/Priced from the rate card: claude-sonnet-4-6/);
@@ -182,24 +221,46 @@ describeDb("spend imports", (t) => {
     // A person assigns it to a story.
     const spike = await createStory(t.db, { teamId: team.id, ...story(null, "Spike") });
     const [entry] = await outputOf();
-    await assignEntries(t.db, { teamId: team.id, entryIds: [entry!.id], storyId: spike.id, mapSessions: false, userId: null });
+    await assignEntries(t.db, {
+      teamId: team.id,
+      entryIds: [entry!.id],
+      storyId: spike.id,
+      mapSessions: false,
+      userId: null,
+    });
 
     // The transcript grew: the same call now has 2,400 output tokens. Updated, not a duplicate.
-    const grown = await importSpendFile(t.db, [call(1), call(1502), call(2400)].join("\n"), { teamId: team.id, fileName: "b.jsonl", via: "cli" });
+    const grown = await importSpendFile(t.db, [call(1), call(1502), call(2400)].join("\n"), {
+      teamId: team.id,
+      fileName: "b.jsonl",
+      via: "cli",
+    });
     expect(line(grown)).toMatchObject({ rows: 3, imported: 0, updated: 1, duplicates: 2 });
     const after = await outputOf();
     expect(after).toEqual([expect.objectContaining({ id: entry!.id, outputTokens: 2400, storyId: spike.id })]);
     expect(after[0]!.credits!).toBeGreaterThan(entry!.credits!);
 
     // The same transcript again changes nothing; an older, shorter copy never shrinks the entry.
-    expect(line(await importSpendFile(t.db, call(2400), { teamId: team.id, fileName: "c.jsonl", via: "cli" }))).toMatchObject({ updated: 0, duplicates: 1 });
-    expect(line(await importSpendFile(t.db, call(5), { teamId: team.id, fileName: "d.jsonl", via: "cli" }))).toMatchObject({ updated: 0, duplicates: 1 });
+    expect(
+      line(await importSpendFile(t.db, call(2400), { teamId: team.id, fileName: "c.jsonl", via: "cli" })),
+    ).toMatchObject({ updated: 0, duplicates: 1 });
+    expect(
+      line(await importSpendFile(t.db, call(5), { teamId: team.id, fileName: "d.jsonl", via: "cli" })),
+    ).toMatchObject({ updated: 0, duplicates: 1 });
 
     // Undoing the grown import puts back what the first import wrote, story assignment kept.
-    expect(await undoImport(t.db, { teamId: team.id, importId: grown.importId!, userId: null })).toEqual({ removed: 0, restored: 1 });
-    expect(await outputOf()).toEqual([expect.objectContaining({ id: entry!.id, outputTokens: 1502, storyId: spike.id, credits: entry!.credits })]);
+    expect(await undoImport(t.db, { teamId: team.id, importId: grown.importId!, userId: null })).toEqual({
+      removed: 0,
+      restored: 1,
+    });
+    expect(await outputOf()).toEqual([
+      expect.objectContaining({ id: entry!.id, outputTokens: 1502, storyId: spike.id, credits: entry!.credits }),
+    ]);
     // Undoing the first import then removes it.
-    expect(await undoImport(t.db, { teamId: team.id, importId: early.importId!, userId: null })).toEqual({ removed: 1, restored: 0 });
+    expect(await undoImport(t.db, { teamId: team.id, importId: early.importId!, userId: null })).toEqual({
+      removed: 1,
+      restored: 0,
+    });
     expect(await entryCount(t.db, team.id)).toBe(0);
   });
 
@@ -212,10 +273,16 @@ describeDb("spend imports", (t) => {
       "5/29/26,mona,copilot,copilot_ai_credit,GPT-5.2,7,ai-credits,0.07",
       "5/29/26,hubot,spark,spark_ai_credit,GPT-5.2,3,ai-credits,0.03",
     ];
-    const first = await importSpendFile(t.db, [header, ...rows].join("\n"), { teamId: team.id, fileName: "r.csv", via: "cli" });
+    const first = await importSpendFile(t.db, [header, ...rows].join("\n"), {
+      teamId: team.id,
+      fileName: "r.csv",
+      via: "cli",
+    });
     expect(line(first)).toMatchObject({ rows: 4, imported: 4, duplicates: 0, credits: 30 });
     const reordered = [header, ...[...rows].reverse()].join("\n");
-    expect(line(await importSpendFile(t.db, reordered, { teamId: team.id, fileName: "r2.csv", via: "cli" }))).toMatchObject({
+    expect(
+      line(await importSpendFile(t.db, reordered, { teamId: team.id, fileName: "r2.csv", via: "cli" })),
+    ).toMatchObject({
       imported: 0,
       updated: 0,
       duplicates: 4,
@@ -223,7 +290,11 @@ describeDb("spend imports", (t) => {
     // A grown report of the same day: one more row of 5 credits.
     const grown = [header, ...rows, "05/29/2026,mona,copilot,copilot_ai_credit,GPT-5.2,5,ai-credits,0.05"].join("\n");
     const third = await importSpendFile(t.db, grown, { teamId: team.id, fileName: "r3.csv", via: "cli" });
-    const all = await t.db.selectFrom("spendEntries").select(["credits", "product"]).where("teamId", "=", team.id).execute();
+    const all = await t.db
+      .selectFrom("spendEntries")
+      .select(["credits", "product"])
+      .where("teamId", "=", team.id)
+      .execute();
     expect(all.reduce((sum, e) => sum + (e.credits ?? 0), 0)).toBeCloseTo(35, 9);
     expect(all.filter((e) => e.product === "spark")).toHaveLength(1);
     expect(third.rows).toBe(5);
@@ -248,7 +319,14 @@ describeDb("spend imports", (t) => {
   it("rejects a whole file for one bad row (atomic), naming each bad line; skip-invalid imports the rest", async () => {
     const { team } = await makeTeam(t.db);
     const good = sampleText("generic-spend.csv").trimEnd().split("\n");
-    const bad = [good[0], good[1], "2026-11-24,PAY-9,m,1,2,3,4,not-a-number,x", good[2], "yesterday,PAY-1,m,1,1,1,1,0.1,x", good[3]].join("\n");
+    const bad = [
+      good[0],
+      good[1],
+      "2026-11-24,PAY-9,m,1,2,3,4,not-a-number,x",
+      good[2],
+      "yesterday,PAY-1,m,1,1,1,1,0.1,x",
+      good[3],
+    ].join("\n");
 
     const atomic = await importSpendFile(t.db, bad, { teamId: team.id, fileName: "bad.csv", via: "upload" });
     expect(atomic.status).toBe("rejected");
@@ -260,7 +338,12 @@ describeDb("spend imports", (t) => {
     expect(await entryCount(t.db, team.id)).toBe(0);
     expect(await stagedCount(t.db)).toBe(0);
 
-    const skipping = await importSpendFile(t.db, bad, { teamId: team.id, fileName: "bad.csv", via: "upload", skipInvalid: true });
+    const skipping = await importSpendFile(t.db, bad, {
+      teamId: team.id,
+      fileName: "bad.csv",
+      via: "upload",
+      skipInvalid: true,
+    });
     expect(skipping.status).toBe("imported");
     expect(line(skipping)).toMatchObject({ rows: 5, imported: 3, rejected: 2 });
     expect(skipping.errors.map((e) => e.line)).toEqual([3, 5]);
@@ -273,10 +356,18 @@ describeDb("spend imports", (t) => {
 
   it("lists at most 20 bad lines but counts them all, with the header as line 1", async () => {
     const { team } = await makeTeam(t.db);
-    const text = ["date,cost_usd", ...Array.from({ length: 40 }, (_, i) => (i % 10 === 9 ? `2026-11-24,${i}` : `bad,${i}`))].join("\n");
+    const text = [
+      "date,cost_usd",
+      ...Array.from({ length: 40 }, (_, i) => (i % 10 === 9 ? `2026-11-24,${i}` : `bad,${i}`)),
+    ].join("\n");
     const result = await importSpendFile(t.db, text, { teamId: team.id, fileName: "x.csv", via: "upload" });
     expect(result).toMatchObject({ status: "rejected", rows: 40, rejected: 40 });
-    const skipping = await importSpendFile(t.db, text, { teamId: team.id, fileName: "x.csv", via: "upload", skipInvalid: true });
+    const skipping = await importSpendFile(t.db, text, {
+      teamId: team.id,
+      fileName: "x.csv",
+      via: "upload",
+      skipInvalid: true,
+    });
     expect(skipping).toMatchObject({ status: "imported", rows: 40, imported: 4, rejected: 36 });
     expect(skipping.errors).toHaveLength(20);
     expect(result.errors).toHaveLength(20);
@@ -312,7 +403,12 @@ describeDb("spend imports", (t) => {
     expect(result).toMatchObject({ status: "imported", imported: 2, rejected: 1 });
     expect(result.errors).toEqual([{ line: 5, reason: expect.stringMatching(/not valid JSON/) }]);
     expect(result.warnings.join(" ")).toMatch(/1 unreadable line was skipped \(line 5: not valid JSON/);
-    const skipping = await importSpendFile(t.db, cut, { teamId: team.id, fileName: "cut.jsonl", via: "upload", skipInvalid: true });
+    const skipping = await importSpendFile(t.db, cut, {
+      teamId: team.id,
+      fileName: "cut.jsonl",
+      via: "upload",
+      skipInvalid: true,
+    });
     expect(skipping).toMatchObject({ status: "imported", imported: 0, duplicates: 2, rejected: 1 });
   });
 
@@ -349,7 +445,10 @@ describeDb("spend imports", (t) => {
     const result = await importSpendFile(t.db, text, { teamId: team.id, fileName: "u.csv", via: "upload" });
     expect(result).toMatchObject({ imported: 2, unpriced: 1, unpricedModels: ["acme-coder-1"], credits: 300 });
     expect(result.warnings.join(" ")).toMatch(/acme-coder-1/);
-    expect((await getSpendOverview(t.db, team.id)).unpriced).toEqual({ entries: 1, models: [{ model: "acme-coder-1", entries: 1 }] });
+    expect((await getSpendOverview(t.db, team.id)).unpriced).toEqual({
+      entries: 1,
+      models: [{ model: "acme-coder-1", entries: 1 }],
+    });
 
     expect(await repriceUnpricedEntries(t.db, team.id)).toBe(0);
     await addRate(t.db, {
@@ -379,7 +478,11 @@ describeDb("spend integrity", (t) => {
     const s = await createStory(t.db, { teamId: team.id, ...story(null, "Doomed") });
     await addManualEntry(t.db, { teamId: team.id, storyId: s.id, userId: owner.id, day: "2026-11-26", credits: 5 });
     await t.db.deleteFrom("stories").where("id", "=", s.id).execute();
-    const left = await t.db.selectFrom("spendEntries").select(["storyId", "createdBy"]).where("teamId", "=", team.id).execute();
+    const left = await t.db
+      .selectFrom("spendEntries")
+      .select(["storyId", "createdBy"])
+      .where("teamId", "=", team.id)
+      .execute();
     expect(left).toEqual([{ storyId: null, createdBy: owner.id }]);
     await t.db.deleteFrom("memberships").where("teamId", "=", team.id).execute();
     await t.db.deleteFrom("teams").where("id", "=", team.id).execute();
@@ -390,8 +493,17 @@ describeDb("spend integrity", (t) => {
 describeDb("spend days", (t) => {
   it("books timed entries on the team's day, and date-only rows on their stated date", async () => {
     const { team } = await makeTeam(t.db);
-    await updateTeamSettings(t.db, { teamId: team.id, name: team.name, timeZone: "Pacific/Auckland", keyPattern: team.keyPattern });
-    await importSpendFile(t.db, sample("litellm-spend-logs.csv"), { teamId: team.id, fileName: "l.csv", via: "upload" });
+    await updateTeamSettings(t.db, {
+      teamId: team.id,
+      name: team.name,
+      timeZone: "Pacific/Auckland",
+      keyPattern: team.keyPattern,
+    });
+    await importSpendFile(t.db, sample("litellm-spend-logs.csv"), {
+      teamId: team.id,
+      fileName: "l.csv",
+      via: "upload",
+    });
     await importSpendFile(t.db, sample("copilot-ai-usage.csv"), { teamId: team.id, fileName: "c.csv", via: "upload" });
     const days = await t.db
       .selectFrom("spendEntries")
@@ -401,15 +513,28 @@ describeDb("spend days", (t) => {
       .orderBy("occurredAt")
       .execute();
     // 16:40 UTC on the 24th is 05:40 on the 25th in Auckland (NZDT, UTC+13).
-    expect(days.filter((d) => d.source === "litellm").map((d) => d.day)).toEqual(["2026-11-24", "2026-11-25", "2026-11-25"]);
-    expect(days.filter((d) => d.source === "copilot-usage").map((d) => d.day)).toEqual(["2026-11-24", "2026-11-24", "2026-11-25", "2026-11-25"]);
+    expect(days.filter((d) => d.source === "litellm").map((d) => d.day)).toEqual([
+      "2026-11-24",
+      "2026-11-25",
+      "2026-11-25",
+    ]);
+    expect(days.filter((d) => d.source === "copilot-usage").map((d) => d.day)).toEqual([
+      "2026-11-24",
+      "2026-11-24",
+      "2026-11-25",
+      "2026-11-25",
+    ]);
   });
 });
 
 describeDb("spend attribution", (t) => {
   it("attaches rows to a story that appears later, follows session mappings, and assigns from the inbox", async () => {
     const { team, owner } = await makeTeam(t.db);
-    await importSpendFile(t.db, sample("litellm-spend-logs.csv"), { teamId: team.id, fileName: "l.csv", via: "upload" });
+    await importSpendFile(t.db, sample("litellm-spend-logs.csv"), {
+      teamId: team.id,
+      fileName: "l.csv",
+      via: "upload",
+    });
     // No stories yet: all three rows carry a key and wait for their story; none is in the inbox.
     expect(await getUnattributedSummary(t.db, team.id)).toMatchObject({ entries: 0, waitingKeys: 3, total: 3 });
 
@@ -426,14 +551,28 @@ describeDb("spend attribution", (t) => {
     ]);
 
     // ccusage: sessions 9b3c… and e41a… came through LiteLLM already; 51f0… is new and has no key.
-    const ccusage = await importSpendFile(t.db, sample("ccusage-session.json"), { teamId: team.id, fileName: "c.json", via: "upload" });
+    const ccusage = await importSpendFile(t.db, sample("ccusage-session.json"), {
+      teamId: team.id,
+      fileName: "c.json",
+      via: "upload",
+    });
     expect(ccusage).toMatchObject({ imported: 1, overlapping: 3, unattributed: 1 });
     expect(await getUnattributedSummary(t.db, team.id)).toMatchObject({ entries: 1, credits: 174.12 });
 
     // Map a session: its entries follow. A key in the data stays stronger than a session mapping.
     const spike = await createStory(t.db, { teamId: team.id, ...story(null, "Spike") });
-    await setSessionStory(t.db, { teamId: team.id, sessionId: "51f0c8aa-93e4-4d2b-b7a1-64c2e0d9f3a5", storyId: spike.id, userId: owner.id });
-    await setSessionStory(t.db, { teamId: team.id, sessionId: "9b3c2f1e-5d7a-4c1e-8f2b-0a6d4e1c7b93", storyId: spike.id, userId: owner.id });
+    await setSessionStory(t.db, {
+      teamId: team.id,
+      sessionId: "51f0c8aa-93e4-4d2b-b7a1-64c2e0d9f3a5",
+      storyId: spike.id,
+      userId: owner.id,
+    });
+    await setSessionStory(t.db, {
+      teamId: team.id,
+      sessionId: "9b3c2f1e-5d7a-4c1e-8f2b-0a6d4e1c7b93",
+      storyId: spike.id,
+      userId: owner.id,
+    });
     expect(await getActualCreditsByStory(t.db, { teamId: team.id, storyIds: [spike.id, pay412.id] })).toEqual(
       expect.arrayContaining([
         { storyId: spike.id, credits: 174.12, entries: 1, unpriced: 0 },
@@ -444,7 +583,13 @@ describeDb("spend attribution", (t) => {
 
     // Entries of a new session land in the inbox; a bulk assignment maps the session too, so the
     // session's later entries follow by themselves.
-    const push = (id: string) => ({ id, occurred_at: "2026-11-26T09:00:00Z", credits: 10, session_id: "s-new", repository: "acme/api" });
+    const push = (id: string) => ({
+      id,
+      occurred_at: "2026-11-26T09:00:00Z",
+      credits: 10,
+      session_id: "s-new",
+      repository: "acme/api",
+    });
     await importSpendJson(t.db, [push("a"), push("b")], { teamId: team.id, fileName: "hook", via: "api" });
     const inbox = await listUnattributed(t.db, { teamId: team.id });
     expect(inbox.total).toEqual({ entries: 2, credits: 20 });
@@ -467,7 +612,13 @@ describeDb("spend attribution", (t) => {
     const { team: other } = await makeTeam(t.db);
     expect(await getUnattributedSummary(t.db, other.id)).toEqual({ entries: 0, credits: 0, waitingKeys: 0, total: 0 });
     await expect(
-      assignEntries(t.db, { teamId: other.id, entryIds: inbox.rows.map((r) => r.id), storyId: spike.id, mapSessions: false, userId: null }),
+      assignEntries(t.db, {
+        teamId: other.id,
+        entryIds: inbox.rows.map((r) => r.id),
+        storyId: spike.id,
+        mapSessions: false,
+        userId: null,
+      }),
     ).rejects.toThrow(/does not exist/);
   });
 
@@ -486,20 +637,39 @@ describeDb("spend attribution", (t) => {
     expect(mine.rows.map((r) => r.memberName)).toEqual([dana.name, dana.name]);
     expect((await listUnattributed(t.db, { teamId: team.id, filters: { member: "x:ravi-m" } })).rows).toHaveLength(1);
     expect((await listUnattributed(t.db, { teamId: team.id, filters: { member: "none" } })).rows).toHaveLength(1);
-    expect((await listUnattributed(t.db, { teamId: team.id, filters: { repository: "acme-eng/web-checkout", from: "2026-11-25" } })).total.entries).toBe(2);
+    expect(
+      (
+        await listUnattributed(t.db, {
+          teamId: team.id,
+          filters: { repository: "acme-eng/web-checkout", from: "2026-11-25" },
+        })
+      ).total.entries,
+    ).toBe(2);
     const outsider = await makeUser(t.db, "Outsider");
-    await expect(mapIdentity(t.db, { teamId: team.id, identity: "x", userId: outsider.id, createdBy: owner.id })).rejects.toThrow(
-      /not a member/,
-    );
+    await expect(
+      mapIdentity(t.db, { teamId: team.id, identity: "x", userId: outsider.id, createdBy: owner.id }),
+    ).rejects.toThrow(/not a member/);
   });
 
   it("takes JSON entries from the API path with the same semantics, and spend by hand on a story", async () => {
     const { team, owner } = await makeTeam(t.db);
     const entries = [
-      { id: "run-1", occurred_at: "2026-11-24T10:00:00Z", model: "claude-sonnet-4-6", input_tokens: 1000000, story: "PAY-1" },
+      {
+        id: "run-1",
+        occurred_at: "2026-11-24T10:00:00Z",
+        model: "claude-sonnet-4-6",
+        input_tokens: 1000000,
+        story: "PAY-1",
+      },
       { id: "run-2", occurred_at: "2026-11-24", cost_usd: 0.5, tags: ["story:PAY-2"], session_id: "s-1" },
       { id: "run-3", occurred_at: "2026-11-25T10:00:00Z", credits: 12, git_branch: "feat/PAY-3-x", user: "ci-bot" },
-      { id: "run-1", occurred_at: "2026-11-24T10:00:00Z", model: "claude-sonnet-4-6", input_tokens: 1000000, story: "PAY-1" },
+      {
+        id: "run-1",
+        occurred_at: "2026-11-24T10:00:00Z",
+        model: "claude-sonnet-4-6",
+        input_tokens: 1000000,
+        story: "PAY-1",
+      },
     ];
     const result = await importSpendJson(t.db, entries, { teamId: team.id, fileName: "api", via: "api" });
     expect(line(result)).toMatchObject({
@@ -519,10 +689,19 @@ describeDb("spend attribution", (t) => {
     expect(bad.errors.map((e) => e.line)).toEqual([1, 2, 3]);
 
     const s = await createStory(t.db, { teamId: team.id, ...story("PAY-1") });
-    await addManualEntry(t.db, { teamId: team.id, storyId: s.id, userId: owner.id, day: "2026-11-26", costUsd: 1.5, note: "web chat" });
+    await addManualEntry(t.db, {
+      teamId: team.id,
+      storyId: s.id,
+      userId: owner.id,
+      day: "2026-11-26",
+      costUsd: 1.5,
+      note: "web chat",
+    });
     const spend = await getStorySpend(t.db, { teamId: team.id, storyId: s.id });
     expect(spend.total).toMatchObject({ credits: 450, entries: 2 });
-    expect(await getDailySpend(t.db, { teamId: team.id, from: "2026-11-24", to: "2026-11-30", storyIds: [s.id] })).toEqual([
+    expect(
+      await getDailySpend(t.db, { teamId: team.id, from: "2026-11-24", to: "2026-11-30", storyIds: [s.id] }),
+    ).toEqual([
       { day: "2026-11-24", credits: 300 },
       { day: "2026-11-26", credits: 150 },
     ]);
@@ -566,7 +745,9 @@ describeDb("demo spend seed", (t) => {
       .select(["stories.id", "estimates.expectedCredits", "stories.status"])
       .where("stories.teamId", "=", team.id)
       .execute();
-    const actual = new Map((await getActualCreditsByStory(t.db, { teamId: team.id })).map((a) => [a.storyId, a.credits]));
+    const actual = new Map(
+      (await getActualCreditsByStory(t.db, { teamId: team.id })).map((a) => [a.storyId, a.credits]),
+    );
     const ratios = stories
       .filter((s) => s.status === "done" && actual.has(s.id))
       .map((s) => actual.get(s.id)! / s.expectedCredits);

@@ -57,30 +57,82 @@ const STANDARD_DELEGATE = { intensity: "standard", autonomy: "delegate", risk: "
 // standard × pair = 50 expected; medium risk p80 ×2.5 = 125.
 const STANDARD_PAIR = { intensity: "standard", autonomy: "pair", risk: "medium" };
 
-async function setup(db: DB, policy: SprintSettingsInput["exhaustionPolicy"] = "warn", extra: Partial<SprintSettingsInput> = {}) {
+async function setup(
+  db: DB,
+  policy: SprintSettingsInput["exhaustionPolicy"] = "warn",
+  extra: Partial<SprintSettingsInput> = {},
+) {
   const { team, owner } = await makeTeam(db);
   const member = await makeUser(db, "Member");
   await addMember(db, { teamId: team.id, userId: member.id, role: "member" });
   const stories = await createStories(db, {
     teamId: team.id,
-    stories: ["A", "B", "C", "D", "E", "F", "G"].map((k) => ({ key: `PAY-${k}`, title: `Story ${k}`, link: null, labels: [], description: "" })),
+    stories: ["A", "B", "C", "D", "E", "F", "G"].map((k) => ({
+      key: `PAY-${k}`,
+      title: `Story ${k}`,
+      link: null,
+      labels: [],
+      description: "",
+    })),
   });
   const id = (k: string) => stories.find((s) => s.key === `PAY-${k}`)!.id;
   for (const k of ["A", "B", "C", "D", "E"]) {
-    await recordEstimate(db, { teamId: team.id, storyId: id(k), levels: STANDARD_DELEGATE, source: "solo", createdBy: owner.id });
+    await recordEstimate(db, {
+      teamId: team.id,
+      storyId: id(k),
+      levels: STANDARD_DELEGATE,
+      source: "solo",
+      createdBy: owner.id,
+    });
   }
-  await recordEstimate(db, { teamId: team.id, storyId: id("F"), levels: STANDARD_PAIR, source: "solo", createdBy: owner.id });
+  await recordEstimate(db, {
+    teamId: team.id,
+    storyId: id("F"),
+    levels: STANDARD_PAIR,
+    source: "solo",
+    createdBy: owner.id,
+  });
   // G stays unestimated.
-  const sprint = await createSprint(db, { teamId: team.id, createdBy: owner.id, ...SPRINT, exhaustionPolicy: policy, ...extra });
+  const sprint = await createSprint(db, {
+    teamId: team.id,
+    createdBy: owner.id,
+    ...SPRINT,
+    exhaustionPolicy: policy,
+    ...extra,
+  });
   const commit = (k: string, by: { id: number; manager: boolean }, reason?: string) =>
-    commitStory(db, { teamId: team.id, sprintId: sprint.id, storyId: id(k), actorId: by.id, actorIsManager: by.manager, reason });
-  return { team, owner, member, sprint, id, commit, mgr: { id: owner.id, manager: true }, mem: { id: member.id, manager: false } };
+    commitStory(db, {
+      teamId: team.id,
+      sprintId: sprint.id,
+      storyId: id(k),
+      actorId: by.id,
+      actorIsManager: by.manager,
+      reason,
+    });
+  return {
+    team,
+    owner,
+    member,
+    sprint,
+    id,
+    commit,
+    mgr: { id: owner.id, manager: true },
+    mem: { id: member.id, manager: false },
+  };
 }
 
 let spendSeq = 0;
-async function addSpend(db: DB, teamId: number, day: string, credits: number, extra: { storyKey?: string; storyId?: number } = {}) {
+async function addSpend(
+  db: DB,
+  teamId: number,
+  day: string,
+  credits: number,
+  extra: { storyKey?: string; storyId?: number } = {},
+) {
   await sql`insert into spend_entries (team_id, occurred_at, day, source, credits, story_key, story_id, dedupe_key)
-            values (${teamId}, ${`${day}T12:00:00Z`}::timestamptz, ${day}::date, 'manual', ${credits}, ${extra.storyKey ?? null}, ${extra.storyId ?? null}, ${`test-${spendSeq++}`})`.execute(db);
+            values (${teamId}, ${`${day}T12:00:00Z`}::timestamptz, ${day}::date, 'manual', ${credits}, ${extra.storyKey ?? null}, ${extra.storyId ?? null}, ${`test-${spendSeq++}`})`.execute(
+    db,
+  );
 }
 
 describeDb("sprints", (t) => {
@@ -112,7 +164,15 @@ describeDb("sprints", (t) => {
     const unknown = await s.commit("G", s.mem);
     expect(unknown).toMatchObject({ kind: "committed", evaluation: { outcome: "warn", load: null } });
     const [summary] = await listSprintSummaries(t.db, { teamId: s.team.id, today: "2026-11-28" });
-    expect(summary).toMatchObject({ status: "active", capacity: 1_000, available: 800, committed: 800, committedP80: 5 * 225 + 125, storyCount: 7, unestimatedCount: 1 });
+    expect(summary).toMatchObject({
+      status: "active",
+      capacity: 1_000,
+      available: 800,
+      committed: 800,
+      committedP80: 5 * 225 + 125,
+      storyCount: 7,
+      unestimatedCount: 1,
+    });
   });
 
   it("hard-stop: refuses with the amount and writes no commitment", async () => {
@@ -124,19 +184,29 @@ describeDb("sprints", (t) => {
     const r = await s.commit("E", s.mem); // 650 + 150 = 800 > 720
     expect(r.kind).toBe("refused");
     expect(r.evaluation.overBy).toBe(80);
-    expect(r.evaluation.message).toBe("Committing PAY-E would exceed the sprint's available 720 credits by 80 credits. The sprint's hard-stop policy refuses it.");
+    expect(r.evaluation.message).toBe(
+      "Committing PAY-E would exceed the sprint's available 720 credits by 80 credits. The sprint's hard-stop policy refuses it.",
+    );
     // Even a manager with a reason cannot pass a hard stop.
     expect((await s.commit("E", s.mgr, "urgent")).kind).toBe("refused");
     expect((await getStory(t.db, { teamId: s.team.id, storyId: s.id("E") }))!.status).toBe("estimated");
-    expect((await listSprintStories(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).map((r) => r.key)).not.toContain("PAY-E");
+    expect(
+      (await listSprintStories(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).map((r) => r.key),
+    ).not.toContain("PAY-E");
     expect((await s.commit("G", s.mem)).evaluation.message).toContain("has no estimate");
-    expect((await listSprintEvents(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).filter((e) => e.kind === "refused")).toHaveLength(3);
+    expect(
+      (await listSprintEvents(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).filter((e) => e.kind === "refused"),
+    ).toHaveLength(3);
   });
 
   it("hard-stop: two commits racing for the last credits cannot both get in", async () => {
     const s = await setup(t.db, "hard-stop");
     for (const k of ["A", "B", "C", "D"]) await s.commit(k, s.mem); // 600 of 800: room for one more 150
-    const results = await Promise.all([s.commit("E", s.mem), s.commit("F", s.mem), s.commit("A", s.mem).catch((e) => e)]);
+    const results = await Promise.all([
+      s.commit("E", s.mem),
+      s.commit("F", s.mem),
+      s.commit("A", s.mem).catch((e) => e),
+    ]);
     const committed = (await listSprintStories(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).map((r) => r.key);
     // E (150) and F (50) together are 800: both fit. Squeeze it further and only one of two fits.
     expect(results[0]).toMatchObject({ kind: "committed" });
@@ -170,16 +240,45 @@ describeDb("sprints", (t) => {
     expect((await getStory(t.db, { teamId: s.team.id, storyId: s.id("E") }))!.status).toBe("estimated");
 
     const [pending] = await listCommitRequests(t.db, { teamId: s.team.id, sprintId: s.sprint.id });
-    expect(pending).toMatchObject({ status: "pending", reason: "Release blocker", overBy: 30, loadCredits: 150, committedBefore: 600, availableCredits: 720, key: "PAY-E" });
-    const approved = await decideCommitRequest(t.db, { teamId: s.team.id, sprintId: s.sprint.id, requestId: pending!.id, deciderId: s.owner.id, approve: true, note: "OK for the release" });
+    expect(pending).toMatchObject({
+      status: "pending",
+      reason: "Release blocker",
+      overBy: 30,
+      loadCredits: 150,
+      committedBefore: 600,
+      availableCredits: 720,
+      key: "PAY-E",
+    });
+    const approved = await decideCommitRequest(t.db, {
+      teamId: s.team.id,
+      sprintId: s.sprint.id,
+      requestId: pending!.id,
+      deciderId: s.owner.id,
+      approve: true,
+      note: "OK for the release",
+    });
     expect(approved.kind).toBe("approved");
     expect((await getStory(t.db, { teamId: s.team.id, storyId: s.id("E") }))!.status).toBe("committed");
     await expect(
-      decideCommitRequest(t.db, { teamId: s.team.id, sprintId: s.sprint.id, requestId: pending!.id, deciderId: s.owner.id, approve: false, note: "" }),
+      decideCommitRequest(t.db, {
+        teamId: s.team.id,
+        sprintId: s.sprint.id,
+        requestId: pending!.id,
+        deciderId: s.owner.id,
+        approve: false,
+        note: "",
+      }),
     ).rejects.toThrow("approved already");
 
     const f = await s.commit("F", s.mem, "Small one");
-    const declined = await decideCommitRequest(t.db, { teamId: s.team.id, sprintId: s.sprint.id, requestId: (f as { requestId: number }).requestId, deciderId: s.owner.id, approve: false, note: "Next sprint" });
+    const declined = await decideCommitRequest(t.db, {
+      teamId: s.team.id,
+      sprintId: s.sprint.id,
+      requestId: (f as { requestId: number }).requestId,
+      deciderId: s.owner.id,
+      approve: false,
+      note: "Next sprint",
+    });
     expect(declined.kind).toBe("declined");
     expect((await getStory(t.db, { teamId: s.team.id, storyId: s.id("F") }))!.status).toBe("estimated");
 
@@ -193,24 +292,58 @@ describeDb("sprints", (t) => {
       ["PAY-E", "approved", s.owner.name],
     ]);
     const kinds = (await listSprintEvents(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).map((e) => e.kind);
-    expect(kinds.slice(0, 5)).toEqual(["committed", "declined", "approval-requested", "approved", "approval-requested"]);
+    expect(kinds.slice(0, 5)).toEqual([
+      "committed",
+      "declined",
+      "approval-requested",
+      "approved",
+      "approval-requested",
+    ]);
   });
 
   it("closes a sprint: done stays, unfinished returns or carries over, snapshot kept, history intact", async () => {
     const s = await setup(t.db, "warn");
     for (const k of ["A", "B", "C", "G"]) await s.commit(k, s.mem);
-    await setSprintStoryDone(t.db, { teamId: s.team.id, sprintId: s.sprint.id, storyId: s.id("A"), done: true, actorId: s.member.id });
-    await expect(removeStory(t.db, { teamId: s.team.id, sprintId: s.sprint.id, storyId: s.id("A"), actorId: s.member.id })).rejects.toThrow("reopen it");
-    await setAllocations(t.db, { teamId: s.team.id, sprintId: s.sprint.id, allocations: [{ userId: s.member.id, credits: 300 }, { userId: 999_999, credits: 5 }] });
-    expect((await listAllocations(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).map((a) => a.credits)).toEqual([300]);
+    await setSprintStoryDone(t.db, {
+      teamId: s.team.id,
+      sprintId: s.sprint.id,
+      storyId: s.id("A"),
+      done: true,
+      actorId: s.member.id,
+    });
+    await expect(
+      removeStory(t.db, { teamId: s.team.id, sprintId: s.sprint.id, storyId: s.id("A"), actorId: s.member.id }),
+    ).rejects.toThrow("reopen it");
+    await setAllocations(t.db, {
+      teamId: s.team.id,
+      sprintId: s.sprint.id,
+      allocations: [
+        { userId: s.member.id, credits: 300 },
+        { userId: 999_999, credits: 5 },
+      ],
+    });
+    expect((await listAllocations(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).map((a) => a.credits)).toEqual([
+      300,
+    ]);
     const pending = await (async () => {
-      await t.db.updateTable("sprints").set({ exhaustionPolicy: "approval", capacityCredits: 100 }).where("id", "=", s.sprint.id).execute();
+      await t.db
+        .updateTable("sprints")
+        .set({ exhaustionPolicy: "approval", capacityCredits: 100 })
+        .where("id", "=", s.sprint.id)
+        .execute();
       return s.commit("D", s.mem, "please");
     })();
     expect(pending.kind).toBe("requested");
     await addSpend(t.db, s.team.id, "2026-11-24", 120);
 
-    const next = await createSprint(t.db, { teamId: s.team.id, createdBy: s.owner.id, ...SPRINT, name: "Sprint 2", start: "2026-12-07", end: "2026-12-18" });
+    const next = await createSprint(t.db, {
+      teamId: s.team.id,
+      createdBy: s.owner.id,
+      ...SPRINT,
+      name: "Sprint 2",
+      start: "2026-12-07",
+      end: "2026-12-18",
+    });
     const { snapshot, plan } = await closeSprint(t.db, {
       teamId: s.team.id,
       sprintId: s.sprint.id,
@@ -230,29 +363,59 @@ describeDb("sprints", (t) => {
       bandHigh: 400,
       schemeVersion: 1,
     });
-    expect(snapshot.stories.find((x) => x.key === "PAY-G")).toMatchObject({ outcome: "carried", expected: null, levels: null });
-    expect(snapshot).toMatchObject({ actualAtClose: 120, committed: { expected: 450, p80: 675, estimatedCount: 3, unestimatedCount: 1 }, allocations: [{ credits: 300 }] });
+    expect(snapshot.stories.find((x) => x.key === "PAY-G")).toMatchObject({
+      outcome: "carried",
+      expected: null,
+      levels: null,
+    });
+    expect(snapshot).toMatchObject({
+      actualAtClose: 120,
+      committed: { expected: 450, p80: 675, estimatedCount: 3, unestimatedCount: 1 },
+      allocations: [{ credits: 300 }],
+    });
     const closed = await getSprint(t.db, { teamId: s.team.id, sprintId: s.sprint.id });
     expect(closed!.closedAt).not.toBeNull();
     expect(closed!.snapshot).toEqual(snapshot);
     // The closed sprint keeps its history; the next one holds the unfinished stories.
-    expect((await listSprintStories(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).map((r) => [r.key, r.outcome])).toEqual([
+    expect(
+      (await listSprintStories(t.db, { teamId: s.team.id, sprintId: s.sprint.id })).map((r) => [r.key, r.outcome]),
+    ).toEqual([
       ["PAY-A", "done"],
       ["PAY-B", "carried"],
       ["PAY-C", "carried"],
       ["PAY-G", "carried"],
     ]);
-    expect((await listSprintStories(t.db, { teamId: s.team.id, sprintId: next.id })).map((r) => [r.key, r.status, r.outcome])).toEqual([
+    expect(
+      (await listSprintStories(t.db, { teamId: s.team.id, sprintId: next.id })).map((r) => [
+        r.key,
+        r.status,
+        r.outcome,
+      ]),
+    ).toEqual([
       ["PAY-B", "committed", null],
       ["PAY-C", "committed", null],
       ["PAY-G", "committed", null],
     ]);
     expect((await listCommitRequests(t.db, { teamId: s.team.id, sprintId: s.sprint.id }))[0]!.status).toBe("declined");
     await expect(s.commit("E", s.mem)).rejects.toThrow("is closed");
-    await expect(closeSprint(t.db, { teamId: s.team.id, sprintId: s.sprint.id, actorId: null, destination: { kind: "backlog" }, timeZone: "UTC" })).rejects.toThrow("is closed");
+    await expect(
+      closeSprint(t.db, {
+        teamId: s.team.id,
+        sprintId: s.sprint.id,
+        actorId: null,
+        destination: { kind: "backlog" },
+        timeZone: "UTC",
+      }),
+    ).rejects.toThrow("is closed");
 
     // Closing the next one returns the leftovers to the backlog (estimated, or backlog without an estimate).
-    await closeSprint(t.db, { teamId: s.team.id, sprintId: next.id, actorId: s.owner.id, destination: { kind: "backlog" }, timeZone: "UTC" });
+    await closeSprint(t.db, {
+      teamId: s.team.id,
+      sprintId: next.id,
+      actorId: s.owner.id,
+      destination: { kind: "backlog" },
+      timeZone: "UTC",
+    });
     expect((await getStory(t.db, { teamId: s.team.id, storyId: s.id("B") }))!.status).toBe("estimated");
     expect((await getStory(t.db, { teamId: s.team.id, storyId: s.id("G") }))!.status).toBe("backlog");
     expect((await listBacklogForBoard(t.db, { teamId: s.team.id })).map((r) => r.key)).toContain("PAY-B");
@@ -282,9 +445,17 @@ describeDb("sprints", (t) => {
       { day: "2026-11-25", credits: 3 },
     ]);
     const actuals = await actualsByStory(t.db, { teamId: s.team.id, storyIds: [s.id("A"), s.id("B")] });
-    expect(Object.fromEntries([...actuals].map(([id, a]) => [id, a.credits]))).toEqual({ [s.id("A")]: 13, [s.id("B")]: 7 });
+    expect(Object.fromEntries([...actuals].map(([id, a]) => [id, a.credits]))).toEqual({
+      [s.id("A")]: 13,
+      [s.id("B")]: 7,
+    });
     const sprint = (await getSprint(t.db, { teamId: s.team.id, sprintId: s.sprint.id }))!;
-    const burn = await sprintBurn(t.db, { teamId: s.team.id, timeZone: "UTC", sprint, now: new Date("2026-11-25T10:00:00Z") });
+    const burn = await sprintBurn(t.db, {
+      teamId: s.team.id,
+      timeZone: "UTC",
+      sprint,
+      now: new Date("2026-11-25T10:00:00Z"),
+    });
     expect(burn).toMatchObject({ spentToDate: 25, elapsedWorkingDays: 3, available: 800 });
   });
 
@@ -312,7 +483,9 @@ describeDb("sprints", (t) => {
       ]) {
         await setTeamWebhook(t.db, { teamId: s.team.id, webhookUrl: url });
         // Each URL gets a fresh retry of the failed alert (the first gets the crossing itself).
-        await sql`update sprint_alerts set webhook_attempts = 1, webhook_error = null where team_id = ${s.team.id} and webhook_attempts > 0`.execute(t.db);
+        await sql`update sprint_alerts set webhook_attempts = 1, webhook_error = null where team_id = ${s.team.id} and webhook_attempts > 0`.execute(
+          t.db,
+        );
         const posted = (await checkBurnAlerts(t.db, { teamId: s.team.id, now }))[0]!.posted;
         expect(posted, url).toMatchObject({ ok: false, error: "the webhook could not be delivered" });
         const alerts = await listSprintAlerts(t.db, { teamId: s.team.id, sprintId: s.sprint.id });
@@ -324,7 +497,9 @@ describeDb("sprints", (t) => {
       // The operator's leave lets it through.
       vi.stubEnv("WEBHOOK_ALLOW_PRIVATE", "1");
       await setTeamWebhook(t.db, { teamId: s.team.id, webhookUrl: `http://localhost:${port}/hook` });
-      await sql`update sprint_alerts set webhook_attempts = 1 where team_id = ${s.team.id} and webhook_attempts > 0`.execute(t.db);
+      await sql`update sprint_alerts set webhook_attempts = 1 where team_id = ${s.team.id} and webhook_attempts > 0`.execute(
+        t.db,
+      );
       expect((await checkBurnAlerts(t.db, { teamId: s.team.id, now }))[0]!.posted).toMatchObject({ ok: true });
       expect(received).toBe(1);
     } finally {
@@ -364,8 +539,12 @@ describeDb("sprints", (t) => {
       expect((await check())[0]).toMatchObject({ crossed: [75], posted: { threshold: 75, ok: true } });
       expect(received).toHaveLength(1);
       expect(received[0]!.body).toMatchObject({ threshold: 75, spentCredits: 610, availableCredits: 800 });
-      expect(received[0]!.body.text).toMatch(/^⚠️ .* · Sprint 1 reached 75 % of its available AI credits: 610 of 800 credits spent \(76 %\)\./);
-      expect(received[0]!.body.text).toContain(`<http://poker.test/t/${s.team.slug}/sprints/${s.sprint.id}|Open the sprint>`);
+      expect(received[0]!.body.text).toMatch(
+        /^⚠️ .* · Sprint 1 reached 75 % of its available AI credits: 610 of 800 credits spent \(76 %\)\./,
+      );
+      expect(received[0]!.body.text).toContain(
+        `<http://poker.test/t/${s.team.slug}/sprints/${s.sprint.id}|Open the sprint>`,
+      );
 
       // Checking again, even twice at once, sends nothing new.
       await Promise.all([check(), check()]);
@@ -406,13 +585,20 @@ describeDb("sprints", (t) => {
     const server = http.createServer((_req, res) => res.writeHead(503).end());
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     try {
-      await setTeamWebhook(t.db, { teamId: s.team.id, webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` });
+      await setTeamWebhook(t.db, {
+        teamId: s.team.id,
+        webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      });
       await addSpend(t.db, s.team.id, "2026-11-24", 100); // 800 → 100 %, 90 too
       const posts = [];
       for (let i = 0; i < 5; i++) posts.push((await checkBurnAlerts(t.db, { teamId: s.team.id, now }))[0]!.posted);
       expect(posts.map((p) => p?.ok ?? null)).toEqual([false, false, false, null, null]);
       const alerts = await listSprintAlerts(t.db, { teamId: s.team.id, sprintId: s.sprint.id });
-      expect(alerts.find((a) => a.threshold === 100)).toMatchObject({ webhookAttempts: 3, webhookSentAt: null, webhookError: "the webhook could not be delivered (HTTP 503)" });
+      expect(alerts.find((a) => a.threshold === 100)).toMatchObject({
+        webhookAttempts: 3,
+        webhookSentAt: null,
+        webhookError: "the webhook could not be delivered (HTTP 503)",
+      });
     } finally {
       await new Promise((r) => server.close(r));
     }
@@ -421,8 +607,24 @@ describeDb("sprints", (t) => {
   it("keeps teams apart", async () => {
     const a = await setup(t.db);
     const b = await setup(t.db);
-    await expect(commitStory(t.db, { teamId: b.team.id, sprintId: a.sprint.id, storyId: b.id("A"), actorId: b.owner.id, actorIsManager: true })).rejects.toThrow("Sprint not found");
-    await expect(commitStory(t.db, { teamId: a.team.id, sprintId: a.sprint.id, storyId: b.id("A"), actorId: a.owner.id, actorIsManager: true })).rejects.toThrow("Story not found");
+    await expect(
+      commitStory(t.db, {
+        teamId: b.team.id,
+        sprintId: a.sprint.id,
+        storyId: b.id("A"),
+        actorId: b.owner.id,
+        actorIsManager: true,
+      }),
+    ).rejects.toThrow("Sprint not found");
+    await expect(
+      commitStory(t.db, {
+        teamId: a.team.id,
+        sprintId: a.sprint.id,
+        storyId: b.id("A"),
+        actorId: a.owner.id,
+        actorIsManager: true,
+      }),
+    ).rejects.toThrow("Story not found");
     expect(await getSprint(t.db, { teamId: b.team.id, sprintId: a.sprint.id })).toBeUndefined();
   });
 
@@ -432,8 +634,20 @@ describeDb("sprints", (t) => {
     await addSpend(t.db, s.team.id, "2026-11-23", 650);
     await s.commit("A", s.mem);
     const dash = await getSprintDashboard(t.db, { teamId: s.team.id, timeZone: "UTC", now });
-    expect(dash.current).toMatchObject({ id: s.sprint.id, spent: 650, available: 800, committed: 150, crossed: [75], remainingWorkingDays: 7, overdue: false });
-    const early = await getSprintDashboard(t.db, { teamId: s.team.id, timeZone: "UTC", now: new Date("2026-11-20T12:00:00Z") });
+    expect(dash.current).toMatchObject({
+      id: s.sprint.id,
+      spent: 650,
+      available: 800,
+      committed: 150,
+      crossed: [75],
+      remainingWorkingDays: 7,
+      overdue: false,
+    });
+    const early = await getSprintDashboard(t.db, {
+      teamId: s.team.id,
+      timeZone: "UTC",
+      now: new Date("2026-11-20T12:00:00Z"),
+    });
     expect(early).toMatchObject({ current: null, next: { id: s.sprint.id, start: "2026-11-23" } });
   });
 

@@ -39,10 +39,25 @@ describeDb("stories, estimates and rates", (t) => {
         story("Rotate keys", { labels: ["infra"] }),
       ],
     });
-    await recordEstimate(t.db, { teamId: team.id, storyId: a!.id, levels: { intensity: "standard", autonomy: "delegate", risk: "medium" }, source: "solo", createdBy: owner.id });
-    await recordEstimate(t.db, { teamId: team.id, storyId: b!.id, levels: { intensity: "light", autonomy: "assist", risk: "low" }, source: "solo", createdBy: owner.id });
-    const titles = async (filters: Parameters<typeof listStories>[1]["filters"], sort?: Parameters<typeof listStories>[1]["sort"], desc?: boolean) =>
-      (await listStories(t.db, { teamId: team.id, filters, sort, desc })).map((r) => r.title);
+    await recordEstimate(t.db, {
+      teamId: team.id,
+      storyId: a!.id,
+      levels: { intensity: "standard", autonomy: "delegate", risk: "medium" },
+      source: "solo",
+      createdBy: owner.id,
+    });
+    await recordEstimate(t.db, {
+      teamId: team.id,
+      storyId: b!.id,
+      levels: { intensity: "light", autonomy: "assist", risk: "low" },
+      source: "solo",
+      createdBy: owner.id,
+    });
+    const titles = async (
+      filters: Parameters<typeof listStories>[1]["filters"],
+      sort?: Parameters<typeof listStories>[1]["sort"],
+      desc?: boolean,
+    ) => (await listStories(t.db, { teamId: team.id, filters, sort, desc })).map((r) => r.title);
 
     expect(await titles({ status: "estimated" })).toEqual(["Retry webhooks", "Checkout button 100%_done"]);
     expect(await titles({ status: "backlog" })).toEqual(["Rotate keys"]);
@@ -89,9 +104,9 @@ describeDb("stories, estimates and rates", (t) => {
       status: "committed",
     });
 
-    await expect(updateStory(t.db, { teamId: team.id, storyId: second.id, ...story("Second", { key: "PAY-10" }) })).rejects.toEqual(
-      new DuplicateKeyError("PAY-10"),
-    );
+    await expect(
+      updateStory(t.db, { teamId: team.id, storyId: second.id, ...story("Second", { key: "PAY-10" }) }),
+    ).rejects.toEqual(new DuplicateKeyError("PAY-10"));
     // Another team's story cannot be edited through this team.
     expect(await updateStory(t.db, { teamId: other.id, storyId: first.id, ...story("Hijack") })).toBe(false);
     expect(await findExistingKeys(t.db, { teamId: team.id, keys: ["PAY-1", "PAY-2", "PAY-10", "PAY-99"] })).toEqual(
@@ -106,9 +121,13 @@ describeDb("stories, estimates and rates", (t) => {
     await createStory(t.db, { teamId: team.id, ...story("Current") });
     await setStoryArchived(t.db, { teamId: team.id, storyId: s.id, archived: true });
     expect((await listStories(t.db, { teamId: team.id })).map((r) => r.title)).toEqual(["Current"]);
-    expect((await listStories(t.db, { teamId: team.id, filters: { archived: true } })).map((r) => r.title)).toEqual(["Old idea"]);
+    expect((await listStories(t.db, { teamId: team.id, filters: { archived: true } })).map((r) => r.title)).toEqual([
+      "Old idea",
+    ]);
     expect((await getBacklogCounts(t.db, team.id)).stories).toBe(1);
-    await expect(createStory(t.db, { teamId: team.id, ...story("Reuse", { key: "PAY-7" }) })).rejects.toBeInstanceOf(DuplicateKeyError);
+    await expect(createStory(t.db, { teamId: team.id, ...story("Reuse", { key: "PAY-7" }) })).rejects.toBeInstanceOf(
+      DuplicateKeyError,
+    );
     await setStoryArchived(t.db, { teamId: team.id, storyId: s.id, archived: false });
     expect((await listStories(t.db, { teamId: team.id })).map((r) => r.title)).toEqual(["Old idea", "Current"]);
   });
@@ -124,7 +143,9 @@ describeDb("stories, estimates and rates", (t) => {
     await recordEstimate(t.db, { teamId: team.id, storyId: s.id, levels, source: "solo", createdBy: owner.id });
 
     const history = await listStoryEstimates(t.db, { teamId: team.id, storyId: s.id });
-    expect(history.map((h) => [h.schemeVersion, h.expectedCredits, h.p80Credits, h.size, h.source, h.createdByName])).toEqual([
+    expect(
+      history.map((h) => [h.schemeVersion, h.expectedCredits, h.p80Credits, h.size, h.source, h.createdByName]),
+    ).toEqual([
       [2, 200, 1000, "M", "solo", owner.name],
       [1, 120, 600, "M", "solo", owner.name],
     ]);
@@ -133,7 +154,10 @@ describeDb("stories, estimates and rates", (t) => {
       [2, "Pair costs more", 1],
       [1, "Defaults", 1],
     ]);
-    expect(await getStory(t.db, { teamId: team.id, storyId: s.id })).toMatchObject({ schemeVersion: 2, estimateSource: "solo" });
+    expect(await getStory(t.db, { teamId: team.id, storyId: s.id })).toMatchObject({
+      schemeVersion: 2,
+      estimateSource: "solo",
+    });
   });
 
   it("adds a later price for a model alongside the old one, and a new model", async () => {
@@ -179,7 +203,9 @@ describeDb("stories, estimates and rates", (t) => {
       outputUsdPerMtok: 4,
       effectiveFrom: null,
     });
-    expect((await listRates(t.db, team.id)).filter((r) => r.modelId === "acme-coder-1").map((r) => r.inputUsdPerMtok)).toEqual([1.2]);
+    expect(
+      (await listRates(t.db, team.id)).filter((r) => r.modelId === "acme-coder-1").map((r) => r.inputUsdPerMtok),
+    ).toEqual([1.2]);
   });
 
   it("changes the credit value of one team only", async () => {
@@ -192,7 +218,11 @@ describeDb("stories, estimates and rates", (t) => {
 
   it("seeds the demo backlog once: a second run leaves it as it is", async () => {
     const { team, owner } = await makeTeam(t.db);
-    const ctx = { db: t.db, teamId: team.id, members: [{ id: owner.id, email: "o@example.com", name: owner.name, role: "owner" as const }] };
+    const ctx = {
+      db: t.db,
+      teamId: team.id,
+      members: [{ id: owner.id, email: "o@example.com", name: owner.name, role: "owner" as const }],
+    };
     await seedBacklog(ctx);
     const first = await getBacklogCounts(t.db, team.id);
     expect(first.stories).toBeGreaterThanOrEqual(35);

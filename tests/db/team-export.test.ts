@@ -6,7 +6,14 @@ import { createGuest, getPokerSession } from "~/models/poker.server";
 import { addRate } from "~/models/rate.server";
 import { getRetro } from "~/models/retro.server";
 import { saveSchemeVersion } from "~/models/scheme.server";
-import { addManualEntry, assignEntries, importSpendJson, mapIdentity, setSessionStory, undoImport } from "~/models/spend.server";
+import {
+  addManualEntry,
+  assignEntries,
+  importSpendJson,
+  mapIdentity,
+  setSessionStory,
+  undoImport,
+} from "~/models/spend.server";
 import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import { decideCommitRequest, listCommitRequests, listSprints } from "~/models/sprint.server";
 import { getStoryByKey, recordEstimate, setStoryArchived } from "~/models/story.server";
@@ -32,7 +39,12 @@ type Member = DemoContext["members"][number];
 async function seedRichTeam(db: DB) {
   const { team, owner } = await makeTeam(db, "Exported Team");
   const members: Member[] = [{ id: owner.id, email: owner.email, name: owner.name, role: "owner" }];
-  for (const [name, role] of [["Manager", "manager"], ["Member A", "member"], ["Member B", "member"], ["Observer", "observer"]] as [string, Role][]) {
+  for (const [name, role] of [
+    ["Manager", "manager"],
+    ["Member A", "member"],
+    ["Member B", "member"],
+    ["Observer", "observer"],
+  ] as [string, Role][]) {
     const user = await makeUser(db, name);
     await addMember(db, { teamId: team.id, userId: user.id, role });
     members.push({ id: user.id, email: user.email, name: user.name, role });
@@ -53,8 +65,18 @@ async function seedRichTeam(db: DB) {
     note: "Low risk ran over",
   });
   const late = (await getStoryByKey(db, { teamId, key: "PAY-440" }))!;
-  await recordEstimate(db, { teamId, storyId: late.id, levels: { intensity: "light", autonomy: "assist", risk: "low" }, source: "solo", createdBy: memberA.id });
-  await setStoryArchived(db, { teamId, storyId: (await getStoryByKey(db, { teamId, key: "PAY-439" }))!.id, archived: true });
+  await recordEstimate(db, {
+    teamId,
+    storyId: late.id,
+    levels: { intensity: "light", autonomy: "assist", risk: "low" },
+    source: "solo",
+    createdBy: memberA.id,
+  });
+  await setStoryArchived(db, {
+    teamId,
+    storyId: (await getStoryByKey(db, { teamId, key: "PAY-439" }))!.id,
+    archived: true,
+  });
   await addRate(db, {
     teamId,
     modelId: "claude-sonnet-4-6",
@@ -69,7 +91,14 @@ async function seedRichTeam(db: DB) {
   // Spend the demo does not make: a hand-typed entry with a note, an inbox assignment with its
   // session mapped, an import that was undone, an identity for someone who left no spend.
   const story = (await getStoryByKey(db, { teamId, key: "PAY-420" }))!;
-  await addManualEntry(db, { teamId, storyId: story.id, userId: memberA.id, day: "2026-11-24", credits: 12.5, note: "Pairing session, typed in" });
+  await addManualEntry(db, {
+    teamId,
+    storyId: story.id,
+    userId: memberA.id,
+    day: "2026-11-24",
+    credits: 12.5,
+    note: "Pairing session, typed in",
+  });
   const unattributed = await db
     .selectFrom("spendEntries")
     .select(["id", "sessionId"])
@@ -81,29 +110,61 @@ async function seedRichTeam(db: DB) {
     .limit(2)
     .execute();
   expect(unattributed.length, "the demo leaves unattributed session spend").toBeGreaterThan(0);
-  await assignEntries(db, { teamId, entryIds: unattributed.map((e) => e.id), storyId: story.id, mapSessions: true, userId: manager.id });
-  await setSessionStory(db, { teamId, sessionId: "session-not-seen-yet", storyId: story.id, userId: manager.id });
-  const undone = await importSpendJson(db, [{ id: "x-1", occurred_at: "2026-11-25", credits: 3, story: "PAY-420" }], { teamId, fileName: "mistake.json", via: "api", userId: null });
-  await undoImport(db, { teamId, importId: undone.importId!, userId: owner.id });
-  await importSpendJson(db, [{ id: "ci-1", occurred_at: "2026-11-26T09:30:00.250Z", credits: 4.25, story: "PAY-420", user: "Build-Bot" }], {
+  await assignEntries(db, {
     teamId,
-    fileName: "CI",
-    via: "api",
+    entryIds: unattributed.map((e) => e.id),
+    storyId: story.id,
+    mapSessions: true,
+    userId: manager.id,
   });
+  await setSessionStory(db, { teamId, sessionId: "session-not-seen-yet", storyId: story.id, userId: manager.id });
+  const undone = await importSpendJson(db, [{ id: "x-1", occurred_at: "2026-11-25", credits: 3, story: "PAY-420" }], {
+    teamId,
+    fileName: "mistake.json",
+    via: "api",
+    userId: null,
+  });
+  await undoImport(db, { teamId, importId: undone.importId!, userId: owner.id });
+  await importSpendJson(
+    db,
+    [{ id: "ci-1", occurred_at: "2026-11-26T09:30:00.250Z", credits: 4.25, story: "PAY-420", user: "Build-Bot" }],
+    {
+      teamId,
+      fileName: "CI",
+      via: "api",
+    },
+  );
   await mapIdentity(db, { teamId, identity: "build-bot", userId: memberA.id, createdBy: owner.id });
   // The demo maps its own people's tool names; these members are others.
-  for (const [identity, m] of [["dana-demo", members[0]!], ["sam-okafor", memberA], ["ari-m", manager]] as const) {
+  for (const [identity, m] of [
+    ["dana-demo", members[0]!],
+    ["sam-okafor", memberA],
+    ["ari-m", manager],
+  ] as const) {
     await mapIdentity(db, { teamId, identity, userId: m.id, createdBy: owner.id });
   }
 
   // The running sprint: its pending request decided, burn alerts raised.
   const running = (await listSprints(db, { teamId })).find((s) => s.closedAt === null)!;
   const pending = (await listCommitRequests(db, { teamId, sprintId: running.id })).find((r) => r.status === "pending");
-  if (pending) await decideCommitRequest(db, { teamId, sprintId: running.id, requestId: pending.id, deciderId: manager.id, approve: false, note: "Next sprint" });
+  if (pending)
+    await decideCommitRequest(db, {
+      teamId,
+      sprintId: running.id,
+      requestId: pending.id,
+      deciderId: manager.id,
+      approve: false,
+      note: "Next sprint",
+    });
   await checkBurnAlerts(db, { teamId });
 
   // A guest in the open poker session.
-  const open = await db.selectFrom("pokerSessions").select(["id", "guestKey"]).where("teamId", "=", teamId).where("status", "=", "open").executeTakeFirstOrThrow();
+  const open = await db
+    .selectFrom("pokerSessions")
+    .select(["id", "guestKey"])
+    .where("teamId", "=", teamId)
+    .where("status", "=", "open")
+    .executeTakeFirstOrThrow();
   await createGuest(db, { guestKey: open.guestKey!, name: "Guest Gita" });
 
   // This round's fields and tables, each away from its default: the guard's choice, a story the
@@ -127,21 +188,51 @@ async function seedRichTeam(db: DB) {
     .executeTakeFirstOrThrow();
   await db
     .updateTable("spendEntries")
-    .set({ cacheWrite1hTokens: Math.max(1, cached.cacheWriteTokens), cacheWriteTokens: Math.max(1, cached.cacheWriteTokens), fast: true, product: "spark", usageRank: "18446744073709551703" })
+    .set({
+      cacheWrite1hTokens: Math.max(1, cached.cacheWriteTokens),
+      cacheWriteTokens: Math.max(1, cached.cacheWriteTokens),
+      fast: true,
+      product: "spark",
+      usageRank: "18446744073709551703",
+    })
     .where("id", "=", cached.id)
     .execute();
   await db
     .insertInto("budgetExtensions")
-    .values({ teamId, storyId: story.id, sprintId: running.id, credits: 37.5, reason: "Flaky CI retries", createdBy: manager.id, createdAt: "2026-11-27T08:00:00.000Z" })
+    .values({
+      teamId,
+      storyId: story.id,
+      sprintId: running.id,
+      credits: 37.5,
+      reason: "Flaky CI retries",
+      createdBy: manager.id,
+      createdAt: "2026-11-27T08:00:00.000Z",
+    })
     .execute();
-  await db.insertInto("budgetExtensions").values({ teamId, storyId: late.id, sprintId: null, credits: 5, reason: "Spike", createdBy: null }).execute();
+  await db
+    .insertInto("budgetExtensions")
+    .values({ teamId, storyId: late.id, sprintId: null, credits: 5, reason: "Spike", createdBy: null })
+    .execute();
   await db
     .insertInto("otlpSessions")
-    .values({ teamId, sessionId: "otel-session-1", signal: "metrics", createdAt: "2026-11-26T10:00:00.000Z", updatedAt: "2026-11-26T11:00:00.000Z" })
+    .values({
+      teamId,
+      sessionId: "otel-session-1",
+      signal: "metrics",
+      createdAt: "2026-11-26T10:00:00.000Z",
+      updatedAt: "2026-11-26T11:00:00.000Z",
+    })
     .execute();
   await db
     .insertInto("trackerConnections")
-    .values({ teamId, kind: "github", baseUrl: "https://api.github.com", project: "acme/pay", tokenSealed: "SEALED-TRACKER-SECRET", createdBy: owner.id })
+    .values({
+      teamId,
+      kind: "github",
+      baseUrl: "https://api.github.com",
+      project: "acme/pay",
+      tokenSealed: "SEALED-TRACKER-SECRET",
+      createdBy: owner.id,
+    })
     .execute();
 
   return { team, owner, members };
@@ -155,9 +246,23 @@ function comparable(doc: TeamExport) {
 }
 
 async function rowCounts(db: DB, teamId: number) {
-  const count = async (table: "sizingSchemes" | "modelRates" | "estimates" | "storyOutcomes" | "pokerParticipants" | "sprintStories") =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as("n")).where("teamId", "=", teamId).executeTakeFirstOrThrow()).n);
-  const team = await db.selectFrom("teams").select(["timeZone", "keyPattern", "creditValueUsd"]).where("id", "=", teamId).executeTakeFirstOrThrow();
+  const count = async (
+    table: "sizingSchemes" | "modelRates" | "estimates" | "storyOutcomes" | "pokerParticipants" | "sprintStories",
+  ) =>
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("teamId", "=", teamId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const team = await db
+    .selectFrom("teams")
+    .select(["timeZone", "keyPattern", "creditValueUsd"])
+    .where("id", "=", teamId)
+    .executeTakeFirstOrThrow();
   return {
     ...(await countTeamContent(db, teamId)),
     schemes: await count("sizingSchemes"),
@@ -184,7 +289,11 @@ describeDb("team export and import", (t) => {
   /** A new team owned by the source's owner, with the same members in the same roles (or only the owner). */
   async function freshTeam(options: { members?: boolean; owner?: number } = {}) {
     const n = Math.random().toString(36).slice(2, 8);
-    const team = await createTeam(t.db, { name: "Exported Team", slug: `moved-${n}`, ownerId: options.owner ?? source.owner.id });
+    const team = await createTeam(t.db, {
+      name: "Exported Team",
+      slug: `moved-${n}`,
+      ownerId: options.owner ?? source.owner.id,
+    });
     if (options.members !== false && options.owner === undefined) {
       for (const m of source.members.slice(1)) await addMember(t.db, { teamId: team.id, userId: m.id, role: m.role });
     }
@@ -198,11 +307,17 @@ describeDb("team export and import", (t) => {
     expect(doc.stories.some((s) => s.archivedAt !== null)).toBe(true);
     expect(doc.sizingSchemes.map((s) => s.version)).toEqual([1, 2]);
     expect(doc.estimates.some((e) => e.schemeVersion === 2)).toBe(true);
-    expect(doc.estimates.some((e) => e.source === "session" && e.pokerSessionRef !== null && e.rounds.length > 0)).toBe(true);
+    expect(doc.estimates.some((e) => e.source === "session" && e.pokerSessionRef !== null && e.rounds.length > 0)).toBe(
+      true,
+    );
     expect(doc.storyOutcomes.length).toBeGreaterThan(5);
     expect(doc.pokerSessions.length).toBe(2);
     expect(votes.length).toBeGreaterThan(10);
-    expect(doc.pokerSessions.some((s) => s.guestLink && s.participants.some((p) => p.person === null && p.displayName === "Guest Gita"))).toBe(true);
+    expect(
+      doc.pokerSessions.some(
+        (s) => s.guestLink && s.participants.some((p) => p.person === null && p.displayName === "Guest Gita"),
+      ),
+    ).toBe(true);
     expect(closed.length).toBe(4);
     expect(closed.some((s) => s.snapshot!.destination.kind === "sprint")).toBe(true);
     expect(doc.sprints.some((s) => s.allocations.length > 0)).toBe(true);
@@ -220,19 +335,28 @@ describeDb("team export and import", (t) => {
     expect(doc.team.guardFailClosed).toBe(true);
     expect(doc.stories.filter((s) => s.trackerClosed).map((s) => s.key)).toEqual(["PAY-440"]);
     expect(doc.rates.find((r) => r.effectiveFrom === "2026-10-01")?.cacheWrite1hUsdPerMtok).toBe(4.75);
-    expect(doc.spendEntries.filter((e) => e.fast && e.product === "spark" && e.cacheWrite1hTokens > 0).map((e) => e.usageRank)).toEqual([
-      "18446744073709551703",
-    ]);
+    expect(
+      doc.spendEntries
+        .filter((e) => e.fast && e.product === "spark" && e.cacheWrite1hTokens > 0)
+        .map((e) => e.usageRank),
+    ).toEqual(["18446744073709551703"]);
     expect(doc.budgetExtensions.map((x) => [x.credits, x.reason, x.sprintRef !== null, x.createdBy])).toEqual([
       [37.5, "Flaky CI retries", true, source.members[1]!.email],
       [5, "Spike", false, null],
     ]);
     expect(doc.otlpSessions).toEqual([
-      { sessionId: "otel-session-1", signal: "metrics", createdAt: "2026-11-26T10:00:00.000Z", updatedAt: "2026-11-26T11:00:00.000Z" },
+      {
+        sessionId: "otel-session-1",
+        signal: "metrics",
+        createdAt: "2026-11-26T10:00:00.000Z",
+        updatedAt: "2026-11-26T11:00:00.000Z",
+      },
     ]);
 
     const text = JSON.stringify(doc);
-    expect(text).not.toMatch(/scrypt\$|passwordHash|tokenHash|guestKey|webhook_?url|tokenSealed|SEALED-TRACKER-SECRET/i);
+    expect(text).not.toMatch(
+      /scrypt\$|passwordHash|tokenHash|guestKey|webhook_?url|tokenSealed|SEALED-TRACKER-SECRET/i,
+    );
   });
 
   it("exports a round still voting with who voted but no values, and imports such a document", async () => {
@@ -263,8 +387,17 @@ describeDb("team export and import", (t) => {
     const parsed = readTeamExport(JSON.stringify(doc));
     expect(parsed.ok ? [] : parsed.errors).toEqual([]);
     const target = await freshTeam();
-    const summary = await importTeam(t.db, { teamId: target.id, doc: (parsed as { doc: TeamExport }).doc, actingUserId: source.owner.id });
-    expect(summary).toMatchObject({ stories: doc.stories.length, spendEntries: doc.spendEntries.length, unknownPeople: [], leftOut: [] });
+    const summary = await importTeam(t.db, {
+      teamId: target.id,
+      doc: (parsed as { doc: TeamExport }).doc,
+      actingUserId: source.owner.id,
+    });
+    expect(summary).toMatchObject({
+      stories: doc.stories.length,
+      spendEntries: doc.spendEntries.length,
+      unknownPeople: [],
+      leftOut: [],
+    });
 
     const again = await exportTeam(t.db, target.id);
     // A round still voting comes back open and empty (its hidden votes were never exported): the
@@ -291,8 +424,18 @@ describeDb("team export and import", (t) => {
       expect(strip(b!)).toEqual(strip(a!));
     }
     // Guests get a new link; the old one stays with the old session.
-    const open = await t.db.selectFrom("pokerSessions").select(["id", "guestKey"]).where("teamId", "=", target.id).where("status", "=", "open").executeTakeFirstOrThrow();
-    const sourceOpen = await t.db.selectFrom("pokerSessions").select("guestKey").where("teamId", "=", source.team.id).where("status", "=", "open").executeTakeFirstOrThrow();
+    const open = await t.db
+      .selectFrom("pokerSessions")
+      .select(["id", "guestKey"])
+      .where("teamId", "=", target.id)
+      .where("status", "=", "open")
+      .executeTakeFirstOrThrow();
+    const sourceOpen = await t.db
+      .selectFrom("pokerSessions")
+      .select("guestKey")
+      .where("teamId", "=", source.team.id)
+      .where("status", "=", "open")
+      .executeTakeFirstOrThrow();
     expect(open.guestKey).toBeTruthy();
     expect(open.guestKey).not.toBe(sourceOpen.guestKey);
     expect((await getPokerSession(t.db, { teamId: target.id, sessionId: open.id }))?.status).toBe("open");
@@ -300,7 +443,9 @@ describeDb("team export and import", (t) => {
 
   it("refuses a team that already has data, and writes nothing", async () => {
     const before = await rowCounts(t.db, source.team.id);
-    const error = await importTeam(t.db, { teamId: source.team.id, doc, actingUserId: source.owner.id }).catch((e: unknown) => e);
+    const error = await importTeam(t.db, { teamId: source.team.id, doc, actingUserId: source.owner.id }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TeamImportError);
     expect((error as TeamImportError).status).toBe(409);
     expect(await rowCounts(t.db, source.team.id)).toEqual(before);
@@ -309,7 +454,9 @@ describeDb("team export and import", (t) => {
     const target = await freshTeam();
     await t.db.insertInto("stories").values({ teamId: target.id, title: "Already here", rank: "m" }).execute();
     const beforeTarget = await rowCounts(t.db, target.id);
-    const refused = await importTeam(t.db, { teamId: target.id, doc, actingUserId: source.owner.id }).catch((e: unknown) => e);
+    const refused = await importTeam(t.db, { teamId: target.id, doc, actingUserId: source.owner.id }).catch(
+      (e: unknown) => e,
+    );
     expect((refused as TeamImportError).status).toBe(409);
     expect((refused as TeamImportError).details).toEqual(["1 story"]);
     expect(await rowCounts(t.db, target.id)).toEqual(beforeTarget);
@@ -319,7 +466,9 @@ describeDb("team export and import", (t) => {
     const stranger = await makeUser(t.db, "Stranger");
     const target = await freshTeam({ owner: stranger.id });
     const before = await rowCounts(t.db, target.id);
-    const asked = await importTeam(t.db, { teamId: target.id, doc, actingUserId: stranger.id }).catch((e: unknown) => e);
+    const asked = await importTeam(t.db, { teamId: target.id, doc, actingUserId: stranger.id }).catch(
+      (e: unknown) => e,
+    );
     expect((asked as TeamImportError).status).toBe(409);
     expect([...(asked as TeamImportError).details].sort()).toEqual(source.members.map((m) => m.email).sort());
     expect(await rowCounts(t.db, target.id)).toEqual(before);
@@ -327,10 +476,20 @@ describeDb("team export and import", (t) => {
     // A member who is not a manager may not import at all.
     const member = await makeUser(t.db, "Plain member");
     await addMember(t.db, { teamId: target.id, userId: member.id, role: "member" });
-    const forbidden = await importTeam(t.db, { teamId: target.id, doc, actingUserId: member.id, allowUnknownPeople: true }).catch((e: unknown) => e);
+    const forbidden = await importTeam(t.db, {
+      teamId: target.id,
+      doc,
+      actingUserId: member.id,
+      allowUnknownPeople: true,
+    }).catch((e: unknown) => e);
     expect((forbidden as TeamImportError).status).toBe(403);
 
-    const summary = await importTeam(t.db, { teamId: target.id, doc, actingUserId: stranger.id, allowUnknownPeople: true });
+    const summary = await importTeam(t.db, {
+      teamId: target.id,
+      doc,
+      actingUserId: stranger.id,
+      allowUnknownPeople: true,
+    });
     expect(summary.unknownPeople.sort()).toEqual(source.members.map((m) => m.email).sort());
     expect(summary.leftOut.some((l) => l.includes("allocation"))).toBe(true);
     expect(summary.leftOut.some((l) => l.includes("identity"))).toBe(true);
@@ -348,7 +507,9 @@ describeDb("team export and import", (t) => {
     const names = (d: TeamExport) => d.sprints.flatMap((s) => s.snapshot?.allocations.map((a) => a.name) ?? []);
     expect(names(imported)).toEqual(names(doc));
     // Everything else came over.
-    expect(imported.stories.map((s) => [s.key, s.title, s.rank, s.status])).toEqual(doc.stories.map((s) => [s.key, s.title, s.rank, s.status]));
+    expect(imported.stories.map((s) => [s.key, s.title, s.rank, s.status])).toEqual(
+      doc.stories.map((s) => [s.key, s.title, s.rank, s.status]),
+    );
     expect(imported.spendEntries.length).toBe(doc.spendEntries.length);
   });
 
@@ -397,7 +558,11 @@ describeDb("team export and import", (t) => {
     late.spendEntries[late.spendEntries.length - 1]!.occurredAt = "0000-01-01T00:00:00Z";
     const checked = readTeamExport(JSON.stringify(late));
     expect(checked.ok).toBe(true);
-    const error = await importTeam(t.db, { teamId: target.id, doc: (checked as { doc: TeamExport }).doc, actingUserId: source.owner.id }).catch((e: unknown) => e);
+    const error = await importTeam(t.db, {
+      teamId: target.id,
+      doc: (checked as { doc: TeamExport }).doc,
+      actingUserId: source.owner.id,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TeamImportError);
     expect((error as TeamImportError).status).toBe(422);
     expect(await rowCounts(t.db, target.id)).toEqual(before);

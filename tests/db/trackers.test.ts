@@ -7,7 +7,10 @@ import { describeDb } from "../helpers/db";
 import { makeTeam } from "../helpers/factories";
 
 const itemsOf = (name: string, options = {}): TrackerItem[] => {
-  const parsed = parseTrackerFile(readFileSync(new URL(`../fixtures/trackers/${name}`, import.meta.url), "utf8"), options);
+  const parsed = parseTrackerFile(
+    readFileSync(new URL(`../fixtures/trackers/${name}`, import.meta.url), "utf8"),
+    options,
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return parsed.items;
 };
@@ -15,10 +18,22 @@ const itemsOf = (name: string, options = {}): TrackerItem[] => {
 describeDb("tracker imports", (t) => {
   it("adds a Jira export at the end of the backlog, and importing it again changes nothing", async () => {
     const { team } = await makeTeam(t.db);
-    await createStory(t.db, { teamId: team.id, key: null, title: "Already here", link: null, labels: [], description: "" });
+    await createStory(t.db, {
+      teamId: team.id,
+      key: null,
+      title: "Already here",
+      link: null,
+      labels: [],
+      description: "",
+    });
     const items = itemsOf("jira-all-fields.csv", { jiraSite: "https://acme.atlassian.net" });
 
-    expect((await previewTrackerImport(t.db, { teamId: team.id, items })).counts).toEqual({ create: 3, update: 0, unchanged: 0, closed: 1 });
+    expect((await previewTrackerImport(t.db, { teamId: team.id, items })).counts).toEqual({
+      create: 3,
+      update: 0,
+      unchanged: 0,
+      closed: 1,
+    });
     const first = await importTrackerItems(t.db, { teamId: team.id, items });
     expect(first.counts.create).toBe(3);
     const stories = await listStories(t.db, { teamId: team.id, filters: {}, sort: "rank" });
@@ -28,7 +43,10 @@ describeDb("tracker imports", (t) => {
       ["PAY-413", "Add Apple Pay", false],
       ["PAY-398", "Crash when cart is empty", true],
     ]);
-    expect(stories[1]).toMatchObject({ link: "https://acme.atlassian.net/browse/PAY-412", labels: ["payments", "backend"] });
+    expect(stories[1]).toMatchObject({
+      link: "https://acme.atlassian.net/browse/PAY-412",
+      labels: ["payments", "backend"],
+    });
 
     const again = await importTrackerItems(t.db, { teamId: team.id, items });
     expect(again.counts).toMatchObject({ create: 0, update: 0, unchanged: 3 });
@@ -55,7 +73,10 @@ describeDb("tracker imports", (t) => {
     });
 
     // The tracker closes #17 and renames #41.
-    const plan = await importTrackerItems(t.db, { teamId: team.id, items: [{ ...open, title: "Cap agent retries at 3" }, closed] });
+    const plan = await importTrackerItems(t.db, {
+      teamId: team.id,
+      items: [{ ...open, title: "Cap agent retries at 3" }, closed],
+    });
     expect(plan.counts).toMatchObject({ create: 0, update: 2 });
     const rows = await listStories(t.db, { teamId: team.id, filters: {}, sort: "rank" });
     expect(rows.map((s) => [s.key, s.title, s.trackerClosed])).toEqual([

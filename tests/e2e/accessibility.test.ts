@@ -124,7 +124,8 @@ describe.skipIf(!chromiumPath())("accessibility: axe-core on every page", () => 
     await settle(page);
     return res?.status() ?? 0;
   }
-  const settle = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const settle = (page: Page) =>
+    page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
   it("the harness sees a violation planted in a page under the app's CSP", async () => {
     const context = await browser.newContext({ baseURL: server.url });
@@ -146,11 +147,19 @@ describe.skipIf(!chromiumPath())("accessibility: axe-core on every page", () => 
   type Pass = (typeof PASSES)[number];
 
   /** Opens each page as its user with axe; returns the blocking violations, formatted. */
-  async function audit(list: typeof pages, pass: Pass, clients: { owner: HttpClient }): Promise<{ failures: string[]; checked: number }> {
+  async function audit(
+    list: typeof pages,
+    pass: Pass,
+    clients: { owner: HttpClient },
+  ): Promise<{ failures: string[]; checked: number }> {
     const failures: string[] = [];
     const contexts: Record<"owner" | "anonymous", BrowserContext> = {
       owner: await browser.newContext({ baseURL: server.url, viewport: pass.viewport, colorScheme: pass.colorScheme }),
-      anonymous: await browser.newContext({ baseURL: server.url, viewport: pass.viewport, colorScheme: pass.colorScheme }),
+      anonymous: await browser.newContext({
+        baseURL: server.url,
+        viewport: pass.viewport,
+        colorScheme: pass.colorScheme,
+      }),
     };
     await shareLogin(contexts.owner, clients.owner);
     const tabs = { owner: await contexts.owner.newPage(), anonymous: await contexts.anonymous.newPage() };

@@ -7,7 +7,13 @@ import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
 
 // Walks every route under /t/:team (read from the server build, so a new page cannot be missed) as
 // anonymous, outsider, observer, member and owner.
-type BuildRoute = { id: string; path?: string; index?: boolean; parentId?: string; module: { loader?: unknown; action?: unknown } };
+type BuildRoute = {
+  id: string;
+  path?: string;
+  index?: boolean;
+  parentId?: string;
+  module: { loader?: unknown; action?: unknown };
+};
 
 // Records for URL parameters other than :team, keyed by the route pattern's prefix up to the
 // parameter (e.g. "/t/:team/sprints/:id"). A route with a parameter not covered here fails the test:
@@ -57,14 +63,21 @@ const clients: Record<string, HttpClient> = {};
 
 beforeAll(async () => {
   server = await startTestServer();
-  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as { routes: Record<string, BuildRoute> };
+  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as {
+    routes: Record<string, BuildRoute>;
+  };
   const fullPath = (r: BuildRoute): string => {
     const parent = r.parentId ? build.routes[r.parentId] : undefined;
     const own = r.path ?? "";
     return parent ? [fullPath(parent), own].filter(Boolean).join("/") : own;
   };
   routes = Object.values(build.routes)
-    .map((r) => ({ pattern: "/" + fullPath(r), index: !!r.index, hasLoader: !!r.module.loader, hasAction: !!r.module.action }))
+    .map((r) => ({
+      pattern: "/" + fullPath(r),
+      index: !!r.index,
+      hasLoader: !!r.module.loader,
+      hasAction: !!r.module.action,
+    }))
     .filter((r) => r.pattern.startsWith("/t/:team"));
   apiRoutes = Object.values(build.routes)
     .map((r) => ({ pattern: "/" + fullPath(r), hasLoader: !!r.module.loader, hasAction: !!r.module.action }))
@@ -114,16 +127,24 @@ describe("authorization matrix", () => {
   it("answers 404 to a logged-in outsider, for reads and writes", async () => {
     for (const r of routes) {
       if (r.hasLoader) expect((await clients.outsider!.request(urlFor(r))).status, r.pattern).toBe(404);
-      if (r.hasAction) expect((await clients.outsider!.post(urlFor(r, true), { intent: "x" })).status, r.pattern).toBe(404);
+      if (r.hasAction)
+        expect((await clients.outsider!.post(urlFor(r, true), { intent: "x" })).status, r.pattern).toBe(404);
     }
   });
 
   it("lets observers read every page and change nothing", async () => {
-    for (const pattern of MANAGER_READS) expect(routes.map((r) => r.pattern), "a manager-only read that is not built").toContain(pattern);
+    for (const pattern of MANAGER_READS)
+      expect(
+        routes.map((r) => r.pattern),
+        "a manager-only read that is not built",
+      ).toContain(pattern);
     for (const r of routes) {
-      if (r.hasLoader) expect((await clients.observer!.request(urlFor(r))).status, r.pattern).toBe(readStatus(r.pattern));
+      if (r.hasLoader)
+        expect((await clients.observer!.request(urlFor(r))).status, r.pattern).toBe(readStatus(r.pattern));
       if (r.hasAction) {
-        expect((await clients.observer!.post(urlFor(r, true), { intent: "x" })).status, r.pattern).toBe(MOVED.has(r.pattern) ? 308 : 403);
+        expect((await clients.observer!.post(urlFor(r, true), { intent: "x" })).status, r.pattern).toBe(
+          MOVED.has(r.pattern) ? 308 : 403,
+        );
       }
     }
   });
@@ -137,7 +158,10 @@ describe("authorization matrix", () => {
   it("lets managers and owners read every page and reach every action", async () => {
     for (const who of ["manager", "owner"]) {
       for (const r of routes) {
-        if (r.hasLoader) expect((await clients[who]!.request(urlFor(r))).status, `${who} ${r.pattern}`).toBe(MOVED.has(r.pattern) ? 301 : 200);
+        if (r.hasLoader)
+          expect((await clients[who]!.request(urlFor(r))).status, `${who} ${r.pattern}`).toBe(
+            MOVED.has(r.pattern) ? 301 : 200,
+          );
         // A made-up intent: past the role check, the action refuses the body itself (400, or a
         // redirect back with a message), never as forbidden or unknown, never with a 500.
         if (r.hasAction) {
@@ -160,7 +184,11 @@ describe("authorization matrix", () => {
       const call = (token?: string, cookie?: string) =>
         fetch(new URL(url, server.url), {
           method: "POST",
-          headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(cookie ? { Cookie: cookie } : {}) },
+          headers: {
+            "Content-Type": "application/json",
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+            ...(cookie ? { Cookie: cookie } : {}),
+          },
           body: "[]",
         });
       expect((await call()).status, `${r.pattern} without a token`).toBe(401);
@@ -173,7 +201,9 @@ describe("authorization matrix", () => {
       expect((await call(own)).status, `${r.pattern} with the team's token`).toBeLessThan(300);
     }
     // Tokens are made by managers and owners only.
-    expect((await clients.member!.post("/t/alpha/settings/tokens", { intent: "create", name: "Mine" })).status).toBe(403);
+    expect((await clients.member!.post("/t/alpha/settings/tokens", { intent: "create", name: "Mine" })).status).toBe(
+      403,
+    );
   });
 
   it("keeps member management to managers and owners", async () => {
@@ -184,7 +214,11 @@ describe("authorization matrix", () => {
   });
 
   it("refuses a cross-origin POST even with a valid session", async () => {
-    const res = await clients.owner!.post("/t/alpha/settings/members", { intent: "invite", role: "member" }, { Origin: "https://evil.example" });
+    const res = await clients.owner!.post(
+      "/t/alpha/settings/members",
+      { intent: "invite", role: "member" },
+      { Origin: "https://evil.example" },
+    );
     expect(res.status).toBe(403);
   });
 });

@@ -17,9 +17,15 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 // Server HTML as text to search: entities decoded, React's text separators dropped.
-const unescape = (html: string) => html.replace(/<!-- -->/g, "").replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&amp;/g, "&");
+const unescape = (html: string) =>
+  html
+    .replace(/<!-- -->/g, "")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 
-const inputTag = (html: string, name: string) => html.match(/<input\b[^>]*>/g)?.find((tag) => tag.includes(` name="${name}"`)) ?? "";
+const inputTag = (html: string, name: string) =>
+  html.match(/<input\b[^>]*>/g)?.find((tag) => tag.includes(` name="${name}"`)) ?? "";
 
 describe("backlog over HTTP", () => {
   it("rejects an invalid sizing scheme with the errors in place and keeps what was typed", async () => {
@@ -37,7 +43,9 @@ describe("backlog over HTTP", () => {
     expect(html).toContain("Not saved: 2 values need fixing");
     // Each message sits next to its input, which keeps the typed value.
     expect(inputTag(html, "base[1][2]")).toMatch(/aria-invalid="true" aria-describedby="err-base-1-2-".* value="10"/);
-    expect(html).toMatch(/id="err-base-1-2-" class="field-error">Standard × Delegate \(10\) must not cost less than Light × Delegate \(40\)/);
+    expect(html).toMatch(
+      /id="err-base-1-2-" class="field-error">Standard × Delegate \(10\) must not cost less than Light × Delegate \(40\)/,
+    );
     expect(inputTag(html, "p80Multiplier[2]")).toMatch(/aria-invalid="true".* value="0.8"/);
     expect(html).toContain("The p80 multiplier for Wild risk must be 1 or more");
     expect(inputTag(html, "risk[2].label")).toContain('value="Wild"');
@@ -46,7 +54,11 @@ describe("backlog over HTTP", () => {
     // Nothing was saved: still version 1.
     expect(unescape(await (await owner.request("/t/crew/settings/sizing")).text())).toContain("Save as version 2");
 
-    const fixed = await owner.post("/t/crew/settings/sizing", { ...form, [schemeField.base(1, 2)]: "140", [schemeField.multiplier(2)]: "4" });
+    const fixed = await owner.post("/t/crew/settings/sizing", {
+      ...form,
+      [schemeField.base(1, 2)]: "140",
+      [schemeField.multiplier(2)]: "4",
+    });
     expect(fixed.status).toBe(200);
     expect(unescape(await fixed.text())).toContain("Saved as version 2");
   });
@@ -54,7 +66,9 @@ describe("backlog over HTTP", () => {
   it("lets only managers save a scheme or a rate, and imports nothing from a CSV with a bad line", async () => {
     const member = await joinWithRole(owner, "crew", "member", "Mia Member");
     expect((await member.post("/t/crew/settings/sizing", { intent: "save" })).status).toBe(403);
-    expect((await member.post("/t/crew/settings/rates", { intent: "credit-value", creditValueUsd: "0.02" })).status).toBe(403);
+    expect(
+      (await member.post("/t/crew/settings/rates", { intent: "credit-value", creditValueUsd: "0.02" })).status,
+    ).toBe(403);
 
     const csv = "key,title,labels\nCSV-1,Fine,api\nCSV-2,,ui\nCSV-1,Again,\n";
     const bad = await member.post("/t/crew/backlog/new", { intent: "csv", csvText: csv });
@@ -64,7 +78,10 @@ describe("backlog over HTTP", () => {
     expect(html).toContain("Line 4: CSV-1 is already on line 2");
     expect(unescape(await (await member.request("/t/crew/backlog?q=CSV")).text())).toContain("0 stories match");
 
-    const ok = await member.post("/t/crew/backlog/new", { intent: "csv", csvText: "key,title,labels\nCSV-1,Fine,api\nCSV-2,Also fine,ui\n" });
+    const ok = await member.post("/t/crew/backlog/new", {
+      intent: "csv",
+      csvText: "key,title,labels\nCSV-1,Fine,api\nCSV-2,Also fine,ui\n",
+    });
     expect(ok.status).toBe(302);
     expect(ok.headers.get("location")).toBe("/t/crew/backlog?added=2");
     const again = await member.post("/t/crew/backlog/new", { intent: "paste", titles: "CSV-9 New\nCSV-2 Taken" });
@@ -113,12 +130,16 @@ describe.skipIf(!chromiumPath())("backlog in a real browser", () => {
 
   const orderView = "/t/crew/backlog?view=order&q=ORD-";
   const order = async () =>
-    (await page.getByRole("list", { name: "Backlog order" }).getByRole("button").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")))).map(
-      (label) => /ORD-\d (\w+)/.exec(label ?? "")?.[1],
-    );
+    (
+      await page
+        .getByRole("list", { name: "Backlog order" })
+        .getByRole("button")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")))
+    ).map((label) => /ORD-\d (\w+)/.exec(label ?? "")?.[1]);
   const handle = (title: string) => page.getByRole("button", { name: new RegExp(`^Move ORD-\\d ${title}$`) });
   const announcement = () => page.locator('[id^="DndLiveRegion"]').textContent();
-  const moveSaved = () => page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/backlog") && r.status() === 200);
+  const moveSaved = () =>
+    page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/backlog") && r.status() === 200);
 
   async function openOrderView() {
     await page.goto(orderView);
@@ -158,9 +179,7 @@ describe.skipIf(!chromiumPath())("backlog in a real browser", () => {
     await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2 - 10, { steps: 4 });
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2 - 4, { steps: 12 });
     // dnd-kit settles the drop target on animation frames: drop once its live region says where.
-    await expect
-      .poll(() => page.locator("[id^=DndLiveRegion]").textContent())
-      .toContain("Echo moved to position 1 of");
+    await expect.poll(() => page.locator("[id^=DndLiveRegion]").textContent()).toContain("Echo moved to position 1 of");
     await page.mouse.up();
     await saved;
     expect(await order()).toEqual(["Echo", "Alpha", "Delta", "Bravo", "Charlie"]);
@@ -200,7 +219,9 @@ describe.skipIf(!chromiumPath())("backlog in a real browser", () => {
     expect(await page.locator(".size-big").textContent()).toBe("Size M");
     expect(await page.getByText("Solo estimate", { exact: true }).count()).toBe(1);
     expect(await page.getByText("Scheme v2").count()).toBe(1);
-    expect(await page.getByRole("textbox", { name: "Claude Code" }).inputValue()).toBe('claude -p "PAY-1: Retry failed payouts" --max-budget-usd 3.50');
+    expect(await page.getByRole("textbox", { name: "Claude Code" }).inputValue()).toBe(
+      'claude -p "PAY-1: Retry failed payouts" --max-budget-usd 3.50',
+    );
     expect(await page.getByRole("textbox", { name: "Copilot CLI" }).inputValue()).toBe("copilot --max-ai-credits 350");
 
     await page.goto("/t/crew/backlog?q=PAY-1");

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SpendApiEntrySchema } from "~/domain/spend/api-entries";
 import { crawl, demoLogin, loadAppRoutes, logIn, type AppRoute } from "../helpers/app-routes";
 import { chromiumPath, launchBrowser } from "../helpers/browser";
-import { bodyArb, describeBody, encodeBody, formsIn, HOSTILE_VALUES, vocabularyOfSource, type FuzzBody } from "../helpers/form-fuzz";
+import {
+  bodyArb,
+  describeBody,
+  encodeBody,
+  formsIn,
+  HOSTILE_VALUES,
+  vocabularyOfSource,
+  type FuzzBody,
+} from "../helpers/form-fuzz";
 import { shareLogin } from "../helpers/poker-fixture";
 import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
@@ -65,7 +73,11 @@ beforeAll(async () => {
   owner = new HttpClient(server.url);
   await logIn(owner, email, password);
   const found = await crawl(owner, ["/t/demo"], routes);
-  const anonymous = await crawl(new HttpClient(server.url), ["/login", "/signup", ...[...found.links].filter((l) => !l.startsWith("/t/"))], routes);
+  const anonymous = await crawl(
+    new HttpClient(server.url),
+    ["/login", "/signup", ...[...found.links].filter((l) => !l.startsWith("/t/"))],
+    routes,
+  );
   for (const pages of [found.pages, anonymous.pages]) {
     for (const [pattern, urls] of pages) {
       if (!urlOf.has(pattern)) urlOf.set(pattern, urls[0]!);
@@ -75,7 +87,8 @@ beforeAll(async () => {
       });
     }
   }
-  for (const link of found.links) for (const name of new URL(link, server.url).searchParams.keys()) queryNames.add(name);
+  for (const link of found.links)
+    for (const name of new URL(link, server.url).searchParams.keys()) queryNames.add(name);
 }, 180_000);
 
 afterAll(async () => {
@@ -86,7 +99,9 @@ afterAll(async () => {
 /** A URL for a pattern: the crawled one, or one with parameters filled from what the crawl saw. */
 function concreteUrl(route: AppRoute): string {
   const crawled = urlOf.get(route.pattern);
-  const path = crawled ? crawled.split("?")[0]! : route.pattern.replace(/:\w+/g, (p) => (p === ":team" ? "demo" : (paramValues.get(p) ?? "1")));
+  const path = crawled
+    ? crawled.split("?")[0]!
+    : route.pattern.replace(/:\w+/g, (p) => (p === ":team" ? "demo" : (paramValues.get(p) ?? "1")));
   return path;
 }
 
@@ -98,7 +113,9 @@ async function send(client: HttpClient, url: string, init: RequestInit = {}): Pr
     return await client.request(url, { ...init, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
   } catch (error) {
     const cause = (error as Error).cause as Error | undefined;
-    throw new Error(`${init.method ?? "GET"} ${url}: no answer (${(error as Error).message}${cause ? `: ${cause.message}` : ""}; the limit is ${ANSWER_WITHIN_MS} ms)`);
+    throw new Error(
+      `${init.method ?? "GET"} ${url}: no answer (${(error as Error).message}${cause ? `: ${cause.message}` : ""}; the limit is ${ANSWER_WITHIN_MS} ms)`,
+    );
   }
 }
 
@@ -121,7 +138,8 @@ describe("hostile input", () => {
       const vocabulary = vocabularyOfSource(route.file!);
       const forms = formsIn(html);
       vocabulary.values = [...new Set(forms.flat().map(([, v]) => v))];
-      for (const form of forms) for (const [name] of form) if (!vocabulary.names.includes(name)) vocabulary.names.push(name);
+      for (const form of forms)
+        for (const [name] of form) if (!vocabulary.names.includes(name)) vocabulary.names.push(name);
       const url = route.index ? `${path}?index` : path;
       const statuses = new Map<number, number>();
       let failure: string | null = null;
@@ -132,7 +150,11 @@ describe("hostile input", () => {
             const where = `POST ${url} ${describeBody(body)}`;
             let res: Response;
             try {
-              res = await send(client, url, { method: "POST", body: encodeBody(body), headers: body.multipart ? {} : { "Content-Type": "application/x-www-form-urlencoded" } });
+              res = await send(client, url, {
+                method: "POST",
+                body: encodeBody(body),
+                headers: body.multipart ? {} : { "Content-Type": "application/x-www-form-urlencoded" },
+              });
             } catch (error) {
               failure = `${where}\n  ${(error as Error).message}\n  ${(error as Error).cause ?? ""}\n${logSince(mark)}`;
               throw error;
@@ -151,12 +173,16 @@ describe("hostile input", () => {
       histogram.push(`${route.pattern}: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(" ")}`);
       // A team action that only ever answered 403/404 was never reached: that proves nothing.
       if (route.pattern.startsWith("/t/") && [...statuses.keys()].every((s) => s === 403 || s === 404)) {
-        failures.push(`POST ${url}: only ${[...statuses.keys()].join("/")} — the owner never got past the route's checks`);
+        failures.push(
+          `POST ${url}: only ${[...statuses.keys()].join("/")} — the owner never got past the route's checks`,
+        );
       }
       // The owner's own team pages must stay reachable: a fuzzed action that cost the owner the
       // team would make every later route answer 404 and prove nothing.
       if (route.pattern.startsWith("/t/") && rank(route) === 0) {
-        expect((await send(owner, "/t/demo")).status, `the owner still reaches the team after ${route.pattern}`).toBe(200);
+        expect((await send(owner, "/t/demo")).status, `the owner still reaches the team after ${route.pattern}`).toBe(
+          200,
+        );
       }
     }
     console.log(`form fuzz, statuses per route:\n  ${histogram.join("\n  ")}`);
@@ -165,7 +191,20 @@ describe("hostile input", () => {
 
   it("answers hostile route parameters and sort/filter query strings with less than 500, and never with SQL text", async () => {
     const pages = routes.filter((r) => r.hasLoader && r.isPage && !r.pattern.startsWith("/api/"));
-    const HOSTILE_PARAMS = ["0", "-1", "abc", "1.5", "1e3", "99999999999999999999", "2147483648", "' OR 1=1--", "%00", "..%2F..%2Fetc", "💸", " 1"];
+    const HOSTILE_PARAMS = [
+      "0",
+      "-1",
+      "abc",
+      "1.5",
+      "1e3",
+      "99999999999999999999",
+      "2147483648",
+      "' OR 1=1--",
+      "%00",
+      "..%2F..%2Fetc",
+      "💸",
+      " 1",
+    ];
     const SQLISH = [
       "' OR '1'='1",
       "title; DROP TABLE stories; --",
@@ -186,7 +225,11 @@ describe("hostile input", () => {
       const res = await send(owner, url);
       const text = await res.text();
       if (res.status >= 500) failures.push(`GET ${url} → ${res.status}: ${text.slice(0, 200)}`);
-      else if (/syntax error at or near|column ".*" does not exist|relation ".*" does not exist|unterminated quoted/i.test(text)) {
+      else if (
+        /syntax error at or near|column ".*" does not exist|relation ".*" does not exist|unterminated quoted/i.test(
+          text,
+        )
+      ) {
         failures.push(`GET ${url} → ${res.status} shows an SQL error`);
       }
     };
@@ -211,7 +254,13 @@ describe("hostile input", () => {
       }
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.tuple(fc.constantFrom(...names), fc.oneof(fc.constantFrom(...SQLISH), fc.constantFrom(...HOSTILE_VALUES), fc.string())), { minLength: 1, maxLength: 4 }),
+          fc.array(
+            fc.tuple(
+              fc.constantFrom(...names),
+              fc.oneof(fc.constantFrom(...SQLISH), fc.constantFrom(...HOSTILE_VALUES), fc.string()),
+            ),
+            { minLength: 1, maxLength: 4 },
+          ),
           async (pairs) => {
             await check(`${base}?${new URLSearchParams(pairs)}`);
           },
@@ -237,21 +286,56 @@ describe("hostile input", () => {
       });
 
     let probe = 0;
-    const valid = () => ({ id: `probe-${Date.now()}-${probe++}`, occurred_at: "2026-11-24T10:00:00Z", credits: 3, story: "PAY-1" });
+    const valid = () => ({
+      id: `probe-${Date.now()}-${probe++}`,
+      occurred_at: "2026-11-24T10:00:00Z",
+      credits: 3,
+      story: "PAY-1",
+    });
     const keys = Object.keys(SpendApiEntrySchema.shape);
     const anyJson = fc.oneof(
       { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
       { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_VALUES) },
-      { weight: 1, arbitrary: fc.constantFrom(-1, 1e308, -0, 2 ** 53 + 1, 0.1, "2026-11-24", "2026-11-24T10:00:00Z", [], {}, null, true) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          -1,
+          1e308,
+          -0,
+          2 ** 53 + 1,
+          0.1,
+          "2026-11-24",
+          "2026-11-24T10:00:00Z",
+          [],
+          {},
+          null,
+          true,
+        ),
+      },
     );
-    const entry = fc.dictionary(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }), anyJson, { maxKeys: 8 });
+    const entry = fc.dictionary(
+      fc.oneof(
+        { weight: 5, arbitrary: fc.constantFrom(...keys) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+      ),
+      anyJson,
+      { maxKeys: 8 },
+    );
     const failures: string[] = [];
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
           // Entries with a valid probe among them: imported all together or not at all.
-          { weight: 4, arbitrary: fc.array(entry, { minLength: 1, maxLength: 5 }).map((rest) => ({ kind: "entries" as const, rest })) },
-          { weight: 1, arbitrary: fc.jsonValue().map((v) => ({ kind: "raw" as const, text: JSON.stringify(v) ?? "null" })) },
+          {
+            weight: 4,
+            arbitrary: fc
+              .array(entry, { minLength: 1, maxLength: 5 })
+              .map((rest) => ({ kind: "entries" as const, rest })),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.jsonValue().map((v) => ({ kind: "raw" as const, text: JSON.stringify(v) ?? "null" })),
+          },
           { weight: 1, arbitrary: fc.string({ unit: "binary" }).map((text) => ({ kind: "raw" as const, text })) },
         ),
         fc.constantFrom("", "?skipInvalid=1", "?format=csv", "?format=nope", "?mapping=%7B", "?name=%3Cscript%3E"),
@@ -268,12 +352,14 @@ describe("hostile input", () => {
           } catch {
             return void failures.push(`${where} → ${res.status} is not JSON: ${answer.slice(0, 120)}`);
           }
-          if (res.status >= 400 && typeof json?.error?.message !== "string") failures.push(`${where} → ${res.status} without error.message`);
+          if (res.status >= 400 && typeof json?.error?.message !== "string")
+            failures.push(`${where} → ${res.status} without error.message`);
           if (body.kind === "entries" && res.status >= 400 && query !== "?skipInvalid=1") {
             // Refused: the probe must not have been written. Sent alone it is new, not a duplicate.
             const again = await api(JSON.stringify([first]));
             const result = (await again.json()) as { imported?: number; duplicates?: number };
-            if (again.status !== 200 || result.imported !== 1) failures.push(`${where} → ${res.status}, yet it wrote part of the body: ${JSON.stringify(result)}`);
+            if (again.status !== 200 || result.imported !== 1)
+              failures.push(`${where} → ${res.status}, yet it wrote part of the body: ${JSON.stringify(result)}`);
           }
         },
       ),
@@ -287,7 +373,10 @@ describe("hostile input", () => {
     for (const route of routes.filter((r) => r.hasAction && r.pattern.startsWith("/t/")).slice(0, 3)) {
       const form = new FormData();
       form.append("file", new Blob([big]), "big.csv");
-      const res = await send(new HttpClient(server.url), concreteUrl(route) + (route.index ? "?index" : ""), { method: "POST", body: form });
+      const res = await send(new HttpClient(server.url), concreteUrl(route) + (route.index ? "?index" : ""), {
+        method: "POST",
+        body: form,
+      });
       expect(res.status, route.pattern).toBe(413);
     }
   });
@@ -340,7 +429,11 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
   it("refuses a NUL byte in signup, story, session and team names with 400, and logs no hash", async () => {
     const mark = server.output().length;
     const visitor = new HttpClient(server.url);
-    const signup = await visitor.post("/signup", { name: `Eve${NUL}`, email: `eve-${Date.now()}@example.com`, password: "correct horse battery" });
+    const signup = await visitor.post("/signup", {
+      name: `Eve${NUL}`,
+      email: `eve-${Date.now()}@example.com`,
+      password: "correct horse battery",
+    });
     expect(signup.status, logSince(mark)).toBe(400);
     expect(await signup.text()).toMatch(/control characters/);
     const checks: [string, Record<string, string>][] = [
@@ -357,14 +450,19 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
     }
     const backlog = await (await owner.request("/t/demo/backlog")).text();
     const storyId = /\/t\/demo\/stories\/(\d+)/.exec(backlog)?.[1];
-    const session = await owner.request("/t/demo/poker", { method: "POST", body: new URLSearchParams({ intent: "create", name: NUL, storyId: storyId ?? "1" }) });
+    const session = await owner.request("/t/demo/poker", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "create", name: NUL, storyId: storyId ?? "1" }),
+    });
     expect(session.status, logSince(mark)).toBe(400);
     expect(leaksInLog(server.output().slice(mark)), server.output().slice(mark)).toBe(false);
   });
 
   it("answers a NUL byte in each field of every form with less than 500", async () => {
     const rank = (r: AppRoute) => (r.pattern.startsWith("/t/:team/settings") ? 1 : r.pattern.startsWith("/t/") ? 0 : 2);
-    const targets = routes.filter((r) => r.hasAction && r.isPage && r.file && !r.pattern.startsWith("/api/")).sort((a, b) => rank(a) - rank(b));
+    const targets = routes
+      .filter((r) => r.hasAction && r.isPage && r.file && !r.pattern.startsWith("/api/"))
+      .sort((a, b) => rank(a) - rank(b));
     const failures: string[] = [];
     let sent = 0;
     for (const route of targets) {
@@ -379,11 +477,16 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
           if (name === "intent") continue;
           const body = form.map(([n, v], j): [string, string] => [n, j === i ? NUL : v]);
           const mark = server.output().length;
-          const res = await send(client, url, { method: "POST", body: new URLSearchParams(body), headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+          const res = await send(client, url, {
+            method: "POST",
+            body: new URLSearchParams(body),
+            headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          });
           await res.text();
           sent++;
           if (res.status >= 500) failures.push(`POST ${url} ${name}=NUL → ${res.status}\n${logSince(mark)}`);
-          if (leaksInLog(server.output().slice(mark))) failures.push(`POST ${url} ${name}=NUL logged parameters:\n${logSince(mark)}`);
+          if (leaksInLog(server.output().slice(mark)))
+            failures.push(`POST ${url} ${name}=NUL logged parameters:\n${logSince(mark)}`);
         }
       }
     }
@@ -423,10 +526,16 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
         headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });
-    const huge = [1, 2].map((n) => ({ id: `huge-${Date.now()}-${n}`, occurred_at: new Date().toISOString(), credits: 1.7e308 }));
+    const huge = [1, 2].map((n) => ({
+      id: `huge-${Date.now()}-${n}`,
+      occurred_at: new Date().toISOString(),
+      credits: 1.7e308,
+    }));
     const res = await api(huge);
     expect(res.status).toBe(422);
-    const nul = await api([{ id: `nul-${Date.now()}`, occurred_at: new Date().toISOString(), credits: 1, user: NUL, model: NUL }]);
+    const nul = await api([
+      { id: `nul-${Date.now()}`, occurred_at: new Date().toISOString(), credits: 1, user: NUL, model: NUL },
+    ]);
     expect(nul.status).toBe(422);
     expect((await owner.request("/t/demo")).status).toBe(200);
     const sprints = await (await owner.request("/t/demo/sprints")).text();
@@ -443,7 +552,8 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
     await joinWithRole(lead, "identity-check", "member", "Nina");
     const owner = lead;
     const page = "/t/identity-check/spend/identities";
-    const optionsOf = async (client: HttpClient) => [...(await (await client.request(page)).text()).matchAll(/<option value="(\d+)"/g)].map((m) => m[1]!);
+    const optionsOf = async (client: HttpClient) =>
+      [...(await (await client.request(page)).text()).matchAll(/<option value="(\d+)"/g)].map((m) => m[1]!);
     const mine = await optionsOf(mallory);
     const everyone = await optionsOf(owner);
     expect(new Set(mine).size, "a member is offered only themself").toBe(1);
@@ -451,7 +561,9 @@ describe("NUL bytes, impossible dates and huge amounts", () => {
     expect(other).toBeTruthy();
     expect((await owner.post(page, { intent: "map", identity: "owner-tool-login", userId: other })).status).toBe(200);
     // Taking a colleague's identity, mapping a new one to a colleague, unmapping a colleague's: refused.
-    expect((await mallory.post(page, { intent: "map", identity: "owner-tool-login", userId: mine[0]! })).status).toBe(400);
+    expect((await mallory.post(page, { intent: "map", identity: "owner-tool-login", userId: mine[0]! })).status).toBe(
+      400,
+    );
     expect((await mallory.post(page, { intent: "map", identity: "someone-else", userId: other })).status).toBe(400);
     expect((await mallory.post(page, { intent: "unmap", identity: "owner-tool-login" })).status).toBe(400);
     // Her own, unclaimed name: fine.
@@ -490,8 +602,15 @@ describe.skipIf(!chromiumPath())("stored XSS renders inert", () => {
       return res;
     };
     stored.push("user", "team");
-    await post(`${t}/backlog/new`, { intent: "create", title: payload("title"), description: payload("desc") }, ["title", "desc"]);
-    await post(`${t}/backlog/new`, { intent: "csv", csvText: `title,description\n${csvCell("csvtitle")},${csvCell("csvdesc")}\n` }, ["csvtitle"]);
+    await post(`${t}/backlog/new`, { intent: "create", title: payload("title"), description: payload("desc") }, [
+      "title",
+      "desc",
+    ]);
+    await post(
+      `${t}/backlog/new`,
+      { intent: "csv", csvText: `title,description\n${csvCell("csvtitle")},${csvCell("csvdesc")}\n` },
+      ["csvtitle"],
+    );
     await post(`${t}/backlog/new`, { intent: "paste", titles: payload("paste") }, ["paste"]);
     const sprint = await post(
       `${t}/sprints/new`,
@@ -511,7 +630,11 @@ describe.skipIf(!chromiumPath())("stored XSS renders inert", () => {
     const storyId = new RegExp(`${t}/stories/(\\d+)`).exec(backlog)?.[1];
     const sprintId = /\/sprints\/(\d+)$/.exec(sprint.headers.get("location") ?? "")?.[1];
     if (sprintId && storyId) {
-      await post(`${t}/sprints/${sprintId}/retro`, { intent: "save-note", storyId, bought: payload("bought"), reviewBurden: "light", note: payload("note") }, []);
+      await post(
+        `${t}/sprints/${sprintId}/retro`,
+        { intent: "save-note", storyId, bought: payload("bought"), reviewBurden: "light", note: payload("note") },
+        [],
+      );
     }
     if (storyId) {
       const session = new URLSearchParams({ intent: "create", name: payload("poker"), storyId });
@@ -527,7 +650,11 @@ describe.skipIf(!chromiumPath())("stored XSS renders inert", () => {
       // A multipart file name cannot hold "/" (cut as a path); ";" and "=" must survive.
       form.append("file", new Blob([csv], { type: "text/csv" }), FILE_NAME);
       const mark = server.output().length;
-      const res = await evil.request(`${t}/spend/upload`, { method: "POST", body: form, headers: { Accept: "application/json" } });
+      const res = await evil.request(`${t}/spend/upload`, {
+        method: "POST",
+        body: form,
+        headers: { Accept: "application/json" },
+      });
       expect(res.status, `${await res.clone().text()}\n${logSince(mark)}`).toBe(200);
       // (The model name is stored but not shown anywhere, so it is not looked for.)
       stored.push("file", "spenduser", "spendstory");

@@ -51,14 +51,19 @@ describe.skipIf(!chromiumPath())("keyboard only", () => {
     await page.keyboard.press("Enter");
     await page.keyboard.press("Tab");
     // The next stop is inside the page, not the navigation.
-    expect(await page.evaluate(() => !!document.activeElement?.closest("main") && !document.activeElement.closest("header"))).toBe(true);
+    expect(
+      await page.evaluate(() => !!document.activeElement?.closest("main") && !document.activeElement.closest("header")),
+    ).toBe(true);
   });
 
   it("runs a poker round: join, pick a card in each row, reveal, finalize, next story", async () => {
     const voter = await joinWithRole(owner, "demo", "member", "Kay Board");
-    const { id } = await createPokerSessionOverHttp(owner, "demo", { titles: ["Keyboard story one", "Keyboard story two"] });
+    const { id } = await createPokerSessionOverHttp(owner, "demo", {
+      titles: ["Keyboard story one", "Keyboard story two"],
+    });
     const url = `/t/demo/poker/${id}`;
-    const live = (page: Page) => expect.poll(() => page.getByTestId("live-indicator").textContent(), { timeout: 20_000 }).toBe("Live");
+    const live = (page: Page) =>
+      expect.poll(() => page.getByTestId("live-indicator").textContent(), { timeout: 20_000 }).toBe("Live");
     const stops: Focused[] = [];
 
     // The voter joins and votes without a mouse.
@@ -76,7 +81,10 @@ describe.skipIf(!chromiumPath())("keyboard only", () => {
       await kay.keyboard.press("Tab");
       const f = await focused(kay);
       stops.push(f);
-      expect(f.kind === "input[radio]" && f.field === row, `Tab after the previous row lands on ${row}: ${f.kind} ${f.field}`).toBe(true);
+      expect(
+        f.kind === "input[radio]" && f.field === row,
+        `Tab after the previous row lands on ${row}: ${f.kind} ${f.field}`,
+      ).toBe(true);
       await kay.keyboard.press("Space");
     }
     await kay.keyboard.press("Tab");
@@ -85,7 +93,9 @@ describe.skipIf(!chromiumPath())("keyboard only", () => {
     expect(split.field, "the split box follows the cards").toBe("split");
     await expect.poll(() => kay.getByText("✓ Your vote is in").count()).toBe(1);
     for (const row of ["Model intensity", "Autonomy level", "Budget risk"]) {
-      expect(await kay.getByRole("radiogroup", { name: row }).getByRole("radio", { checked: true }).count(), row).toBe(1);
+      expect(await kay.getByRole("radiogroup", { name: row }).getByRole("radio", { checked: true }).count(), row).toBe(
+        1,
+      );
     }
 
     // The facilitator reveals, finalizes the suggested size and moves on, by keyboard.

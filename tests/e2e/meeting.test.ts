@@ -13,7 +13,11 @@ const DIMENSIONS = ["Model intensity", "Autonomy level", "Budget risk"] as const
 
 async function pick(page: Page, cards: [string, string, string]) {
   for (const [i, label] of DIMENSIONS.entries()) {
-    await page.getByRole("radiogroup", { name: label }).first().getByRole("radio", { name: cards[i], exact: true }).click();
+    await page
+      .getByRole("radiogroup", { name: label })
+      .first()
+      .getByRole("radio", { name: cards[i], exact: true })
+      .click();
   }
 }
 
@@ -22,7 +26,13 @@ async function waitLive(page: Page) {
 }
 
 async function person(page: Page, name: string) {
-  return (await page.getByRole("list", { name: "People in this session" }).getByRole("listitem").filter({ hasText: name }).textContent()) ?? "";
+  return (
+    (await page
+      .getByRole("list", { name: "People in this session" })
+      .getByRole("listitem")
+      .filter({ hasText: name })
+      .textContent()) ?? ""
+  );
 }
 
 describe.skipIf(!chromiumPath())("a planning meeting", () => {
@@ -114,7 +124,10 @@ describe.skipIf(!chromiumPath())("a planning meeting", () => {
     const second = (await focused(page)).name;
     expect(second).not.toBe(focusedCard);
     await expect.poll(() => fran.getByTestId("revealed-round").count(), { timeout: 20_000 }).toBe(1);
-    const row = fran.getByTestId("revealed-round").getByRole("table").getByRole("row", { name: /Kay Keys/ });
+    const row = fran
+      .getByTestId("revealed-round")
+      .getByRole("table")
+      .getByRole("row", { name: /Kay Keys/ });
     const label = second.split(" ")[0]!;
     await expect.poll(() => row.textContent()).toContain(label);
   });
@@ -130,10 +143,15 @@ describe.skipIf(!chromiumPath())("a planning meeting", () => {
     await expect.poll(() => fran.getByTestId("revealed-round").count()).toBe(1);
     await expect.poll(async () => (await focused(fran)).name).toBe("Re-vote");
     // At 1280 px every column of the results table is in view, none cut off by its box.
-    const clipped = await fran.getByTestId("revealed-round").locator("table").evaluate((table) => {
-      const box = table.parentElement!.getBoundingClientRect();
-      return [...table.querySelectorAll("th")].filter((th) => th.getBoundingClientRect().right > box.right + 1).map((th) => th.textContent);
-    });
+    const clipped = await fran
+      .getByTestId("revealed-round")
+      .locator("table")
+      .evaluate((table) => {
+        const box = table.parentElement!.getBoundingClientRect();
+        return [...table.querySelectorAll("th")]
+          .filter((th) => th.getBoundingClientRect().right > box.right + 1)
+          .map((th) => th.textContent);
+      });
     expect(clipped, "results columns cut off at 1280 px").toEqual([]);
     // Shortcuts: V re-votes, R reveals; not while typing in a field.
     await fran.keyboard.press("v");
@@ -177,7 +195,9 @@ describe.skipIf(!chromiumPath())("a planning meeting", () => {
     const outsider = await signUp(server.url, "Olga Outsider");
     const res = await outsider.request(`/t/meeting/poker/${id}`);
     expect(res.status).toBe(404);
-    expect(await res.text()).toMatch(/Ask the team(&#x27;|')s owner for an invite, or the facilitator for a guest link/);
+    expect(await res.text()).toMatch(
+      /Ask the team(&#x27;|')s owner for an invite, or the facilitator for a guest link/,
+    );
   });
 
   it("does not mark the login cookie Secure over plain http, and says so when a login cookie did not come back", async () => {

@@ -25,7 +25,13 @@ import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
 const claudeSample = readFileSync("tests/fixtures/samples/claude-code-otlp-logs.json", "utf8");
 const databaseUrl = process.env.DATABASE_URL || "";
 
-async function createToken(client: HttpClient, slug: string, name: string, scope: "team" | "ingest" = "team", userId = "") {
+async function createToken(
+  client: HttpClient,
+  slug: string,
+  name: string,
+  scope: "team" | "ingest" = "team",
+  userId = "",
+) {
   const res = await client.post(`/t/${slug}/settings/tokens`, { intent: "create", name, scope, userId });
   expect(res.status).toBe(200);
   return /tpk_[A-Za-z0-9_-]+/.exec(await res.text())![0];
@@ -41,9 +47,22 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 
 /** Creates PAY-412 (50 expected / 75 p80) and a running hard-stop sprint holding it. */
 async function storyInHardStopSprint(owner: HttpClient, slug: string) {
-  const created = await owner.post(`/t/${slug}/backlog/new`, { intent: "create", key: "PAY-412", title: "Retry payments" });
+  const created = await owner.post(`/t/${slug}/backlog/new`, {
+    intent: "create",
+    key: "PAY-412",
+    title: "Retry payments",
+  });
   const storyId = /\/stories\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
-  expect((await owner.post(`/t/${slug}/stories/${storyId}`, { intent: "estimate", intensity: "standard", autonomy: "pair", risk: "low" })).status).toBe(200);
+  expect(
+    (
+      await owner.post(`/t/${slug}/stories/${storyId}`, {
+        intent: "estimate",
+        intensity: "standard",
+        autonomy: "pair",
+        risk: "low",
+      })
+    ).status,
+  ).toBe(200);
   const today = new Date().toISOString().slice(0, 10);
   const sprint = await owner.post(`/t/${slug}/sprints/new`, {
     name: "Guarded",
@@ -71,8 +90,13 @@ function suite(engine: string, env: () => Record<string, string>) {
     let storyId: string;
 
     const budget = async (key = "PAY-412", auth = token) => {
-      const res = await fetch(new URL(`/api/v1/teams/${slug}/stories/${key}/budget`, server.url), { headers: { Authorization: `Bearer ${auth}` } });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> & { spent: number; decision: string; reason: string } };
+      const res = await fetch(new URL(`/api/v1/teams/${slug}/stories/${key}/budget`, server.url), {
+        headers: { Authorization: `Bearer ${auth}` },
+      });
+      return {
+        status: res.status,
+        body: (await res.json()) as Record<string, unknown> & { spent: number; decision: string; reason: string },
+      };
     };
     const hook = async (event: Record<string, unknown>, query = "", auth = ingest) => {
       const res = await fetch(new URL(`/api/v1/teams/${slug}/hooks/claude${query}`, server.url), {
@@ -83,7 +107,11 @@ function suite(engine: string, env: () => Record<string, string>) {
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const post = (path: string, body: BodyInit, headers: Record<string, string>) =>
-      fetch(new URL(path, server.url), { method: "POST", body, headers: { Authorization: `Bearer ${token}`, ...headers } });
+      fetch(new URL(path, server.url), {
+        method: "POST",
+        body,
+        headers: { Authorization: `Bearer ${token}`, ...headers },
+      });
 
     beforeAll(async () => {
       server = await startTestServer({ env: env() });
@@ -96,7 +124,10 @@ function suite(engine: string, env: () => Record<string, string>) {
     afterAll(async () => server?.stop());
 
     it("takes Claude Code's recorded log export (OTLP/JSON, gzip): one entry per api_request, nothing of the prompt", async () => {
-      const res = await post("/otlp/v1/logs", gzipSync(claudeSample), { "Content-Type": "application/json", "Content-Encoding": "gzip" });
+      const res = await post("/otlp/v1/logs", gzipSync(claudeSample), {
+        "Content-Type": "application/json",
+        "Content-Encoding": "gzip",
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({});
       const { body } = await budget();
@@ -110,23 +141,52 @@ function suite(engine: string, env: () => Record<string, string>) {
     });
 
     it("answers as OTLP says: 401, 415, 400, 413, and partial success for records it cannot read", async () => {
-      expect((await fetch(new URL("/otlp/v1/logs", server.url), { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } })).status).toBe(401);
-      expect((await post("/otlp/v1/logs", "{}", { Authorization: "Bearer tpk_nope", "Content-Type": "application/json" })).status).toBe(401);
+      expect(
+        (
+          await fetch(new URL("/otlp/v1/logs", server.url), {
+            method: "POST",
+            body: "{}",
+            headers: { "Content-Type": "application/json" },
+          })
+        ).status,
+      ).toBe(401);
+      expect(
+        (await post("/otlp/v1/logs", "{}", { Authorization: "Bearer tpk_nope", "Content-Type": "application/json" }))
+          .status,
+      ).toBe(401);
       expect((await post("/otlp/v1/logs", "{}", { "Content-Type": "text/plain" })).status).toBe(415);
-      expect((await post("/otlp/v1/logs", "{}", { "Content-Type": "application/json", "Content-Encoding": "br" })).status).toBe(415);
+      expect(
+        (await post("/otlp/v1/logs", "{}", { "Content-Type": "application/json", "Content-Encoding": "br" })).status,
+      ).toBe(415);
       expect((await post("/otlp/v1/logs", "{not json", { "Content-Type": "application/json" })).status).toBe(400);
-      expect((await post("/otlp/v1/logs", Buffer.from([0xff, 0xff, 0xff]), { "Content-Type": "application/x-protobuf" })).status).toBe(400);
-      expect((await post("/otlp/v1/logs", Buffer.from("not gzip"), { "Content-Type": "application/json", "Content-Encoding": "gzip" })).status).toBe(400);
+      expect(
+        (await post("/otlp/v1/logs", Buffer.from([0xff, 0xff, 0xff]), { "Content-Type": "application/x-protobuf" }))
+          .status,
+      ).toBe(400);
+      expect(
+        (
+          await post("/otlp/v1/logs", Buffer.from("not gzip"), {
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+          })
+        ).status,
+      ).toBe(400);
       // A gzip bomb: 40 MiB of spaces in well under the limit on the wire.
       const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024, " "));
-      expect((await post("/otlp/v1/logs", bomb, { "Content-Type": "application/json", "Content-Encoding": "gzip" })).status).toBe(413);
+      expect(
+        (await post("/otlp/v1/logs", bomb, { "Content-Type": "application/json", "Content-Encoding": "gzip" })).status,
+      ).toBe(413);
       const partial = await post(
         "/otlp/v1/logs",
-        JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "claude_code.api_request" } }] }] }] }),
+        JSON.stringify({
+          resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "claude_code.api_request" } }] }] }],
+        }),
         { "Content-Type": "application/json" },
       );
       expect(partial.status).toBe(200);
-      expect(await partial.json()).toEqual({ partialSuccess: { rejectedLogRecords: "1", errorMessage: expect.stringMatching(/no timestamp/) } });
+      expect(await partial.json()).toEqual({
+        partialSuccess: { rejectedLogRecords: "1", errorMessage: expect.stringMatching(/no timestamp/) },
+      });
       expect((await fetch(new URL("/otlp/v1/logs", server.url))).status).toBe(405);
     });
 
@@ -134,37 +194,76 @@ function suite(engine: string, env: () => Record<string, string>) {
       const before = (await budget()).body.spent;
       const provider = new LoggerProvider({
         resource: resourceFromAttributes({ "service.name": "claude-code", "story.id": "PAY-412" }),
-        processors: [new SimpleLogRecordProcessor(new ProtoLogExporter({ url: `${server.url}/otlp/v1/logs`, headers: { Authorization: `Bearer ${ingest}` }, compression: "gzip" as never }))],
+        processors: [
+          new SimpleLogRecordProcessor(
+            new ProtoLogExporter({
+              url: `${server.url}/otlp/v1/logs`,
+              headers: { Authorization: `Bearer ${ingest}` },
+              compression: "gzip" as never,
+            }),
+          ),
+        ],
       });
       provider.getLogger("com.anthropic.claude_code.events").emit({
         body: "claude_code.api_request",
         timestamp: Date.now(),
-        attributes: { "event.name": "api_request", "event.sequence": 1, "session.id": "proto-1", model: "claude-sonnet-4-6", cost_usd: 0.1, input_tokens: 10, output_tokens: 5 },
+        attributes: {
+          "event.name": "api_request",
+          "event.sequence": 1,
+          "session.id": "proto-1",
+          model: "claude-sonnet-4-6",
+          cost_usd: 0.1,
+          input_tokens: 10,
+          output_tokens: 5,
+        },
       });
       await provider.forceFlush();
       await provider.shutdown();
-      await until(() => budget(), (b) => b.body.spent >= before + 10);
+      await until(
+        () => budget(),
+        (b) => b.body.spent >= before + 10,
+      );
 
       const tracer = new BasicTracerProvider({
         resource: resourceFromAttributes({ "story.id": "PAY-412" }),
-        spanProcessors: [new SimpleSpanProcessor(new JsonTraceExporter({ url: `${server.url}/otlp/v1/traces`, headers: { Authorization: `Bearer ${ingest}` } }))],
+        spanProcessors: [
+          new SimpleSpanProcessor(
+            new JsonTraceExporter({
+              url: `${server.url}/otlp/v1/traces`,
+              headers: { Authorization: `Bearer ${ingest}` },
+            }),
+          ),
+        ],
       });
       const span = tracer.getTracer("agent").startSpan("chat claude-sonnet-4-6", {
-        attributes: { "gen_ai.request.model": "claude-sonnet-4-6", "gen_ai.usage.input_tokens": 100_000, "gen_ai.usage.output_tokens": 0 },
+        attributes: {
+          "gen_ai.request.model": "claude-sonnet-4-6",
+          "gen_ai.usage.input_tokens": 100_000,
+          "gen_ai.usage.output_tokens": 0,
+        },
       });
       span.end();
       await tracer.forceFlush();
       await tracer.shutdown();
       // 100k input tokens of Sonnet at $3/Mtok = $0.30 = 30 credits.
-      const after = await until(() => budget(), (b) => b.body.spent >= before + 40);
+      const after = await until(
+        () => budget(),
+        (b) => b.body.spent >= before + 40,
+      );
       expect(after.body.spent).toBeCloseTo(before + 40, 5);
     });
 
     it("uses metrics only for sessions without per-call events, and drops them once events arrive", async () => {
       const before = (await budget()).body.spent;
-      const exporter = new ProtoMetricExporter({ url: `${server.url}/otlp/v1/metrics`, headers: { Authorization: `Bearer ${ingest}` } });
+      const exporter = new ProtoMetricExporter({
+        url: `${server.url}/otlp/v1/metrics`,
+        headers: { Authorization: `Bearer ${ingest}` },
+      });
       const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-      const meters = new MeterProvider({ resource: resourceFromAttributes({ "story.id": "PAY-412" }), readers: [reader] });
+      const meters = new MeterProvider({
+        resource: resourceFromAttributes({ "story.id": "PAY-412" }),
+        readers: [reader],
+      });
       const cost = meters.getMeter("com.anthropic.claude_code").createCounter("claude_code.cost.usage");
       cost.add(0.25, { "session.id": "metric-only", model: "claude-sonnet-4-6" });
       cost.add(0.5, { "session.id": "both", model: "claude-sonnet-4-6" });
@@ -173,19 +272,35 @@ function suite(engine: string, env: () => Record<string, string>) {
       cost.add(0.25, { "session.id": "metric-only", model: "claude-sonnet-4-6" });
       await meters.forceFlush();
       await meters.shutdown();
-      await until(() => budget(), (b) => b.body.spent >= before + 100);
+      await until(
+        () => budget(),
+        (b) => b.body.spent >= before + 100,
+      );
       expect((await budget()).body.spent).toBeCloseTo(before + 100, 5);
 
       // Session "both" now sends its per-call events: its metric entry goes, the event counts.
-      const event = JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: "story.id", value: { stringValue: "PAY-412" } }] }, scopeLogs: [{ logRecords: [{
-        timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
-        body: { stringValue: "claude_code.api_request" },
-        attributes: [
-          { key: "session.id", value: { stringValue: "both" } },
-          { key: "event.sequence", value: { intValue: "1" } },
-          { key: "cost_usd", value: { stringValue: "0.2" } },
+      const event = JSON.stringify({
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: "story.id", value: { stringValue: "PAY-412" } }] },
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                    body: { stringValue: "claude_code.api_request" },
+                    attributes: [
+                      { key: "session.id", value: { stringValue: "both" } },
+                      { key: "event.sequence", value: { intValue: "1" } },
+                      { key: "cost_usd", value: { stringValue: "0.2" } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
         ],
-      }] }] }] });
+      });
       expect((await post("/otlp/v1/logs", event, { "Content-Type": "application/json" })).status).toBe(200);
       expect((await budget()).body.spent).toBeCloseTo(before + 50 + 20, 5);
     });
@@ -204,7 +319,14 @@ function suite(engine: string, env: () => Record<string, string>) {
         await page.waitForSelector("html[data-live-spend=open]", { state: "attached" });
         const provider = new LoggerProvider({
           resource: resourceFromAttributes({ "story.id": "PAY-412" }),
-          processors: [new SimpleLogRecordProcessor(new JsonLogExporter({ url: `${server.url}/otlp/v1/logs`, headers: { Authorization: `Bearer ${ingest}` } }))],
+          processors: [
+            new SimpleLogRecordProcessor(
+              new JsonLogExporter({
+                url: `${server.url}/otlp/v1/logs`,
+                headers: { Authorization: `Bearer ${ingest}` },
+              }),
+            ),
+          ],
         });
         provider.getLogger("claude").emit({
           body: "claude_code.api_request",
@@ -217,7 +339,9 @@ function suite(engine: string, env: () => Record<string, string>) {
           ([before]) => document.querySelector('[data-testid="budget-spent"]')?.textContent !== before,
           [shown],
         );
-        expect(Number((await spent.textContent())!.replace(/,/g, ""))).toBeGreaterThan(Number(shown!.replace(/,/g, "")));
+        expect(Number((await spent.textContent())!.replace(/,/g, ""))).toBeGreaterThan(
+          Number(shown!.replace(/,/g, "")),
+        );
       } finally {
         await browser.close();
       }
@@ -226,24 +350,49 @@ function suite(engine: string, env: () => Record<string, string>) {
     it("stops a hard-stop story past p80, and lets it continue after a manager's extension", async () => {
       const past = await budget();
       expect(past.body.spent).toBeGreaterThan(75);
-      expect(past.body).toMatchObject({ decision: "stop", estimate: { expected: 50, p80: 75 }, sprint: { policy: "hard-stop" } });
+      expect(past.body).toMatchObject({
+        decision: "stop",
+        estimate: { expected: 50, p80: 75 },
+        sprint: { policy: "hard-stop" },
+      });
       expect(past.body.reason).toMatch(/past p80 75 credits/);
-      const strict = await fetch(new URL(`/api/v1/teams/${slug}/stories/PAY-412/budget?strict=1`, server.url), { headers: { Authorization: `Bearer ${token}` } });
+      const strict = await fetch(new URL(`/api/v1/teams/${slug}/stories/PAY-412/budget?strict=1`, server.url), {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(strict.status).toBe(409);
 
-      const blocked = await hook({ session_id: "agent-7", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "cat secrets" } }, "?story=PAY-412");
+      const blocked = await hook(
+        {
+          session_id: "agent-7",
+          hook_event_name: "PreToolUse",
+          tool_name: "Bash",
+          tool_input: { command: "cat secrets" },
+        },
+        "?story=PAY-412",
+      );
       expect(blocked.status).toBe(200);
       expect(blocked.body).toMatchObject({ decision: "block", hookSpecificOutput: { permissionDecision: "deny" } });
       // The session is now the story's: a hook call without the key finds it.
-      expect((await hook({ session_id: "agent-7", hook_event_name: "PreToolUse" })).body).toMatchObject({ decision: "block" });
+      expect((await hook({ session_id: "agent-7", hook_event_name: "PreToolUse" })).body).toMatchObject({
+        decision: "block",
+      });
       // Unknown session: the team fails open by default.
       expect((await hook({ session_id: "stranger", hook_event_name: "PreToolUse" })).body).toEqual({});
 
-      const extended = await owner.post(`/t/${slug}/stories/${storyId}`, { intent: "extend-budget", credits: "200", reason: "Flaky provider retries" });
+      const extended = await owner.post(`/t/${slug}/stories/${storyId}`, {
+        intent: "extend-budget",
+        credits: "200",
+        reason: "Flaky provider retries",
+      });
       expect(extended.status).toBe(200);
       expect((await budget()).body.decision).toBe("continue");
       const next = await hook({ session_id: "agent-7", hook_event_name: "UserPromptSubmit", prompt: "go on" });
-      expect(next.body).toMatchObject({ hookSpecificOutput: { hookEventName: "UserPromptSubmit", additionalContext: expect.stringMatching(/credits left/) } });
+      expect(next.body).toMatchObject({
+        hookSpecificOutput: {
+          hookEventName: "UserPromptSubmit",
+          additionalContext: expect.stringMatching(/credits left/),
+        },
+      });
       expect(next.body).not.toHaveProperty("decision");
     });
 
@@ -251,9 +400,15 @@ function suite(engine: string, env: () => Record<string, string>) {
       expect((await budget("PAY-412", ingest)).status).toBe(403);
       expect((await budget("NOPE-1")).status).toBe(404);
       expect((await owner.post(`/t/${slug}/settings/tokens`, { intent: "guard", failClosed: "on" })).status).toBe(200);
-      expect((await hook({ session_id: "stranger", hook_event_name: "PreToolUse" })).body).toMatchObject({ decision: "block", reason: expect.stringMatching(/fails closed/) });
+      expect((await hook({ session_id: "stranger", hook_event_name: "PreToolUse" })).body).toMatchObject({
+        decision: "block",
+        reason: expect.stringMatching(/fails closed/),
+      });
       const member = await joinWithRole(owner, slug, "member", "Mo Member");
-      expect((await member.post(`/t/${slug}/stories/${storyId}`, { intent: "extend-budget", credits: "1", reason: "x" })).status).toBe(403);
+      expect(
+        (await member.post(`/t/${slug}/stories/${storyId}`, { intent: "extend-budget", credits: "1", reason: "x" }))
+          .status,
+      ).toBe(403);
     });
   });
 }

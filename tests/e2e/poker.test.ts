@@ -15,7 +15,11 @@ const DIMENSIONS = ["Model intensity", "Autonomy level", "Budget risk"] as const
 
 async function pick(page: Page, cards: [string, string, string]) {
   for (const [i, label] of DIMENSIONS.entries()) {
-    await page.getByRole("radiogroup", { name: label }).first().getByRole("radio", { name: cards[i], exact: true }).check();
+    await page
+      .getByRole("radiogroup", { name: label })
+      .first()
+      .getByRole("radio", { name: cards[i], exact: true })
+      .check();
   }
 }
 
@@ -25,7 +29,13 @@ async function waitLive(page: Page) {
 }
 
 async function person(page: Page, name: string) {
-  return (await page.getByRole("list", { name: "People in this session" }).getByRole("listitem").filter({ hasText: name }).textContent()) ?? "";
+  return (
+    (await page
+      .getByRole("list", { name: "People in this session" })
+      .getByRole("listitem")
+      .filter({ hasText: name })
+      .textContent()) ?? ""
+  );
 }
 
 describe.skipIf(!chromiumPath())("poker in real browsers", () => {
@@ -82,14 +92,23 @@ describe.skipIf(!chromiumPath())("poker in real browsers", () => {
     // A reload loses nothing: Val's cards come back from the server.
     await val.reload();
     await waitLive(val);
-    expect(await val.getByRole("radiogroup", { name: "Model intensity" }).getByRole("radio", { name: "Frontier", exact: true }).isChecked()).toBe(true);
+    expect(
+      await val
+        .getByRole("radiogroup", { name: "Model intensity" })
+        .getByRole("radio", { name: "Frontier", exact: true })
+        .isChecked(),
+    ).toBe(true);
 
     await fran.getByRole("button", { name: "Reveal", exact: true }).click();
     for (const page of [fran, val, obi]) {
       await expect.poll(() => page.getByTestId("revealed-round").count()).toBe(1);
       const table = page.getByTestId("revealed-round").getByRole("table");
-      await expect.poll(() => table.getByRole("row", { name: /Val Voter/ }).textContent()).toMatch(/Frontier.*Delegate.*High/);
-      await expect.poll(() => table.getByRole("row", { name: /Fran Facilitator/ }).textContent()).toMatch(/Standard.*Pair.*Medium/);
+      await expect
+        .poll(() => table.getByRole("row", { name: /Val Voter/ }).textContent())
+        .toMatch(/Frontier.*Delegate.*High/);
+      await expect
+        .poll(() => table.getByRole("row", { name: /Fran Facilitator/ }).textContent())
+        .toMatch(/Standard.*Pair.*Medium/);
     }
     expect(await obi.getByText("Agreement:").count()).toBe(1);
 
@@ -109,7 +128,9 @@ describe.skipIf(!chromiumPath())("poker in real browsers", () => {
     await fran.getByRole("button", { name: "Finalize", exact: true }).click();
     for (const page of [fran, val, obi]) {
       await expect.poll(() => page.getByText(/Finalized: M/).count()).toBe(1);
-      await expect.poll(() => page.getByRole("region", { name: "Session summary" }).textContent()).toContain("150 credits");
+      await expect
+        .poll(() => page.getByRole("region", { name: "Session summary" }).textContent())
+        .toContain("150 credits");
     }
     await fran.getByRole("button", { name: "Next story" }).click();
     await expect.poll(() => val.getByRole("heading", { level: 2, name: titles[1] }).count()).toBe(1);
@@ -133,27 +154,47 @@ describe.skipIf(!chromiumPath())("poker in real browsers", () => {
       await waitLive(page);
     }
     await pick(rita, ["Light", "Assist", "Low"]);
-    await max.getByRole("radiogroup", { name: "Model intensity" }).getByRole("radio", { name: "Frontier max", exact: true }).check();
+    await max
+      .getByRole("radiogroup", { name: "Model intensity" })
+      .getByRole("radio", { name: "Frontier max", exact: true })
+      .check();
     await expect.poll(() => person(max, "Rita Restart")).toContain("✓ voted");
 
     // Stop the server and start it again on the same data folder and port.
     const port = new URL(server.url).port;
     const dataDir = server.dataDir;
     await server.stop();
-    await expect.poll(() => max.getByTestId("live-indicator").textContent(), { timeout: 15_000 }).toMatch(/Reconnecting/);
+    await expect
+      .poll(() => max.getByTestId("live-indicator").textContent(), { timeout: 15_000 })
+      .toMatch(/Reconnecting/);
     server = await startTestServer({ dataDir, env: { PORT: port } });
     // Both pages reconnect by themselves and resync.
     await waitLive(rita);
     await waitLive(max);
-    expect(await max.getByRole("radiogroup", { name: "Model intensity" }).getByRole("radio", { name: "Frontier max", exact: true }).isChecked()).toBe(true);
-    await max.getByRole("radiogroup", { name: "Autonomy level" }).getByRole("radio", { name: "Autonomous", exact: true }).check();
-    await max.getByRole("radiogroup", { name: "Budget risk" }).getByRole("radio", { name: "Can't say", exact: true }).check();
+    expect(
+      await max
+        .getByRole("radiogroup", { name: "Model intensity" })
+        .getByRole("radio", { name: "Frontier max", exact: true })
+        .isChecked(),
+    ).toBe(true);
+    await max
+      .getByRole("radiogroup", { name: "Autonomy level" })
+      .getByRole("radio", { name: "Autonomous", exact: true })
+      .check();
+    await max
+      .getByRole("radiogroup", { name: "Budget risk" })
+      .getByRole("radio", { name: "Can't say", exact: true })
+      .check();
     await expect.poll(() => person(rita, "Max Member")).toContain("✓ voted");
 
     await rita.getByRole("button", { name: "Reveal", exact: true }).click();
     const table = max.getByTestId("revealed-round").getByRole("table");
-    await expect.poll(() => table.getByRole("row", { name: /Max Member/ }).textContent()).toMatch(/Frontier max.*Autonomous.*\?/);
-    await expect.poll(() => table.getByRole("row", { name: /Rita Restart/ }).textContent()).toMatch(/Light.*Assist.*Low/);
+    await expect
+      .poll(() => table.getByRole("row", { name: /Max Member/ }).textContent())
+      .toMatch(/Frontier max.*Autonomous.*\?/);
+    await expect
+      .poll(() => table.getByRole("row", { name: /Rita Restart/ }).textContent())
+      .toMatch(/Light.*Assist.*Low/);
   });
 });
 
@@ -181,7 +222,9 @@ async function decodeTurbo(text: string): Promise<unknown> {
 
 /** The loader data a Remix document carries (single fetch streams it into inline scripts). */
 async function documentData(html: string): Promise<unknown> {
-  const chunks = [...html.matchAll(/streamController\.enqueue\(("(?:[^"\\]|\\.)*")\)/g)].map((m) => JSON.parse(m[1]!) as string);
+  const chunks = [...html.matchAll(/streamController\.enqueue\(("(?:[^"\\]|\\.)*")\)/g)].map(
+    (m) => JSON.parse(m[1]!) as string,
+  );
   expect(chunks.length).toBeGreaterThan(0);
   return decodeTurbo(chunks.join(""));
 }
@@ -227,10 +270,23 @@ describe("poker: nothing leaks before reveal", () => {
     // Alice votes, on the current story and ahead on the next one.
     const SECRET = { intensity: "frontier-max", autonomy: "autonomous", risk: "high" };
     expect((await alice.post(url, { intent: "vote", roundId: String(roundId), ...SECRET, ts: "1" })).status).toBe(200);
-    expect((await alice.post(url, { intent: "vote", roundId: String(aheadRoundId), intensity: "light", autonomy: "assist", risk: "low", ts: "2" })).status).toBe(200);
+    expect(
+      (
+        await alice.post(url, {
+          intent: "vote",
+          roundId: String(aheadRoundId),
+          intensity: "light",
+          autonomy: "assist",
+          risk: "low",
+          ts: "2",
+        })
+      ).status,
+    ).toBe(200);
     const values = [...Object.values(SECRET), "light", "assist", "low"];
-    const voted = (v: Record<string, any>) => v.room.participants.some((p: { id: number; voted: boolean }) => p.id === aliceId && p.voted);
-    for (const s of Object.values(streams)) await s.waitForSnapshot((v) => voted(v) && v.room.queue[1].votedCount === 1);
+    const voted = (v: Record<string, any>) =>
+      v.room.participants.some((p: { id: number; voted: boolean }) => p.id === aliceId && p.voted);
+    for (const s of Object.values(streams))
+      await s.waitForSnapshot((v) => voted(v) && v.room.queue[1].votedCount === 1);
 
     // The raw streams: every snapshot, minus the deck, holds none of Alice's values.
     for (const [who, s] of Object.entries(streams)) {
@@ -242,14 +298,21 @@ describe("poker: nothing leaks before reveal", () => {
       }
     }
     // The same views as loader data: the HTML document and the single-fetch .data response.
-    for (const [who, client] of [["bob", bob], ["facilitator", owner], ["guest", guest]] as const) {
+    for (const [who, client] of [
+      ["bob", bob],
+      ["facilitator", owner],
+      ["guest", guest],
+    ] as const) {
       const html = await (await client.request(url)).text();
       const doc = visibleStrings(await documentData(html));
       expect(doc, who).toContain("Alice Secret");
       for (const value of values) expect(doc, `${who} HTML data holds "${value}"`).not.toContain(value);
       // The rendered markup, minus the card deck: no card label of Alice's either.
-      const markup = html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<fieldset class="deck-group"[\s\S]*?<\/fieldset>/g, "");
-      for (const label of ["Frontier max", "frontier-max", "Autonomous", "autonomous"]) expect(markup, `${who} markup holds ${label}`).not.toContain(label);
+      const markup = html
+        .replace(/<script[\s\S]*?<\/script>/g, "")
+        .replace(/<fieldset class="deck-group"[\s\S]*?<\/fieldset>/g, "");
+      for (const label of ["Frontier max", "frontier-max", "Autonomous", "autonomous"])
+        expect(markup, `${who} markup holds ${label}`).not.toContain(label);
       const data = await client.request(`${url}.data`);
       expect(data.status, who).toBe(200);
       const strings = visibleStrings(await decodeTurbo(await data.text()));
@@ -271,7 +334,13 @@ describe("poker: nothing leaks before reveal", () => {
     for (const s of Object.values(streams)) await s.close();
 
     // The guest sees nothing else of the team: every other team URL is a 404.
-    for (const path of ["/t/leak-test", "/t/leak-test/poker", "/t/leak-test/backlog", "/t/leak-test/settings/members", `/t/leak-test/poker/${Number(id) + 1000}`]) {
+    for (const path of [
+      "/t/leak-test",
+      "/t/leak-test/poker",
+      "/t/leak-test/backlog",
+      "/t/leak-test/settings/members",
+      `/t/leak-test/poker/${Number(id) + 1000}`,
+    ]) {
       expect((await guest.request(path)).status, path).toBe(404);
     }
     expect((await guest.post(url, { intent: "reveal" })).status).toBe(403);
@@ -329,13 +398,17 @@ describe.skipIf(!databaseUrl || !chromiumPath())("poker across two instances on 
       risk: "low",
     });
     expect(res.status).toBe(200);
-    await stream.waitForSnapshot((v) => v.room.participants.some((p: { name: string; voted: boolean }) => p.name === "Mia Member" && p.voted));
+    await stream.waitForSnapshot((v) =>
+      v.room.participants.some((p: { name: string; voted: boolean }) => p.name === "Mia Member" && p.voted),
+    );
     await expect.poll(() => person(page, "Mia Member"), { timeout: 10_000 }).toContain("✓ voted");
 
     // A reveal on A reaches B's browser with the values.
     expect((await owner.post(url, { intent: "reveal" })).status).toBe(200);
     const table = page.getByTestId("revealed-round").getByRole("table");
-    await expect.poll(() => table.getByRole("row", { name: /Mia Member/ }).textContent(), { timeout: 10_000 }).toMatch(/Standard.*Pair.*Low/);
+    await expect
+      .poll(() => table.getByRole("row", { name: /Mia Member/ }).textContent(), { timeout: 10_000 })
+      .toMatch(/Standard.*Pair.*Low/);
     await stream.close();
     await context.close();
   });

@@ -36,14 +36,15 @@ async function seed(dataDir: string): Promise<Seeded> {
     const team = await createTeam(db, { name: "Retro Crew", slug: SLUG, ownerId: owner.id });
     await addMember(db, { teamId: team.id, userId: observer.id, role: "observer" });
     // [key, title, levels, actual credits (null = no spend)]; standard × delegate = 150 (M 100–400).
-    const plan: [string | null, string, { intensity: string; autonomy: string; risk: string } | null, number | null][] = [
-      ["PAY-1", "Refund webhooks", { intensity: "standard", autonomy: "delegate", risk: "low" }, 180], // in band
-      ["PAY-2", "Ledger export", { intensity: "standard", autonomy: "delegate", risk: "medium" }, 900], // 6×: outlier
-      ["PAY-3", "Copy tweaks", { intensity: "light", autonomy: "assist", risk: "low" }, 2], // 0.4×: outlier
-      ["PAY-10", "Partner sandbox", { intensity: "frontier", autonomy: "delegate", risk: "high" }, 640], // 1.6×, in band (L 400–1,500)
-      ["PAY-4", "Unestimated spike", null, 40],
-      [null, "=SUM(A1:A2) looks like a formula", { intensity: "standard", autonomy: "pair", risk: "low" }, null],
-    ];
+    const plan: [string | null, string, { intensity: string; autonomy: string; risk: string } | null, number | null][] =
+      [
+        ["PAY-1", "Refund webhooks", { intensity: "standard", autonomy: "delegate", risk: "low" }, 180], // in band
+        ["PAY-2", "Ledger export", { intensity: "standard", autonomy: "delegate", risk: "medium" }, 900], // 6×: outlier
+        ["PAY-3", "Copy tweaks", { intensity: "light", autonomy: "assist", risk: "low" }, 2], // 0.4×: outlier
+        ["PAY-10", "Partner sandbox", { intensity: "frontier", autonomy: "delegate", risk: "high" }, 640], // 1.6×, in band (L 400–1,500)
+        ["PAY-4", "Unestimated spike", null, 40],
+        [null, "=SUM(A1:A2) looks like a formula", { intensity: "standard", autonomy: "pair", risk: "low" }, null],
+      ];
     const stories = await createStories(db, {
       teamId: team.id,
       stories: plan.map(([key, title]) => ({ key, title, link: null, labels: [], description: "" })),
@@ -79,29 +80,80 @@ async function seed(dataDir: string): Promise<Seeded> {
       }
       await setSprintStoryDone(db, { teamId: team.id, sprintId: sprint.id, storyId, done: true, actorId: owner.id });
     }
-    await closeSprint(db, { teamId: team.id, sprintId: sprint.id, actorId: owner.id, destination: { kind: "backlog" }, timeZone: "UTC" });
+    await closeSprint(db, {
+      teamId: team.id,
+      sprintId: sprint.id,
+      actorId: owner.id,
+      destination: { kind: "backlog" },
+      timeZone: "UTC",
+    });
 
     // An earlier sprint of twelve finished stories that all ran about 2× over: enough for a
     // recalibration to suggest something. Its spend is the observer's, through an identity mapping.
     const earlier = await createSprint(db, {
-      teamId: team.id, createdBy: owner.id, name: "Sprint 13", goal: "", start: "2026-01-19", end: "2026-01-30",
-      capacityKind: "credits", capacityCredits: 10_000, poolPlan: null, poolSeats: null, poolPerSeat: null,
-      reservePercent: 10, commitBasis: "expected", exhaustionPolicy: "warn",
+      teamId: team.id,
+      createdBy: owner.id,
+      name: "Sprint 13",
+      goal: "",
+      start: "2026-01-19",
+      end: "2026-01-30",
+      capacityKind: "credits",
+      capacityCredits: 10_000,
+      poolPlan: null,
+      poolSeats: null,
+      poolPerSeat: null,
+      reservePercent: 10,
+      commitBasis: "expected",
+      exhaustionPolicy: "warn",
     });
     const old = await createStories(db, {
       teamId: team.id,
-      stories: Array.from({ length: 12 }, (_, i) => ({ key: `OPS-${i + 1}`, title: `Ops chore ${i + 1}`, link: null, labels: [], description: "" })),
+      stories: Array.from({ length: 12 }, (_, i) => ({
+        key: `OPS-${i + 1}`,
+        title: `Ops chore ${i + 1}`,
+        link: null,
+        labels: [],
+        description: "",
+      })),
     });
-    await sql`insert into spend_identities (team_id, identity, user_id) values (${team.id}, 'olaf-gh', ${observer.id})`.execute(db);
+    await sql`insert into spend_identities (team_id, identity, user_id) values (${team.id}, 'olaf-gh', ${observer.id})`.execute(
+      db,
+    );
     for (const [i, s] of old.entries()) {
-      await recordEstimate(db, { teamId: team.id, storyId: s.id, levels: { intensity: "standard", autonomy: "pair", risk: "low" }, source: "solo", createdBy: owner.id });
-      await commitStory(db, { teamId: team.id, sprintId: earlier.id, storyId: s.id, actorId: owner.id, actorIsManager: true });
+      await recordEstimate(db, {
+        teamId: team.id,
+        storyId: s.id,
+        levels: { intensity: "standard", autonomy: "pair", risk: "low" },
+        source: "solo",
+        createdBy: owner.id,
+      });
+      await commitStory(db, {
+        teamId: team.id,
+        sprintId: earlier.id,
+        storyId: s.id,
+        actorId: owner.id,
+        actorIsManager: true,
+      });
       await sql`insert into spend_entries (team_id, occurred_at, day, source, model, credits, story_key, external_user, dedupe_key)
                 values (${team.id}, '2026-01-21T10:00:00Z'::timestamptz, '2026-01-21'::date, 'claude-jsonl', 'claude-sonnet-4-6',
-                        ${100 * (0.9 + (i % 4) * 0.07)}, ${s.key}, ${i === 0 ? "Olaf-GH" : "someone-else"}, ${`e2e-old-${i}`})`.execute(db);
-      await setSprintStoryDone(db, { teamId: team.id, sprintId: earlier.id, storyId: s.id, done: true, actorId: owner.id });
+                        ${100 * (0.9 + (i % 4) * 0.07)}, ${s.key}, ${i === 0 ? "Olaf-GH" : "someone-else"}, ${`e2e-old-${i}`})`.execute(
+        db,
+      );
+      await setSprintStoryDone(db, {
+        teamId: team.id,
+        sprintId: earlier.id,
+        storyId: s.id,
+        done: true,
+        actorId: owner.id,
+      });
     }
-    await closeSprint(db, { teamId: team.id, sprintId: earlier.id, actorId: owner.id, destination: { kind: "backlog" }, timeZone: "UTC" });
+    await closeSprint(db, {
+      teamId: team.id,
+      sprintId: earlier.id,
+      actorId: owner.id,
+      destination: { kind: "backlog" },
+      timeZone: "UTC",
+    });
     return { sprintId: sprint.id, outlierKey: "PAY-2" };
   } finally {
     await opened.close();
@@ -144,8 +196,28 @@ describe.skipIf(!chromiumPath())("retrospective in a real browser", () => {
     const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     const records = parse(text) as string[][];
     expect(records[0]!.join(",")).toBe(RETRO_CSV_HEADER);
-    expect(records.slice(1).map((r) => r[0] || r[1])).toEqual(["PAY-1", "PAY-2", "PAY-3", "PAY-4", "PAY-10", "'=SUM(A1:A2) looks like a formula"]);
-    expect(records[2]).toEqual(["PAY-2", "Ledger export", "M", "standard", "delegate", "medium", "150", "100", "400", "900", "6", "false"]);
+    expect(records.slice(1).map((r) => r[0] || r[1])).toEqual([
+      "PAY-1",
+      "PAY-2",
+      "PAY-3",
+      "PAY-4",
+      "PAY-10",
+      "'=SUM(A1:A2) looks like a formula",
+    ]);
+    expect(records[2]).toEqual([
+      "PAY-2",
+      "Ledger export",
+      "M",
+      "standard",
+      "delegate",
+      "medium",
+      "150",
+      "100",
+      "400",
+      "900",
+      "6",
+      "false",
+    ]);
     expect(records[4]).toEqual(["PAY-4", "Unestimated spike", "", "", "", "", "", "", "", "40", "", ""]);
     // Outsiders do not learn the sprint exists.
     const outsider = new HttpClient(server.url);
@@ -167,18 +239,25 @@ describe.skipIf(!chromiumPath())("retrospective in a real browser", () => {
     await page.goto(retroPath());
     await expect.poll(() => page.locator(".chart-calibration svg .recharts-scatter-symbol").count()).toBe(4);
     expect(await page.locator(".chart-calibration svg path").count()).toBeGreaterThan(0);
-    await expect.poll(() => page.locator(".chart-histogram svg .recharts-bar-rectangle path").count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator(".chart-histogram svg .recharts-bar-rectangle path").count())
+      .toBeGreaterThan(0);
     await expect.poll(() => page.getByText("Actual spend ran 1.4× the estimate").count()).toBe(1);
 
     // The table in its default order holds exactly the CSV's values (apart from the formula guard).
     const tableRows = await page.locator(".retro-table tbody tr").evaluateAll((trs) =>
       trs.map((tr) => {
         const cells: Record<string, string> = {};
-        tr.querySelectorAll<HTMLElement>("[data-csv]").forEach((el) => (cells[el.dataset.csv!] = el.dataset.value ?? ""));
+        tr.querySelectorAll<HTMLElement>("[data-csv]").forEach(
+          (el) => (cells[el.dataset.csv!] = el.dataset.value ?? ""),
+        );
         return cells;
       }),
     );
-    const csv = parse(await (await owner.request(`${retroPath()}.csv`)).text(), { columns: true }) as Record<string, string>[];
+    const csv = parse(await (await owner.request(`${retroPath()}.csv`)).text(), { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(tableRows).toHaveLength(csv.length);
     csv.forEach((record, i) => {
       const unguarded = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v.replace(/^'(?=[=+\-@])/, "")]));
@@ -209,7 +288,12 @@ describe.skipIf(!chromiumPath())("retrospective in a real browser", () => {
   it("refuses a note without a cause for an outlier, keeping what was typed", async () => {
     const html = await (await owner.request(retroPath())).text();
     const storyId = /id="inspect-(\d+)"/.exec(html)![1]!;
-    const res = await owner.post(retroPath(), { intent: "save-note", storyId, bought: "Nothing usable", reviewBurden: "heavy" });
+    const res = await owner.post(retroPath(), {
+      intent: "save-note",
+      storyId,
+      bought: "Nothing usable",
+      reviewBurden: "heavy",
+    });
     expect(res.status).toBe(400);
     const page = await res.text();
     expect(page).toContain("Pick at least one cause");
@@ -227,7 +311,9 @@ describe.skipIf(!chromiumPath())("retrospective in a real browser", () => {
     expect(stale.status).toBe(400);
     expect(await stale.text()).toContain("The suggestion changed");
     const observer = await login(server.url, "olaf@example.com");
-    expect((await observer.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token: "v1-00000000" })).status).toBe(403);
+    expect(
+      (await observer.post(`/t/${SLUG}/insights`, { intent: "apply-recalibration", token: "v1-00000000" })).status,
+    ).toBe(403);
   });
 
   it("shows each person only their own spend", async () => {
@@ -244,7 +330,12 @@ describe.skipIf(!chromiumPath())("retrospective in a real browser", () => {
     const page = await observer.request(retroPath());
     expect(page.status).toBe(200);
     expect(await page.text()).not.toContain("Save note");
-    const res = await observer.post(retroPath(), { intent: "save-note", storyId: "1", bought: "x", reviewBurden: "none" });
+    const res = await observer.post(retroPath(), {
+      intent: "save-note",
+      storyId: "1",
+      bought: "x",
+      reviewBurden: "none",
+    });
     expect(res.status).toBe(403);
   });
 });

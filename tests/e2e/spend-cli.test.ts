@@ -41,7 +41,10 @@ describe("npm run spend:import", () => {
     expect(run.status, run.stderr).toBe(1);
     // The burn alert check after each import finishes before the command closes the database.
     expect(run.stderr).not.toMatch(/burn alert check failed/);
-    const lines = run.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lines = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
       {
         file: files[0],
@@ -58,8 +61,22 @@ describe("npm run spend:import", () => {
         byStoryKey: { "PAY-412": 7.6907 },
         errors: [],
       },
-      expect.objectContaining({ file: bad, format: "generic-csv", rows: 2, imported: 0, rejected: 2, errors: [{ line: 3, reason: expect.stringMatching(/date/) }] }),
-      expect.objectContaining({ file: files[2], format: "litellm", rows: 3, imported: 2, overlapping: 1, credits: 8.2575 }),
+      expect.objectContaining({
+        file: bad,
+        format: "generic-csv",
+        rows: 2,
+        imported: 0,
+        rejected: 2,
+        errors: [{ line: 3, reason: expect.stringMatching(/date/) }],
+      }),
+      expect.objectContaining({
+        file: files[2],
+        format: "litellm",
+        rows: 3,
+        imported: 2,
+        overlapping: 1,
+        credits: 8.2575,
+      }),
     ]);
 
     const skipping = cli(["--team", "cli-team", "--json", "--skip-invalid", bad]);
@@ -68,7 +85,16 @@ describe("npm run spend:import", () => {
 
     const mapped = path.join(dataDir, "own.csv");
     fs.writeFileSync(mapped, "When,Ticket,Amount ($)\n2026-11-24,PAY-9,0.5\n");
-    const withMap = cli(["--team", "cli-team", "--json", "--format", "generic-csv", "--map", 'date=When,story=Ticket,cost_usd="Amount ($)"', mapped]);
+    const withMap = cli([
+      "--team",
+      "cli-team",
+      "--json",
+      "--format",
+      "generic-csv",
+      "--map",
+      'date=When,story=Ticket,cost_usd="Amount ($)"',
+      mapped,
+    ]);
     expect(JSON.parse(withMap.stdout)).toMatchObject({ imported: 1, credits: 50, byStoryKey: { "PAY-9": 50 } });
   });
 

@@ -22,7 +22,10 @@ async function createToken(client: HttpClient, slug: string, name: string): Prom
   return found!;
 }
 
-function api(slug: string, init: { token?: string; body?: BodyInit; type?: string; query?: string; method?: string } = {}) {
+function api(
+  slug: string,
+  init: { token?: string; body?: BodyInit; type?: string; query?: string; method?: string } = {},
+) {
   const headers: Record<string, string> = {};
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
   if (init.type) headers["Content-Type"] = init.type;
@@ -33,7 +36,12 @@ function api(slug: string, init: { token?: string; body?: BodyInit; type?: strin
   });
 }
 
-const entry = (id: string, extra: Record<string, unknown> = {}) => ({ id, occurred_at: "2026-11-24T10:00:00Z", credits: 5, ...extra });
+const entry = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  occurred_at: "2026-11-24T10:00:00Z",
+  credits: 5,
+  ...extra,
+});
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -72,7 +80,11 @@ describe("spend API", () => {
   });
 
   it("imports a JSON array of entries idempotently and answers with the summary", async () => {
-    const body = JSON.stringify([entry("ci-1", { story: "PAY-1" }), entry("ci-2", { tags: ["story:PAY-2"] }), entry("ci-3")]);
+    const body = JSON.stringify([
+      entry("ci-1", { story: "PAY-1" }),
+      entry("ci-2", { tags: ["story:PAY-2"] }),
+      entry("ci-3"),
+    ]);
     const first = await api("spend-team", { token, body, type: "application/json" });
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({
@@ -90,10 +102,25 @@ describe("spend API", () => {
   });
 
   it("takes a raw spend file, detected or named with ?format=", async () => {
-    const detected = await api("spend-team", { token, body: sampleText("copilot-ai-usage.csv"), type: "text/csv", query: "?name=copilot.csv" });
+    const detected = await api("spend-team", {
+      token,
+      body: sampleText("copilot-ai-usage.csv"),
+      type: "text/csv",
+      query: "?name=copilot.csv",
+    });
     expect(detected.status).toBe(200);
-    expect(await detected.json()).toMatchObject({ file: "copilot.csv", format: "copilot-usage", imported: 4, credits: 894.409 });
-    const ccusage = await api("spend-team", { token, body: sampleText("ccusage-session.json"), type: "application/json", query: "?format=ccusage" });
+    expect(await detected.json()).toMatchObject({
+      file: "copilot.csv",
+      format: "copilot-usage",
+      imported: 4,
+      credits: 894.409,
+    });
+    const ccusage = await api("spend-team", {
+      token,
+      body: sampleText("ccusage-session.json"),
+      type: "application/json",
+      query: "?format=ccusage",
+    });
     expect(await ccusage.json()).toMatchObject({ format: "ccusage", imported: 4 });
   });
 
@@ -107,7 +134,11 @@ describe("spend API", () => {
     const badOption = await api("spend-team", { token, body: "x", type: "text/csv", query: "?format=excel" });
     expect(badOption.status).toBe(422);
 
-    const mixed = JSON.stringify([entry("m-1"), { id: "m-2", occurred_at: "yesterday" }, entry("m-3", { credits: -1 })]);
+    const mixed = JSON.stringify([
+      entry("m-1"),
+      { id: "m-2", occurred_at: "yesterday" },
+      entry("m-3", { credits: -1 }),
+    ]);
     const rejected = await api("spend-team", { token, body: mixed, type: "application/json" });
     expect(rejected.status).toBe(422);
     const payload = await rejected.json();
@@ -117,7 +148,11 @@ describe("spend API", () => {
     expect(skipping.status).toBe(200);
     expect(await skipping.json()).toMatchObject({ imported: 1, rejected: 2 });
 
-    const garbage = await api("spend-team", { token, body: new Uint8Array(2000).map((_, i) => (i * 31) % 256), type: "application/octet-stream" });
+    const garbage = await api("spend-team", {
+      token,
+      body: new Uint8Array(2000).map((_, i) => (i * 31) % 256),
+      type: "application/octet-stream",
+    });
     expect(garbage.status).toBe(422);
     expect((await garbage.json()).errors[0].reason).toMatch(/unrecognised/);
   });
@@ -145,7 +180,9 @@ describe("spend API", () => {
     });
     expect(streamed.status).toBe(413);
 
-    const many = JSON.stringify(Array.from({ length: 200_001 }, (_, i) => ({ id: `r${i}`, occurred_at: "2026-11-24", credits: 0 })));
+    const many = JSON.stringify(
+      Array.from({ length: 200_001 }, (_, i) => ({ id: `r${i}`, occurred_at: "2026-11-24", credits: 0 })),
+    );
     const tooMany = await api("spend-team", { token, body: many, type: "application/json" });
     expect(tooMany.status).toBe(413);
     expect(await tooMany.json()).toMatchObject({ error: { code: "too_many_rows" } });
@@ -165,24 +202,50 @@ describe("spend API", () => {
 
 describe("spend on a story, and its outcome note", () => {
   it("adds spend by hand, and asks for causes before a drifted story is marked done", async () => {
-    const created = await owner.post("/t/spend-team/backlog/new", { intent: "create", title: "Ledger export", key: "LED-1" });
+    const created = await owner.post("/t/spend-team/backlog/new", {
+      intent: "create",
+      title: "Ledger export",
+      key: "LED-1",
+    });
     const storyId = /\/stories\/(\d+)$/.exec(created.headers.get("location") ?? "")![1]!;
-    const estimated = await owner.post(`/t/spend-team/stories/${storyId}`, { intent: "estimate", intensity: "light", autonomy: "assist", risk: "low" });
+    const estimated = await owner.post(`/t/spend-team/stories/${storyId}`, {
+      intent: "estimate",
+      intensity: "light",
+      autonomy: "assist",
+      risk: "low",
+    });
     expect(estimated.status).toBe(200);
 
     const page = `/t/spend-team/stories/${storyId}/spend`;
     const missing = await member.post(page, { intent: "add", day: "2026-11-26" });
     expect(missing.status).toBe(400);
     expect(await missing.text()).toContain("Give the credits, or the cost in USD.");
-    const added = await member.post(page, { intent: "add", day: "2026-11-26", costUsd: "4", model: "web chat", note: "design chat" });
+    const added = await member.post(page, {
+      intent: "add",
+      day: "2026-11-26",
+      costUsd: "4",
+      model: "web chat",
+      note: "design chat",
+    });
     expect(added.status).toBe(200);
     expect(await (await member.request(page)).text()).toMatch(/400<\/p>/);
 
     const outcome = `/t/spend-team/stories/${storyId}/outcome`;
-    const noCause = await member.post(outcome, { intent: "save", bought: "A merged PR", reviewBurden: "light", markDone: "on" });
+    const noCause = await member.post(outcome, {
+      intent: "save",
+      bought: "A merged PR",
+      reviewBurden: "light",
+      markDone: "on",
+    });
     expect(noCause.status).toBe(400);
     expect(await noCause.text()).toMatch(/× the estimate: pick at least one cause/);
-    const saved = await member.post(outcome, { intent: "save", bought: "A merged PR", reviewBurden: "light", causeTags: "scope-grew", markDone: "on" });
+    const saved = await member.post(outcome, {
+      intent: "save",
+      bought: "A merged PR",
+      reviewBurden: "light",
+      causeTags: "scope-grew",
+      markDone: "on",
+    });
     expect(saved.status).toBe(302);
     expect(saved.headers.get("location")).toBe(`${outcome}?saved=1`);
     const after = (await (await member.request(`${outcome}?saved=1`)).text()).replaceAll("<!-- -->", "");
@@ -195,7 +258,11 @@ describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
   it("uploads files, shows the results, and assigns an unattributed entry to a story", async () => {
     const client = await signUp(server.url, "Browser");
     await createTeam(client, "Browser team", "browser-spend");
-    const story = await client.post("/t/browser-spend/backlog/new", { intent: "create", title: "Refund idempotency", key: "PAY-777" });
+    const story = await client.post("/t/browser-spend/backlog/new", {
+      intent: "create",
+      title: "Refund idempotency",
+      key: "PAY-777",
+    });
     expect(story.status).toBe(302);
 
     const browser = await launchBrowser();
@@ -207,7 +274,10 @@ describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
       await Promise.all([page.waitForURL(/\/teams\/new|\/t\//), page.click('button[type="submit"]')]);
 
       await page.goto(`${server.url}/t/browser-spend/spend/import`);
-      await page.setInputFiles('input[type="file"]', [path.join(samples, "copilot-ai-usage.csv"), path.join(samples, "generic-spend.csv")]);
+      await page.setInputFiles('input[type="file"]', [
+        path.join(samples, "copilot-ai-usage.csv"),
+        path.join(samples, "generic-spend.csv"),
+      ]);
       await page.locator(".file-list").getByText("generic-spend.csv").waitFor();
       await page.getByRole("button", { name: "Import", exact: true }).click();
       await page.waitForURL(/\?done=\d+,\d+/);

@@ -78,9 +78,17 @@ describe("exhaustion policy against hand-made POSTs", () => {
     expect((await member.post(boardUrl(sprint), { intent: "commit", storyId: ids["PAY-2"]! })).status).toBe(200); // 400 of 500
     const refused = await member.post(boardUrl(sprint), { intent: "commit", storyId: ids["PAY-3"]! }); // +150
     expect(refused.status).toBe(409);
-    expect(await refused.text()).toContain("would exceed the sprint&#x27;s available 500 credits by 50 credits. The sprint&#x27;s hard-stop policy refuses it.");
+    expect(await refused.text()).toContain(
+      "would exceed the sprint&#x27;s available 500 credits by 50 credits. The sprint&#x27;s hard-stop policy refuses it.",
+    );
     // Extra fields a crafted form might add change nothing: the action reads the policy from the sprint.
-    const forced = await owner.post(boardUrl(sprint), { intent: "commit", storyId: ids["PAY-3"]!, reason: "force", force: "1", exhaustionPolicy: "warn" });
+    const forced = await owner.post(boardUrl(sprint), {
+      intent: "commit",
+      storyId: ids["PAY-3"]!,
+      reason: "force",
+      force: "1",
+      exhaustionPolicy: "warn",
+    });
     expect(forced.status).toBe(409);
     const unknown = await member.post(boardUrl(sprint), { intent: "commit", storyId: ids["PAY-4"]! });
     expect(unknown.status).toBe(409);
@@ -99,7 +107,11 @@ describe("exhaustion policy against hand-made POSTs", () => {
     expect(await ask.text()).toContain("A manager must approve it and give a reason.");
     expect(await sprintColumnKeys(owner, sprint)).toEqual(["PAY-2"]);
 
-    const requested = await member.post(boardUrl(sprint), { intent: "commit", storyId: ids["PAY-3"]!, reason: "Customer escalation" });
+    const requested = await member.post(boardUrl(sprint), {
+      intent: "commit",
+      storyId: ids["PAY-3"]!,
+      reason: "Customer escalation",
+    });
     expect(requested.status).toBe(200);
     expect(await sprintColumnKeys(owner, sprint)).toEqual(["PAY-2"]);
     const page = await (await owner.request(`/t/${slug}/sprints/${sprint}`)).text();
@@ -126,11 +138,32 @@ describe("exhaustion policy against hand-made POSTs", () => {
   it("keeps sprint settings and the team webhook to managers", async () => {
     await freshTeam();
     const sprint = await createSprint("warn", 100);
-    expect((await member.post(`/t/${slug}/sprints/${sprint}/settings`, { intent: "close", destination: "backlog" })).status).toBe(403);
-    expect((await member.post(`/t/${slug}/settings?index`, { name: "Sprinters", timeZone: "UTC", keyPattern: "[A-Z]+-\\d+", webhookUrl: "http://127.0.0.1:9/x" })).status).toBe(403);
-    const bad = await owner.post(`/t/${slug}/settings?index`, { name: "Sprinters", timeZone: "UTC", keyPattern: "[A-Z]+-\\d+", webhookUrl: "ftp://example.com" });
+    expect(
+      (await member.post(`/t/${slug}/sprints/${sprint}/settings`, { intent: "close", destination: "backlog" })).status,
+    ).toBe(403);
+    expect(
+      (
+        await member.post(`/t/${slug}/settings?index`, {
+          name: "Sprinters",
+          timeZone: "UTC",
+          keyPattern: "[A-Z]+-\\d+",
+          webhookUrl: "http://127.0.0.1:9/x",
+        })
+      ).status,
+    ).toBe(403);
+    const bad = await owner.post(`/t/${slug}/settings?index`, {
+      name: "Sprinters",
+      timeZone: "UTC",
+      keyPattern: "[A-Z]+-\\d+",
+      webhookUrl: "ftp://example.com",
+    });
     expect(bad.status).toBe(400);
-    const ok = await owner.post(`/t/${slug}/settings?index`, { name: "Sprinters", timeZone: "UTC", keyPattern: "[A-Z]+-\\d+", webhookUrl: "https://hooks.example.com/T1" });
+    const ok = await owner.post(`/t/${slug}/settings?index`, {
+      name: "Sprinters",
+      timeZone: "UTC",
+      keyPattern: "[A-Z]+-\\d+",
+      webhookUrl: "https://hooks.example.com/T1",
+    });
     expect(ok.status).toBe(200);
     expect(await (await owner.request(`/t/${slug}/settings`)).text()).toContain("https://hooks.example.com/T1");
     expect(await (await member.request(`/t/${slug}/settings`)).text()).not.toContain("hooks.example.com");
@@ -156,7 +189,8 @@ describe.skipIf(!chromiumPath())("planning board in a real browser", () => {
   async function keyboardMove(page: Page, handleName: string, arrow: "ArrowLeft" | "ArrowRight", overText: string) {
     const handle = page.getByRole("button", { name: handleName });
     await expect.poll(() => handle.isEnabled()).toBe(true); // hydrated
-    const announced = () => page.evaluate(() => [...document.querySelectorAll('[id^="DndLiveRegion"]')].map((e) => e.textContent).join(" "));
+    const announced = () =>
+      page.evaluate(() => [...document.querySelectorAll('[id^="DndLiveRegion"]')].map((e) => e.textContent).join(" "));
     await handle.focus();
     await page.keyboard.press("Space");
     await expect.poll(announced).toContain("Picked up");
@@ -208,9 +242,11 @@ describe.skipIf(!chromiumPath())("planning board in a real browser", () => {
     await expect.poll(() => page.getByRole("button", { name: "Move PAY-3 Medium feature" }).isEnabled()).toBe(true);
     await page.getByRole("button", { name: "Commit PAY-3" }).click();
     const message = page.getByTestId("board-message");
-    await expect.poll(() => message.textContent()).toBe(
-      "Committing PAY-3 would exceed the sprint's available 500 credits by 50 credits. The sprint's hard-stop policy refuses it.",
-    );
+    await expect
+      .poll(() => message.textContent())
+      .toBe(
+        "Committing PAY-3 would exceed the sprint's available 500 credits by 50 credits. The sprint's hard-stop policy refuses it.",
+      );
     expect(await page.getByTestId("meter-load").textContent()).toBe("400");
     expect(await page.locator('[data-column="backlog"]').getByText("Medium feature").count()).toBe(1);
     // The refusal is a dialog holding focus; Escape closes it and focus is back on the card.

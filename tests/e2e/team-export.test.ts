@@ -59,7 +59,9 @@ describe("team export and import over HTTP", () => {
 
     const res = await owner.request("/t/old-home/settings/export.json");
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="old-home-team-export-\d{4}-\d{2}-\d{2}\.json"$/);
+    expect(res.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="old-home-team-export-\d{4}-\d{2}-\d{2}\.json"$/,
+    );
     exported = await res.text();
     const doc = JSON.parse(exported);
     expect(doc).toMatchObject({ format: "token-poker-team-export", version: 1, team: { slug: "old-home" } });
@@ -85,7 +87,9 @@ describe("team export and import over HTTP", () => {
 
     // Streamed past the 100 MB ceiling: answered 413 while the body is still arriving.
     const boundary = "----exportlimit";
-    const head = new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.json"\r\nContent-Type: application/json\r\n\r\n`);
+    const head = new TextEncoder().encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.json"\r\nContent-Type: application/json\r\n\r\n`,
+    );
     const block = new Uint8Array(1024 * 1024).fill(0x20);
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
@@ -125,7 +129,9 @@ describe("team export and import over HTTP", () => {
       await shareLogin(context, owner);
       const page = await context.newPage();
       await page.goto("/t/new-home/settings/export");
-      await page.getByLabel("Export file (.json)").setInputFiles({ name: "old-home.json", mimeType: "application/json", buffer: Buffer.from(exported) });
+      await page
+        .getByLabel("Export file (.json)")
+        .setInputFiles({ name: "old-home.json", mimeType: "application/json", buffer: Buffer.from(exported) });
       await page.getByLabel(/Import even if some people are not members/).check();
       await page.getByRole("button", { name: "Import" }).click();
       await page.waitForLoadState("load");

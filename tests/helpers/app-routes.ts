@@ -28,7 +28,9 @@ export interface AppRoute {
 }
 
 export async function loadAppRoutes(): Promise<AppRoute[]> {
-  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as { routes: Record<string, BuildRoute> };
+  const build = (await import(pathToFileURL(path.resolve("build/server/index.js")).href)) as {
+    routes: Record<string, BuildRoute>;
+  };
   const fullPath = (r: BuildRoute): string => {
     const parent = r.parentId ? build.routes[r.parentId] : undefined;
     const own = r.path ?? "";
@@ -116,7 +118,8 @@ export async function crawl(
     if (!route || !route.isPage || !route.hasLoader || /^\/(logout|switch)\b/.test(pathname)) continue;
     const known = byPattern.get(route.pattern) ?? [];
     const view = searchParams.get("view");
-    const isNew = known.length === 0 || (view !== null && !known.some((k) => new URL(k, origin).searchParams.get("view") === view));
+    const isNew =
+      known.length === 0 || (view !== null && !known.some((k) => new URL(k, origin).searchParams.get("view") === view));
     // One page per route is enough to learn the links out of it; other records of the same route
     // (story 2, 3, …) are not fetched.
     if (!isNew) continue;

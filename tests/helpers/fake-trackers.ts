@@ -8,8 +8,16 @@ export interface FakeTrackers {
   url: string;
   /** Answer every request with this status next (401, 404, 429…); null answers normally. */
   failWith: number | null;
-  github: { issues: Record<string, unknown>[]; labels: Map<number, string[]>; comments: Map<number, { id: number; body: string }[]> };
-  jira: { issues: Record<string, unknown>[]; labels: Map<string, string[]>; comments: Map<string, { id: string; body: unknown }[]> };
+  github: {
+    issues: Record<string, unknown>[];
+    labels: Map<number, string[]>;
+    comments: Map<number, { id: number; body: string }[]>;
+  };
+  jira: {
+    issues: Record<string, unknown>[];
+    labels: Map<string, string[]>;
+    comments: Map<string, { id: string; body: unknown }[]>;
+  };
   requests: { method: string; path: string; auth: string | undefined }[];
   close(): Promise<void>;
 }
@@ -34,7 +42,11 @@ export async function startFakeTrackers(): Promise<FakeTrackers> {
     };
     if (state.failWith) {
       const status = state.failWith;
-      return send(status, { message: status === 401 ? "Bad credentials" : status === 404 ? "Not Found" : "rate limited" }, status === 429 ? { "Retry-After": "30" } : {});
+      return send(
+        status,
+        { message: status === 401 ? "Bad credentials" : status === 404 ? "Not Found" : "rate limited" },
+        status === 429 ? { "Retry-After": "30" } : {},
+      );
     }
     let m: RegExpExecArray | null;
     // GitHub: GET /repos/:o/:r/issues (100 per page, Link: rel="next").
@@ -44,18 +56,27 @@ export async function startFakeTrackers(): Promise<FakeTrackers> {
       const all = state.github.issues;
       const slice = all.slice((page - 1) * per, page * per);
       const origin = `http://${req.headers.host}`;
-      const link: Record<string, string> = page * per < all.length ? { Link: `<${origin}${url.pathname}?state=all&per_page=100&page=${page + 1}>; rel="next"` } : {};
+      const link: Record<string, string> =
+        page * per < all.length
+          ? { Link: `<${origin}${url.pathname}?state=all&per_page=100&page=${page + 1}>; rel="next"` }
+          : {};
       return send(200, slice, link);
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels$/.exec(url.pathname))) {
       const n = Number(m[1]);
       const labels = state.github.labels.get(n) ?? [];
       if (req.method === "POST") state.github.labels.set(n, [...labels, ...body.labels]);
-      return send(200, (state.github.labels.get(n) ?? []).map((name) => ({ name })));
+      return send(
+        200,
+        (state.github.labels.get(n) ?? []).map((name) => ({ name })),
+      );
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/labels\/(.+)$/.exec(url.pathname)) && req.method === "DELETE") {
       const n = Number(m[1]);
-      state.github.labels.set(n, (state.github.labels.get(n) ?? []).filter((l) => l !== decodeURIComponent(m![2]!)));
+      state.github.labels.set(
+        n,
+        (state.github.labels.get(n) ?? []).filter((l) => l !== decodeURIComponent(m![2]!)),
+      );
       return send(200, []);
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname))) {
@@ -87,7 +108,8 @@ export async function startFakeTrackers(): Promise<FakeTrackers> {
       if (!state.jira.issues.some((i) => i.key === key)) return send(404, { errorMessages: ["Issue does not exist"] });
       if (req.method === "PUT") {
         let labels = state.jira.labels.get(key) ?? [];
-        for (const op of body.update.labels) labels = op.add ? [...labels, op.add] : labels.filter((l) => l !== op.remove);
+        for (const op of body.update.labels)
+          labels = op.add ? [...labels, op.add] : labels.filter((l) => l !== op.remove);
         state.jira.labels.set(key, labels);
         return send(204, undefined);
       }

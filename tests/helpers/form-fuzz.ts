@@ -42,7 +42,13 @@ export function vocabularyOfSource(file: string): RouteVocabulary {
 }
 
 const decode = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 const attr = (tag: string, name: string) => {
   const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
   return m ? decode(m[1]!) : null;
@@ -153,7 +159,10 @@ export function bodyArb(vocabulary: RouteVocabulary, forms: [string, string][][]
   const value = valueArb(vocabulary.values);
   const mutation = fc.record({
     op: fc.constantFrom("set", "set", "add", "delete"),
-    name: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...names) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) }),
+    name: fc.oneof(
+      { weight: 5, arbitrary: fc.constantFrom(...names) },
+      { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) },
+    ),
     value,
   });
   const intent = fc.oneof(
@@ -200,6 +209,7 @@ export function encodeBody(body: FuzzBody): BodyInit {
 
 /** A short description of a body for a failure message (long values cut). */
 export function describeBody(body: FuzzBody): string {
-  const cut = (s: string) => (s.length > 60 ? `${JSON.stringify(s.slice(0, 40))}…(${s.length} chars)` : JSON.stringify(s));
+  const cut = (s: string) =>
+    s.length > 60 ? `${JSON.stringify(s.slice(0, 40))}…(${s.length} chars)` : JSON.stringify(s);
   return `${body.multipart ? "multipart" : "urlencoded"} {${body.entries.map(([n, v]) => `${n}=${cut(v)}`).join(", ")}}`;
 }

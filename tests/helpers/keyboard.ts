@@ -23,7 +23,12 @@ export function focused(page: Page): Promise<Focused> {
     const labelled = el.getAttribute("aria-labelledby");
     const name = (
       el.getAttribute("aria-label") ||
-      (labelled ? labelled.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? "").join(" ") : "") ||
+      (labelled
+        ? labelled
+            .split(/\s+/)
+            .map((id) => document.getElementById(id)?.textContent ?? "")
+            .join(" ")
+        : "") ||
       input.labels?.[0]?.innerText ||
       el.innerText ||
       input.value ||
@@ -38,9 +43,14 @@ export function focused(page: Page): Promise<Focused> {
     };
     const ring = (c: Element) => {
       const cs = getComputedStyle(c);
-      return (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 1) || (cs.boxShadow !== "none" && cs.boxShadow !== "");
+      return (
+        (cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 1) ||
+        (cs.boxShadow !== "none" && cs.boxShadow !== "")
+      );
     };
-    const candidates = [el, el.nextElementSibling, el.closest("label"), el.parentElement].filter((c): c is Element => !!c);
+    const candidates = [el, el.nextElementSibling, el.closest("label"), el.parentElement].filter(
+      (c): c is Element => !!c,
+    );
     const visible = candidates.some((c) => shown(c) && ring(c));
     return { kind, name, field: el.getAttribute("name"), visible };
   });
@@ -51,7 +61,11 @@ export function focused(page: Page): Promise<Focused> {
  * `max` times. Returns every element focused on the way (the last one is the wanted one); throws
  * with that path when the control is never reached.
  */
-export async function tabTo(page: Page, wanted: (f: Focused) => boolean, options: { max?: number; backwards?: boolean } = {}): Promise<Focused[]> {
+export async function tabTo(
+  page: Page,
+  wanted: (f: Focused) => boolean,
+  options: { max?: number; backwards?: boolean } = {},
+): Promise<Focused[]> {
   const path: Focused[] = [];
   for (let i = 0; i < (options.max ?? 80); i++) {
     await page.keyboard.press(options.backwards ? "Shift+Tab" : "Tab");
@@ -59,8 +73,11 @@ export async function tabTo(page: Page, wanted: (f: Focused) => boolean, options
     path.push(f);
     if (wanted(f)) return path;
   }
-  throw new Error(`never reached by Tab; focus went through:\n  ${path.map((f) => `${f.kind} "${f.name}"`).join("\n  ")}`);
+  throw new Error(
+    `never reached by Tab; focus went through:\n  ${path.map((f) => `${f.kind} "${f.name}"`).join("\n  ")}`,
+  );
 }
 
 /** The stops on the way where focus could not be seen. */
-export const invisibleStops = (path: Focused[]) => path.filter((f) => f.kind !== "body" && !f.visible).map((f) => `${f.kind} "${f.name}"`);
+export const invisibleStops = (path: Focused[]) =>
+  path.filter((f) => f.kind !== "body" && !f.visible).map((f) => `${f.kind} "${f.name}"`);

@@ -55,7 +55,10 @@ export interface SseEvent {
 /** Reads a server-sent event stream as a client with the given cookie would, raw text included. */
 export async function openEventStream(baseUrl: string, path: string, cookie: string) {
   const controller = new AbortController();
-  const res = await fetch(new URL(path, baseUrl), { headers: { Cookie: cookie, Accept: "text/event-stream" }, signal: controller.signal });
+  const res = await fetch(new URL(path, baseUrl), {
+    headers: { Cookie: cookie, Accept: "text/event-stream" },
+    signal: controller.signal,
+  });
   const events: SseEvent[] = [];
   let raw = "";
   let buffer = "";
@@ -108,7 +111,8 @@ export async function openEventStream(baseUrl: string, path: string, cookie: str
           .map((e) => JSON.parse(e.data) as Record<string, any>)
           .find(predicate);
         if (found) return found;
-        if (Date.now() - started > timeoutMs) throw new Error(`no matching snapshot within ${timeoutMs} ms; got ${events.length} events`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`no matching snapshot within ${timeoutMs} ms; got ${events.length} events`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

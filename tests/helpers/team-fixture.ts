@@ -19,7 +19,12 @@ export async function createTeam(client: HttpClient, name: string, slug: string)
 }
 
 /** Creates an invite link as a manager/owner and has a new user accept it. */
-export async function joinWithRole(owner: HttpClient, slug: string, role: "manager" | "member" | "observer", name: string) {
+export async function joinWithRole(
+  owner: HttpClient,
+  slug: string,
+  role: "manager" | "member" | "observer",
+  name: string,
+) {
   const res = await owner.post(`/t/${slug}/settings/members`, { intent: "invite", role });
   const html = await res.text();
   const token = /\/invite\/([A-Za-z0-9_-]+)/.exec(html)?.[1];

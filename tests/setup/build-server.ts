@@ -16,7 +16,9 @@ export default function setup(project: TestProject) {
   const chromium = CHROMIUM_CANDIDATES.find((p): p is string => !!p && fs.existsSync(p)) ?? null;
   if (!chromium) {
     if (process.env.CI === "true") throw new Error("Chromium is missing, and CI must run the browser tests.");
-    console.warn("\n!!! Chromium not found: browser tests are SKIPPED. Install it with `apt-get install -y chromium`. !!!\n");
+    console.warn(
+      "\n!!! Chromium not found: browser tests are SKIPPED. Install it with `apt-get install -y chromium`. !!!\n",
+    );
   }
   project.provide("chromiumPath", chromium);
 }

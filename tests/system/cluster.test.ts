@@ -24,14 +24,18 @@ function request(url: string, options: { cookie?: string; form?: Record<string, 
         agent: options.agent ?? false,
         headers: {
           ...(options.cookie ? { Cookie: options.cookie } : {}),
-          ...(body ? { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) } : {}),
+          ...(body
+            ? { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) }
+            : {}),
         },
       },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (d: string) => (text += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, worker: res.headers["x-token-poker-worker"] as string }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: text, worker: res.headers["x-token-poker-worker"] as string }),
+        );
       },
     );
     req.on("error", reject);
@@ -41,13 +45,22 @@ function request(url: string, options: { cookie?: string; form?: Record<string, 
 
 describe("pool sizing", () => {
   it("keeps workers × (pool + own connections) under what max_connections leaves free", () => {
-    for (const [wanted, max, inUse] of [[2, 100, 0], [8, 100, 30], [64, 100, 0], [4, 20, 5], [4, 5, 4]] as const) {
+    for (const [wanted, max, inUse] of [
+      [2, 100, 0],
+      [8, 100, 30],
+      [64, 100, 0],
+      [4, 20, 5],
+      [4, 5, 4],
+    ] as const) {
       const plan = planPools({ wanted, maxConnections: max, reserved: 3, inUse });
       expect(plan.workers).toBeGreaterThanOrEqual(1);
       expect(plan.workers).toBeLessThanOrEqual(wanted);
       if (plan.workers > 1) expect(plan.workers * (plan.poolSize + 2)).toBeLessThanOrEqual(max - 3 - inUse);
     }
-    expect(planPools({ wanted: 2, maxConnections: 100, reserved: 3, inUse: 0 })).toMatchObject({ workers: 2, poolSize: 10 });
+    expect(planPools({ wanted: 2, maxConnections: 100, reserved: 3, inUse: 0 })).toMatchObject({
+      workers: 2,
+      poolSize: 10,
+    });
   });
 });
 
@@ -107,7 +120,13 @@ describe.skipIf(!databaseUrl)("a cluster of two workers on PostgreSQL", () => {
     const vote = await request(`${server.url}${url}`, {
       agent,
       cookie: member.cookie,
-      form: { intent: "vote", roundId: String(first.room.current.round.id), intensity: "standard", autonomy: "pair", risk: "low" },
+      form: {
+        intent: "vote",
+        roundId: String(first.room.current.round.id),
+        intensity: "standard",
+        autonomy: "pair",
+        risk: "low",
+      },
     });
     expect(vote.status).toBe(200);
     expect(vote.worker).not.toBe(streamWorker);

@@ -35,12 +35,20 @@ const same = (a: Cards | null | undefined, b: Cards | null | undefined) =>
  * After a restart: the round is still open; each voter's own cards are its last answered vote or the
  * unanswered one after it (whole, never a mix), and everyone sees "voted" for each answered voter.
  */
-async function expectVotesIntact(baseUrl: string, owner: HttpClient, roomUrl: string, roundId: number, voters: Voter[]) {
+async function expectVotesIntact(
+  baseUrl: string,
+  owner: HttpClient,
+  roomUrl: string,
+  roundId: number,
+  voters: Voter[],
+) {
   const watch = await openEventStream(baseUrl, `${roomUrl}/events`, owner.cookie);
   const view = await watch.waitForSnapshot(() => true);
   await watch.close();
   expect(view.room.current.round).toMatchObject({ id: roundId, status: "voting" });
-  const byName = new Map<string, { voted: boolean }>(view.room.participants.map((p: { name: string; voted: boolean }) => [p.name, p]));
+  const byName = new Map<string, { voted: boolean }>(
+    view.room.participants.map((p: { name: string; voted: boolean }) => [p.name, p]),
+  );
   for (const v of voters) {
     const stream = await openEventStream(baseUrl, `${roomUrl}/events`, v.client.cookie);
     const own = await stream.waitForSnapshot(() => true);
@@ -63,7 +71,9 @@ async function revealAndCheck(baseUrl: string, owner: HttpClient, roomUrl: strin
   expect((await owner.post(roomUrl, { intent: "reveal" })).status).toBe(200);
   const view = await watch.waitForSnapshot((v) => v.room.current.round.status === "revealed");
   await watch.close();
-  const round = (view.room.current.revealed as { id: number; votes: (Cards & { name: string; split: boolean })[] }[]).find((r) => r.id === roundId);
+  const round = (
+    view.room.current.revealed as { id: number; votes: (Cards & { name: string; split: boolean })[] }[]
+  ).find((r) => r.id === roundId);
   expect(round).toBeDefined();
   const answered = voters.filter((v) => v.acked).map((v) => v.name);
   expect(round!.votes.map((v) => v.name)).toEqual(expect.arrayContaining(answered));
@@ -109,7 +119,8 @@ describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
   let lockerPid: number;
 
   const count = async (query: string, params: unknown[]) => Number((await db.query(query, params)).rows[0].count);
-  const teamIdOf = async (slug: string) => Number((await db.query("select id from teams where slug = $1", [slug])).rows[0].id);
+  const teamIdOf = async (slug: string) =>
+    Number((await db.query("select id from teams where slug = $1", [slug])).rows[0].id);
 
   beforeAll(async () => {
     database = await freshPostgresDatabase(databaseUrl, "crash");
@@ -138,7 +149,12 @@ describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
 
     const { id } = await createPokerSessionOverHttp(owner, "crash-round", { allowGuests: true });
     const roomUrl = `/t/crash-round/poker/${id}`;
-    const voters = await joinGuests(server.url, owner, roomUrl, Array.from({ length: 12 }, (_, i) => `Voter ${i + 1}`));
+    const voters = await joinGuests(
+      server.url,
+      owner,
+      roomUrl,
+      Array.from({ length: 12 }, (_, i) => `Voter ${i + 1}`),
+    );
     const first = await openEventStream(server.url, `${roomUrl}/events`, owner.cookie);
     const view = await first.waitForSnapshot(() => true);
     await first.close();
@@ -150,7 +166,14 @@ describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
     // Import 1 is staging: half its file arrived and was staged, the rest never comes.
     const stageRows = 20_000;
     const stageFile = copilotReport(stageRows, "stage");
-    const staging = uploadSpend(server.url, owner.cookie, "crash-stage", "usage.csv", stageFile, Math.floor(stageFile.length / 2));
+    const staging = uploadSpend(
+      server.url,
+      owner.cookie,
+      "crash-stage",
+      "usage.csv",
+      stageFile,
+      Math.floor(stageFile.length / 2),
+    );
     const stageImport = await waitFor("import 1 to stage rows", async () => {
       const { rows } = await db.query(
         `select i.id, (select count(*)::int from spend_staging s where s.import_id = i.id) as staged
@@ -166,7 +189,9 @@ describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
     const mergeFile = copilotReport(mergeRows, "merge");
     const merging = uploadSpend(server.url, owner.cookie, "crash-merge", "merge.csv", mergeFile, 1000);
     const mergeImport = await waitFor("import 2 to start", async () => {
-      const { rows } = await db.query("select id from spend_imports where team_id = $1 and status = 'running'", [mergeTeam]);
+      const { rows } = await db.query("select id from spend_imports where team_id = $1 and status = 'running'", [
+        mergeTeam,
+      ]);
       return rows[0] ? Number(rows[0].id) : null;
     });
     await locker.query("begin");
@@ -188,7 +213,10 @@ describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
       }),
     );
     await killDuringWrites(loops, () => killed);
-    expect(voters.some((v) => v.unanswered), "some votes were in flight when the server died").toBe(true);
+    expect(
+      voters.some((v) => v.unanswered),
+      "some votes were in flight when the server died",
+    ).toBe(true);
     staging.release();
     await expect(staging.response).rejects.toThrow();
     await expect(merging.response).rejects.toThrow();
@@ -215,7 +243,9 @@ describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
     ] as const) {
       expect(await count("select count(*) from spend_entries where team_id = $1", [teamId]), slug).toBe(0);
       expect(await count("select count(*) from spend_staging where import_id = $1", [importId]), slug).toBe(0);
-      expect((await db.query("select status from spend_imports where id = $1", [importId])).rows[0].status, slug).toBe("failed");
+      expect((await db.query("select status from spend_imports where id = $1", [importId])).rows[0].status, slug).toBe(
+        "failed",
+      );
       await expectNothingRunning(owner, slug);
     }
     // And the same files imported again arrive whole.
@@ -225,7 +255,12 @@ describe.skipIf(!databaseUrl)("kill -9 on PostgreSQL", () => {
     ] as const) {
       const res = await uploadSpend(server.url, owner.cookie, slug, `${slug}.csv`, file).response;
       expect(res.status, slug).toBe(200);
-      expect((await res.json()).results[0], slug).toMatchObject({ status: "imported", rows, imported: rows, duplicates: 0 });
+      expect((await res.json()).results[0], slug).toMatchObject({
+        status: "imported",
+        rows,
+        imported: rows,
+        duplicates: 0,
+      });
       expect(await count("select count(*) from spend_entries where team_id = $1", [teamId]), slug).toBe(rows);
     }
   });
@@ -294,8 +329,14 @@ describe("kill -9 on the embedded database", () => {
     const file = copilotReport(rows, "embedded");
     for (let cycle = 0; cycle < kills; cycle++) {
       const killAfter = 3 + cycle * 25;
-      const upload = cycle === kills - 1 ? uploadSpend(server!.url, owner.cookie, "crash-folder", "embedded.csv", file, Math.floor(file.length * 0.7)) : null;
-      if (upload) await waitFor("the upload to start", async () => /badge-info">running</.test(await (await owner.request("/t/crash-folder/spend/import")).text()));
+      const upload =
+        cycle === kills - 1
+          ? uploadSpend(server!.url, owner.cookie, "crash-folder", "embedded.csv", file, Math.floor(file.length * 0.7))
+          : null;
+      if (upload)
+        await waitFor("the upload to start", async () =>
+          /badge-info">running</.test(await (await owner.request("/t/crash-folder/spend/import")).text()),
+        );
 
       let answered = 0;
       let killed: Promise<void> | null = null;

@@ -19,7 +19,10 @@ function cuttableProxy(target: { host: string; port: number }) {
     client.pipe(upstream).pipe(client);
   });
   return {
-    listen: () => new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))),
+    listen: () =>
+      new Promise<number>((resolve) =>
+        server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)),
+      ),
     cut: () => {
       cut = true;
       for (const s of sockets) s.destroy();
@@ -45,7 +48,9 @@ describe.skipIf(!databaseUrl)("losing the database connection", () => {
     const viaProxy = new URL(pgdb!.url);
     viaProxy.port = String(await proxy.listen());
     viaProxy.hostname = "127.0.0.1";
-    server = await startTestServer({ env: { DATABASE_URL: viaProxy.toString(), SESSION_SECRET: "outage-test-secret-0123456789" } });
+    server = await startTestServer({
+      env: { DATABASE_URL: viaProxy.toString(), SESSION_SECRET: "outage-test-secret-0123456789" },
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -61,7 +66,10 @@ describe.skipIf(!databaseUrl)("losing the database connection", () => {
     proxy.cut();
     const during = await Promise.all(Array.from({ length: 20 }, () => owner.request("/t/outage")));
     const statuses = during.map((r) => r.status);
-    expect(statuses.every((s) => s === 503), statuses.join(",")).toBe(true);
+    expect(
+      statuses.every((s) => s === 503),
+      statuses.join(","),
+    ).toBe(true);
     const page = await (await owner.request("/t/outage/settings")).text();
     expect(page).toMatch(/can't reach its database/);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(503);

@@ -12,7 +12,11 @@ const VOTERS = 50;
 const INTENSITY = ["light", "standard", "frontier", "frontier-max"];
 const AUTONOMY = ["assist", "pair", "delegate", "autonomous"];
 const RISK = ["low", "medium", "high", "?"];
-const cardsOf = (i: number) => ({ intensity: INTENSITY[i % 4]!, autonomy: AUTONOMY[(i >> 2) % 4]!, risk: RISK[(i >> 4) % 4]! });
+const cardsOf = (i: number) => ({
+  intensity: INTENSITY[i % 4]!,
+  autonomy: AUTONOMY[(i >> 2) % 4]!,
+  risk: RISK[(i >> 4) % 4]!,
+});
 
 describe("a room of 50 voters", () => {
   let server: TestServer;
@@ -38,12 +42,18 @@ describe("a room of 50 voters", () => {
     // Every voter and the facilitator watch the room.
     const streams = [owner, ...voters].map((c) => openEventStream(server.url, `${url}/events`, c.cookie));
     const opened = await Promise.all(streams);
-    const first = await opened[0]!.waitForSnapshot((v) => v.room.participants.filter((p: { guest: boolean }) => p.guest).length === VOTERS);
+    const first = await opened[0]!.waitForSnapshot(
+      (v) => v.room.participants.filter((p: { guest: boolean }) => p.guest).length === VOTERS,
+    );
     const roundId = String(first.room.current.round.id);
-    const idOf = new Map<string, number>(first.room.participants.map((p: { name: string; id: number }) => [p.name, p.id]));
+    const idOf = new Map<string, number>(
+      first.room.participants.map((p: { name: string; id: number }) => [p.name, p.id]),
+    );
 
     // All 50 requests are built first, then sent together.
-    const requests = voters.map((v, i) => () => v.post(url, { intent: "vote", roundId, ...cardsOf(i), ts: String(Date.now()) }));
+    const requests = voters.map(
+      (v, i) => () => v.post(url, { intent: "vote", roundId, ...cardsOf(i), ts: String(Date.now()) }),
+    );
     const answers = await Promise.all(requests.map((send) => send()));
     expect(answers.map((r) => r.status)).toEqual(Array(VOTERS).fill(200));
 
@@ -60,7 +70,13 @@ describe("a room of 50 voters", () => {
     const revealed = (v: Record<string, any>) => v.room.current.round.status === "revealed";
     for (const stream of opened) {
       const view = await stream.waitForSnapshot(revealed, 20_000);
-      const votes = view.room.current.revealed.at(-1).votes as { participantId: number; name: string; intensity: string; autonomy: string; risk: string }[];
+      const votes = view.room.current.revealed.at(-1).votes as {
+        participantId: number;
+        name: string;
+        intensity: string;
+        autonomy: string;
+        risk: string;
+      }[];
       // Stored once: one ballot per voter, with the cards that voter sent.
       expect(votes).toHaveLength(VOTERS);
       expect(new Set(votes.map((v) => v.participantId)).size).toBe(VOTERS);
@@ -89,14 +105,19 @@ describe("a room of 50 voters", () => {
   });
 });
 
-const engines = [{ name: "embedded database", postgres: false }, ...(process.env.DATABASE_URL ? [{ name: "PostgreSQL", postgres: true }] : [])];
+const engines = [
+  { name: "embedded database", postgres: false },
+  ...(process.env.DATABASE_URL ? [{ name: "PostgreSQL", postgres: true }] : []),
+];
 
 describe.each(engines)("200 simulated users on the $name", ({ postgres }) => {
   let server: TestServer;
   let database: Awaited<ReturnType<typeof freshPostgresDatabase>> = null;
   beforeAll(async () => {
     if (postgres) database = await freshPostgresDatabase(process.env.DATABASE_URL, "e2e");
-    server = await startTestServer({ env: database ? { DATABASE_URL: database.url, SESSION_SECRET: "load-test-secret-load-test-secret" } : {} });
+    server = await startTestServer({
+      env: database ? { DATABASE_URL: database.url, SESSION_SECRET: "load-test-secret-load-test-secret" } : {},
+    });
   });
   afterAll(async () => {
     await server?.stop();

@@ -44,18 +44,24 @@ describe("live poker streams", () => {
     const watcher = await openEventStream(server.url, `${room}/events`, owner.cookie);
     await watcher.waitForSnapshot(() => true);
     const N = 12;
-    const streams = await Promise.all(Array.from({ length: N }, () => openEventStream(server.url, `${room}/events`, voter.cookie)));
+    const streams = await Promise.all(
+      Array.from({ length: N }, () => openEventStream(server.url, `${room}/events`, voter.cookie)),
+    );
     await Promise.all(streams.map((s) => s.waitForSnapshot(() => true)));
     expect(await probeStreams()).toBe(N + 1);
     const voterId = (await streams[0]!.waitForSnapshot((v) => v.me?.participantId != null)).me.participantId as number;
-    await watcher.waitForSnapshot((v) => v.room.participants.some((p: { id: number; present: boolean }) => p.id === voterId && p.present));
+    await watcher.waitForSnapshot((v) =>
+      v.room.participants.some((p: { id: number; present: boolean }) => p.id === voterId && p.present),
+    );
 
     // A collection between the loader's answer and the close is what lost the abort before.
     await probeStreams();
     await Promise.all(streams.map((s) => s.close()));
 
     await until(async () => (await probeStreams()) === 1, "the closed streams to be unregistered");
-    await watcher.waitForSnapshot((v) => v.room.participants.some((p: { id: number; present: boolean }) => p.id === voterId && !p.present));
+    await watcher.waitForSnapshot((v) =>
+      v.room.participants.some((p: { id: number; present: boolean }) => p.id === voterId && !p.present),
+    );
     await watcher.close();
     await until(async () => (await probeStreams()) === 0, "the watcher's stream to be unregistered");
   });

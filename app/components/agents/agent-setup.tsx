@@ -48,8 +48,8 @@ export function AgentSetupSnippets({ setup, idPrefix = "setup" }: { setup: Agent
   return (
     <div className="stack">
       <p className="muted">
-        Put a team or ingest token in <code>TOKEN_POKER_TOKEN</code> (Settings → API tokens). Claude Code treats a timeout or an
-        unreachable server as “continue”: the guard stops an agent only when this server answers.
+        Put a team or ingest token in <code>TOKEN_POKER_TOKEN</code> (Settings → API tokens). Claude Code treats a
+        timeout or an unreachable server as “continue”: the guard stops an agent only when this server answers.
       </p>
       <CopyBlock
         id={`${idPrefix}-hook`}
@@ -63,7 +63,12 @@ export function AgentSetupSnippets({ setup, idPrefix = "setup" }: { setup: Agent
         text={setup.otelEnv}
         hint="Claude Code then streams each model call's cost here; the story's spend updates live."
       />
-      <CopyBlock id={`${idPrefix}-ci`} label="CI step" text={setup.ciStep} hint="Fails the job before an agent run when the guard says stop." />
+      <CopyBlock
+        id={`${idPrefix}-ci`}
+        label="CI step"
+        text={setup.ciStep}
+        hint="Fails the job before an agent run when the guard says stop."
+      />
     </div>
   );
 }

@@ -81,8 +81,25 @@ export function BudgetCard({
           <Form method="post" className="stack">
             <input type="hidden" name="intent" value="extend-budget" />
             <FormError message={errors.form} />
-            <Field label="Credits to add" name="credits" id="extend-credits" type="number" inputMode="decimal" min="0.01" step="any" required error={errors.credits} />
-            <Field label="Reason (shown in the retro)" name="reason" id="extend-reason" required maxLength={500} error={errors.reason} />
+            <Field
+              label="Credits to add"
+              name="credits"
+              id="extend-credits"
+              type="number"
+              inputMode="decimal"
+              min="0.01"
+              step="any"
+              required
+              error={errors.credits}
+            />
+            <Field
+              label="Reason (shown in the retro)"
+              name="reason"
+              id="extend-reason"
+              required
+              maxLength={500}
+              error={errors.reason}
+            />
             <div className="row">
               <button type="submit" className="btn btn-primary" disabled={busy}>
                 Extend budget

@@ -15,7 +15,11 @@ export function BacklogDashboardCard({ teamSlug, counts }: { teamSlug: string; c
       <p className="big-number">{counts.stories}</p>
       <p className="muted">
         {counts.stories === 1 ? "story" : "stories"} · {counts.estimated} estimated ·{" "}
-        {counts.unestimated ? <Link to={`${backlog}?size=none`}>{counts.unestimated} unestimated</Link> : "0 unestimated"}
+        {counts.unestimated ? (
+          <Link to={`${backlog}?size=none`}>{counts.unestimated} unestimated</Link>
+        ) : (
+          "0 unestimated"
+        )}
       </p>
       <Link to={backlog}>{counts.stories ? "Open the backlog" : "Add the first stories"}</Link>
     </article>

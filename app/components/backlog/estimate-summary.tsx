@@ -18,7 +18,10 @@ export interface EstimateView {
 }
 
 export function EstimateSummary({ estimate }: { estimate: EstimateView }) {
-  const band = estimate.bandHigh === null ? `${formatCredits(estimate.bandLow)}+ credits` : `${formatCredits(estimate.bandLow)}–${formatCredits(estimate.bandHigh)} credits`;
+  const band =
+    estimate.bandHigh === null
+      ? `${formatCredits(estimate.bandLow)}+ credits`
+      : `${formatCredits(estimate.bandLow)}–${formatCredits(estimate.bandHigh)} credits`;
   return (
     <div className="estimate-summary stack">
       <div className="estimate-headline">

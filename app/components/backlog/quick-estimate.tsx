@@ -18,12 +18,17 @@ export function QuickEstimateForm({
   busy: boolean;
 }) {
   const [picked, setPicked] = useState<Partial<Record<DimensionId, string>>>(initial);
-  const preview = implied(scheme, { intensity: picked.intensity ?? null, autonomy: picked.autonomy ?? null, risk: picked.risk ?? null });
+  const preview = implied(scheme, {
+    intensity: picked.intensity ?? null,
+    autonomy: picked.autonomy ?? null,
+    risk: picked.risk ?? null,
+  });
   return (
     <Form method="post" className="quick-estimate stack" aria-describedby="quick-estimate-note">
       <input type="hidden" name="intent" value="estimate" />
       <p id="quick-estimate-note" className="muted">
-        Set the three levels yourself. It is recorded as a <strong>solo estimate</strong>; a poker session can replace it later.
+        Set the three levels yourself. It is recorded as a <strong>solo estimate</strong>; a poker session can replace
+        it later.
       </p>
       <div className="level-pickers">
         {DIMENSIONS.map((d) => (

@@ -12,7 +12,14 @@ function CopyCommand({ id, label, command }: { id: string; label: string; comman
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <div className="copy-row">
-        <input id={id} className="copy-box" readOnly value={command} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
+        <input
+          id={id}
+          className="copy-box"
+          readOnly
+          value={command}
+          onFocus={(e) => e.currentTarget.select()}
+          spellCheck={false}
+        />
         {hydrated ? (
           <button
             type="button"
@@ -40,8 +47,9 @@ export function SpendCapCommands({ cap, creditValueUsd }: { cap: SpendCap; credi
   return (
     <div className="stack">
       <p className="muted">
-        Cap one agent run at this story's p80: {formatCredits(cap.credits)} credits = {formatUsd(cap.usd)} at {formatUsd(creditValueUsd)} per
-        credit. A run that needs more stops, and the overrun becomes a conversation instead of a surprise.
+        Cap one agent run at this story's p80: {formatCredits(cap.credits)} credits = {formatUsd(cap.usd)} at{" "}
+        {formatUsd(creditValueUsd)} per credit. A run that needs more stops, and the overrun becomes a conversation
+        instead of a surprise.
       </p>
       <CopyCommand id="cap-claude" label="Claude Code" command={cap.claude} />
       <CopyCommand id="cap-copilot" label="Copilot CLI" command={cap.copilot} />

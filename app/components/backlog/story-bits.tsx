@@ -19,7 +19,12 @@ const STATUS_CLASS: Record<StoryStatus, string> = {
 };
 
 const creditsFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
-const usdFormat = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD", minimumFractionDigits: 2, maximumFractionDigits: 4 });
+const usdFormat = new Intl.NumberFormat("en-US", {
+  style: "currency",
+  currency: "USD",
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 4,
+});
 
 export function formatCredits(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : creditsFormat.format(value);

@@ -67,7 +67,13 @@ export function StoryFields({
         placeholder="api, checkout"
         hint="Separated by commas or spaces; stored in lower case."
       />
-      <Field className="span-all" label="Description" name="description" id={`${idPrefix}description`} error={errors.description}>
+      <Field
+        className="span-all"
+        label="Description"
+        name="description"
+        id={`${idPrefix}description`}
+        error={errors.description}
+      >
         {(control) => <textarea {...control} defaultValue={values.description} rows={4} />}
       </Field>
     </div>

@@ -7,7 +7,15 @@ import { DragHandle, SortableList } from "~/components/ui/sortable-list";
 import { Labels, SizeBadge, StatusBadge } from "~/components/backlog/story-bits";
 import { StoryLink, type BacklogStory } from "~/components/backlog/story-table";
 
-export function StoryOrder({ stories, canEdit, filtered }: { stories: BacklogStory[]; canEdit: boolean; filtered: boolean }) {
+export function StoryOrder({
+  stories,
+  canEdit,
+  filtered,
+}: {
+  stories: BacklogStory[];
+  canEdit: boolean;
+  filtered: boolean;
+}) {
   const submit = useSubmit();
   const moveCount = useRef(0);
   const saving = useFetchers().some((f) => f.key.startsWith("backlog-move-") && f.state !== "idle");

@@ -27,7 +27,8 @@ const columns = defineColumns<BacklogStory>((col) => [
   col.accessor("key", {
     id: "key",
     header: "Key",
-    cell: (info) => (info.getValue() ? <code className="story-key">{info.getValue()}</code> : <span className="muted">—</span>),
+    cell: (info) =>
+      info.getValue() ? <code className="story-key">{info.getValue()}</code> : <span className="muted">—</span>,
     meta: { className: "col-key" },
   }),
   col.accessor("title", {

@@ -3,8 +3,16 @@
 import { DataTable, defineColumns } from "~/components/ui/data-table";
 import type { ImportPlan, PreviewRow } from "~/domain/trackers/import-plan";
 
-const KIND_LABELS: Record<PreviewRow["kind"], string> = { create: "New story", update: "Updates", unchanged: "No change" };
-const KIND_BADGES: Record<PreviewRow["kind"], string> = { create: "badge badge-info", update: "badge badge-warn", unchanged: "badge" };
+const KIND_LABELS: Record<PreviewRow["kind"], string> = {
+  create: "New story",
+  update: "Updates",
+  unchanged: "No change",
+};
+const KIND_BADGES: Record<PreviewRow["kind"], string> = {
+  create: "badge badge-info",
+  update: "badge badge-warn",
+  unchanged: "badge",
+};
 const FIELD_LABELS: Record<PreviewRow["fields"][number], string> = {
   key: "key",
   title: "title",
@@ -21,7 +29,8 @@ const columns = defineColumns<PreviewRow>((col) => [
     header: "What happens",
     cell: (i) => {
       const row = i.row.original;
-      const what = row.kind === "update" ? `Updates ${row.fields.map((f) => FIELD_LABELS[f]).join(", ")}` : KIND_LABELS[row.kind];
+      const what =
+        row.kind === "update" ? `Updates ${row.fields.map((f) => FIELD_LABELS[f]).join(", ")}` : KIND_LABELS[row.kind];
       return <span className={KIND_BADGES[row.kind]}>{what}</span>;
     },
   }),
@@ -46,7 +55,12 @@ export function TrackerPreview({
         {counts.update} to update, {counts.unchanged} unchanged
         {counts.closed ? `; ${counts.closed} closed in the tracker (marked, not deleted)` : ""}.
       </p>
-      <DataTable caption="What the import would do" columns={columns} data={rows.slice(0, SHOWN)} getRowId={(r, i) => `${i}`} />
+      <DataTable
+        caption="What the import would do"
+        columns={columns}
+        data={rows.slice(0, SHOWN)}
+        getRowId={(r, i) => `${i}`}
+      />
       {rows.length > SHOWN ? <p className="muted">… and {rows.length - SHOWN} more.</p> : null}
     </div>
   );

@@ -13,12 +13,13 @@ const miss = (v: number | null) => (v === null ? "—" : `${Number((2 ** v).toFi
 
 export function DriftNotice({ suggestion }: { suggestion: StoredSuggestion }) {
   const d = suggestion.calibration.evidence.drift;
-  if (!d) return <p className="muted">Drift across sprints is tested once four closed sprints have finished stories.</p>;
+  if (!d)
+    return <p className="muted">Drift across sprints is tested once four closed sprints have finished stories.</p>;
   if (!suggestion.driftWords)
     return (
       <p className="muted" data-testid="drift-words">
-        No clear trend in spend per estimated credit over the last {d.sprints} sprints ({factor(d.perSprint)} a sprint, 90 % interval{" "}
-        {factor(d.low)}–{factor(d.high)}).
+        No clear trend in spend per estimated credit over the last {d.sprints} sprints ({factor(d.perSprint)} a sprint,
+        90 % interval {factor(d.low)}–{factor(d.high)}).
       </p>
     );
   return (
@@ -40,8 +41,8 @@ export function LevelEvidenceTable({ suggestion, labels }: { suggestion: StoredS
     <div className="table-wrap">
       <table className="level-evidence">
         <caption>
-          Per level, beyond the overall {factor(ev.overall.factor)} ({factor(ev.overall.low)}–{factor(ev.overall.high)}): pooled factor, 90 %
-          interval, stories
+          Per level, beyond the overall {factor(ev.overall.factor)} ({factor(ev.overall.low)}–{factor(ev.overall.high)}
+          ): pooled factor, 90 % interval, stories
         </caption>
         <thead>
           <tr>
@@ -84,11 +85,18 @@ function reading(g: GroupEvidence, dim: string): string {
 export function BacktestTable({ suggestion, version }: { suggestion: StoredSuggestion; version: number }) {
   const b = suggestion.backtest;
   if (!b.sprints.length || !b.current || !b.suggested)
-    return <p className="muted">No sprint has closed since version {version} yet: the backtest starts with the next close.</p>;
+    return (
+      <p className="muted">
+        No sprint has closed since version {version} yet: the backtest starts with the next close.
+      </p>
+    );
   return (
     <div className="table-wrap">
       <table className="recal-backtest">
-        <caption>Backtest: each sprint since version {version}, under the current scheme → the suggestion fitted on the sprints before it</caption>
+        <caption>
+          Backtest: each sprint since version {version}, under the current scheme → the suggestion fitted on the sprints
+          before it
+        </caption>
         <thead>
           <tr>
             <th scope="col">Sprint</th>
@@ -110,7 +118,17 @@ export function BacktestTable({ suggestion, version }: { suggestion: StoredSugge
   );
 }
 
-function ScoreLine({ name, current, suggested, strong }: { name: string; current: SchemeScore; suggested: SchemeScore; strong?: boolean }) {
+function ScoreLine({
+  name,
+  current,
+  suggested,
+  strong,
+}: {
+  name: string;
+  current: SchemeScore;
+  suggested: SchemeScore;
+  strong?: boolean;
+}) {
   return (
     <tr className={strong ? "score-total" : undefined}>
       <th scope="row">{name}</th>
@@ -174,12 +192,14 @@ export function SuggestionActions({
             </button>
           </Form>
           <span className="muted">
-            {fittedAt ? `Fitted ${fittedAt.slice(0, 16).replace("T", " ")} UTC. ` : null}Spend that arrived later counts after a refit.
-            Earlier estimates keep the version they froze.
+            {fittedAt ? `Fitted ${fittedAt.slice(0, 16).replace("T", " ")} UTC. ` : null}Spend that arrived later counts
+            after a refit. Earlier estimates keep the version they froze.
           </span>
         </div>
       ) : (
-        <p className="muted">A manager can apply the suggestion, or roll back the current version, as a new scheme version.</p>
+        <p className="muted">
+          A manager can apply the suggestion, or roll back the current version, as a new scheme version.
+        </p>
       )}
     </div>
   );

@@ -30,14 +30,23 @@ export function CreateSessionForm({
   const hydrated = useIsHydrated();
   const [picked, setPicked] = useState<PickableStory[]>([]);
   const toggle = (story: PickableStory, on: boolean) =>
-    setPicked((list) => (on ? [...list.filter((s) => s.id !== story.id), story] : list.filter((s) => s.id !== story.id)));
+    setPicked((list) =>
+      on ? [...list.filter((s) => s.id !== story.id), story] : list.filter((s) => s.id !== story.id),
+    );
   const pickedIds = new Set(picked.map((s) => s.id));
 
   return (
     <Form method="post" className="stack">
       <input type="hidden" name="intent" value="create" />
       <FormError message={errors.form} />
-      <Field label="Name" name="name" defaultValue={values.name ?? defaultName} required maxLength={120} error={errors.name} />
+      <Field
+        label="Name"
+        name="name"
+        defaultValue={values.name ?? defaultName}
+        required
+        maxLength={120}
+        error={errors.name}
+      />
 
       <div className="poker-create-grid">
         <fieldset className="stack">
@@ -65,7 +74,12 @@ export function CreateSessionForm({
                     <span>
                       {s.key ? <span className="muted">{s.key} </span> : null}
                       {s.title}
-                      {s.size ? <> <span className="badge">{s.size}</span></> : null}
+                      {s.size ? (
+                        <>
+                          {" "}
+                          <span className="badge">{s.size}</span>
+                        </>
+                      ) : null}
                     </span>
                   </label>
                 </li>
@@ -78,7 +92,9 @@ export function CreateSessionForm({
             <h3 id="queue-order-h">Queue order</h3>
             {picked.length ? (
               <>
-                <p className="muted">Drag (or use the handle with Space and the arrow keys) to set the order stories come up.</p>
+                <p className="muted">
+                  Drag (or use the handle with Space and the arrow keys) to set the order stories come up.
+                </p>
                 <SortableList
                   label="Queue order"
                   items={picked}
@@ -117,10 +133,12 @@ export function CreateSessionForm({
           <input type="checkbox" name="autoReveal" defaultChecked /> Auto-reveal when every voter who is here has voted
         </label>
         <label className="field-check">
-          <input type="checkbox" name="allowAhead" /> Allow voting ahead (voters can vote on later stories before the meeting)
+          <input type="checkbox" name="allowAhead" /> Allow voting ahead (voters can vote on later stories before the
+          meeting)
         </label>
         <label className="field-check">
-          <input type="checkbox" name="allowGuests" /> Allow guests (a link that admits voters by display name, for this session only)
+          <input type="checkbox" name="allowGuests" /> Allow guests (a link that admits voters by display name, for this
+          session only)
         </label>
         <Field label="Countdown per round" name="timerSeconds" error={errors.timerSeconds}>
           {(control) => (

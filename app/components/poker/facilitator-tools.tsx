@@ -16,16 +16,31 @@ function QueueActions({ item }: { item: QueueItemView }) {
   return (
     <span className="poker-queue-actions">
       {!item.isCurrent ? (
-        <button type="button" className="btn btn-ghost btn-sm" onClick={() => act("set-current")} aria-label={`Vote on ${item.title} now`}>
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          onClick={() => act("set-current")}
+          aria-label={`Vote on ${item.title} now`}
+        >
           Vote now
         </button>
       ) : null}
       {item.status === "skipped" ? (
-        <button type="button" className="btn btn-ghost btn-sm" onClick={() => act("unskip")} aria-label={`Un-skip ${item.title}`}>
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          onClick={() => act("unskip")}
+          aria-label={`Un-skip ${item.title}`}
+        >
           Un-skip
         </button>
       ) : item.status === "pending" ? (
-        <button type="button" className="btn btn-ghost btn-sm" onClick={() => act("skip")} aria-label={`Skip ${item.title}`}>
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          onClick={() => act("skip")}
+          aria-label={`Skip ${item.title}`}
+        >
           Skip
         </button>
       ) : null}
@@ -33,7 +48,8 @@ function QueueActions({ item }: { item: QueueItemView }) {
         type="button"
         className="btn btn-ghost btn-sm"
         onClick={() => {
-          if (window.confirm(`Remove "${item.title}" from this session's queue? Its rounds here are deleted.`)) act("remove");
+          if (window.confirm(`Remove "${item.title}" from this session's queue? Its rounds here are deleted.`))
+            act("remove");
         }}
         aria-label={`Remove ${item.title} from the queue`}
       >
@@ -55,7 +71,10 @@ export function FacilitatorQueue(props: QueueProps) {
       getId={(item) => String(item.itemId)}
       getLabel={(item) => item.title}
       onMove={({ id, beforeId, afterId }) =>
-        fetcher.submit({ intent: "move", itemId: id, beforeId: beforeId ?? "", afterId: afterId ?? "" }, { method: "post" })
+        fetcher.submit(
+          { intent: "move", itemId: id, beforeId: beforeId ?? "", afterId: afterId ?? "" },
+          { method: "post" },
+        )
       }
       renderItem={(item, { handleProps }) => (
         <div className={item.isCurrent ? "poker-queue-item is-current" : "poker-queue-item"}>
@@ -100,7 +119,17 @@ export function AddStories({ stories }: { stories: { id: number; key: string | n
   );
 }
 
-export function FinalizeForm({ itemId, round, scheme, busy }: { itemId: number; round: RevealedRound; scheme: SizingScheme; busy: boolean }) {
+export function FinalizeForm({
+  itemId,
+  round,
+  scheme,
+  busy,
+}: {
+  itemId: number;
+  round: RevealedRound;
+  scheme: SizingScheme;
+  busy: boolean;
+}) {
   const suggestion = suggestedLevels(round);
   const initial = {
     intensity: suggestion?.intensity ?? scheme.intensity[0]!.id,
@@ -144,7 +173,8 @@ export function FinalizeForm({ itemId, round, scheme, busy }: { itemId: number; 
         <p className="muted" aria-live="polite">
           {preview ? (
             <>
-              Records size <strong>{preview.size}</strong>: {formatCredits(preview.expected)} credits expected, p80 {formatCredits(preview.p80)}.
+              Records size <strong>{preview.size}</strong>: {formatCredits(preview.expected)} credits expected, p80{" "}
+              {formatCredits(preview.p80)}.
             </>
           ) : null}
         </p>
@@ -180,21 +210,30 @@ export function FacilitatorOptions({ view, busy }: { view: RoomView; busy: boole
   return (
     <section className="card stack" aria-labelledby="poker-options-h">
       <h2 id="poker-options-h">Session options</h2>
-      <fetcher.Form method="post" className="stack" key={`${session.name}-${session.autoReveal}-${session.timerSeconds}-${session.allowAhead}`}>
+      <fetcher.Form
+        method="post"
+        className="stack"
+        key={`${session.name}-${session.autoReveal}-${session.timerSeconds}-${session.allowAhead}`}
+      >
         <input type="hidden" name="intent" value="options" />
         <div className="field">
           <label htmlFor="poker-name">Name</label>
           <input id="poker-name" name="name" defaultValue={session.name} required maxLength={120} />
         </div>
         <label className="field-check">
-          <input type="checkbox" name="autoReveal" defaultChecked={session.autoReveal} /> Auto-reveal when every voter who is here has voted
+          <input type="checkbox" name="autoReveal" defaultChecked={session.autoReveal} /> Auto-reveal when every voter
+          who is here has voted
         </label>
         <label className="field-check">
           <input type="checkbox" name="allowAhead" defaultChecked={session.allowAhead} /> Allow voting ahead
         </label>
         <div className="field">
           <label htmlFor="poker-timer">Countdown per round</label>
-          <select id="poker-timer" name="timerSeconds" defaultValue={session.timerSeconds ? String(session.timerSeconds) : ""}>
+          <select
+            id="poker-timer"
+            name="timerSeconds"
+            defaultValue={session.timerSeconds ? String(session.timerSeconds) : ""}
+          >
             {TIMER_CHOICES.map((c) => (
               <option key={c.value} value={c.value}>
                 {c.label}
@@ -211,7 +250,8 @@ export function FacilitatorOptions({ view, busy }: { view: RoomView; busy: boole
       <fetcher.Form
         method="post"
         onSubmit={(e) => {
-          if (!window.confirm("End this session? Guests lose access and the room becomes its summary.")) e.preventDefault();
+          if (!window.confirm("End this session? Guests lose access and the room becomes its summary."))
+            e.preventDefault();
         }}
       >
         <input type="hidden" name="intent" value="end" />

@@ -5,7 +5,9 @@ import { formatAway } from "~/components/poker/format";
 import type { LiveStatus } from "~/components/poker/use-room-live";
 
 export function LiveIndicator({ status }: { status: LiveStatus }) {
-  const text = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", ended: "Session ended" }[status];
+  const text = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", ended: "Session ended" }[
+    status
+  ];
   return (
     <span className={`live-indicator is-${status}`} role="status" aria-live="polite" data-testid="live-indicator">
       <span className="live-dot" aria-hidden="true" />
@@ -26,7 +28,9 @@ export function PeopleList({
   roundStatus: RoundStatus | null;
 }) {
   const voting = roundStatus === "voting";
-  const sorted = [...participants].sort((a, b) => Number(b.present) - Number(a.present) || a.name.localeCompare(b.name));
+  const sorted = [...participants].sort(
+    (a, b) => Number(b.present) - Number(a.present) || a.name.localeCompare(b.name),
+  );
   return (
     <ul className="plain-list poker-people" aria-label="People in this session">
       {sorted.map((p) => (

@@ -11,7 +11,10 @@ export function StatusTag({ item }: { item: QueueItemView }) {
   if (item.status === "finalized" && item.split) return <span className="badge badge-warn">✂ Split</span>;
   if (item.status === "finalized") {
     return (
-      <span className="badge badge-ok" title={item.estimate ? `${formatCredits(item.estimate.expected)} credits expected` : undefined}>
+      <span
+        className="badge badge-ok"
+        title={item.estimate ? `${formatCredits(item.estimate.expected)} credits expected` : undefined}
+      >
         ✓ {item.estimate?.size ?? "Done"}
       </span>
     );
@@ -37,7 +40,13 @@ export interface QueueProps {
 }
 
 /** Status, early votes and the "vote ahead" link of one queue entry. */
-export function QueueMeta({ item, canVoteAhead, mine, aheadItemId, children }: QueueProps & { item: QueueItemView; children?: ReactNode }) {
+export function QueueMeta({
+  item,
+  canVoteAhead,
+  mine,
+  aheadItemId,
+  children,
+}: QueueProps & { item: QueueItemView; children?: ReactNode }) {
   const own = item.openRoundId === null ? undefined : mine[String(item.openRoundId)];
   const done = !!own && isComplete(own);
   const ahead = canVoteAhead && !item.isCurrent && item.status !== "finalized" && item.openRoundId !== null;

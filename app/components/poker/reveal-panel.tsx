@@ -44,12 +44,13 @@ export function SuggestionLine({ round, scheme }: { round: RevealedRound; scheme
   }
   return (
     <p className="poker-suggestion">
-      <strong>Suggested consensus:</strong> {levelLabel(scheme, "intensity", s.intensity)} · {levelLabel(scheme, "autonomy", s.autonomy)} ·{" "}
-      {levelLabel(scheme, "risk", s.risk)}
+      <strong>Suggested consensus:</strong> {levelLabel(scheme, "intensity", s.intensity)} ·{" "}
+      {levelLabel(scheme, "autonomy", s.autonomy)} · {levelLabel(scheme, "risk", s.risk)}
       {s.estimate.size ? (
         <>
           {" "}
-          → <span className="badge badge-info">{s.estimate.size}</span> {formatCredits(s.estimate.expected)} credits expected
+          → <span className="badge badge-info">{s.estimate.size}</span> {formatCredits(s.estimate.expected)} credits
+          expected
           {s.estimate.p80 !== null ? <>, p80 {formatCredits(s.estimate.p80)}</> : null}
         </>
       ) : null}
@@ -130,7 +131,10 @@ export function RevealPanel({ round, scheme, title }: { round: RevealedRound; sc
                 {levels.map((l) => {
                   const n = dim.counts[l.id] ?? 0;
                   return (
-                    <li key={l.id} className={l.id === dim.suggestion ? "poker-dist-row is-suggested" : "poker-dist-row"}>
+                    <li
+                      key={l.id}
+                      className={l.id === dim.suggestion ? "poker-dist-row is-suggested" : "poker-dist-row"}
+                    >
                       <span className="poker-dist-label">
                         {l.label}
                         {l.id === dim.suggestion ? <span className="sr-only"> (suggested)</span> : null}

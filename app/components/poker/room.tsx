@@ -49,7 +49,13 @@ export function PokerRoom(props: RoomProps) {
   const open = session.status === "open";
   const offerTakeOver = open && me.canParticipate && !me.isFacilitator && facilitatorIsAway(room, now);
 
-  const button = (intent: string, label: ReactNode, fields: Record<string, string> = {}, className = "btn", shortcut?: string) => (
+  const button = (
+    intent: string,
+    label: ReactNode,
+    fields: Record<string, string> = {},
+    className = "btn",
+    shortcut?: string,
+  ) => (
     <fetcher.Form method="post" className="inline-form">
       <input type="hidden" name="intent" value={intent} />
       {Object.entries(fields).map(([k, v]) => (
@@ -145,8 +151,10 @@ export function PokerRoom(props: RoomProps) {
       {offerTakeOver ? (
         <div className="alert alert-warn row" role="alert">
           <span>
-            {room.facilitator ? `${room.facilitator.name} has been away for 2 minutes.` : "This session has no facilitator."} Someone can take
-            over to keep the room going.
+            {room.facilitator
+              ? `${room.facilitator.name} has been away for 2 minutes.`
+              : "This session has no facilitator."}{" "}
+            Someone can take over to keep the room going.
           </span>
           {button("take-over", "Take over as facilitator", {}, "btn btn-primary")}
         </div>
@@ -160,7 +168,8 @@ export function PokerRoom(props: RoomProps) {
             <section className="card stack poker-current" aria-labelledby="poker-story-h">
               <div className="row">
                 <p className="muted poker-eyebrow">
-                  Story {room.queue.findIndex((q) => q.itemId === current.itemId) + 1} of {room.queue.length} · round {round.number}
+                  Story {room.queue.findIndex((q) => q.itemId === current.itemId) + 1} of {room.queue.length} · round{" "}
+                  {round.number}
                 </p>
                 <span className="spacer" />
                 {round.status === "voting" && round.timerEndsAt !== null && open ? (
@@ -186,7 +195,9 @@ export function PokerRoom(props: RoomProps) {
                     {votedCount} of {voters.length}
                   </strong>{" "}
                   {voters.length === 1 ? "voter has" : "voters have"} voted
-                  {session.autoReveal && round.autoRevealAt === null ? " — cards turn over when every voter who is here has voted" : ""}
+                  {session.autoReveal && round.autoRevealAt === null
+                    ? " — cards turn over when every voter who is here has voted"
+                    : ""}
                   {session.autoReveal && round.autoRevealAt !== null && open ? (
                     <AutoRevealCountdown at={round.autoRevealAt} now={now} />
                   ) : null}
@@ -196,15 +207,32 @@ export function PokerRoom(props: RoomProps) {
               {me.isFacilitator && open ? (
                 <>
                   <div className="row poker-controls" role="group" aria-label="Facilitator controls" ref={controls}>
-                    {round.status === "voting" ? button("reveal", "Reveal", { roundId: String(round.id) }, "btn btn-primary", "R") : null}
-                    {round.status === "revealed"
-                      ? button("revote", "Re-vote", { itemId: String(current.itemId) }, current.status === "finalized" ? "btn" : "btn btn-primary", "V")
+                    {round.status === "voting"
+                      ? button("reveal", "Reveal", { roundId: String(round.id) }, "btn btn-primary", "R")
                       : null}
-                    {button("next", "Next story", {}, round.status === "revealed" && current.status === "finalized" ? "btn btn-primary" : "btn", "N")}
-                    {current.status === "pending" ? button("skip", "Skip", { itemId: String(current.itemId) }, "btn btn-ghost") : null}
+                    {round.status === "revealed"
+                      ? button(
+                          "revote",
+                          "Re-vote",
+                          { itemId: String(current.itemId) },
+                          current.status === "finalized" ? "btn" : "btn btn-primary",
+                          "V",
+                        )
+                      : null}
+                    {button(
+                      "next",
+                      "Next story",
+                      {},
+                      round.status === "revealed" && current.status === "finalized" ? "btn btn-primary" : "btn",
+                      "N",
+                    )}
+                    {current.status === "pending"
+                      ? button("skip", "Skip", { itemId: String(current.itemId) }, "btn btn-ghost")
+                      : null}
                   </div>
                   <p className="muted poker-shortcuts">
-                    Keyboard: <kbd>R</kbd> reveal · <kbd>V</kbd> re-vote · <kbd>N</kbd> next story (not while typing in a field)
+                    Keyboard: <kbd>R</kbd> reveal · <kbd>V</kbd> re-vote · <kbd>N</kbd> next story (not while typing in
+                    a field)
                   </p>
                 </>
               ) : null}
@@ -215,9 +243,12 @@ export function PokerRoom(props: RoomProps) {
                     <>✂ Marked split: this story should be broken up before it is sized.</>
                   ) : current.estimate ? (
                     <>
-                      ✓ Finalized: <strong>{current.estimate.size}</strong> — {levelLabel(room.scheme, "intensity", current.estimate.intensity)} ·{" "}
-                      {levelLabel(room.scheme, "autonomy", current.estimate.autonomy)} · {levelLabel(room.scheme, "risk", current.estimate.risk)},{" "}
-                      {formatCredits(current.estimate.expected)} credits expected (p80 {formatCredits(current.estimate.p80)}).
+                      ✓ Finalized: <strong>{current.estimate.size}</strong> —{" "}
+                      {levelLabel(room.scheme, "intensity", current.estimate.intensity)} ·{" "}
+                      {levelLabel(room.scheme, "autonomy", current.estimate.autonomy)} ·{" "}
+                      {levelLabel(room.scheme, "risk", current.estimate.risk)},{" "}
+                      {formatCredits(current.estimate.expected)} credits expected (p80{" "}
+                      {formatCredits(current.estimate.p80)}).
                     </>
                   ) : (
                     <>✓ Finalized.</>
@@ -244,7 +275,11 @@ export function PokerRoom(props: RoomProps) {
                 <RevealPanel
                   round={latestRevealed}
                   scheme={room.scheme}
-                  title={round.status === "revealed" ? `Round ${latestRevealed.number} results` : `Round ${latestRevealed.number} (before this re-vote)`}
+                  title={
+                    round.status === "revealed"
+                      ? `Round ${latestRevealed.number} results`
+                      : `Round ${latestRevealed.number} (before this re-vote)`
+                  }
                 />
               ) : null}
               {round.status === "revealed" && me.isFacilitator && open && latestRevealed ? (
@@ -271,7 +306,9 @@ export function PokerRoom(props: RoomProps) {
                     ? "Every story in the queue has been handled."
                     : "Add stories from the backlog to start voting."}
               </p>
-              {me.isFacilitator && open && room.summary.pending ? button("next", "Next story", {}, "btn btn-primary") : null}
+              {me.isFacilitator && open && room.summary.pending
+                ? button("next", "Next story", {}, "btn btn-primary")
+                : null}
             </section>
           )}
 
@@ -281,7 +318,9 @@ export function PokerRoom(props: RoomProps) {
                 Voting ahead: {aheadItem.key ? <span className="muted">{aheadItem.key} </span> : null}
                 {aheadItem.title}
               </h2>
-              <p className="muted">Your cards stay hidden until this story comes up and is revealed. You can change them until then.</p>
+              <p className="muted">
+                Your cards stay hidden until this story comes up and is revealed. You can change them until then.
+              </p>
               <VoteDeck
                 key={aheadItem.openRoundId!}
                 heading="Your early cards"
@@ -301,14 +340,14 @@ export function PokerRoom(props: RoomProps) {
           <section className="card stack" aria-labelledby="poker-people-h">
             <div className="row">
               <h2 id="poker-people-h">People</h2>
-              <span className="muted">
-                {room.participants.filter((p) => p.present).length} here
-              </span>
+              <span className="muted">{room.participants.filter((p) => p.present).length} here</span>
             </div>
             <PeopleList participants={room.participants} me={me} now={now} roundStatus={round?.status ?? null} />
             <div className="row">
               {me.role !== null ? <JoinPanel me={me} /> : null}
-              {open && me.canParticipate && !me.isFacilitator && !offerTakeOver ? button("take-over", "Take over as facilitator", {}, "btn btn-ghost btn-sm") : null}
+              {open && me.canParticipate && !me.isFacilitator && !offerTakeOver
+                ? button("take-over", "Take over as facilitator", {}, "btn btn-ghost btn-sm")
+                : null}
             </div>
           </section>
 
@@ -356,7 +395,11 @@ export function PokerRoom(props: RoomProps) {
 function Countdown({ endsAt, now }: { endsAt: number; now: number }) {
   const left = endsAt - now;
   return (
-    <span className={left > 0 ? "badge" : "badge badge-warn"} role="timer" aria-label={left > 0 ? `${formatDuration(left)} left` : "Time is up"}>
+    <span
+      className={left > 0 ? "badge" : "badge badge-warn"}
+      role="timer"
+      aria-label={left > 0 ? `${formatDuration(left)} left` : "Time is up"}
+    >
       {left > 0 ? `${formatDuration(left)} left` : "Time's up"}
     </span>
   );

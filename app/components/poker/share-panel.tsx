@@ -61,13 +61,21 @@ export function SharePanel(props: {
       ) : null}
       <CopyLink id="poker-share-link" label="Link for team members" url={props.shareUrl} />
       {props.guestUrl ? (
-        <CopyLink id="poker-guest-link" label="Guest link (a display name is enough; this session only)" url={props.guestUrl} />
+        <CopyLink
+          id="poker-guest-link"
+          label="Guest link (a display name is enough; this session only)"
+          url={props.guestUrl}
+        />
       ) : null}
       {props.isFacilitator ? (
         <fetcher.Form method="post" className="row">
           <input type="hidden" name="intent" value="guest-link" />
           <input type="hidden" name="enabled" value={props.guestsAllowed ? "off" : "on"} />
-          <button type="submit" className={props.guestsAllowed ? "btn btn-ghost btn-sm" : "btn btn-primary btn-sm"} disabled={busy}>
+          <button
+            type="submit"
+            className={props.guestsAllowed ? "btn btn-ghost btn-sm" : "btn btn-primary btn-sm"}
+            disabled={busy}
+          >
             {props.guestsAllowed ? "Turn the guest link off" : "Let guests in (make a guest link)"}
           </button>
           {!props.guestsAllowed ? <span className="muted">Guests vote with a display name, no account.</span> : null}
@@ -86,7 +94,9 @@ export function SharePanel(props: {
               // An SVG made on the server by uqr from our own link: no user markup in it.
               dangerouslySetInnerHTML={{ __html: props.qrSvg }}
             />
-            <figcaption className="muted">{props.guestUrl ? "Scan to join as a guest." : "Scan to open the room (team members)."}</figcaption>
+            <figcaption className="muted">
+              {props.guestUrl ? "Scan to join as a guest." : "Scan to open the room (team members)."}
+            </figcaption>
           </figure>
         </details>
       ) : null}

@@ -7,7 +7,8 @@ export function SummaryPanel({ summary }: { summary: SessionSummary }) {
     <section className="card stack" aria-labelledby="poker-summary-h">
       <h2 id="poker-summary-h">Session summary</h2>
       <p>
-        <strong>{summary.finalized}</strong> of {summary.stories} {summary.stories === 1 ? "story" : "stories"} finalized
+        <strong>{summary.finalized}</strong> of {summary.stories} {summary.stories === 1 ? "story" : "stories"}{" "}
+        finalized
         {summary.skipped ? <> · {summary.skipped} skipped</> : null}
         {summary.pending ? <> · {summary.pending} to go</> : null} · total{" "}
         <strong>{formatCredits(summary.totalExpected)} credits</strong> expected (p80 {formatCredits(summary.totalP80)})

@@ -35,7 +35,9 @@ export function VoteDeck({
 }) {
   const id = useId();
   const hydrated = useHydrated();
-  const fetcher = useFetcher<{ ok: boolean; offline?: boolean; seq?: number | null; errors?: Record<string, string> }>({ key: `vote-${roundId}` });
+  const fetcher = useFetcher<{ ok: boolean; offline?: boolean; seq?: number | null; errors?: Record<string, string> }>({
+    key: `vote-${roundId}`,
+  });
   // What the voter just picked, shown until the server's view includes it.
   const [draft, setDraft] = useState<{ cards: Cards; roundId: number } | null>(null);
   const result = fetcher.state === "idle" ? fetcher.data : undefined;
@@ -83,7 +85,11 @@ export function VoteDeck({
       <div className="row">
         <h3 id={`${id}-h`}>{heading}</h3>
         <span className={unsent ? "badge badge-warn" : cast ? "badge badge-ok" : "badge"} role="status">
-          {unsent ? "Not saved yet: waiting for the connection" : cast ? "✓ Your vote is in" : "Pick a card in each row, or split"}
+          {unsent
+            ? "Not saved yet: waiting for the connection"
+            : cast
+              ? "✓ Your vote is in"
+              : "Pick a card in each row, or split"}
         </span>
       </div>
       <input type="hidden" name="intent" value="vote" />
@@ -127,7 +133,12 @@ export function VoteDeck({
             Save vote
           </button>
         ) : (
-          <button type="button" className="btn btn-ghost btn-sm" disabled={disabled || (!cast && !cards.intensity && !cards.autonomy && !cards.risk)} onClick={() => save(NO_CARDS)}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm"
+            disabled={disabled || (!cast && !cards.intensity && !cards.autonomy && !cards.risk)}
+            onClick={() => save(NO_CARDS)}
+          >
             Clear my vote
           </button>
         )}
@@ -197,7 +208,16 @@ function CardGroup({
                 <span className="deck-check" aria-hidden="true">
                   ✓
                 </span>
-                <span className="deck-label" id={`${inputId}-l`}>{level.id === UNSURE ? <><span aria-hidden="true">?</span><span className="sr-only">Can't say</span></> : level.label}</span>
+                <span className="deck-label" id={`${inputId}-l`}>
+                  {level.id === UNSURE ? (
+                    <>
+                      <span aria-hidden="true">?</span>
+                      <span className="sr-only">Can't say</span>
+                    </>
+                  ) : (
+                    level.label
+                  )}
+                </span>
                 <span className="deck-desc" id={`${inputId}-d`}>
                   {level.description}
                 </span>

@@ -4,7 +4,15 @@ import type { DriftGroup } from "~/domain/drift";
 import { describeRatio } from "~/domain/drift";
 import { formatShare } from "~/domain/retro";
 
-export function BreakdownTable({ title, groups, labelOf }: { title: string; groups: DriftGroup[]; labelOf: (key: string | null) => string }) {
+export function BreakdownTable({
+  title,
+  groups,
+  labelOf,
+}: {
+  title: string;
+  groups: DriftGroup[];
+  labelOf: (key: string | null) => string;
+}) {
   return (
     <div className="table-wrap breakdown">
       <table>
@@ -31,7 +39,9 @@ export function BreakdownTable({ title, groups, labelOf }: { title: string; grou
               <td className="num">{g.stories}</td>
               <td className="num">{g.compared}</td>
               <td className="num">{formatShare(g.hitRate)}</td>
-              <td className={g.direction === "over" ? "drift-over" : g.direction === "under" ? "drift-under" : undefined}>
+              <td
+                className={g.direction === "over" ? "drift-over" : g.direction === "under" ? "drift-under" : undefined}
+              >
                 {g.medianRatio === null ? <span className="muted">—</span> : shortRatio(g.medianRatio)}
               </td>
             </tr>

@@ -35,7 +35,9 @@ export function CalibrationScatter({ points, bands }: { points: ScatterPoint[]; 
   const clamp = (v: number) => Math.min(hi, Math.max(lo, v));
   const data = (kind: ScatterPoint["kind"]) =>
     points.filter((p) => p.kind === kind).map((p) => ({ ...p, x: clamp(p.expected), y: clamp(p.actual) }));
-  const counts = KINDS.map((k) => `${points.filter((p) => p.kind === k.kind).length} ${k.name.toLowerCase()}`).join(", ");
+  const counts = KINDS.map((k) => `${points.filter((p) => p.kind === k.kind).length} ${k.name.toLowerCase()}`).join(
+    ", ",
+  );
   return (
     <ChartFrame
       title="Calibration: expected vs actual credits"
@@ -45,14 +47,20 @@ export function CalibrationScatter({ points, bands }: { points: ScatterPoint[]; 
       empty={points.length === 0 ? "No story has both an estimate and a spend yet." : undefined}
       description={
         <>
-          <span className="retro-swatch retro-swatch-ok" /> in band · <span className="retro-swatch retro-swatch-neutral" /> out of band ·{" "}
-          <span className="retro-swatch retro-swatch-danger" /> more than 2× off. Diagonal: spent as estimated; dashed: 2× either way;
-          squares: size bands. Log scales.
+          <span className="retro-swatch retro-swatch-ok" /> in band ·{" "}
+          <span className="retro-swatch retro-swatch-neutral" /> out of band ·{" "}
+          <span className="retro-swatch retro-swatch-danger" /> more than 2× off. Diagonal: spent as estimated; dashed:
+          2× either way; squares: size bands. Log scales.
         </>
       }
       summary={<p>{`${points.length} stories plotted: ${counts}.`}</p>}
     >
-      <ScatterChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} margin={{ top: 12, right: 16, bottom: 28, left: 8 }}>
+      <ScatterChart
+        accessibilityLayer={false}
+        width={WIDTH}
+        height={HEIGHT}
+        margin={{ top: 12, right: 16, bottom: 28, left: 8 }}
+      >
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis
           type="number"
@@ -98,9 +106,32 @@ export function CalibrationScatter({ points, bands }: { points: ScatterPoint[]; 
             />
           );
         })}
-        <ReferenceLine segment={[{ x: lo, y: lo }, { x: hi, y: hi }]} stroke="var(--chart-axis)" ifOverflow="hidden" />
-        <ReferenceLine segment={[{ x: lo, y: lo * 2 }, { x: hi / 2, y: hi }]} stroke="var(--chart-axis)" strokeDasharray="4 4" ifOverflow="hidden" />
-        <ReferenceLine segment={[{ x: lo * 2, y: lo }, { x: hi, y: hi / 2 }]} stroke="var(--chart-axis)" strokeDasharray="4 4" ifOverflow="hidden" />
+        <ReferenceLine
+          segment={[
+            { x: lo, y: lo },
+            { x: hi, y: hi },
+          ]}
+          stroke="var(--chart-axis)"
+          ifOverflow="hidden"
+        />
+        <ReferenceLine
+          segment={[
+            { x: lo, y: lo * 2 },
+            { x: hi / 2, y: hi },
+          ]}
+          stroke="var(--chart-axis)"
+          strokeDasharray="4 4"
+          ifOverflow="hidden"
+        />
+        <ReferenceLine
+          segment={[
+            { x: lo * 2, y: lo },
+            { x: hi, y: hi / 2 },
+          ]}
+          stroke="var(--chart-axis)"
+          strokeDasharray="4 4"
+          ifOverflow="hidden"
+        />
         {KINDS.map((k) => (
           <Scatter key={k.kind} name={k.name} data={data(k.kind)} fill={k.fill} isAnimationActive={false} />
         ))}

@@ -21,13 +21,26 @@ export interface ChartFrameProps {
   className?: string;
 }
 
-export function ChartFrame({ title, width, height, description, summary, empty, children, className }: ChartFrameProps) {
+export function ChartFrame({
+  title,
+  width,
+  height,
+  description,
+  summary,
+  empty,
+  children,
+  className,
+}: ChartFrameProps) {
   return (
     <figure className={["chart", className].filter(Boolean).join(" ")}>
       <figcaption className="chart-title">{title}</figcaption>
-        <div className="chart-box" style={{ aspectRatio: `${width} / ${height}`, maxWidth: width }} aria-hidden={empty ? undefined : "true"}>
-          {empty ? <div className="chart-empty">{empty}</div> : children}
-        </div>
+      <div
+        className="chart-box"
+        style={{ aspectRatio: `${width} / ${height}`, maxWidth: width }}
+        aria-hidden={empty ? undefined : "true"}
+      >
+        {empty ? <div className="chart-empty">{empty}</div> : children}
+      </div>
       {description ? <p className="chart-description">{description}</p> : null}
       {summary ? <div className="sr-only">{summary}</div> : null}
     </figure>
@@ -53,4 +66,9 @@ export function formatTick(value: number): string {
 }
 
 /** Recharts' default tooltip in the page's colours (light and dark). */
-export const TOOLTIP_STYLE = { background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)", borderRadius: 4 };
+export const TOOLTIP_STYLE = {
+  background: "var(--surface)",
+  border: "1px solid var(--border)",
+  color: "var(--text)",
+  borderRadius: 4,
+};

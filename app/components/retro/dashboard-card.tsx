@@ -11,12 +11,14 @@ export function DriftDashboardCard({ teamSlug, headline }: { teamSlug: string; h
           <p className="headline-words">{headline.text}</p>
           <p className="muted">
             {headline.compared} {headline.compared === 1 ? "story" : "stories"} compared ·{" "}
-            <Link to={`/t/${teamSlug}/sprints/${headline.sprintId}/retro`}>Retrospective</Link> · <Link to={`/t/${teamSlug}/insights`}>Insights</Link>
+            <Link to={`/t/${teamSlug}/sprints/${headline.sprintId}/retro`}>Retrospective</Link> ·{" "}
+            <Link to={`/t/${teamSlug}/insights`}>Insights</Link>
           </p>
         </>
       ) : (
         <p className="muted">
-          No closed sprint yet. Once one closes, its retrospective compares estimates with actual spend. <Link to={`/t/${teamSlug}/me`}>My spend</Link>
+          No closed sprint yet. Once one closes, its retrospective compares estimates with actual spend.{" "}
+          <Link to={`/t/${teamSlug}/me`}>My spend</Link>
         </p>
       )}
     </article>

@@ -29,19 +29,36 @@ export function DriftHistogram({ bins }: { bins: HistogramBin[] }) {
         <table>
           <caption>Stories per ratio bin</caption>
           <tbody>
-            {bins.filter((b) => b.count > 0).map((b) => (
-              <tr key={b.label}>
-                <th scope="row">{b.label}</th>
-                <td>{b.count}</td>
-              </tr>
-            ))}
+            {bins
+              .filter((b) => b.count > 0)
+              .map((b) => (
+                <tr key={b.label}>
+                  <th scope="row">{b.label}</th>
+                  <td>{b.count}</td>
+                </tr>
+              ))}
           </tbody>
         </table>
       }
     >
-      <BarChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={data} margin={{ top: 12, right: 16, bottom: 44, left: 0 }} barCategoryGap={2}>
+      <BarChart
+        accessibilityLayer={false}
+        width={WIDTH}
+        height={HEIGHT}
+        data={data}
+        margin={{ top: 12, right: 16, bottom: 44, left: 0 }}
+        barCategoryGap={2}
+      >
         <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
-        <XAxis dataKey="label" interval={0} angle={-40} textAnchor="end" height={56} tick={{ fontSize: 11 }} stroke="var(--chart-axis)" />
+        <XAxis
+          dataKey="label"
+          interval={0}
+          angle={-40}
+          textAnchor="end"
+          height={56}
+          tick={{ fontSize: 11 }}
+          stroke="var(--chart-axis)"
+        />
         <YAxis allowDecimals={false} stroke="var(--chart-axis)" width={36} />
         <Bar dataKey="count" name="Stories" isAnimationActive={false}>
           {data.map((b) => (

@@ -26,8 +26,8 @@ export function MissExplanationPanel({ explanation }: { explanation: MissExplana
         {e.sentence}
       </p>
       <p className="muted">
-        {formatCredits(e.actual)} credits spent against {formatCredits(e.expected)} expected on {e.stories} stories with both: a net{" "}
-        {e.direction === "over" ? "overrun" : "underrun"} of {formatCredits(Math.abs(e.excess))}.
+        {formatCredits(e.actual)} credits spent against {formatCredits(e.expected)} expected on {e.stories} stories with
+        both: a net {e.direction === "over" ? "overrun" : "underrun"} of {formatCredits(Math.abs(e.excess))}.
       </p>
       <ChartFrame
         title={`Actual − expected credits by ${e.groupingLabel.toLowerCase()}`}

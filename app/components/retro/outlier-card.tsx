@@ -54,8 +54,9 @@ export function OutlierCard({
             {formatRatioCell(row.drift.ratio)} {ratio > 1 ? "over" : "under"}
           </span>{" "}
           <span className="muted">
-            {row.size ?? "?"} · expected {formatCredits(row.expected)} (band {bandText(row.bandLow, row.bandHigh)}) · actual{" "}
-            {formatCredits(row.actual)} · {row.levels ? `${row.levels.intensity} / ${row.levels.autonomy} / ${row.levels.risk}` : ""}
+            {row.size ?? "?"} · expected {formatCredits(row.expected)} (band {bandText(row.bandLow, row.bandHigh)}) ·
+            actual {formatCredits(row.actual)} ·{" "}
+            {row.levels ? `${row.levels.intensity} / ${row.levels.autonomy} / ${row.levels.risk}` : ""}
           </span>
         </p>
       </header>
@@ -76,14 +77,23 @@ export function OutlierCard({
           ) : null}
         </div>
       ) : (
-        <Form method="post" preventScrollReset className="stack outlier-form" aria-label={`Inspection note for ${row.key ?? row.title}`}>
+        <Form
+          method="post"
+          preventScrollReset
+          className="stack outlier-form"
+          aria-label={`Inspection note for ${row.key ?? row.title}`}
+        >
           <input type="hidden" name="intent" value="save-note" />
           <input type="hidden" name="storyId" value={id} />
           <fieldset className="tag-picker" aria-describedby={errors.causeTags ? `causeTags-${id}-error` : undefined}>
             <legend>Why did it drift?</legend>
-            {[...RETRO_CAUSE_TAGS.map((t) => ({ id: t.id as string, label: t.label })), ...otherTags.map((t) => ({ id: t, label: causeTagLabel(t) }))].map((t) => (
+            {[
+              ...RETRO_CAUSE_TAGS.map((t) => ({ id: t.id as string, label: t.label })),
+              ...otherTags.map((t) => ({ id: t, label: causeTagLabel(t) })),
+            ].map((t) => (
               <label key={t.id} className="field-check tag-option">
-                <input type="checkbox" name="causeTags" value={t.id} defaultChecked={checkedTags.includes(t.id)} /> {t.label}
+                <input type="checkbox" name="causeTags" value={t.id} defaultChecked={checkedTags.includes(t.id)} />{" "}
+                {t.label}
               </label>
             ))}
             {errors.causeTags ? (
@@ -93,10 +103,25 @@ export function OutlierCard({
             ) : null}
           </fieldset>
           <div className="form-grid">
-            <Field label="What did the spend buy?" name="bought" id={`bought-${id}`} error={errors.bought} required className="span-all">
-              {(control) => <textarea {...control} rows={2} maxLength={2000} defaultValue={values?.bought ?? note?.bought ?? ""} />}
+            <Field
+              label="What did the spend buy?"
+              name="bought"
+              id={`bought-${id}`}
+              error={errors.bought}
+              required
+              className="span-all"
+            >
+              {(control) => (
+                <textarea {...control} rows={2} maxLength={2000} defaultValue={values?.bought ?? note?.bought ?? ""} />
+              )}
             </Field>
-            <Field label="Review burden" name="reviewBurden" id={`reviewBurden-${id}`} error={errors.reviewBurden} required>
+            <Field
+              label="Review burden"
+              name="reviewBurden"
+              id={`reviewBurden-${id}`}
+              error={errors.reviewBurden}
+              required
+            >
               {(control) => (
                 <select {...control} defaultValue={values?.reviewBurden ?? note?.reviewBurden ?? ""}>
                   <option value="" disabled>
@@ -110,8 +135,16 @@ export function OutlierCard({
                 </select>
               )}
             </Field>
-            <Field label="Note" name="note" id={`note-${id}`} error={errors.note} hint="Optional: anything the next sprint should know.">
-              {(control) => <textarea {...control} rows={1} maxLength={2000} defaultValue={values?.note ?? note?.note ?? ""} />}
+            <Field
+              label="Note"
+              name="note"
+              id={`note-${id}`}
+              error={errors.note}
+              hint="Optional: anything the next sprint should know."
+            >
+              {(control) => (
+                <textarea {...control} rows={1} maxLength={2000} defaultValue={values?.note ?? note?.note ?? ""} />
+              )}
             </Field>
           </div>
           {errors.form ? <p className="field-error">{errors.form}</p> : null}

@@ -18,7 +18,20 @@ function LevelName({ dimension, id }: { dimension: "intensity" | "autonomy" | "r
 
 export type RetroTableRow = RetroRow & { note: RetroNote | null };
 
-const CSV_COLUMNS = ["key", "title", "size", "intensity", "autonomy", "risk", "expected_credits", "band_low", "band_high", "actual_credits", "ratio", "in_band"] as const;
+const CSV_COLUMNS = [
+  "key",
+  "title",
+  "size",
+  "intensity",
+  "autonomy",
+  "risk",
+  "expected_credits",
+  "band_low",
+  "band_high",
+  "actual_credits",
+  "ratio",
+  "in_band",
+] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 function csvOf(row: RetroRow, column: CsvColumn): string {
@@ -63,7 +76,12 @@ const columns = defineColumns<RetroTableRow>((col) => [
       </Csv>
     ),
   }),
-  col.accessor("title", { id: "title", header: "Title", cell: ({ row }) => <StoryTitle row={row.original} />, meta: { rowHeader: true, className: "col-title" } }),
+  col.accessor("title", {
+    id: "title",
+    header: "Title",
+    cell: ({ row }) => <StoryTitle row={row.original} />,
+    meta: { rowHeader: true, className: "col-title" },
+  }),
   col.accessor("size", {
     id: "size",
     header: "Size",
@@ -79,7 +97,11 @@ const columns = defineColumns<RetroTableRow>((col) => [
       header: id === "intensity" ? "Intensity" : id === "autonomy" ? "Autonomy" : "Risk",
       cell: ({ row }) => (
         <Csv row={row.original} column={id}>
-          {row.original.levels?.[id] ? <LevelName dimension={id} id={row.original.levels[id]} /> : <span className="muted">—</span>}
+          {row.original.levels?.[id] ? (
+            <LevelName dimension={id} id={row.original.levels[id]} />
+          ) : (
+            <span className="muted">—</span>
+          )}
         </Csv>
       ),
     }),
@@ -116,7 +138,10 @@ const columns = defineColumns<RetroTableRow>((col) => [
       <Csv row={row.original} column="actual_credits">
         {formatCredits(row.original.actual)}
         {row.original.unpriced > 0 ? (
-          <span className="unpriced-mark" title={`${row.original.unpriced} unpriced ${row.original.unpriced === 1 ? "entry" : "entries"} not counted`}>
+          <span
+            className="unpriced-mark"
+            title={`${row.original.unpriced} unpriced ${row.original.unpriced === 1 ? "entry" : "entries"} not counted`}
+          >
             {" "}
             +{row.original.unpriced} unpriced
           </span>
@@ -131,7 +156,9 @@ const columns = defineColumns<RetroTableRow>((col) => [
     sortDescFirst: true,
     cell: ({ row }) => (
       <Csv row={row.original} column="ratio">
-        <span className={row.original.drift.outlier ? "retro-ratio ratio-outlier" : "retro-ratio"}>{formatRatioCell(row.original.drift.ratio)}</span>
+        <span className={row.original.drift.outlier ? "retro-ratio ratio-outlier" : "retro-ratio"}>
+          {formatRatioCell(row.original.drift.ratio)}
+        </span>
       </Csv>
     ),
     meta: { align: "end" },
@@ -192,18 +219,18 @@ export function RetroTable({
 }) {
   return (
     <LabelsContext.Provider value={labels}>
-    <div className="table-wrap table-wrap-sticky">
-      <DataTable
-        caption="Committed stories"
-        columns={columns}
-        data={rows}
-        getRowId={(r) => String(r.storyId)}
-        sorting={sorting}
-        sortHref={sortHref}
-        empty={empty}
-        className="retro-table"
-      />
-    </div>
+      <div className="table-wrap table-wrap-sticky">
+        <DataTable
+          caption="Committed stories"
+          columns={columns}
+          data={rows}
+          getRowId={(r) => String(r.storyId)}
+          sorting={sorting}
+          sortHref={sortHref}
+          empty={empty}
+          className="retro-table"
+        />
+      </div>
     </LabelsContext.Provider>
   );
 }

@@ -1,7 +1,18 @@
 // Actual credits per size as box plots on a log axis, with each size's band drawn behind it.
 // Recharts has no box plot: a ComposedChart sets up the axes (and draws the medians as a scatter),
 // and a layer of our own SVG draws boxes and whiskers with the chart's own scales.
-import { CartesianGrid, ComposedChart, Layer, Scatter, Tooltip, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from "recharts";
+import {
+  CartesianGrid,
+  ComposedChart,
+  Layer,
+  Scatter,
+  Tooltip,
+  XAxis,
+  YAxis,
+  usePlotArea,
+  useXAxisScale,
+  useYAxisScale,
+} from "recharts";
 import { formatCredits } from "~/domain/capacity";
 import type { SizeDistribution } from "~/domain/retro";
 import { ChartFrame, formatTick, logDomain, TOOLTIP_STYLE } from "~/components/retro/chart-frame";
@@ -46,8 +57,22 @@ function BoxLayer({ data, domain }: { data: SizeDistribution[]; domain: [number,
             <line x1={cx} x2={cx} y1={py(d.q1)} y2={py(d.min)} stroke="var(--chart-axis)" />
             <line x1={cx - w / 4} x2={cx + w / 4} y1={py(d.max)} y2={py(d.max)} stroke="var(--chart-axis)" />
             <line x1={cx - w / 4} x2={cx + w / 4} y1={py(d.min)} y2={py(d.min)} stroke="var(--chart-axis)" />
-            <rect x={cx - w / 2} width={w} y={py(d.q3)} height={Math.max(1, py(d.q1) - py(d.q3))} fill="var(--chart-box)" stroke="var(--chart-accent)" />
-            <line x1={cx - w / 2} x2={cx + w / 2} y1={py(d.median)} y2={py(d.median)} stroke="var(--chart-accent)" strokeWidth={3} />
+            <rect
+              x={cx - w / 2}
+              width={w}
+              y={py(d.q3)}
+              height={Math.max(1, py(d.q1) - py(d.q3))}
+              fill="var(--chart-box)"
+              stroke="var(--chart-accent)"
+            />
+            <line
+              x1={cx - w / 2}
+              x2={cx + w / 2}
+              y1={py(d.median)}
+              y2={py(d.median)}
+              stroke="var(--chart-accent)"
+              strokeWidth={3}
+            />
           </g>
         );
       })}
@@ -56,9 +81,15 @@ function BoxLayer({ data, domain }: { data: SizeDistribution[]; domain: [number,
 }
 
 export function SizeBoxPlot({ data }: { data: SizeDistribution[] }) {
-  const values = data.flatMap((d) => [d.min, d.max, d.bandLow || null, d.bandHigh].filter((v): v is number => v !== null && v > 0));
+  const values = data.flatMap((d) =>
+    [d.min, d.max, d.bandLow || null, d.bandHigh].filter((v): v is number => v !== null && v > 0),
+  );
   const { domain, ticks } = logDomain(values);
-  const points = data.map((d) => ({ size: d.size, median: d.median === null ? null : Math.min(domain[1], Math.max(domain[0], d.median)), n: d.n }));
+  const points = data.map((d) => ({
+    size: d.size,
+    median: d.median === null ? null : Math.min(domain[1], Math.max(domain[0], d.median)),
+    n: d.n,
+  }));
   const any = data.some((d) => d.n > 0);
   return (
     <ChartFrame
@@ -96,13 +127,31 @@ export function SizeBoxPlot({ data }: { data: SizeDistribution[] }) {
         </table>
       }
     >
-      <ComposedChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={points} margin={{ top: 12, right: 16, bottom: 8, left: 8 }}>
+      <ComposedChart
+        accessibilityLayer={false}
+        width={WIDTH}
+        height={HEIGHT}
+        data={points}
+        margin={{ top: 12, right: 16, bottom: 8, left: 8 }}
+      >
         <CartesianGrid stroke="var(--chart-grid)" vertical={false} />
         <XAxis dataKey="size" type="category" stroke="var(--chart-axis)" padding={{ left: 48, right: 48 }} />
-        <YAxis type="number" scale="log" domain={domain} ticks={ticks} allowDataOverflow tickFormatter={formatTick} stroke="var(--chart-axis)" width={56} />
+        <YAxis
+          type="number"
+          scale="log"
+          domain={domain}
+          ticks={ticks}
+          allowDataOverflow
+          tickFormatter={formatTick}
+          stroke="var(--chart-axis)"
+          width={56}
+        />
         <BoxLayer data={data} domain={domain} />
         <Scatter dataKey="median" name="Median" fill="var(--chart-accent)" isAnimationActive={false} />
-        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={(value) => (typeof value === "number" ? `${formatCredits(value)} credits` : String(value))} />
+        <Tooltip
+          contentStyle={TOOLTIP_STYLE}
+          formatter={(value) => (typeof value === "number" ? `${formatCredits(value)} credits` : String(value))}
+        />
       </ComposedChart>
     </ChartFrame>
   );

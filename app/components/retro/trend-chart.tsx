@@ -31,9 +31,9 @@ export function TrendChart({ trends }: { trends: SprintTrend[] }) {
       empty={trends.length === 0 ? "No closed sprint yet." : undefined}
       description={
         <>
-          <span className="retro-line retro-line-ok" /> in band and <span className="retro-line retro-line-accent" /> p80 coverage in % (left axis;
-          dashed at 80 %); <span className="retro-line retro-line-bias" /> bias, the median factor actual ÷ expected (right axis, 1× = on the
-          estimate). Finished stories only.
+          <span className="retro-line retro-line-ok" /> in band and <span className="retro-line retro-line-accent" />{" "}
+          p80 coverage in % (left axis; dashed at 80 %); <span className="retro-line retro-line-bias" /> bias, the
+          median factor actual ÷ expected (right axis, 1× = on the estimate). Finished stories only.
         </>
       }
       summary={
@@ -60,17 +60,74 @@ export function TrendChart({ trends }: { trends: SprintTrend[] }) {
         </table>
       }
     >
-      <LineChart accessibilityLayer={false} width={WIDTH} height={HEIGHT} data={data} margin={{ top: 12, right: 8, bottom: 8, left: 0 }}>
+      <LineChart
+        accessibilityLayer={false}
+        width={WIDTH}
+        height={HEIGHT}
+        data={data}
+        margin={{ top: 12, right: 8, bottom: 8, left: 0 }}
+      >
         <CartesianGrid stroke="var(--chart-grid)" />
         <XAxis dataKey="name" stroke="var(--chart-axis)" tick={{ fontSize: 11 }} padding={{ left: 24, right: 24 }} />
-        <YAxis yAxisId="pct" domain={[0, 100]} ticks={[0, 20, 40, 60, 80, 100]} unit=" %" stroke="var(--chart-axis)" width={52} />
-        <YAxis yAxisId="bias" orientation="right" domain={[-maxBias, maxBias]} ticks={biasTicks} tickFormatter={factorLabel} stroke="var(--chart-axis)" width={48} />
+        <YAxis
+          yAxisId="pct"
+          domain={[0, 100]}
+          ticks={[0, 20, 40, 60, 80, 100]}
+          unit=" %"
+          stroke="var(--chart-axis)"
+          width={52}
+        />
+        <YAxis
+          yAxisId="bias"
+          orientation="right"
+          domain={[-maxBias, maxBias]}
+          ticks={biasTicks}
+          tickFormatter={factorLabel}
+          stroke="var(--chart-axis)"
+          width={48}
+        />
         <ReferenceLine yAxisId="pct" y={80} stroke="var(--chart-axis)" strokeDasharray="4 4" />
         <ReferenceLine yAxisId="bias" y={0} stroke="var(--chart-bias)" strokeOpacity={0.4} />
-        <Line yAxisId="pct" type="linear" dataKey="hitRate" name="In band" stroke="var(--chart-ok)" strokeWidth={2} dot connectNulls isAnimationActive={false} />
-        <Line yAxisId="pct" type="linear" dataKey="p80" name="p80 coverage" stroke="var(--chart-accent)" strokeWidth={2} dot connectNulls isAnimationActive={false} />
-        <Line yAxisId="bias" type="linear" dataKey="bias" name="Bias" stroke="var(--chart-bias)" strokeWidth={2} strokeDasharray="6 3" dot connectNulls isAnimationActive={false} />
-        <Tooltip contentStyle={TOOLTIP_STYLE} formatter={(value, name) => (name === "Bias" && typeof value === "number" ? factorLabel(value) : `${value} %`)} />
+        <Line
+          yAxisId="pct"
+          type="linear"
+          dataKey="hitRate"
+          name="In band"
+          stroke="var(--chart-ok)"
+          strokeWidth={2}
+          dot
+          connectNulls
+          isAnimationActive={false}
+        />
+        <Line
+          yAxisId="pct"
+          type="linear"
+          dataKey="p80"
+          name="p80 coverage"
+          stroke="var(--chart-accent)"
+          strokeWidth={2}
+          dot
+          connectNulls
+          isAnimationActive={false}
+        />
+        <Line
+          yAxisId="bias"
+          type="linear"
+          dataKey="bias"
+          name="Bias"
+          stroke="var(--chart-bias)"
+          strokeWidth={2}
+          strokeDasharray="6 3"
+          dot
+          connectNulls
+          isAnimationActive={false}
+        />
+        <Tooltip
+          contentStyle={TOOLTIP_STYLE}
+          formatter={(value, name) =>
+            name === "Bias" && typeof value === "number" ? factorLabel(value) : `${value} %`
+          }
+        />
       </LineChart>
     </ChartFrame>
   );

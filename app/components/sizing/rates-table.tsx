@@ -17,7 +17,13 @@ export interface RateRow {
 }
 
 const price = (v: number | null) =>
-  v === null ? <span className="muted" title="Priced as input">as input</span> : `$${v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`;
+  v === null ? (
+    <span className="muted" title="Priced as input">
+      as input
+    </span>
+  ) : (
+    `$${v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`
+  );
 
 const STATE: Record<RateRow["state"], { label: string; className: string }> = {
   "in-force": { label: "in force", className: "badge badge-ok" },
@@ -33,7 +39,9 @@ const columns = defineColumns<RateRow>((col) => [
       return (
         <div className="rate-model">
           <code>{r.modelId}</code>
-          {r.provider || r.tier ? <span className="muted"> {[r.provider, r.tier].filter(Boolean).join(" · ")}</span> : null}
+          {r.provider || r.tier ? (
+            <span className="muted"> {[r.provider, r.tier].filter(Boolean).join(" · ")}</span>
+          ) : null}
           {r.aliases.length ? <div className="rate-aliases">{r.aliases.join(", ")}</div> : null}
         </div>
       );
@@ -41,8 +49,16 @@ const columns = defineColumns<RateRow>((col) => [
     meta: { rowHeader: true },
   }),
   col.accessor("inputUsdPerMtok", { header: "Input", cell: (i) => price(i.getValue()), meta: { align: "end" } }),
-  col.accessor("cacheReadUsdPerMtok", { header: "Cached input", cell: (i) => price(i.getValue()), meta: { align: "end" } }),
-  col.accessor("cacheWriteUsdPerMtok", { header: "Cache write", cell: (i) => price(i.getValue()), meta: { align: "end" } }),
+  col.accessor("cacheReadUsdPerMtok", {
+    header: "Cached input",
+    cell: (i) => price(i.getValue()),
+    meta: { align: "end" },
+  }),
+  col.accessor("cacheWriteUsdPerMtok", {
+    header: "Cache write",
+    cell: (i) => price(i.getValue()),
+    meta: { align: "end" },
+  }),
   col.accessor("outputUsdPerMtok", { header: "Output", cell: (i) => price(i.getValue()), meta: { align: "end" } }),
   col.accessor("effectiveFrom", {
     header: "From",

@@ -29,7 +29,15 @@ function ErrorText({ id, message }: { id: string; message?: string }) {
 
 const errId = (name: string) => `err-${name.replace(/[^a-zA-Z0-9]+/g, "-")}`;
 
-export function SchemeEditor({ scheme, defaults, values: initialValues, errors, canEdit, nextVersion, busy }: EditorProps) {
+export function SchemeEditor({
+  scheme,
+  defaults,
+  values: initialValues,
+  errors,
+  canEdit,
+  nextVersion,
+  busy,
+}: EditorProps) {
   const [values, setValues] = useState(initialValues);
   // After a rejected save, bring the summary into view so the links to each problem are at hand.
   const summary = useRef<HTMLDivElement>(null);
@@ -39,7 +47,10 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
     const target = e.target as unknown as HTMLInputElement;
     if (target.name) setValues((v) => ({ ...v, [target.name]: target.value }));
   };
-  const input = (name: string, props: { label: string; className?: string; inputMode?: "decimal"; maxLength?: number; placeholder?: string }) => (
+  const input = (
+    name: string,
+    props: { label: string; className?: string; inputMode?: "decimal"; maxLength?: number; placeholder?: string },
+  ) => (
     <input
       id={name}
       name={name}
@@ -62,7 +73,8 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
     }
   };
   const errorCount = Object.keys(errors).length;
-  const levelName = (d: (typeof DIMENSIONS)[number]["id"], i: number) => values[schemeField.levelLabel(d, i)] || scheme[d][i]!.label;
+  const levelName = (d: (typeof DIMENSIONS)[number]["id"], i: number) =>
+    values[schemeField.levelLabel(d, i)] || scheme[d][i]!.label;
 
   return (
     <Form method="post" className="scheme-editor stack" onChange={onChange} noValidate>
@@ -70,8 +82,8 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
       {errorCount ? (
         <div className="alert alert-error" role="alert" tabIndex={-1} ref={summary}>
           <p>
-            Not saved: {errorCount === 1 ? "one value needs" : `${errorCount} values need`} fixing. Each problem is shown next to its input;
-            everything you typed is still there.
+            Not saved: {errorCount === 1 ? "one value needs" : `${errorCount} values need`} fixing. Each problem is
+            shown next to its input; everything you typed is still there.
           </p>
           <ul className="error-summary">
             {Object.entries(errors).map(([name, message]) => (
@@ -87,7 +99,8 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
           <div className="scheme-section-head">
             <h2 id="cost-heading">Expected credits: model intensity × autonomy</h2>
             <p className="muted">
-              expected = base[intensity][autonomy]. Costs may not fall as either level rises. Each cell shows the size its credits fall in.
+              expected = base[intensity][autonomy]. Costs may not fall as either level rises. Each cell shows the size
+              its credits fall in.
             </p>
           </div>
           <div className="table-wrap">
@@ -115,7 +128,11 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
                       return (
                         <td key={col.id} className={errors[name] ? "cell-invalid" : undefined}>
                           <div className="cost-cell">
-                            {input(name, { label: `${levelName("intensity", i)} × ${levelName("autonomy", j)} credits`, className: "num-input", inputMode: "decimal" })}
+                            {input(name, {
+                              label: `${levelName("intensity", i)} × ${levelName("autonomy", j)} credits`,
+                              className: "num-input",
+                              inputMode: "decimal",
+                            })}
                             <span className="badge size-badge" aria-hidden={size ? undefined : true} title="Size band">
                               {size ?? "–"}
                             </span>
@@ -155,7 +172,12 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
                       <th scope="row">{levelName("risk", i)}</th>
                       <td>
                         <span className="row nowrap">
-                          ×{input(name, { label: `p80 multiplier for ${levelName("risk", i)} risk`, className: "num-input num-input-sm", inputMode: "decimal" })}
+                          ×
+                          {input(name, {
+                            label: `p80 multiplier for ${levelName("risk", i)} risk`,
+                            className: "num-input num-input-sm",
+                            inputMode: "decimal",
+                          })}
                         </span>
                         <p className="default-hint">default ×{defaults.p80Multiplier[i]}</p>
                         <ErrorText id={errId(name)} message={errors[name]} />
@@ -171,7 +193,9 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
           <section className="card stack" aria-labelledby="bands-heading">
             <div className="scheme-section-head">
               <h2 id="bands-heading">Size bands</h2>
-              <p className="muted">Half-open: a band holds credits from its start up to, not including, its end. The last has no end.</p>
+              <p className="muted">
+                Half-open: a band holds credits from its start up to, not including, its end. The last has no end.
+              </p>
             </div>
             <table className="plain-table">
               <thead>
@@ -190,7 +214,11 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
                   return (
                     <tr key={i} className={errors[labelName] || errors[highName] ? "cell-invalid" : undefined}>
                       <td>
-                        {input(labelName, { label: `Label of band ${i + 1}`, className: "band-label-input", maxLength: 12 })}
+                        {input(labelName, {
+                          label: `Label of band ${i + 1}`,
+                          className: "band-label-input",
+                          maxLength: 12,
+                        })}
                         <ErrorText id={errId(labelName)} message={errors[labelName]} />
                       </td>
                       <td className="num">{low !== undefined && Number.isFinite(low) ? formatCredits(low) : "—"}</td>
@@ -199,7 +227,11 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
                           <span className="muted">and above</span>
                         ) : (
                           <>
-                            {input(highName, { label: `Upper edge of band ${band.label}`, className: "num-input num-input-sm", inputMode: "decimal" })}
+                            {input(highName, {
+                              label: `Upper edge of band ${band.label}`,
+                              className: "num-input num-input-sm",
+                              inputMode: "decimal",
+                            })}
                             <p className="default-hint">default {formatCredits(defaults.bands[i]?.high)}</p>
                             <ErrorText id={errId(highName)} message={errors[highName]} />
                           </>
@@ -228,10 +260,19 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
                   const labelName = schemeField.levelLabel(d.id, i);
                   const descName = schemeField.levelDescription(d.id, i);
                   return (
-                    <div key={level.id} className={errors[labelName] || errors[descName] ? "level-edit-row cell-invalid" : "level-edit-row"}>
+                    <div
+                      key={level.id}
+                      className={
+                        errors[labelName] || errors[descName] ? "level-edit-row cell-invalid" : "level-edit-row"
+                      }
+                    >
                       <code className="level-id">{level.id}</code>
                       {input(labelName, { label: `${d.label} ${level.id}: label`, maxLength: 40 })}
-                      {input(descName, { label: `${d.label} ${level.id}: description`, maxLength: 200, placeholder: "Short description" })}
+                      {input(descName, {
+                        label: `${d.label} ${level.id}: description`,
+                        maxLength: 200,
+                        placeholder: "Short description",
+                      })}
                       <ErrorText id={errId(labelName)} message={errors[labelName]} />
                       <ErrorText id={errId(descName)} message={errors[descName]} />
                     </div>
@@ -246,7 +287,13 @@ export function SchemeEditor({ scheme, defaults, values: initialValues, errors, 
           <section className="card save-bar">
             <div className="field">
               <label htmlFor="note">What changed and why</label>
-              <input id="note" name="note" maxLength={200} defaultValue={initialValues.note ?? ""} placeholder="e.g. Delegated work ran 2× over in sprint 14" />
+              <input
+                id="note"
+                name="note"
+                maxLength={200}
+                defaultValue={initialValues.note ?? ""}
+                placeholder="e.g. Delegated work ran 2× over in sprint 14"
+              />
             </div>
             <button type="submit" className="btn btn-primary" disabled={busy}>
               Save as version {nextVersion}

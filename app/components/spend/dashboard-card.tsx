@@ -15,7 +15,9 @@ export function SpendDashboardCard({ teamSlug, spend }: { teamSlug: string; spen
       <h2>Unattributed spend</h2>
       {spend.total === 0 ? (
         <>
-          <p className="muted">No spend imported yet. Bring in a Copilot report, Claude Code logs or your gateway's spend log.</p>
+          <p className="muted">
+            No spend imported yet. Bring in a Copilot report, Claude Code logs or your gateway's spend log.
+          </p>
           <Link to={`/t/${teamSlug}/spend/import`}>Import spend</Link>
         </>
       ) : (
@@ -23,7 +25,9 @@ export function SpendDashboardCard({ teamSlug, spend }: { teamSlug: string; spen
           <p className="big-number">{formatCredits(spend.credits)}</p>
           <p className="muted">
             credits in {spend.entries.toLocaleString("en-US")} {spend.entries === 1 ? "entry" : "entries"} with no story
-            {spend.waitingKeys ? ` · ${spend.waitingKeys} story ${spend.waitingKeys === 1 ? "key" : "keys"} waiting for a story` : ""}
+            {spend.waitingKeys
+              ? ` · ${spend.waitingKeys} story ${spend.waitingKeys === 1 ? "key" : "keys"} waiting for a story`
+              : ""}
           </p>
           <Link to={`/t/${teamSlug}/spend`}>{spend.entries ? "Assign them" : "Spend"}</Link>
         </>

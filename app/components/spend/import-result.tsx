@@ -5,10 +5,17 @@ export function ImportResultCard({ result, undone }: { result: ImportResult; und
   const rejected = result.status === "rejected";
   const keys = Object.entries(result.byStoryKey).sort(([a], [b]) => a.localeCompare(b));
   return (
-    <article className={`card import-result ${rejected ? "import-result-rejected" : ""}`} aria-label={`Import of ${result.file}`}>
+    <article
+      className={`card import-result ${rejected ? "import-result-rejected" : ""}`}
+      aria-label={`Import of ${result.file}`}
+    >
       <header className="row">
         <h3 className="import-file">{result.file}</h3>
-        {rejected ? <span className="badge badge-danger">Rejected</span> : <span className="badge badge-ok">Imported</span>}
+        {rejected ? (
+          <span className="badge badge-danger">Rejected</span>
+        ) : (
+          <span className="badge badge-ok">Imported</span>
+        )}
         {undone ? <span className="badge">Undone</span> : null}
         {result.format ? <span className="badge badge-info">{result.format}</span> : null}
       </header>
@@ -21,8 +28,8 @@ export function ImportResultCard({ result, undone }: { result: ImportResult; und
         </p>
       ) : (
         <p>
-          <strong>{describeCounts(result)}</strong> of {result.rows.toLocaleString("en-US")} {result.rows === 1 ? "row" : "rows"} ·{" "}
-          {formatCredits(result.credits)} credits
+          <strong>{describeCounts(result)}</strong> of {result.rows.toLocaleString("en-US")}{" "}
+          {result.rows === 1 ? "row" : "rows"} · {formatCredits(result.credits)} credits
           {result.unattributed ? <> · {result.unattributed.toLocaleString("en-US")} without a story</> : null}
           {result.unpriced ? <> · {result.unpriced.toLocaleString("en-US")} unpriced</> : null}
         </p>
@@ -46,7 +53,9 @@ export function ImportResultCard({ result, undone }: { result: ImportResult; und
       {result.errors.length ? (
         <div className={rejected ? "alert alert-error" : "alert alert-warn"}>
           <p>
-            {rejected ? "Why:" : `${result.rejected.toLocaleString("en-US")} invalid ${result.rejected === 1 ? "line was" : "lines were"} skipped:`}
+            {rejected
+              ? "Why:"
+              : `${result.rejected.toLocaleString("en-US")} invalid ${result.rejected === 1 ? "line was" : "lines were"} skipped:`}
           </p>
           <ul className="import-errors">
             {result.errors.map((e) => (
@@ -55,7 +64,9 @@ export function ImportResultCard({ result, undone }: { result: ImportResult; und
               </li>
             ))}
           </ul>
-          {!rejected && result.rejected > result.errors.length ? <p>… and {(result.rejected - result.errors.length).toLocaleString("en-US")} more.</p> : null}
+          {!rejected && result.rejected > result.errors.length ? (
+            <p>… and {(result.rejected - result.errors.length).toLocaleString("en-US")} more.</p>
+          ) : null}
         </div>
       ) : null}
     </article>

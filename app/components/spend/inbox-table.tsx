@@ -18,7 +18,12 @@ export interface InboxEntry {
 }
 
 const columns = defineColumns<InboxEntry>((col) => [
-  col.accessor("day", { id: "day", header: "Date", sortDescFirst: true, meta: { rowHeader: true, className: "nowrap" } }),
+  col.accessor("day", {
+    id: "day",
+    header: "Date",
+    sortDescFirst: true,
+    meta: { rowHeader: true, className: "nowrap" },
+  }),
   col.accessor("source", {
     id: "source",
     header: "Source",
@@ -26,7 +31,11 @@ const columns = defineColumns<InboxEntry>((col) => [
     cell: (i) => <span className="badge">{i.getValue()}</span>,
     meta: { className: "nowrap" },
   }),
-  col.accessor("model", { id: "model", header: "Model", cell: (i) => i.getValue() ?? <span className="muted">—</span> }),
+  col.accessor("model", {
+    id: "model",
+    header: "Model",
+    cell: (i) => i.getValue() ?? <span className="muted">—</span>,
+  }),
   // Who, as context for finding the right story; never a sort key (no ranking of people).
   col.accessor((e) => e.memberName ?? e.externalUser, {
     id: "who",
@@ -39,7 +48,11 @@ const columns = defineColumns<InboxEntry>((col) => [
       return <span className="muted">—</span>;
     },
   }),
-  col.accessor("repository", { id: "repository", header: "Repository", cell: (i) => i.getValue() ?? <span className="muted">—</span> }),
+  col.accessor("repository", {
+    id: "repository",
+    header: "Repository",
+    cell: (i) => i.getValue() ?? <span className="muted">—</span>,
+  }),
   col.accessor("sessionId", {
     id: "session",
     header: "Session",
@@ -61,7 +74,8 @@ const columns = defineColumns<InboxEntry>((col) => [
     id: "credits",
     header: "Credits",
     sortDescFirst: true,
-    cell: (i) => (i.getValue() === null ? <span className="badge badge-warn">unpriced</span> : formatCredits(i.getValue())),
+    cell: (i) =>
+      i.getValue() === null ? <span className="badge badge-warn">unpriced</span> : formatCredits(i.getValue()),
     meta: { align: "end", className: "nowrap" },
   }),
 ]);

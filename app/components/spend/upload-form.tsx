@@ -60,7 +60,14 @@ export function UploadForm({ action, resultsPath }: { action: string; resultsPat
       xhr.open("POST", action);
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.onprogress = (e) =>
-        setProgress({ file: file.name, index, count, loaded: e.loaded, total: e.lengthComputable ? e.total : file.size, processing: false });
+        setProgress({
+          file: file.name,
+          index,
+          count,
+          loaded: e.loaded,
+          total: e.lengthComputable ? e.total : file.size,
+          processing: false,
+        });
       xhr.upload.onload = () =>
         setProgress({ file: file.name, index, count, loaded: file.size, total: file.size, processing: true });
       xhr.onerror = () => reject(new Error("The connection broke off; nothing from this file was imported."));
@@ -105,9 +112,17 @@ export function UploadForm({ action, resultsPath }: { action: string; resultsPat
   }
 
   const busy = progress !== null;
-  const percent = progress && progress.total > 0 ? Math.min(100, Math.round((progress.loaded / progress.total) * 100)) : 0;
+  const percent =
+    progress && progress.total > 0 ? Math.min(100, Math.round((progress.loaded / progress.total) * 100)) : 0;
   return (
-    <form ref={formRef} method="post" action={action} encType="multipart/form-data" onSubmit={onSubmit} className="stack upload-form">
+    <form
+      ref={formRef}
+      method="post"
+      action={action}
+      encType="multipart/form-data"
+      onSubmit={onSubmit}
+      className="stack upload-form"
+    >
       <div className="form-grid">
         <div className="field">
           <label htmlFor="format">Format</label>
@@ -122,15 +137,21 @@ export function UploadForm({ action, resultsPath }: { action: string; resultsPat
         </div>
         <div className="field">
           <label htmlFor="map">Column mapping (your own CSV)</label>
-          <input id="map" name="map" placeholder="story=Ticket, cost_usd=Amount" aria-describedby="map-hint" disabled={busy} />
+          <input
+            id="map"
+            name="map"
+            placeholder="story=Ticket, cost_usd=Amount"
+            aria-describedby="map-hint"
+            disabled={busy}
+          />
           <p id="map-hint" className="field-hint">
             Optional. field=Column pairs; fields: {GENERIC_FIELDS.join(", ")}.
           </p>
         </div>
       </div>
       <label className="field-check">
-        <input type="checkbox" name="skipInvalid" value="on" disabled={busy} /> Skip invalid rows (import the valid ones and list the
-        rest) — otherwise one bad row rejects the whole file
+        <input type="checkbox" name="skipInvalid" value="on" disabled={busy} /> Skip invalid rows (import the valid ones
+        and list the rest) — otherwise one bad row rejects the whole file
       </label>
       <label
         className={`drop-zone ${dragging ? "is-dragging" : ""}`}
@@ -142,8 +163,17 @@ export function UploadForm({ action, resultsPath }: { action: string; resultsPat
         onDrop={onDrop}
       >
         <span className="drop-zone-title">Drop spend files here, or choose them</span>
-        <span className="muted">Copilot usage reports, Claude Code logs, ccusage JSON, LiteLLM spend logs, your own CSV — several at once.</span>
-        <input ref={inputRef} type="file" name="file" multiple disabled={busy} onChange={(e) => pick(e.currentTarget.files)} />
+        <span className="muted">
+          Copilot usage reports, Claude Code logs, ccusage JSON, LiteLLM spend logs, your own CSV — several at once.
+        </span>
+        <input
+          ref={inputRef}
+          type="file"
+          name="file"
+          multiple
+          disabled={busy}
+          onChange={(e) => pick(e.currentTarget.files)}
+        />
       </label>
       {files.length ? (
         <ul className="plain-list file-list">
@@ -156,7 +186,11 @@ export function UploadForm({ action, resultsPath }: { action: string; resultsPat
       ) : null}
       {progress ? (
         <div className="upload-progress" role="status" aria-live="polite">
-          <progress max={100} value={progress.processing ? undefined : percent} aria-label={`Uploading ${progress.file}`} />
+          <progress
+            max={100}
+            value={progress.processing ? undefined : percent}
+            aria-label={`Uploading ${progress.file}`}
+          />
           <span>
             {progress.count > 1 ? `File ${progress.index + 1} of ${progress.count}: ` : ""}
             {progress.file} —{" "}

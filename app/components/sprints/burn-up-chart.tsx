@@ -48,7 +48,8 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
   const labelled = new Set<string>();
   if (showLabel(hundred.credits)) labelled.add("100");
   if (burn.capacity !== burn.available && showLabel(burn.capacity)) labelled.add("capacity");
-  for (const m of [...burn.markers].reverse()) if (m.threshold !== 100 && showLabel(m.credits)) labelled.add(String(m.threshold));
+  for (const m of [...burn.markers].reverse())
+    if (m.threshold !== 100 && showLabel(m.credits)) labelled.add(String(m.threshold));
   const summary =
     `${title}: ${formatCredits(burn.spentToDate)} of ${formatCredits(burn.available)} available credits spent` +
     (burn.projectedTotal !== null ? `, projected ${formatCredits(burn.projectedTotal)} by the end.` : ".");
@@ -56,7 +57,12 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
 
   return (
     <figure className="burnup">
-      <div className="burnup-frame" style={{ aspectRatio: `${CHART_WIDTH} / ${CHART_HEIGHT}` }} role="img" aria-label={summary}>
+      <div
+        className="burnup-frame"
+        style={{ aspectRatio: `${CHART_WIDTH} / ${CHART_HEIGHT}` }}
+        role="img"
+        aria-label={summary}
+      >
         {hydrated ? (
           <ComposedChart
             width={CHART_WIDTH}
@@ -66,7 +72,12 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
             accessibilityLayer={false}
           >
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="label" tick={{ fill: "var(--text-muted)", fontSize: 13 }} stroke="var(--border-strong)" interval={0} />
+            <XAxis
+              dataKey="label"
+              tick={{ fill: "var(--text-muted)", fontSize: 13 }}
+              stroke="var(--border-strong)"
+              interval={0}
+            />
             <YAxis
               domain={[0, yMax]}
               ticks={yTicks}
@@ -76,29 +87,54 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
               width={64}
             />
             <Tooltip
-              formatter={(value, name) => [value === null || value === undefined ? "—" : formatCredits(Number(value)), String(name)]}
+              formatter={(value, name) => [
+                value === null || value === undefined ? "—" : formatCredits(Number(value)),
+                String(name),
+              ]}
               contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }}
             />
-            <Bar dataKey="spent" name="Spent that day" fill="var(--meter-fill-2)" barSize={18} isAnimationActive={false} />
+            <Bar
+              dataKey="spent"
+              name="Spent that day"
+              fill="var(--meter-fill-2)"
+              barSize={18}
+              isAnimationActive={false}
+            />
             {burn.capacity !== burn.available ? (
               <ReferenceLine
                 y={burn.capacity}
                 stroke="var(--text-muted)"
                 strokeDasharray="2 4"
-                label={labelled.has("capacity") ? { value: `Capacity ${formatCredits(Math.round(burn.capacity))}`, position: "right", fill: "var(--text-muted)", fontSize: 13 } : undefined}
+                label={
+                  labelled.has("capacity")
+                    ? {
+                        value: `Capacity ${formatCredits(Math.round(burn.capacity))}`,
+                        position: "right",
+                        fill: "var(--text-muted)",
+                        fontSize: 13,
+                      }
+                    : undefined
+                }
               />
             ) : null}
             {burn.markers.map((m) => (
               <ReferenceLine
                 key={m.threshold}
                 y={m.credits}
-                stroke={m.threshold === 100 ? "var(--meter-danger)" : m.threshold === 90 ? "var(--meter-warn)" : "var(--border-strong)"}
+                stroke={
+                  m.threshold === 100
+                    ? "var(--meter-danger)"
+                    : m.threshold === 90
+                      ? "var(--meter-warn)"
+                      : "var(--border-strong)"
+                }
                 strokeDasharray={m.threshold === 100 ? undefined : "6 4"}
                 strokeWidth={m.threshold === 100 ? 2 : 1}
                 label={
                   labelled.has(String(m.threshold))
                     ? {
-                        value: m.threshold === 100 ? `100 % (${formatCredits(Math.round(m.credits))})` : `${m.threshold} %`,
+                        value:
+                          m.threshold === 100 ? `100 % (${formatCredits(Math.round(m.credits))})` : `${m.threshold} %`,
                         position: "right",
                         fill: "var(--text-muted)",
                         fontSize: 13,
@@ -107,13 +143,50 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
                 }
               />
             ))}
-            {todayInRange ? <ReferenceLine x={dayLabel(today)} stroke="var(--accent)" strokeDasharray="2 3" label={{ value: "Today", position: "insideTopLeft", fill: "var(--accent)", fontSize: 13 }} /> : null}
-            <Line dataKey="projected" name="Projected" stroke="var(--meter-fill)" strokeOpacity={0.75} strokeWidth={2} strokeDasharray="6 5" dot={false} connectNulls isAnimationActive={false} />
-            <Line dataKey="actual" name="Actual (cumulative)" stroke="var(--meter-fill)" strokeWidth={3} dot={{ r: 3 }} isAnimationActive={false} />
+            {todayInRange ? (
+              <ReferenceLine
+                x={dayLabel(today)}
+                stroke="var(--accent)"
+                strokeDasharray="2 3"
+                label={{ value: "Today", position: "insideTopLeft", fill: "var(--accent)", fontSize: 13 }}
+              />
+            ) : null}
+            <Line
+              dataKey="projected"
+              name="Projected"
+              stroke="var(--meter-fill)"
+              strokeOpacity={0.75}
+              strokeWidth={2}
+              strokeDasharray="6 5"
+              dot={false}
+              connectNulls
+              isAnimationActive={false}
+            />
+            <Line
+              dataKey="actual"
+              name="Actual (cumulative)"
+              stroke="var(--meter-fill)"
+              strokeWidth={3}
+              dot={{ r: 3 }}
+              isAnimationActive={false}
+            />
           </ComposedChart>
         ) : (
-          <svg viewBox={`0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`} width={CHART_WIDTH} height={CHART_HEIGHT} aria-hidden="true" className="burnup-placeholder">
-            <rect x="72" y="16" width={CHART_WIDTH - 192} height={CHART_HEIGHT - 56} fill="none" stroke="var(--border)" />
+          <svg
+            viewBox={`0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`}
+            width={CHART_WIDTH}
+            height={CHART_HEIGHT}
+            aria-hidden="true"
+            className="burnup-placeholder"
+          >
+            <rect
+              x="72"
+              y="16"
+              width={CHART_WIDTH - 192}
+              height={CHART_HEIGHT - 56}
+              fill="none"
+              stroke="var(--border)"
+            />
             <text x={CHART_WIDTH / 2} y={CHART_HEIGHT / 2} textAnchor="middle" fill="var(--text-muted)" fontSize="14">
               {summary}
             </text>

@@ -53,13 +53,25 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
       <p className="big-number">{pct === null ? formatCredits(c.spent) : `${pct} %`}</p>
       <p className="muted">
         {formatCredits(c.spent)} of {formatCredits(c.available)} available credits spent
-        {c.overdue ? " · ended, not closed yet" : ` · ${c.remainingWorkingDays} working ${c.remainingWorkingDays === 1 ? "day" : "days"} left`}
+        {c.overdue
+          ? " · ended, not closed yet"
+          : ` · ${c.remainingWorkingDays} working ${c.remainingWorkingDays === 1 ? "day" : "days"} left`}
       </p>
       <div className={pct !== null && pct > 100 ? "meter meter-over" : "meter"}>
-        <div className="meter-track" role="img" aria-label={`Spent ${formatCredits(c.spent)} of ${formatCredits(c.available)} available credits`}>
+        <div
+          className="meter-track"
+          role="img"
+          aria-label={`Spent ${formatCredits(c.spent)} of ${formatCredits(c.available)} available credits`}
+        >
           {fill > 0 ? (
             <span
-              className={alert?.tone === "error" ? "meter-segment meter-segment-danger" : alert ? "meter-segment meter-segment-warn" : "meter-segment"}
+              className={
+                alert?.tone === "error"
+                  ? "meter-segment meter-segment-danger"
+                  : alert
+                    ? "meter-segment meter-segment-warn"
+                    : "meter-segment"
+              }
               style={{ "--value": `${fill}%` } as React.CSSProperties}
             />
           ) : null}
@@ -74,7 +86,8 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
       ) : null}
       <p className="muted">
         {c.projected !== null ? `Projected ${formatCredits(c.projected)} by ${c.end}. ` : ""}
-        Committed {formatCredits(c.committed)} ({c.basis}){c.unestimatedCount ? ` + ${c.unestimatedCount} unknown` : ""}.
+        Committed {formatCredits(c.committed)} ({c.basis}){c.unestimatedCount ? ` + ${c.unestimatedCount} unknown` : ""}
+        .
       </p>
     </article>
   );

@@ -87,12 +87,14 @@ export function PlanningBoard(props: PlanningBoardProps) {
     if (columns.sprint.some((c) => cardId(c.id) === text)) return "sprint";
     return null;
   };
-  const cardOf = (id: UniqueIdentifier) => [...columns.backlog, ...columns.sprint].find((c) => cardId(c.id) === String(id));
+  const cardOf = (id: UniqueIdentifier) =>
+    [...columns.backlog, ...columns.sprint].find((c) => cardId(c.id) === String(id));
   const nameOf = (id: UniqueIdentifier) => {
     const card = cardOf(id);
     return card ? storyLabel(card) : String(id);
   };
-  const place = (column: BoardColumnId | null) => (column === "sprint" ? `the sprint ${sprintName}` : column === "backlog" ? "the backlog" : "no column");
+  const place = (column: BoardColumnId | null) =>
+    column === "sprint" ? `the sprint ${sprintName}` : column === "backlog" ? "the backlog" : "no column";
 
   const sensors = useSensors(
     useSensor(MouseAndPenSensor, { activationConstraint: { distance: 5 } }),
@@ -116,7 +118,9 @@ export function PlanningBoard(props: PlanningBoardProps) {
       const from = columnOf(active.id);
       const to = columnOf(over?.id);
       if (!to || to === from) return `${nameOf(active.id)} dropped back in ${place(from)}. Nothing changed.`;
-      return to === "sprint" ? `${nameOf(active.id)} dropped into ${place(to)}: committing.` : `${nameOf(active.id)} dropped into the backlog: removing it from the sprint.`;
+      return to === "sprint"
+        ? `${nameOf(active.id)} dropped into ${place(to)}: committing.`
+        : `${nameOf(active.id)} dropped into the backlog: removing it from the sprint.`;
     },
     onDragCancel: ({ active }) => `Moving cancelled. ${nameOf(active.id)} stays in ${place(columnOf(active.id))}.`,
   };
@@ -150,7 +154,13 @@ export function PlanningBoard(props: PlanningBoardProps) {
       </p>
       <div className="board-filter field">
         <label htmlFor={`${baseId}-filter`}>Filter stories</label>
-        <input id={`${baseId}-filter`} type="search" value={filter} maxLength={200} onChange={(e) => setFilter(e.currentTarget.value)} />
+        <input
+          id={`${baseId}-filter`}
+          type="search"
+          value={filter}
+          maxLength={200}
+          onChange={(e) => setFilter(e.currentTarget.value)}
+        />
       </div>
       <div className="planning-board">
         {(["backlog", "sprint"] as const).map((column) => (
@@ -199,7 +209,12 @@ function BoardColumn({
   const unestimated = cards.filter((c) => c.expected === null).length;
   const expected = cards.reduce((sum, c) => sum + (c.expected ?? 0), 0);
   return (
-    <section ref={setNodeRef} className={highlighted ? "board-column is-over" : "board-column"} aria-labelledby={headingId} data-column={column}>
+    <section
+      ref={setNodeRef}
+      className={highlighted ? "board-column is-over" : "board-column"}
+      aria-labelledby={headingId}
+      data-column={column}
+    >
       <header className="board-column-head">
         <h3 id={headingId}>{title}</h3>
         <span className="muted">
@@ -207,13 +222,21 @@ function BoardColumn({
           {unestimated ? ` · ${unestimated} unestimated` : ""}
         </span>
       </header>
-      <SortableContext id={`sortable-${column}`} items={cards.map((c) => cardId(c.id))} strategy={verticalListSortingStrategy}>
+      <SortableContext
+        id={`sortable-${column}`}
+        items={cards.map((c) => cardId(c.id))}
+        strategy={verticalListSortingStrategy}
+      >
         <ul className="board-list" aria-labelledby={headingId}>
           {children}
         </ul>
       </SortableContext>
       {cards.length === 0 ? (
-        <p className="board-empty muted">{column === "sprint" ? "Nothing committed yet. Drag estimated stories here." : "No stories waiting in the backlog."}</p>
+        <p className="board-empty muted">
+          {column === "sprint"
+            ? "Nothing committed yet. Drag estimated stories here."
+            : "No stories waiting in the backlog."}
+        </p>
       ) : null}
     </section>
   );
@@ -245,11 +268,21 @@ function BoardItem({
   });
   const { role: _role, ...handleAttributes } = attributes;
   const label = storyLabel(card);
-  const className = ["board-card", isDragging ? "is-dragging" : "", pending ? "is-pending" : "", card.expected === null ? "is-unestimated" : ""]
+  const className = [
+    "board-card",
+    isDragging ? "is-dragging" : "",
+    pending ? "is-pending" : "",
+    card.expected === null ? "is-unestimated" : "",
+  ]
     .filter(Boolean)
     .join(" ");
   return (
-    <li ref={setNodeRef} className={className} style={{ transform: CSS.Translate.toString(transform), transition }} data-story-id={card.id}>
+    <li
+      ref={setNodeRef}
+      className={className}
+      style={{ transform: CSS.Translate.toString(transform), transition }}
+      data-story-id={card.id}
+    >
       {hideHandle ? null : (
         <button
           {...handleAttributes}
@@ -267,10 +300,15 @@ function BoardItem({
       )}
       <div className="board-card-body">
         <div className="board-card-title">
-          {card.key ? <code className="story-key">{card.key}</code> : null} {href ? <a href={href}>{card.title}</a> : <span>{card.title}</span>}
+          {card.key ? <code className="story-key">{card.key}</code> : null}{" "}
+          {href ? <a href={href}>{card.title}</a> : <span>{card.title}</span>}
         </div>
         <div className="board-card-meta">
-          {card.size ? <span className="badge size-badge">{card.size}</span> : <span className="badge badge-warn">No estimate · unknown</span>}
+          {card.size ? (
+            <span className="badge size-badge">{card.size}</span>
+          ) : (
+            <span className="badge badge-warn">No estimate · unknown</span>
+          )}
           {card.expected !== null ? (
             <span className="muted">
               {formatCredits(card.expected)} expected · {formatCredits(card.p80 ?? card.expected)} p80

@@ -57,11 +57,19 @@ export interface CommitRequestRow {
   decidedByName: string | null;
 }
 
-const STATUS_CLASS = { pending: "badge badge-warn", approved: "badge badge-ok", declined: "badge badge-danger" } as const;
+const STATUS_CLASS = {
+  pending: "badge badge-warn",
+  approved: "badge badge-ok",
+  declined: "badge badge-danger",
+} as const;
 
 export function CommitRequests({ requests, canDecide }: { requests: CommitRequestRow[]; canDecide: boolean }) {
   if (!requests.length) {
-    return <p className="muted">No requests. Under this sprint's policy, a commit past the available credits asks a manager first.</p>;
+    return (
+      <p className="muted">
+        No requests. Under this sprint's policy, a commit past the available credits asks a manager first.
+      </p>
+    );
   }
   return (
     <ul className="plain-list commit-requests">
@@ -73,13 +81,16 @@ export function CommitRequests({ requests, canDecide }: { requests: CommitReques
             <strong>{r.title}</strong>
             <span className="spacer" />
             <span className="muted">
-              {r.loadCredits === null ? "unknown load (no estimate)" : `+${formatCredits(r.loadCredits)} credits`} on {formatCredits(r.committedBefore)} of{" "}
-              {formatCredits(r.availableCredits)}
+              {r.loadCredits === null ? "unknown load (no estimate)" : `+${formatCredits(r.loadCredits)} credits`} on{" "}
+              {formatCredits(r.committedBefore)} of {formatCredits(r.availableCredits)}
               {r.overBy !== null ? `, over by ${formatCredits(r.overBy)}` : ""}
             </span>
           </div>
           <p>
-            “{r.reason}” <span className="muted">— {r.requestedByName ?? "someone"}, {when(r.requestedAt)}</span>
+            “{r.reason}”{" "}
+            <span className="muted">
+              — {r.requestedByName ?? "someone"}, {when(r.requestedAt)}
+            </span>
           </p>
           {r.status !== "pending" ? (
             <p className="muted">

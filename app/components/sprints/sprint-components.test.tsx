@@ -17,7 +17,14 @@ const card = (id: number, key: string, expected: number | null): BoardCard => ({
 });
 
 describe("burn-up chart (server render)", () => {
-  const burn = burnUp({ start: "2026-11-23", end: "2026-12-04", today: "2026-11-26", dailySpend: { "2026-11-23": 300, "2026-11-24": 500 }, capacity: 1_000, reservePercent: 10 });
+  const burn = burnUp({
+    start: "2026-11-23",
+    end: "2026-12-04",
+    today: "2026-11-26",
+    dailySpend: { "2026-11-23": 300, "2026-11-24": 500 },
+    capacity: 1_000,
+    reservePercent: 10,
+  });
   const html = renderToString(<BurnUpChart burn={burn} today="2026-11-26" />);
 
   it("reserves the chart's exact box before it draws, so hydration does not move the page", () => {
@@ -35,13 +42,35 @@ describe("burn-up chart (server render)", () => {
 
 describe("capacity meter", () => {
   it("shows expected and p80 against available and counts unestimated stories as unknown", () => {
-    const html = renderToString(<CapacityMeter capacity={1_000} available={900} reservePercent={10} expected={450} p80={1_200} basis="expected" unestimatedCount={1} />);
+    const html = renderToString(
+      <CapacityMeter
+        capacity={1_000}
+        available={900}
+        reservePercent={10}
+        expected={450}
+        p80={1_200}
+        basis="expected"
+        unestimatedCount={1}
+      />,
+    );
     expect(html).toContain('data-testid="meter-load">450<');
     expect(html).toContain("--value:37.5%"); // 450 of a 1,200 track
     expect(html).toContain("--at:75%"); // available ends at 900 / 1,200
     expect(html.replace(/<!-- -->/g, "")).toContain("1 unestimated: unknown, not zero");
     expect(html).not.toContain("meter-over");
-    expect(renderToString(<CapacityMeter capacity={1_000} available={900} reservePercent={10} expected={950} p80={1_200} basis="expected" unestimatedCount={0} />)).toContain("meter-over");
+    expect(
+      renderToString(
+        <CapacityMeter
+          capacity={1_000}
+          available={900}
+          reservePercent={10}
+          expected={950}
+          p80={1_200}
+          basis="expected"
+          unestimatedCount={0}
+        />,
+      ),
+    ).toContain("meter-over");
   });
 });
 
@@ -59,7 +88,9 @@ describe("planning board (server render)", () => {
               onMove={() => {}}
               readOnly={readOnly}
               sprintName="Sprint 7"
-              renderActions={(c, column) => <button type="submit">{column === "backlog" ? `Commit ${c.key}` : `Remove ${c.key}`}</button>}
+              renderActions={(c, column) => (
+                <button type="submit">{column === "backlog" ? `Commit ${c.key}` : `Remove ${c.key}`}</button>
+              )}
             />
           ),
         },

@@ -49,7 +49,9 @@ export function SprintForm({
     setForm((f) => ({ ...f, [name]: value }));
   };
   const calc = computeCapacity(form);
-  const suggestion = safe(() => (validDates(form) ? suggestCapacity(history, { start: form.start, end: form.end }) : null));
+  const suggestion = safe(() =>
+    validDates(form) ? suggestCapacity(history, { start: form.start, end: form.end }) : null,
+  );
 
   return (
     <Form method="post" className="stack sprint-form" noValidate>
@@ -57,10 +59,41 @@ export function SprintForm({
       <FormError message={errors.form} />
       <fieldset disabled={disabled} className="stack">
         <div className="form-grid">
-          <Field label="Name" name="name" value={form.name} onChange={set("name")} error={errors.name} required maxLength={120} />
-          <Field label="Start" name="start" type="date" value={form.start} onChange={set("start")} error={errors.start} required />
-          <Field label="End" name="end" type="date" value={form.end} onChange={set("end")} error={errors.end} required hint={calc.workingDays !== null ? `${calc.workingDays} working days (Mon–Fri)` : undefined} />
-          <Field label="Goal" name="goal" className="span-all" error={errors.goal} hint="What the sprint is for, in a sentence.">
+          <Field
+            label="Name"
+            name="name"
+            value={form.name}
+            onChange={set("name")}
+            error={errors.name}
+            required
+            maxLength={120}
+          />
+          <Field
+            label="Start"
+            name="start"
+            type="date"
+            value={form.start}
+            onChange={set("start")}
+            error={errors.start}
+            required
+          />
+          <Field
+            label="End"
+            name="end"
+            type="date"
+            value={form.end}
+            onChange={set("end")}
+            error={errors.end}
+            required
+            hint={calc.workingDays !== null ? `${calc.workingDays} working days (Mon–Fri)` : undefined}
+          />
+          <Field
+            label="Goal"
+            name="goal"
+            className="span-all"
+            error={errors.goal}
+            hint="What the sprint is for, in a sentence."
+          >
             {(control) => <textarea {...control} rows={2} value={form.goal} onChange={set("goal")} maxLength={500} />}
           </Field>
         </div>
@@ -69,17 +102,39 @@ export function SprintForm({
           <legend>Capacity in AI credits</legend>
           <div className="row" role="radiogroup" aria-label="How to set capacity">
             <label className="field-check">
-              <input type="radio" name="capacityKind" value="credits" checked={form.capacityKind === "credits"} onChange={set("capacityKind")} /> A number of credits
+              <input
+                type="radio"
+                name="capacityKind"
+                value="credits"
+                checked={form.capacityKind === "credits"}
+                onChange={set("capacityKind")}
+              />{" "}
+              A number of credits
             </label>
             <label className="field-check">
-              <input type="radio" name="capacityKind" value="pool" checked={form.capacityKind === "pool"} onChange={set("capacityKind")} /> Seat pool calculator
+              <input
+                type="radio"
+                name="capacityKind"
+                value="pool"
+                checked={form.capacityKind === "pool"}
+                onChange={set("capacityKind")}
+              />{" "}
+              Seat pool calculator
             </label>
           </div>
           {errors.capacityKind ? <p className="field-error">{errors.capacityKind}</p> : null}
 
           {form.capacityKind === "credits" ? (
             <div className="form-grid">
-              <Field label="Capacity (credits)" name="capacityCredits" inputMode="decimal" value={form.capacityCredits} onChange={set("capacityCredits")} error={errors.capacityCredits} required />
+              <Field
+                label="Capacity (credits)"
+                name="capacityCredits"
+                inputMode="decimal"
+                value={form.capacityCredits}
+                onChange={set("capacityCredits")}
+                error={errors.capacityCredits}
+                required
+              />
             </div>
           ) : (
             <div className="stack">
@@ -95,9 +150,25 @@ export function SprintForm({
                     </select>
                   )}
                 </Field>
-                <Field label="Seats" name="poolSeats" inputMode="numeric" value={form.poolSeats} onChange={set("poolSeats")} error={errors.poolSeats} required />
+                <Field
+                  label="Seats"
+                  name="poolSeats"
+                  inputMode="numeric"
+                  value={form.poolSeats}
+                  onChange={set("poolSeats")}
+                  error={errors.poolSeats}
+                  required
+                />
                 {(form.poolPlan || "copilot-business") === "custom" ? (
-                  <Field label="Credits per seat a month" name="poolPerSeat" inputMode="decimal" value={form.poolPerSeat} onChange={set("poolPerSeat")} error={errors.poolPerSeat} required />
+                  <Field
+                    label="Credits per seat a month"
+                    name="poolPerSeat"
+                    inputMode="decimal"
+                    value={form.poolPerSeat}
+                    onChange={set("poolPerSeat")}
+                    error={errors.poolPerSeat}
+                    required
+                  />
                 ) : null}
               </div>
               {calc.pool ? (
@@ -144,19 +215,28 @@ export function SprintForm({
                 <button
                   type="button"
                   className="btn btn-ghost"
-                  onClick={() => setForm((f) => ({ ...f, capacityKind: "credits", capacityCredits: String(suggestion.credits) }))}
+                  onClick={() =>
+                    setForm((f) => ({ ...f, capacityKind: "credits", capacityCredits: String(suggestion.credits) }))
+                  }
                 >
                   Use {formatCredits(suggestion.credits)} credits
                 </button>
               </>
             ) : (
-              <p className="muted">No closed sprints with spend yet: the suggestion appears after the first one closes.</p>
+              <p className="muted">
+                No closed sprints with spend yet: the suggestion appears after the first one closes.
+              </p>
             )}
           </div>
         </fieldset>
 
         <div className="form-grid">
-          <Field label="Commit basis" name="commitBasis" error={errors.commitBasis} hint="Which figure of each story counts against available credits.">
+          <Field
+            label="Commit basis"
+            name="commitBasis"
+            error={errors.commitBasis}
+            hint="Which figure of each story counts against available credits."
+          >
             {(control) => (
               <select {...control} value={form.commitBasis} onChange={set("commitBasis")}>
                 {Object.entries(BASIS_LABELS).map(([id, label]) => (
@@ -168,7 +248,12 @@ export function SprintForm({
               </select>
             )}
           </Field>
-          <Field label="When capacity runs out" name="exhaustionPolicy" error={errors.exhaustionPolicy} hint={POLICY_HINTS[form.exhaustionPolicy as keyof typeof POLICY_HINTS]}>
+          <Field
+            label="When capacity runs out"
+            name="exhaustionPolicy"
+            error={errors.exhaustionPolicy}
+            hint={POLICY_HINTS[form.exhaustionPolicy as keyof typeof POLICY_HINTS]}
+          >
             {(control) => (
               <select {...control} value={form.exhaustionPolicy} onChange={set("exhaustionPolicy")}>
                 {Object.entries(POLICY_LABELS).map(([id, label]) => (
@@ -221,13 +306,29 @@ function computeCapacity(f: SprintFormValues) {
       end: f.end,
       capacityKind: f.capacityKind,
       capacityCredits: num(f.capacityCredits),
-      poolPlan: ((f.poolPlan || "copilot-business") as "copilot-business" | "copilot-enterprise" | "custom"),
+      poolPlan: (f.poolPlan || "copilot-business") as "copilot-business" | "copilot-enterprise" | "custom",
       poolSeats: num(f.poolSeats) === null ? null : Math.floor(num(f.poolSeats)!),
       poolPerSeat: num(f.poolPerSeat),
       reservePercent: Math.min(100, reserve),
     }),
   );
-  if (!result) return { ...empty, workingDays: safe(() => sprintCapacity({ start: f.start, end: f.end, capacityKind: "credits", capacityCredits: 0, poolPlan: null, poolSeats: null, poolPerSeat: null, reservePercent: 0 }).workingDays) };
+  if (!result)
+    return {
+      ...empty,
+      workingDays: safe(
+        () =>
+          sprintCapacity({
+            start: f.start,
+            end: f.end,
+            capacityKind: "credits",
+            capacityCredits: 0,
+            poolPlan: null,
+            poolSeats: null,
+            poolPerSeat: null,
+            reservePercent: 0,
+          }).workingDays,
+      ),
+    };
   const incomplete = f.capacityKind === "credits" ? num(f.capacityCredits) === null : num(f.poolSeats) === null;
   return {
     capacity: incomplete ? null : result.capacity,

@@ -105,7 +105,13 @@ const columns = defineColumns<SprintListRow>((col) => [
 export function SprintTable({ sprints }: { sprints: SprintListRow[] }) {
   return (
     <div className="table-wrap">
-      <DataTable columns={columns} data={sprints} getRowId={(r) => String(r.id)} caption="Sprints, newest first" className="sprint-table" />
+      <DataTable
+        columns={columns}
+        data={sprints}
+        getRowId={(r) => String(r.id)}
+        caption="Sprints, newest first"
+        className="sprint-table"
+      />
     </div>
   );
 }

@@ -13,7 +13,17 @@ export interface MemberRow {
 }
 
 /** The team's members; managers and owners get role, reset-link and remove controls per row. */
-export function MembersTable({ members, me, myRole, canManage }: { members: MemberRow[]; me: number; myRole: Role; canManage: boolean }) {
+export function MembersTable({
+  members,
+  me,
+  myRole,
+  canManage,
+}: {
+  members: MemberRow[];
+  me: number;
+  myRole: Role;
+  canManage: boolean;
+}) {
   const columns = useMemo(
     () =>
       defineColumns<MemberRow>((col) => [
@@ -67,7 +77,11 @@ export function MembersTable({ members, me, myRole, canManage }: { members: Memb
                         <Form method="post">
                           <input type="hidden" name="intent" value="reset-link" />
                           <input type="hidden" name="userId" value={m.userId} />
-                          <button type="submit" className="btn btn-ghost btn-sm" aria-label={`Reset link for ${m.name}`}>
+                          <button
+                            type="submit"
+                            className="btn btn-ghost btn-sm"
+                            aria-label={`Reset link for ${m.name}`}
+                          >
                             Reset link
                           </button>
                         </Form>

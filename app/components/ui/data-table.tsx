@@ -193,8 +193,7 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
     enableRowSelection: canSelectRow ? (row) => canSelectRow(row.original) : selectable,
     // The table hands us updater functions; resolve them against the controlled value so
     // callers get plain values they can put in a URL or state.
-    onSortingChange: (updater: Updater<SortingState>) =>
-      onSortingChange?.(functionalUpdate(updater, sorting)),
+    onSortingChange: (updater: Updater<SortingState>) => onSortingChange?.(functionalUpdate(updater, sorting)),
     onRowSelectionChange: (updater: Updater<RowSelectionState>) =>
       onRowSelectionChange?.(functionalUpdate(updater, selection)),
   });
@@ -335,9 +334,7 @@ export function DataTable<TData extends RowData>(props: DataTableProps<TData>) {
  * and predictable (`?sort=credits.desc`). The cycle (first direction → other → off) is the
  * table's own, so `sortDescFirst` and `enableSorting` on column defs still apply.
  */
-function nextSorting<TData extends RowData>(
-  column: Column<DataTableFeatures, TData, unknown>,
-): SortingState {
+function nextSorting<TData extends RowData>(column: Column<DataTableFeatures, TData, unknown>): SortingState {
   const order = column.getNextSortingOrder();
   return order === false ? [] : [{ id: column.id, desc: order === "desc" }];
 }

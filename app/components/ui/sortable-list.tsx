@@ -224,8 +224,10 @@ function SortableRow({
   disabled: boolean;
   render: (state: { handleProps: SortableHandleProps; isDragging: boolean }) => ReactNode;
 }) {
-  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } =
-    useSortable({ id, disabled });
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({
+    id,
+    disabled,
+  });
 
   // `role` dropped: the handle is a real <button> already.
   const { role: _role, ...handleAttributes } = attributes;

@@ -90,7 +90,10 @@ export const MAX_RECORDS = 10_000;
 const MAX_ATTRIBUTE_CHARS = 1_000;
 
 /** Flattens OTLP attributes to scalars; nested values (and anything long, like a prompt) are dropped. */
-export function attributeMap(list: readonly KeyValue[] | null | undefined, into = new Map<string, Scalar>()): Map<string, Scalar> {
+export function attributeMap(
+  list: readonly KeyValue[] | null | undefined,
+  into = new Map<string, Scalar>(),
+): Map<string, Scalar> {
   if (!Array.isArray(list)) return into;
   for (const kv of list.slice(0, 500)) {
     if (!kv || typeof kv.key !== "string" || kv.key.length > 200) continue;
@@ -113,7 +116,12 @@ function scalar(value: AnyValue | null | undefined): Scalar | null {
 }
 
 function finite(raw: unknown): number | null {
-  const n = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+  const n =
+    typeof raw === "number"
+      ? raw
+      : typeof raw === "string" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(raw.trim())
+        ? Number(raw)
+        : NaN;
   return Number.isFinite(n) ? n : null;
 }
 
@@ -242,7 +250,9 @@ function eventName(record: LogRecord, attrs: Attributes): string | null {
 }
 
 const hasGenAiUsage = (attrs: Attributes) =>
-  attrs.has("gen_ai.usage.input_tokens") || attrs.has("gen_ai.usage.output_tokens") || attrs.has("gen_ai.usage.prompt_tokens");
+  attrs.has("gen_ai.usage.input_tokens") ||
+  attrs.has("gen_ai.usage.output_tokens") ||
+  attrs.has("gen_ai.usage.prompt_tokens");
 
 function genAiFields(attrs: Attributes) {
   return {
@@ -250,7 +260,11 @@ function genAiFields(attrs: Attributes) {
     input_tokens: count(attrs, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
     output_tokens: count(attrs, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"),
     cache_read_tokens: count(attrs, "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"),
-    cache_write_tokens: count(attrs, "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens"),
+    cache_write_tokens: count(
+      attrs,
+      "gen_ai.usage.cache_creation.input_tokens",
+      "gen_ai.usage.cache_creation_input_tokens",
+    ),
     cost_usd: num(attrs, "gen_ai.usage.cost", "cost_usd"),
   };
 }
@@ -273,7 +287,10 @@ export function logsToSpend(request: LogsRequest, options: OtlpOptions): OtlpRes
           result.ignored++;
           continue;
         }
-        const at = nanosToIso(record?.timeUnixNano) ?? isoAttr(attrs, "event.timestamp") ?? nanosToIso(record?.observedTimeUnixNano);
+        const at =
+          nanosToIso(record?.timeUnixNano) ??
+          isoAttr(attrs, "event.timestamp") ??
+          nanosToIso(record?.observedTimeUnixNano);
         if (!at) {
           result.rejected.push({ record: n, reason: "the event has no timestamp" });
           continue;
@@ -296,8 +313,18 @@ export function logsToSpend(request: LogsRequest, options: OtlpOptions): OtlpRes
           ? ["log", who.session_id, sequence]
           : record?.spanId && record?.traceId && !isClaude
             ? ["span", String(record.traceId), String(record.spanId), name]
-            : ["log", who.session_id, at, str(attrs, "prompt.id"), fields.model, String(fields.input_tokens), String(fields.output_tokens),
-               String(fields.cache_read_tokens), String(fields.cache_write_tokens), String(fields.cost_usd)];
+            : [
+                "log",
+                who.session_id,
+                at,
+                str(attrs, "prompt.id"),
+                fields.model,
+                String(fields.input_tokens),
+                String(fields.output_tokens),
+                String(fields.cache_read_tokens),
+                String(fields.cache_write_tokens),
+                String(fields.cost_usd),
+              ];
         const entry = toEntry(ctx, n, identity, { occurred_at: at, ...who, ...fields });
         if (typeof entry === "string") result.rejected.push({ record: n, reason: entry });
         else {
@@ -407,7 +434,10 @@ export function metricsToSpend(request: MetricsRequest, options: OtlpOptions): M
           const value = finite(point?.asDouble ?? point?.asInt ?? null);
           const at = nanosToIso(point?.timeUnixNano);
           if (value === null || value < 0 || !at) {
-            result.rejected.push({ record: n, reason: value === null || value < 0 ? "the data point has no valid value" : "the data point has no time" });
+            result.rejected.push({
+              record: n,
+              reason: value === null || value < 0 ? "the data point has no valid value" : "the data point has no time",
+            });
             continue;
           }
           const who = attribution(attrs);
@@ -417,7 +447,19 @@ export function metricsToSpend(request: MetricsRequest, options: OtlpOptions): M
           const key = JSON.stringify(identity);
           let fold = folds.get(key);
           if (!fold) {
-            fold = { record: n, at, cumulative, identity, who, model, cost_usd: null, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 };
+            fold = {
+              record: n,
+              at,
+              cumulative,
+              identity,
+              who,
+              model,
+              cost_usd: null,
+              input_tokens: 0,
+              output_tokens: 0,
+              cache_read_tokens: 0,
+              cache_write_tokens: 0,
+            };
             folds.set(key, fold);
           }
           if (at > fold.at) fold.at = at;
@@ -461,8 +503,10 @@ function list<T>(value: readonly T[] | null | undefined): readonly T[] {
 export function recordCount(signal: "logs" | "metrics" | "traces", request: unknown): number {
   const r = request as LogsRequest & TracesRequest & MetricsRequest;
   let total = 0;
-  if (signal === "logs") for (const rl of list(r?.resourceLogs)) for (const sl of list(rl?.scopeLogs)) total += list(sl?.logRecords).length;
-  if (signal === "traces") for (const rs of list(r?.resourceSpans)) for (const ss of list(rs?.scopeSpans)) total += list(ss?.spans).length;
+  if (signal === "logs")
+    for (const rl of list(r?.resourceLogs)) for (const sl of list(rl?.scopeLogs)) total += list(sl?.logRecords).length;
+  if (signal === "traces")
+    for (const rs of list(r?.resourceSpans)) for (const ss of list(rs?.scopeSpans)) total += list(ss?.spans).length;
   if (signal === "metrics") {
     for (const rm of list(r?.resourceMetrics)) {
       for (const sm of list(rm?.scopeMetrics)) {

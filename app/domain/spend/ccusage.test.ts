@@ -6,7 +6,9 @@ import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
 const fixtures = new URL("../../../tests/fixtures/", import.meta.url);
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
+const rateCard = rateCardFromJson(
+  JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
+);
 const sessionJson = readFileSync(new URL("samples/ccusage-session.json", fixtures), "utf8");
 /** 1-based line of the first line containing `needle`. */
 const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
@@ -63,7 +65,7 @@ describe("ccusage session --json", () => {
         },
       ],
       null,
-      2
+      2,
     );
     const result = await collectSpend(docs, { rateCard });
     expect(result.format).toBe("ccusage");
@@ -93,7 +95,7 @@ describe("ccusage session --json", () => {
         totals: { totalCost: 5.5 },
       },
       null,
-      2
+      2,
     );
     const result = await collectSpend(daily, { rateCard });
     expect(result.issues).toEqual([]);
@@ -123,14 +125,14 @@ describe("ccusage session --json", () => {
       JSON.stringify({ monthly: [{ month: "2026-11", modelBreakdowns: [breakdown("gpt-5", 1)] }] }),
       {
         rateCard,
-      }
+      },
     );
     expect(monthly.entries[0]).toMatchObject({ day: "2026-11-01", costUsd: 1 });
     const projects = await collectSpend(
       JSON.stringify({
         projects: { "payments-api": [{ date: "2026-11-24", modelBreakdowns: [breakdown("gpt-5", 1)] }] },
       }),
-      { rateCard, format: "ccusage" }
+      { rateCard, format: "ccusage" },
     );
     expect(projects.issues).toEqual([]);
     expect(projects.entries[0]).toMatchObject({
@@ -146,7 +148,7 @@ describe("ccusage session --json", () => {
         totalCost: 1,
         entries: [{ timestamp: "2026-11-24T08:00:00Z", model: "gpt-5", inputTokens: 10, costUSD: 1 }],
       }),
-      { rateCard, format: "ccusage" }
+      { rateCard, format: "ccusage" },
     );
     expect(result.entries[0]).toMatchObject({ sessionId: "s-1", aggregated: false, costUsd: 1, inputTokens: 10 });
   });
@@ -166,7 +168,7 @@ describe("ccusage session --json", () => {
         ],
       },
       null,
-      1
+      1,
     );
     const result = await collectSpend(text, { rateCard });
     expect(result.entries).toEqual([

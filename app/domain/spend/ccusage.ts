@@ -238,16 +238,16 @@ function periodOf(record: Record<string, unknown>, list: RecordList): Period {
     (record.sessionId !== undefined
       ? "session"
       : record.date !== undefined
-      ? "day"
-      : record.week !== undefined
-      ? "week"
-      : record.month !== undefined
-      ? "month"
-      : record.timestamp !== undefined
-      ? "request"
-      : record.blockStart !== undefined || record.startTime !== undefined
-      ? "block"
-      : undefined);
+        ? "day"
+        : record.week !== undefined
+          ? "week"
+          : record.month !== undefined
+            ? "month"
+            : record.timestamp !== undefined
+              ? "request"
+              : record.blockStart !== undefined || record.startTime !== undefined
+                ? "block"
+                : undefined);
   switch (kind) {
     case "session": {
       const id = str(record.sessionId) ?? str(record.session) ?? str(record.period);
@@ -292,8 +292,8 @@ function breakdownsOf(record: Record<string, unknown>, path: string): Breakdown[
       record.modelBreakdowns !== undefined
         ? "modelBreakdowns"
         : record.breakdowns !== undefined
-        ? "breakdowns"
-        : "models";
+          ? "breakdowns"
+          : "models";
     return list.map((item, i) => ({
       path: `${path}/${key}/${i}`,
       model: str(item.modelName) ?? str(item.model) ?? str(item.name),
@@ -323,7 +323,7 @@ function* recordEntries(
   path: string,
   recordLine: number,
   lineOf: (path: string) => number,
-  ctx: ParseContext
+  ctx: ParseContext,
 ): Generator<FormatEvent> {
   if (record.isGap === true) return; // a blocks report's idle window
   const period = periodOf(record, list);
@@ -354,8 +354,8 @@ function* recordEntries(
       period.kind === "session"
         ? ["session", period.id, breakdown.model]
         : period.kind === "request"
-        ? ["request", period.sessionId, period.id, breakdown.model]
-        : [period.kind, period.id, list.project, breakdown.model];
+          ? ["request", period.sessionId, period.id, breakdown.model]
+          : [period.kind, period.id, list.project, breakdown.model];
     const entry: SpendEntry = {
       line,
       source: ctx.format,
@@ -385,7 +385,7 @@ function costShares(
   read: { breakdown: Breakdown; tokens: TokenCounts; cost: number | null }[],
   recordCost: number,
   ctx: ParseContext,
-  at: string
+  at: string,
 ): (number | null)[] | null {
   const open = read.filter((r) => r.cost === null);
   if (open.length === 0) return null;
@@ -395,7 +395,7 @@ function costShares(
   const byPrice = weights.every((w) => w !== null) && weights.some((w) => (w ?? 0) > 0);
   const weightOf = (r: (typeof read)[number], i: number) =>
     byPrice
-      ? weights[i] ?? 0
+      ? (weights[i] ?? 0)
       : r.tokens.inputTokens + r.tokens.outputTokens + r.tokens.cacheReadTokens + r.tokens.cacheWriteTokens;
   const total = open.reduce((sum, r, i) => sum + weightOf(r, i), 0);
   let k = 0;

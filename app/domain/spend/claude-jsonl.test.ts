@@ -5,7 +5,9 @@ import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson, repriceEntry, type RateCard } from "~/domain/spend/rate-card";
 
 const fixtures = new URL("../../../tests/fixtures/", import.meta.url);
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
+const rateCard = rateCardFromJson(
+  JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
+);
 const jsonl = readFileSync(new URL("samples/claude-code-session.jsonl", fixtures), "utf8");
 const lines = jsonl.trimEnd().split("\n");
 const sum = (entries: SpendEntry[], pick: (e: SpendEntry) => number | null) =>

@@ -84,7 +84,7 @@ function assistantEntry(
   line: Record<string, unknown>,
   lineNumber: number,
   ctx: ParseContext,
-  messages: Map<string, { key: string; sidechain: boolean }>
+  messages: Map<string, { key: string; sidechain: boolean }>,
 ): SpendEntry | null {
   const message = line.message;
   if (!isRecord(message)) return null;
@@ -110,7 +110,7 @@ function assistantEntry(
     cacheWrite1hTokens = optionalCount(
       breakdown,
       "ephemeral_1h_input_tokens",
-      "cache_creation.ephemeral_1h_input_tokens"
+      "cache_creation.ephemeral_1h_input_tokens",
     );
     // The breakdown, where present, is what was written (ccusage reads it the same way).
     cacheWriteTokens = short + cacheWrite1hTokens;

@@ -6,7 +6,9 @@ import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
 const fixtures = new URL("../../../tests/fixtures/", import.meta.url);
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
+const rateCard = rateCardFromJson(
+  JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
+);
 const sample = (name: string) => readFileSync(new URL(`samples/${name}`, fixtures), "utf8");
 const sum = (entries: SpendEntry[], pick: (e: SpendEntry) => number | null) =>
   entries.reduce((total, e) => total + (pick(e) ?? 0), 0);
@@ -63,7 +65,7 @@ describe("Copilot AI usage report", () => {
   it("keys rows by date, user, organization, repository, sku and model, and their occurrence", async () => {
     const { entries } = await collectSpend(sample("copilot-ai-usage.csv"), { rateCard });
     expect(entries[0]!.dedupeKey).toBe(
-      'copilot-usage:["2026-11-24","dana-k","acme-eng","acme-eng/payments-api","copilot_ai_credit","Claude Sonnet 4.6"]#1'
+      'copilot-usage:["2026-11-24","dana-k","acme-eng","acme-eng/payments-api","copilot_ai_credit","Claude Sonnet 4.6"]#1',
     );
     expect(new Set(entries.map((e) => e.dedupeKey)).size).toBe(4);
   });

@@ -85,7 +85,7 @@ export function parseCopilot(text: AsyncIterable<string>, ctx: ParseContext): As
       col.quantity = col.requestsUsed;
     }
     const missing = REQUIRED.filter(([name]) => col[name] === undefined && !(legacy && name === "unitType")).map(
-      ([, label]) => label
+      ([, label]) => label,
     );
     if (missing.length > 0) {
       return {

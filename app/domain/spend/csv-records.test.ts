@@ -70,7 +70,7 @@ describe("CsvReader", () => {
           expect(record.line).toBeGreaterThanOrEqual(1);
           if (i > 0) expect(record.line).toBeGreaterThan(records[i - 1]!.line);
         }
-      })
+      }),
     );
   });
 });

@@ -38,7 +38,10 @@ export class CsvReader {
   private error: string | null = null;
   private overflow = false;
 
-  constructor(delimiter = ",", private readonly maxRecordChars = 1_000_000) {
+  constructor(
+    delimiter = ",",
+    private readonly maxRecordChars = 1_000_000,
+  ) {
     this.delimiter = delimiter.charCodeAt(0);
   }
 
@@ -168,7 +171,7 @@ export class CsvReader {
 /** Records of a text stream. */
 export async function* readCsv(
   text: AsyncIterable<string>,
-  options: { delimiter?: string; maxRecordChars?: number } = {}
+  options: { delimiter?: string; maxRecordChars?: number } = {},
 ): AsyncGenerator<CsvRecord> {
   const reader = new CsvReader(options.delimiter, options.maxRecordChars);
   for await (const chunk of text) yield* reader.push(chunk);

@@ -24,7 +24,14 @@ export type SpendSourceName = FormatName | "api" | "manual" | "otlp";
  * ccusage summary, a LiteLLM gateway, a team's CSV, an agent hook on the API). Copilot reports are
  * another tool's bill and never overlap with these.
  */
-export const AGENT_SOURCES: readonly SpendSourceName[] = ["claude-jsonl", "ccusage", "litellm", "generic-csv", "api", "otlp"];
+export const AGENT_SOURCES: readonly SpendSourceName[] = [
+  "claude-jsonl",
+  "ccusage",
+  "litellm",
+  "generic-csv",
+  "api",
+  "otlp",
+];
 
 /**
  * Where a price came from: `source` = the file stated it (Copilot, LiteLLM `spend`, ccusage `cost`,

@@ -5,7 +5,9 @@ import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
 const fixtures = new URL("../../../tests/fixtures/", import.meta.url);
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
+const rateCard = rateCardFromJson(
+  JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
+);
 const csv = readFileSync(new URL("samples/generic-spend.csv", fixtures), "utf8");
 const sum = (entries: SpendEntry[], pick: (e: SpendEntry) => number | null) =>
   entries.reduce((total, e) => total + (pick(e) ?? 0), 0);
@@ -58,7 +60,7 @@ describe("generic CSV", () => {
   it("dedupes on all mapped values, or on the id column when there is one", async () => {
     const { entries } = await collectSpend(csv, { rateCard, mapping: sampleMapping });
     expect(entries[2]!.dedupeKey).toBe(
-      'generic-csv:["2026-11-25","ravi-m","claude-haiku-4-5","WEB-77","2400","160","0","0","0.0032"]'
+      'generic-csv:["2026-11-25","ravi-m","claude-haiku-4-5","WEB-77","2400","160","0","0","0.0032"]',
     );
     const withId = await collectSpend("Ref,When,Cost\nA-1,2026-11-24,1\nA-1,2026-11-24,1\n", {
       rateCard,

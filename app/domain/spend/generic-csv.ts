@@ -35,7 +35,7 @@ export type ResolvedMapping = Partial<Record<GenericField, number>>;
  */
 export function resolveMapping(
   header: readonly string[],
-  mapping: GenericMapping | undefined
+  mapping: GenericMapping | undefined,
 ): { columns: ResolvedMapping; problems: string[] } {
   const columns: ResolvedMapping = {};
   const problems: string[] = [];

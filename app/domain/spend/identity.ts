@@ -7,7 +7,11 @@ export interface MemberLike {
   email: string;
 }
 
-const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+const words = (s: string) =>
+  s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 /** The one member an identity points to (same e-mail, same e-mail name, same first name), or null. */
 export function suggestMember(identity: string, members: readonly MemberLike[]): number | null {

@@ -14,10 +14,15 @@ export interface ImportOptions {
 const TRUE = new Set(["1", "on", "true", "yes"]);
 
 /** `format` ("auto" or empty = detect), `skipInvalid` (a checkbox or 1/true), `map` (field=Column,…). */
-export function readImportOptions(params: URLSearchParams): { ok: true; options: ImportOptions } | { ok: false; error: string } {
+export function readImportOptions(
+  params: URLSearchParams,
+): { ok: true; options: ImportOptions } | { ok: false; error: string } {
   const format = (params.get("format") ?? "").trim();
   if (format !== "" && format !== "auto" && !(FORMAT_NAMES as readonly string[]).includes(format)) {
-    return { ok: false, error: `Unknown format "${format.slice(0, 40)}": use one of ${FORMAT_NAMES.join(", ")}, or leave it to detection.` };
+    return {
+      ok: false,
+      error: `Unknown format "${format.slice(0, 40)}": use one of ${FORMAT_NAMES.join(", ")}, or leave it to detection.`,
+    };
   }
   const { mapping, problems } = parseMappingSpec(params.get("map"));
   if (problems.length > 0) return { ok: false, error: `Column mapping: ${problems.join("; ")}` };

@@ -9,14 +9,22 @@ import { parseMappingSpec } from "~/domain/spend/mapping-spec";
 import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
+const rateCard = rateCardFromJson(
+  JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
+);
 
 describe("apiEntryEvents", () => {
   const run = (items: unknown[]) => [...apiEntryEvents(items, { rateCard })];
 
   it("prices from cost, credits or the rate card, finds the story, and reports repeats and bad items", () => {
     const events = run([
-      { id: "a", occurred_at: "2026-11-24T10:00:00Z", model: "Claude Sonnet 4.6", input_tokens: 1_000_000, git_branch: "feature/PAY-7-x" },
+      {
+        id: "a",
+        occurred_at: "2026-11-24T10:00:00Z",
+        model: "Claude Sonnet 4.6",
+        input_tokens: 1_000_000,
+        git_branch: "feature/PAY-7-x",
+      },
       { id: "b", occurred_at: "2026-11-24", cost_usd: 0.25, attributes: { "story.id": "PAY-8" }, session_id: "s1" },
       { id: "c", occurred_at: "2026-11-24", credits: 3, tags: ["tool:ci", "story:PAY-9"], aggregate: true },
       { id: "d", occurred_at: "2026-11-24", model: "mystery-model", output_tokens: 10 },
@@ -34,21 +42,28 @@ describe("apiEntryEvents", () => {
     ]);
     expect(entries[3]!.outputTokens).toBe(10);
     const other = events.filter((e) => e.kind !== "entry") as Exclude<FormatEvent, { kind: "entry" }>[];
-    expect(other.map((e) => (e.kind === "issue" ? e.issue.line : e.kind === "skipped" ? e.skipped.line : 0))).toEqual([5, 6, 7, 8]);
+    expect(other.map((e) => (e.kind === "issue" ? e.issue.line : e.kind === "skipped" ? e.skipped.line : 0))).toEqual([
+      5, 6, 7, 8,
+    ]);
     expect(other[0]).toMatchObject({ kind: "skipped", skipped: { duplicateOf: 1 } });
   });
 
   it("never throws and only yields well-formed entries, whatever the JSON", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.jsonValue(), fc.record({ id: fc.string(), occurred_at: fc.string(), credits: fc.double() }))), (items) => {
-        for (const event of apiEntryEvents(items, { rateCard })) {
-          if (event.kind === "issue") expect(event.issue.reason.length).toBeGreaterThan(0);
-          if (event.kind !== "entry") continue;
-          const e = event.entry;
-          expect(e.occurredAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-          expect(e.credits === null || (Number.isFinite(e.credits) && e.credits >= 0)).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(fc.jsonValue(), fc.record({ id: fc.string(), occurred_at: fc.string(), credits: fc.double() })),
+        ),
+        (items) => {
+          for (const event of apiEntryEvents(items, { rateCard })) {
+            if (event.kind === "issue") expect(event.issue.reason.length).toBeGreaterThan(0);
+            if (event.kind !== "entry") continue;
+            const e = event.entry;
+            expect(e.occurredAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+            expect(e.credits === null || (Number.isFinite(e.credits) && e.credits >= 0)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -61,11 +76,17 @@ describe("mapping spec and import options", () => {
       problems: [],
     });
     expect(parseMappingSpec("")).toEqual({ mapping: undefined, problems: [] });
-    expect(parseMappingSpec("colour=Red, story").problems).toEqual([expect.stringMatching(/unknown field "colour"/), expect.stringMatching(/not field=Column/)]);
+    expect(parseMappingSpec("colour=Red, story").problems).toEqual([
+      expect.stringMatching(/unknown field "colour"/),
+      expect.stringMatching(/not field=Column/),
+    ]);
   });
 
   it("never throws on any text", () => {
-    fc.assert(fc.property(fc.string(), (spec) => void parseMappingSpec(spec)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string(), (spec) => void parseMappingSpec(spec)),
+      { numRuns: 300 },
+    );
   });
 
   it("reads the same options from a form, a query string or the CLI's flags", () => {
@@ -73,8 +94,14 @@ describe("mapping spec and import options", () => {
       ok: true,
       options: { format: undefined, skipInvalid: true, mapping: { story: "Ticket" } },
     });
-    expect(readImportOptions(new URLSearchParams("format=litellm"))).toMatchObject({ ok: true, options: { format: "litellm", skipInvalid: false } });
-    expect(readImportOptions(new URLSearchParams("format=xlsx"))).toMatchObject({ ok: false, error: expect.stringMatching(/Unknown format/) });
+    expect(readImportOptions(new URLSearchParams("format=litellm"))).toMatchObject({
+      ok: true,
+      options: { format: "litellm", skipInvalid: false },
+    });
+    expect(readImportOptions(new URLSearchParams("format=xlsx"))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Unknown format/),
+    });
     expect(readImportOptions(new URLSearchParams("map=nope"))).toMatchObject({ ok: false });
   });
 });
@@ -127,7 +154,20 @@ describe("import summary", () => {
 });
 
 describe("Copilot reports, whatever the column order", () => {
-  const HEADER = ["date", "username", "product", "sku", "model", "quantity", "unit_type", "gross_amount", "discount_amount", "net_amount", "organization", "repository"];
+  const HEADER = [
+    "date",
+    "username",
+    "product",
+    "sku",
+    "model",
+    "quantity",
+    "unit_type",
+    "gross_amount",
+    "discount_amount",
+    "net_amount",
+    "organization",
+    "repository",
+  ];
   const row = fc.record({
     day: fc.integer({ min: 1, max: 28 }),
     user: fc.constantFrom("dana-k", "ravi-m", ""),
@@ -140,19 +180,38 @@ describe("Copilot reports, whatever the column order", () => {
 
   it("yields the same entries and keys from a shuffled header, with CRLF and quoting", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 15 }), fc.infiniteStream(fc.nat()), async (rows, seeds) => {
-        const cells = rows.map((r) => {
-          const usd = (r.quantity * 0.01).toFixed(5);
-          return [`2026-11-${String(r.day).padStart(2, "0")}`, r.user, "copilot", r.sku, r.model, String(r.quantity), "ai-credits", usd, r.paid ? "0" : usd, r.paid ? usd : "0", "acme", r.repo];
-        });
-        const order = HEADER.map((_, i) => i).sort((a, b) => ((seeds.next().value as number) % 7) - 3 || a - b);
-        const plain = [HEADER, ...cells].map((c) => c.join(",")).join("\n");
-        const shuffled = [order.map((i) => HEADER[i]), ...cells.map((c) => order.map((i) => `"${c[i]}"`))].map((c) => c.join(",")).join("\r\n");
-        const a = await collectSpend(plain, { rateCard, format: "copilot-usage" });
-        const b = await collectSpend(shuffled, { rateCard, format: "copilot-usage" });
-        expect(b.issues).toEqual([]);
-        expect(b.entries).toEqual(a.entries);
-      }),
+      fc.asyncProperty(
+        fc.array(row, { minLength: 1, maxLength: 15 }),
+        fc.infiniteStream(fc.nat()),
+        async (rows, seeds) => {
+          const cells = rows.map((r) => {
+            const usd = (r.quantity * 0.01).toFixed(5);
+            return [
+              `2026-11-${String(r.day).padStart(2, "0")}`,
+              r.user,
+              "copilot",
+              r.sku,
+              r.model,
+              String(r.quantity),
+              "ai-credits",
+              usd,
+              r.paid ? "0" : usd,
+              r.paid ? usd : "0",
+              "acme",
+              r.repo,
+            ];
+          });
+          const order = HEADER.map((_, i) => i).sort((a, b) => ((seeds.next().value as number) % 7) - 3 || a - b);
+          const plain = [HEADER, ...cells].map((c) => c.join(",")).join("\n");
+          const shuffled = [order.map((i) => HEADER[i]), ...cells.map((c) => order.map((i) => `"${c[i]}"`))]
+            .map((c) => c.join(","))
+            .join("\r\n");
+          const a = await collectSpend(plain, { rateCard, format: "copilot-usage" });
+          const b = await collectSpend(shuffled, { rateCard, format: "copilot-usage" });
+          expect(b.issues).toEqual([]);
+          expect(b.entries).toEqual(a.entries);
+        },
+      ),
       { numRuns: 100 },
     );
   });

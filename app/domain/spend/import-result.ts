@@ -74,7 +74,9 @@ export function formatCredits(value: number | null | undefined): string {
 }
 
 /** One line for people: "4 imported · 1 updated · 2 duplicates …", leaving out zeros. */
-export function describeCounts(s: Pick<ImportSummary, "imported" | "updated" | "duplicates" | "overlapping" | "rejected">): string {
+export function describeCounts(
+  s: Pick<ImportSummary, "imported" | "updated" | "duplicates" | "overlapping" | "rejected">,
+): string {
   const parts: [number, string, string][] = [
     [s.imported, "imported", "imported"],
     [s.updated, "updated", "updated"],
@@ -82,6 +84,8 @@ export function describeCounts(s: Pick<ImportSummary, "imported" | "updated" | "
     [s.overlapping, "overlapping", "overlapping"],
     [s.rejected, "rejected", "rejected"],
   ];
-  const shown = parts.filter(([n]) => n > 0).map(([n, one, many]) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`);
+  const shown = parts
+    .filter(([n]) => n > 0)
+    .map(([n, one, many]) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`);
   return shown.length ? shown.join(" · ") : "nothing to import";
 }

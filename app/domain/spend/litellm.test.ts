@@ -7,7 +7,9 @@ import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
 const fixtures = new URL("../../../tests/fixtures/", import.meta.url);
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
+const rateCard = rateCardFromJson(
+  JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
+);
 const csv = readFileSync(new URL("samples/litellm-spend-logs.csv", fixtures), "utf8");
 const sum = (entries: SpendEntry[], pick: (e: SpendEntry) => number | null) =>
   entries.reduce((total, e) => total + (pick(e) ?? 0), 0);
@@ -70,7 +72,7 @@ describe("LiteLLM spend logs", () => {
     });
     const text = `${[...header, "metadata"].join(",")}\n${csv.split("\n")[1]!.trimEnd()},"${metadata.replace(
       /"/g,
-      '""'
+      '""',
     )}"\n`;
     const { entries, issues } = await collectSpend(text, { rateCard });
     expect(issues).toEqual([]);

@@ -50,7 +50,10 @@ export async function* parseLitellm(text: AsyncIterable<string>, ctx: ParseConte
     const next = await iterator.next();
     if (next.done) break;
     head.push(next.value);
-    start = next.value.replace(/^\uFEFF/, "").trimStart().slice(0, 1);
+    start = next.value
+      .replace(/^\uFEFF/, "")
+      .trimStart()
+      .slice(0, 1);
   }
   async function* rest(): AsyncGenerator<string> {
     yield* head;

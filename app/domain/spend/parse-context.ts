@@ -93,11 +93,14 @@ export function priceFromUsd(ctx: ParseContext, model: string | null, costUsd: n
 
 /** A CSV data row read by normalised column names. */
 export class CsvRow {
-  constructor(readonly line: number, private readonly fields: readonly string[]) {}
+  constructor(
+    readonly line: number,
+    private readonly fields: readonly string[],
+  ) {}
 
   /** Raw value of a column, undefined when the header has no such column. */
   raw(column: number | undefined): string | undefined {
-    return column === undefined ? undefined : this.fields[column] ?? "";
+    return column === undefined ? undefined : (this.fields[column] ?? "");
   }
 
   text(column: number | undefined): string | null {
@@ -142,7 +145,7 @@ export function issueEvent(line: number, reason: string): FormatEvent {
 export async function* parseCsvFormat(
   text: AsyncIterable<string>,
   ctx: ParseContext,
-  start: (columns: Map<string, number>, header: readonly string[]) => RowHandler | { problem: string }
+  start: (columns: Map<string, number>, header: readonly string[]) => RowHandler | { problem: string },
 ): AsyncGenerator<FormatEvent> {
   let handler: RowHandler | null = null;
   let headerLength = 0;

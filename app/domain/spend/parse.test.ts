@@ -8,7 +8,9 @@ import { collectSpend, parseSpend, type SpendParseResult } from "~/domain/spend/
 import { rateCardFromJson } from "~/domain/spend/rate-card";
 
 const fixtures = new URL("../../../tests/fixtures/", import.meta.url);
-const rateCard = rateCardFromJson(JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")));
+const rateCard = rateCardFromJson(
+  JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
+);
 const SAMPLES: [string, FormatName, number][] = [
   ["copilot-ai-usage.csv", "copilot-usage", 4],
   ["copilot-premium-requests.csv", "copilot-premium", 3],
@@ -172,7 +174,7 @@ describe("parseSpend never throws and always ends", () => {
       fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), formats, async (data, format) => {
         expectWellFormed(await collectSpend(data, { ...options, format }));
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
   });
 
@@ -181,7 +183,7 @@ describe("parseSpend never throws and always ends", () => {
       fc.asyncProperty(fc.string({ unit: "binary", maxLength: 500 }), formats, async (text, format) => {
         expectWellFormed(await collectSpend(text, { ...options, format }));
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
   });
 
@@ -215,13 +217,13 @@ describe("parseSpend never throws and always ends", () => {
       "NaN",
       "null",
       "\uFEFF",
-      "\u0000"
+      "\u0000",
     );
     await fc.assert(
       fc.asyncProperty(fc.array(token, { maxLength: 80 }), formats, async (tokens, format) => {
         expectWellFormed(await collectSpend(tokens.join(""), { ...options, format }));
       }),
-      { numRuns: 300 }
+      { numRuns: 300 },
     );
   });
 
@@ -238,7 +240,7 @@ describe("parseSpend never throws and always ends", () => {
         const before = (r: SpendParseResult) => r.entries.filter((e) => e.line < cutLine);
         if (result.format !== null) expect(before(result)).toEqual(before(whole));
       }),
-      { numRuns: 150 }
+      { numRuns: 150 },
     );
   });
 
@@ -260,9 +262,9 @@ describe("parseSpend never throws and always ends", () => {
             i += size;
           }
           expect(await collectSpend(chunks, options)).toEqual(whole);
-        }
+        },
       ),
-      { numRuns: 150 }
+      { numRuns: 150 },
     );
   });
 });

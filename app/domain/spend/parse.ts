@@ -101,7 +101,7 @@ export async function* parseSpend(input: SpendInput, options: ParseSpendOptions)
     if (format === null) {
       yield issue(
         1,
-        "unrecognised file: not a Copilot report, Claude Code log, ccusage JSON, LiteLLM log or spend CSV"
+        "unrecognised file: not a Copilot report, Claude Code log, ccusage JSON, LiteLLM log or spend CSV",
       );
       return;
     }

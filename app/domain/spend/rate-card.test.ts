@@ -11,9 +11,7 @@ import {
   type RateCard,
 } from "~/domain/spend/rate-card";
 
-const rateCardJson: unknown = JSON.parse(
-  readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")
-);
+const rateCardJson: unknown = JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8"));
 const rateCard = rateCardFromJson(rateCardJson);
 
 const tokens = (input: number, cacheRead: number, cacheWrite: number, output: number) => ({
@@ -73,7 +71,7 @@ describe("model names", () => {
     "%j is unknown (no prefix guessing)",
     (name) => {
       expect(resolveModelId(rateCard, name)).toBeNull();
-    }
+    },
   );
 
   it("normalises spelling but keeps version numbers apart", () => {

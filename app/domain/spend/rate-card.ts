@@ -69,7 +69,7 @@ export const RateCardJsonSchema = z.object({
         .string()
         .regex(/^\d{4}-\d{2}-\d{2}$/)
         .nullish(),
-    })
+    }),
   ),
   fast_multipliers: z
     .object({
@@ -264,7 +264,7 @@ export function usdToCredits(usd: number, creditValueUsd: number): number {
 export function repriceEntry(
   entry: SpendEntry,
   rateCard: RateCard,
-  creditValueUsd: number = rateCard.creditValueUsd
+  creditValueUsd: number = rateCard.creditValueUsd,
 ): SpendEntry {
   if (entry.pricedBy === "source") return entry;
   const rate = findRate(rateCard, entry.model, entry.occurredAt);

@@ -17,7 +17,7 @@ export class FieldError extends Error {
 export function show(value: unknown): string {
   let text: string;
   try {
-    text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+    text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }
@@ -110,7 +110,8 @@ export function entryProblem(e: SpendEntry): string | null {
   ];
   for (const [name, value] of counts) {
     if (!Number.isInteger(value) || value < 0) return `${name} is not a whole number: ${show(value)}`;
-    if (value > MAX_TOKENS) return `${name} of ${show(value)} is over the limit of ${MAX_TOKENS.toExponential()} per entry`;
+    if (value > MAX_TOKENS)
+      return `${name} of ${show(value)} is over the limit of ${MAX_TOKENS.toExponential()} per entry`;
   }
   if (!isIsoDay(e.day)) return `the day ${show(e.day)} is outside the years this app keeps`;
   const texts: [string, string | null][] = [
@@ -204,7 +205,7 @@ function fromEpochMs(ms: number): When | null {
   const y = date.getUTCFullYear();
   if (y < 1970 || y > 9999) return null;
   const occurredAt = `${pad(y, 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(
-    date.getUTCHours()
+    date.getUTCHours(),
   )}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}Z`;
   return { occurredAt, day: occurredAt.slice(0, 10) };
 }

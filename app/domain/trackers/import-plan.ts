@@ -17,7 +17,13 @@ export interface BacklogStory {
 
 export type PlannedChange =
   | { kind: "create"; item: TrackerItem }
-  | { kind: "update"; item: TrackerItem; storyId: number; fields: (keyof TrackerFields)[]; values: Partial<TrackerFields> }
+  | {
+      kind: "update";
+      item: TrackerItem;
+      storyId: number;
+      fields: (keyof TrackerFields)[];
+      values: Partial<TrackerFields>;
+    }
   | { kind: "unchanged"; item: TrackerItem; storyId: number };
 
 export interface TrackerFields {
@@ -57,12 +63,23 @@ export function planTrackerImport(stories: BacklogStory[], items: TrackerItem[])
     const next = fieldsOf(item, story);
     const fields = (Object.keys(next) as (keyof TrackerFields)[]).filter((f) => !same(next[f], story[f]));
     if (!fields.length) return { kind: "unchanged", item, storyId: story.id };
-    return { kind: "update", item, storyId: story.id, fields, values: Object.fromEntries(fields.map((f) => [f, next[f]])) };
+    return {
+      kind: "update",
+      item,
+      storyId: story.id,
+      fields,
+      values: Object.fromEntries(fields.map((f) => [f, next[f]])),
+    };
   });
   const count = (kind: PlannedChange["kind"]) => changes.filter((c) => c.kind === kind).length;
   return {
     changes,
-    counts: { create: count("create"), update: count("update"), unchanged: count("unchanged"), closed: items.filter((i) => i.closed).length },
+    counts: {
+      create: count("create"),
+      update: count("update"),
+      unchanged: count("unchanged"),
+      closed: items.filter((i) => i.closed).length,
+    },
   };
 }
 

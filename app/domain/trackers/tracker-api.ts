@@ -29,8 +29,14 @@ export interface JiraIssue {
 }
 
 const clip = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text);
-const labelsOf = (labels: (string | { name?: string })[] = []) =>
-  [...new Set(labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))).map((l) => l.trim().toLowerCase()).filter(Boolean))];
+const labelsOf = (labels: (string | { name?: string })[] = []) => [
+  ...new Set(
+    labels
+      .map((l) => (typeof l === "string" ? l : (l.name ?? "")))
+      .map((l) => l.trim().toLowerCase())
+      .filter(Boolean),
+  ),
+];
 
 /** `acme/pay-api` + #41 → `PAYAPI-41`, the same key the `gh` JSON import gives. */
 export function githubKey(repo: string, number: number): string {
@@ -71,7 +77,12 @@ export function jiraItems(site: string, issues: JiraIssue[], firstLine = 1): Tra
     title: clip((i.fields.summary ?? "").replace(/\s+/g, " ").trim(), 300),
     link: new URL(`browse/${encodeURIComponent(i.key)}`, base).toString(),
     labels: labelsOf(i.fields.labels),
-    description: clip(adfText(i.fields.description).replace(/\n{3,}/g, "\n\n").trim(), 20_000),
+    description: clip(
+      adfText(i.fields.description)
+        .replace(/\n{3,}/g, "\n\n")
+        .trim(),
+      20_000,
+    ),
     closed: i.fields.status?.statusCategory?.key === "done",
   }));
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { planTrackerImport, type BacklogStory } from "~/domain/trackers/import-plan";
 import { detectTrackerFormat, parseTrackerFile } from "~/domain/trackers/tracker-file";
 
-const fixture = (name: string) => readFileSync(new URL(`../../../tests/fixtures/trackers/${name}`, import.meta.url), "utf8");
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../../tests/fixtures/trackers/${name}`, import.meta.url), "utf8");
 
 describe("tracker exports", () => {
   it.each([
@@ -109,7 +110,14 @@ describe("planTrackerImport", () => {
     const [open, closed] = parsed.items as [(typeof parsed.items)[0], (typeof parsed.items)[0]];
     const stories = [
       // Matched by link although its key was typed differently: keeps the tracker's key from now on.
-      story({ id: 7, key: "OLD-41", link: open.link, title: open.title, labels: open.labels, description: open.description }),
+      story({
+        id: 7,
+        key: "OLD-41",
+        link: open.link,
+        title: open.title,
+        labels: open.labels,
+        description: open.description,
+      }),
     ];
     const plan = planTrackerImport(stories, [open, closed]);
     expect(plan.counts).toEqual({ create: 1, update: 1, unchanged: 0, closed: 1 });

@@ -51,7 +51,16 @@ export interface TrackerFileOptions {
 }
 
 // Statuses and categories that mean "the tracker is finished with it", across the four tools.
-const CLOSED_WORDS = new Set(["done", "closed", "resolved", "completed", "complete", "canceled", "cancelled", "removed"]);
+const CLOSED_WORDS = new Set([
+  "done",
+  "closed",
+  "resolved",
+  "completed",
+  "complete",
+  "canceled",
+  "cancelled",
+  "removed",
+]);
 const isClosedWord = (text: string) => CLOSED_WORDS.has(text.trim().toLowerCase());
 
 // Control characters make no sense in a title or a label (a NUL cannot even be stored); line breaks
@@ -119,11 +128,16 @@ const CSV_FORMATS: { format: TrackerFormat; recognise: (t: CsvTable) => boolean;
       return {
         key,
         title: oneLine(t.first(r, "Summary")),
-        link: site && key ? new URL(`browse/${encodeURIComponent(key)}`, site.endsWith("/") ? site : `${site}/`).toString() : null,
+        link:
+          site && key
+            ? new URL(`browse/${encodeURIComponent(key)}`, site.endsWith("/") ? site : `${site}/`).toString()
+            : null,
         labels: labelsFrom(t.all(r, "Labels")),
         description: clean(t.first(r, "Description")),
         closed:
-          isClosedWord(t.first(r, "Status Category")) || isClosedWord(t.first(r, "Status")) || !!oneLine(t.first(r, "Resolved")),
+          isClosedWord(t.first(r, "Status Category")) ||
+          isClosedWord(t.first(r, "Status")) ||
+          !!oneLine(t.first(r, "Resolved")),
       };
     },
   },
@@ -209,7 +223,8 @@ function readTrackerCsv(
   const errors: TrackerFileError[] = [];
   for (const record of records) {
     if (record.error) errors.push({ line: record.line, message: record.error });
-    else if (record.fields.some((f) => f.trim())) items.push({ line: record.line, ...mapper.map(table, record, options) });
+    else if (record.fields.some((f) => f.trim()))
+      items.push({ line: record.line, ...mapper.map(table, record, options) });
   }
   return errors.length ? { errors } : { items };
 }
@@ -236,12 +251,17 @@ function readGithubJson(body: string): { items: TrackerItem[] } | { errors: Trac
   parsed.forEach((raw: GithubIssue, i) => {
     const line = i + 1;
     if (typeof raw !== "object" || raw === null || typeof raw.title !== "string") {
-      errors.push({ line, message: `issue ${line} has no title (run gh with --json number,title,body,labels,url,state)` });
+      errors.push({
+        line,
+        message: `issue ${line} has no title (run gh with --json number,title,body,labels,url,state)`,
+      });
       return;
     }
     const link = typeof raw.url === "string" ? webLink(raw.url) : null;
     const labels = Array.isArray(raw.labels)
-      ? raw.labels.map((l: unknown) => (typeof l === "string" ? l : ((l as { name?: unknown })?.name ?? ""))).map(String)
+      ? raw.labels
+          .map((l: unknown) => (typeof l === "string" ? l : ((l as { name?: unknown })?.name ?? "")))
+          .map(String)
       : [];
     items.push({
       line,
@@ -264,17 +284,25 @@ function githubKeyOf(link: string | null, number: unknown): string | null {
 }
 
 /** The checks every source's items pass, from a file or a tracker's API: titles, keys, one of each. */
-export function checkTrackerItems(format: TrackerFormat, items: TrackerItem[], options: TrackerFileOptions): TrackerFileResult {
+export function checkTrackerItems(
+  format: TrackerFormat,
+  items: TrackerItem[],
+  options: TrackerFileOptions,
+): TrackerFileResult {
   const errors: TrackerFileError[] = [];
   const seen = new Map<string, number>();
   for (const item of items) {
     if (!item.title) errors.push({ line: item.line, message: `${item.key ?? "this item"} has no title` });
     if (item.title.length > MAX_TITLE_LENGTH) item.title = `${item.title.slice(0, MAX_TITLE_LENGTH - 1)}…`;
-    if (item.description.length > MAX_DESCRIPTION_LENGTH) item.description = item.description.slice(0, MAX_DESCRIPTION_LENGTH);
+    if (item.description.length > MAX_DESCRIPTION_LENGTH)
+      item.description = item.description.slice(0, MAX_DESCRIPTION_LENGTH);
     // A key the team's pattern does not accept still comes in, matched by its link only.
     if (item.key !== null && !isStoryKey(item.key, options.keyPattern)) item.key = null;
     if (!item.key && !item.link) {
-      errors.push({ line: item.line, message: "has neither a key the team's pattern accepts nor a link, so it could not be matched again" });
+      errors.push({
+        line: item.line,
+        message: "has neither a key the team's pattern accepts nor a link, so it could not be matched again",
+      });
     }
     const identity = item.key ?? item.link!;
     const earlier = seen.get(identity);

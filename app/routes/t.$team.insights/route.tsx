@@ -45,7 +45,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
   const query = InsightsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const [closed, scheme] = await Promise.all([
-    listClosedSprintRows(db, { teamId: team.id, limit: Math.max(query.sprints, RECALIBRATION_SPRINTS), finishedOnly: true }),
+    listClosedSprintRows(db, {
+      teamId: team.id,
+      limit: Math.max(query.sprints, RECALIBRATION_SPRINTS),
+      finishedOnly: true,
+    }),
     getCurrentScheme(db, team.id),
   ]);
   const shown = closed.slice(-query.sprints);
@@ -53,7 +57,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const summary = summarizeRetro(finished, scheme.scheme);
   // Fitted once when the sprint closed; only a team whose last fit predates this feature (or whose
   // scheme was edited by hand since) gets it computed here, without storing (a GET changes nothing).
-  const { stored, previous, suggestion } = await loadRecalibration(db, { teamId: team.id, schemeId: scheme.id, version: scheme.version });
+  const { stored, previous, suggestion } = await loadRecalibration(db, {
+    teamId: team.id,
+    schemeId: scheme.id,
+    version: scheme.version,
+  });
   const recal = suggestion;
   const ev = recal.calibration.evidence;
   return {
@@ -63,7 +71,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     trends: shown.map((c) => sprintTrend(c.sprint, done(c.rows))),
     distribution: sizeDistribution(finished, scheme.scheme.bands),
     summary,
-    dimensions: DIMENSIONS.map((d) => ({ ...d, levels: scheme.scheme[d.id].map((l) => ({ id: l.id, label: l.label })) })),
+    dimensions: DIMENSIONS.map((d) => ({
+      ...d,
+      levels: scheme.scheme[d.id].map((l) => ({ id: l.id, label: l.label })),
+    })),
     scheme: { version: scheme.version },
     recal: {
       sprints: recal.sprints,
@@ -107,10 +118,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const scheme = await getCurrentScheme(db, team.id);
   const recal = await currentSuggestion(db, { teamId: team.id, schemeId: scheme.id });
   if (recal.token !== form.data.token) {
-    return invalid({ form: "The suggestion changed since the page was loaded (a closed sprint or a new scheme version). Review it again below." });
+    return invalid({
+      form: "The suggestion changed since the page was loaded (a closed sprint or a new scheme version). Review it again below.",
+    });
   }
-  if (!recal.worthIt || !recal.calibration.evidence.enough || recal.calibration.diff.length === 0) return invalid({ form: "There is nothing to apply." });
-  if (recal.problems.length) return invalid({ form: `The suggested scheme is not usable: ${recal.problems[0]!.message}` });
+  if (!recal.worthIt || !recal.calibration.evidence.enough || recal.calibration.diff.length === 0)
+    return invalid({ form: "There is nothing to apply." });
+  if (recal.problems.length)
+    return invalid({ form: `The suggested scheme is not usable: ${recal.problems[0]!.message}` });
   const names = recal.sprints.map((s) => s.name);
   const saved = await saveSchemeVersion(db, {
     teamId: team.id,
@@ -134,32 +149,36 @@ export default function InsightsPage() {
         <div>
           <h1>Insights</h1>
           <p className="muted page-subtitle">
-            Drift across the last {d.trends.length} closed {d.trends.length === 1 ? "sprint" : "sprints"}, by shape of work — never by person.
+            Drift across the last {d.trends.length} closed {d.trends.length === 1 ? "sprint" : "sprints"}, by shape of
+            work — never by person.
           </p>
         </div>
         <div className="row">
           <Link to={`${d.base}/me`}>My spend</Link>
           <nav className="segmented" aria-label="How many sprints">
-          {d.windows.map((w) => (
-            <Link key={w} to={`?sprints=${w}`} aria-current={d.window === w ? "page" : undefined}>
-              {w} sprints
-            </Link>
-          ))}
+            {d.windows.map((w) => (
+              <Link key={w} to={`?sprints=${w}`} aria-current={d.window === w ? "page" : undefined}>
+                {w} sprints
+              </Link>
+            ))}
           </nav>
         </div>
       </div>
 
       {d.applied ? (
         <p className="alert alert-ok" role="status">
-          Applied: the sizing scheme is now version {d.applied}. New estimates use it; earlier estimates keep the version they froze.{" "}
-          <Link to={`${d.base}/settings/sizing`}>See the scheme</Link>
+          Applied: the sizing scheme is now version {d.applied}. New estimates use it; earlier estimates keep the
+          version they froze. <Link to={`${d.base}/settings/sizing`}>See the scheme</Link>
         </p>
       ) : null}
 
       {d.trends.length === 0 ? (
         <div className="card empty-state">
           <h2>No closed sprint yet</h2>
-          <p>Insights compare estimates with actual spend once sprints close. Close a sprint to see its retrospective here.</p>
+          <p>
+            Insights compare estimates with actual spend once sprints close. Close a sprint to see its retrospective
+            here.
+          </p>
         </div>
       ) : (
         <>

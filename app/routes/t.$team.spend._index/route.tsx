@@ -8,12 +8,7 @@ import type { RowSelectionState, SortingState } from "~/components/ui/data-table
 import { FormError } from "~/components/ui/field";
 import { formatCredits } from "~/domain/spend/import-result";
 import { roleAtLeast } from "~/domain/roles";
-import {
-  AssignError,
-  assignEntries,
-  INBOX_SORTS,
-  type InboxSort,
-} from "~/models/spend.server";
+import { AssignError, assignEntries, INBOX_SORTS, type InboxSort } from "~/models/spend.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
@@ -44,7 +39,13 @@ const INBOX_LIMIT = 500;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
   const query = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const filters = { member: query.member, repository: query.repository, model: query.model, from: query.from, to: query.to };
+  const filters = {
+    member: query.member,
+    repository: query.repository,
+    model: query.model,
+    from: query.from,
+    to: query.to,
+  };
   const [overview, inbox, options, stories] = await loadInbox(db, team.id, {
     filters,
     sort: query.sort?.id,
@@ -88,7 +89,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       mapSessions: input.mapSessions,
       userId: user.id,
     });
-    const sessions = result.sessions ? ` and ${result.sessions} ${result.sessions === 1 ? "session" : "sessions"} mapped, so their later entries follow` : "";
+    const sessions = result.sessions
+      ? ` and ${result.sessions} ${result.sessions === 1 ? "session" : "sessions"} mapped, so their later entries follow`
+      : "";
     return data({
       ok: true as const,
       storyId: input.storyId,
@@ -100,10 +103,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-type ActionResult = { ok: true; storyId: number; message: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
+type ActionResult =
+  | { ok: true; storyId: number; message: string }
+  | { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
 export default function SpendInbox() {
-  const { canAssign, overview, entries, total, limit, options, stories, filters, sorting } = useLoaderData<typeof loader>();
+  const { canAssign, overview, entries, total, limit, options, stories, filters, sorting } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const navigation = useNavigation();
   const [searchParams] = useSearchParams();
@@ -137,7 +143,8 @@ export default function SpendInbox() {
         <InboxFilters filters={filters} options={options} sorting={sorting} filtered={filtered} team={team} />
 
         <p className="muted" aria-live="polite">
-          {total.entries.toLocaleString("en-US")} {total.entries === 1 ? "entry" : "entries"} · {formatCredits(total.credits)} credits
+          {total.entries.toLocaleString("en-US")} {total.entries === 1 ? "entry" : "entries"} ·{" "}
+          {formatCredits(total.credits)} credits
           {filtered ? " matching the filters" : ""}
           {total.entries > limit ? ` — showing the first ${limit}; narrow the filters to see the rest` : ""}
         </p>
@@ -161,7 +168,11 @@ export default function SpendInbox() {
             empty={
               <div className="empty-state">
                 <h3>{filtered ? "Nothing matches these filters" : "Every entry has a story"}</h3>
-                <p>{filtered ? "Clear the filters to see all unattributed spend." : "New imports land here when they carry no story key."}</p>
+                <p>
+                  {filtered
+                    ? "Clear the filters to see all unattributed spend."
+                    : "New imports land here when they carry no story key."}
+                </p>
               </div>
             }
           />

@@ -74,19 +74,41 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     status,
     closed,
     sprint: { id: sprint.id, name: sprint.name, basis: sprint.commitBasis, policy: sprint.exhaustionPolicy },
-    cap: { capacity: cap.capacity, available: cap.available, reservePercent: cap.reservePercent, reserve: cap.reserve, workingDays: cap.workingDays, pool: cap.pool?.explanation ?? null },
+    cap: {
+      capacity: cap.capacity,
+      available: cap.available,
+      reservePercent: cap.reservePercent,
+      reserve: cap.reserve,
+      workingDays: cap.workingDays,
+      pool: cap.pool?.explanation ?? null,
+    },
     backlog: backlog.map(toCard),
     committed: stories.filter((s) => s.outcome === null).map(toCard),
     history: closed ? stories.map((s) => ({ ...toCard(s), outcome: s.outcome })) : [],
     // What a closed sprint had committed, as frozen at close (falls back to its rows).
     closedLoad: closed
       ? ((sprint.snapshot as SprintSnapshot | null)?.committed ??
-        committedLoad(stories.map((s) => ({ estimate: s.expectedCredits === null ? null : { expected: s.expectedCredits, p80: s.p80Credits ?? s.expectedCredits } }))))
+        committedLoad(
+          stories.map((s) => ({
+            estimate:
+              s.expectedCredits === null
+                ? null
+                : { expected: s.expectedCredits, p80: s.p80Credits ?? s.expectedCredits },
+          })),
+        ))
       : null,
     burn,
     requests,
     events,
-    allocations: { rows: allocations, check: allocations.length ? checkAllocations(cap.capacity, allocations.map((a) => ({ member: a.name, credits: a.credits }))) : null },
+    allocations: {
+      rows: allocations,
+      check: allocations.length
+        ? checkAllocations(
+            cap.capacity,
+            allocations.map((a) => ({ member: a.name, credits: a.credits })),
+          )
+        : null,
+    },
     canCommit: roleAtLeast(role, "member") && !closed,
     canManage: roleAtLeast(role, "manager"),
   };
@@ -101,20 +123,40 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     switch (input.intent) {
       case "commit": {
-        const result = await commitStory(db, { teamId: team.id, sprintId: sprint.id, storyId: input.storyId, actorId: user.id, actorIsManager: isManager, reason: input.reason });
+        const result = await commitStory(db, {
+          teamId: team.id,
+          sprintId: sprint.id,
+          storyId: input.storyId,
+          actorId: user.id,
+          actorIsManager: isManager,
+          reason: input.reason,
+        });
         const e = result.evaluation;
-        const over = e.overBy === null ? "its load is unknown: it has no estimate" : `it goes ${formatCredits(e.overBy)} credits past the available credits`;
+        const over =
+          e.overBy === null
+            ? "its load is unknown: it has no estimate"
+            : `it goes ${formatCredits(e.overBy)} credits past the available credits`;
         switch (result.kind) {
           case "committed":
             return reply({
               ok: true,
               tone: e.outcome === "ok" ? "ok" : "warn",
-              message: e.outcome === "needs-approval" ? `Committed with your approval (${over}); your reason is kept in the history.` : e.message,
+              message:
+                e.outcome === "needs-approval"
+                  ? `Committed with your approval (${over}); your reason is kept in the history.`
+                  : e.message,
             });
           case "requested":
-            return reply({ ok: true, tone: "ok", message: `Asked a manager to approve it (${over}). It joins the sprint once approved.` });
+            return reply({
+              ok: true,
+              tone: "ok",
+              message: `Asked a manager to approve it (${over}). It joins the sprint once approved.`,
+            });
           case "needs-approval":
-            return reply({ ok: false, tone: "warn", message: e.message, needsApproval: { storyId: input.storyId } }, 409);
+            return reply(
+              { ok: false, tone: "warn", message: e.message, needsApproval: { storyId: input.storyId } },
+              409,
+            );
           case "refused":
             return reply({ ok: false, tone: "error", message: e.message, refused: { storyId: input.storyId } }, 409);
         }
@@ -124,7 +166,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
         await removeStory(db, { teamId: team.id, sprintId: sprint.id, storyId: input.storyId, actorId: user.id });
         return reply({ ok: true, tone: "ok", message: "Removed from the sprint and back in the backlog." });
       case "done":
-        await setSprintStoryDone(db, { teamId: team.id, sprintId: sprint.id, storyId: input.storyId, done: input.done === "1", actorId: user.id });
+        await setSprintStoryDone(db, {
+          teamId: team.id,
+          sprintId: sprint.id,
+          storyId: input.storyId,
+          done: input.done === "1",
+          actorId: user.id,
+        });
         return reply({ ok: true, tone: "ok", message: input.done === "1" ? "Marked done." : "Reopened." });
       case "approve":
       case "decline": {
@@ -137,8 +185,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
           approve: input.intent === "approve",
           note: input.note,
         });
-        if (result.kind === "refused") return reply({ ok: false, tone: "error", message: result.evaluation.message }, 409);
-        return reply({ ok: true, tone: "ok", message: result.kind === "approved" ? `Approved: ${result.storyLabel} is committed.` : `Declined: ${result.storyLabel} stays in the backlog.` });
+        if (result.kind === "refused")
+          return reply({ ok: false, tone: "error", message: result.evaluation.message }, 409);
+        return reply({
+          ok: true,
+          tone: "ok",
+          message:
+            result.kind === "approved"
+              ? `Approved: ${result.storyLabel} is committed.`
+              : `Declined: ${result.storyLabel} stays in the backlog.`,
+        });
       }
     }
   } catch (error) {
@@ -164,9 +220,18 @@ export default function SprintBoardPage() {
   if (moving && (moving.get("intent") === "commit" || moving.get("intent") === "remove")) {
     pending.set(Number(moving.get("storyId")), moving.get("intent") === "commit" ? "sprint" : "backlog");
   }
-  const inSprint = [...d.committed.filter((c) => pending.get(c.id) !== "backlog"), ...d.backlog.filter((c) => pending.get(c.id) === "sprint")];
+  const inSprint = [
+    ...d.committed.filter((c) => pending.get(c.id) !== "backlog"),
+    ...d.backlog.filter((c) => pending.get(c.id) === "sprint"),
+  ];
   const load =
-    d.closedLoad ?? committedLoad(inSprint.map((c) => ({ estimate: c.expected === null ? null : { expected: c.expected, p80: c.p80 ?? c.expected } })), d.sprint.basis);
+    d.closedLoad ??
+    committedLoad(
+      inSprint.map((c) => ({
+        estimate: c.expected === null ? null : { expected: c.expected, p80: c.p80 ?? c.expected },
+      })),
+      d.sprint.basis,
+    );
 
   // Keyboard users keep their place: the "Commit →" or "← Remove" button they pressed leaves with
   // the card's old place, so once the move is saved focus goes to the same story's button in its
@@ -174,7 +239,8 @@ export default function SprintBoardPage() {
   const lastMove = useRef<{ storyId: number; to: BoardColumnId } | null>(null);
   useEffect(() => {
     const intent = moving?.get("intent");
-    if (moving && (intent === "commit" || intent === "remove")) lastMove.current = { storyId: Number(moving.get("storyId")), to: intent === "commit" ? "sprint" : "backlog" };
+    if (moving && (intent === "commit" || intent === "remove"))
+      lastMove.current = { storyId: Number(moving.get("storyId")), to: intent === "commit" ? "sprint" : "backlog" };
   }, [moving]);
   useEffect(() => {
     if (fetcher.state !== "idle" || !lastMove.current) return;
@@ -185,30 +251,50 @@ export default function SprintBoardPage() {
     document.querySelector<HTMLElement>(`[data-story-id="${storyId}"] button[aria-label^="${label}"]`)?.focus();
   }, [fetcher.state, d.committed]);
 
-  const move = (storyId: number, to: BoardColumnId) => fetcher.submit({ intent: to === "sprint" ? "commit" : "remove", storyId: String(storyId) }, { method: "post" });
+  const move = (storyId: number, to: BoardColumnId) =>
+    fetcher.submit({ intent: to === "sprint" ? "commit" : "remove", storyId: String(storyId) }, { method: "post" });
   const alert = d.burn ? burnAlertLevel(d.burn.crossed) : null;
   const pendingRequests = d.requests.filter((r) => r.status === "pending");
 
   return (
     <div className="stack sprint-page">
       {alert && d.burn ? (
-        <div className={alert.tone === "error" ? "alert alert-error" : "alert alert-warn"} role="alert" data-testid="burn-alert">
-          <strong>Spend reached {alert.threshold} % of the available credits.</strong> {formatCredits(d.burn.spentToDate)} of{" "}
-          {formatCredits(d.burn.available)} credits spent
-          {d.closed ? " in this sprint." : d.burn.projectedTotal !== null ? `; at this pace the sprint ends at ${formatCredits(d.burn.projectedTotal)}.` : "."}
+        <div
+          className={alert.tone === "error" ? "alert alert-error" : "alert alert-warn"}
+          role="alert"
+          data-testid="burn-alert"
+        >
+          <strong>Spend reached {alert.threshold} % of the available credits.</strong>{" "}
+          {formatCredits(d.burn.spentToDate)} of {formatCredits(d.burn.available)} credits spent
+          {d.closed
+            ? " in this sprint."
+            : d.burn.projectedTotal !== null
+              ? `; at this pace the sprint ends at ${formatCredits(d.burn.projectedTotal)}.`
+              : "."}
         </div>
       ) : null}
 
       <div aria-live="polite" className="sprint-messages">
         {result?.message && !result.needsApproval && !result.refused ? (
-          <div className={TONE_CLASS[result.tone]} role={result.tone === "error" ? "alert" : "status"} data-testid="board-message">
+          <div
+            className={TONE_CLASS[result.tone]}
+            role={result.tone === "error" ? "alert" : "status"}
+            data-testid="board-message"
+          >
             {result.message}
           </div>
         ) : null}
-        {result?.errors && Object.keys(result.errors).length ? <div className="alert alert-error">{Object.values(result.errors).join(" ")}</div> : null}
+        {result?.errors && Object.keys(result.errors).length ? (
+          <div className="alert alert-error">{Object.values(result.errors).join(" ")}</div>
+        ) : null}
       </div>
 
-      <CommitDialog decision={d.canCommit ? result : undefined} canManage={d.canManage} Form={fetcher.Form} cancelHref={`/t/${team}/sprints/${d.sprint.id}`} />
+      <CommitDialog
+        decision={d.canCommit ? result : undefined}
+        canManage={d.canManage}
+        Form={fetcher.Form}
+        cancelHref={`/t/${team}/sprints/${d.sprint.id}`}
+      />
 
       <SprintFigures d={d} />
 
@@ -218,7 +304,9 @@ export default function SprintBoardPage() {
         <div className="row">
           <h2 id="plan-heading">{d.closed ? "What the sprint held" : "Planning board"}</h2>
           <span className="spacer" />
-          {!d.closed && !d.canCommit ? <span className="muted">Observers can look; members commit stories.</span> : null}
+          {!d.closed && !d.canCommit ? (
+            <span className="muted">Observers can look; members commit stories.</span>
+          ) : null}
         </div>
         <CapacityMeter
           id="capacity-meter"
@@ -247,7 +335,11 @@ export default function SprintBoardPage() {
                 <fetcher.Form method="post">
                   <input type="hidden" name="intent" value="commit" />
                   <input type="hidden" name="storyId" value={card.id} />
-                  <button type="submit" className="btn btn-ghost btn-sm" aria-label={`Commit ${card.key ?? card.title}`}>
+                  <button
+                    type="submit"
+                    className="btn btn-ghost btn-sm"
+                    aria-label={`Commit ${card.key ?? card.title}`}
+                  >
                     Commit →
                   </button>
                 </fetcher.Form>
@@ -257,7 +349,11 @@ export default function SprintBoardPage() {
                     <input type="hidden" name="intent" value="done" />
                     <input type="hidden" name="storyId" value={card.id} />
                     <input type="hidden" name="done" value={card.status === "done" ? "0" : "1"} />
-                    <button type="submit" className="btn btn-ghost btn-sm" aria-label={`${card.status === "done" ? "Reopen" : "Mark done"} ${card.key ?? card.title}`}>
+                    <button
+                      type="submit"
+                      className="btn btn-ghost btn-sm"
+                      aria-label={`${card.status === "done" ? "Reopen" : "Mark done"} ${card.key ?? card.title}`}
+                    >
                       {card.status === "done" ? "Reopen" : "Mark done"}
                     </button>
                   </fetcher.Form>
@@ -265,7 +361,11 @@ export default function SprintBoardPage() {
                     <fetcher.Form method="post">
                       <input type="hidden" name="intent" value="remove" />
                       <input type="hidden" name="storyId" value={card.id} />
-                      <button type="submit" className="btn btn-ghost btn-sm" aria-label={`Remove ${card.key ?? card.title}`}>
+                      <button
+                        type="submit"
+                        className="btn btn-ghost btn-sm"
+                        aria-label={`Remove ${card.key ?? card.title}`}
+                      >
                         ← Remove
                       </button>
                     </fetcher.Form>
@@ -287,7 +387,8 @@ export default function SprintBoardPage() {
       {d.requests.length || d.sprint.policy === "approval" ? (
         <section className="card stack" aria-labelledby="requests-heading">
           <h2 id="requests-heading">
-            Over-capacity approvals {pendingRequests.length ? <span className="badge badge-warn">{pendingRequests.length} waiting</span> : null}
+            Over-capacity approvals{" "}
+            {pendingRequests.length ? <span className="badge badge-warn">{pendingRequests.length} waiting</span> : null}
           </h2>
           <CommitRequests requests={d.requests} canDecide={d.canManage && !d.closed} />
         </section>

@@ -38,7 +38,9 @@ import { loadRetroSources } from "./queries.server";
 import { RetroSummary } from "./retro-summary";
 import { StoriesSection } from "./stories-section";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Retrospective · ${data?.sprint.name ?? "Sprint"} · Token Poker` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Retrospective · ${data?.sprint.name ?? "Sprint"} · Token Poker` },
+];
 
 const SprintIdSchema = Id;
 const InspectSchema = Id.optional().catch(undefined);
@@ -67,13 +69,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
   const points: ScatterPoint[] = retro.rows.flatMap((r) =>
     r.expected !== null && r.expected > 0 && r.actual !== null && r.drift.ratio !== null
-      ? [{ id: r.storyId, label: r.key ? `${r.key} ${r.title}` : r.title, expected: r.expected, actual: r.actual, ratio: r.drift.ratio, kind: r.drift.outlier ? "outlier" : r.drift.inBand ? "in" : "out" }]
+      ? [
+          {
+            id: r.storyId,
+            label: r.key ? `${r.key} ${r.title}` : r.title,
+            expected: r.expected,
+            actual: r.actual,
+            ratio: r.drift.ratio,
+            kind: r.drift.outlier ? "outlier" : r.drift.inBand ? "in" : "out",
+          },
+        ]
       : [],
   );
   // The bands the estimates froze (possibly older scheme versions); the current ones when none.
   const frozen = new Map<string, ScatterBand>();
   for (const r of retro.rows) {
-    if (r.size !== null && r.bandLow !== null) frozen.set(`${r.size}:${r.bandLow}:${r.bandHigh}`, { label: r.size, low: r.bandLow, high: r.bandHigh });
+    if (r.size !== null && r.bandLow !== null)
+      frozen.set(`${r.size}:${r.bandLow}:${r.bandHigh}`, { label: r.size, low: r.bandLow, high: r.bandHigh });
   }
   const bands = frozen.size ? [...frozen.values()].sort((a, b) => a.low - b.low) : scheme.scheme.bands;
 
@@ -88,7 +100,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     outliers,
     misses: explainMisses(
       retro.rows.map((r) => ({
-        levels: { intensity: r.levels?.intensity ?? null, autonomy: r.levels?.autonomy ?? null, risk: r.levels?.risk ?? null },
+        levels: {
+          intensity: r.levels?.intensity ?? null,
+          autonomy: r.levels?.autonomy ?? null,
+          risk: r.levels?.risk ?? null,
+        },
         expected: r.expected,
         actual: r.actual,
       })),
@@ -99,7 +115,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     earlier,
     extensions: extensions.map((x) => ({ ...x, createdAt: new Date(x.createdAt).toISOString().slice(0, 10) })),
     sizes: scheme.scheme.bands.map((b) => b.label),
-    dimensions: DIMENSIONS.map((d) => ({ ...d, levels: scheme.scheme[d.id].map((l) => ({ id: l.id, label: l.label })) })),
+    dimensions: DIMENSIONS.map((d) => ({
+      ...d,
+      levels: scheme.scheme[d.id].map((l) => ({ id: l.id, label: l.label })),
+    })),
     query: {
       sort: query.sort ? `${query.sort.id}${query.sort.desc ? ".desc" : ""}` : null,
       q: query.q ?? "",
@@ -123,7 +142,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = parseForm(await request.formData(), RetroIntentSchema);
   if (!form.ok) return invalid(form.errors, form.values);
   const input = form.data;
-  const values = { storyId: String(input.storyId), bought: input.bought, reviewBurden: input.reviewBurden, note: input.note, causeTags: input.causeTags.join(", ") };
+  const values = {
+    storyId: String(input.storyId),
+    bought: input.bought,
+    reviewBurden: input.reviewBurden,
+    note: input.note,
+    causeTags: input.causeTags.join(", "),
+  };
   const retro = await getRetro(db, { teamId: team.id, sprintId: sprintId.data });
   if (!retro) notFound("Sprint not found");
   const row = retro.rows.find((r) => r.storyId === input.storyId);
@@ -137,8 +162,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function RetroPage() {
   const d = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as
-    | { ok: boolean; errors: Record<string, string>; values: Record<string, string>; savedStoryId?: number }
-    | undefined;
+    { ok: boolean; errors: Record<string, string>; values: Record<string, string>; savedStoryId?: number } | undefined;
   const navigation = useNavigation();
   const { pathname, search } = useLocation();
 
@@ -151,12 +175,18 @@ export default function RetroPage() {
     const qs = params.toString();
     return qs ? `${pathname}?${qs}` : pathname;
   };
-  const sortHref = (next: SortingState) => withParams({ sort: next[0] ? `${next[0].id}${next[0].desc ? ".desc" : ""}` : null });
+  const sortHref = (next: SortingState) =>
+    withParams({ sort: next[0] ? `${next[0].id}${next[0].desc ? ".desc" : ""}` : null });
   const stateFor = (storyId: number): NoteFormState | null => {
     if (!result || String(result.values?.storyId) !== String(storyId)) return null;
-    return { errors: result.errors ?? {}, values: result.ok ? {} : result.values, saved: result.ok && result.savedStoryId === storyId };
+    return {
+      errors: result.errors ?? {},
+      values: result.ok ? {} : result.values,
+      saved: result.ok && result.savedStoryId === storyId,
+    };
   };
-  const busyFor = (storyId: number) => navigation.state === "submitting" && navigation.formData?.get("storyId") === String(storyId);
+  const busyFor = (storyId: number) =>
+    navigation.state === "submitting" && navigation.formData?.get("storyId") === String(storyId);
 
   return (
     <>
@@ -165,10 +195,14 @@ export default function RetroPage() {
           <h2>Retrospective</h2>
           <p className="muted">
             {d.source === "snapshot" ? (
-              <>Stories and estimates as committed, from the snapshot taken at close; actuals include spend attributed since.</>
+              <>
+                Stories and estimates as committed, from the snapshot taken at close; actuals include spend attributed
+                since.
+              </>
             ) : (
               <>
-                <span className="badge badge-info">Open sprint</span> Current commitments and the spend so far; the figures settle when the sprint closes.
+                <span className="badge badge-info">Open sprint</span> Current commitments and the spend so far; the
+                figures settle when the sprint closes.
               </>
             )}
           </p>
@@ -186,7 +220,10 @@ export default function RetroPage() {
       {d.total === 0 ? (
         <div className="card empty-state">
           <h3>No stories were committed to this sprint</h3>
-          <p>Commit estimated stories to the sprint; once spend is attributed to them, the retrospective compares the two.</p>
+          <p>
+            Commit estimated stories to the sprint; once spend is attributed to them, the retrospective compares the
+            two.
+          </p>
         </div>
       ) : (
         <>

@@ -9,7 +9,10 @@ const LevelId = LineText.min(1, "Pick a level").max(60);
 /** The story page's one `intent` union: edit, solo estimate, archive/restore, extend the budget. */
 export const StoryIntentSchema = (keyPattern: string) =>
   z.discriminatedUnion("intent", [
-    storyFieldsSchema(keyPattern).extend({ intent: z.literal("update"), status: z.enum(STORY_STATUSES as [StoryStatus, ...StoryStatus[]]) }),
+    storyFieldsSchema(keyPattern).extend({
+      intent: z.literal("update"),
+      status: z.enum(STORY_STATUSES as [StoryStatus, ...StoryStatus[]]),
+    }),
     z.object({
       intent: z.literal("estimate"),
       intensity: LevelId.optional().pipe(z.string({ error: "Pick a model intensity" })),
@@ -20,7 +23,11 @@ export const StoryIntentSchema = (keyPattern: string) =>
     z.object({ intent: z.literal("restore") }),
     z.object({
       intent: z.literal("extend-budget"),
-      credits: z.coerce.number({ error: "Give a number of credits" }).finite().positive("Give a positive number of credits").max(1_000_000_000),
+      credits: z.coerce
+        .number({ error: "Give a number of credits" })
+        .finite()
+        .positive("Give a positive number of credits")
+        .max(1_000_000_000),
       reason: z
         .string()
         .transform((v) => withoutControlChars(v).trim())
@@ -30,4 +37,10 @@ export const StoryIntentSchema = (keyPattern: string) =>
 
 export type StoryIntent = z.infer<ReturnType<typeof StoryIntentSchema>>;
 
-export type ActionResult = { ok: boolean; intent: string; errors: Record<string, string>; values: Record<string, string>; message?: string };
+export type ActionResult = {
+  ok: boolean;
+  intent: string;
+  errors: Record<string, string>;
+  values: Record<string, string>;
+  message?: string;
+};

@@ -5,7 +5,9 @@ import { loadStory, runStoryIntent, storyPageData } from "./story.server";
 import { StoryView } from "./story-view";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.story ? (data.story.key ? `${data.story.key} ${data.story.title}` : data.story.title) : "Story"} · Token Poker` },
+  {
+    title: `${data?.story ? (data.story.key ? `${data.story.key} ${data.story.title}` : data.story.title) : "Story"} · Token Poker`,
+  },
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -16,7 +18,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const ctx = await loadStory(request, params, "member");
   const form = parseForm(await request.formData(), StoryIntentSchema(ctx.team.keyPattern));
-  if (!form.ok) return data<ActionResult>({ ok: false, intent: form.values.intent ?? "", errors: form.errors, values: form.values }, { status: 400 });
+  if (!form.ok)
+    return data<ActionResult>(
+      { ok: false, intent: form.values.intent ?? "", errors: form.errors, values: form.values },
+      { status: 400 },
+    );
   return runStoryIntent(ctx, form.data);
 }
 

@@ -47,7 +47,9 @@ export function StoryDetails({
                 </option>
               ))}
             </select>
-            <p className="field-hint">Backlog → estimated → committed → done. A quick estimate moves a backlog story to estimated.</p>
+            <p className="field-hint">
+              Backlog → estimated → committed → done. A quick estimate moves a backlog story to estimated.
+            </p>
           </div>
           <div className="row">
             <button type="submit" className="btn btn-primary" disabled={busy}>
@@ -57,7 +59,11 @@ export function StoryDetails({
         </Form>
       ) : (
         <div className="stack">
-          {story.description ? <p className="story-description">{story.description}</p> : <p className="muted">No description.</p>}
+          {story.description ? (
+            <p className="story-description">{story.description}</p>
+          ) : (
+            <p className="muted">No description.</p>
+          )}
         </div>
       )}
       <p className="muted">Added on {story.createdAt}.</p>
@@ -67,7 +73,9 @@ export function StoryDetails({
           <button type="submit" className={story.archived ? "btn" : "btn btn-ghost btn-danger-text"}>
             {story.archived ? "Restore to the backlog" : "Archive story"}
           </button>
-          {!story.archived ? <span className="muted">Archived stories leave the backlog; their key stays taken.</span> : null}
+          {!story.archived ? (
+            <span className="muted">Archived stories leave the backlog; their key stays taken.</span>
+          ) : null}
         </Form>
       ) : null}
     </section>

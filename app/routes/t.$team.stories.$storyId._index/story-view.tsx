@@ -12,14 +12,30 @@ import type { action, loader } from "./route";
 import { StoryDetails } from "./story-details";
 
 export function StoryView() {
-  const { story, estimate, cap, creditValueUsd, history, scheme, schemeVersion, initialLevels, keyPattern, backlog, canEdit, budget, setup, teamSlug, canExtend } =
-    useLoaderData<typeof loader>();
+  const {
+    story,
+    estimate,
+    cap,
+    creditValueUsd,
+    history,
+    scheme,
+    schemeVersion,
+    initialLevels,
+    keyPattern,
+    backlog,
+    canEdit,
+    budget,
+    setup,
+    teamSlug,
+    canExtend,
+  } = useLoaderData<typeof loader>();
   useLiveSpend(teamSlug);
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state === "submitting";
   const storyBase = `/t/${useParams().team}/stories/${story.id}`;
   const editing = result && !result.ok && result.intent === "update" ? result : undefined;
-  const estimateError = result && !result.ok && result.intent === "estimate" ? Object.values(result.errors)[0] : undefined;
+  const estimateError =
+    result && !result.ok && result.intent === "estimate" ? Object.values(result.errors)[0] : undefined;
   const extendErrors = result && !result.ok && result.intent === "extend-budget" ? result.errors : {};
 
   return (
@@ -68,7 +84,9 @@ export function StoryView() {
             ) : null}
           </section>
 
-          {budget ? <BudgetCard budget={budget} canExtend={canExtend && !story.archived} busy={busy} errors={extendErrors} /> : null}
+          {budget ? (
+            <BudgetCard budget={budget} canExtend={canExtend && !story.archived} busy={busy} errors={extendErrors} />
+          ) : null}
 
           {cap ? (
             <section className="card stack" aria-labelledby="cap-heading">
@@ -88,7 +106,14 @@ export function StoryView() {
           {history.length > 1 ? <EstimateHistory history={history} /> : null}
         </div>
 
-        <StoryDetails story={story} keyPattern={keyPattern} canEdit={canEdit} busy={busy} result={result} editing={editing} />
+        <StoryDetails
+          story={story}
+          keyPattern={keyPattern}
+          canEdit={canEdit}
+          busy={busy}
+          result={result}
+          editing={editing}
+        />
       </div>
     </>
   );

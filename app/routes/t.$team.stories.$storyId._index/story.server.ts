@@ -27,7 +27,11 @@ import type { ActionResult, StoryIntent } from "./intents";
 const ParamsSchema = z.object({ storyId: Id });
 const day = (d: Date | string | null) => (d ? new Date(d).toISOString().slice(0, 10) : "");
 
-export async function loadStory(request: Request, params: LoaderFunctionArgs["params"], minRole: "observer" | "member") {
+export async function loadStory(
+  request: Request,
+  params: LoaderFunctionArgs["params"],
+  minRole: "observer" | "member",
+) {
   const ctx = await requireTeamRole(request, params.team, minRole);
   const parsed = ParamsSchema.safeParse(params);
   if (!parsed.success) notFound("Story not found");
@@ -65,7 +69,13 @@ export async function storyPageData(request: Request, { db, team, role, story }:
       estimatedBy: history.find((h) => h.id === story.estimateId)?.createdByName ?? null,
       levels: DIMENSIONS.map((d) => {
         const level = frozen.scheme[d.id].find((l) => l.id === levels[d.id]);
-        return { dimension: d.id, dimensionLabel: d.label, id: levels[d.id], label: level?.label ?? levels[d.id], description: level?.description ?? "" };
+        return {
+          dimension: d.id,
+          dimensionLabel: d.label,
+          id: levels[d.id],
+          label: level?.label ?? levels[d.id],
+          description: level?.description ?? "",
+        };
       }),
     };
   }
@@ -88,7 +98,9 @@ export async function storyPageData(request: Request, { db, team, role, story }:
       createdAt: day(story.createdAt),
     },
     estimate,
-    cap: estimate ? spendCap({ p80Credits: estimate.p80Credits + (budget?.extended ?? 0), creditValueUsd, task: taskText(story) }) : null,
+    cap: estimate
+      ? spendCap({ p80Credits: estimate.p80Credits + (budget?.extended ?? 0), creditValueUsd, task: taskText(story) })
+      : null,
     budget: budget
       ? {
           decision: budget.decision,
@@ -97,8 +109,16 @@ export async function storyPageData(request: Request, { db, team, role, story }:
           extended: budget.extended,
           p80: budget.estimate?.p80 ?? null,
           leftToP80: budget.leftToP80,
-          sprint: budget.sprint ? { name: budget.sprint.name, policy: budget.sprint.policy, remaining: budget.sprintRemaining } : null,
-          extensions: extensions.map((x) => ({ id: x.id, credits: x.credits, reason: x.reason, createdAt: day(x.createdAt), byName: x.byName })),
+          sprint: budget.sprint
+            ? { name: budget.sprint.name, policy: budget.sprint.policy, remaining: budget.sprintRemaining }
+            : null,
+          extensions: extensions.map((x) => ({
+            id: x.id,
+            credits: x.credits,
+            reason: x.reason,
+            createdAt: day(x.createdAt),
+            byName: x.byName,
+          })),
         }
       : null,
     setup: agentSetup({ origin: new URL(request.url).origin, team: team.slug, storyKey: story.key }),
@@ -117,7 +137,8 @@ export async function storyPageData(request: Request, { db, team, role, story }:
 
 /** Runs one parsed intent against the story, for the action. */
 export async function runStoryIntent({ db, team, user, role, story }: StoryContext, input: StoryIntent) {
-  const done = (message: string) => data<ActionResult>({ ok: true, intent: input.intent, errors: {}, values: {}, message });
+  const done = (message: string) =>
+    data<ActionResult>({ ok: true, intent: input.intent, errors: {}, values: {}, message });
   switch (input.intent) {
     case "update": {
       const { intent: _intent, ...values } = input;
@@ -131,7 +152,11 @@ export async function runStoryIntent({ db, team, user, role, story }: StoryConte
           },
           { status: 400 },
         );
-      if (values.key && values.key !== story.key && (await findExistingKeys(db, { teamId: team.id, keys: [values.key] })).length) {
+      if (
+        values.key &&
+        values.key !== story.key &&
+        (await findExistingKeys(db, { teamId: team.id, keys: [values.key] })).length
+      ) {
         return fail({ key: `${values.key} is already a story in this team` });
       }
       try {
@@ -141,7 +166,8 @@ export async function runStoryIntent({ db, team, user, role, story }: StoryConte
         throw error;
       }
       // Finishing a story asks what the spend bought (and why it drifted, when it did).
-      if (values.status === "done" && story.status !== "done") return redirect(`/t/${team.slug}/stories/${story.id}/outcome`);
+      if (values.status === "done" && story.status !== "done")
+        return redirect(`/t/${team.slug}/stories/${story.id}/outcome`);
       return done("Saved.");
     }
     case "estimate": {
@@ -150,7 +176,8 @@ export async function runStoryIntent({ db, team, user, role, story }: StoryConte
       try {
         for (const d of DIMENSIONS) levelIndex(scheme.scheme, d.id, levels[d.id]);
       } catch (error) {
-        if (error instanceof UnknownLevelError) return invalid({ [error.dimension]: "That level is not in the team's sizing scheme any more; pick again." });
+        if (error instanceof UnknownLevelError)
+          return invalid({ [error.dimension]: "That level is not in the team's sizing scheme any more; pick again." });
         throw error;
       }
       await recordEstimate(db, { teamId: team.id, storyId: story.id, levels, source: "solo", createdBy: user.id });
@@ -165,10 +192,19 @@ export async function runStoryIntent({ db, team, user, role, story }: StoryConte
     case "extend-budget": {
       if (!roleAtLeast(role, "manager")) throw new Response("Managers extend budgets.", { status: 403 });
       try {
-        await extendStoryBudget(db, { teamId: team.id, storyId: story.id, credits: input.credits, reason: input.reason, userId: user.id });
+        await extendStoryBudget(db, {
+          teamId: team.id,
+          storyId: story.id,
+          credits: input.credits,
+          reason: input.reason,
+          userId: user.id,
+        });
       } catch (error) {
         if (error instanceof BudgetExtensionError) {
-          return data<ActionResult>({ ok: false, intent: "extend-budget", errors: { form: error.message }, values: {} }, { status: 400 });
+          return data<ActionResult>(
+            { ok: false, intent: "extend-budget", errors: { form: error.message }, values: {} },
+            { status: 400 },
+          );
         }
         throw error;
       }

@@ -60,7 +60,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const origin = shareOrigin(request.url, (await getServices()).env.APP_ORIGIN);
   const path = `/t/${team.slug}/poker/${sessionId}`;
   const member = viewer.kind === "member" && role !== null && user !== null;
-  const guestUrl = member && roleAtLeast(role, "member") && state.session.guestKey ? `${origin}/poker/join/${state.session.guestKey}` : null;
+  const guestUrl =
+    member && roleAtLeast(role, "member") && state.session.guestKey
+      ? `${origin}/poker/join/${state.session.guestKey}`
+      : null;
   return {
     team: { slug: team.slug, name: team.name },
     view,
@@ -82,7 +85,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = parseForm(await request.formData(), RoomIntentSchema);
   if (!form.ok) return invalid(form.errors, form.values);
   const input = form.data;
-  if (viewer.kind === "guest" && !GUEST_INTENTS.has(input.intent)) throw new Response("Guests can vote, nothing else.", { status: 403 });
+  if (viewer.kind === "guest" && !GUEST_INTENTS.has(input.intent))
+    throw new Response("Guests can vote, nothing else.", { status: 403 });
   const base = { teamId: team.id, sessionId };
   const me = user ? { ...base, userId: user.id } : null;
   const member = () => {
@@ -97,7 +101,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
         break;
       case "vote": {
         const participantId = await participantIdOf(db, team.id, sessionId, viewer);
-        change = await castVote(db, { ...base, participantId, roundId: input.roundId, cards: cardsFrom(input), clientTs: input.ts });
+        change = await castVote(db, {
+          ...base,
+          participantId,
+          roundId: input.roundId,
+          cards: cardsFrom(input),
+          clientTs: input.ts,
+        });
         break;
       }
       case "reveal":
@@ -132,7 +142,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
         change = await removeItem(db, { ...member(), itemId: input.itemId });
         break;
       case "move":
-        change = await moveItem(db, { ...member(), itemId: input.itemId, beforeId: input.beforeId, afterId: input.afterId });
+        change = await moveItem(db, {
+          ...member(),
+          itemId: input.itemId,
+          beforeId: input.beforeId,
+          afterId: input.afterId,
+        });
         break;
       case "add-stories":
         change = await addStories(db, { ...member(), storyIds: input.storyId });
@@ -160,14 +175,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (input.intent === "finalize") {
       // The estimate goes back to its tracker item in the background: the meeting never waits.
       const { sessionSecret } = await getServices();
-      void pushFinalizedItem(db, { teamId: team.id, itemId: input.itemId, secret: sessionSecret }).catch((error: Error) =>
-        console.error("[trackers] push after finalize failed:", error.message),
+      void pushFinalizedItem(db, { teamId: team.id, itemId: input.itemId, secret: sessionSecret }).catch(
+        (error: Error) => console.error("[trackers] push after finalize failed:", error.message),
       );
     }
     return data({ ok: true as const, seq: change.seq, errors: {} as Record<string, string> });
   } catch (error) {
     if (error instanceof PokerError) {
-      return data({ ok: false as const, seq: null, errors: { form: error.message } as Record<string, string> }, { status: error.status });
+      return data(
+        { ok: false as const, seq: null, errors: { form: error.message } as Record<string, string> },
+        { status: error.status },
+      );
     }
     throw error;
   }
@@ -199,7 +217,9 @@ export async function clientAction({ serverAction }: ClientActionFunctionArgs) {
       ok: false as const,
       offline: true as const,
       seq: null,
-      errors: { form: "The connection dropped, so that was not saved. It is sent again when the connection is back." } as Record<string, string>,
+      errors: {
+        form: "The connection dropped, so that was not saved. It is sent again when the connection is back.",
+      } as Record<string, string>,
     };
   }
 }
