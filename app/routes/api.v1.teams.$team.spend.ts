@@ -22,10 +22,9 @@ function apiError(
   extra: Record<string, unknown> = {},
   headers?: HeadersInit,
 ) {
+  // The rest of an oversized body is read and dropped by the server entry after this answer
+  // (scripts/server.ts), so the client, still sending, gets the 413 rather than a broken pipe.
   const all = new Headers(headers);
-  // The rest of an oversized body is never read: close the connection, so a client's next request
-  // does not land on a socket still full of it.
-  if (status === 413) all.set("Connection", "close");
   return Response.json({ error: { code, message }, ...extra }, { status, headers: all });
 }
 
