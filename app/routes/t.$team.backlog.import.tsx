@@ -179,7 +179,7 @@ export default function TrackerImportPage() {
         <div className="stack">
           <section className="card stack" aria-labelledby="tracker-file">
             <h2 id="tracker-file">1. Choose an export</h2>
-            <p className="muted">
+            <p className="muted tracker-intro">
               A Jira CSV export (all fields or current fields), a Linear CSV export, an Azure Boards query exported to
               CSV, or GitHub issues from <code>gh issue list --json number,title,body,labels,url,milestone,state</code>.
               The format is recognised from its header. Items are matched to stories by key, else by link: importing

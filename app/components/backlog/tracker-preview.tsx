@@ -55,12 +55,15 @@ export function TrackerPreview({
         {counts.update} to update, {counts.unchanged} unchanged
         {counts.closed ? `; ${counts.closed} closed in the tracker (marked, not deleted)` : ""}.
       </p>
-      <DataTable
-        caption="What the import would do"
-        columns={columns}
-        data={rows.slice(0, SHOWN)}
-        getRowId={(r, i) => `${i}`}
-      />
+      {/* Scrolls inside itself on a phone instead of widening the page (a focusable region then: scroll-regions.ts). */}
+      <div className="table-wrap tracker-preview-table">
+        <DataTable
+          caption="What the import would do"
+          columns={columns}
+          data={rows.slice(0, SHOWN)}
+          getRowId={(r, i) => `${i}`}
+        />
+      </div>
       {rows.length > SHOWN ? <p className="muted">… and {rows.length - SHOWN} more.</p> : null}
     </div>
   );
