@@ -96,8 +96,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 const PUSH_LABELS = {
   off: "Never",
-  ask: "Ask each time (a button on the story)",
-  always: "Always, when a story is finalized",
+  ask: "Ask each time (on the story)",
+  always: "Always, on finalize",
 };
 
 function PushModeSelect({ id, value }: { id: string; value: string }) {
