@@ -185,7 +185,9 @@ describe.skipIf(!chromiumPath())("poker in real browsers", () => {
       .getByRole("radiogroup", { name: "Budget risk" })
       .getByRole("radio", { name: "Can't say", exact: true })
       .check();
-    await expect.poll(() => person(rita, "Max Member")).toContain("✓ voted");
+    // A vote cast just after the restart reaches the other page once its stream has resynced:
+    // give that the time a loaded machine takes, not the poll's default second.
+    await expect.poll(() => person(rita, "Max Member"), { timeout: 15_000 }).toContain("✓ voted");
 
     await rita.getByRole("button", { name: "Reveal", exact: true }).click();
     const table = max.getByTestId("revealed-round").getByRole("table");
