@@ -144,7 +144,7 @@ describe("dependency rule", () => {
 });
 
 // A clone of the project alone must pass its own suite: nothing the app, scripts, migrations or tests
-// read may climb out of the checkout (e.g. to a sibling `../shared/`). Relative literals in `new URL(…,
+// read may climb out of the checkout (e.g. to a sibling folder of shared samples). Relative literals in `new URL(…,
 // import.meta.url)` and imports resolve from their file; any other `../…` literal (path.resolve, fs
 // calls) resolves from the project root, where npm runs everything.
 describe("the repository stands alone", () => {
