@@ -133,13 +133,17 @@ describe.skipIf(!chromiumPath())("keyboard only", () => {
     // The drag handle of the same card comes before it, so the keyboard path to the board is there too.
     expect(stops.some((f) => f.kind === "button" && f.name.startsWith("Move ") && f.name.includes(key))).toBe(true);
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.getByRole("button", { name: `Remove ${key}`, exact: true }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole("button", { name: `Remove ${key}`, exact: true }).count(), { timeout: 10_000 })
+      .toBe(1);
     // Focus stays with the story: on its Remove button in the sprint column, not back at the page start.
     // (The button shows at once; focus moves once the move is saved, which takes longer under load.)
     await expect.poll(async () => (await focused(page)).name, { timeout: 10_000 }).toBe(`Remove ${key}`);
     const back = [await focused(page)];
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.getByRole("button", { name: `Commit ${key}`, exact: true }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByRole("button", { name: `Commit ${key}`, exact: true }).count(), { timeout: 10_000 })
+      .toBe(1);
     await expect.poll(async () => (await focused(page)).name, { timeout: 10_000 }).toBe(`Commit ${key}`);
     back.push(await focused(page));
     expect(invisibleStops([...stops, ...back]), "stops where focus could not be seen").toEqual([]);
