@@ -24,8 +24,8 @@ import {
 // (300 histories each, two seeds) with the goals of issue 19.
 
 describe("suggestRecalibration on simulated agent spend (short runs)", () => {
-  it("recovers a uniformly biased team from three sprints of 12 stories", { timeout: 300_000 }, () => {
-    const r = runStationary(() => ({ teamBias: 1.6 }), 6_000, 40, 500);
+  it("recovers a uniformly biased team from three sprints of 12 stories", { timeout: 300_000 }, async () => {
+    const r = await runStationary(() => ({ teamBias: 1.6 }), 6_000, 40, 500);
     console.info(describeRun("team 1.6×", r.coverage, r.errorVsOracle));
     expect(mean(r.coverage)).toBeGreaterThan(0.76);
     expect(mean(r.coverage)).toBeLessThan(0.85);
@@ -34,8 +34,8 @@ describe("suggestRecalibration on simulated agent spend (short runs)", () => {
     expect(mean(r.oldCoverage)).toBeLessThan(0.76);
   });
 
-  it("moves a level that runs 2.5× the rest", { timeout: 300_000 }, () => {
-    const r = runStationary(
+  it("moves a level that runs 2.5× the rest", { timeout: 300_000 }, async () => {
+    const r = await runStationary(
       (h) => ({ teamBias: 1, off: { dimension: h % 2 ? "intensity" : "autonomy", level: (h >> 1) % 4, factor: 2.5 } }),
       7_000,
       40,
@@ -46,8 +46,8 @@ describe("suggestRecalibration on simulated agent spend (short runs)", () => {
     expect(mean(r.errorVsOracle)).toBeLessThan(1.25);
   });
 
-  it("keeps up with +10 % a sprint when re-applied every sprint", { timeout: 300_000 }, () => {
-    const r = runRolling({ teamBias: 1.3, driftPerSprint: 1.1 }, 8_000, 30);
+  it("keeps up with +10 % a sprint when re-applied every sprint", { timeout: 300_000 }, async () => {
+    const r = await runRolling({ teamBias: 1.3, driftPerSprint: 1.1 }, 8_000, 30);
     console.info(describeRun("rolling, +10 %/sprint", r.coverage, r.errorVsOracle));
     expect(mean(r.coverage)).toBeGreaterThan(0.74);
     expect(r.projected).toBeGreaterThan(0.4);

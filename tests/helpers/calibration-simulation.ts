@@ -82,13 +82,20 @@ export interface StationaryResult {
   oldCoverage: number[];
 }
 
+/**
+ * A run takes tens of seconds of pure computation. Vitest's worker gives up on its own RPC calls
+ * after 60 s without a turn of the event loop (a CI run failed with "Timeout calling onTaskUpdate"
+ * after several simulations in a row), so each history ends with a macrotask turn.
+ */
+const letTheWorkerAnswer = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Per history: 3 sprints × 12 stories, the suggestion fitted on them, scored on 2,000 later ones. */
-export function runStationary(
+export async function runStationary(
   worldOf: (h: number) => SimWorld,
   seed: number,
   histories: number,
   future = 2000,
-): StationaryResult {
+): Promise<StationaryResult> {
   const result: StationaryResult = { coverage: [], errorVsOracle: [], oldCoverage: [] };
   for (let h = 0; h < histories; h++) {
     const rand = mulberry32(seed + h);
@@ -100,6 +107,7 @@ export function runStationary(
     result.coverage.push(score.p80Coverage!);
     result.errorVsOracle.push(score.medianAbsLog2Error! / medianAbs(later.map((s) => Math.log2(s.noise))));
     result.oldCoverage.push(scoreScheme(DEFAULT_SCHEME, later).p80Coverage!);
+    await letTheWorkerAnswer();
   }
   return result;
 }
@@ -117,7 +125,12 @@ export interface RollingResult {
  * suggestion is fitted on the last three sprints (the drift test reading up to the last six) and
  * applied; the next sprint is scored under it (on 500 stories drawn like that sprint's).
  */
-export function runRolling(world: SimWorld, seed: number, histories: number, sprints = 8): RollingResult {
+export async function runRolling(
+  world: SimWorld,
+  seed: number,
+  histories: number,
+  sprints = 8,
+): Promise<RollingResult> {
   const result: RollingResult = { coverage: [], errorVsOracle: [], projected: 0 };
   let suggestions = 0;
   let projected = 0;
@@ -145,18 +158,25 @@ export function runRolling(world: SimWorld, seed: number, histories: number, spr
     }
     result.coverage.push(mean(coverage));
     result.errorVsOracle.push(mean(error));
+    await letTheWorkerAnswer();
   }
   result.projected = projected / suggestions;
   return result;
 }
 
 /** Share of histories of `sprints` × 12 stories on which the drift test fires. */
-export function trendFiringRate(world: SimWorld, seed: number, histories: number, sprints: number): number {
+export async function trendFiringRate(
+  world: SimWorld,
+  seed: number,
+  histories: number,
+  sprints: number,
+): Promise<number> {
   let fired = 0;
   for (let h = 0; h < histories; h++) {
     const rand = mulberry32(seed + h);
     const stories = Array.from({ length: sprints }, (_, t) => drawStories(rand, 12, world, t)).flat();
     if (suggestRecalibration(DEFAULT_SCHEME, stories).evidence.drift?.detected) fired++;
+    await letTheWorkerAnswer();
   }
   return fired / histories;
 }

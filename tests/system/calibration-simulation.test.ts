@@ -38,8 +38,8 @@ const oneLevel =
 for (const seed of SEEDS) {
   describe(`recalibration simulations, seed ${seed}`, () => {
     for (const teamBias of [0.6, 1.6]) {
-      it(`uniform bias ${teamBias}×: coverage on target, error near the oracle`, NO_LIMIT, () => {
-        const r = runStationary(() => ({ teamBias }), seed, HISTORIES);
+      it(`uniform bias ${teamBias}×: coverage on target, error near the oracle`, NO_LIMIT, async () => {
+        const r = await runStationary(() => ({ teamBias }), seed, HISTORIES);
         console.info(describeRun(`seed ${seed}, uniform ${teamBias}×`, r.coverage, r.errorVsOracle));
         expect(mean(r.coverage)).toBeGreaterThanOrEqual(0.78);
         expect(mean(r.coverage)).toBeLessThanOrEqual(0.82);
@@ -48,16 +48,16 @@ for (const seed of SEEDS) {
       });
     }
 
-    it("uniform bias without risk medians: error within 5 % of the oracle", NO_LIMIT, () => {
-      const r = runStationary(() => ({ teamBias: 1.6, riskFactor: [1, 1, 1] }), seed, HISTORIES);
+    it("uniform bias without risk medians: error within 5 % of the oracle", NO_LIMIT, async () => {
+      const r = await runStationary(() => ({ teamBias: 1.6, riskFactor: [1, 1, 1] }), seed, HISTORIES);
       console.info(describeRun(`seed ${seed}, uniform 1.6×, no risk medians`, r.coverage, r.errorVsOracle));
       expect(mean(r.coverage)).toBeGreaterThanOrEqual(0.78);
       expect(mean(r.coverage)).toBeLessThanOrEqual(0.82);
       expect(mean(r.errorVsOracle)).toBeLessThanOrEqual(1.05);
     });
 
-    it("one level 2.5× off: coverage on target, the level moves", NO_LIMIT, () => {
-      const r = runStationary(oneLevel(), seed, HISTORIES);
+    it("one level 2.5× off: coverage on target, the level moves", NO_LIMIT, async () => {
+      const r = await runStationary(oneLevel(), seed, HISTORIES);
       console.info(describeRun(`seed ${seed}, one level 2.5×`, r.coverage, r.errorVsOracle));
       expect(mean(r.coverage)).toBeGreaterThanOrEqual(0.78);
       expect(mean(r.coverage)).toBeLessThanOrEqual(0.82);
@@ -66,9 +66,9 @@ for (const seed of SEEDS) {
       expect(mean(r.errorVsOracle)).toBeLessThan(1.2);
     });
 
-    it("+10 % a sprint, re-applied every sprint from the last three: one sprint ahead ≈ 77 %", NO_LIMIT, () => {
-      const drift = runRolling({ teamBias: 1.3, driftPerSprint: 1.1 }, seed, HISTORIES);
-      const flat = runRolling({ teamBias: 1.3 }, seed, HISTORIES);
+    it("+10 % a sprint, re-applied every sprint from the last three: one sprint ahead ≈ 77 %", NO_LIMIT, async () => {
+      const drift = await runRolling({ teamBias: 1.3, driftPerSprint: 1.1 }, seed, HISTORIES);
+      const flat = await runRolling({ teamBias: 1.3 }, seed, HISTORIES);
       console.info(
         describeRun(`seed ${seed}, rolling +10 %/sprint`, drift.coverage, drift.errorVsOracle),
         `projected ${drift.projected}`,
@@ -83,12 +83,15 @@ for (const seed of SEEDS) {
       expect(mean(flat.coverage)).toBeLessThanOrEqual(0.82);
     });
 
-    it("the trend test does not fire on noise, and finds +10 % a sprint", NO_LIMIT, () => {
-      const rates = [4, 5, 6, 7].map((sprints) => ({
-        sprints,
-        stationary: trendFiringRate({ teamBias: 1.2 }, seed, HISTORIES, sprints),
-        drifting: trendFiringRate({ teamBias: 1.2, driftPerSprint: 1.1 }, seed, HISTORIES, sprints),
-      }));
+    it("the trend test does not fire on noise, and finds +10 % a sprint", NO_LIMIT, async () => {
+      const rates = [];
+      for (const sprints of [4, 5, 6, 7]) {
+        rates.push({
+          sprints,
+          stationary: await trendFiringRate({ teamBias: 1.2 }, seed, HISTORIES, sprints),
+          drifting: await trendFiringRate({ teamBias: 1.2, driftPerSprint: 1.1 }, seed, HISTORIES, sprints),
+        });
+      }
       console.info(`seed ${seed}, trend test firing rates: ${JSON.stringify(rates)}`);
       for (const r of rates) expect(r.stationary).toBeLessThanOrEqual(0.05);
       expect(rates.find((r) => r.sprints === 7)!.drifting).toBeGreaterThanOrEqual(0.8);
