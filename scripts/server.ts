@@ -12,7 +12,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { isCrossOriginMutation } from "~/utils/origin.server";
 import { closeServices, getServices } from "~/utils/services.server";
-import { closeAllStreams } from "~/utils/events.server";
+import { closeAllStreams } from "~/utils/stream-closers.server";
 import { answerBackupRequests } from "~/utils/backup.server";
 import { withRequestMemo } from "~/utils/request-memo.server";
 import { isDatabaseDown, noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";

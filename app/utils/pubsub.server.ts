@@ -7,7 +7,7 @@
 import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { registerStream } from "~/utils/events.server";
+import { registerStream } from "~/utils/stream-closers.server";
 import { logError } from "~/utils/log.server";
 import { getServices } from "~/utils/services.server";
 import { singleton } from "~/utils/singleton.server";
