@@ -11,7 +11,7 @@ import express from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { isCrossOriginMutation } from "~/utils/origin.server";
-import { closeServices, getServices } from "~/utils/services.server";
+import { closeServices, getServices } from "~/utils/database-and-secrets.server";
 import { closeAllStreams } from "~/utils/stream-closers.server";
 import { answerBackupRequests } from "~/utils/backup.server";
 import { withRequestMemo } from "~/utils/request-memo.server";

@@ -26,7 +26,7 @@ import { getUserById } from "~/models/user.server";
 import type { DB } from "~/utils/db.server";
 import { registerStream } from "~/utils/stream-closers.server";
 import { getPubSub, type PubSub } from "~/utils/pubsub.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import { hasSingleton, singleton } from "~/utils/singleton.server";
 
 const CHANNEL = "poker";
