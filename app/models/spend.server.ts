@@ -31,7 +31,7 @@ import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import type { SpendImportVia, SpendSource } from "../../db/schema";
 import { MAX_CREDITS, MAX_IMPORT_TOTAL, MAX_USD } from "~/domain/form-fields";
 import { safeKeyPattern } from "~/domain/key-pattern";
-import { entryProblem } from "~/domain/spend/values";
+import { entryProblem } from "~/domain/spend/field-readers";
 import { apiEntryEvents } from "~/domain/spend/api-entries";
 import {
   AGENT_SOURCES,
