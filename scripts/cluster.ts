@@ -9,7 +9,7 @@ import cluster, { type Worker } from "node:cluster";
 import os from "node:os";
 import { sql } from "kysely";
 import { ensureDemo } from "./seed/demo";
-import { closeServices, getServices } from "~/utils/services.server";
+import { closeServices, getServices } from "~/utils/database-and-secrets.server";
 import { readEnv } from "~/utils/env.server";
 
 /** Connections a worker opens besides its pool: the LISTEN client, and a session per running import. */

@@ -8,7 +8,7 @@ import {
   safeKeyPattern,
   type KeyMatcher,
 } from "~/domain/key-pattern";
-import { storyKeyIn } from "~/domain/spend/values";
+import { storyKeyIn } from "~/domain/spend/field-readers";
 import { isStoryKey, splitLeadingKey } from "~/domain/story-import";
 
 // Counts the matcher's steps without a clock. Every engine in RE2JS (one-pass, bit-state

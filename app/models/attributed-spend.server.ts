@@ -20,7 +20,7 @@ export type AttributionSource = "key" | "session" | "manual";
 
 /**
  * A team's entries (`e`) joined to what attributes them: `ks` (the story the key names) and `ss`
- * (the session's mapping). Use with `effectiveStory`, `attributedBy`, `unattributed`, `waitingKey`.
+ * (the session's mapping). Use with `attributedStoryId`, `attributedBy`, `unattributed`, `waitingKey`.
  */
 export function attributedEntries(db: DB, teamId: number) {
   return db
@@ -33,7 +33,7 @@ export function attributedEntries(db: DB, teamId: number) {
 }
 
 /** The story the entry counts for (null: none). Over `attributedEntries`. */
-export const effectiveStory = sql<number | null>`coalesce(ks.id, ss.story_id, e.story_id)`;
+export const attributedStoryId = sql<number | null>`coalesce(ks.id, ss.story_id, e.story_id)`;
 /** How the entry got its story. Over `attributedEntries`. */
 export const attributedBy = sql<AttributionSource | null>`case
   when ks.id is not null then 'key' when ss.story_id is not null then 'session'
@@ -122,7 +122,7 @@ export async function dailyAttributedSpend(
   input: { teamId: number; storyIds: readonly number[]; from?: string; to?: string },
 ): Promise<{ day: string; credits: number }[]> {
   if (!input.storyIds.length) return [];
-  let query = attributedEntries(db, input.teamId).where(effectiveStory, "in", [...input.storyIds]);
+  let query = attributedEntries(db, input.teamId).where(attributedStoryId, "in", [...input.storyIds]);
   if (input.from) query = query.where("e.day", ">=", input.from);
   if (input.to) query = query.where("e.day", "<=", input.to);
   const rows = await query

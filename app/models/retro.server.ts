@@ -17,7 +17,7 @@ import type { SprintSnapshot } from "~/domain/sprint";
 import {
   actualsByStory,
   attributedEntries,
-  effectiveStory,
+  attributedStoryId,
   roundCredits,
   type StoryActual,
 } from "~/models/attributed-spend.server";
@@ -338,16 +338,16 @@ export async function getMySpend(db: DB, input: { teamId: number; userId: number
   const mine = () => attributedEntries(db, input.teamId).where(sql<string>`lower(btrim(e.external_user))`, "in", names);
   const [byStory, byTool] = await Promise.all([
     mine()
-      .leftJoin("stories as s", (join) => join.on(sql<SqlBool>`s.id = ${effectiveStory}`))
+      .leftJoin("stories as s", (join) => join.on(sql<SqlBool>`s.id = ${attributedStoryId}`))
       .select([
-        effectiveStory.as("storyId"),
+        attributedStoryId.as("storyId"),
         "s.key",
         "s.title",
         sql<number | null>`sum(e.credits)`.as("credits"),
         sql<number>`count(*)`.as("entries"),
         sql<number>`count(*) filter (where e.credits is null)`.as("unpriced"),
       ])
-      .groupBy([effectiveStory, "s.key", "s.title"])
+      .groupBy([attributedStoryId, "s.key", "s.title"])
       .orderBy(sql`s.key nulls last, s.title nulls last`)
       .execute(),
     mine()

@@ -23,7 +23,7 @@ import {
   attributedBy,
   attributedEntries,
   dailyAttributedSpend,
-  effectiveStory,
+  attributedStoryId,
   unattributed,
   waitingKey,
 } from "~/models/attributed-spend.server";
@@ -31,7 +31,7 @@ import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import type { SpendImportVia, SpendSource } from "../../db/schema";
 import { MAX_CREDITS, MAX_IMPORT_TOTAL, MAX_USD } from "~/domain/form-fields";
 import { safeKeyPattern } from "~/domain/key-pattern";
-import { entryProblem } from "~/domain/spend/values";
+import { entryProblem } from "~/domain/spend/field-readers";
 import { apiEntryEvents } from "~/domain/spend/api-entries";
 import {
   AGENT_SOURCES,
@@ -1206,7 +1206,7 @@ export async function removeSessionStory(db: DB, input: { teamId: number; sessio
 /** A story's entries (whatever attributed them) with totals, newest first. */
 export async function getStorySpend(db: DB, input: { teamId: number; storyId: number }) {
   const entriesQuery = withMember(withStory(db, input.teamId))
-    .where(effectiveStory, "=", input.storyId)
+    .where(attributedStoryId, "=", input.storyId)
     .select([
       "e.id",
       "e.occurredAt",

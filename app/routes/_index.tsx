@@ -1,7 +1,7 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { listTeamsForUser } from "~/models/team.server";
 import { getCurrentUser } from "~/server/session.server";
-import { getDb } from "~/utils/services.server";
+import { getDb } from "~/utils/database-and-secrets.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getCurrentUser(request);

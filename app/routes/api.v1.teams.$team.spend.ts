@@ -9,7 +9,7 @@ import { readImportOptions } from "~/domain/spend/import-options";
 import type { ImportResult } from "~/domain/spend/import-result";
 import { authenticateApiToken } from "~/models/api-token.server";
 import { importSpendFile, importSpendJson, SpendLimitError } from "~/models/spend.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import { BodyTooLargeError, bodyChunks, formatBytes, limitBytes } from "~/utils/upload.server";
 
 export const API_MAX_BYTES = 20 * 1024 * 1024;

@@ -12,7 +12,7 @@ import { normalizeEmail } from "~/models/user.server";
 import { parseForm } from "~/utils/forms";
 import { clientIp, invalid } from "~/utils/http.server";
 import { sendMail } from "~/utils/mail.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import type { DB } from "~/utils/db.server";
 
 export const meta: MetaFunction = () => [{ title: "Forgot password · Token Poker" }];

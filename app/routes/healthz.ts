@@ -1,5 +1,5 @@
 import { pingDatabase } from "~/models/health.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 
 // Load balancers and the README's smoke check: 200 when the database answers, 503 when not.
 export async function loader() {

@@ -5,7 +5,7 @@ import { ROLE_LABELS } from "~/domain/roles";
 import { acceptInvite, findUsableInvite } from "~/models/team.server";
 import { requireUser } from "~/server/auth.server";
 import { getCurrentUser } from "~/server/session.server";
-import { getDb } from "~/utils/services.server";
+import { getDb } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Invitation · Token Poker" }];
 

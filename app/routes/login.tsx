@@ -14,7 +14,7 @@ import { getUserByEmail } from "~/models/user.server";
 import { dataDir } from "~/utils/env.server";
 import { LOGIN_PROBE_COOKIE } from "~/utils/cookie-security.server";
 import { getCurrentUser, loginCookieWasDropped, safeRedirect, startUserSession } from "~/server/session.server";
-import { getDb, getServices } from "~/utils/services.server";
+import { getDb, getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Token Poker" }];
 

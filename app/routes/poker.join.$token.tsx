@@ -13,7 +13,7 @@ import { invalid } from "~/utils/http.server";
 import { guestCookieHeader } from "~/utils/poker-guest.server";
 import { announceRoomChange } from "~/server/poker-live.server";
 import { getCurrentUser } from "~/server/session.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Join a poker session · Token Poker" }];
 

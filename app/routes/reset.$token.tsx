@@ -8,7 +8,7 @@ import { findUsableReset, redeemReset } from "~/models/password-reset.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { startUserSession } from "~/server/session.server";
-import { getDb } from "~/utils/services.server";
+import { getDb } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Token Poker" }];
 

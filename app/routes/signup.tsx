@@ -9,7 +9,7 @@ import { createUser, getUserByEmail } from "~/models/user.server";
 import { parseForm } from "~/utils/forms";
 import { clientIp, invalid } from "~/utils/http.server";
 import { getCurrentUser, safeRedirect, startUserSession } from "~/server/session.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign up · Token Poker" }];
 

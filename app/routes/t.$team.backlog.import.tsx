@@ -15,7 +15,7 @@ import { listTrackerConnections, openTrackerApi } from "~/models/tracker-connect
 import { importTrackerItems, previewTrackerImport } from "~/models/tracker-import.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import { TrackerApiError } from "~/utils/tracker-api.server";
 
 export const meta: MetaFunction = () => [{ title: "Import from a tracker · Token Poker" }];

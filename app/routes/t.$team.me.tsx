@@ -3,7 +3,7 @@
 // look at anyone else's spend here, and nothing is ranked.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { formatCredits } from "~/components/backlog/story-bits";
+import { formatCredits } from "~/components/backlog/story-badges";
 import { getMySpend } from "~/models/retro.server";
 import { requireTeamRole } from "~/server/auth.server";
 

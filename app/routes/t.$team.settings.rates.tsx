@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { LineText, isoDay } from "~/domain/form-fields";
-import { formatUsd } from "~/components/backlog/story-bits";
+import { formatUsd } from "~/components/backlog/story-badges";
 import { RatesTable, type RateRow } from "~/components/sizing/rates-table";
 import { Field, FormError } from "~/components/ui/field";
 import { roleAtLeast } from "~/domain/roles";

@@ -12,7 +12,7 @@ import {
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Trackers · Token Poker" }];
 

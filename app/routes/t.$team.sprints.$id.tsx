@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, NavLink, Outlet, useLoaderData, useParams, useRouteLoaderData } from "@remix-run/react";
-import { SprintStatusBadge } from "~/components/sprints/sprint-bits";
+import { SprintStatusBadge } from "~/components/sprints/sprint-status-badge";
 import { todayIn, workingDaysBetween } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
 import { isOverdue } from "~/domain/sprint";

@@ -12,7 +12,7 @@ import {
 } from "~/models/tracker-connection.server";
 import { getStory } from "~/models/story.server";
 import { requireTeamRole } from "~/server/auth.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Tracker · Token Poker" }];
 

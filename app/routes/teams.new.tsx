@@ -9,7 +9,7 @@ import { createTeam, isSlugTaken, listTeamsForUser } from "~/models/team.server"
 import { requireUser } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
-import { getDb } from "~/utils/services.server";
+import { getDb } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "New team · Token Poker" }];
 

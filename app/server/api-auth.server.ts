@@ -4,7 +4,7 @@ import type { ApiTokenScope } from "../../db/schema";
 import { authenticateApiToken, type AuthenticatedToken } from "~/models/api-token.server";
 import { clientIp } from "~/utils/http.server";
 import { takeToken } from "~/utils/rate-limit.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import type { DB } from "~/utils/db.server";
 
 export function apiError(status: number, code: string, message: string, headers?: HeadersInit) {

@@ -4,7 +4,7 @@ import { getMembership } from "~/models/team.server";
 import { isGuestOnlyRequest } from "~/utils/poker-guest.server";
 import { getCurrentUser } from "~/server/session.server";
 import { memoPerRequest } from "~/utils/request-memo.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import type { DB } from "~/utils/db.server";
 
 export async function requireUser(request: Request) {

@@ -18,7 +18,7 @@ import {
   type OtlpSignal,
 } from "~/utils/otlp-wire.server";
 import { takeToken } from "~/utils/rate-limit.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import { BodyTooLargeError, formatBytes } from "~/utils/upload.server";
 
 /** On the wire and once inflated. Exporters batch 512 records by default: far below this. */

@@ -8,7 +8,7 @@ import { requireTeamRole } from "~/server/auth.server";
 import type { DB } from "~/utils/db.server";
 import { readGuestToken } from "~/utils/poker-guest.server";
 import { getCurrentUser } from "~/server/session.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 
 export interface PokerAccess {
   db: DB;

@@ -24,9 +24,9 @@ import {
 } from "~/models/poker.server";
 import { getUserById } from "~/models/user.server";
 import type { DB } from "~/utils/db.server";
-import { registerStream } from "~/utils/events.server";
+import { registerStream } from "~/utils/stream-closers.server";
 import { getPubSub, type PubSub } from "~/utils/pubsub.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import { hasSingleton, singleton } from "~/utils/singleton.server";
 
 const CHANNEL = "poker";

@@ -4,7 +4,7 @@ import { createSession, deleteSession, getSessionUser } from "~/models/session.s
 import { SESSION_DAYS } from "~/models/session.server";
 import { memoPerRequest } from "~/utils/request-memo.server";
 import { cookiesSecure, LOGIN_PROBE_COOKIE } from "~/utils/cookie-security.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import { singleton } from "~/utils/singleton.server";
 
 // The cookie holds only a random session id, signed; the session itself lives in the database so

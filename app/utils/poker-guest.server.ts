@@ -3,7 +3,7 @@
 // rest of the app: auth.server.ts asks `isGuestOnlyRequest` to turn team pages into 404s for guests.
 import { createCookie } from "@remix-run/node";
 import { cookiesSecure } from "~/utils/cookie-security.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import { singleton } from "~/utils/singleton.server";
 
 export const GUEST_COOKIE = "__poker_guest";

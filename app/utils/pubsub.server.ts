@@ -7,9 +7,9 @@
 import { EventEmitter } from "node:events";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { registerStream } from "~/utils/events.server";
+import { registerStream } from "~/utils/stream-closers.server";
 import { logError } from "~/utils/log.server";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import { singleton } from "~/utils/singleton.server";
 
 export interface PubSub {

@@ -3,7 +3,7 @@
 // about it over server-sent events and reloads its data (the page's loader decides what the viewer
 // may see; the stream carries only "something changed"). Messages go through the pub/sub, so on
 // PostgreSQL a page open on one instance hears spend that arrived at another.
-import { registerStream } from "~/utils/events.server";
+import { registerStream } from "~/utils/stream-closers.server";
 import { getPubSub } from "~/utils/pubsub.server";
 import { hasSingleton } from "~/utils/singleton.server";
 

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { addMember, createTeam, getTeamBySlug } from "~/models/team.server";
 import { createUser, getUserByEmail, setPassword } from "~/models/user.server";
 import type { DB } from "~/utils/db.server";
-import { dataFileValue, type Services } from "~/utils/services.server";
+import { dataFileValue, type Services } from "~/utils/database-and-secrets.server";
 import type { Role } from "~/domain/roles";
 import { seedBacklog } from "./backlog";
 import { seedPoker } from "./poker";

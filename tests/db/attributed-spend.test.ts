@@ -5,7 +5,7 @@
 // and with a key that names no story (until a story with that key is created).
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { actualsByStory, attributedBy, attributedEntries, effectiveStory } from "~/models/attributed-spend.server";
+import { actualsByStory, attributedBy, attributedEntries, attributedStoryId } from "~/models/attributed-spend.server";
 import { getMySpend, getRetro, listClosedSprintRows } from "~/models/retro.server";
 import {
   addManualEntry,
@@ -117,8 +117,8 @@ async function figuresByPage(db: DB, teamId: number, sprintId: number, storyIds:
   );
   const actuals = await actualsByStory(db, { teamId, storyIds });
   const rowByRow = await attributedEntries(db, teamId)
-    .select([effectiveStory.as("storyId"), sql<number>`sum(e.credits)`.as("credits")])
-    .groupBy(effectiveStory)
+    .select([attributedStoryId.as("storyId"), sql<number>`sum(e.credits)`.as("credits")])
+    .groupBy(attributedStoryId)
     .execute();
   const pick = <T>(rows: T[], story: (r: T) => number | null, credits: (r: T) => number | null) =>
     Object.fromEntries(storyIds.map((s) => [s, Number(credits(rows.find((r) => story(r) === s)!) ?? 0) || 0]));
@@ -260,7 +260,7 @@ describeDb("attributed spend: one answer on every page", (t) => {
     // b's stories asked for under a's team: nothing (a story id of another team names no story here).
     expect((await actualsByStory(t.db, { teamId: a.team.id, storyIds: b.stories.map((s) => s.id) })).size).toBe(0);
     const rows = await attributedEntries(t.db, a.team.id)
-      .select([effectiveStory.as("s"), attributedBy.as("by")])
+      .select([attributedStoryId.as("s"), attributedBy.as("by")])
       .execute();
     expect(rows.every((r) => r.s === null || a.stories.some((s) => s.id === Number(r.s)))).toBe(true);
     expect(before.get(a.id("PAY-1"))?.credits).toBe(90);

@@ -1,7 +1,7 @@
 // Filters above the backlog: a plain GET form, so the state lives in the URL and works before JS
 // loads; with JS a changed select applies at once.
 import { Form, Link, useLocation, useSubmit } from "@remix-run/react";
-import { STATUS_LABELS, type StoryStatus } from "~/components/backlog/story-bits";
+import { STATUS_LABELS, type StoryStatus } from "~/components/backlog/story-badges";
 
 export interface BacklogQueryView {
   view: "table" | "order";

@@ -1,7 +1,7 @@
 // Commands that cap an agent run at the estimate's p80. Each is a read-only field (select on focus,
 // works without JS) with a Copy button once JS is there.
 import { useState } from "react";
-import { formatCredits, formatUsd } from "~/components/backlog/story-bits";
+import { formatCredits, formatUsd } from "~/components/backlog/story-badges";
 import { useIsHydrated } from "~/components/ui/sortable-list";
 import type { SpendCap } from "~/domain/spend-cap";
 

@@ -4,7 +4,7 @@
 import { useFetchers, useSubmit } from "@remix-run/react";
 import { useRef } from "react";
 import { DragHandle, SortableList } from "~/components/ui/sortable-list";
-import { Labels, SizeBadge, StatusBadge } from "~/components/backlog/story-bits";
+import { Labels, SizeBadge, StatusBadge } from "~/components/backlog/story-badges";
 import { StoryLink, type BacklogStory } from "~/components/backlog/story-table";
 
 export function StoryOrder({

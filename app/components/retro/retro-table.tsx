@@ -3,7 +3,7 @@
 // column carries the CSV's exact text in `data-csv`, so a test can hold the table and the export
 // to the same values.
 import { Link, useParams } from "@remix-run/react";
-import { formatCredits, SizeBadge } from "~/components/backlog/story-bits";
+import { formatCredits, SizeBadge } from "~/components/backlog/story-badges";
 import { DataTable, defineColumns, type SortingState } from "~/components/ui/data-table";
 import { csvText, causeTagLabel, retroCsvValues, type RetroNote, type RetroRow } from "~/domain/retro";
 import { createContext, useContext, type ReactNode } from "react";

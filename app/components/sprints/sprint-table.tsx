@@ -5,7 +5,7 @@ import { Link } from "@remix-run/react";
 import { DataTable, defineColumns } from "~/components/ui/data-table";
 import { formatCredits } from "~/domain/capacity";
 import { POLICY_LABELS, type SprintStatus } from "~/domain/sprint";
-import { SprintStatusBadge } from "~/components/sprints/sprint-bits";
+import { SprintStatusBadge } from "~/components/sprints/sprint-status-badge";
 
 export interface SprintListRow {
   id: number;

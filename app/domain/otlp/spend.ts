@@ -15,7 +15,7 @@ import type { SpendEntry } from "~/domain/spend/entry";
 import { apiEntryToSpend, type SpendApiEntry } from "~/domain/spend/api-entries";
 import type { RateCard } from "~/domain/spend/rate-card";
 import { compileKeyPattern, type KeyMatcher } from "~/domain/key-pattern";
-import { dedupeKey } from "~/domain/spend/values";
+import { dedupeKey } from "~/domain/spend/field-readers";
 
 // ---- the OTLP/JSON shape (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding) ----
 

@@ -7,7 +7,7 @@ import { Credits, LineText, Tokens, Usd } from "~/domain/form-fields";
 import type { FormatEvent, SpendEntry } from "~/domain/spend/entry";
 import { findRate, priceTokens, roundMoney, usdToCredits, type RateCard } from "~/domain/spend/rate-card";
 import { compileKeyPattern, type KeyMatcher } from "~/domain/key-pattern";
-import { dedupeKey, parseWhen, storyKeyIn } from "~/domain/spend/values";
+import { dedupeKey, parseWhen, storyKeyIn } from "~/domain/spend/field-readers";
 import { storyTag } from "~/domain/spend/litellm";
 
 // Amounts have the app's ceilings (a billion credits, a trillion tokens per entry) and text has no

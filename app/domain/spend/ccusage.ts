@@ -23,7 +23,7 @@ import {
   show,
   tokenCount,
   type When,
-} from "~/domain/spend/values";
+} from "~/domain/spend/field-readers";
 
 type RecordKind = "session" | "day" | "week" | "month" | "request" | "block";
 

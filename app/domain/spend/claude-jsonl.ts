@@ -28,7 +28,7 @@ import {
   show,
   storyKeyIn,
   tokenCount,
-} from "~/domain/spend/values";
+} from "~/domain/spend/field-readers";
 
 export async function* parseClaudeJsonl(text: AsyncIterable<string>, ctx: ParseContext): AsyncGenerator<FormatEvent> {
   let sawContent = false;

@@ -17,7 +17,7 @@ import type { FormatEvent, SpendEntry } from "~/domain/spend/entry";
 import type { ParseContext } from "~/domain/spend/parse-context";
 import { parseCsvFormat } from "~/domain/spend/parse-context";
 import { resolveModelId, roundMoney, usdToCredits } from "~/domain/spend/rate-card";
-import { FieldError, dedupeKey, findColumn, requireWhen, show } from "~/domain/spend/values";
+import { FieldError, dedupeKey, findColumn, requireWhen, show } from "~/domain/spend/field-readers";
 
 /** A premium request costs $0.04; the model multiplier is already inside `quantity`. */
 export const PREMIUM_REQUEST_USD = 0.04;

@@ -4,7 +4,7 @@
 import type { FormatName } from "~/domain/spend/entry";
 import { mappingProblem, resolveMapping } from "~/domain/spend/generic-csv";
 import { guessDelimiter, splitCsvLine } from "~/domain/spend/csv-records";
-import { headerIndex, isRecord } from "~/domain/spend/values";
+import { headerIndex, isRecord } from "~/domain/spend/field-readers";
 
 const CCUSAGE_KEYS = ["sessions", "daily", "weekly", "monthly", "blocks", "projects", "totals", "modelBreakdowns"];
 const CCUSAGE_TYPES = ["daily", "weekly", "monthly", "session", "blocks"];

@@ -6,7 +6,7 @@ import type { FormatEvent, SpendEntry } from "~/domain/spend/entry";
 import type { GenericField, GenericMapping, ParseContext, Price } from "~/domain/spend/parse-context";
 import { GENERIC_FIELDS, parseCsvFormat, priceFromRateCard, priceFromUsd } from "~/domain/spend/parse-context";
 import { resolveModelId, roundMoney } from "~/domain/spend/rate-card";
-import { dedupeKey, normalizeHeader, requireWhen } from "~/domain/spend/values";
+import { dedupeKey, normalizeHeader, requireWhen } from "~/domain/spend/field-readers";
 
 /** Header names (normalised) tried for each field when the mapping does not name a column. */
 export const GENERIC_GUESSES: Record<GenericField, readonly string[]> = {

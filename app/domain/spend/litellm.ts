@@ -19,7 +19,7 @@ import {
   headerIndex,
   isRecord,
   requireWhen,
-} from "~/domain/spend/values";
+} from "~/domain/spend/field-readers";
 
 const COLUMNS = {
   id: ["requestid", "id"],

@@ -6,7 +6,7 @@ import { readCsv } from "~/domain/spend/csv-records";
 import type { FormatEvent, FormatName, PricedBy } from "~/domain/spend/entry";
 import type { RateCard, TokenCounts } from "~/domain/spend/rate-card";
 import { findRate, priceTokens, resolveModelId, roundMoney, usdToCredits } from "~/domain/spend/rate-card";
-import { FieldError, headerIndex, parseDecimal, tokenCount } from "~/domain/spend/values";
+import { FieldError, headerIndex, parseDecimal, tokenCount } from "~/domain/spend/field-readers";
 
 /**
  * Fields a generic CSV can map to columns. `date` holds a date or a full timestamp; `time` an

@@ -17,7 +17,7 @@ import type { ParseContext, ParseSpendOptions } from "~/domain/spend/parse-conte
 import { DEFAULT_CREDIT_VALUE_USD } from "~/domain/spend/rate-card";
 import { InputError, decodeText, type SpendInput } from "~/domain/spend/text-stream";
 import { compileKeyPattern, type KeyMatcher } from "~/domain/key-pattern";
-import { errorMessage } from "~/domain/spend/values";
+import { errorMessage } from "~/domain/spend/field-readers";
 
 export type { ParseSpendOptions, SpendInput };
 

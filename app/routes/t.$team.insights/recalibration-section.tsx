@@ -1,5 +1,5 @@
 // The suggested recalibration: its diff, the evidence behind it, and the manager's actions.
-import { formatCredits } from "~/components/backlog/story-bits";
+import { formatCredits } from "~/components/backlog/story-badges";
 import {
   BacktestTable,
   DriftNotice,

@@ -1,5 +1,5 @@
 // The budget extensions granted during the sprint, when there were any.
-import { formatCredits } from "~/components/backlog/story-bits";
+import { formatCredits } from "~/components/backlog/story-badges";
 import type { RetroData } from "./retro-data";
 
 export function BudgetExtensions({ d }: { d: RetroData }) {

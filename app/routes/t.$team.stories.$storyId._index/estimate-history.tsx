@@ -1,4 +1,4 @@
-import { formatCredits } from "~/components/backlog/story-bits";
+import { formatCredits } from "~/components/backlog/story-badges";
 import type { StoryPageData } from "./story.server";
 
 export function EstimateHistory({ history }: { history: StoryPageData["history"] }) {

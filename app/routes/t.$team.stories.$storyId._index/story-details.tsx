@@ -1,5 +1,5 @@
 import { Form } from "@remix-run/react";
-import { STATUS_LABELS } from "~/components/backlog/story-bits";
+import { STATUS_LABELS } from "~/components/backlog/story-badges";
 import { StoryFields } from "~/components/backlog/story-fields";
 import { FormError } from "~/components/ui/field";
 import type { ActionResult } from "./intents";

@@ -5,7 +5,7 @@ import { useLiveSpend } from "~/components/agents/use-live-spend";
 import { EstimateSummary } from "~/components/backlog/estimate-summary";
 import { QuickEstimateForm } from "~/components/backlog/quick-estimate";
 import { SpendCapCommands } from "~/components/backlog/spend-cap";
-import { Labels, StatusBadge } from "~/components/backlog/story-bits";
+import { Labels, StatusBadge } from "~/components/backlog/story-badges";
 import { EstimateHistory } from "./estimate-history";
 import type { ActionResult } from "./intents";
 import type { action, loader } from "./route";

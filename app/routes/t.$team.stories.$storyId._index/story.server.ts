@@ -1,7 +1,7 @@
 import { data, redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import type { EstimateView } from "~/components/backlog/estimate-summary";
-import { formatCredits } from "~/components/backlog/story-bits";
+import { formatCredits } from "~/components/backlog/story-badges";
 import { agentSetup } from "~/domain/agent-setup";
 import { Id } from "~/domain/form-fields";
 import { roleAtLeast } from "~/domain/roles";

@@ -41,7 +41,7 @@ import { parseSessionId, requirePokerAccess } from "~/server/poker-access.server
 import { announceRoomChange } from "~/server/poker-live.server";
 import { renderSVG } from "uqr";
 import { shareLinkProblem, shareOrigin } from "~/domain/share-links";
-import { getServices } from "~/utils/services.server";
+import { getServices } from "~/utils/database-and-secrets.server";
 import { GuestShell } from "./guest-shell";
 import { cardsFrom, GUEST_INTENTS, RoomIntentSchema } from "./intents";
 import { participantIdOf } from "./queries.server";

@@ -1,3 +1,5 @@
+// The process's one database (opened, locked, migrated) and the secrets it keeps beside it; every route,
+// script and the server entry reach them through getServices() / getDb().
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";

@@ -1,4 +1,4 @@
-// Small pieces every backlog view shares: how a status, a size and labels look, and number formats.
+// How a story's status, size band and labels look in every backlog view (and, for now, number formats).
 // Formats pin the locale so the server's HTML and the browser's hydration render the same digits.
 import type { ReactNode } from "react";
 

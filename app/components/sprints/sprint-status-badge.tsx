@@ -1,4 +1,4 @@
-// Small pieces the sprint pages share.
+// How a sprint's status looks wherever sprints are listed.
 import { SPRINT_STATUS_LABELS, type SprintStatus } from "~/domain/sprint";
 
 const STATUS_CLASS: Record<SprintStatus, string> = {
