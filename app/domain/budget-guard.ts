@@ -10,7 +10,8 @@
 //   - a story with no estimate is judged by the sprint's remaining credits alone ("not estimated");
 //   - within 90 % of the story's limit → warn, whatever the policy.
 
-import { formatCredits, type ExhaustionPolicy } from "~/domain/capacity";
+import { type ExhaustionPolicy } from "~/domain/capacity";
+import { formatCredits } from "~/domain/credits";
 
 export type GuardDecision = "continue" | "warn" | "stop";
 

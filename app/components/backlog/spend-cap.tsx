@@ -1,9 +1,9 @@
 // Commands that cap an agent run at the estimate's p80. Each is a read-only field (select on focus,
 // works without JS) with a Copy button once JS is there.
 import { useState } from "react";
-import { formatCredits, formatUsd } from "~/components/backlog/story-badges";
 import { useIsHydrated } from "~/components/ui/sortable-list";
 import type { SpendCap } from "~/domain/spend-cap";
+import { formatCredits, formatUsd } from "~/domain/credits";
 
 function CopyCommand({ id, label, command }: { id: string; label: string; command: string }) {
   const hydrated = useIsHydrated();

@@ -5,7 +5,8 @@
 // data as a table; after hydration the chart draws into the same box, so nothing on the page moves.
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { useIsHydrated } from "~/components/ui/sortable-list";
-import { formatCredits, type BurnUp } from "~/domain/capacity";
+import { type BurnUp } from "~/domain/capacity";
+import { formatCredits } from "~/domain/credits";
 
 export const CHART_WIDTH = 960;
 export const CHART_HEIGHT = 340;

@@ -27,7 +27,7 @@ import { SortableContext, useSortable, verticalListSortingStrategy } from "@dnd-
 import { CSS } from "@dnd-kit/utilities";
 import { useId, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from "react";
 import { useIsHydrated } from "~/components/ui/sortable-list";
-import { formatCredits } from "~/domain/capacity";
+import { formatCredits } from "~/domain/credits";
 
 export type BoardColumnId = "backlog" | "sprint";
 
