@@ -191,6 +191,7 @@ describe("one home for shared pieces", () => {
   it.each([
     ["formatCredits", "domain/credits.ts"],
     ["formatUsd", "domain/credits.ts"],
+    ["useHydrated", "components/ui/use-hydrated.ts"],
   ])("defines %s once, in %s", (name, home) => {
     expect(definitions(name)).toEqual([home]);
   });
