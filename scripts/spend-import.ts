@@ -10,17 +10,12 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { FORMAT_NAMES } from "~/domain/spend/entry";
 import { readImportOptions } from "~/domain/spend/import-options";
-import {
-  describeCounts,
-  formatCredits,
-  summaryJson,
-  type ImportResult,
-  type ImportSummary,
-} from "~/domain/spend/import-result";
+import { describeCounts, summaryJson, type ImportResult, type ImportSummary } from "~/domain/spend/import-result";
 import { importSpendFile, settleSpendChecks } from "~/models/spend.server";
 import { getTeamBySlug } from "~/models/team.server";
 import { migrateToLatest, openDatabase, type OpenedDatabase } from "~/utils/db.server";
 import { FolderLockedError } from "~/utils/pglite-lock.server";
+import { formatCredits } from "~/domain/credits";
 
 const USAGE = `Usage: npm run spend:import -- --team <slug> [options] <file>...
 

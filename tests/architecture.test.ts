@@ -175,3 +175,24 @@ describe("the repository stands alone", () => {
     expect(escapes).toEqual([]);
   });
 });
+
+// Pieces that once existed in several copies that drifted apart (four credit formatters giving three
+// strings for one number; two hydration hooks): each has one home, and a second definition fails here.
+describe("one home for shared pieces", () => {
+  const definitions = (name: string) =>
+    filesUnder(APP)
+      .filter((file) =>
+        new RegExp(`^\\s*export\\s+(?:async\\s+)?(?:function\\*?|const|let)\\s+${name}\\b`, "m").test(
+          fs.readFileSync(file, "utf8"),
+        ),
+      )
+      .map((file) => path.relative(APP, file));
+
+  it.each([
+    ["formatCredits", "domain/credits.ts"],
+    ["formatUsd", "domain/credits.ts"],
+    ["useHydrated", "components/ui/use-hydrated.ts"],
+  ])("defines %s once, in %s", (name, home) => {
+    expect(definitions(name)).toEqual([home]);
+  });
+});

@@ -11,7 +11,8 @@
 //   - within 90 % of the story's limit → warn, whatever the policy.
 
 import { z } from "zod";
-import { formatCredits, type ExhaustionPolicy } from "~/domain/capacity";
+import { type ExhaustionPolicy } from "~/domain/capacity";
+import { formatCredits } from "~/domain/credits";
 import { withoutControlChars } from "~/domain/otlp/spend";
 
 export type GuardDecision = "continue" | "warn" | "stop";

@@ -8,7 +8,6 @@ import {
   committedLoad,
   datesBetween,
   evaluateCommit,
-  formatCredits,
   INCLUDED_CREDITS_PER_SEAT,
   isWorkingDay,
   localDay,
@@ -114,15 +113,6 @@ describe("team time zone", () => {
         },
       ),
     );
-  });
-});
-
-describe("formatCredits", () => {
-  it("uses thousands separators and at most one decimal", () => {
-    expect(formatCredits(1200)).toBe("1,200");
-    expect(formatCredits(1234.56)).toBe("1,234.6");
-    expect(formatCredits(0.5)).toBe("0.5");
-    expect(formatCredits(-0.01)).toBe("0");
   });
 });
 
@@ -321,7 +311,7 @@ describe("evaluateCommit", () => {
     });
     expect(evaluateCommit({ ...base, policy: "approval" })).toMatchObject({ outcome: "needs-approval", overBy: 150 });
     expect(evaluateCommit({ ...base, policy: "hard-stop" })).toMatchObject({ outcome: "refused", overBy: 150 });
-    expect(evaluateCommit({ ...base, policy: "hard-stop", adding: 200.04 }).message).toContain("by 0 credits");
+    expect(evaluateCommit({ ...base, policy: "hard-stop", adding: 200.04 }).message).toContain("by 0.04 credits");
     expect(evaluateCommit({ ...base, policy: "hard-stop", adding: 201, story: undefined }).message).toMatch(
       /^Committing this story would exceed the sprint's available 1,200 credits by 1 credit\./,
     );

@@ -3,6 +3,7 @@
 //
 // Pure domain code: plain values in and out, dates as `YYYY-MM-DD` strings. Time zones go through
 // the built-in Intl API only, because "working days and daily burn follow the team's time zone".
+import { formatCredits } from "~/domain/credits";
 
 // ---------------------------------------------------------------------------------------------
 // Dates and working days
@@ -128,14 +129,6 @@ export function spendByDay(
 // ---------------------------------------------------------------------------------------------
 // Formatting
 // ---------------------------------------------------------------------------------------------
-
-const creditFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
-
-/** `1234.56` → `"1,234.6"`: thousands separators, at most one decimal. */
-export function formatCredits(value: number): string {
-  const text = creditFormat.format(value);
-  return text === "-0" ? "0" : text;
-}
 
 function credits(value: number): string {
   const text = formatCredits(value);

@@ -6,7 +6,6 @@ import {
   addDays,
   availableCapacity,
   evaluateCommit,
-  formatCredits,
   resolveCapacity,
   workingDaysBetween,
   type CapacitySource,
@@ -18,6 +17,7 @@ import {
   type StoryEstimate,
   type Threshold,
 } from "~/domain/capacity";
+import { formatCredits } from "~/domain/credits";
 
 export type SprintStatus = "planned" | "active" | "closed";
 

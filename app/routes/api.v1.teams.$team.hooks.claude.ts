@@ -10,10 +10,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import type { GuardDecision } from "~/domain/budget-guard";
-import { formatCredits } from "~/domain/capacity";
 import { claimSessionForStory, getGuardFailClosed, getStoryBudget, storyKeyForSession } from "~/models/budget.server";
 import { apiError, requireApiToken } from "~/server/api-auth.server";
 import { BodyTooLargeError, bodyChunks, limitBytes } from "~/utils/upload.server";
+import { formatCredits } from "~/domain/credits";
 
 /** Write and Edit events carry whole files; past this the event is judged on its URL's story alone. */
 const HOOK_MAX_BYTES = 1024 * 1024;

@@ -3,9 +3,9 @@
 // look at anyone else's spend here, and nothing is ranked.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { formatCredits } from "~/components/backlog/story-badges";
 import { getMySpend } from "~/models/retro.server";
 import { requireTeamRole } from "~/server/auth.server";
+import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction = () => [{ title: "My spend · Token Poker" }];
 

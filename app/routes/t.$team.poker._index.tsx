@@ -3,13 +3,13 @@ import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { z } from "zod";
 import { Checkbox, Id, LineText, listOf } from "~/domain/form-fields";
 import { CreateSessionForm } from "~/components/poker/create-session-form";
-import { formatCredits } from "~/components/poker/format";
 import { roleAtLeast } from "~/domain/roles";
 import { createPokerSession, listPokerSessions } from "~/models/poker.server";
 import { listStories } from "~/models/story.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction = () => [{ title: "Poker · Token Poker" }];
 

@@ -2,7 +2,6 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { LineText, isoDay } from "~/domain/form-fields";
-import { formatUsd } from "~/components/backlog/story-badges";
 import { RatesTable, type RateRow } from "~/components/sizing/rates-table";
 import { Field, FormError } from "~/components/ui/field";
 import { roleAtLeast } from "~/domain/roles";
@@ -11,6 +10,7 @@ import { repriceUnpricedEntries } from "~/models/spend.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatUsd } from "~/domain/credits";
 
 export const meta: MetaFunction = () => [{ title: "Rate card · Token Poker" }];
 

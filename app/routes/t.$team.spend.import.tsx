@@ -5,12 +5,13 @@ import { Id, queryText } from "~/domain/form-fields";
 import { ImportResultCard } from "~/components/spend/import-result";
 import { UploadForm } from "~/components/spend/upload-form";
 import { FormError } from "~/components/ui/field";
-import { describeCounts, formatCredits } from "~/domain/spend/import-result";
+import { describeCounts } from "~/domain/spend/import-result";
 import { roleAtLeast } from "~/domain/roles";
 import { getImportResults, listImports, undoImport, UndoError } from "~/models/spend.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction = () => [{ title: "Import spend · Token Poker" }];
 

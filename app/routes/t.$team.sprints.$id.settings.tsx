@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Credits, Id } from "~/domain/form-fields";
 import { SprintForm, type SprintFormValues } from "~/components/sprints/sprint-form";
 import { FormError } from "~/components/ui/field";
-import { checkAllocations, formatCredits, todayIn } from "~/domain/capacity";
+import { checkAllocations, todayIn } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
 import type { SprintSnapshot } from "~/domain/sprint";
 import { SprintFormSchema } from "~/domain/sprint-form";
@@ -23,6 +23,7 @@ import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { requireSprint } from "~/server/sprint-route.server";
+import { formatCredits } from "~/domain/credits";
 
 const SettingsIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("save") }),

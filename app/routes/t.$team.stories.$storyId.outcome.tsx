@@ -15,7 +15,6 @@ import {
   spendRatio,
   StoryOutcomeSchema,
 } from "~/domain/outcome";
-import { formatCredits } from "~/domain/spend/import-result";
 import { roleAtLeast } from "~/domain/roles";
 import { getActualCreditsByStory } from "~/models/spend.server";
 import { getStoryOutcome, saveStoryOutcome } from "~/models/story-outcome.server";
@@ -24,6 +23,7 @@ import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import type { DB } from "~/utils/db.server";
+import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Outcome of ${data?.story.key ?? "story"} · Token Poker` },

@@ -6,7 +6,6 @@ import { z } from "zod";
 import { BlockText, Id, LineText, isoDay } from "~/domain/form-fields";
 import { Field, FormError } from "~/components/ui/field";
 import { describeSpendRatio, spendRatio } from "~/domain/outcome";
-import { formatCredits } from "~/domain/spend/import-result";
 import { roleAtLeast } from "~/domain/roles";
 import {
   addManualEntry,
@@ -22,6 +21,7 @@ import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Spend on ${data?.story.key ?? "story"} · Token Poker` },

@@ -1,11 +1,11 @@
 // The three setup snippets (Claude Code's HTTP hook, the OTEL_* environment, a CI guard step) as
 // read-only text to copy; a Copy button once JavaScript is there.
 import { useState } from "react";
-import { useIsHydrated } from "~/components/ui/sortable-list";
+import { useHydrated } from "~/components/ui/use-hydrated";
 import type { AgentSetup } from "~/domain/agent-setup";
 
 function CopyBlock({ id, label, text, hint }: { id: string; label: string; text: string; hint: string }) {
-  const hydrated = useIsHydrated();
+  const hydrated = useHydrated();
   const [copied, setCopied] = useState(false);
   return (
     <div className="field">

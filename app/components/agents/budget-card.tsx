@@ -2,9 +2,9 @@
 // why), the extensions granted, and — for managers — the form that extends it. Updates live as spend
 // arrives (the route listens to the team's spend stream).
 import { Form } from "@remix-run/react";
-import { formatCredits } from "~/components/backlog/story-badges";
 import { Field, FormError } from "~/components/ui/field";
 import type { GuardDecision } from "~/domain/budget-guard";
+import { formatCredits } from "~/domain/credits";
 
 export interface BudgetView {
   decision: GuardDecision;

@@ -1,7 +1,7 @@
 // A story's frozen estimate: the three levels as the scheme version of the estimate named them, the
 // size, expected and p80 credits, and whether one person set it (solo) or a poker session did.
-import { formatCredits } from "~/components/backlog/story-badges";
 import type { DimensionId } from "~/domain/sizing-scheme";
+import { formatCredits } from "~/domain/credits";
 
 export interface EstimateView {
   size: string;

@@ -2,9 +2,9 @@
 // work before JS loads; with JS the resulting size and credits show as the cards are picked.
 import { Form } from "@remix-run/react";
 import { useState } from "react";
-import { formatCredits } from "~/components/backlog/story-badges";
 import { implied } from "~/domain/sizing";
 import { DIMENSIONS, type DimensionId, type SizingScheme } from "~/domain/sizing-scheme";
+import { formatCredits } from "~/domain/credits";
 
 export function QuickEstimateForm({
   scheme,

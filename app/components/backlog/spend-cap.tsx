@@ -1,12 +1,12 @@
 // Commands that cap an agent run at the estimate's p80. Each is a read-only field (select on focus,
 // works without JS) with a Copy button once JS is there.
 import { useState } from "react";
-import { formatCredits, formatUsd } from "~/components/backlog/story-badges";
-import { useIsHydrated } from "~/components/ui/sortable-list";
+import { useHydrated } from "~/components/ui/use-hydrated";
 import type { SpendCap } from "~/domain/spend-cap";
+import { formatCredits, formatUsd } from "~/domain/credits";
 
 function CopyCommand({ id, label, command }: { id: string; label: string; command: string }) {
-  const hydrated = useIsHydrated();
+  const hydrated = useHydrated();
   const [copied, setCopied] = useState(false);
   return (
     <div className="field">

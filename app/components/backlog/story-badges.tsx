@@ -1,5 +1,4 @@
-// How a story's status, size band and labels look in every backlog view (and, for now, number formats).
-// Formats pin the locale so the server's HTML and the browser's hydration render the same digits.
+// How a story's status, size band and labels look in every backlog view.
 import type { ReactNode } from "react";
 
 export type StoryStatus = "backlog" | "estimated" | "committed" | "done";
@@ -17,22 +16,6 @@ const STATUS_CLASS: Record<StoryStatus, string> = {
   committed: "badge badge-warn",
   done: "badge badge-ok",
 };
-
-const creditsFormat = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
-const usdFormat = new Intl.NumberFormat("en-US", {
-  style: "currency",
-  currency: "USD",
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 4,
-});
-
-export function formatCredits(value: number | null | undefined): string {
-  return value === null || value === undefined ? "—" : creditsFormat.format(value);
-}
-
-export function formatUsd(value: number | null | undefined): string {
-  return value === null || value === undefined ? "—" : usdFormat.format(value);
-}
 
 export function StatusBadge({ status }: { status: StoryStatus }) {
   return <span className={STATUS_CLASS[status]}>{STATUS_LABELS[status]}</span>;

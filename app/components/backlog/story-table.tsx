@@ -2,7 +2,8 @@
 // happen in SQL; the route keeps both in the URL and hands us the rows in order.
 import { Link, useNavigate, useParams } from "@remix-run/react";
 import { DataTable, defineColumns, type SortingState } from "~/components/ui/data-table";
-import { formatCredits, Labels, SizeBadge, StatusBadge, type StoryStatus } from "~/components/backlog/story-badges";
+import { Labels, SizeBadge, StatusBadge, type StoryStatus } from "~/components/backlog/story-badges";
+import { formatCredits } from "~/domain/credits";
 
 export interface BacklogStory {
   id: number;

@@ -4,7 +4,8 @@
 import { Form } from "@remix-run/react";
 import { useState } from "react";
 import { Field, FormError } from "~/components/ui/field";
-import { DragHandle, SortableList, useIsHydrated } from "~/components/ui/sortable-list";
+import { DragHandle, SortableList } from "~/components/ui/sortable-list";
+import { useHydrated } from "~/components/ui/use-hydrated";
 
 export interface PickableStory {
   id: number;
@@ -27,7 +28,7 @@ export function CreateSessionForm({
   values: Record<string, string>;
   busy: boolean;
 }) {
-  const hydrated = useIsHydrated();
+  const hydrated = useHydrated();
   const [picked, setPicked] = useState<PickableStory[]>([]);
   const toggle = (story: PickableStory, on: boolean) =>
     setPicked((list) =>

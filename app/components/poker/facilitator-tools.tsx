@@ -6,9 +6,9 @@ import { useState } from "react";
 import { suggestedLevels, type QueueItemView, type RevealedRound, type RoomView } from "~/domain/poker";
 import { estimate } from "~/domain/sizing";
 import { DIMENSIONS, type SizingScheme } from "~/domain/sizing-scheme";
-import { formatCredits } from "~/components/poker/format";
 import { ItemTitle, QueueMeta, type QueueProps } from "~/components/poker/queue";
 import { DragHandle, SortableList } from "~/components/ui/sortable-list";
+import { formatCredits } from "~/domain/credits";
 
 function QueueActions({ item }: { item: QueueItemView }) {
   const fetcher = useFetcher({ key: `queue-${item.itemId}` });

@@ -1,11 +1,6 @@
 // Small display helpers for the poker room (fixed locale: server and browser must render alike).
 import type { DimensionId, SizingScheme } from "~/domain/sizing-scheme";
 
-export function formatCredits(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "—";
-  return Math.round(value).toLocaleString("en-US");
-}
-
 export function levelLabel(scheme: SizingScheme, dimension: DimensionId, id: string | null): string {
   if (id === null) return "—";
   if (id === "?") return "?";

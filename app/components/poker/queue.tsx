@@ -4,7 +4,7 @@
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { isComplete, type Cards, type QueueItemView } from "~/domain/poker";
-import { formatCredits } from "~/components/poker/format";
+import { formatCredits } from "~/domain/credits";
 
 export function StatusTag({ item }: { item: QueueItemView }) {
   if (item.isCurrent) return <span className="badge badge-info">▶ Now</span>;

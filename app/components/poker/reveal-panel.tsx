@@ -4,7 +4,8 @@
 import type { RevealedRound } from "~/domain/poker";
 import type { Agreement } from "~/domain/sizing";
 import { DIMENSIONS, type SizingScheme } from "~/domain/sizing-scheme";
-import { formatCredits, levelLabel } from "~/components/poker/format";
+import { levelLabel } from "~/components/poker/format";
+import { formatCredits } from "~/domain/credits";
 
 const AGREEMENT: Record<Agreement, { label: string; icon: string; className: string }> = {
   unanimous: { label: "Unanimous", icon: "✓", className: "badge badge-ok" },

@@ -4,7 +4,7 @@
 import { useActionData, useFetcher, useSearchParams } from "@remix-run/react";
 import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from "react";
 import { facilitatorIsAway, type RoomView } from "~/domain/poker";
-import { formatCredits, formatDuration, levelLabel } from "~/components/poker/format";
+import { formatDuration, levelLabel } from "~/components/poker/format";
 import { JoinPanel, LiveIndicator, PeopleList } from "~/components/poker/people";
 import { Queue } from "~/components/poker/queue";
 import { RevealPanel } from "~/components/poker/reveal-panel";
@@ -12,6 +12,7 @@ import { SharePanel } from "~/components/poker/share-panel";
 import { SummaryPanel } from "~/components/poker/summary";
 import { useRoomLive, useServerNow } from "~/components/poker/use-room-live";
 import { VoteDeck } from "~/components/poker/vote-deck";
+import { formatCredits } from "~/domain/credits";
 
 // Facilitator-only parts load on demand (see facilitator-tools.tsx): a voter's page stays small.
 const tools = () => import("~/components/poker/facilitator-tools");

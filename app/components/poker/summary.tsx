@@ -1,6 +1,6 @@
 // The session summary: what was sized, the total expected credits, and which stories to split.
 import type { SessionSummary } from "~/domain/poker";
-import { formatCredits } from "~/components/poker/format";
+import { formatCredits } from "~/domain/credits";
 
 export function SummaryPanel({ summary }: { summary: SessionSummary }) {
   return (

@@ -7,7 +7,7 @@ import { Form, useFetcher } from "@remix-run/react";
 import { useEffect, useId, useState } from "react";
 import { isComplete, type Cards } from "~/domain/poker";
 import { DIMENSIONS, type DimensionId, type SizingScheme } from "~/domain/sizing-scheme";
-import { useHydrated } from "~/components/poker/use-hydrated";
+import { useHydrated } from "~/components/ui/use-hydrated";
 
 /** The "can't say" card (UNSURE in domain/sizing.ts; repeated to keep the sizing maths out of this bundle). */
 const UNSURE = "?";

@@ -2,12 +2,12 @@
 // note is the story's outcome note, so whatever is written here shows on the story page and in
 // later retrospectives. A plain form: it works before JavaScript loads.
 import { Form, Link } from "@remix-run/react";
-import { formatCredits } from "~/components/backlog/story-badges";
 import { Field } from "~/components/ui/field";
 import { REVIEW_BURDENS } from "~/domain/outcome";
 import { causeTagLabel, RETRO_CAUSE_TAGS, type RetroNote } from "~/domain/retro";
 import type { RetroTableRow } from "~/components/retro/retro-table";
 import { bandText, formatRatioCell } from "~/components/retro/retro-table";
+import { formatCredits } from "~/domain/credits";
 
 export interface NoteFormState {
   errors: Record<string, string>;

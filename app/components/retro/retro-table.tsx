@@ -3,10 +3,11 @@
 // column carries the CSV's exact text in `data-csv`, so a test can hold the table and the export
 // to the same values.
 import { Link, useParams } from "@remix-run/react";
-import { formatCredits, SizeBadge } from "~/components/backlog/story-badges";
+import { SizeBadge } from "~/components/backlog/story-badges";
 import { DataTable, defineColumns, type SortingState } from "~/components/ui/data-table";
 import { csvText, causeTagLabel, retroCsvValues, type RetroNote, type RetroRow } from "~/domain/retro";
 import { createContext, useContext, type ReactNode } from "react";
+import { formatCredits } from "~/domain/credits";
 
 /** The sizing scheme's card names by dimension and level id: the table shows names, the CSV ids. */
 export type LevelLabels = Partial<Record<"intensity" | "autonomy" | "risk", Record<string, string>>>;

@@ -13,9 +13,9 @@ import {
   useXAxisScale,
   useYAxisScale,
 } from "recharts";
-import { formatCredits } from "~/domain/capacity";
 import type { SizeDistribution } from "~/domain/retro";
 import { ChartFrame, formatTick, logDomain, TOOLTIP_STYLE } from "~/components/retro/chart-frame";
+import { formatCredits } from "~/domain/credits";
 
 const WIDTH = 640;
 const HEIGHT = 320;

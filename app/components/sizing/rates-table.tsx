@@ -1,6 +1,7 @@
 // The team's rate card as a table: one row per model and price date, newest price first, marked
 // with which price is in force today.
 import { DataTable, defineColumns } from "~/components/ui/data-table";
+import { formatUsd } from "~/domain/credits";
 
 export interface RateRow {
   id: number;
@@ -22,7 +23,7 @@ const price = (v: number | null) =>
       as input
     </span>
   ) : (
-    `$${v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`
+    formatUsd(v)
   );
 
 const STATE: Record<RateRow["state"], { label: string; className: string }> = {

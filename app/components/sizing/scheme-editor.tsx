@@ -3,10 +3,10 @@
 // typed. With JS, each cost cell shows the size it falls into as you type.
 import { Form } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState, type ChangeEvent } from "react";
-import { formatCredits } from "~/components/backlog/story-badges";
 import { schemeField, schemeFromForm } from "~/domain/scheme-form";
 import { bandFor } from "~/domain/sizing";
 import { DIMENSIONS, type SizingScheme } from "~/domain/sizing-scheme";
+import { formatCredits } from "~/domain/credits";
 
 interface EditorProps {
   /** The current scheme: its shape (levels, bands) and the values shown when nothing was typed. */

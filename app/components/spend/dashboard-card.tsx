@@ -1,5 +1,5 @@
 import { Link } from "@remix-run/react";
-import { formatCredits } from "~/domain/spend/import-result";
+import { formatCredits } from "~/domain/credits";
 
 export interface UnattributedSpend {
   entries: number;

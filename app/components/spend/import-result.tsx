@@ -1,4 +1,5 @@
-import { describeCounts, formatCredits, type ImportResult } from "~/domain/spend/import-result";
+import { describeCounts, type ImportResult } from "~/domain/spend/import-result";
+import { formatCredits } from "~/domain/credits";
 
 /** One file's outcome: counts, credits, story keys, warnings and the bad lines. */
 export function ImportResultCard({ result, undone }: { result: ImportResult; undone?: boolean }) {

@@ -2,7 +2,7 @@
 // selection. The checkboxes belong to the assign form (by id), so a bulk assignment works before
 // JavaScript loads; with it, the selection is kept in state and counted on the button.
 import { DataTable, defineColumns, type RowSelectionState, type SortingState } from "~/components/ui/data-table";
-import { formatCredits } from "~/domain/spend/import-result";
+import { formatCredits } from "~/domain/credits";
 
 export interface InboxEntry {
   id: number;

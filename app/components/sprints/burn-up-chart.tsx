@@ -4,8 +4,9 @@
 // viewBox. The server (and a browser without JavaScript) shows a same-size SVG placeholder and the
 // data as a table; after hydration the chart draws into the same box, so nothing on the page moves.
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
-import { useIsHydrated } from "~/components/ui/sortable-list";
-import { formatCredits, type BurnUp } from "~/domain/capacity";
+import { useHydrated } from "~/components/ui/use-hydrated";
+import { type BurnUp } from "~/domain/capacity";
+import { formatCredits } from "~/domain/credits";
 
 export const CHART_WIDTH = 960;
 export const CHART_HEIGHT = 340;
@@ -22,7 +23,7 @@ export interface BurnUpChartProps {
 }
 
 export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps) {
-  const hydrated = useIsHydrated();
+  const hydrated = useHydrated();
   const rows = burn.days.map((d) => ({
     date: d.date,
     label: dayLabel(d.date),

@@ -2,8 +2,8 @@
 // a solid segment up to expected credits, a hatched one from expected to p80, a tick where
 // "available" ends once the load runs past it. Unestimated stories are counted, never as zero.
 import type { CommitBasis } from "~/domain/capacity";
-import { formatCredits } from "~/domain/capacity";
 import { meterGeometry } from "~/domain/sprint";
+import { formatCredits } from "~/domain/credits";
 
 export interface CapacityMeterProps {
   capacity: number;

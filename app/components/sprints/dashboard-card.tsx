@@ -1,8 +1,9 @@
 // The team dashboard's sprint card: the running sprint's burn against its available credits, the
 // alert when spend crossed 75/90/100 %, and the projection — or the next sprint, or a way to start.
 import { Link } from "@remix-run/react";
-import { formatCredits, type Threshold } from "~/domain/capacity";
+import { type Threshold } from "~/domain/capacity";
 import { burnAlertLevel } from "~/domain/sprint";
+import { formatCredits } from "~/domain/credits";
 
 export interface SprintDashboardData {
   today: string;

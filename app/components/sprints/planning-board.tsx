@@ -26,8 +26,8 @@ import {
 import { SortableContext, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 import { useId, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from "react";
-import { useIsHydrated } from "~/components/ui/sortable-list";
-import { formatCredits } from "~/domain/capacity";
+import { useHydrated } from "~/components/ui/use-hydrated";
+import { formatCredits } from "~/domain/credits";
 
 export type BoardColumnId = "backlog" | "sprint";
 
@@ -68,7 +68,7 @@ export function PlanningBoard(props: PlanningBoardProps) {
   const { backlog, sprint, pending, onMove, readOnly = false, sprintName } = props;
   const baseId = useId();
   const instructionsId = `${baseId}-instructions`;
-  const hydrated = useIsHydrated();
+  const hydrated = useHydrated();
   const [overColumn, setOverColumn] = useState<BoardColumnId | null>(null);
   const [filter, setFilter] = useState("");
   const needle = filter.trim().toLowerCase();

@@ -1,6 +1,6 @@
 // The sprint's audit trail and its over-capacity approval requests (pending, approved, declined).
 import { Form } from "@remix-run/react";
-import { formatCredits } from "~/domain/capacity";
+import { formatCredits } from "~/domain/credits";
 
 function when(value: string | Date): string {
   // UTC, minutes: the same text on the server and in the browser.

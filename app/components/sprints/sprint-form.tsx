@@ -6,8 +6,9 @@ import { Form } from "@remix-run/react";
 import { isIsoDay } from "~/domain/form-fields";
 import { useState } from "react";
 import { Field, FormError } from "~/components/ui/field";
-import { formatCredits, suggestCapacity, type ClosedSprint } from "~/domain/capacity";
+import { suggestCapacity, type ClosedSprint } from "~/domain/capacity";
 import { BASIS_LABELS, PLAN_LABELS, POLICY_HINTS, POLICY_LABELS, sprintCapacity } from "~/domain/sprint";
+import { formatCredits } from "~/domain/credits";
 
 export interface SprintFormValues {
   name: string;

@@ -3,9 +3,9 @@
 // actual spend, with a small bar so a glance tells which sprints ran hot.
 import { Link } from "@remix-run/react";
 import { DataTable, defineColumns } from "~/components/ui/data-table";
-import { formatCredits } from "~/domain/capacity";
 import { POLICY_LABELS, type SprintStatus } from "~/domain/sprint";
 import { SprintStatusBadge } from "~/components/sprints/sprint-status-badge";
+import { formatCredits } from "~/domain/credits";
 
 export interface SprintListRow {
   id: number;

@@ -45,12 +45,12 @@ import {
   useId,
   useRef,
   useState,
-  useSyncExternalStore,
   type ButtonHTMLAttributes,
   type PointerEvent as ReactPointerEvent,
   type ReactNode,
   type Ref,
 } from "react";
+import { useHydrated } from "~/components/ui/use-hydrated";
 
 export interface SortableMove {
   id: string;
@@ -82,21 +82,6 @@ export interface SortableListProps<T> {
   className?: string;
 }
 
-/**
- * False on the server and during hydration, true afterwards. Lets components render markup that
- * is identical on both sides first, then switch on browser-only behaviour.
- */
-export function useIsHydrated(): boolean {
-  return useSyncExternalStore(
-    subscribeNever,
-    () => true,
-    () => false,
-  );
-}
-function subscribeNever() {
-  return () => {};
-}
-
 export function SortableList<T>({
   items,
   getId,
@@ -111,7 +96,7 @@ export function SortableList<T>({
   // in `aria-describedby`, so without a fixed DndContext id hydration would mismatch.
   const baseId = useId();
   const instructionsId = `${baseId}-instructions`;
-  const hydrated = useIsHydrated();
+  const hydrated = useHydrated();
 
   // Optimistic order: shown until the parent passes a new `items` (the revalidated loader data),
   // which always wins. Compared element by element so a parent re-deriving an equal array

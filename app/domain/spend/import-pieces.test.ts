@@ -4,10 +4,11 @@ import { describe, expect, it } from "vitest";
 import { apiEntryEvents } from "~/domain/spend/api-entries";
 import type { FormatEvent } from "~/domain/spend/entry";
 import { readImportOptions } from "~/domain/spend/import-options";
-import { describeCounts, formatCredits, summaryJson, type ImportSummary } from "~/domain/spend/import-result";
+import { describeCounts, summaryJson, type ImportSummary } from "~/domain/spend/import-result";
 import { parseMappingSpec } from "~/domain/spend/mapping-spec";
 import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
+import { formatCredits } from "~/domain/credits";
 
 const rateCard = rateCardFromJson(
   JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
@@ -147,7 +148,7 @@ describe("import summary", () => {
   it("describes counts and credits for people", () => {
     expect(describeCounts(summary)).toBe("3 imported · 1 updated · 1 duplicate");
     expect(describeCounts({ ...summary, imported: 0, updated: 0, duplicates: 0 })).toBe("nothing to import");
-    expect(formatCredits(1234.567)).toBe("1,234.57");
+    expect(formatCredits(1234.567)).toBe("1,234.6");
     expect(formatCredits(0.12345)).toBe("0.1235");
     expect(formatCredits(null)).toBe("—");
   });

@@ -65,14 +65,6 @@ export function summaryJson(summary: ImportSummary): string {
   });
 }
 
-/** "1,234.5" — credits as people read them (up to 2 decimals, 4 below one credit). */
-export function formatCredits(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "—";
-  const abs = Math.abs(value);
-  const digits = abs > 0 && abs < 1 ? 4 : 2;
-  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-}
-
 /** One line for people: "4 imported · 1 updated · 2 duplicates …", leaving out zeros. */
 export function describeCounts(
   s: Pick<ImportSummary, "imported" | "updated" | "duplicates" | "overlapping" | "rejected">,

@@ -3,6 +3,7 @@
 // responses: GitHub's REST "List repository issues" and Jira Cloud's "Search for issues using JQL
 // (enhanced search)" (/rest/api/3/search/jql). Recorded examples are in tests/fixtures/trackers/api/.
 
+import { formatCredits } from "~/domain/credits";
 import type { TrackerItem } from "~/domain/trackers/tracker-file";
 
 export type TrackerKind = "github" | "jira";
@@ -109,11 +110,9 @@ export function sizeLabel(kind: TrackerKind, size: string): string {
 
 export const isSizeLabel = (label: string) => /^ai-size[:-]/i.test(label);
 
-const credits = (n: number) => Math.round(n).toLocaleString("en-US");
-
 export function estimateLines(e: PushedEstimate): string[] {
   return [
-    `AI size ${e.size}: expected ${credits(e.expectedCredits)} credits, p80 ${credits(e.p80Credits)} credits.`,
+    `AI size ${e.size}: expected ${formatCredits(e.expectedCredits)} credits, p80 ${formatCredits(e.p80Credits)} credits.`,
     `Model intensity ${e.intensity} · autonomy ${e.autonomy} · budget risk ${e.risk} (sizing scheme v${e.schemeVersion}).`,
   ];
 }

@@ -1,5 +1,4 @@
 // The suggested recalibration: its diff, the evidence behind it, and the manager's actions.
-import { formatCredits } from "~/components/backlog/story-badges";
 import {
   BacktestTable,
   DriftNotice,
@@ -8,6 +7,7 @@ import {
 } from "~/components/insights/calibration-evidence";
 import { FormError } from "~/components/ui/field";
 import type { InsightsData } from "./insights-data";
+import { formatCredits } from "~/domain/credits";
 
 export function RecalibrationSection({
   d,

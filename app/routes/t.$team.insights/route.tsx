@@ -22,7 +22,7 @@ import { InsightsIntentSchema } from "./intents";
 import { InsightsSummary } from "./insights-summary";
 import { currentSuggestion, loadRecalibration } from "./queries.server";
 import { RecalibrationSection } from "./recalibration-section";
-import { ShapeBreakdowns } from "./shape-breakdowns";
+import { ShapeBreakdowns } from "~/components/retro/shape-breakdowns";
 import { SprintTrendTable } from "./sprint-trend-table";
 
 export const meta: MetaFunction = () => [{ title: "Insights · Token Poker" }];
@@ -191,7 +191,12 @@ export default function InsightsPage() {
 
           <SprintTrendTable d={d} />
 
-          <ShapeBreakdowns d={d} />
+          <ShapeBreakdowns
+            dimensions={d.dimensions}
+            breakdowns={d.summary.breakdowns}
+            headingLevel={2}
+            idPrefix="shape"
+          />
         </>
       )}
 

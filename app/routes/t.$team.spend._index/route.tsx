@@ -6,7 +6,6 @@ import { queryDay, queryText, sortParam } from "~/domain/form-fields";
 import { InboxTable } from "~/components/spend/inbox-table";
 import type { RowSelectionState, SortingState } from "~/components/ui/data-table";
 import { FormError } from "~/components/ui/field";
-import { formatCredits } from "~/domain/spend/import-result";
 import { roleAtLeast } from "~/domain/roles";
 import { AssignError, assignEntries, INBOX_SORTS, type InboxSort } from "~/models/spend.server";
 import { requireTeamRole } from "~/server/auth.server";
@@ -17,6 +16,7 @@ import { InboxFilters } from "./inbox-filters";
 import { SpendIntentSchema } from "./intents";
 import { loadInbox } from "./queries.server";
 import { SpendOverview } from "./spend-overview";
+import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction = () => [{ title: "Spend · Token Poker" }];
 

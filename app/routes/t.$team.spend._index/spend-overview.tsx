@@ -1,7 +1,7 @@
 // The overview cards: imported, unattributed, unpriced, and keys waiting for stories.
 import { Link } from "@remix-run/react";
-import { formatCredits } from "~/domain/spend/import-result";
 import type { SpendData } from "./spend-data";
+import { formatCredits } from "~/domain/credits";
 
 export function SpendOverview({ overview, team }: { overview: SpendData["overview"]; team: string | undefined }) {
   return (

@@ -1,6 +1,6 @@
 // What a closed sprint held, each story with its outcome.
 import type { BoardCard } from "~/components/sprints/planning-board";
-import { formatCredits } from "~/domain/capacity";
+import { formatCredits } from "~/domain/credits";
 
 export function ClosedStories({ stories }: { stories: (BoardCard & { outcome: string | null })[] }) {
   if (!stories.length) return <p className="muted">Nothing was committed to this sprint.</p>;

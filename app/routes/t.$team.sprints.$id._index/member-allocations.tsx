@@ -1,7 +1,7 @@
 // The members' allocations of the sprint's capacity, when there are any.
 import { Link } from "@remix-run/react";
-import { formatCredits } from "~/domain/capacity";
 import type { BoardData } from "./board-data";
+import { formatCredits } from "~/domain/credits";
 
 export function MemberAllocations({ d }: { d: BoardData }) {
   return d.allocations.rows.length ? (

@@ -7,7 +7,7 @@ import { CommitDialog } from "~/components/sprints/commit-dialog";
 import { CapacityMeter } from "~/components/sprints/capacity-meter";
 import { PlanningBoard, type BoardCard, type BoardColumnId } from "~/components/sprints/planning-board";
 import { SprintHistory, CommitRequests } from "~/components/sprints/sprint-activity";
-import { checkAllocations, committedLoad, formatCredits, todayIn } from "~/domain/capacity";
+import { checkAllocations, committedLoad, todayIn } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
 import { burnAlertLevel, type SprintSnapshot } from "~/domain/sprint";
 import {
@@ -29,6 +29,7 @@ import { MemberAllocations } from "./member-allocations";
 import { loadBoardSources } from "./queries.server";
 import { SprintFigures } from "./sprint-figures";
 import { StoppedStories } from "./stopped-stories";
+import { formatCredits } from "~/domain/credits";
 
 export interface BoardActionResult {
   ok: boolean;

@@ -1,7 +1,7 @@
 // The sprint's figures: capacity with its arithmetic, the policy, and the actual spend.
-import { formatCredits } from "~/domain/capacity";
 import { POLICY_HINTS, POLICY_LABELS } from "~/domain/sprint";
 import type { BoardData } from "./board-data";
+import { formatCredits } from "~/domain/credits";
 
 export function SprintFigures({ d }: { d: BoardData }) {
   return (

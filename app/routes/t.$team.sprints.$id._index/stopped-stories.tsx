@@ -2,7 +2,7 @@
 // its credits under hard-stop or approval). A manager extends a story's budget here, as on the story
 // page, and the agent's next call continues.
 import { Form, Link } from "@remix-run/react";
-import { formatCredits } from "~/domain/capacity";
+import { formatCredits } from "~/domain/credits";
 
 export interface StoppedStory {
   id: number;

@@ -1,6 +1,6 @@
 // The budget extensions granted during the sprint, when there were any.
-import { formatCredits } from "~/components/backlog/story-badges";
 import type { RetroData } from "./retro-data";
+import { formatCredits } from "~/domain/credits";
 
 export function BudgetExtensions({ d }: { d: RetroData }) {
   return d.extensions.length ? (

@@ -1,8 +1,8 @@
 // The summary cards: drift in words, planned against actual, band hits, p80 coverage, and what is counted apart.
 import { Link } from "@remix-run/react";
-import { formatCredits } from "~/components/backlog/story-badges";
 import { formatShare } from "~/domain/retro";
 import type { RetroData } from "./retro-data";
+import { formatCredits } from "~/domain/credits";
 
 export function RetroSummary({
   d,

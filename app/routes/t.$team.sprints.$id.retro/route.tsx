@@ -29,7 +29,7 @@ import { getRetro, saveRetroNote } from "~/models/retro.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid, notFound } from "~/utils/http.server";
-import { BreakdownsSection } from "./breakdowns-section";
+import { ShapeBreakdowns } from "~/components/retro/shape-breakdowns";
 import { BudgetExtensions } from "./budget-extensions";
 import { EarlierNotes } from "./earlier-notes";
 import { RetroIntentSchema } from "./intents";
@@ -238,7 +238,12 @@ export default function RetroPage() {
 
           <OutliersSection d={d} stateFor={stateFor} busyFor={busyFor} withParams={withParams} />
 
-          <BreakdownsSection d={d} />
+          <ShapeBreakdowns
+            dimensions={d.dimensions}
+            breakdowns={d.summary.breakdowns}
+            headingLevel={3}
+            idPrefix="breakdowns"
+          />
 
           <StoriesSection d={d} withParams={withParams} sortHref={sortHref} />
 

@@ -1,5 +1,5 @@
-import { formatCredits } from "~/components/backlog/story-badges";
 import type { StoryPageData } from "./story.server";
+import { formatCredits } from "~/domain/credits";
 
 export function EstimateHistory({ history }: { history: StoryPageData["history"] }) {
   return (

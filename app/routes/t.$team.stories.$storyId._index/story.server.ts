@@ -1,7 +1,6 @@
 import { data, redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import type { EstimateView } from "~/components/backlog/estimate-summary";
-import { formatCredits } from "~/components/backlog/story-badges";
 import { agentSetup } from "~/domain/agent-setup";
 import { Id } from "~/domain/form-fields";
 import { roleAtLeast } from "~/domain/roles";
@@ -23,6 +22,7 @@ import {
 import { requireTeamRole } from "~/server/auth.server";
 import { invalid, notFound } from "~/utils/http.server";
 import type { ActionResult, StoryIntent } from "./intents";
+import { formatCredits } from "~/domain/credits";
 
 const ParamsSchema = z.object({ storyId: Id });
 const day = (d: Date | string | null) => (d ? new Date(d).toISOString().slice(0, 10) : "");
