@@ -4,6 +4,8 @@
 // Pure domain code: plain values in and out, dates as `YYYY-MM-DD` strings. Time zones go through
 // the built-in Intl API only, because "working days and daily burn follow the team's time zone".
 
+import { formatDayRange, formatMonth } from "~/domain/dates";
+
 // ---------------------------------------------------------------------------------------------
 // Dates and working days
 // ---------------------------------------------------------------------------------------------
@@ -237,7 +239,7 @@ export function poolCapacity(pool: PoolSeats, sprint: { start: string; end: stri
     };
     months.push(month);
     explanation.push(
-      `${month.month}: ${inSprint} of the month's ${inMonth} working days fall in the sprint → ` +
+      `${formatMonth(month.month)}: ${inSprint} of the month's ${inMonth} working days fall in the sprint → ` +
         `${formatCredits(monthly)} × ${inSprint}/${inMonth} = ${credits(month.credits)}.`,
     );
     monthStart = nextMonth;
@@ -390,7 +392,7 @@ export function suggestCapacity(
   const rounded = Math.round(m);
   const explanation = samples.map(
     (s) =>
-      `${s.name} (${s.start} – ${s.end}): ${credits(s.actualCredits)} over ${s.workingDays} working days = ` +
+      `${s.name} (${formatDayRange(s.start, s.end)}): ${credits(s.actualCredits)} over ${s.workingDays} working days = ` +
       `${formatCredits(s.perWorkingDay)} a day × ${workingDaysInSprint} working days = ${credits(s.scaled)}.`,
   );
   explanation.push(

@@ -11,6 +11,7 @@ import { getImportResults, listImports, undoImport, UndoError } from "~/models/s
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatInstant } from "~/domain/dates";
 
 export const meta: MetaFunction = () => [{ title: "Import spend · Token Poker" }];
 
@@ -82,9 +83,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-function when(date: Date | string) {
-  return new Date(date).toISOString().slice(0, 16).replace("T", " ");
-}
+const when = (date: Date | string) => formatInstant(date);
 
 export default function ImportPage() {
   const { canImport, results, failed, log } = useLoaderData<typeof loader>();

@@ -2,6 +2,7 @@
 // size, expected and p80 credits, and whether one person set it (solo) or a poker session did.
 import { formatCredits } from "~/components/backlog/story-bits";
 import type { DimensionId } from "~/domain/sizing-scheme";
+import { formatDay } from "~/domain/dates";
 
 export interface EstimateView {
   size: string;
@@ -62,7 +63,7 @@ export function EstimateSummary({ estimate }: { estimate: EstimateView }) {
         )}{" "}
         <span className="badge">Scheme v{estimate.schemeVersion}</span>{" "}
         <span className="muted">
-          {estimate.estimatedBy ? `by ${estimate.estimatedBy} ` : ""}on {estimate.estimatedAt}
+          {estimate.estimatedBy ? `by ${estimate.estimatedBy} ` : ""}on {formatDay(estimate.estimatedAt)}
           {estimate.schemeVersion !== estimate.currentSchemeVersion
             ? ` · the team has since moved to scheme v${estimate.currentSchemeVersion}; this estimate keeps v${estimate.schemeVersion}`
             : ""}

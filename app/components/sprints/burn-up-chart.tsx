@@ -6,6 +6,7 @@
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { useIsHydrated } from "~/components/ui/sortable-list";
 import { formatCredits, type BurnUp } from "~/domain/capacity";
+import { formatDay } from "~/domain/dates";
 
 export const CHART_WIDTH = 960;
 export const CHART_HEIGHT = 340;
@@ -228,7 +229,7 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
               {rows.map((r) => (
                 <tr key={r.date}>
                   <th scope="row">
-                    {r.date} {r.weekend ? <span className="muted">(weekend)</span> : null}
+                    {formatDay(r.date)} {r.weekend ? <span className="muted">(weekend)</span> : null}
                   </th>
                   <td className="num">{r.spent === null ? "—" : formatCredits(r.spent)}</td>
                   <td className="num">{r.actual === null ? "—" : formatCredits(r.actual)}</td>

@@ -3,6 +3,7 @@
 import { Link } from "@remix-run/react";
 import { formatCredits, type Threshold } from "~/domain/capacity";
 import { burnAlertLevel } from "~/domain/sprint";
+import { formatDay, formatDayRange } from "~/domain/dates";
 
 export interface SprintDashboardData {
   today: string;
@@ -34,7 +35,8 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
         <p className="muted">No sprint is running.</p>
         {data.next ? (
           <p>
-            Next: <Link to={`/t/${team}/sprints/${data.next.id}`}>{data.next.name}</Link> starts {data.next.start}.
+            Next: <Link to={`/t/${team}/sprints/${data.next.id}`}>{data.next.name}</Link> starts{" "}
+            {formatDay(data.next.start)}.
           </p>
         ) : null}
         <Link to={`/t/${team}/sprints`}>Sprints</Link>
@@ -48,7 +50,7 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
     <article className="card sprint-card">
       <h2>Sprint burn</h2>
       <p className="sprint-card-name">
-        <Link to={`/t/${team}/sprints/${c.id}`}>{c.name}</Link> · {c.start} – {c.end}
+        <Link to={`/t/${team}/sprints/${c.id}`}>{c.name}</Link> · {formatDayRange(c.start, c.end)}
       </p>
       <p className="big-number">{pct === null ? formatCredits(c.spent) : `${pct} %`}</p>
       <p className="muted">
@@ -85,7 +87,7 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
         </p>
       ) : null}
       <p className="muted">
-        {c.projected !== null ? `Projected ${formatCredits(c.projected)} by ${c.end}. ` : ""}
+        {c.projected !== null ? `Projected ${formatCredits(c.projected)} by ${formatDay(c.end)}. ` : ""}
         Committed {formatCredits(c.committed)} ({c.basis}){c.unestimatedCount ? ` + ${c.unestimatedCount} unknown` : ""}
         .
       </p>

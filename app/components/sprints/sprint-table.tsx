@@ -6,6 +6,7 @@ import { DataTable, defineColumns } from "~/components/ui/data-table";
 import { formatCredits } from "~/domain/capacity";
 import { POLICY_LABELS, type SprintStatus } from "~/domain/sprint";
 import { SprintStatusBadge } from "~/components/sprints/sprint-bits";
+import { formatDayRange } from "~/domain/dates";
 
 export interface SprintListRow {
   id: number;
@@ -50,11 +51,7 @@ const columns = defineColumns<SprintListRow>((col) => [
   col.accessor("start", {
     id: "dates",
     header: "Dates",
-    cell: (info) => (
-      <span className="nowrap">
-        {info.row.original.start} – {info.row.original.end}
-      </span>
-    ),
+    cell: (info) => <span className="nowrap">{formatDayRange(info.row.original.start, info.row.original.end)}</span>,
   }),
   col.accessor("capacity", {
     id: "capacity",

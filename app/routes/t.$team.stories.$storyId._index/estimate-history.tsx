@@ -1,5 +1,6 @@
 import { formatCredits } from "~/components/backlog/story-bits";
 import type { StoryPageData } from "./story.server";
+import { formatDay } from "~/domain/dates";
 
 export function EstimateHistory({ history }: { history: StoryPageData["history"] }) {
   return (
@@ -25,7 +26,7 @@ export function EstimateHistory({ history }: { history: StoryPageData["history"]
           <tbody>
             {history.map((h) => (
               <tr key={h.id}>
-                <td>{h.createdAt}</td>
+                <td>{formatDay(h.createdAt)}</td>
                 <td>
                   {h.intensity} · {h.autonomy} · {h.risk}
                 </td>
