@@ -98,7 +98,7 @@ export default function ImportPage() {
         <section className="stack" aria-label="Import results">
           <h2>Results</h2>
           {results.map((r) => (
-            <ImportResultCard key={r.importId} result={r} undone={r.undone} />
+            <ImportResultCard key={r.importId} result={r} undone={r.undone} team={team ?? ""} />
           ))}
         </section>
       ) : null}
