@@ -1057,7 +1057,7 @@ function inboxQuery(db: DB, teamId: number, f: InboxFilters) {
 /** The Unattributed inbox: entries with no story key, no mapped session and no assignment. */
 export async function listUnattributed(
   db: DB,
-  input: { teamId: number; filters?: InboxFilters; sort?: InboxSort; desc?: boolean; limit?: number },
+  input: { teamId: number; filters?: InboxFilters; sort?: InboxSort; desc?: boolean; limit?: number; offset?: number },
 ) {
   const f = input.filters ?? {};
   const column = INBOX_SORTS[input.sort ?? "day"];
@@ -1081,6 +1081,7 @@ export async function listUnattributed(
       .orderBy(column, (ob) => (desc ? ob.desc().nullsLast() : ob.asc().nullsLast()))
       .orderBy("e.id", "desc")
       .limit(input.limit ?? 500)
+      .offset(input.offset ?? 0)
       .execute(),
     inboxQuery(db, input.teamId, f)
       .select((eb) => [

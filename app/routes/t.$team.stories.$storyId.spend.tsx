@@ -21,6 +21,7 @@ import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatDay, formatDayRange } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -211,7 +212,7 @@ export default function StorySpend() {
                 <tbody>
                   {entries.map((e) => (
                     <tr key={e.id}>
-                      <th scope="row">{e.day}</th>
+                      <th scope="row">{formatDay(e.day)}</th>
                       <td>
                         <span className="badge">{e.source}</span>
                       </td>
@@ -238,7 +239,7 @@ export default function StorySpend() {
                                 type="submit"
                                 className="btn btn-ghost btn-sm"
                                 disabled={busy}
-                                aria-label={`Delete the entry of ${e.day}`}
+                                aria-label={`Delete the entry of ${formatDay(e.day)}`}
                               >
                                 Delete
                               </button>
@@ -331,8 +332,7 @@ export default function StorySpend() {
                     </option>
                     {unmappedSessions.map((s) => (
                       <option key={s.sessionId} value={s.sessionId!}>
-                        {s.sessionId!.slice(0, 8)}… ·{" "}
-                        {s.firstDay === s.lastDay ? s.firstDay : `${s.firstDay} – ${s.lastDay}`} · {s.entries}{" "}
+                        {s.sessionId!.slice(0, 8)}… · {formatDayRange(s.firstDay, s.lastDay)} · {s.entries}{" "}
                         {s.entries === 1 ? "entry" : "entries"}
                         {s.repository ? ` · ${s.repository}` : ""}
                       </option>

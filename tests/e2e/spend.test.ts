@@ -292,7 +292,7 @@ describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
       const rows = page.locator("table.inbox-table tbody tr");
       await rows.first().waitFor();
       expect(await rows.count()).toBe(4);
-      await page.getByRole("checkbox", { name: /^Select 2026-11-24 Claude Sonnet 4\.6/ }).check();
+      await page.getByRole("checkbox", { name: /^Select 24 Nov 2026 Claude Sonnet 4\.6/ }).check();
       await page.getByRole("button", { name: "Assign 1 selected" }).waitFor();
       await page.selectOption("#storyId", { label: "PAY-777 · Refund idempotency" });
       await page.getByRole("button", { name: "Assign 1 selected" }).click();

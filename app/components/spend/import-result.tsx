@@ -1,9 +1,12 @@
+import { Link } from "@remix-run/react";
 import { describeCounts, type ImportResult } from "~/domain/spend/import-result";
 import { formatCredits } from "~/domain/credits";
 
 /** One file's outcome: counts, credits, story keys, warnings and the bad lines. */
-export function ImportResultCard({ result, undone }: { result: ImportResult; undone?: boolean }) {
+export function ImportResultCard({ result, undone, team }: { result: ImportResult; undone?: boolean; team: string }) {
   const rejected = result.status === "rejected";
+  // A re-upload of what is there already: nothing to celebrate, nothing wrong either.
+  const nothingNew = !rejected && result.imported === 0 && result.updated === 0;
   const keys = Object.entries(result.byStoryKey).sort(([a], [b]) => a.localeCompare(b));
   return (
     <article
@@ -14,6 +17,8 @@ export function ImportResultCard({ result, undone }: { result: ImportResult; und
         <h3 className="import-file">{result.file}</h3>
         {rejected ? (
           <span className="badge badge-danger">Rejected</span>
+        ) : nothingNew ? (
+          <span className="badge">Nothing new</span>
         ) : (
           <span className="badge badge-ok">Imported</span>
         )}
@@ -29,9 +34,17 @@ export function ImportResultCard({ result, undone }: { result: ImportResult; und
         </p>
       ) : (
         <p>
+          {nothingNew ? <strong>Nothing new — already imported: </strong> : null}
           <strong>{describeCounts(result)}</strong> of {result.rows.toLocaleString("en-US")}{" "}
           {result.rows === 1 ? "row" : "rows"} · {formatCredits(result.credits)} credits
-          {result.unattributed ? <> · {result.unattributed.toLocaleString("en-US")} without a story</> : null}
+          {result.unattributed ? (
+            <>
+              {" "}
+              · <Link to={`/t/${team}/spend`}>{result.unattributed.toLocaleString("en-US")} without a story</Link>{" "}
+              (assign them in the inbox, or map who spent them in{" "}
+              <Link to={`/t/${team}/spend/identities`}>Identities</Link>)
+            </>
+          ) : null}
           {result.unpriced ? <> · {result.unpriced.toLocaleString("en-US")} unpriced</> : null}
         </p>
       )}

@@ -4,6 +4,7 @@
 // viewBox. The server (and a browser without JavaScript) shows a same-size SVG placeholder and the
 // data as a table; after hydration the chart draws into the same box, so nothing on the page moves.
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { formatDay } from "~/domain/dates";
 import { useHydrated } from "~/components/ui/use-hydrated";
 import { type BurnUp } from "~/domain/capacity";
 import { formatCredits } from "~/domain/credits";
@@ -229,7 +230,7 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
               {rows.map((r) => (
                 <tr key={r.date}>
                   <th scope="row">
-                    {r.date} {r.weekend ? <span className="muted">(weekend)</span> : null}
+                    {formatDay(r.date)} {r.weekend ? <span className="muted">(weekend)</span> : null}
                   </th>
                   <td className="num">{r.spent === null ? "—" : formatCredits(r.spent)}</td>
                   <td className="num">{r.actual === null ? "—" : formatCredits(r.actual)}</td>

@@ -3,6 +3,7 @@
 import { Link } from "@remix-run/react";
 import { type Threshold } from "~/domain/capacity";
 import { burnAlertLevel } from "~/domain/sprint";
+import { formatDay, formatDayRange } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export interface SprintDashboardData {
@@ -35,7 +36,8 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
         <p className="muted">No sprint is running.</p>
         {data.next ? (
           <p>
-            Next: <Link to={`/t/${team}/sprints/${data.next.id}`}>{data.next.name}</Link> starts {data.next.start}.
+            Next: <Link to={`/t/${team}/sprints/${data.next.id}`}>{data.next.name}</Link> starts{" "}
+            {formatDay(data.next.start)}.
           </p>
         ) : null}
         <Link to={`/t/${team}/sprints`}>Sprints</Link>
@@ -49,7 +51,7 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
     <article className="card sprint-card">
       <h2>Sprint burn</h2>
       <p className="sprint-card-name">
-        <Link to={`/t/${team}/sprints/${c.id}`}>{c.name}</Link> · {c.start} – {c.end}
+        <Link to={`/t/${team}/sprints/${c.id}`}>{c.name}</Link> · {formatDayRange(c.start, c.end)}
       </p>
       <p className="big-number">{pct === null ? formatCredits(c.spent) : `${pct} %`}</p>
       <p className="muted">
@@ -86,7 +88,7 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
         </p>
       ) : null}
       <p className="muted">
-        {c.projected !== null ? `Projected ${formatCredits(c.projected)} by ${c.end}. ` : ""}
+        {c.projected !== null ? `Projected ${formatCredits(c.projected)} by ${formatDay(c.end)}. ` : ""}
         Committed {formatCredits(c.committed)} ({c.basis}){c.unestimatedCount ? ` + ${c.unestimatedCount} unknown` : ""}
         .
       </p>
