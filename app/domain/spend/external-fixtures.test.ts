@@ -205,6 +205,37 @@ describe("GitHub Copilot reports (github/copilot-billing-preview's test rows)", 
     expect(result.entries.map((e) => e.product ?? null)).toEqual([null, "spark", null]);
   });
 
+  it("the tool's 1,693-row transition-period sample export: every row counts, same-key rows too", async () => {
+    // asizikov-demos/copilot-premium-requests-report-viewer's own sample (public/data/pru-example.csv):
+    // the tool keeps every data row (normalizeRow drops none here: its one blank-username row is Code
+    // Review, which it allows), sums `quantity` as requests and max(aic_quantity, aic_gross_amount /
+    // 0.01) as AI credits (getEffectiveAicQuantity). Its figures: 1,693 rows, 46,220.61 requests,
+    // 175,767.637 AI credits, of which Spark (3 rows) 45.24.
+    const text = file("copilot-pru-example-1693.csv");
+    const result = await read("copilot-pru-example-1693.csv");
+    expect(result.format).toBe("copilot-premium");
+    expect(result.entries).toHaveLength(1693);
+    expect(result.skipped).toEqual([]);
+    const credits = result.entries.reduce((s, e) => s + (e.credits ?? 0), 0);
+    expect(credits).toBeCloseTo(175767.637, 6);
+    // Requests are not stored (an entry holds credits and USD); the rows the entries came from carry
+    // them, and together they are the tool's 46,220.61. 87 keys repeat within the file (98 extra
+    // rows, 2,927 requests = 6.3 %): keeping only a key's first row would have lost those.
+    const lines = text.trimEnd().split("\n");
+    const quantityAt = (line: number) => Number(JSON.parse(`[${lines[line - 1]}]`)[5]);
+    const requests = result.entries.reduce((s, e) => s + quantityAt(e.line), 0);
+    expect(requests).toBeCloseTo(46220.61, 6);
+    expect(new Set(result.entries.map((e) => e.dedupeKey)).size).toBe(1693);
+    const spark = result.entries.filter((e) => e.product === "spark");
+    expect(spark).toHaveLength(3);
+    expect(spark.reduce((s, e) => s + (e.credits ?? 0), 0)).toBeCloseTo(45.24, 6);
+    // A deliberate difference: the tool shows gross_amount ($1,848.8244, premium requests at $0.04)
+    // beside the AI credits; we price a transition row by its AI-credit figures, so our USD is the
+    // sum of aic_gross_amount, $1,757.67637.
+    const usd = result.entries.reduce((s, e) => s + (e.costUsd ?? 0), 0);
+    expect(usd).toBeCloseTo(1757.67637, 4);
+  });
+
   it("an AI-credits report with slash dates: dates normalised, quantity authoritative as the tool reads it", async () => {
     const result = await read("copilot-ai-credits-slash-dates.csv");
     expect(result.entries.map((e) => e.day)).toEqual(["2026-05-29", "2026-05-29", "2026-05-29"]);
