@@ -131,7 +131,10 @@ export function parseCopilot(text: AsyncIterable<string>, ctx: ParseContext): As
       } else {
         // ai-credits, and any other unit: GitHub's tooling counts every non-request unit as AI credits.
         credits = quantity;
-        const gross = aicGross ?? row.decimal(col.gross, "gross_amount");
+        // A native report's own USD is gross_amount: its aic columns may hold 0 on every row (as the
+        // Copilot report viewer's sample does), and GitHub's tooling ignores them for ai-credits rows.
+        const stated = row.decimal(col.gross, "gross_amount");
+        const gross = native ? (stated ?? aicGross) : (aicGross ?? stated);
         const perUnit = row.decimal(col.pricePerUnit, "applied_cost_per_quantity");
         costUsd = gross ?? (perUnit !== null ? quantity * perUnit : quantity * ctx.creditValueUsd);
       }

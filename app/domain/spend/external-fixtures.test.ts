@@ -236,6 +236,27 @@ describe("GitHub Copilot reports (github/copilot-billing-preview's test rows)", 
     expect(usd).toBeCloseTo(1757.67637, 4);
   });
 
+  it("the tool's AI-credits sample (excerpt): quantity and gross_amount are the row's figures, aic columns of 0 are not", async () => {
+    // asizikov-demos/copilot-premium-requests-report-viewer, public/data/ai-credits-example.csv (six rows
+    // of it). For an ai-credits row the tool reads quantity as the AI credits and gross_amount as its
+    // USD (normalizeRow: aicQuantity = quantity, aicGrossAmount = gross_amount), whatever the file's
+    // aic_quantity / aic_gross_amount say (0 on every row of this export). Its figures: 2,960.66 AI
+    // credits, $29.6066 gross, $2.2815 net (one row billed beyond the pool); the two user049_emu rows
+    // (628.68 and 671.58 credits) share their day, user, model and SKU, and both count.
+    const result = await read("copilot-ai-credits-example-excerpt.csv");
+    expect(result.format).toBe("copilot-usage");
+    expect(result.entries).toHaveLength(6);
+    const sum = (pick: (e: SpendEntry) => number | null) => result.entries.reduce((s, e) => s + (pick(e) ?? 0), 0);
+    expect(sum((e) => e.credits)).toBeCloseTo(2960.66, 6);
+    expect(sum((e) => e.costUsd)).toBeCloseTo(29.6066, 6);
+    expect(sum((e) => e.paidCredits)).toBeCloseTo(228.15, 6);
+    expect(result.entries.filter((e) => e.externalUser === "user049_emu").map((e) => e.credits)).toEqual([
+      628.68, 671.58,
+    ]);
+    expect(result.entries.map((e) => e.product ?? null)).toEqual([null, null, null, null, null, "spark"]);
+    expect(totals(result.entries)).toMatchObject({ input: 4079541, output: 477198 });
+  });
+
   it("an AI-credits report with slash dates: dates normalised, quantity authoritative as the tool reads it", async () => {
     const result = await read("copilot-ai-credits-slash-dates.csv");
     expect(result.entries.map((e) => e.day)).toEqual(["2026-05-29", "2026-05-29", "2026-05-29"]);
