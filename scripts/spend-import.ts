@@ -13,6 +13,7 @@ import { readImportOptions } from "~/domain/spend/import-options";
 import {
   describeCounts,
   formatCredits,
+  NO_DETAILS,
   summaryJson,
   type ImportResult,
   type ImportSummary,
@@ -130,6 +131,8 @@ try {
         unpriced: 0,
         credits: 0,
         byStoryKey: {},
+        ...NO_DETAILS,
+        unpricedModels: [],
         errors: [{ line: 1, reason: `cannot read the file: ${(error as Error).message}` }],
       };
     }
