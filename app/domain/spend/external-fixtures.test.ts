@@ -257,6 +257,31 @@ describe("GitHub Copilot reports (github/copilot-billing-preview's test rows)", 
     expect(totals(result.entries)).toMatchObject({ input: 4079541, output: 477198 });
   });
 
+  it("the report viewer's legacy 'premium request analytics' sample: every row, $0.04 a request", async () => {
+    // asizikov-demos/copilot-premium-requests-report-viewer at 750f06c, sample-data.csv: the
+    // `Timestamp, User, Model, Requests Used, …` export; the tool sums `Requests Used`: 10 rows, 89.25
+    // requests. At $0.04 a premium request: $3.57 = 357 credits.
+    const result = await read("copilot-legacy-analytics-sample.csv");
+    expect(result.format).toBe("copilot-premium");
+    expect(result.entries).toHaveLength(10);
+    const sum = (pick: (e: SpendEntry) => number | null) => result.entries.reduce((s, e) => s + (pick(e) ?? 0), 0);
+    expect(sum((e) => e.costUsd)).toBeCloseTo(89.25 * 0.04, 9);
+    expect(sum((e) => e.credits)).toBeCloseTo(357, 9);
+    expect(result.entries[0]).toMatchObject({ occurredAt: "2025-06-01T10:00:00.000Z", externalUser: "UserA" });
+  });
+
+  it("the report viewer's daily premium-request sample without a unit_type column: every row is requests", async () => {
+    // Same repository at 42fc209, sample-data-mixed.csv: `date, username, model, quantity, exceeds_quota,
+    // total_monthly_quota` — no unit_type, which the tool reads as requests (isRequestUnitType("") is
+    // true; GitHub's copilot-billing-preview tests the same header). 10 rows, 2,004.25 requests.
+    const result = await read("copilot-requests-no-unit-type-sample.csv");
+    expect(result.format).toBe("copilot-premium");
+    expect(result.entries).toHaveLength(10);
+    const sum = (pick: (e: SpendEntry) => number | null) => result.entries.reduce((s, e) => s + (pick(e) ?? 0), 0);
+    expect(sum((e) => e.costUsd)).toBeCloseTo(2004.25 * 0.04, 9);
+    expect(sum((e) => e.credits)).toBeCloseTo(8017, 9);
+  });
+
   it("an AI-credits report with slash dates: dates normalised, quantity authoritative as the tool reads it", async () => {
     const result = await read("copilot-ai-credits-slash-dates.csv");
     expect(result.entries.map((e) => e.day)).toEqual(["2026-05-29", "2026-05-29", "2026-05-29"]);
