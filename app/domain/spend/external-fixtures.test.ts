@@ -162,6 +162,55 @@ describe("ccusage JSON reports (ccusage's docs and CLI snapshots)", () => {
     expect(totals(monthly.entries)).toMatchObject({ entries: 1, input: 11174, output: 720366, usd: 336.47 });
   });
 
+  it("daily --instances (ccusage's group_project_output snapshot): every project, the unknown bucket too", async () => {
+    // The snapshot's three project lists (workspace/api, workspace/web, "unknown") of one record each,
+    // two model breakdowns per record (cost 0.3 + 0.12): 6 entries, $1.26, 3 × 1,234 input, 3 × 567 output.
+    const result = await read("ccusage-projects-snapshot.json");
+    expect(totals(result.entries)).toEqual({
+      entries: 6,
+      input: 3702,
+      output: 1701,
+      cacheWrite: 267,
+      cacheRead: 30,
+      usd: 1.26,
+    });
+    expect(new Set(result.entries.map((e) => e.day))).toEqual(new Set(["2026-01-02", "2026-01-03", "2026-01-04"]));
+  });
+
+  it("a per-agent (opencode) daily and weekly report (ccusage's Rust snapshot): the report's totalCost", async () => {
+    // agent_summary_json_period_keys_and_session_metadata: dailyReport totals 100 in, 50 out, 10 cache
+    // creation, 5 cache read, totalCost 0.25; the weekly row the same, on the week of 2025-12-29.
+    // The rows' `credits: 1.5` are the agent's own credits, not AI credits: the price is totalCost.
+    for (const name of ["ccusage-opencode-daily-snapshot.json", "ccusage-opencode-weekly-snapshot.json"]) {
+      const result = await read(name);
+      expect(totals(result.entries)).toEqual({
+        entries: 1,
+        input: 100,
+        output: 50,
+        cacheWrite: 10,
+        cacheRead: 5,
+        usd: 0.25,
+      });
+      // Two models and no per-model breakdown: one entry with no single model, priced by the report.
+      expect(result.entries[0]).toMatchObject({ model: null, pricedBy: "source", credits: 25 });
+    }
+    expect((await read("ccusage-opencode-weekly-snapshot.json")).entries[0]!.day).toBe("2025-12-29");
+  });
+
+  it("a per-agent session report has no dates, so it is refused with a message that says so", async () => {
+    // A deliberate difference: ccusage's per-agent session report (report_from_rows, as
+    // `ccusage opencode session --json` prints it) leaves out lastActivity and firstActivity, so its
+    // $0.25 cannot be put on any day. The file is refused, naming the daily report to import instead.
+    const result = await collectSpend(file("ccusage-opencode-session-snapshot.json"), { rateCard });
+    expect(result.entries).toEqual([]);
+    expect(result.issues).toEqual([
+      {
+        line: expect.any(Number),
+        reason: expect.stringMatching(/no lastActivity.*per-agent session reports.*daily report/),
+      },
+    ]);
+  });
+
   it("a Codex daily report (ccusage's Rust snapshot): costUSD kept, totals as the report's", async () => {
     const result = await read("ccusage-codex-daily.json");
     // totals: costUSD 0.00041075, 110 input, 110 cache read, 17 output. (This report's cacheReadTokens
