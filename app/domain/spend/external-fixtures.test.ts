@@ -339,3 +339,22 @@ describe("GitHub Copilot reports (github/copilot-billing-preview's test rows)", 
     expect(credits).toBeCloseTo(159.4990345, 7);
   });
 });
+
+describe("LiteLLM spend logs (LiteLLM's own test rows)", () => {
+  it("/spend/logs JSON, detected from its content: one entry per request, priced by `spend`", async () => {
+    // BerriAI/litellm, the two LiteLLM_SpendLogs rows of test_session_handler.py: spend 0.004803 +
+    // 0.010437 = $0.01524; 11 + 339 prompt, 318 + 628 completion tokens; one session.
+    const result = await read("litellm-spend-logs-session.json");
+    expect(result.format).toBe("litellm");
+    expect(totals(result.entries)).toEqual({
+      entries: 2,
+      input: 350,
+      output: 946,
+      cacheWrite: 0,
+      cacheRead: 0,
+      usd: 0.01524,
+    });
+    expect(result.entries.map((e) => e.pricedBy)).toEqual(["source", "source"]);
+    expect(new Set(result.entries.map((e) => e.sessionId))).toEqual(new Set(["a96757c4-c6dc-4c76-b37e-e7dfa526b701"]));
+  });
+});
