@@ -83,6 +83,9 @@ function detectCsv(head: string): FormatName | null {
     }
     return has("repository") ? "copilot-usage" : "copilot-premium";
   }
+  // A daily premium-request report without a unit column (`date, username, model, quantity,
+  // exceeds_quota, total_monthly_quota`): GitHub's tooling and the report viewer read it as requests.
+  if (has("quantity") && has("date") && has("exceedsquota") && has("model")) return "copilot-premium";
   // The legacy "premium request analytics" CSV: Timestamp, User, Model, Requests Used, ….
   if (has("timestamp") && has("requestsused")) return "copilot-premium";
   if (has("requestid") && (has("spend") || (has("starttime") && has("model")))) return "litellm";
