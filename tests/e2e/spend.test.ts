@@ -329,7 +329,7 @@ describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
       await page.waitForURL(/\?done=\d+,\d+/);
       const results = page.getByRole("region", { name: "Import results" });
       await results.getByText("copilot-ai-usage.csv").waitFor();
-      expect(await results.textContent()).toMatch(/4 imported of 4 rows · 894\.41 credits/);
+      expect(await results.textContent()).toMatch(/4 imported of 4 rows · 894\.4 credits/);
       expect(await results.textContent()).toMatch(/3 imported of 3 rows/);
       // The log lists both, with an undo button each.
       expect(await page.getByRole("button", { name: /Undo import of/ }).count()).toBe(2);
