@@ -331,6 +331,15 @@ describe("GitHub Copilot reports (github/copilot-billing-preview's test rows)", 
     expect(sum((e) => e.credits)).toBeCloseTo(8017, 9);
   });
 
+  it("the report viewer's streaming test: US slash dates in a report without unit_type", async () => {
+    // asizikov-demos/copilot-premium-requests-report-viewer, __tests__/utils/ingestStreamDateFormat.test.ts,
+    // "normalizes US slash dates through the streaming ingestion path": 2 rows, days 2026-05-29 and
+    // 2026-06-01, no warnings; 2 + 3 = 5 premium requests ($0.20).
+    const result = await read("copilot-viewer-slash-dates.csv");
+    expect(result.entries.map((e) => e.day)).toEqual(["2026-05-29", "2026-06-01"]);
+    expect(result.entries.reduce((s, e) => s + (e.costUsd ?? 0), 0)).toBeCloseTo(0.2, 9);
+  });
+
   it("an AI-credits report with slash dates: dates normalised, quantity authoritative as the tool reads it", async () => {
     const result = await read("copilot-ai-credits-slash-dates.csv");
     expect(result.entries.map((e) => e.day)).toEqual(["2026-05-29", "2026-05-29", "2026-05-29"]);
