@@ -211,6 +211,25 @@ describe("ccusage JSON reports (ccusage's docs and CLI snapshots)", () => {
     ]);
   });
 
+  it("`session --id` output as ccusage prints it (pretty-printed): detected as ccusage, one entry per request", async () => {
+    // Built by ccusage's own rule (run_session_id in rust/crates/ccusage/src/commands/mod.rs) from its
+    // fixture session-alpha: totalCost 1.02 (the lines' costUSD, auto mode), totalTokens 995, 3 entries.
+    // Its first line is a lone "{" and its first key "sessionId" — once mistaken for a transcript.
+    const result = await read("ccusage-session-id-alpha.json");
+    expect(result.format).toBe("ccusage");
+    expect(totals(result.entries)).toEqual({
+      entries: 3,
+      input: 600,
+      output: 250,
+      cacheWrite: 75,
+      cacheRead: 70,
+      usd: 1.02,
+    });
+    const all = totals(result.entries);
+    expect(all.input + all.output + all.cacheWrite + all.cacheRead).toBe(995);
+    expect(result.entries.every((e) => e.sessionId === "session-alpha")).toBe(true);
+  });
+
   it("a Codex daily report (ccusage's Rust snapshot): costUSD kept, totals as the report's", async () => {
     const result = await read("ccusage-codex-daily.json");
     // totals: costUSD 0.00041075, 110 input, 110 cache read, 17 output. (This report's cacheReadTokens
