@@ -61,6 +61,39 @@ describeDb("spend imports of public files", (t) => {
     expect((await teamTotals(t.db, team.id)).entries).toBe(1693);
   });
 
+  it("a row the report viewer cannot date either: the file is refused, or with skip-invalid the row is counted and named", async () => {
+    // The viewer's test "warns and skips rows when the first streamed date format is unrecognized":
+    // 'May 29 2026' is no date. The viewer drops both rows (it fixes the date format from the first
+    // row, so the ISO date of the second fails too) and warns. A deliberate difference: we read the
+    // second row's ISO date; the undatable row is never dropped silently — it rejects the report, or
+    // (skip-invalid) it is counted in `rejected` and listed in `skipped` with its reason.
+    const { team } = await makeTeam(t.db);
+    const text = fixture("copilot-viewer-unrecognised-date.csv");
+    const atomic = await importSpendFile(t.db, text, { teamId: team.id, fileName: "viewer.csv", via: "cli" });
+    expect(line(atomic)).toMatchObject({
+      rows: 2,
+      imported: 0,
+      rejected: 2,
+      errors: [{ line: 2, reason: 'date is not a date or timestamp: "May 29 2026"' }],
+    });
+    const lenient = await importSpendFile(t.db, text, {
+      teamId: team.id,
+      fileName: "viewer.csv",
+      via: "cli",
+      skipInvalid: true,
+    });
+    expect(line(lenient)).toMatchObject({
+      rows: 2,
+      imported: 1,
+      rejected: 1,
+      credits: 12,
+      skipped: {
+        count: 1,
+        lines: [{ line: 2, kind: "unreadable", reason: 'date is not a date or timestamp: "May 29 2026"' }],
+      },
+    });
+  });
+
   it("ccusage issue #901's streamed call: a grown transcript updates the entry, undo returns the earlier figures, the story stays", async () => {
     const { team } = await makeTeam(t.db);
     const lines = fixture("claude-streaming-duplicates.jsonl").trimEnd().split("\n");

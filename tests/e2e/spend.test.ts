@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blocking, formatViolations, runAxe, WCAG_AA_TAGS } from "../helpers/axe";
 import { chromiumPath, launchBrowser } from "../helpers/browser";
 import { type HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
@@ -296,6 +297,9 @@ describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
       expect(reportRead).toMatch(/1 line skipped\s*line 3\s*not spend\s*product "actions" is not Copilot/);
       expect(reportRead).toMatch(/Priced from the file’s own cost\s*Claude Sonnet 4\.6\s*GPT-5\.4/);
       expect(reportRead).not.toMatch(/Priced from the rate card/);
+      // The section passes axe (WCAG A/AA) on the results.
+      const violations = blocking(await runAxe(page, { tags: WCAG_AA_TAGS, include: '[aria-label="Import results"]' }));
+      expect(violations, formatViolations("import results", violations)).toEqual([]);
     } finally {
       await browser.close();
     }

@@ -56,6 +56,11 @@ function detectJson(head: string): FormatName | null {
   if (/^\{\s*"(?:sessions|daily|weekly|monthly|blocks|projects|session|entries|data)"\s*:/.test(head)) {
     return "ccusage";
   }
+  // A pretty-printed document (a lone "{" on its first line) is never a transcript, whose lines are
+  // whole objects: `ccusage session --id … --json` starts `{\n  "sessionId": …`.
+  if (/^\{[ \t]*\r?\n/.test(head) && /"(?:entries|totalCost|totalTokens|modelBreakdowns)"\s*:/.test(head)) {
+    return "ccusage";
+  }
   if (/^\{\s*"(?:type|parentUuid|isSidechain|userType|cwd|sessionId|uuid|leafUuid|summary)"\s*:/.test(head)) {
     return "claude-jsonl";
   }

@@ -211,6 +211,25 @@ describe("ccusage JSON reports (ccusage's docs and CLI snapshots)", () => {
     ]);
   });
 
+  it("`session --id` output as ccusage prints it (pretty-printed): detected as ccusage, one entry per request", async () => {
+    // Built by ccusage's own rule (run_session_id in rust/crates/ccusage/src/commands/mod.rs) from its
+    // fixture session-alpha: totalCost 1.02 (the lines' costUSD, auto mode), totalTokens 995, 3 entries.
+    // Its first line is a lone "{" and its first key "sessionId" — once mistaken for a transcript.
+    const result = await read("ccusage-session-id-alpha.json");
+    expect(result.format).toBe("ccusage");
+    expect(totals(result.entries)).toEqual({
+      entries: 3,
+      input: 600,
+      output: 250,
+      cacheWrite: 75,
+      cacheRead: 70,
+      usd: 1.02,
+    });
+    const all = totals(result.entries);
+    expect(all.input + all.output + all.cacheWrite + all.cacheRead).toBe(995);
+    expect(result.entries.every((e) => e.sessionId === "session-alpha")).toBe(true);
+  });
+
   it("a Codex daily report (ccusage's Rust snapshot): costUSD kept, totals as the report's", async () => {
     const result = await read("ccusage-codex-daily.json");
     // totals: costUSD 0.00041075, 110 input, 110 cache read, 17 output. (This report's cacheReadTokens
@@ -329,6 +348,15 @@ describe("GitHub Copilot reports (github/copilot-billing-preview's test rows)", 
     const sum = (pick: (e: SpendEntry) => number | null) => result.entries.reduce((s, e) => s + (pick(e) ?? 0), 0);
     expect(sum((e) => e.costUsd)).toBeCloseTo(2004.25 * 0.04, 9);
     expect(sum((e) => e.credits)).toBeCloseTo(8017, 9);
+  });
+
+  it("the report viewer's streaming test: US slash dates in a report without unit_type", async () => {
+    // asizikov-demos/copilot-premium-requests-report-viewer, __tests__/utils/ingestStreamDateFormat.test.ts,
+    // "normalizes US slash dates through the streaming ingestion path": 2 rows, days 2026-05-29 and
+    // 2026-06-01, no warnings; 2 + 3 = 5 premium requests ($0.20).
+    const result = await read("copilot-viewer-slash-dates.csv");
+    expect(result.entries.map((e) => e.day)).toEqual(["2026-05-29", "2026-06-01"]);
+    expect(result.entries.reduce((s, e) => s + (e.costUsd ?? 0), 0)).toBeCloseTo(0.2, 9);
   });
 
   it("an AI-credits report with slash dates: dates normalised, quantity authoritative as the tool reads it", async () => {

@@ -123,7 +123,9 @@ export function describeDetails(
       .slice(0, max)
       .map((l) => `line ${l.line}: ${l.reason}`)
       .join("; ");
-  const unreadable = s.rejected;
+  // `skipped` counts both kinds, `rejected` the unreadable ones. Imports logged before the details
+  // were kept have `rejected` but an empty `skipped`: their warnings already say it in words.
+  const unreadable = Math.min(s.rejected, s.skipped.count);
   if (unreadable > 0) {
     sentences.push(
       `${unreadable} unreadable line${plural(unreadable, " was", "s were")} skipped ` +
