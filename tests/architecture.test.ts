@@ -177,7 +177,7 @@ describe("the repository stands alone", () => {
 });
 
 // Pieces that once existed in several copies that drifted apart (four credit formatters giving three
-// strings for one number; two hydration hooks): each has one home, and a second definition fails here.
+// strings for one number; two hydration hooks; a chart that built its own frame): each has one home, and a second definition fails here.
 describe("one home for shared pieces", () => {
   const definitions = (name: string) =>
     filesUnder(APP)
@@ -192,6 +192,7 @@ describe("one home for shared pieces", () => {
     ["formatCredits", "domain/credits.ts"],
     ["formatUsd", "domain/credits.ts"],
     ["useHydrated", "components/ui/use-hydrated.ts"],
+    ["ChartFrame", "components/charts/chart-frame.tsx"],
   ])("defines %s once, in %s", (name, home) => {
     expect(definitions(name)).toEqual([home]);
   });

@@ -2,7 +2,7 @@
 // dashed lines are 2× either way (beyond them a story is an outlier), and the shaded squares are
 // the size bands (a point inside its band's square landed in band).
 import { CartesianGrid, ReferenceArea, ReferenceLine, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
-import { ChartFrame, formatTick, logDomain } from "~/components/retro/chart-frame";
+import { ChartFrame, formatTick, logDomain } from "~/components/charts/chart-frame";
 import { formatCredits } from "~/domain/credits";
 
 export interface ScatterPoint {
