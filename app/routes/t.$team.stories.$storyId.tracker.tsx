@@ -2,7 +2,7 @@
 // button to send it (the "ask each time" mode) or try again.
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
+import { Id } from "~/domain/form-fields";
 import { roleAtLeast } from "~/domain/roles";
 import {
   connectionForStory,
@@ -16,10 +16,8 @@ import { getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Tracker · Token Poker" }];
 
-const StoryIdSchema = z.coerce.number().int().positive();
-
 async function storyOf(db: Parameters<typeof getStory>[0], teamId: number, raw: string | undefined) {
-  const id = StoryIdSchema.safeParse(raw);
+  const id = Id.safeParse(raw);
   const story = id.success ? await getStory(db, { teamId, storyId: id.data }) : undefined;
   if (!story) throw new Response("Story not found", { status: 404 });
   return story;
