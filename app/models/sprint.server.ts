@@ -20,8 +20,10 @@ import {
   statusOutsideSprint,
   type CloseDestination,
   type SprintCapacity,
+  type SprintDashboard,
   type SprintSnapshot,
   type SprintStatus,
+  type SprintSummary,
   type StoryCommitEvaluation,
 } from "~/domain/sprint";
 import { refreshSuggestion } from "~/models/calibration.server";
@@ -228,25 +230,6 @@ export function listSprints(db: DB, input: { teamId: number }) {
     .execute();
 }
 
-export interface SprintSummary {
-  id: number;
-  name: string;
-  goal: string;
-  start: string;
-  end: string;
-  status: SprintStatus;
-  capacity: number;
-  available: number;
-  basis: CommitBasis;
-  policy: ExhaustionPolicy;
-  committed: number;
-  committedExpected: number;
-  committedP80: number;
-  storyCount: number;
-  unestimatedCount: number;
-  actual: number;
-}
-
 /** Every sprint with its headline figures: capacity, committed (on its basis) and actual spend. */
 export async function listSprintSummaries(db: DB, input: { teamId: number; today: string }): Promise<SprintSummary[]> {
   const sprints = await listSprints(db, input);
@@ -362,27 +345,6 @@ export function listRunningSprints(db: DB, input: { teamId: number; today: strin
 export async function getCurrentSprint(db: DB, input: { teamId: number; today: string }) {
   const rows = await listRunningSprints(db, input);
   return rows.find((r) => r.endDate >= input.today) ?? rows[0] ?? null;
-}
-
-export interface SprintDashboard {
-  today: string;
-  current: {
-    id: number;
-    name: string;
-    start: string;
-    end: string;
-    overdue: boolean;
-    capacity: number;
-    available: number;
-    committed: number;
-    basis: CommitBasis;
-    unestimatedCount: number;
-    spent: number;
-    projected: number | null;
-    remainingWorkingDays: number;
-    crossed: Threshold[];
-  } | null;
-  next: { id: number; name: string; start: string } | null;
 }
 
 /** What the team dashboard shows about sprints: the running one's burn and alert, or the next one. */
