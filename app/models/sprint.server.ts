@@ -26,6 +26,7 @@ import {
   type SprintSummary,
   type StoryCommitEvaluation,
 } from "~/domain/sprint";
+import { ESTIMATE_BAND, ESTIMATE_FIGURES } from "~/models/estimate-columns.server";
 import { refreshSuggestion } from "~/models/calibration.server";
 import { dailySpendForSprint, spendTotalsForSprints } from "~/models/sprint-spend.server";
 import type { DB } from "~/utils/db.server";
@@ -409,14 +410,8 @@ function storyColumns(db: DB, teamId: number) {
       "stories.title",
       "stories.status",
       "stories.rank",
-      "estimates.intensity",
-      "estimates.autonomy",
-      "estimates.risk",
-      "estimates.size",
-      "estimates.expectedCredits",
-      "estimates.p80Credits",
-      "estimates.bandLow",
-      "estimates.bandHigh",
+      ...ESTIMATE_FIGURES,
+      ...ESTIMATE_BAND,
       "sizingSchemes.version as schemeVersion",
     ])
     .where("stories.teamId", "=", teamId);
