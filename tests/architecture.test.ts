@@ -198,6 +198,8 @@ describe("one home for shared pieces", () => {
     ["Checkbox", "domain/form-fields.ts"],
     ["IsoDay", "domain/form-fields.ts"],
     ["sortParam", "domain/form-fields.ts"],
+    ["formatFactor", "domain/recalibration.ts"],
+    ["formatRatioCell", "components/retro/retro-table.tsx"],
   ])("defines %s once, in %s", (name, home) => {
     expect(definitions(name)).toEqual([home]);
   });
