@@ -177,12 +177,13 @@ describe("the repository stands alone", () => {
 });
 
 // Pieces that once existed in several copies that drifted apart (four credit formatters giving three
-// strings for one number; two hydration hooks): each has one home, and a second definition fails here.
+// strings for one number; two hydration hooks; a chart that built its own frame; a
+// second checkbox schema that accepted other values): each has one home, and a second definition fails here.
 describe("one home for shared pieces", () => {
   const definitions = (name: string) =>
     filesUnder(APP)
       .filter((file) =>
-        new RegExp(`^\\s*export\\s+(?:async\\s+)?(?:function\\*?|const|let)\\s+${name}\\b`, "m").test(
+        new RegExp(`^\\s*(?:export\\s+)?(?:async\\s+)?(?:function\\*?|const|let)\\s+${name}\\b`, "m").test(
           fs.readFileSync(file, "utf8"),
         ),
       )
@@ -192,6 +193,13 @@ describe("one home for shared pieces", () => {
     ["formatCredits", "domain/credits.ts"],
     ["formatUsd", "domain/credits.ts"],
     ["useHydrated", "components/ui/use-hydrated.ts"],
+    ["ChartFrame", "components/charts/chart-frame.tsx"],
+    ["Id", "domain/form-fields.ts"],
+    ["Checkbox", "domain/form-fields.ts"],
+    ["IsoDay", "domain/form-fields.ts"],
+    ["sortParam", "domain/form-fields.ts"],
+    ["formatFactor", "domain/recalibration.ts"],
+    ["formatRatioCell", "components/retro/retro-table.tsx"],
   ])("defines %s once, in %s", (name, home) => {
     expect(definitions(name)).toEqual([home]);
   });

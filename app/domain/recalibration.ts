@@ -196,3 +196,8 @@ function fnv1a(text: string): string {
   }
   return h.toString(16).padStart(8, "0");
 }
+
+/** A calibration factor as the insights page shows it: "1.24×", "0.5×", whole from 10 up ("12×"). */
+export function formatFactor(factor: number): string {
+  return `${factor >= 10 ? Math.round(factor) : Number(factor.toFixed(2))}×`;
+}

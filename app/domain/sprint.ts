@@ -20,6 +20,48 @@ import {
 import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
+/** A row of the sprint list (the model reads it; the sprint table shows it). */
+export interface SprintSummary {
+  id: number;
+  name: string;
+  goal: string;
+  start: string;
+  end: string;
+  status: SprintStatus;
+  capacity: number;
+  available: number;
+  basis: CommitBasis;
+  policy: ExhaustionPolicy;
+  committed: number;
+  committedExpected: number;
+  committedP80: number;
+  storyCount: number;
+  unestimatedCount: number;
+  actual: number;
+}
+
+/** The team dashboard's sprint card: the current sprint's burn and the next one (read by the model). */
+export interface SprintDashboard {
+  today: string;
+  current: {
+    id: number;
+    name: string;
+    start: string;
+    end: string;
+    overdue: boolean;
+    capacity: number;
+    available: number;
+    committed: number;
+    basis: CommitBasis;
+    unestimatedCount: number;
+    spent: number;
+    projected: number | null;
+    remainingWorkingDays: number;
+    crossed: Threshold[];
+  } | null;
+  next: { id: number; name: string; start: string } | null;
+}
+
 export type SprintStatus = "planned" | "active" | "closed";
 
 export const SPRINT_STATUS_LABELS: Record<SprintStatus, string> = {

@@ -14,6 +14,7 @@ import {
   type RetroStory,
 } from "~/domain/retro";
 import type { SprintSnapshot } from "~/domain/sprint";
+import { ESTIMATE_BAND, ESTIMATE_FIGURES } from "~/models/estimate-columns.server";
 import {
   actualsByStory,
   attributedEntries,
@@ -78,14 +79,8 @@ async function liveStories(db: DB, input: { teamId: number; sprintId: number; op
       "stories.key",
       "stories.title",
       "sprintStories.outcome",
-      "estimates.intensity",
-      "estimates.autonomy",
-      "estimates.risk",
-      "estimates.size",
-      "estimates.expectedCredits",
-      "estimates.p80Credits",
-      "estimates.bandLow",
-      "estimates.bandHigh",
+      ...ESTIMATE_FIGURES,
+      ...ESTIMATE_BAND,
       "sizingSchemes.version as schemeVersion",
     ])
     .where("sprintStories.teamId", "=", input.teamId)

@@ -20,10 +20,13 @@ import {
   statusOutsideSprint,
   type CloseDestination,
   type SprintCapacity,
+  type SprintDashboard,
   type SprintSnapshot,
   type SprintStatus,
+  type SprintSummary,
   type StoryCommitEvaluation,
 } from "~/domain/sprint";
+import { ESTIMATE_BAND, ESTIMATE_FIGURES } from "~/models/estimate-columns.server";
 import { refreshSuggestion } from "~/models/calibration.server";
 import { dailySpendForSprint, spendTotalsForSprints } from "~/models/sprint-spend.server";
 import type { DB } from "~/utils/db.server";
@@ -229,25 +232,6 @@ export function listSprints(db: DB, input: { teamId: number }) {
     .execute();
 }
 
-export interface SprintSummary {
-  id: number;
-  name: string;
-  goal: string;
-  start: string;
-  end: string;
-  status: SprintStatus;
-  capacity: number;
-  available: number;
-  basis: CommitBasis;
-  policy: ExhaustionPolicy;
-  committed: number;
-  committedExpected: number;
-  committedP80: number;
-  storyCount: number;
-  unestimatedCount: number;
-  actual: number;
-}
-
 /** Every sprint with its headline figures: capacity, committed (on its basis) and actual spend. */
 export async function listSprintSummaries(db: DB, input: { teamId: number; today: string }): Promise<SprintSummary[]> {
   const sprints = await listSprints(db, input);
@@ -365,27 +349,6 @@ export async function getCurrentSprint(db: DB, input: { teamId: number; today: s
   return rows.find((r) => r.endDate >= input.today) ?? rows[0] ?? null;
 }
 
-export interface SprintDashboard {
-  today: string;
-  current: {
-    id: number;
-    name: string;
-    start: string;
-    end: string;
-    overdue: boolean;
-    capacity: number;
-    available: number;
-    committed: number;
-    basis: CommitBasis;
-    unestimatedCount: number;
-    spent: number;
-    projected: number | null;
-    remainingWorkingDays: number;
-    crossed: Threshold[];
-  } | null;
-  next: { id: number; name: string; start: string } | null;
-}
-
 /** What the team dashboard shows about sprints: the running one's burn and alert, or the next one. */
 export async function getSprintDashboard(
   db: DB,
@@ -448,14 +411,8 @@ function storyColumns(db: DB, teamId: number) {
       "stories.title",
       "stories.status",
       "stories.rank",
-      "estimates.intensity",
-      "estimates.autonomy",
-      "estimates.risk",
-      "estimates.size",
-      "estimates.expectedCredits",
-      "estimates.p80Credits",
-      "estimates.bandLow",
-      "estimates.bandHigh",
+      ...ESTIMATE_FIGURES,
+      ...ESTIMATE_BAND,
       "sizingSchemes.version as schemeVersion",
     ])
     .where("stories.teamId", "=", teamId);

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { rankBetween } from "~/domain/ranks";
 import { estimate as estimateLevels, type Levels } from "~/domain/sizing";
 import type { StoryStatus } from "../../db/schema";
+import { ESTIMATE_BAND, ESTIMATE_FIGURES } from "~/models/estimate-columns.server";
 import { getCurrentScheme } from "~/models/scheme.server";
 import type { DB } from "~/utils/db.server";
 
@@ -34,14 +35,8 @@ function storiesWithEstimate(db: DB, teamId: number) {
       "stories.trackerClosed",
       "stories.createdAt",
       "estimates.id as estimateId",
-      "estimates.intensity",
-      "estimates.autonomy",
-      "estimates.risk",
-      "estimates.size",
-      "estimates.expectedCredits",
-      "estimates.p80Credits",
-      "estimates.bandLow",
-      "estimates.bandHigh",
+      ...ESTIMATE_FIGURES,
+      ...ESTIMATE_BAND,
       "estimates.source as estimateSource",
       "estimates.schemeId",
       "estimates.createdAt as estimatedAt",
@@ -350,12 +345,7 @@ export function listStoryEstimates(db: DB, input: { teamId: number; storyId: num
     .leftJoin("users", "users.id", "estimates.createdBy")
     .select([
       "estimates.id",
-      "estimates.intensity",
-      "estimates.autonomy",
-      "estimates.risk",
-      "estimates.size",
-      "estimates.expectedCredits",
-      "estimates.p80Credits",
+      ...ESTIMATE_FIGURES,
       "estimates.source",
       "estimates.createdAt",
       "sizingSchemes.version as schemeVersion",

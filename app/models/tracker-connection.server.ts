@@ -2,6 +2,7 @@
 // sealed with the session secret on the way in and only ever opened here, for a request to the
 // tracker: no loader returns it, no log prints it.
 import type { PushedEstimate, TrackerKind } from "~/domain/trackers/tracker-api";
+import { ESTIMATE_FIGURES } from "~/models/estimate-columns.server";
 import { getSchemeVersion } from "~/models/scheme.server";
 import { openSecret, sealSecret } from "~/utils/crypto.server";
 import type { DB } from "~/utils/db.server";
@@ -179,16 +180,7 @@ async function pushedEstimate(
   const row = await db
     .selectFrom("stories")
     .innerJoin("estimates", "estimates.id", "stories.estimateId")
-    .select([
-      "estimates.id",
-      "estimates.schemeId",
-      "estimates.size",
-      "estimates.intensity",
-      "estimates.autonomy",
-      "estimates.risk",
-      "estimates.expectedCredits",
-      "estimates.p80Credits",
-    ])
+    .select(["estimates.id", "estimates.schemeId", ...ESTIMATE_FIGURES])
     .where("stories.teamId", "=", teamId)
     .where("stories.id", "=", storyId)
     .executeTakeFirst();

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { FormError } from "~/components/ui/field";
 import { TrackerPreview } from "~/components/backlog/tracker-preview";
+import { Id } from "~/domain/form-fields";
 import { roleAtLeast } from "~/domain/roles";
 import { previewRows, type ImportPlan, type PreviewRow } from "~/domain/trackers/import-plan";
 import {
@@ -54,7 +55,7 @@ const SiteSchema = z
 
 const Filter = z.string().trim().max(500).optional().default("");
 const PullSchema = z.object({
-  connectionId: z.coerce.number().int().positive(),
+  connectionId: Id,
   label: Filter,
   milestone: Filter,
   jql: z.string().trim().max(2_000).optional().default(""),

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
 import { Field, FormError } from "~/components/ui/field";
+import { Checkbox, Id } from "~/domain/form-fields";
 import { roleAtLeast } from "~/domain/roles";
 import {
   addTrackerConnection,
@@ -22,7 +23,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const PushMode = z.enum(["off", "ask", "always"]);
-const Checkbox = z.preprocess((v) => v === "on" || v === "1", z.boolean());
 const HttpsRoot = z
   .string()
   .trim()
@@ -58,11 +58,11 @@ const IntentSchema = z.discriminatedUnion("intent", [
   }),
   z.object({
     intent: z.literal("update"),
-    connectionId: z.coerce.number().int().positive(),
+    connectionId: Id,
     pushMode: PushMode,
     membersCanPull: Checkbox,
   }),
-  z.object({ intent: z.literal("remove"), connectionId: z.coerce.number().int().positive() }),
+  z.object({ intent: z.literal("remove"), connectionId: Id }),
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -4,7 +4,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { z } from "zod";
-import { Checkbox, Id } from "~/domain/form-fields";
+import { Checkbox } from "~/domain/form-fields";
 import { Field, FormError } from "~/components/ui/field";
 import {
   CAUSE_TAGS,
@@ -18,8 +18,7 @@ import {
 import { roleAtLeast } from "~/domain/roles";
 import { getActualCreditsByStory } from "~/models/spend.server";
 import { getStoryOutcome, saveStoryOutcome } from "~/models/story-outcome.server";
-import { getStory } from "~/models/story.server";
-import { requireTeamRole } from "~/server/auth.server";
+import { requireStory } from "~/server/story-route.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import type { DB } from "~/utils/db.server";
@@ -29,19 +28,15 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Outcome of ${data?.story.key ?? "story"} · Token Poker` },
 ];
 
-const StoryIdSchema = Id;
-
-async function loadStory(db: DB, teamId: number, raw: string | undefined) {
-  const id = StoryIdSchema.safeParse(raw);
-  const story = id.success ? await getStory(db, { teamId, storyId: id.data }) : undefined;
-  if (!story) throw new Response("Story not found", { status: 404 });
+/** The story's actual spend and how it compares with the estimate. */
+async function actualOf(db: DB, teamId: number, story: { id: number; expectedCredits: number | null }) {
   const [actual] = await getActualCreditsByStory(db, { teamId, storyIds: [story.id] });
-  return { story, actual: actual ?? null, ratio: spendRatio(story.expectedCredits, actual?.credits ?? null) };
+  return { actual: actual ?? null, ratio: spendRatio(story.expectedCredits, actual?.credits ?? null) };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, team, role } = await requireTeamRole(request, params.team, "observer");
-  const { story, actual, ratio } = await loadStory(db, team.id, params.storyId);
+  const { db, team, role, story } = await requireStory(request, params, "observer");
+  const { actual, ratio } = await actualOf(db, team.id, story);
   const outcome = await getStoryOutcome(db, { teamId: team.id, storyId: story.id });
   return {
     canEdit: roleAtLeast(role, "member"),
@@ -66,8 +61,8 @@ const OutcomeFormSchema = StoryOutcomeSchema.extend({
 });
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { db, team, user } = await requireTeamRole(request, params.team, "member");
-  const { story, ratio } = await loadStory(db, team.id, params.storyId);
+  const { db, team, user, story } = await requireStory(request, params, "member");
+  const { ratio } = await actualOf(db, team.id, story);
   const form = parseForm(await request.formData(), OutcomeFormSchema);
   if (!form.ok) return invalid(form.errors, form.values);
   const { intent: _intent, markDone, ...outcome } = form.data;

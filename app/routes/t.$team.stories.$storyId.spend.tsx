@@ -16,9 +16,8 @@ import {
   removeSessionStory,
   setSessionStory,
 } from "~/models/spend.server";
-import { getStory } from "~/models/story.server";
 import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
-import { requireTeamRole } from "~/server/auth.server";
+import { requireStory } from "~/server/story-route.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { formatDay, formatDayRange } from "~/domain/dates";
@@ -28,13 +27,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Spend on ${data?.story.key ?? "story"} · Token Poker` },
 ];
 
-const StoryIdSchema = Id;
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, team, role } = await requireTeamRole(request, params.team, "observer");
-  const storyId = StoryIdSchema.safeParse(params.storyId);
-  const story = storyId.success ? await getStory(db, { teamId: team.id, storyId: storyId.data }) : undefined;
-  if (!story) throw new Response("Story not found", { status: 404 });
+  const { db, team, role, story } = await requireStory(request, params, "observer");
   const canEdit = roleAtLeast(role, "member");
   const [spend, sessions] = await Promise.all([
     getStorySpend(db, { teamId: team.id, storyId: story.id }),
@@ -84,10 +78,7 @@ type ActionResult =
   { ok: true; message: string } | { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { db, team, user } = await requireTeamRole(request, params.team, "member");
-  const storyId = StoryIdSchema.safeParse(params.storyId);
-  const story = storyId.success ? await getStory(db, { teamId: team.id, storyId: storyId.data }) : undefined;
-  if (!story) throw new Response("Story not found", { status: 404 });
+  const { db, team, user, story } = await requireStory(request, params, "member");
   const form = parseForm(await request.formData(), IntentSchema);
   if (!form.ok) return invalid(form.errors, form.values);
   const input = form.data;

@@ -2,7 +2,6 @@
 // button to send it (the "ask each time" mode) or try again.
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "zod";
 import { roleAtLeast } from "~/domain/roles";
 import {
   connectionForStory,
@@ -10,25 +9,14 @@ import {
   listTrackerConnections,
   pushStoryEstimate,
 } from "~/models/tracker-connection.server";
-import { getStory } from "~/models/story.server";
-import { requireTeamRole } from "~/server/auth.server";
 import { formatInstant } from "~/domain/dates";
+import { requireStory } from "~/server/story-route.server";
 import { getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Tracker · Token Poker" }];
 
-const StoryIdSchema = z.coerce.number().int().positive();
-
-async function storyOf(db: Parameters<typeof getStory>[0], teamId: number, raw: string | undefined) {
-  const id = StoryIdSchema.safeParse(raw);
-  const story = id.success ? await getStory(db, { teamId, storyId: id.data }) : undefined;
-  if (!story) throw new Response("Story not found", { status: 404 });
-  return story;
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, team, role } = await requireTeamRole(request, params.team, "observer");
-  const story = await storyOf(db, team.id, params.storyId);
+  const { db, team, role, story } = await requireStory(request, params, "observer");
   const connection = connectionForStory(await listTrackerConnections(db, team.id), story);
   return {
     story: { id: story.id, key: story.key, title: story.title, link: story.link, estimated: story.estimateId !== null },
@@ -40,8 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { db, team } = await requireTeamRole(request, params.team, "member");
-  const story = await storyOf(db, team.id, params.storyId);
+  const { db, team, story } = await requireStory(request, params, "member");
   const { sessionSecret } = await getServices();
   await pushStoryEstimate(db, { teamId: team.id, storyId: story.id, secret: sessionSecret, when: "asked" });
   return redirect(`/t/${team.slug}/stories/${story.id}/tracker`);

@@ -3,13 +3,12 @@
 // version — then either the apply button or "no change suggested", and the rollback.
 import { Form } from "@remix-run/react";
 import type { GroupEvidence, SchemeScore } from "~/domain/calibration";
-import type { StoredSuggestion } from "~/domain/recalibration";
+import { formatFactor, type StoredSuggestion } from "~/domain/recalibration";
 import { formatShare } from "~/domain/retro";
 import { formatInstant } from "~/domain/dates";
 
 type LevelLabels = Map<string, string>;
 
-const factor = (f: number) => `${f >= 10 ? Math.round(f) : Number(f.toFixed(2))}×`;
 const miss = (v: number | null) => (v === null ? "—" : `${Number((2 ** v).toFixed(2))}×`);
 
 export function DriftNotice({ suggestion }: { suggestion: StoredSuggestion }) {
@@ -19,13 +18,13 @@ export function DriftNotice({ suggestion }: { suggestion: StoredSuggestion }) {
   if (!suggestion.driftWords)
     return (
       <p className="muted" data-testid="drift-words">
-        No clear trend in spend per estimated credit over the last {d.sprints} sprints ({factor(d.perSprint)} a sprint,
-        90 % interval {factor(d.low)}–{factor(d.high)}).
+        No clear trend in spend per estimated credit over the last {d.sprints} sprints ({formatFactor(d.perSprint)} a
+        sprint, 90 % interval {formatFactor(d.low)}–{formatFactor(d.high)}).
       </p>
     );
   return (
     <p className="alert alert-warn" role="status" data-testid="drift-words">
-      Drift: {suggestion.driftWords} (90 % interval {factor(d.low)}–{factor(d.high)} a sprint).{" "}
+      Drift: {suggestion.driftWords} (90 % interval {formatFactor(d.low)}–{formatFactor(d.high)} a sprint).{" "}
       {d.projection !== 1 ? `The suggestion projects one sprint ahead (×${Number(d.projection.toFixed(2))}).` : null}
     </p>
   );
@@ -42,7 +41,8 @@ export function LevelEvidenceTable({ suggestion, labels }: { suggestion: StoredS
     <div className="table-wrap">
       <table className="level-evidence">
         <caption>
-          Per level, beyond the overall {factor(ev.overall.factor)} ({factor(ev.overall.low)}–{factor(ev.overall.high)}
+          Per level, beyond the overall {formatFactor(ev.overall.factor)} ({formatFactor(ev.overall.low)}–
+          {formatFactor(ev.overall.high)}
           ): pooled factor, 90 % interval, stories
         </caption>
         <thead>
@@ -62,9 +62,9 @@ export function LevelEvidenceTable({ suggestion, labels }: { suggestion: StoredS
           {rows.map(({ dim, g }) => (
             <tr key={`${dim}:${g.id}`}>
               <th scope="row">{labels.get(`${dim}:${g.id}`) ?? g.id}</th>
-              <td className="num">{factor(g.factor)}</td>
+              <td className="num">{formatFactor(g.factor)}</td>
               <td>
-                {factor(g.low)}–{factor(g.high)}
+                {formatFactor(g.low)}–{formatFactor(g.high)}
               </td>
               <td className="num">{g.samples}</td>
               <td>{reading(g, dim)}</td>

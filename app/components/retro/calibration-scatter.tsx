@@ -2,7 +2,8 @@
 // dashed lines are 2× either way (beyond them a story is an outlier), and the shaded squares are
 // the size bands (a point inside its band's square landed in band).
 import { CartesianGrid, ReferenceArea, ReferenceLine, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
-import { ChartFrame, formatTick, logDomain } from "~/components/retro/chart-frame";
+import { ChartFrame, formatTick, logDomain } from "~/components/charts/chart-frame";
+import { formatRatioCell } from "~/components/retro/retro-table";
 import { formatCredits } from "~/domain/credits";
 
 export interface ScatterPoint {
@@ -149,7 +150,7 @@ function PointTooltip({ active, payload }: { active?: boolean; payload?: readonl
       <strong>{p.label}</strong>
       <div>
         expected {formatCredits(p.expected)} · actual {formatCredits(p.actual)}
-        {p.ratio !== null ? ` · ${p.ratio >= 10 ? Math.round(p.ratio) : p.ratio.toFixed(2)}×` : ""}
+        {p.ratio !== null ? ` · ${formatRatioCell(p.ratio)}` : ""}
       </div>
     </div>
   );

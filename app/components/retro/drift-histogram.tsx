@@ -2,7 +2,7 @@
 // so sprints compare at a glance. Bars within 2× either way are neutral; beyond, outliers.
 import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from "recharts";
 import type { HistogramBin } from "~/domain/drift";
-import { ChartFrame, TOOLTIP_STYLE } from "~/components/retro/chart-frame";
+import { ChartFrame, TOOLTIP_STYLE } from "~/components/charts/chart-frame";
 
 const WIDTH = 480;
 const HEIGHT = 340;

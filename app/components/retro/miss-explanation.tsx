@@ -1,7 +1,7 @@
 // Which shape of work carries the sprint's drift: the sentence, and the excess credits (actual −
 // expected) per group of the dimension that explains most of it, as a small bar chart.
 import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from "recharts";
-import { ChartFrame, TOOLTIP_STYLE } from "~/components/retro/chart-frame";
+import { ChartFrame, TOOLTIP_STYLE } from "~/components/charts/chart-frame";
 import type { MissExplanation } from "~/domain/miss-explanation";
 import { formatCredits } from "~/domain/credits";
 

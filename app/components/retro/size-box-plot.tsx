@@ -14,7 +14,7 @@ import {
   useYAxisScale,
 } from "recharts";
 import type { SizeDistribution } from "~/domain/retro";
-import { ChartFrame, formatTick, logDomain, TOOLTIP_STYLE } from "~/components/retro/chart-frame";
+import { ChartFrame, formatTick, logDomain, TOOLTIP_STYLE } from "~/components/charts/chart-frame";
 import { formatCredits } from "~/domain/credits";
 
 const WIDTH = 640;

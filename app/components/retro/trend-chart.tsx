@@ -3,7 +3,7 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import type { SprintTrend } from "~/domain/retro";
 import { describeBias, formatShare } from "~/domain/retro";
-import { ChartFrame, TOOLTIP_STYLE } from "~/components/retro/chart-frame";
+import { ChartFrame, TOOLTIP_STYLE } from "~/components/charts/chart-frame";
 
 const WIDTH = 640;
 const HEIGHT = 320;

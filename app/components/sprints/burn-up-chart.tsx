@@ -1,11 +1,9 @@
-// Burn-up of a sprint's actual spend against its capacity, on recharts. Recharts 3 draws nothing on
-// the server (its layout is measured after mount), so the figure reserves the chart's exact box
-// from the first byte: a fixed width × height scaled by CSS through `aspect-ratio` and the SVG's
-// viewBox. The server (and a browser without JavaScript) shows a same-size SVG placeholder and the
-// data as a table; after hydration the chart draws into the same box, so nothing on the page moves.
+// Burn-up of a sprint's actual spend against its capacity, on recharts, in the shared chart frame:
+// the server (and a browser without JavaScript) shows a same-size SVG placeholder and the data as a
+// table; after hydration the chart draws into the same box, so nothing on the page moves.
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { formatDay } from "~/domain/dates";
-import { useHydrated } from "~/components/ui/use-hydrated";
+import { ChartFrame, TOOLTIP_STYLE } from "~/components/charts/chart-frame";
 import { type BurnUp } from "~/domain/capacity";
 import { formatCredits } from "~/domain/credits";
 
@@ -24,7 +22,6 @@ export interface BurnUpChartProps {
 }
 
 export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps) {
-  const hydrated = useHydrated();
   const rows = burn.days.map((d) => ({
     date: d.date,
     label: dayLabel(d.date),
@@ -57,144 +54,22 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
     (burn.projectedTotal !== null ? `, projected ${formatCredits(burn.projectedTotal)} by the end.` : ".");
   const todayInRange = rows.some((r) => r.date === today);
 
-  return (
-    <figure className="burnup">
-      <div
-        className="burnup-frame"
-        style={{ aspectRatio: `${CHART_WIDTH} / ${CHART_HEIGHT}` }}
-        role="img"
-        aria-label={summary}
-      >
-        {hydrated ? (
-          <ComposedChart
-            width={CHART_WIDTH}
-            height={CHART_HEIGHT}
-            data={rows}
-            margin={{ top: 16, right: 128, bottom: 8, left: 8 }}
-            accessibilityLayer={false}
-          >
-            <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-            <XAxis
-              dataKey="label"
-              tick={{ fill: "var(--text-muted)", fontSize: 13 }}
-              stroke="var(--border-strong)"
-              interval={0}
-            />
-            <YAxis
-              domain={[0, yMax]}
-              ticks={yTicks}
-              tickFormatter={(v: number) => formatCredits(v)}
-              tick={{ fill: "var(--text-muted)", fontSize: 13 }}
-              stroke="var(--border-strong)"
-              width={64}
-            />
-            <Tooltip
-              formatter={(value, name) => [
-                value === null || value === undefined ? "—" : formatCredits(Number(value)),
-                String(name),
-              ]}
-              contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }}
-            />
-            <Bar
-              dataKey="spent"
-              name="Spent that day"
-              fill="var(--meter-fill-2)"
-              barSize={18}
-              isAnimationActive={false}
-            />
-            {burn.capacity !== burn.available ? (
-              <ReferenceLine
-                y={burn.capacity}
-                stroke="var(--text-muted)"
-                strokeDasharray="2 4"
-                label={
-                  labelled.has("capacity")
-                    ? {
-                        value: `Capacity ${formatCredits(Math.round(burn.capacity))}`,
-                        position: "right",
-                        fill: "var(--text-muted)",
-                        fontSize: 13,
-                      }
-                    : undefined
-                }
-              />
-            ) : null}
-            {burn.markers.map((m) => (
-              <ReferenceLine
-                key={m.threshold}
-                y={m.credits}
-                stroke={
-                  m.threshold === 100
-                    ? "var(--meter-danger)"
-                    : m.threshold === 90
-                      ? "var(--meter-warn)"
-                      : "var(--border-strong)"
-                }
-                strokeDasharray={m.threshold === 100 ? undefined : "6 4"}
-                strokeWidth={m.threshold === 100 ? 2 : 1}
-                label={
-                  labelled.has(String(m.threshold))
-                    ? {
-                        value:
-                          m.threshold === 100 ? `100 % (${formatCredits(Math.round(m.credits))})` : `${m.threshold} %`,
-                        position: "right",
-                        fill: "var(--text-muted)",
-                        fontSize: 13,
-                      }
-                    : undefined
-                }
-              />
-            ))}
-            {todayInRange ? (
-              <ReferenceLine
-                x={dayLabel(today)}
-                stroke="var(--accent)"
-                strokeDasharray="2 3"
-                label={{ value: "Today", position: "insideTopLeft", fill: "var(--accent)", fontSize: 13 }}
-              />
-            ) : null}
-            <Line
-              dataKey="projected"
-              name="Projected"
-              stroke="var(--meter-fill)"
-              strokeOpacity={0.75}
-              strokeWidth={2}
-              strokeDasharray="6 5"
-              dot={false}
-              connectNulls
-              isAnimationActive={false}
-            />
-            <Line
-              dataKey="actual"
-              name="Actual (cumulative)"
-              stroke="var(--meter-fill)"
-              strokeWidth={3}
-              dot={{ r: 3 }}
-              isAnimationActive={false}
-            />
-          </ComposedChart>
-        ) : (
-          <svg
-            viewBox={`0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`}
-            width={CHART_WIDTH}
-            height={CHART_HEIGHT}
-            aria-hidden="true"
-            className="burnup-placeholder"
-          >
-            <rect
-              x="72"
-              y="16"
-              width={CHART_WIDTH - 192}
-              height={CHART_HEIGHT - 56}
-              fill="none"
-              stroke="var(--border)"
-            />
-            <text x={CHART_WIDTH / 2} y={CHART_HEIGHT / 2} textAnchor="middle" fill="var(--text-muted)" fontSize="14">
-              {summary}
-            </text>
-          </svg>
-        )}
-      </div>
+  const placeholder = (
+    <svg
+      viewBox={`0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`}
+      width={CHART_WIDTH}
+      height={CHART_HEIGHT}
+      aria-hidden="true"
+      className="burnup-placeholder"
+    >
+      <rect x="72" y="16" width={CHART_WIDTH - 192} height={CHART_HEIGHT - 56} fill="none" stroke="var(--border)" />
+      <text x={CHART_WIDTH / 2} y={CHART_HEIGHT / 2} textAnchor="middle" fill="var(--text-muted)" fontSize="14">
+        {summary}
+      </text>
+    </svg>
+  );
+  const footer = (
+    <>
       <figcaption className="burnup-legend">
         <span>
           <span className="legend-line legend-line-actual" aria-hidden="true" /> Actual spend (cumulative)
@@ -241,7 +116,120 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
           </table>
         </div>
       </details>
-    </figure>
+    </>
+  );
+
+  return (
+    <ChartFrame
+      className="burnup"
+      width={CHART_WIDTH}
+      height={CHART_HEIGHT}
+      label={summary}
+      placeholder={placeholder}
+      footer={footer}
+      fillWidth
+    >
+      <ComposedChart
+        width={CHART_WIDTH}
+        height={CHART_HEIGHT}
+        data={rows}
+        margin={{ top: 16, right: 128, bottom: 8, left: 8 }}
+        accessibilityLayer={false}
+      >
+        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
+        <XAxis
+          dataKey="label"
+          tick={{ fill: "var(--text-muted)", fontSize: 13 }}
+          stroke="var(--border-strong)"
+          interval={0}
+        />
+        <YAxis
+          domain={[0, yMax]}
+          ticks={yTicks}
+          tickFormatter={(v: number) => formatCredits(v)}
+          tick={{ fill: "var(--text-muted)", fontSize: 13 }}
+          stroke="var(--border-strong)"
+          width={64}
+        />
+        <Tooltip
+          formatter={(value, name) => [
+            value === null || value === undefined ? "—" : formatCredits(Number(value)),
+            String(name),
+          ]}
+          contentStyle={TOOLTIP_STYLE}
+        />
+        <Bar dataKey="spent" name="Spent that day" fill="var(--meter-fill-2)" barSize={18} isAnimationActive={false} />
+        {burn.capacity !== burn.available ? (
+          <ReferenceLine
+            y={burn.capacity}
+            stroke="var(--text-muted)"
+            strokeDasharray="2 4"
+            label={
+              labelled.has("capacity")
+                ? {
+                    value: `Capacity ${formatCredits(Math.round(burn.capacity))}`,
+                    position: "right",
+                    fill: "var(--text-muted)",
+                    fontSize: 13,
+                  }
+                : undefined
+            }
+          />
+        ) : null}
+        {burn.markers.map((m) => (
+          <ReferenceLine
+            key={m.threshold}
+            y={m.credits}
+            stroke={
+              m.threshold === 100
+                ? "var(--meter-danger)"
+                : m.threshold === 90
+                  ? "var(--meter-warn)"
+                  : "var(--border-strong)"
+            }
+            strokeDasharray={m.threshold === 100 ? undefined : "6 4"}
+            strokeWidth={m.threshold === 100 ? 2 : 1}
+            label={
+              labelled.has(String(m.threshold))
+                ? {
+                    value: m.threshold === 100 ? `100 % (${formatCredits(Math.round(m.credits))})` : `${m.threshold} %`,
+                    position: "right",
+                    fill: "var(--text-muted)",
+                    fontSize: 13,
+                  }
+                : undefined
+            }
+          />
+        ))}
+        {todayInRange ? (
+          <ReferenceLine
+            x={dayLabel(today)}
+            stroke="var(--accent)"
+            strokeDasharray="2 3"
+            label={{ value: "Today", position: "insideTopLeft", fill: "var(--accent)", fontSize: 13 }}
+          />
+        ) : null}
+        <Line
+          dataKey="projected"
+          name="Projected"
+          stroke="var(--meter-fill)"
+          strokeOpacity={0.75}
+          strokeWidth={2}
+          strokeDasharray="6 5"
+          dot={false}
+          connectNulls
+          isAnimationActive={false}
+        />
+        <Line
+          dataKey="actual"
+          name="Actual (cumulative)"
+          stroke="var(--meter-fill)"
+          strokeWidth={3}
+          dot={{ r: 3 }}
+          isAnimationActive={false}
+        />
+      </ComposedChart>
+    </ChartFrame>
   );
 }
 

@@ -1,33 +1,11 @@
 // The team dashboard's sprint card: the running sprint's burn against its available credits, the
 // alert when spend crossed 75/90/100 %, and the projection — or the next sprint, or a way to start.
 import { Link } from "@remix-run/react";
-import { type Threshold } from "~/domain/capacity";
-import { burnAlertLevel } from "~/domain/sprint";
 import { formatDay, formatDayRange } from "~/domain/dates";
+import { burnAlertLevel, type SprintDashboard } from "~/domain/sprint";
 import { formatCredits } from "~/domain/credits";
 
-export interface SprintDashboardData {
-  today: string;
-  current: {
-    id: number;
-    name: string;
-    start: string;
-    end: string;
-    overdue: boolean;
-    capacity: number;
-    available: number;
-    committed: number;
-    basis: "expected" | "p80";
-    unestimatedCount: number;
-    spent: number;
-    projected: number | null;
-    remainingWorkingDays: number;
-    crossed: Threshold[];
-  } | null;
-  next: { id: number; name: string; start: string } | null;
-}
-
-export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDashboardData; teamSlug: string }) {
+export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDashboard; teamSlug: string }) {
   const c = data.current;
   if (!c) {
     return (

@@ -10,22 +10,17 @@
 import {
   closestCorners,
   DndContext,
-  KeyboardSensor,
-  PointerSensor,
-  TouchSensor,
   useDroppable,
-  useSensor,
-  useSensors,
   type Announcements,
   type DragEndEvent,
   type DragOverEvent,
   type KeyboardCoordinateGetter,
-  type PointerSensorOptions,
   type UniqueIdentifier,
 } from "@dnd-kit/core";
 import { SortableContext, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
-import { useId, useRef, useState, type PointerEvent as ReactPointerEvent, type ReactNode } from "react";
+import { useId, useRef, useState, type ReactNode } from "react";
+import { useDragSensors } from "~/components/ui/drag-sensors";
 import { useHydrated } from "~/components/ui/use-hydrated";
 import { formatCredits } from "~/domain/credits";
 
@@ -96,11 +91,7 @@ export function PlanningBoard(props: PlanningBoardProps) {
   const place = (column: BoardColumnId | null) =>
     column === "sprint" ? `the sprint ${sprintName}` : column === "backlog" ? "the backlog" : "no column";
 
-  const sensors = useSensors(
-    useSensor(MouseAndPenSensor, { activationConstraint: { distance: 5 } }),
-    useSensor(TouchSensor, { activationConstraint: { delay: 200, tolerance: 6 } }),
-    useSensor(KeyboardSensor, { coordinateGetter: columnKeyboardCoordinates }),
-  );
+  const sensors = useDragSensors(columnKeyboardCoordinates);
 
   const lastOver = useRef<BoardColumnId | null>(null);
   const announcements: Announcements = {
@@ -340,17 +331,3 @@ const columnKeyboardCoordinates: KeyboardCoordinateGetter = (event, { context })
   // Just inside the column's top-left corner, where its heading is: closest to the column itself.
   return { x: rect.left + 8, y: rect.top + 8 };
 };
-
-/** Mouse and pen only; touch goes to TouchSensor with its press delay so the page still scrolls. */
-class MouseAndPenSensor extends PointerSensor {
-  static override activators = [
-    {
-      eventName: "onPointerDown" as const,
-      handler: ({ nativeEvent: event }: ReactPointerEvent, { onActivation }: PointerSensorOptions) => {
-        if (event.pointerType === "touch" || !event.isPrimary || event.button !== 0) return false;
-        onActivation?.({ event });
-        return true;
-      },
-    },
-  ];
-}

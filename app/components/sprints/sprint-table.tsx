@@ -3,27 +3,10 @@
 // actual spend, with a small bar so a glance tells which sprints ran hot.
 import { Link } from "@remix-run/react";
 import { DataTable, defineColumns } from "~/components/ui/data-table";
-import { POLICY_LABELS, type SprintStatus } from "~/domain/sprint";
 import { formatDayRange } from "~/domain/dates";
+import { POLICY_LABELS, type SprintSummary } from "~/domain/sprint";
 import { SprintStatusBadge } from "~/components/sprints/sprint-status-badge";
 import { formatCredits } from "~/domain/credits";
-
-export interface SprintListRow {
-  id: number;
-  name: string;
-  goal: string;
-  start: string;
-  end: string;
-  status: SprintStatus;
-  capacity: number;
-  available: number;
-  basis: "expected" | "p80";
-  policy: "warn" | "approval" | "hard-stop";
-  committed: number;
-  storyCount: number;
-  unestimatedCount: number;
-  actual: number;
-}
 
 function Ratio({ value, of }: { value: number; of: number }) {
   if (of <= 0) return null;
@@ -31,7 +14,7 @@ function Ratio({ value, of }: { value: number; of: number }) {
   return <span className={pct > 100 ? "ratio ratio-over" : pct >= 90 ? "ratio ratio-warn" : "ratio"}>{pct} %</span>;
 }
 
-const columns = defineColumns<SprintListRow>((col) => [
+const columns = defineColumns<SprintSummary>((col) => [
   col.accessor("name", {
     id: "name",
     header: "Sprint",
@@ -95,11 +78,11 @@ const columns = defineColumns<SprintListRow>((col) => [
   col.accessor("policy", {
     id: "policy",
     header: "When full",
-    cell: (info) => <span className="nowrap">{POLICY_LABELS[info.getValue() as SprintListRow["policy"]]}</span>,
+    cell: (info) => <span className="nowrap">{POLICY_LABELS[info.getValue() as SprintSummary["policy"]]}</span>,
   }),
 ]);
 
-export function SprintTable({ sprints }: { sprints: SprintListRow[] }) {
+export function SprintTable({ sprints }: { sprints: SprintSummary[] }) {
   return (
     <div className="table-wrap">
       <DataTable

@@ -21,15 +21,9 @@
 import {
   closestCenter,
   DndContext,
-  KeyboardSensor,
-  PointerSensor,
-  TouchSensor,
-  useSensor,
-  useSensors,
   type Announcements,
   type DragEndEvent,
   type Modifier,
-  type PointerSensorOptions,
   type UniqueIdentifier,
 } from "@dnd-kit/core";
 import {
@@ -40,16 +34,8 @@ import {
   verticalListSortingStrategy,
 } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
-import {
-  forwardRef,
-  useId,
-  useRef,
-  useState,
-  type ButtonHTMLAttributes,
-  type PointerEvent as ReactPointerEvent,
-  type ReactNode,
-  type Ref,
-} from "react";
+import { forwardRef, useId, useRef, useState, type ButtonHTMLAttributes, type ReactNode, type Ref } from "react";
+import { useDragSensors } from "~/components/ui/drag-sensors";
 import { useHydrated } from "~/components/ui/use-hydrated";
 
 export interface SortableMove {
@@ -115,13 +101,7 @@ export function SortableList<T>({
   };
   const positionOf = (id: UniqueIdentifier) => ids.indexOf(String(id)) + 1;
 
-  const sensors = useSensors(
-    // Mouse and pen; the 5px distance keeps plain clicks on the handle working as clicks.
-    useSensor(NonTouchPointerSensor, { activationConstraint: { distance: 5 } }),
-    // A short press before dragging so a finger can still scroll the page past the handle.
-    useSensor(TouchSensor, { activationConstraint: { delay: 200, tolerance: 6 } }),
-    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
-  );
+  const sensors = useDragSensors(sortableKeyboardCoordinates);
 
   // dnd-kit reports "over" right after pick-up (over itself) and again on every pointer move;
   // announce only real changes so "Picked up …" is not overwritten before it is read.
@@ -256,23 +236,6 @@ export const DragHandle = forwardRef<HTMLButtonElement, Omit<SortableHandleProps
 const INSTRUCTIONS =
   "To pick up an item, press Space or Enter. Use the arrow keys to move it. " +
   "Press Space or Enter again to drop it in its new place, or Escape to cancel.";
-
-/**
- * PointerSensor also receives touch pointers and would start a drag on the first few pixels of a
- * scroll; leaving touch to TouchSensor (with its press delay) keeps phone scrolling intact.
- */
-class NonTouchPointerSensor extends PointerSensor {
-  static override activators = [
-    {
-      eventName: "onPointerDown" as const,
-      handler: ({ nativeEvent: event }: ReactPointerEvent, { onActivation }: PointerSensorOptions) => {
-        if (event.pointerType === "touch" || !event.isPrimary || event.button !== 0) return false;
-        onActivation?.({ event });
-        return true;
-      },
-    },
-  ];
-}
 
 const lockToVerticalAxis: Modifier = ({ transform }) => ({ ...transform, x: 0 });
 const MODIFIERS = [lockToVerticalAxis];

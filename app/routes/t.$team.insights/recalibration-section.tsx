@@ -8,6 +8,7 @@ import {
 import { FormError } from "~/components/ui/field";
 import type { InsightsData } from "./insights-data";
 import { formatCredits } from "~/domain/credits";
+import { formatFactor } from "~/domain/recalibration";
 
 export function RecalibrationSection({
   d,
@@ -100,8 +101,4 @@ export function RecalibrationSection({
       />
     </section>
   );
-}
-
-function formatFactor(f: number): string {
-  return `${f >= 10 ? Math.round(f) : Number(f.toFixed(2))}×`;
 }

@@ -1,7 +1,8 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { parseForm } from "~/utils/forms";
 import { StoryIntentSchema, type ActionResult } from "./intents";
-import { loadStory, runStoryIntent, storyPageData } from "./story.server";
+import { requireStory } from "~/server/story-route.server";
+import { runStoryIntent, storyPageData } from "./story.server";
 import { StoryView } from "./story-view";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -11,12 +12,12 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await loadStory(request, params, "observer");
+  const ctx = await requireStory(request, params, "observer");
   return storyPageData(request, ctx);
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const ctx = await loadStory(request, params, "member");
+  const ctx = await requireStory(request, params, "member");
   const form = parseForm(await request.formData(), StoryIntentSchema(ctx.team.keyPattern));
   if (!form.ok)
     return data<ActionResult>(

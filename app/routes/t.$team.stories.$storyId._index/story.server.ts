@@ -1,8 +1,6 @@
-import { data, redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { z } from "zod";
+import { data, redirect } from "@remix-run/node";
 import type { EstimateView } from "~/components/backlog/estimate-summary";
 import { agentSetup } from "~/domain/agent-setup";
-import { Id } from "~/domain/form-fields";
 import { roleAtLeast } from "~/domain/roles";
 import { levelIndex, UnknownLevelError } from "~/domain/sizing";
 import { DIMENSIONS, type DimensionId } from "~/domain/sizing-scheme";
@@ -13,34 +11,19 @@ import { getCurrentScheme, getSchemeVersion } from "~/models/scheme.server";
 import {
   DuplicateKeyError,
   findExistingKeys,
-  getStory,
   listStoryEstimates,
   recordEstimate,
   setStoryArchived,
   updateStory,
 } from "~/models/story.server";
-import { requireTeamRole } from "~/server/auth.server";
-import { invalid, notFound } from "~/utils/http.server";
+import type { requireStory } from "~/server/story-route.server";
+import { invalid } from "~/utils/http.server";
 import type { ActionResult, StoryIntent } from "./intents";
 import { formatCredits } from "~/domain/credits";
 
-const ParamsSchema = z.object({ storyId: Id });
 const day = (d: Date | string | null) => (d ? new Date(d).toISOString().slice(0, 10) : "");
 
-export async function loadStory(
-  request: Request,
-  params: LoaderFunctionArgs["params"],
-  minRole: "observer" | "member",
-) {
-  const ctx = await requireTeamRole(request, params.team, minRole);
-  const parsed = ParamsSchema.safeParse(params);
-  if (!parsed.success) notFound("Story not found");
-  const story = await getStory(ctx.db, { teamId: ctx.team.id, storyId: parsed.data.storyId });
-  if (!story) notFound("Story not found");
-  return { ...ctx, story };
-}
-
-type StoryContext = Awaited<ReturnType<typeof loadStory>>;
+type StoryContext = Awaited<ReturnType<typeof requireStory>>;
 export type StoryPageData = Awaited<ReturnType<typeof storyPageData>>;
 
 /** Everything the story page shows, for the loader. */
