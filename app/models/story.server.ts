@@ -357,6 +357,7 @@ export function listStoryEstimates(db: DB, input: { teamId: number; storyId: num
       "estimates.expectedCredits",
       "estimates.p80Credits",
       "estimates.source",
+      "estimates.sessionId",
       "estimates.createdAt",
       "sizingSchemes.version as schemeVersion",
       "users.name as createdByName",
