@@ -26,6 +26,8 @@ export interface RoomProps {
   streamUrl: string;
   shareUrl: string;
   guestUrl: string | null;
+  /** A manager may make an invite for someone new to the team that lands them here. */
+  canInvite: boolean;
   /** Why the links cannot work for others (a localhost address), or null. */
   linkProblem: string | null;
   qrSvg: string | null;
@@ -391,6 +393,7 @@ export function PokerRoom(props: RoomProps) {
               guestUrl={props.guestUrl}
               guestsAllowed={session.guestsAllowed}
               isFacilitator={me.isFacilitator}
+              canInvite={props.canInvite}
               linkProblem={props.linkProblem}
               qrSvg={props.qrSvg}
             />
