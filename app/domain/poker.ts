@@ -45,6 +45,12 @@ export interface ItemEstimate {
   intensity: string;
   autonomy: string;
   risk: string;
+  /** The size's credit band (bandHigh null: open-ended). */
+  bandLow: number;
+  bandHigh: number | null;
+  /** Who finalized it and when (epoch ms): the room shows the result, not the form, once it is set. */
+  by: string | null;
+  at: number | null;
 }
 
 export interface StateItem {

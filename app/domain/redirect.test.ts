@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sameOriginPath } from "./redirect";
+import { inviteLanding, sameOriginPath } from "./redirect";
 
 const ORIGIN = "https://poker.example";
 
@@ -36,5 +36,23 @@ describe("sameOriginPath", () => {
     expect(sameOriginPath(undefined, ORIGIN)).toBe("/");
     expect(sameOriginPath(["/x"], ORIGIN)).toBe("/");
     expect(sameOriginPath(`/${"a".repeat(5000)}`, ORIGIN)).toBe("/");
+  });
+});
+
+describe("inviteLanding", () => {
+  it("lands on the page the invite came from when it is the invite's own team", () => {
+    expect(inviteLanding("alpha", "/t/alpha/poker/12")).toBe("/t/alpha/poker/12");
+    expect(inviteLanding("alpha", "/t/alpha")).toBe("/t/alpha");
+  });
+  it.each([
+    undefined,
+    "",
+    "/t/beta/poker/3",
+    "/t/alphabet/poker/3",
+    "//evil.test/t/alpha",
+    "/t/alpha/../beta",
+    "https://evil.test/t/alpha/x",
+  ])("sends %j to the team's dashboard", (to) => {
+    expect(inviteLanding("alpha", to)).toBe("/t/alpha");
   });
 });

@@ -411,6 +411,10 @@ export async function loadRoomState(
       intensity: string | null;
       autonomy: string | null;
       risk: string | null;
+      bandLow: number | null;
+      bandHigh: number | null;
+      estimatedBy: string | null;
+      estimatedAtMs: number | null;
     })[];
     rounds: RoomState["rounds"];
     votes: RoomState["votes"];
@@ -427,8 +431,10 @@ export async function loadRoomState(
         select json_agg(json_build_object('id', i.id, 'storyId', i.story_id, 'status', i.status, 'roundNumber', i.round_number,
           'split', i.split, 'key', st.key, 'title', st.title, 'link', st.link, 'description', st.description,
           'size', e.size, 'expected', e.expected_credits, 'p80', e.p80_credits,
-          'intensity', e.intensity, 'autonomy', e.autonomy, 'risk', e.risk) order by i.rank)
+          'intensity', e.intensity, 'autonomy', e.autonomy, 'risk', e.risk, 'bandLow', e.band_low, 'bandHigh', e.band_high,
+          'estimatedBy', eu.name, 'estimatedAtMs', ${ms("e.created_at")}) order by i.rank)
         from poker_items i join stories st on st.id = i.story_id left join estimates e on e.id = i.estimate_id
+          left join users eu on eu.id = e.created_by
         where i.session_id = s.id
       ), '[]'::json) as items,
       coalesce((
@@ -465,20 +471,26 @@ export async function loadRoomState(
     },
     scheme: await sessionScheme(db, input.teamId, row.schemeId),
     participants: row.participants,
-    items: row.items.map(({ size, expected, p80, intensity, autonomy, risk, ...item }) => ({
-      ...item,
-      estimate:
-        size !== null && expected !== null
-          ? {
-              size,
-              expected,
-              p80: p80 ?? expected,
-              intensity: intensity ?? "",
-              autonomy: autonomy ?? "",
-              risk: risk ?? "",
-            }
-          : null,
-    })),
+    items: row.items.map(
+      ({ size, expected, p80, intensity, autonomy, risk, bandLow, bandHigh, estimatedBy, estimatedAtMs, ...item }) => ({
+        ...item,
+        estimate:
+          size !== null && expected !== null
+            ? {
+                size,
+                expected,
+                p80: p80 ?? expected,
+                intensity: intensity ?? "",
+                autonomy: autonomy ?? "",
+                risk: risk ?? "",
+                bandLow: Number(bandLow ?? 0),
+                bandHigh: bandHigh === null ? null : Number(bandHigh),
+                by: estimatedBy,
+                at: estimatedAtMs,
+              }
+            : null,
+      }),
+    ),
     rounds: row.rounds,
     votes: row.votes,
   };

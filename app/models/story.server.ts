@@ -347,6 +347,7 @@ export function listStoryEstimates(db: DB, input: { teamId: number; storyId: num
       "estimates.id",
       ...ESTIMATE_FIGURES,
       "estimates.source",
+      "estimates.sessionId",
       "estimates.createdAt",
       "sizingSchemes.version as schemeVersion",
       "users.name as createdByName",

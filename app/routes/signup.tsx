@@ -1,17 +1,22 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { LineText, Password } from "~/domain/form-fields";
+import { inviteLanding } from "~/domain/redirect";
+import { ROLE_LABELS } from "~/domain/roles";
 import { AuthLayout } from "~/components/auth-layout";
-import { Field, FormError } from "~/components/ui/field";
+import { SignupForm } from "~/components/auth/signup-form";
 import { takeAttempt } from "~/models/login-attempt.server";
+import { acceptInvite, findUsableInvite } from "~/models/team.server";
 import { createUser, getUserByEmail } from "~/models/user.server";
 import { parseForm } from "~/utils/forms";
 import { clientIp, invalid } from "~/utils/http.server";
 import { getCurrentUser, safeRedirect, startUserSession } from "~/server/session.server";
-import { getServices } from "~/utils/database-and-secrets.server";
+import { getDb, getServices } from "~/utils/database-and-secrets.server";
 
-export const meta: MetaFunction = () => [{ title: "Sign up · Token Poker" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.invite ? `Join ${data.invite.teamName} · Token Poker` : "Sign up · Token Poker" },
+];
 
 const SignupSchema = z.object({
   name: LineText.min(1, "Enter your name").max(100, "At most 100 characters"),
@@ -20,9 +25,32 @@ const SignupSchema = z.object({
   redirectTo: LineText.max(2000).optional().catch(undefined),
 });
 
+// Signing up from an invite (?invite=<token>&to=<page>) joins its team in the same step and lands
+// where the invite pointed; the token is read from the URL, where the invite's page put it.
+const InviteQuerySchema = z.object({
+  invite: LineText.max(200).optional().catch(undefined),
+  to: LineText.max(2000).optional().catch(undefined),
+});
+const INVITE_GONE = "This invite link has expired or was revoked. Ask for a new one.";
+
+async function inviteFrom(request: Request) {
+  const query = InviteQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  if (!query.invite) return null;
+  const invite = await findUsableInvite(await getDb(), query.invite);
+  if (!invite) throw new Response(INVITE_GONE, { status: 404 });
+  return { token: query.invite, invite, landing: inviteLanding(invite.slug, query.to) };
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getCurrentUser(request)) return redirect("/");
-  return null;
+  const fromInvite = await inviteFrom(request);
+  if (await getCurrentUser(request)) {
+    // Signed in already: the invite's own page joins in one click.
+    if (fromInvite) throw redirect(`/invite/${fromInvite.token}?to=${encodeURIComponent(fromInvite.landing)}`);
+    throw redirect("/");
+  }
+  return {
+    invite: fromInvite ? { teamName: fromInvite.invite.name, role: fromInvite.invite.role } : null,
+  };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -49,54 +77,48 @@ export async function action({ request }: ActionFunctionArgs) {
       { name: input.name, email: input.email },
     );
   }
+  // The invite is checked before the account exists, so an expired one does not leave a stranded account.
+  const fromInvite = await inviteFrom(request);
   const user = await createUser(db, input);
+  if (fromInvite) {
+    const joined = await acceptInvite(db, { token: fromInvite.token, userId: user.id });
+    return startUserSession(request, user.id, joined ? fromInvite.landing : "/teams/new");
+  }
   return startUserSession(request, user.id, safeRedirect(request, redirectTo, "/teams/new"));
 }
 
 export default function SignupPage() {
+  const { invite } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === "submitting";
   const redirectTo = params.get("redirectTo") ?? "";
-  const errors = result?.errors ?? {};
-  const values = result?.values ?? {};
+  const loginBack = invite
+    ? `/invite/${params.get("invite")}?to=${encodeURIComponent(params.get("to") ?? "")}`
+    : redirectTo;
   return (
     <AuthLayout
-      title="Create your account"
+      title={invite ? `Join ${invite.teamName}` : "Create your account"}
       footer={
         <>
           Have an account?{" "}
-          <Link to={`/login${redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : ""}`}>Log in</Link>
+          <Link to={`/login${loginBack ? `?redirectTo=${encodeURIComponent(loginBack)}` : ""}`}>Log in</Link>
         </>
       }
     >
-      <Form method="post" className="stack" noValidate>
-        <FormError message={errors.form} />
-        <input type="hidden" name="redirectTo" value={redirectTo} />
-        <Field label="Name" name="name" autoComplete="name" defaultValue={values.name} error={errors.name} required />
-        <Field
-          label="E-mail"
-          name="email"
-          type="email"
-          autoComplete="email"
-          defaultValue={values.email}
-          error={errors.email}
-          required
-        />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 10 characters."
-          error={errors.password}
-          required
-          minLength={10}
-        />
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? "Creating account…" : "Sign up"}
-        </button>
-      </Form>
+      {invite ? (
+        <p>
+          You are invited to <strong>{invite.teamName}</strong> as <strong>{ROLE_LABELS[invite.role]}</strong>. Create
+          your account and you are in.
+        </p>
+      ) : null}
+      <SignupForm
+        redirectTo={invite ? undefined : redirectTo}
+        errors={result?.errors}
+        values={result?.values}
+        busy={busy}
+        submitLabel={invite ? `Sign up and join ${invite.teamName}` : "Sign up"}
+      />
     </AuthLayout>
   );
 }

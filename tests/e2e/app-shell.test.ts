@@ -60,6 +60,14 @@ describe.skipIf(!chromiumPath())("app shell", () => {
         expect(box.x + box.width).toBeLessThanOrEqual(width);
       }
       expect(await nav.getByRole("link", { name: "My spend", exact: true }).getAttribute("href")).toBe(`/t/${slug}/me`);
+      // A page's tabs (settings has seven) are all on screen, none cut at the edge.
+      await page.goto(`/t/${slug}/settings`);
+      const tabs = page.getByRole("navigation", { name: "Settings" }).getByRole("link");
+      expect(await tabs.count()).toBeGreaterThan(3);
+      for (const tab of await tabs.all()) {
+        const box = (await tab.boundingBox())!;
+        expect(box.x + box.width, (await tab.textContent()) ?? "").toBeLessThanOrEqual(width);
+      }
       await context.close();
     });
   }

@@ -211,6 +211,14 @@ describe("authorization matrix", () => {
     expect(res.status).toBe(403);
     const ok = await clients.owner!.post("/t/alpha/settings/members", { intent: "invite", role: "member" });
     expect(ok.status).toBe(200);
+    // The poker room's "invite someone new" follows the same rule.
+    const { id } = await createPokerSessionOverHttp(clients.owner!, "alpha");
+    const fromRoom = (who: "member" | "owner") =>
+      clients[who]!.post(`/t/alpha/poker/${id}`, { intent: "invite-member" });
+    expect((await fromRoom("member")).status).toBe(403);
+    const made = await fromRoom("owner");
+    expect(made.status).toBe(200);
+    expect(await made.text()).toMatch(/\/invite\/[A-Za-z0-9_-]+\?to=%2Ft%2Falpha%2Fpoker%2F/);
   });
 
   it("refuses a cross-origin POST even with a valid session", async () => {

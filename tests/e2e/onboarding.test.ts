@@ -44,13 +44,12 @@ describe.skipIf(!chromiumPath())("onboarding in a real browser", () => {
     const guest = await browser.newContext({ baseURL: server.url });
     const guestPage = await guest.newPage();
     await guestPage.goto(link);
-    await guestPage.getByRole("link", { name: "Sign up to join" }).click();
+    // The invite's page names the team and signs up and joins in one step.
+    await guestPage.getByRole("heading", { name: "Join Checkout Crew" }).waitFor();
     await guestPage.getByLabel("Name").fill("Theo Teammate");
     await guestPage.getByLabel("E-mail").fill("theo@example.com");
     await guestPage.getByLabel("Password").fill("another long password");
-    await guestPage.getByRole("button", { name: "Sign up" }).click();
-    await guestPage.waitForURL(/\/invite\//);
-    await guestPage.getByRole("button", { name: /Join as Theo Teammate/ }).click();
+    await guestPage.getByRole("button", { name: "Sign up and join Checkout Crew" }).click();
     await guestPage.waitForURL("**/t/checkout-crew");
     await expect.poll(() => guestPage.getByRole("heading", { level: 1 }).textContent()).toBe("Checkout Crew");
 

@@ -285,6 +285,40 @@ describe.skipIf(!chromiumPath())("retrospective in a real browser", () => {
     await context.close();
   });
 
+  it("shows every column of the committed stories at 1280 px, the Note column included", async () => {
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+    const [name, value] = owner.cookie.split("=") as [string, string];
+    await context.addCookies([{ name, value, url: server.url }]);
+    const page = await context.newPage();
+    await page.goto(retroPath());
+    // The wrapper becomes a "(scrollable)" region only while it overflows: here it must not.
+    const region = page.locator(".table-wrap:has(> .retro-table), .table-wrap:has(.retro-table)").first();
+    await region.locator("thead th").last().waitFor();
+    const frame = (await region.boundingBox())!;
+    for (const header of await region.locator("thead th").all()) {
+      const box = (await header.boundingBox())!;
+      expect(box.x + box.width, (await header.textContent()) ?? "").toBeLessThanOrEqual(frame.x + frame.width + 1);
+    }
+    expect(await region.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+    await context.close();
+  });
+
+  it("fits a phone's width: the breakdown tables stack instead of running past the screen", async () => {
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 } });
+    const [name, value] = owner.cookie.split("=") as [string, string];
+    await context.addCookies([{ name, value, url: server.url }]);
+    const page = await context.newPage();
+    await page.goto(retroPath());
+    await page.locator(".breakdown-grid .table-wrap").first().waitFor();
+    // The grid's 25rem columns made each breakdown 400 px wide in a 366 px page (the page scrolled sideways).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    for (const wrap of await page.locator(".breakdown-grid .table-wrap").all()) {
+      const box = (await wrap.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    await context.close();
+  });
+
   it("refuses a note without a cause for an outlier, keeping what was typed", async () => {
     const html = await (await owner.request(retroPath())).text();
     const storyId = /id="inspect-(\d+)"/.exec(html)![1]!;

@@ -1,5 +1,6 @@
 // A story's frozen estimate: the three levels as the scheme version of the estimate named them, the
 // size, expected and p80 credits, and whether one person set it (solo) or a poker session did.
+import { Link } from "@remix-run/react";
 import type { DimensionId } from "~/domain/sizing-scheme";
 import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
@@ -11,6 +12,8 @@ export interface EstimateView {
   bandLow: number;
   bandHigh: number | null;
   source: "solo" | "session";
+  /** The poker session that set it (a link to its room and summary), when it came from one. */
+  sessionHref: string | null;
   schemeVersion: number;
   currentSchemeVersion: number;
   estimatedAt: string;
@@ -58,6 +61,10 @@ export function EstimateSummary({ estimate }: { estimate: EstimateView }) {
           <span className="badge badge-warn" title="Set by one person without a poker session">
             Solo estimate
           </span>
+        ) : estimate.sessionHref ? (
+          <Link className="badge badge-ok badge-link" to={estimate.sessionHref}>
+            Poker session ↗<span className="sr-only"> (open the session that set this estimate)</span>
+          </Link>
         ) : (
           <span className="badge badge-ok">Poker session</span>
         )}{" "}

@@ -12,6 +12,7 @@ import { SharePanel } from "~/components/poker/share-panel";
 import { SummaryPanel } from "~/components/poker/summary";
 import { useRoomLive, useServerNow } from "~/components/poker/use-room-live";
 import { VoteDeck } from "~/components/poker/vote-deck";
+import { formatInstant } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 // Facilitator-only parts load on demand (see facilitator-tools.tsx): a voter's page stays small.
@@ -26,6 +27,8 @@ export interface RoomProps {
   streamUrl: string;
   shareUrl: string;
   guestUrl: string | null;
+  /** A manager may make an invite for someone new to the team that lands them here. */
+  canInvite: boolean;
   /** Why the links cannot work for others (a localhost address), or null. */
   linkProblem: string | null;
   qrSvg: string | null;
@@ -249,7 +252,16 @@ export function PokerRoom(props: RoomProps) {
                       {levelLabel(room.scheme, "autonomy", current.estimate.autonomy)} ·{" "}
                       {levelLabel(room.scheme, "risk", current.estimate.risk)},{" "}
                       {formatCredits(current.estimate.expected)} credits expected (p80{" "}
-                      {formatCredits(current.estimate.p80)}).
+                      {formatCredits(current.estimate.p80)}; range {formatCredits(current.estimate.bandLow)}
+                      {current.estimate.bandHigh === null ? "+" : `–${formatCredits(current.estimate.bandHigh)}`}{" "}
+                      credits).
+                      {current.estimate.by || current.estimate.at !== null ? (
+                        <span className="poker-finalized-by">
+                          {" "}
+                          {current.estimate.by ? `By ${current.estimate.by}` : "Set"}
+                          {current.estimate.at !== null ? ` on ${formatInstant(new Date(current.estimate.at))}` : ""}.
+                        </span>
+                      ) : null}
                     </>
                   ) : (
                     <>✓ Finalized.</>
@@ -283,7 +295,12 @@ export function PokerRoom(props: RoomProps) {
                   }
                 />
               ) : null}
-              {round.status === "revealed" && me.isFacilitator && open && latestRevealed ? (
+              {/* Once finalized the result above is the answer; Re-vote re-opens the form. */}
+              {round.status === "revealed" &&
+              me.isFacilitator &&
+              open &&
+              latestRevealed &&
+              current.status !== "finalized" ? (
                 <Suspense fallback={<p className="muted">Loading the finalize form…</p>}>
                   <FinalizeForm itemId={current.itemId} round={latestRevealed} scheme={room.scheme} busy={busy} />
                 </Suspense>
@@ -377,6 +394,7 @@ export function PokerRoom(props: RoomProps) {
               guestUrl={props.guestUrl}
               guestsAllowed={session.guestsAllowed}
               isFacilitator={me.isFacilitator}
+              canInvite={props.canInvite}
               linkProblem={props.linkProblem}
               qrSvg={props.qrSvg}
             />

@@ -1,6 +1,6 @@
 // Getting people in: the members' link and the guest link in full, each with "Copy link", guests
 // on or off in one click (for the facilitator), and a QR code for people in the same room.
-import { useFetcher } from "@remix-run/react";
+import { useActionData, useFetcher } from "@remix-run/react";
 import { useState } from "react";
 
 function CopyLink({ id, label, url }: { id: string; label: string; url: string }) {
@@ -46,11 +46,17 @@ export function SharePanel(props: {
   guestUrl: string | null;
   guestsAllowed: boolean;
   isFacilitator: boolean;
+  canInvite: boolean;
   linkProblem: string | null;
   qrSvg: string | null;
 }) {
   const fetcher = useFetcher({ key: "poker-guests" });
   const busy = fetcher.state !== "idle";
+  type InviteResult = { invite?: { url: string; expires: string } } | undefined;
+  const inviter = useFetcher<InviteResult>();
+  // Before JS loads the button is a plain form post: the link then comes back as the page's action data.
+  const posted = useActionData<InviteResult>();
+  const invite = inviter.data?.invite ?? posted?.invite;
   return (
     <section className="card stack" aria-labelledby="poker-share-h">
       <h2 id="poker-share-h">Invite people</h2>
@@ -82,6 +88,27 @@ export function SharePanel(props: {
         </fetcher.Form>
       ) : !props.guestUrl ? (
         <p className="muted">Guests can join once the facilitator makes a guest link.</p>
+      ) : null}
+      {props.canInvite ? (
+        invite ? (
+          <>
+            <CopyLink
+              id="poker-invite-link"
+              label="Invite for someone new to the team (they sign up, join as a member and land here)"
+              url={invite.url}
+            />
+            <p className="muted">
+              Anyone with this link can join as a member until {invite.expires}. It is shown only now.
+            </p>
+          </>
+        ) : (
+          <inviter.Form method="post" className="row">
+            <input type="hidden" name="intent" value="invite-member" />
+            <button type="submit" className="btn btn-sm" disabled={inviter.state !== "idle"}>
+              Invite someone new to the team
+            </button>
+          </inviter.Form>
+        )
       ) : null}
       {props.qrSvg ? (
         <details className="share-qr">

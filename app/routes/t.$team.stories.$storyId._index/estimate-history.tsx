@@ -1,3 +1,4 @@
+import { Link } from "@remix-run/react";
 import type { StoryPageData } from "./story.server";
 import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
@@ -35,7 +36,7 @@ export function EstimateHistory({ history }: { history: StoryPageData["history"]
                 <td className="num">{formatCredits(h.p80Credits)}</td>
                 <td>v{h.schemeVersion}</td>
                 <td>
-                  {h.source === "solo" ? "Solo" : "Session"}
+                  {h.source === "solo" ? "Solo" : h.sessionHref ? <Link to={h.sessionHref}>Session</Link> : "Session"}
                   {h.createdByName ? <span className="muted"> · {h.createdByName}</span> : null}
                 </td>
               </tr>

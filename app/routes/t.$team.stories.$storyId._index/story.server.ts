@@ -35,6 +35,7 @@ export async function storyPageData(request: Request, { db, team, role, story }:
     getStoryBudget(db, { teamId: team.id, storyId: story.id }),
     listStoryExtensions(db, { teamId: team.id, storyId: story.id }),
   ]);
+  const sessionHref = (id: number | null) => (id === null ? null : `/t/${team.slug}/poker/${id}`);
   let estimate: EstimateView | null = null;
   if (story.estimateId && story.schemeId) {
     const frozen = (await getSchemeVersion(db, { teamId: team.id, schemeId: story.schemeId }))!;
@@ -46,6 +47,7 @@ export async function storyPageData(request: Request, { db, team, role, story }:
       bandLow: story.bandLow!,
       bandHigh: story.bandHigh ?? null,
       source: story.estimateSource!,
+      sessionHref: sessionHref(history.find((h) => h.id === story.estimateId)?.sessionId ?? null),
       schemeVersion: story.schemeVersion!,
       currentSchemeVersion: current.version,
       estimatedAt: day(story.estimatedAt),
@@ -108,7 +110,7 @@ export async function storyPageData(request: Request, { db, team, role, story }:
     teamSlug: team.slug,
     canExtend: roleAtLeast(role, "manager"),
     creditValueUsd,
-    history: history.map((h) => ({ ...h, createdAt: day(h.createdAt) })),
+    history: history.map((h) => ({ ...h, createdAt: day(h.createdAt), sessionHref: sessionHref(h.sessionId) })),
     scheme: current.scheme,
     schemeVersion: current.version,
     initialLevels,

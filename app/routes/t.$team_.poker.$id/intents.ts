@@ -50,6 +50,8 @@ export const RoomIntentSchema = z.discriminatedUnion("intent", [
     ),
   }),
   z.object({ intent: z.literal("guest-link"), enabled: z.enum(["on", "off"]) }),
+  // A manager makes an invite for someone new to the team that lands them in this room.
+  z.object({ intent: z.literal("invite-member") }),
 ]);
 export type RoomIntent = z.infer<typeof RoomIntentSchema>;
 

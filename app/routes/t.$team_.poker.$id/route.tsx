@@ -33,7 +33,8 @@ import {
   updateSessionOptions,
   type Mutation,
 } from "~/models/poker.server";
-import { listTeamsForUser } from "~/models/team.server";
+import { createInvite, listTeamsForUser } from "~/models/team.server";
+import { formatDay } from "~/domain/dates";
 import { pushFinalizedItem } from "~/models/tracker-connection.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
@@ -71,6 +72,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     shareUrl: `${origin}${path}`,
     // The guest link admits voters: shown to those who may change things, never in the shared view.
     guestUrl,
+    canInvite: member && roleAtLeast(role, "manager") && state.session.status === "open",
     linkProblem: member ? shareLinkProblem(origin) : null,
     // For people in the same room: the guest link when guests may come, else the members' link.
     qrSvg: member && state.session.status === "open" ? renderSVG(guestUrl ?? `${origin}${path}`, { border: 2 }) : null,
@@ -81,12 +83,26 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const sessionId = parseSessionId(params.id);
-  const { db, team, viewer, user } = await requirePokerAccess(request, params.team, sessionId, "member");
+  const { db, team, viewer, user, role } = await requirePokerAccess(request, params.team, sessionId, "member");
   const form = parseForm(await request.formData(), RoomIntentSchema);
   if (!form.ok) return invalid(form.errors, form.values);
   const input = form.data;
   if (viewer.kind === "guest" && !GUEST_INTENTS.has(input.intent))
     throw new Response("Guests can vote, nothing else.", { status: 403 });
+  if (input.intent === "invite-member") {
+    // Same rule as the members page: managers and owners make invites. Not a room change (no seq).
+    if (!user || !role || !roleAtLeast(role, "manager"))
+      throw new Response("Only managers and owners can invite people to the team.", { status: 403 });
+    const { token, expiresAt } = await createInvite(db, { teamId: team.id, role: "member", createdBy: user.id });
+    const origin = shareOrigin(request.url, (await getServices()).env.APP_ORIGIN);
+    const room = `/t/${team.slug}/poker/${sessionId}`;
+    return data({
+      ok: true as const,
+      seq: null,
+      errors: {} as Record<string, string>,
+      invite: { url: `${origin}/invite/${token}?to=${encodeURIComponent(room)}`, expires: formatDay(expiresAt) },
+    });
+  }
   const base = { teamId: team.id, sessionId };
   const me = user ? { ...base, userId: user.id } : null;
   const member = () => {
@@ -234,13 +250,14 @@ export function shouldRevalidate({ formData, defaultShouldRevalidate }: ShouldRe
 export default function PokerRoomPage() {
   const loaded = useLoaderData<typeof loader>();
   if (typeof document !== "undefined") lastRoomData = loaded;
-  const { view, team, shell, streamUrl, shareUrl, guestUrl, addable, linkProblem, qrSvg } = loaded;
+  const { view, team, shell, streamUrl, shareUrl, guestUrl, addable, linkProblem, qrSvg, canInvite } = loaded;
   const room = (
     <PokerRoom
       view={view}
       streamUrl={streamUrl}
       shareUrl={shareUrl}
       guestUrl={guestUrl}
+      canInvite={canInvite}
       linkProblem={linkProblem}
       qrSvg={qrSvg}
       addable={addable}
