@@ -220,8 +220,8 @@ export function suggestRecalibration(
     ...scheme,
     base,
     p80Multiplier: risk.map((r) => r.multiplier),
-    // A scheme without median factors gets them once there is a fit to take them from.
-    ...(enough || scheme.riskMedian ? { riskMedian } : {}),
+    // All 1 is the same as none: a scheme without median factors gets them only when one moves.
+    ...(scheme.riskMedian || riskMedian.some((f) => f !== 1) ? { riskMedian } : {}),
     bands: bandFit.bands,
   };
   const levelEvidence = (d: number, levels: { id: string }[]): GroupEvidence[] =>
