@@ -258,7 +258,12 @@ export function bestTrendTest(stories: readonly SimStory[], driftPerSprint: numb
 const Z95 = 1.6449;
 
 /** Our drift test and the best test there is (`bestTrendTest`), on the same histories. */
-export async function trendPower(world: SimWorld, seed: number, histories: number, sprints: number): Promise<TrendPower> {
+export async function trendPower(
+  world: SimWorld,
+  seed: number,
+  histories: number,
+  sprints: number,
+): Promise<TrendPower> {
   let ours = 0;
   let best = 0;
   let expected = 0;
