@@ -124,6 +124,33 @@ describe("suggestRecalibration", () => {
     );
   });
 
+  it("prices a risk level that clearly costs more in the median into its median factor", () => {
+    const rand = mulberry32(12);
+    const stories: FinishedStory[] = [];
+    for (const il of DEFAULT_SCHEME.intensity) {
+      for (const al of DEFAULT_SCHEME.autonomy) {
+        for (const rl of DEFAULT_SCHEME.risk) {
+          const truth = rl.id === "high" ? 2 : 1;
+          for (let k = 0; k < 3; k++)
+            stories.push(
+              story(il.id, al.id, rl.id, cellOf(DEFAULT_SCHEME, il.id, al.id) * truth * Math.exp(0.3 * normal(rand))),
+            );
+        }
+      }
+    }
+    const cal = suggestRecalibration(DEFAULT_SCHEME, stories);
+    const [low, medium, high] = cal.scheme.riskMedian!;
+    expect(high! / medium!).toBeGreaterThan(1.7);
+    expect(high! / medium!).toBeLessThan(2.3);
+    expect(low! / medium!).toBeCloseTo(1, 1);
+    expect(cal.evidence.riskEffect.find((g) => g.id === "high")!.differs).toBeGreaterThan(0.9);
+    expect(cal.diff.map((c) => c.path)).toContain("riskMedian.high");
+    // Scored with the factors, the high-risk stories land on their estimate again.
+    const highStories = stories.filter((s) => s.risk === "high");
+    expect(scoreScheme(cal.scheme, highStories).medianAbsLog2Error!).toBeLessThan(0.35);
+    expect(scoreScheme({ ...cal.scheme, riskMedian: undefined }, highStories).medianAbsLog2Error!).toBeGreaterThan(0.6);
+  });
+
   it("puts band edges between where each size's actuals land", () => {
     // Each size's stories land at exactly 2× its cell: the edges follow, as geometric midpoints.
     const stories: FinishedStory[] = [];
@@ -179,6 +206,7 @@ describe("suggestRecalibration", () => {
         expect(evidence.stories + evidence.skipped.unknownLevels + evidence.skipped.noSpend).toBe(stories.length);
         for (const x of scheme.base.flat()) expect(Number.isFinite(x) && x > 0).toBe(true);
         for (const m of scheme.p80Multiplier) expect(Number.isFinite(m) && m >= 1).toBe(true);
+        for (const f of scheme.riskMedian ?? []) expect(Number.isFinite(f) && f > 0).toBe(true);
         expect(scheme.bands[0]!.low).toBe(0);
         expect(scheme.bands.at(-1)!.high).toBeNull();
         scheme.bands.forEach((b, k) => {

@@ -36,6 +36,22 @@ describe("explainMisses", () => {
     const e = explainMisses(stories, DEFAULT_SCHEME)!;
     expect(e.grouping).toBe("autonomy");
     expect(e.sentence).toContain("Autonomous stories (3 of 6");
+    expect(e.schemePart).toBe(
+      "If it repeats, the recalibration on the Insights page moves the cost table's Autonomous column.",
+    );
+  });
+
+  it("points a drift in one risk level at that level's median factor", () => {
+    const stories = ["light", "standard", "frontier"].flatMap((i) => [
+      s(i, "pair", "high", 100, 260),
+      s(i, "pair", "low", 100, 100),
+    ]);
+    const e = explainMisses(stories, DEFAULT_SCHEME)!;
+    expect(e.grouping).toBe("risk");
+    expect(e.sentence).toContain("High stories (3 of 6");
+    expect(e.schemePart).toBe(
+      "If it repeats, the recalibration on the Insights page moves the median factor of High risk.",
+    );
   });
 
   it("says nothing when the sprint ran close to its estimates, and reports underruns", () => {

@@ -43,6 +43,11 @@ export interface MissExplanation {
   /** The chosen grouping's groups, the most concentrated part of the drift first. */
   groups: MissGroup[];
   sentence: string;
+  /**
+   * Which part of the sizing scheme would take this drift if it repeats: the cost table's row or
+   * column, or the risk level's median factor (the recalibration fits both).
+   */
+  schemePart: string;
 }
 
 const GROUPING_LABELS: Record<MissGrouping, string> = {
@@ -124,5 +129,16 @@ export function explainMisses(stories: readonly MissStory[], scheme: SizingSchem
     groupingLabel: GROUPING_LABELS[chosen.grouping],
     groups: chosen.groups,
     sentence,
+    schemePart: schemePartFor(chosen.grouping, top.label),
   };
+}
+
+function schemePartFor(grouping: MissGrouping, label: string): string {
+  const part =
+    grouping === "risk"
+      ? `the median factor of ${label} risk`
+      : grouping === "intensity×autonomy"
+        ? `the cost table's ${label} cell`
+        : `the cost table's ${label} ${grouping === "intensity" ? "row" : "column"}`;
+  return `If it repeats, the recalibration on the Insights page moves ${part}.`;
 }

@@ -9,6 +9,20 @@ describe("scheme form", () => {
     expect(scheme).toEqual(DEFAULT_SCHEME);
   });
 
+  it("reads the risk median factors, and leaves them out while they are all 1", () => {
+    const values = { ...schemeFormValues(DEFAULT_SCHEME), [schemeField.riskMedian(2)]: "1.2" };
+    const { scheme, errors } = schemeFromForm(DEFAULT_SCHEME, values);
+    expect(errors).toEqual([]);
+    expect(scheme.riskMedian).toEqual([1, 1, 1.2]);
+    // The defaults have none; an unchanged form must not add [1, 1, 1] (a new version for nothing).
+    expect(schemeFormValues(DEFAULT_SCHEME)[schemeField.riskMedian(0)]).toBe("1");
+    expect("riskMedian" in schemeFromForm(DEFAULT_SCHEME, schemeFormValues(DEFAULT_SCHEME)).scheme).toBe(false);
+    const zero = { ...schemeFormValues(DEFAULT_SCHEME), [schemeField.riskMedian(0)]: "0" };
+    expect(errorsByField(schemeFromForm(DEFAULT_SCHEME, zero).errors)[schemeField.riskMedian(0)]).toMatch(
+      /between 0.1 and 10/,
+    );
+  });
+
   it("starts each band where the previous one ends and leaves the last open", () => {
     const values = {
       ...schemeFormValues(DEFAULT_SCHEME),

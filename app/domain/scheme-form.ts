@@ -3,7 +3,7 @@
 // to the input it is about. The shape (which levels exist, how many bands) comes from the current
 // scheme: the editor changes numbers and words, never level ids, which old votes and estimates use.
 
-import { validateScheme, type SchemeError } from "~/domain/sizing";
+import { riskMedianAt, validateScheme, type SchemeError } from "~/domain/sizing";
 import { CONTROL_MESSAGE, MAX_CREDITS, hasBlockControl, hasLineControl } from "~/domain/form-fields";
 import { DIMENSIONS, type DimensionId, type SizingScheme } from "~/domain/sizing-scheme";
 
@@ -12,6 +12,7 @@ export const schemeField = {
   levelDescription: (d: DimensionId, i: number) => `${d}[${i}].description`,
   base: (i: number, j: number) => `base[${i}][${j}]`,
   multiplier: (i: number) => `p80Multiplier[${i}]`,
+  riskMedian: (i: number) => `riskMedian[${i}]`,
   bandLabel: (i: number) => `bands[${i}].label`,
   bandHigh: (i: number) => `bands[${i}].high`,
   bandLow: (i: number) => `bands[${i}].low`,
@@ -28,6 +29,7 @@ export function schemeFormValues(scheme: SizingScheme): Record<string, string> {
   }
   scheme.base.forEach((row, i) => row.forEach((cost, j) => (values[schemeField.base(i, j)] = String(cost))));
   scheme.p80Multiplier.forEach((m, i) => (values[schemeField.multiplier(i)] = String(m)));
+  scheme.risk.forEach((_, i) => (values[schemeField.riskMedian(i)] = String(riskMedianAt(scheme, i))));
   scheme.bands.forEach((band, i) => {
     values[schemeField.bandLabel(i)] = band.label;
     if (band.high !== null) values[schemeField.bandHigh(i)] = String(band.high);
@@ -83,12 +85,19 @@ export function schemeFromForm(
     return result;
   });
 
+  // A form without the median factors (one rendered before they existed) keeps the current ones.
+  const riskMedian = shape.risk.map((_, i) => {
+    const text = values[schemeField.riskMedian(i)];
+    return text === undefined ? riskMedianAt(shape, i) : readNumber(text);
+  });
   const scheme: SizingScheme = {
     intensity: levels("intensity"),
     autonomy: levels("autonomy"),
     risk: levels("risk"),
     base: shape.intensity.map((_, i) => shape.autonomy.map((_, j) => readNumber(values[schemeField.base(i, j)]))),
     p80Multiplier: shape.risk.map((_, i) => readNumber(values[schemeField.multiplier(i)])),
+    // All 1 is the same as none: left out, so a scheme saved unchanged stays the same version.
+    ...(shape.riskMedian || riskMedian.some((f) => f !== 1) ? { riskMedian } : {}),
     bands,
   };
   // Ceilings the validator does not know: a cost times a multiplier must stay a sane number of credits.

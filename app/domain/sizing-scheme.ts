@@ -25,6 +25,13 @@ export interface SizingScheme {
   base: number[][];
   /** p80 multiplier per risk level, same order as `risk`. */
   p80Multiplier: number[];
+  /**
+   * Median cost factor per risk level, same order as `risk`: expected credits =
+   * base[intensity][autonomy] × riskMedian[risk]. Riskier work retries more, so it can cost more in
+   * the median too, not only in the spread; the recalibration fits these. Absent (schemes saved
+   * before it existed, and the defaults) means 1 for every level: risk leaves the expected alone.
+   */
+  riskMedian?: number[];
   /** Contiguous, increasing, half-open bands; the first starts at 0, the last is open-ended. */
   bands: Band[];
 }

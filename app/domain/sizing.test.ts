@@ -143,6 +143,20 @@ describe("estimate", () => {
     expect(new Set(sizes)).toEqual(new Set(["M"]));
   });
 
+  it("multiplies the cell by the risk level's median factor when the scheme has one", () => {
+    const priced: SizingScheme = { ...DEFAULT_SCHEME, riskMedian: [0.5, 1, 1.5] };
+    expect(estimate(priced, { intensity: "standard", autonomy: "delegate", risk: "low" })).toMatchObject({
+      expected: 75,
+      p80: 75 * 1.5,
+      size: "S",
+    });
+    expect(estimate(priced, { intensity: "standard", autonomy: "delegate", risk: "high" })).toMatchObject({
+      expected: 225,
+      p80: 225 * 5,
+      size: "M",
+    });
+  });
+
   it("throws UnknownLevelError on an unknown level id, including ?", () => {
     expect(() => estimate(DEFAULT_SCHEME, { intensity: "huge", autonomy: "pair", risk: "low" })).toThrow(
       UnknownLevelError,
@@ -243,6 +257,23 @@ describe("implied", () => {
       p80: null,
       size: null,
     });
+  });
+
+  it("waits for the risk card too once the scheme prices risk into the median", () => {
+    const priced: SizingScheme = { ...DEFAULT_SCHEME, riskMedian: [0.9, 1, 1.2] };
+    expect(implied(priced, { intensity: "standard", autonomy: "delegate", risk: UNSURE })).toEqual({
+      expected: null,
+      p80: null,
+      size: null,
+    });
+    expect(implied(priced, { intensity: "standard", autonomy: "delegate", risk: "high" })).toEqual({
+      expected: 180,
+      p80: 900,
+      size: "M",
+    });
+    // Factors of 1 are the same as none.
+    const ones: SizingScheme = { ...DEFAULT_SCHEME, riskMedian: [1, 1, 1] };
+    expect(implied(ones, { intensity: "standard", autonomy: "delegate", risk: null }).expected).toBe(150);
   });
 
   it("throws on unknown ids even in a dimension it cannot use", () => {
@@ -472,6 +503,17 @@ describe("validateScheme", () => {
     short.p80Multiplier = [1.5];
     expect(validateScheme(short)).toEqual([
       { path: "p80Multiplier", message: "Each budget risk level needs one p80 multiplier (3), but there are 1" },
+    ]);
+  });
+
+  it("needs one median factor between 0.1 and 10 per risk level, when there are any", () => {
+    expect(validateScheme({ ...copyDefault(), riskMedian: [0.9, 1, 1.15] })).toEqual([]);
+    expect(validateScheme({ ...copyDefault(), riskMedian: [0, 1, Number.POSITIVE_INFINITY] })).toEqual([
+      { path: "riskMedian[0]", message: "The median factor for Low risk must be between 0.1 and 10" },
+      { path: "riskMedian[2]", message: "The median factor for High risk must be between 0.1 and 10" },
+    ]);
+    expect(validateScheme({ ...copyDefault(), riskMedian: [1] })).toEqual([
+      { path: "riskMedian", message: "Each budget risk level needs one median factor (3), but there are 1" },
     ]);
   });
 

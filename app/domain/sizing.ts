@@ -114,11 +114,26 @@ export function bandFor(scheme: SizingScheme, credits: number): Band {
   return band;
 }
 
-/** Expected credits of a model intensity × autonomy combination; risk never changes it. */
-export function expectedCredits(scheme: SizingScheme, intensity: string, autonomy: string): number {
+/** The cost table's cell for a model intensity × autonomy combination (before any risk factor). */
+export function baseCredits(scheme: SizingScheme, intensity: string, autonomy: string): number {
   const credits = scheme.base[levelIndex(scheme, "intensity", intensity)]?.[levelIndex(scheme, "autonomy", autonomy)];
   if (credits === undefined) throw new RangeError(`Cost table has no cell for ${intensity} × ${autonomy}`);
   return credits;
+}
+
+/** Median cost factor of a risk level by its index: 1 when the scheme has none (see SizingScheme). */
+export function riskMedianAt(scheme: SizingScheme, riskIndex: number): number {
+  return scheme.riskMedian?.[riskIndex] ?? 1;
+}
+
+/** Whether the scheme's risk levels change expected credits at all (any median factor ≠ 1). */
+export function riskChangesExpected(scheme: SizingScheme): boolean {
+  return scheme.risk.some((_, r) => riskMedianAt(scheme, r) !== 1);
+}
+
+/** Expected credits of a fully numeric combination: the cost table's cell × the risk median factor. */
+export function expectedCredits(scheme: SizingScheme, intensity: string, autonomy: string, risk: string): number {
+  return baseCredits(scheme, intensity, autonomy) * riskMedianAt(scheme, levelIndex(scheme, "risk", risk));
 }
 
 /** p80 multiplier of a risk level. */
@@ -130,7 +145,7 @@ export function p80Multiplier(scheme: SizingScheme, risk: string): number {
 
 /** Expected and p80 credits and the size of a fully numeric combination. Throws on unknown ids. */
 export function estimate(scheme: SizingScheme, levels: Levels): Estimate {
-  const expected = expectedCredits(scheme, levels.intensity, levels.autonomy);
+  const expected = expectedCredits(scheme, levels.intensity, levels.autonomy, levels.risk);
   const band = bandFor(scheme, expected);
   return { expected, p80: expected * p80Multiplier(scheme, levels.risk), size: band.label, band };
 }
@@ -138,18 +153,21 @@ export function estimate(scheme: SizingScheme, levels: Levels): Estimate {
 const isNumeric = (card: Card | null): card is string => card !== null && card !== UNSURE;
 
 /**
- * What incomplete cards still imply. Size depends only on expected credits, and risk never changes
- * those, so intensity + autonomy are enough for expected and size; p80 additionally needs risk.
+ * What incomplete cards still imply. Size depends only on expected credits; while every risk median
+ * factor is 1, risk never changes those, so intensity + autonomy are enough for expected and size.
+ * Once the scheme prices risk into the median, expected and size wait for the risk card too. p80
+ * always needs risk.
  */
 export function implied(scheme: SizingScheme, cards: PartialCards): Implied {
   const { intensity, autonomy, risk } = cards;
   if (isNumeric(risk)) levelIndex(scheme, "risk", risk); // unknown ids throw even when unused
-  if (!isNumeric(intensity) || !isNumeric(autonomy)) {
+  if (!isNumeric(intensity) || !isNumeric(autonomy) || (!isNumeric(risk) && riskChangesExpected(scheme))) {
     if (isNumeric(intensity)) levelIndex(scheme, "intensity", intensity);
     if (isNumeric(autonomy)) levelIndex(scheme, "autonomy", autonomy);
     return { expected: null, p80: null, size: null };
   }
-  const expected = expectedCredits(scheme, intensity, autonomy);
+  const cell = baseCredits(scheme, intensity, autonomy);
+  const expected = isNumeric(risk) ? cell * riskMedianAt(scheme, levelIndex(scheme, "risk", risk)) : cell;
   return {
     expected,
     p80: isNumeric(risk) ? expected * p80Multiplier(scheme, risk) : null,
@@ -317,6 +335,32 @@ function validateMultipliers(scheme: SizingScheme): SchemeError[] {
   );
 }
 
+/** Far enough either way for any real team; beyond it the factor is a typo, not a calibration. */
+const RISK_MEDIAN_RANGE = { min: 0.1, max: 10 };
+
+function validateRiskMedians(scheme: SizingScheme): SchemeError[] {
+  const { riskMedian: factors, risk } = scheme;
+  if (factors === undefined) return [];
+  if (factors.length !== risk.length) {
+    return [
+      {
+        path: "riskMedian",
+        message: `Each budget risk level needs one median factor (${risk.length}), but there are ${factors.length}`,
+      },
+    ];
+  }
+  return factors.flatMap((f, i) =>
+    typeof f === "number" && Number.isFinite(f) && f >= RISK_MEDIAN_RANGE.min && f <= RISK_MEDIAN_RANGE.max
+      ? []
+      : [
+          {
+            path: `riskMedian[${i}]`,
+            message: `The median factor for ${levelName(risk[i], i)} risk must be between ${RISK_MEDIAN_RANGE.min} and ${RISK_MEDIAN_RANGE.max}`,
+          },
+        ],
+  );
+}
+
 function validateBands(scheme: SizingScheme): SchemeError[] {
   const { bands } = scheme;
   if (bands.length === 0) return [{ path: "bands", message: "Add at least one size band" }];
@@ -370,6 +414,7 @@ export function validateScheme(scheme: SizingScheme): SchemeError[] {
     ...DIMENSION_IDS.flatMap((d) => validateLevels(scheme, d)),
     ...validateBase(scheme),
     ...validateMultipliers(scheme),
+    ...validateRiskMedians(scheme),
     ...validateBands(scheme),
   ];
 }

@@ -98,6 +98,8 @@ export const SizingSchemeSchema = z
     risk: z.array(LevelSchema).min(1).max(20),
     base: z.array(z.array(num).max(20)).max(20),
     p80Multiplier: z.array(num).max(20),
+    /** Absent in exports made before schemes had median factors: 1 for every risk level. */
+    riskMedian: z.array(num).max(20).optional(),
     bands: z
       .array(z.object({ label: text(40), low: num, high: num.nullable() }))
       .min(1)

@@ -112,9 +112,11 @@ export default function SizingSettings() {
             closer supervision cost less, frontier models and autonomous runs more.
           </p>
           <p>
-            <strong>Risk does not change the size, it widens the p80.</strong> The same task can cost 2× (typical) to
-            30× (worst case) more on one run than another; the multiplier says how much room to leave. The retrospective
-            judges it by p80 coverage: about 8 in 10 finished stories should come in under their p80.
+            <strong>Risk mostly widens the p80.</strong> The same task can cost 2× (typical) to 30× (worst case) more on
+            one run than another; the multiplier says how much room to leave. The retrospective judges it by p80
+            coverage: about 8 in 10 finished stories should come in under their p80. Riskier work also retries more, so
+            it can cost more in the median too: the median factor (1 by default) says how much, and the recalibration on
+            the Insights page suggests it from your finished stories.
           </p>
         </section>
       </div>

@@ -60,7 +60,8 @@ async function seedRichTeam(db: DB) {
   // A second scheme version, and an estimate made with it.
   await saveSchemeVersion(db, {
     teamId,
-    scheme: { ...DEFAULT_SCHEME, p80Multiplier: [1.6, 2.5, 5] },
+    // With median factors per risk level (issue 19): they must survive the round trip too.
+    scheme: { ...DEFAULT_SCHEME, p80Multiplier: [1.6, 2.5, 5], riskMedian: [0.9, 1, 1.2] },
     createdBy: manager.id,
     note: "Low risk ran over",
   });
@@ -306,6 +307,7 @@ describeDb("team export and import", (t) => {
     expect(doc.stories.length).toBeGreaterThanOrEqual(60);
     expect(doc.stories.some((s) => s.archivedAt !== null)).toBe(true);
     expect(doc.sizingSchemes.map((s) => s.version)).toEqual([1, 2]);
+    expect(doc.sizingSchemes.map((s) => s.scheme.riskMedian)).toEqual([undefined, [0.9, 1, 1.2]]);
     expect(doc.estimates.some((e) => e.schemeVersion === 2)).toBe(true);
     expect(doc.estimates.some((e) => e.source === "session" && e.pokerSessionRef !== null && e.rounds.length > 0)).toBe(
       true,

@@ -35,12 +35,13 @@ describe("backlog over HTTP", () => {
       note: "Cheaper delegation",
       [schemeField.base(1, 2)]: "10",
       [schemeField.multiplier(2)]: "0.8",
+      [schemeField.riskMedian(0)]: "0",
       [schemeField.levelLabel("risk", 2)]: "Wild",
     };
     const res = await owner.post("/t/crew/settings/sizing", form);
     expect(res.status).toBe(400);
     const html = unescape(await res.text());
-    expect(html).toContain("Not saved: 2 values need fixing");
+    expect(html).toContain("Not saved: 3 values need fixing");
     // Each message sits next to its input, which keeps the typed value.
     expect(inputTag(html, "base[1][2]")).toMatch(/aria-invalid="true" aria-describedby="err-base-1-2-".* value="10"/);
     expect(html).toMatch(
@@ -48,6 +49,8 @@ describe("backlog over HTTP", () => {
     );
     expect(inputTag(html, "p80Multiplier[2]")).toMatch(/aria-invalid="true".* value="0.8"/);
     expect(html).toContain("The p80 multiplier for Wild risk must be 1 or more");
+    expect(inputTag(html, "riskMedian[0]")).toMatch(/aria-invalid="true".* value="0"/);
+    expect(html).toContain("The median factor for Low risk must be between 0.1 and 10");
     expect(inputTag(html, "risk[2].label")).toContain('value="Wild"');
     expect(inputTag(html, "note")).toContain('value="Cheaper delegation"');
 
@@ -58,9 +61,14 @@ describe("backlog over HTTP", () => {
       ...form,
       [schemeField.base(1, 2)]: "140",
       [schemeField.multiplier(2)]: "4",
+      [schemeField.riskMedian(0)]: "1",
+      [schemeField.riskMedian(2)]: "1.2",
     });
     expect(fixed.status).toBe(200);
     expect(unescape(await fixed.text())).toContain("Saved as version 2");
+    // The saved median factor is what the editor shows next.
+    const saved = unescape(await (await owner.request("/t/crew/settings/sizing")).text());
+    expect(inputTag(saved, "riskMedian[2]")).toContain('value="1.2"');
   });
 
   it("lets only managers save a scheme or a rate, and imports nothing from a CSV with a bad line", async () => {

@@ -4,7 +4,7 @@
 // drift^sprint × a mild risk factor; the noise is log-normal with a risk-dependent σ plus a heavy
 // tail (3 % of stories cost another 5–30×). Every level is equally common. The *oracle* knows each
 // story's true expected cost, so its error is the noise alone: the floor no estimate can beat.
-import { scoreScheme, suggestRecalibration, type FinishedStory } from "~/domain/calibration";
+import { scoreScheme, studentTQuantile, suggestRecalibration, type FinishedStory } from "~/domain/calibration";
 import { median } from "~/domain/drift";
 import { DEFAULT_SCHEME, type SizingScheme } from "~/domain/sizing-scheme";
 
@@ -44,6 +44,11 @@ export interface SimStory extends FinishedStory {
   sprint: number;
   /** actual / true expected cost: what no estimate can know in advance. */
   noise: number;
+  /** The story's true expected cost (what the oracle knows). */
+  trueCost: number;
+  /** The σ of its log-normal noise (natural log), and whether it drew the heavy tail. */
+  logSd: number;
+  tail: boolean;
 }
 
 export function drawStories(rand: () => number, n: number, world: SimWorld, sprint: number): SimStory[] {
@@ -55,7 +60,8 @@ export function drawStories(rand: () => number, n: number, world: SimWorld, spri
     const a = Math.floor(rand() * s.autonomy.length);
     const r = Math.floor(rand() * s.risk.length);
     let noise = Math.exp(sigma[r]! * normal(rand));
-    if (rand() < (world.tailShare ?? TAIL_SHARE)) noise *= 5 * 6 ** rand();
+    const tail = rand() < (world.tailShare ?? TAIL_SHARE);
+    if (tail) noise *= 5 * 6 ** rand();
     const off = world.off;
     const levelFactor = off && (off.dimension === "intensity" ? i : a) === off.level ? off.factor : 1;
     const trueCost =
@@ -67,6 +73,9 @@ export function drawStories(rand: () => number, n: number, world: SimWorld, spri
       actual: trueCost * noise,
       sprint,
       noise,
+      trueCost,
+      logSd: sigma[r]!,
+      tail,
     };
   });
 }
@@ -80,6 +89,37 @@ export interface StationaryResult {
   /** Suggested scheme's median |log2(actual / expected)| ÷ the oracle's, per history. */
   errorVsOracle: number[];
   oldCoverage: number[];
+  /** Per history, the same later stories under the near-oracle p80 of `nearOracleP80`. */
+  nearOracleCoverage: number[];
+}
+
+/**
+ * A yardstick for the per-history spread of coverage: a p80 that knows each story's true expected
+ * cost *up to the team factor*, each risk level's true σ (for its weights) and which stories are the
+ * heavy tail, and learns only what a team's history must teach — the team factor (the 1/σ²-weighted
+ * mean of the body's log ratios, the most precise estimate there is) and each risk level's spread
+ * (its body stories' RMS around that factor) — from the same 36 stories. What varies from history
+ * to history under it is the noise of those two estimates alone: no estimator that has to learn them
+ * from 36 stories can expect a much smaller sd.
+ */
+export function nearOracleP80(history: readonly SimStory[], tailShare = TAIL_SHARE): (s: SimStory) => number {
+  const body = history.filter((s) => !s.tail);
+  const w = (s: SimStory) => 1 / s.logSd ** 2;
+  const sumW = body.reduce((a, s) => a + w(s), 0);
+  const factor = body.reduce((a, s) => a + w(s) * Math.log(s.noise), 0) / sumW;
+  const spreads = new Map<number, { sd: number; n: number }>();
+  for (const logSd of new Set(body.map((s) => s.logSd))) {
+    const own = body.filter((s) => s.logSd === logSd).map((s) => Math.log(s.noise) - factor);
+    spreads.set(logSd, { sd: Math.sqrt(own.reduce((a, x) => a + x * x, 0) / own.length), n: own.length });
+  }
+  // The tail lands above any p80, so the body must cover 0.8 / (1 − tail share).
+  const level = 0.8 / (1 - tailShare);
+  return (s) => {
+    const spread = spreads.get(s.logSd);
+    if (!spread || spread.n < 2) return s.trueCost * Math.exp(factor);
+    const t = studentTQuantile(level, spread.n);
+    return s.trueCost * Math.exp(factor + t * Math.sqrt(spread.sd ** 2 + 1 / sumW));
+  };
 }
 
 /**
@@ -96,7 +136,7 @@ export async function runStationary(
   histories: number,
   future = 2000,
 ): Promise<StationaryResult> {
-  const result: StationaryResult = { coverage: [], errorVsOracle: [], oldCoverage: [] };
+  const result: StationaryResult = { coverage: [], errorVsOracle: [], oldCoverage: [], nearOracleCoverage: [] };
   for (let h = 0; h < histories; h++) {
     const rand = mulberry32(seed + h);
     const world = worldOf(h);
@@ -107,6 +147,8 @@ export async function runStationary(
     result.coverage.push(score.p80Coverage!);
     result.errorVsOracle.push(score.medianAbsLog2Error! / medianAbs(later.map((s) => Math.log2(s.noise))));
     result.oldCoverage.push(scoreScheme(DEFAULT_SCHEME, later).p80Coverage!);
+    const p80 = nearOracleP80(history, world.tailShare);
+    result.nearOracleCoverage.push(mean(later.map((s) => (s.actual <= p80(s) ? 1 : 0))));
     await letTheWorkerAnswer();
   }
   return result;
@@ -179,6 +221,74 @@ export async function trendFiringRate(
     await letTheWorkerAnswer();
   }
   return fired / histories;
+}
+
+export interface TrendPower {
+  /** Share of histories on which our drift test fires (what trendFiringRate measures). */
+  ours: number;
+  /** Share on which the best test there is fires: see `bestTrendTest`. */
+  best: number;
+  /** Its expected power, Φ(δ·√Sxx − z₀.₉₅) averaged over the histories' designs. */
+  bestExpected: number;
+}
+
+/**
+ * The most powerful test there is for "a trend of `slope` log2 a sprint" against "no trend", for a
+ * team whose overall factor is unknown: by Neyman–Pearson, with Gaussian noise of known σ, the
+ * one-sided z test of the 1/σ²-weighted slope of log(actual / true cost without drift). It is
+ * given everything a real test must estimate: each story's σ, the level effects and risk medians,
+ * even which stories are the heavy tail (left out). One-sided at 5 % — more lenient than our
+ * two-sided 5 % test. Any real test has at most this power, so a goal above it is out of reach for
+ * every estimator at this noise and this many stories.
+ */
+export function bestTrendTest(stories: readonly SimStory[], driftPerSprint: number): { z: number; expected: number } {
+  const body = stories.filter((s) => !s.tail);
+  const w = (s: SimStory) => 1 / (s.logSd / Math.LN2) ** 2;
+  const sumW = body.reduce((a, s) => a + w(s), 0);
+  const tBar = body.reduce((a, s) => a + w(s) * s.sprint, 0) / sumW;
+  const sxx = body.reduce((a, s) => a + w(s) * (s.sprint - tBar) ** 2, 0);
+  // log2(actual / true cost at sprint 0): the drift is the only thing left besides the noise.
+  const y = (s: SimStory) => Math.log2(s.actual / (s.trueCost / driftPerSprint ** s.sprint));
+  const slope = body.reduce((a, s) => a + w(s) * (s.sprint - tBar) * y(s), 0) / sxx;
+  const z = slope * Math.sqrt(sxx);
+  const delta = Math.log2(driftPerSprint);
+  return { z, expected: normalCdf(delta * Math.sqrt(sxx) - Z95) };
+}
+
+const Z95 = 1.6449;
+
+/** Our drift test and the best test there is (`bestTrendTest`), on the same histories. */
+export async function trendPower(
+  world: SimWorld,
+  seed: number,
+  histories: number,
+  sprints: number,
+): Promise<TrendPower> {
+  let ours = 0;
+  let best = 0;
+  let expected = 0;
+  const drift = world.driftPerSprint ?? 1;
+  for (let h = 0; h < histories; h++) {
+    const rand = mulberry32(seed + h);
+    const stories = Array.from({ length: sprints }, (_, t) => drawStories(rand, 12, world, t)).flat();
+    if (suggestRecalibration(DEFAULT_SCHEME, stories).evidence.drift?.detected) ours++;
+    // Tested against the trend the drifting world has (on a steady world: its false-alarm rate).
+    const b = bestTrendTest(stories, drift);
+    if (b.z > Z95) best++;
+    expected += b.expected;
+    await letTheWorkerAnswer();
+  }
+  return { ours: ours / histories, best: best / histories, bestExpected: expected / histories };
+}
+
+/** Standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+  return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
 export function describe(name: string, coverage: readonly number[], error: readonly number[]): string {

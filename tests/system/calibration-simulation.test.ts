@@ -3,16 +3,22 @@
 // level equally common, scored against an oracle that knows each story's true expected cost.
 // No wall-clock limits: these runs take minutes on a busy machine, and only their figures count.
 //
-// Where a goal of the issue is out of reach for *any* estimator of this scheme's shape, the test
-// holds the figure we reach and the comment says why (docs/calibration.md has the numbers):
-// - median |log2 error| ≤ 1.05× the oracle's: the oracle knows the mild risk medians (0.9 / 1 /
-//   1.15) that base[intensity][autonomy] cannot express; without them the same fit is at 1.04×.
-// - per-history coverage sd < 5 points: a 36-story history's overall factor alone is off by
-//   ±0.13 log2 (1 sd), which moves coverage by ≈ 4.5 points in every history; we reach 5.8–6.7.
-// - one-sprint-ahead coverage ≥ 77 % under +10 % a sprint: 77.3 % and 77.0 % on the two seeds.
-// - the trend test firing on ≥ 80 % of drifting histories after 4 sprints of 12 stories: at this
-//   noise (σ ≈ 0.8 log2 a story) even a test that knew each story's σ would find a +10 % slope in
-//   only ≈ 54 % of them at a 5 % false-alarm rate; ours reaches 80 % from 7 sprints.
+// Two goals of the issue are out of reach for *any* estimator at this noise and this many stories.
+// For those the simulation computes the bound next to our figure and the test holds both: ours, and
+// the bound below the goal (so if the noise or the history length changes, the test says so).
+// - the trend test firing on ≥ 80 % of +10 %-a-sprint histories after 4 sprints of 12 stories: the
+//   most powerful test there is (Neyman–Pearson: one-sided z on the 1/σ²-weighted slope, told each
+//   story's σ, the level effects and which stories are the tail) fires on only ≈ 52 % of them at a
+//   5 % false-alarm rate (bestTrendTest). Ours, two-sided and estimating all of that, fires on ≈ 22 %
+//   and reaches 80 % at 7 sprints.
+// - per-history coverage sd < 5 points: a near-oracle p80 that knows everything but the team factor
+//   and the risk levels' spreads, and learns those two from the same 36 stories, already varies by
+//   ≈ 5.0–5.2 points (nearOracleP80). Ours, which must also find the level effects, varies by ≈ 6.
+// Two more are held at the figure we reach, with the reason: median |log2 error| within 5 % of the
+// oracle's with a uniform bias (we reach 1.049–1.052×, see the test), and with one level 2.5× off
+// (≈ 1.14×). There, a fit that is *told* which level is off (measured once, not held here) reaches
+// ≈ 1.03×; not knowing it, ~9 stories leave "this level differs" and "noise" hard to tell apart in
+// about one history in ten — those histories carry most of the gap.
 import { describe, expect, it } from "vitest";
 import {
   describe as describeRun,
@@ -20,7 +26,7 @@ import {
   runRolling,
   runStationary,
   sd,
-  trendFiringRate,
+  trendPower,
   type SimWorld,
 } from "../helpers/calibration-simulation";
 
@@ -34,17 +40,27 @@ const oneLevel =
     riskFactor,
     off: { dimension: h % 2 ? "intensity" : "autonomy", level: (h >> 1) % 4, factor: 2.5 },
   });
+const pts = (x: number) => `${(100 * x).toFixed(1)} points`;
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
 for (const seed of SEEDS) {
   describe(`recalibration simulations, seed ${seed}`, () => {
     for (const teamBias of [0.6, 1.6]) {
-      it(`uniform bias ${teamBias}×: coverage on target, error near the oracle`, NO_LIMIT, async () => {
+      it(`uniform bias ${teamBias}×: coverage on target, error at 5 % of the oracle's`, NO_LIMIT, async () => {
         const r = await runStationary(() => ({ teamBias }), seed, HISTORIES);
-        console.info(describeRun(`seed ${seed}, uniform ${teamBias}×`, r.coverage, r.errorVsOracle));
+        console.info(
+          describeRun(`seed ${seed}, uniform ${teamBias}×`, r.coverage, r.errorVsOracle),
+          `— near-oracle p80 coverage sd ${pts(sd(r.nearOracleCoverage))}`,
+        );
         expect(mean(r.coverage)).toBeGreaterThanOrEqual(0.78);
         expect(mean(r.coverage)).toBeLessThanOrEqual(0.82);
-        expect(sd(r.coverage)).toBeLessThan(0.07);
-        expect(mean(r.errorVsOracle)).toBeLessThan(1.08);
+        // Goal ≤ 1.05×: we reach 1.049–1.052× (1.065× before the risk median factors). The rest of
+        // the gap is the risk medians themselves: ~12 stories a level tell 0.9 / 1 / 1.15 from noise
+        // only about half the time (without them the same fit is at 1.03×, the next test).
+        expect(mean(r.errorVsOracle)).toBeLessThanOrEqual(1.055);
+        // Goal: sd < 5 points. Held at what we reach, beside the near-oracle's, which is ≈ 5 itself.
+        expect(sd(r.coverage)).toBeLessThan(0.065);
+        expect(sd(r.nearOracleCoverage)).toBeGreaterThan(0.045);
       });
     }
 
@@ -58,15 +74,19 @@ for (const seed of SEEDS) {
 
     it("one level 2.5× off: coverage on target, the level moves", NO_LIMIT, async () => {
       const r = await runStationary(oneLevel(), seed, HISTORIES);
-      console.info(describeRun(`seed ${seed}, one level 2.5×`, r.coverage, r.errorVsOracle));
+      console.info(
+        describeRun(`seed ${seed}, one level 2.5×`, r.coverage, r.errorVsOracle),
+        `— near-oracle p80 coverage sd ${pts(sd(r.nearOracleCoverage))}`,
+      );
       expect(mean(r.coverage)).toBeGreaterThanOrEqual(0.78);
       expect(mean(r.coverage)).toBeLessThanOrEqual(0.82);
       expect(sd(r.coverage)).toBeLessThan(0.07);
-      // The previous fit (a χ²-gated James–Stein shrink of medians) reached 1.29× here.
-      expect(mean(r.errorVsOracle)).toBeLessThan(1.2);
+      // Goal 1.05×; held at what we reach. The χ²-gated James–Stein fit of medians reached 1.29×,
+      // the equal-weight sparse pooling before the risk median factors 1.18×.
+      expect(mean(r.errorVsOracle)).toBeLessThan(1.16);
     });
 
-    it("+10 % a sprint, re-applied every sprint from the last three: one sprint ahead ≈ 77 %", NO_LIMIT, async () => {
+    it("+10 % a sprint, re-applied every sprint from the last three: one sprint ahead ≥ 77 %", NO_LIMIT, async () => {
       const drift = await runRolling({ teamBias: 1.3, driftPerSprint: 1.1 }, seed, HISTORIES);
       const flat = await runRolling({ teamBias: 1.3 }, seed, HISTORIES);
       console.info(
@@ -77,26 +97,34 @@ for (const seed of SEEDS) {
         describeRun(`seed ${seed}, rolling stationary`, flat.coverage, flat.errorVsOracle),
         `projected ${flat.projected}`,
       );
-      // Issue 19 asks ≥ 77 %: seed 1000 reaches 77.3 %, seed 50000 76.98 % — held at 76.5 % here.
-      expect(mean(drift.coverage)).toBeGreaterThanOrEqual(0.765);
+      expect(mean(drift.coverage)).toBeGreaterThanOrEqual(0.77);
       expect(mean(flat.coverage)).toBeGreaterThanOrEqual(0.78);
       expect(mean(flat.coverage)).toBeLessThanOrEqual(0.82);
     });
 
-    it("the trend test does not fire on noise, and finds +10 % a sprint", NO_LIMIT, async () => {
+    it("the trend test does not fire on noise, and finds +10 % a sprint as time allows", NO_LIMIT, async () => {
       const rates = [];
       for (const sprints of [4, 5, 6, 7]) {
-        rates.push({
-          sprints,
-          stationary: await trendFiringRate({ teamBias: 1.2 }, seed, HISTORIES, sprints),
-          drifting: await trendFiringRate({ teamBias: 1.2, driftPerSprint: 1.1 }, seed, HISTORIES, sprints),
-        });
+        const stationary = await trendPower({ teamBias: 1.2 }, seed, HISTORIES, sprints);
+        const drifting = await trendPower({ teamBias: 1.2, driftPerSprint: 1.1 }, seed, HISTORIES, sprints);
+        rates.push({ sprints, stationary, drifting });
       }
-      console.info(`seed ${seed}, trend test firing rates: ${JSON.stringify(rates)}`);
-      for (const r of rates) expect(r.stationary).toBeLessThanOrEqual(0.05);
-      expect(rates.find((r) => r.sprints === 7)!.drifting).toBeGreaterThanOrEqual(0.8);
+      for (const r of rates) {
+        console.info(
+          `seed ${seed}, ${r.sprints} sprints × 12 stories: ours fires on ${pct(r.stationary.ours)} of steady and ` +
+            `${pct(r.drifting.ours)} of +10 %/sprint histories; the best test there is on ` +
+            `${pct(r.stationary.best)} and ${pct(r.drifting.best)} (expected power ${pct(r.drifting.bestExpected)})`,
+        );
+      }
+      for (const r of rates) expect(r.stationary.ours).toBeLessThanOrEqual(0.05);
+      // The goal, ≥ 80 % after 4 sprints, is above what the best possible test reaches at this noise.
+      const four = rates[0]!;
+      expect(four.drifting.bestExpected).toBeLessThan(0.8);
+      expect(four.drifting.best).toBeLessThan(0.8);
+      expect(four.drifting.ours).toBeGreaterThanOrEqual(0.18);
+      expect(rates[3]!.drifting.ours).toBeGreaterThanOrEqual(0.8);
       // More sprints, more power.
-      expect(rates[3]!.drifting).toBeGreaterThan(rates[0]!.drifting);
+      expect(rates[3]!.drifting.ours).toBeGreaterThan(four.drifting.ours);
     });
   });
 }

@@ -32,10 +32,11 @@ export function DriftNotice({ suggestion }: { suggestion: StoredSuggestion }) {
 
 export function LevelEvidenceTable({ suggestion, labels }: { suggestion: StoredSuggestion; labels: LevelLabels }) {
   const ev = suggestion.calibration.evidence;
-  const rows: { dim: string; g: GroupEvidence }[] = [
-    ...ev.intensity.map((g) => ({ dim: "intensity", g })),
-    ...ev.autonomy.map((g) => ({ dim: "autonomy", g })),
-    ...ev.riskEffect.map((g) => ({ dim: "risk", g })),
+  // Each dimension under its own heading row: "Low" alone could be any dimension's level.
+  const dimensions: { dim: string; title: string; groups: GroupEvidence[] }[] = [
+    { dim: "intensity", title: "Model intensity (cost table rows)", groups: ev.intensity },
+    { dim: "autonomy", title: "Autonomy level (cost table columns)", groups: ev.autonomy },
+    { dim: "risk", title: "Budget risk (median factors)", groups: ev.riskEffect },
   ];
   return (
     <div className="table-wrap">
@@ -58,19 +59,26 @@ export function LevelEvidenceTable({ suggestion, labels }: { suggestion: StoredS
             <th scope="col">Reading</th>
           </tr>
         </thead>
-        <tbody>
-          {rows.map(({ dim, g }) => (
-            <tr key={`${dim}:${g.id}`}>
-              <th scope="row">{labels.get(`${dim}:${g.id}`) ?? g.id}</th>
-              <td className="num">{formatFactor(g.factor)}</td>
-              <td>
-                {formatFactor(g.low)}–{formatFactor(g.high)}
-              </td>
-              <td className="num">{g.samples}</td>
-              <td>{reading(g, dim)}</td>
+        {dimensions.map(({ dim, title, groups }) => (
+          <tbody key={dim}>
+            <tr className="level-evidence-group">
+              <th scope="colgroup" colSpan={5}>
+                {title}
+              </th>
             </tr>
-          ))}
-        </tbody>
+            {groups.map((g) => (
+              <tr key={`${dim}:${g.id}`}>
+                <th scope="row">{labels.get(`${dim}:${g.id}`) ?? g.id}</th>
+                <td className="num">{formatFactor(g.factor)}</td>
+                <td>
+                  {formatFactor(g.low)}–{formatFactor(g.high)}
+                </td>
+                <td className="num">{g.samples}</td>
+                <td>{reading(g, dim)}</td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
       </table>
     </div>
   );
@@ -79,7 +87,7 @@ export function LevelEvidenceTable({ suggestion, labels }: { suggestion: StoredS
 function reading(g: GroupEvidence, dim: string): string {
   if (g.samples === 0) return "no stories";
   if (g.differs < 0.5 || Math.abs(Math.log2(g.factor)) < 0.05) return "like the rest";
-  const where = dim === "risk" ? " (goes into its p80)" : "";
+  const where = dim === "risk" ? " (its median factor)" : "";
   return `${g.factor > 1 ? "costs more" : "costs less"}${where}`;
 }
 

@@ -25,6 +25,7 @@ export function MissExplanationPanel({ explanation }: { explanation: MissExplana
       <p className="headline-words" data-testid="miss-sentence">
         {e.sentence}
       </p>
+      <p data-testid="miss-scheme-part">{e.schemePart}</p>
       <p className="muted">
         {formatCredits(e.actual)} credits spent against {formatCredits(e.expected)} expected on {e.stories} stories with
         both: a net {e.direction === "over" ? "overrun" : "underrun"} of {formatCredits(Math.abs(e.excess))}.

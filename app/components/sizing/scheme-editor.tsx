@@ -4,7 +4,7 @@
 import { Form } from "@remix-run/react";
 import { useEffect, useMemo, useRef, useState, type ChangeEvent } from "react";
 import { schemeField, schemeFromForm } from "~/domain/scheme-form";
-import { bandFor } from "~/domain/sizing";
+import { bandFor, riskMedianAt } from "~/domain/sizing";
 import { DIMENSIONS, type SizingScheme } from "~/domain/sizing-scheme";
 import { formatCredits } from "~/domain/credits";
 
@@ -152,42 +152,68 @@ export function SchemeEditor({
         <div className="scheme-columns">
           <section className="card stack" aria-labelledby="risk-heading">
             <div className="scheme-section-head">
-              <h2 id="risk-heading">Budget risk: p80 multiplier</h2>
-              <p className="muted">p80 = expected × multiplier. Risk never changes the size; it widens the range.</p>
+              <h2 id="risk-heading">Budget risk: median factor and p80 multiplier</h2>
+              <p className="muted">
+                Expected = cost table × median factor (1 = risk leaves the expected alone); p80 = expected × multiplier.
+                The recalibration suggests both from what finished stories cost.
+              </p>
             </div>
-            <table className="plain-table">
-              <thead>
-                <tr>
-                  <th scope="col">Risk</th>
-                  <th scope="col">Multiplier</th>
-                  <th scope="col">A 150-credit task</th>
-                </tr>
-              </thead>
-              <tbody>
-                {scheme.risk.map((level, i) => {
-                  const name = schemeField.multiplier(i);
-                  const m = preview.p80Multiplier[i] ?? Number.NaN;
-                  return (
-                    <tr key={level.id} className={errors[name] ? "cell-invalid" : undefined}>
-                      <th scope="row">{levelName("risk", i)}</th>
-                      <td>
-                        <span className="row nowrap">
-                          ×
-                          {input(name, {
-                            label: `p80 multiplier for ${levelName("risk", i)} risk`,
-                            className: "num-input num-input-sm",
-                            inputMode: "decimal",
-                          })}
-                        </span>
-                        <p className="default-hint">default ×{defaults.p80Multiplier[i]}</p>
-                        <ErrorText id={errId(name)} message={errors[name]} />
-                      </td>
-                      <td className="muted">{Number.isFinite(m) && m >= 1 ? `p80 ${formatCredits(150 * m)}` : "—"}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <div className="table-wrap">
+              <table className="plain-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Risk</th>
+                    <th scope="col">Median factor</th>
+                    <th scope="col">p80 multiplier</th>
+                    <th scope="col">A 150-credit cell</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {scheme.risk.map((level, i) => {
+                    const name = schemeField.multiplier(i);
+                    const factorName = schemeField.riskMedian(i);
+                    const m = preview.p80Multiplier[i] ?? Number.NaN;
+                    const f = riskMedianAt(preview, i);
+                    const expected = 150 * f;
+                    return (
+                      <tr key={level.id} className={errors[name] || errors[factorName] ? "cell-invalid" : undefined}>
+                        <th scope="row">{levelName("risk", i)}</th>
+                        <td>
+                          <span className="row nowrap">
+                            ×
+                            {input(factorName, {
+                              label: `Median factor for ${levelName("risk", i)} risk`,
+                              className: "num-input num-input-sm",
+                              inputMode: "decimal",
+                            })}
+                          </span>
+                          <p className="default-hint">default ×{riskMedianAt(defaults, i)}</p>
+                          <ErrorText id={errId(factorName)} message={errors[factorName]} />
+                        </td>
+                        <td>
+                          <span className="row nowrap">
+                            ×
+                            {input(name, {
+                              label: `p80 multiplier for ${levelName("risk", i)} risk`,
+                              className: "num-input num-input-sm",
+                              inputMode: "decimal",
+                            })}
+                          </span>
+                          <p className="default-hint">default ×{defaults.p80Multiplier[i]}</p>
+                          <ErrorText id={errId(name)} message={errors[name]} />
+                        </td>
+                        <td className="muted">
+                          {Number.isFinite(f) && f > 0 ? `expected ${formatCredits(expected)}` : "—"}
+                          {Number.isFinite(f) && f > 0 && Number.isFinite(m) && m >= 1
+                            ? `, p80 ${formatCredits(expected * m)}`
+                            : ""}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
           </section>
 
           <section className="card stack" aria-labelledby="bands-heading">
