@@ -394,6 +394,8 @@ export interface SpendStagingTable extends SpendValues {
   line: number;
   source: string;
   overlapping: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Which chunk of the merge the row goes in (migration 0023). */
+  mergeBucket: ColumnType<number, number | undefined, number>;
 }
 
 /** The values an import replaced, put back when that import is undone. */

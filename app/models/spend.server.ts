@@ -7,11 +7,14 @@
 //      the import runs — a crashed import is told from a live one by that (see `runImport`);
 //   2. the parser's entries go into spend_staging in batches — each batch is its own short
 //      statement, so on the embedded database (one connection) live poker rooms keep being served
-//      between batches instead of waiting behind one long transaction;
+//      between batches instead of waiting behind one long transaction; each row gets a merge
+//      bucket (app/domain/spend/merge-chunks.ts), and the event loop a turn every few hundred rows;
 //   3. rejected (atomic mode and a bad row, or nothing usable): the staged rows are deleted, the log
 //      says why, spend_entries never saw a row;
-//   4. accepted: one short transaction marks overlapping rows, moves the rest with a single
-//      INSERT … SELECT … ON CONFLICT, and completes the log — all or nothing.
+//   4. accepted: one transaction marks overlapping rows, moves the rest with INSERT … SELECT … ON
+//      CONFLICT a chunk of staged rows at a time, and completes the log — all or nothing. Between
+//      chunks the event loop gets a turn: on the embedded database each statement runs on the
+//      server's own thread, and one statement for a 200,000-row file froze every request for seconds.
 // Attribution is resolved when entries are read (see `withStory`), never stored, so a row whose story
 // key matches no story yet attaches the moment a story with that key exists, and a renamed key or a
 // new session mapping takes effect everywhere at once.
@@ -51,11 +54,13 @@ import {
   type ImportDetails,
   type ImportResult,
 } from "~/domain/spend/import-result";
+import { DecimalSum, MERGE_BUCKETS, mergeBucket, planMergeChunks, type BucketRange } from "~/domain/spend/merge-chunks";
 import type { GenericMapping } from "~/domain/spend/parse-context";
 import { parseSpend, type SpendInput } from "~/domain/spend/parse";
 import { findRate, priceTokens, roundMoney, usdToCredits } from "~/domain/spend/rate-card";
 import { getRateCard } from "~/models/rate.server";
-import { withOwnSession, type DB } from "~/utils/db.server";
+import { isEmbedded, withOwnSession, type DB } from "~/utils/db.server";
+import { breathe } from "~/utils/breathe.server";
 import { logError } from "~/utils/log.server";
 import { singleton } from "~/utils/singleton.server";
 import { announceSpend } from "~/utils/spend-live.server";
@@ -64,8 +69,16 @@ import { announceSpend } from "~/utils/spend-live.server";
 // Imports
 // ---------------------------------------------------------------------------------------------
 
-/** Rows per staging batch: small enough that a batch holds the embedded connection only briefly. */
-export const STAGING_BATCH = 2000;
+const AGENT_SOURCE_SET: ReadonlySet<string> = new Set(AGENT_SOURCES);
+
+/**
+ * Rows per staging batch and staged rows per merge statement (about: whole buckets, see
+ * app/domain/spend/merge-chunks.ts). On the embedded database one such statement is the longest
+ * the server stops answering during an import, so they are small there; on PostgreSQL the
+ * statement runs in the database's process, and fewer, larger ones cost less in all.
+ */
+export const STAGING_BATCH = { embedded: 500, postgres: 2000 };
+export const MERGE_CHUNK = { embedded: 500, postgres: 20_000 };
 
 /** Thrown when an input is over a limit (rows, bytes): the import is dropped, nothing is kept. */
 export class SpendLimitError extends Error {
@@ -89,6 +102,8 @@ export interface ImportTarget {
   /** Refuse (SpendLimitError) past this many entries. */
   maxRows?: number;
   batchSize?: number;
+  /** Staged rows per merge statement (tests make it small to cross chunk edges). */
+  mergeChunk?: number;
 }
 
 export interface FileImportOptions extends ImportTarget {
@@ -254,7 +269,9 @@ async function stageAndMerge(
 ): Promise<ImportResult> {
   const { teamId } = target;
   const skipInvalid = target.skipInvalid ?? false;
-  const batchSize = target.batchSize ?? STAGING_BATCH;
+  const embeddedDb = isEmbedded(db);
+  const batchSize = target.batchSize ?? STAGING_BATCH[embeddedDb ? "embedded" : "postgres"];
+  const mergeChunk = target.mergeChunk ?? MERGE_CHUNK[embeddedDb ? "embedded" : "postgres"];
   let format = knownFormat;
   let entries = 0;
   let inFileDuplicates = 0;
@@ -265,6 +282,8 @@ async function stageAndMerge(
   const ignored: SkippedLine[] = [];
   let staging = true;
   let batch: SpendEntry[] = [];
+  // Staged rows per merge bucket: the merge's chunks are planned from these.
+  const rowsPerBucket = new Uint32Array(MERGE_BUCKETS);
   // One batch in flight while the parser reads the next: parsing and writing overlap.
   let inFlight: Promise<void> | null = null;
   const flush = async () => {
@@ -272,10 +291,15 @@ async function stageAndMerge(
     const rows = batch;
     batch = [];
     if (inFlight) await inFlight;
-    inFlight = insertStaging(db, importId, rows);
+    inFlight = insertStaging(db, importId, rows, rowsPerBucket);
     // Its failure is taken up by the next `await inFlight`; this only keeps Node from calling it unhandled.
     inFlight.catch(() => {});
   };
+  // Parsing runs on promises alone (no timer, no socket between entries): let the event loop
+  // through every few hundred entries, so a large file does not hold up other requests meanwhile.
+  let sinceBreath = 0;
+  // Whether any entry came from an agent source (see onePathWarning).
+  let agentSourced = false;
 
   let totalCredits = 0;
   let totalUsd = 0;
@@ -311,6 +335,11 @@ async function stageAndMerge(
         totalCredits += entry.credits ?? 0;
         totalUsd += entry.costUsd ?? 0;
         entries++;
+        if (!agentSourced && AGENT_SOURCE_SET.has(entry.source)) agentSourced = true;
+        if (++sinceBreath >= 250) {
+          sinceBreath = 0;
+          await breathe();
+        }
         if (target.maxRows !== undefined && entries + inFileDuplicates > target.maxRows) {
           throw new SpendLimitError("rows", `more than ${target.maxRows} entries in one file`);
         }
@@ -334,7 +363,7 @@ async function stageAndMerge(
   } catch (error) {
     // Let a batch still being written land first, so the clean-up removes it too.
     await (inFlight as Promise<void> | null)?.catch(() => {});
-    await abandonImport(db, teamId, importId, error);
+    await abandonImport(db, teamId, importId, error, planMergeChunks(rowsPerBucket, mergeChunk));
     throw error;
   }
 
@@ -352,8 +381,9 @@ async function stageAndMerge(
   const lenient = skipInvalid || format === "claude-jsonl";
   const rejectedFile = issues > 0 && (fileLevel || !lenient || entries === 0);
 
+  const chunks = planMergeChunks(rowsPerBucket, mergeChunk);
   if (rejectedFile) {
-    await db.deleteFrom("spendStaging").where("importId", "=", importId).execute();
+    await clearStaging(db, importId, chunks);
     const rows = entries + inFileDuplicates + badLines;
     const result: ImportResult = {
       importId,
@@ -395,29 +425,37 @@ async function stageAndMerge(
   // The lines left out, as data: unreadable ones (the file still went in) and rows that are not spend.
   const skipped = mergeSkipped(badLines > 0 ? errors : [], ignored, badLines + ignoredCount);
 
-  // One short transaction: mark overlaps, move the rows, complete the log. Repeated keys within the
-  // file make the single INSERT … ON CONFLICT DO UPDATE fail ("cannot affect row a second time"),
-  // since nothing removed them on the way in; then it runs again keeping each key's first line.
-  // Large reports rarely repeat a row, so they take the fast path.
-  const merge = (firstLineOnly: boolean) =>
+  // One transaction: mark overlaps, move the rows, complete the log — all or nothing. Each step goes
+  // a chunk of staged rows at a time, and lets the event loop run between chunks (see MERGE_CHUNK).
+  // Overlaps are marked for the whole file before any row moves: a row's overlap is with spend
+  // that was there before this import.
+  const merge = () =>
     db.transaction().execute(async (trx) => {
       const notes: string[] = [...notesFromFile];
       // One import per team at a time in this step, so two imports of overlapping sources cannot
       // both see "no other source for this session" and both add it.
       await sql`select pg_advisory_xact_lock(4004, ${teamId}::int)`.execute(trx);
-      const overlap = await sql`
-        update spend_staging s set overlapping = true
-        where s.import_id = ${importId} and s.session_id is not null
-          and exists (select 1 from spend_entries e
-                      where e.team_id = ${teamId} and e.session_id = s.session_id and e.source <> s.source)`.execute(
-        trx,
-      );
-      if (format === "copilot-usage" || format === "copilot-premium") await renumberOccurrences(trx, importId);
-      const counts = await mergeStaging(trx, teamId, importId, firstLineOnly, format === "claude-jsonl");
+      let overlapping = 0;
+      for (const chunk of chunks) {
+        overlapping += await markOverlaps(trx, teamId, importId, chunk);
+        await breathe();
+      }
+      const totals = new MergeTotals();
+      for (const chunk of chunks) {
+        if (format === "copilot-usage" || format === "copilot-premium") {
+          await renumberOccurrences(trx, importId, chunk);
+          await breathe();
+        }
+        totals.add(await mergeStaging(trx, teamId, importId, chunk, format === "claude-jsonl"));
+        await breathe();
+      }
+      const counts = totals.total();
       // Only when this import brought something: a re-import of duplicates changes nothing.
-      const pathWarning = counts.imported + counts.updated > 0 ? await onePathWarning(trx, teamId, importId) : null;
+      // (A file with no agent entries cannot be one of two paths: no need to read its staged rows.)
+      const pathWarning =
+        agentSourced && counts.imported + counts.updated > 0 ? await onePathWarning(trx, teamId, importId) : null;
       if (pathWarning) notes.push(pathWarning);
-      counts.overlapping = Number(overlap.numAffectedRows ?? 0);
+      counts.overlapping = overlapping;
       // Whatever was staged and neither added, updated nor overlapping was there already (or
       // repeated an earlier line of the file).
       const duplicates = entries - counts.overlapping - counts.imported - counts.updated + inFileDuplicates;
@@ -461,19 +499,13 @@ async function stageAndMerge(
 
   let merged: MergeCounts & { notes: string[]; details: ImportDetails };
   try {
-    try {
-      // Transcripts repeat a call's key while it streams: they go straight to the deduplicating merge.
-      merged = await merge(format === "claude-jsonl");
-    } catch (error) {
-      if ((error as { code?: string }).code !== "21000") throw error;
-      merged = await merge(true);
-    }
+    merged = await merge();
   } catch (error) {
-    await abandonImport(db, teamId, importId, error);
+    await abandonImport(db, teamId, importId, error, chunks);
     throw error;
   }
   // Outside the transaction: staged rows of a finished import are never read again.
-  await db.deleteFrom("spendStaging").where("importId", "=", importId).execute();
+  await clearStaging(db, importId, chunks);
 
   const result: ImportResult = {
     importId,
@@ -581,7 +613,7 @@ const TEAM_DAY = `case when occurred_at = (day::timestamp at time zone 'UTC') th
  * occurrence number among them (the parser's `#n`), renumbered here in order of the rows' values so a
  * reordered copy of a report keys every row as before, and a re-import changes nothing.
  */
-async function renumberOccurrences(trx: DB, importId: number): Promise<void> {
+async function renumberOccurrences(trx: DB, importId: number, chunk: BucketRange): Promise<void> {
   await sql`
     update spend_staging s set dedupe_key = n.base || '#' || n.occurrence
     from (
@@ -590,18 +622,91 @@ async function renumberOccurrences(trx: DB, importId: number): Promise<void> {
                order by credits, cost_usd, pool_credits, paid_credits, input_tokens, output_tokens,
                         cache_read_tokens, cache_write_tokens, external_user, line) as occurrence
       from (select ctid, *, regexp_replace(dedupe_key, '#[0-9]+$', '') as base
-            from spend_staging where import_id = ${importId}) keyed
+            from spend_staging where ${inChunk(importId, chunk)}) keyed
     ) n
-    where s.import_id = ${importId} and s.ctid = n.row_id`.execute(trx);
+    where ${inChunk(importId, chunk, "s")} and s.ctid = n.row_id`.execute(trx);
 }
 
+/** A chunk's staged rows (see app/domain/spend/merge-chunks.ts). */
+function inChunk(importId: number, chunk: BucketRange, alias?: string) {
+  const column = (name: string) => sql.ref(alias ? `${alias}.${name}` : name);
+  return sql`${column("import_id")} = ${importId} and ${column("merge_bucket")} between ${chunk.from} and ${chunk.to}`;
+}
+
+/** Marks the chunk's staged rows whose session already has spend from another source; returns how many. */
+async function markOverlaps(trx: DB, teamId: number, importId: number, chunk: BucketRange): Promise<number> {
+  const overlap = await sql`
+    update spend_staging s set overlapping = true
+    where ${inChunk(importId, chunk, "s")} and s.session_id is not null
+      and exists (select 1 from spend_entries e
+                  where e.team_id = ${teamId} and e.session_id = s.session_id and e.source <> s.source)`.execute(trx);
+  return Number(overlap.numAffectedRows ?? 0);
+}
+
+/** Deletes an import's staged rows a chunk at a time, with the event loop let through between. */
+async function clearStaging(db: DB, importId: number, chunks: readonly BucketRange[]): Promise<void> {
+  for (const chunk of chunks) {
+    await sql`delete from spend_staging where ${inChunk(importId, chunk)}`.execute(db);
+    await breathe();
+  }
+}
+
+/** The import's counts, added up chunk by chunk. */
+class MergeTotals {
+  readonly counts: Omit<MergeCounts, "credits" | "byStoryKey"> = {
+    sourcePricedModels: [],
+    rateCardModels: [],
+    imported: 0,
+    updated: 0,
+    duplicates: 0,
+    overlapping: 0,
+    unattributed: 0,
+    unpriced: 0,
+    unpricedModels: [],
+  };
+  private readonly credits = new DecimalSum();
+  private readonly byStoryKey = new Map<string, DecimalSum>();
+
+  add(chunk: ChunkCounts): void {
+    const union = (a: string[], b: string[]) => (b.length ? [...new Set([...a, ...b])].sort() : a);
+    const c = this.counts;
+    c.imported += chunk.imported;
+    c.updated += chunk.updated;
+    c.unattributed += chunk.unattributed;
+    c.unpriced += chunk.unpriced;
+    c.unpricedModels = union(c.unpricedModels, chunk.unpricedModels);
+    c.sourcePricedModels = union(c.sourcePricedModels, chunk.sourcePricedModels);
+    c.rateCardModels = union(c.rateCardModels, chunk.rateCardModels);
+    this.credits.add(chunk.credits);
+    for (const [key, credits] of Object.entries(chunk.byStoryKey)) {
+      const sum = this.byStoryKey.get(key) ?? new DecimalSum();
+      sum.add(credits);
+      this.byStoryKey.set(key, sum);
+    }
+  }
+
+  total(): MergeCounts {
+    const byStoryKey: Record<string, number> = {};
+    for (const [key, sum] of [...this.byStoryKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      byStoryKey[key] = roundMoney(sum.toNumber());
+    return { ...this.counts, credits: roundMoney(this.credits.toNumber()), byStoryKey };
+  }
+}
+
+/** One chunk's counts: its sums exact, as the database's decimal text (see DecimalSum). */
+type ChunkCounts = Omit<MergeCounts, "credits" | "byStoryKey"> & {
+  credits: string;
+  byStoryKey: Record<string, string>;
+};
+
+/** Moves one chunk of staged rows into spend_entries. */
 async function mergeStaging(
   trx: DB,
   teamId: number,
   importId: number,
-  firstLineOnly: boolean,
+  chunk: BucketRange,
   keepVersions: boolean,
-): Promise<MergeCounts> {
+): Promise<ChunkCounts> {
   const columns = sql.raw(ENTRY_COLUMNS.join(", "));
   const selected = sql.join(
     ENTRY_COLUMNS.map((c) => (c === "day" ? sql.raw(TEAM_DAY.replace("{team}", String(Number(teamId)))) : sql.raw(c))),
@@ -611,12 +716,12 @@ async function mergeStaging(
       .map((c) => `${c} = excluded.${c}`)
       .join(", "),
   );
-  // Repeated keys within the file: each key's most complete copy (highest usage rank), else its first line.
-  const staged = firstLineOnly
-    ? sql`(select distinct on (dedupe_key) * from spend_staging
-           where import_id = ${importId} and not overlapping
-           order by dedupe_key, usage_rank desc nulls last, line) as staged`
-    : sql`(select * from spend_staging where import_id = ${importId} and not overlapping) as staged`;
+  // Repeated keys within the file (a single INSERT … ON CONFLICT DO UPDATE cannot meet a row twice):
+  // each key's most complete copy (highest usage rank), else its first line. Repeats share a bucket,
+  // so they are in the same chunk, and a chunk is small enough to sort.
+  const staged = sql`(select distinct on (dedupe_key) * from spend_staging
+           where ${inChunk(importId, chunk)} and not overlapping
+           order by dedupe_key, usage_rank desc nulls last, line) as staged`;
   // Event rows a tool rewrites as they grow (Claude Code's streamed calls) are replaced by a more
   // complete copy; what they were is kept, so undoing this import puts it back.
   const saved = keepVersions
@@ -631,10 +736,10 @@ async function mergeStaging(
   const result = await sql<{
     imported: number;
     updated: number;
-    credits: number;
+    credits: string;
     unpriced: number;
     unattributed: number;
-    bykey: Record<string, number> | null;
+    bykey: Record<string, string> | null;
     unpricedmodels: string[] | null;
     sourcemodels: string[] | null;
     ratecardmodels: string[] | null;
@@ -654,12 +759,12 @@ async function mergeStaging(
     select
       (count(*) filter (where inserted))::int as imported,
       (count(*) filter (where not inserted))::int as updated,
-      coalesce(sum(credits), 0) as credits,
+      coalesce(sum(credits), 0)::text as credits,
       (count(*) filter (where credits is null))::int as unpriced,
       (count(*) filter (where inserted and story_key is null and not exists (
         select 1 from spend_session_stories m where m.team_id = ${teamId} and m.session_id = ins.session_id)))::int as unattributed,
       (select jsonb_object_agg(k, c) from (
-        select story_key as k, coalesce(sum(credits), 0) as c from ins where story_key is not null group by story_key) x) as bykey,
+        select story_key as k, coalesce(sum(credits), 0)::text as c from ins where story_key is not null group by story_key) x) as bykey,
       (select array_agg(distinct coalesce(model, '(no model)') order by coalesce(model, '(no model)')) from ins where credits is null) as unpricedmodels,
       (select array_agg(distinct coalesce(model, '(no model)') order by coalesce(model, '(no model)'))
          from ins where priced_by = 'source') as sourcemodels,
@@ -667,8 +772,8 @@ async function mergeStaging(
          from ins where priced_by = 'rate-card') as ratecardmodels
     from ins`.execute(trx);
   const row = result.rows[0]!;
-  const byStoryKey: Record<string, number> = {};
-  for (const [key, value] of Object.entries(row.bykey ?? {})) byStoryKey[key] = roundMoney(Number(value));
+  const byStoryKey: Record<string, string> = {};
+  for (const [key, value] of Object.entries(row.bykey ?? {})) byStoryKey[key] = value;
   return {
     imported: Number(row.imported),
     updated: Number(row.updated),
@@ -679,7 +784,7 @@ async function mergeStaging(
     unpricedModels: row.unpricedmodels ?? [],
     sourcePricedModels: row.sourcemodels ?? [],
     rateCardModels: row.ratecardmodels ?? [],
-    credits: roundMoney(Number(row.credits)),
+    credits: row.credits,
     byStoryKey,
   };
 }
@@ -716,7 +821,12 @@ async function onePathWarning(trx: DB, teamId: number, importId: number): Promis
   );
 }
 
-async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): Promise<void> {
+async function insertStaging(
+  db: DB,
+  importId: number,
+  entries: SpendEntry[],
+  rowsPerBucket: Uint32Array,
+): Promise<void> {
   const rows = entries.map((e) => ({
     import_id: importId,
     line: e.line,
@@ -745,6 +855,7 @@ async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): P
     aggregated: e.aggregated,
     dedupe_key: e.dedupeKey,
     overlapping: false,
+    merge_bucket: countBucket(rowsPerBucket, mergeBucket(e.dedupeKey)),
   }));
   // One parameter per batch: json_populate_recordset is quick on both engines and avoids the
   // 65,535-parameter limit of a multi-row VALUES list.
@@ -753,9 +864,22 @@ async function insertStaging(db: DB, importId: number, entries: SpendEntry[]): P
   );
 }
 
-async function abandonImport(db: DB, teamId: number, importId: number, error: unknown): Promise<void> {
+function countBucket(rowsPerBucket: Uint32Array, bucket: number): number {
+  rowsPerBucket[bucket]!++;
+  return bucket;
+}
+
+async function abandonImport(
+  db: DB,
+  teamId: number,
+  importId: number,
+  error: unknown,
+  chunks: readonly BucketRange[] = [],
+): Promise<void> {
   const reason = error instanceof Error ? error.message : String(error);
   try {
+    await clearStaging(db, importId, chunks);
+    // Whatever the plan did not cover (a batch that failed half-way): one last sweep.
     await db.deleteFrom("spendStaging").where("importId", "=", importId).execute();
     await db
       .updateTable("spendImports")

@@ -23,6 +23,7 @@ import {
 import { roleAtLeast } from "~/domain/roles";
 import { NO_DETAILS, readDetails } from "~/domain/spend/import-result";
 import { hashToken, newToken } from "~/utils/crypto.server";
+import { breathe } from "~/utils/breathe.server";
 import type { DB } from "~/utils/db.server";
 
 type Trx = Transaction<Database>;
@@ -689,7 +690,12 @@ async function insertChunked<T extends keyof Database, R>(
   // Kysely cannot relate Insertable<Database[T]> to its own insert type while T is generic; the
   // callers' rows are checked against the table by toRow's return type instead.
   const into = trx.insertInto(table) as unknown as InsertQueryBuilder<Database, T, InsertResult>;
-  for (const chunk of chunks(rows)) await into.values(chunk.map(toRow) as never).execute();
+  for (const chunk of chunks(rows)) {
+    await into.values(chunk.map(toRow) as never).execute();
+    // A team's history is hundreds of thousands of rows: on the embedded database each INSERT runs
+    // on the server's own thread, so other requests get their turn between chunks (issue 15).
+    await breathe();
+  }
 }
 
 /** As insertChunked, and returns each row's new id under `key(row, index in rows)`. */
@@ -712,6 +718,7 @@ async function insertChunkedIds<T extends TableWithId, R, K>(
     );
     for (const [i, row] of chunk.entries()) idOf.set(key(row, n + i), ids[i]!);
     n += chunk.length;
+    await breathe();
   }
   return idOf;
 }

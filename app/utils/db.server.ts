@@ -65,6 +65,14 @@ const ownSessions = singleton("ownDatabaseSessions", () => new WeakMap<Kysely<Da
 const embedded = singleton("embeddedDatabases", () => new WeakSet<Kysely<Database>>());
 
 /**
+ * Whether `db` is the embedded database, whose statements run on this process's own thread: long
+ * tasks there go in smaller statements with the event loop let through between them.
+ */
+export function isEmbedded(db: DB): boolean {
+  return embedded.has(db);
+}
+
+/**
  * Runs `fn` on a database session of its own, for state that must last exactly as long as a task
  * and die with the process — a session-level advisory lock. On PostgreSQL that is a connection
  * outside the pool (holding a pooled one for the length of an upload would starve the pages); on

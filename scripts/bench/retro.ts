@@ -242,6 +242,12 @@ async function main() {
       { page: "insights (24 sprints)", path: `/t/${SLUG}/insights?sprints=24`, target: true },
       { page: "dashboard", path: `/t/${SLUG}`, target: false },
       { page: "my spend", path: `/t/${SLUG}/me`, target: false },
+      // The other pages of issue 15's goal (≤ 8× /ping's p95 at this size).
+      { page: "sprints list", path: `/t/${SLUG}/sprints`, target: false },
+      { page: "sprint page (open)", path: `/t/${SLUG}/sprints/${open}`, target: false },
+      { page: "spend inbox", path: `/t/${SLUG}/spend`, target: false },
+      { page: "backlog", path: `/t/${SLUG}/backlog`, target: false },
+      { page: "poker list", path: `/t/${SLUG}/poker`, target: false },
     ];
     const rows: Record<string, string | number>[] = [];
     const loadBefore = os.loadavg();
