@@ -48,7 +48,7 @@ describe("monthPool", () => {
         fc.integer({ min: 0, max: 100_000 }),
         fc.integer({ min: 0, max: 1_000_000 }).map((h) => h / 100),
         fc.integer({ min: 0, max: 1e9 }).map((h) => h / 100),
-        fc.constantFrom("block" as const, "overage" as const),
+        fc.constantFrom("block" as const, "metered" as const),
         (seats, perSeat, budget, policy) => {
           const pool = monthPool({
             source: "seats",

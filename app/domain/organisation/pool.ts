@@ -4,7 +4,7 @@
 import { assertFiniteCredits, roundCredits, toHundredths, fromHundredths } from "./credits";
 
 /** What happens when the included pool is empty (the choice the vendor offers). */
-export type PoolExhaustionPolicy = "block" | "overage";
+export type PoolExhaustionPolicy = "block" | "metered";
 
 export type PoolSource =
   /** plan seats × included credits per seat; per-seat is data because vendors change it. */
@@ -15,7 +15,7 @@ export type PoolSource =
 export type MonthPoolInput = PoolSource & {
   /** Paid-overage budget in credits; 0 or absent = none. */
   overageBudget?: number;
-  /** Absent = "overage" when a budget is set. "block" ignores the budget: spend stops at the pool. */
+  /** Absent = "metered" (overage up to the budget). "block" ignores the budget: spend stops at the pool. */
   exhaustionPolicy?: PoolExhaustionPolicy;
 };
 
@@ -62,7 +62,7 @@ export function monthPool(input: MonthPoolInput): MonthPool {
 
   const budget = roundCredits(input.overageBudget ?? 0);
   assertFiniteCredits("Overage budget", budget);
-  const policy: PoolExhaustionPolicy = input.exhaustionPolicy ?? "overage";
+  const policy: PoolExhaustionPolicy = input.exhaustionPolicy ?? "metered";
   const usableOverage = policy === "block" ? 0 : budget;
   if (policy === "block") {
     explanation.push(
