@@ -36,8 +36,8 @@ export default function OrgInvitePage() {
   return (
     <AuthLayout title={`Join ${org.name}`}>
       <p>
-        You are invited to the organisation <strong>{org.name}</strong> as <strong>{ORG_ROLE_LABELS[role]}</strong>.
-        It shows the organisation's pool and each team's totals; it does not make you a member of its teams.
+        You are invited to the organisation <strong>{org.name}</strong> as <strong>{ORG_ROLE_LABELS[role]}</strong>. It
+        shows the organisation's pool and each team's totals; it does not make you a member of its teams.
       </p>
       {user ? (
         <Form method="post">

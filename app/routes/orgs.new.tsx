@@ -65,13 +65,7 @@ export default function NewOrganisationPage() {
     >
       <Form method="post" className="stack" noValidate>
         <FormError message={errors.form} />
-        <Field
-          label="Organisation name"
-          name="name"
-          defaultValue={result?.values?.name}
-          error={errors.name}
-          required
-        />
+        <Field label="Organisation name" name="name" defaultValue={result?.values?.name} error={errors.name} required />
         <Field
           label="Address"
           name="slug"

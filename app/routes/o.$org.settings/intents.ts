@@ -90,7 +90,11 @@ export async function handleSettingsIntent(ctx: OrgContext, request: Request) {
       case "detach-team":
         if (!(await detachTeam(db, { organisationId: org.id, teamId: input.teamId, actorId: user.id })))
           throw new Response("Team not found", { status: 404 });
-        return data<SettingsActionResult>({ ok: true, errors: {}, notice: "The team is no longer in the organisation." });
+        return data<SettingsActionResult>({
+          ok: true,
+          errors: {},
+          notice: "The team is no longer in the organisation.",
+        });
     }
   } catch (error) {
     if (error instanceof OrganisationError) return invalid({ form: error.message });
