@@ -15,10 +15,11 @@
 // (requireOrgRole / requireTeamRole), never from the form.
 
 import { sql } from "kysely";
-import { monthPool } from "~/domain/organisation/pool";
 import { grantSources, validateAllocations } from "~/domain/organisation/allocation";
 import { fromHundredths, toHundredths } from "~/domain/organisation/credits";
-import { monthInstantRange, firstDayOfMonth, lastDayOfMonth } from "~/domain/organisation/billing-month";
+import { firstDayOfMonth, lastDayOfMonth } from "~/domain/organisation/billing-month";
+import { monthDailySpendByTeam } from "~/models/organisation-burn.server";
+import { getOrOpenMonth, poolOf } from "~/models/organisation-month.server";
 import type { DB } from "~/utils/db.server";
 
 export class ExceptionError extends Error {
@@ -42,33 +43,28 @@ export function getTeamOrganisationForExceptions(db: DB, teamId: number) {
     .executeTakeFirst();
 }
 
-/** Team spend (credits) in a UTC billing month, from the team's own spend entries. */
+/** Team spend (credits) in a UTC billing month (the burn model's daily figures, summed). */
 export async function teamMonthSpend(db: DB, input: { teamIds: number[]; month: string }) {
-  if (input.teamIds.length === 0) return new Map<number, number>();
-  const range = monthInstantRange(input.month);
-  const rows = await db
-    .selectFrom("spendEntries")
-    .select(["teamId", sql<number>`coalesce(sum(credits), 0)`.as("credits")])
-    .where("teamId", "in", input.teamIds)
-    .where("occurredAt", ">=", new Date(range.start))
-    .where("occurredAt", "<", new Date(range.end))
-    .groupBy("teamId")
-    .execute();
-  return new Map(rows.map((r) => [Number(r.teamId), Number(r.credits)]));
+  const daily = await monthDailySpendByTeam(db, input);
+  return new Map([...daily].map(([teamId, days]) => [teamId, Object.values(days).reduce((a, b) => a + b, 0)]));
 }
 
 /**
  * The month as the exception pages need it: the pool and ceiling (null without a pool row), each
  * accepted team's allocation and spend, the reserve left, and what each team has unused.
  */
-export async function getExceptionMonth(db: DB, input: { organisationId: number; month: string }) {
+export async function getExceptionMonth(db: DB, input: { organisationId: number; month: string; open?: boolean }) {
   const [monthRow, teams, allocations] = await Promise.all([
-    db
-      .selectFrom("organisationMonths")
-      .selectAll()
-      .where("organisationId", "=", input.organisationId)
-      .where("month", "=", input.month)
-      .executeTakeFirst(),
+    // Pages open a month nobody set up yet from the one before (like the pool page); inside a grant's
+    // transaction the month must already exist, so it is only read.
+    input.open
+      ? getOrOpenMonth(db, input)
+      : db
+          .selectFrom("organisationMonths")
+          .selectAll()
+          .where("organisationId", "=", input.organisationId)
+          .where("month", "=", input.month)
+          .executeTakeFirst(),
     db
       .selectFrom("organisationTeams as ot")
       .innerJoin("teams as t", "t.id", "ot.teamId")
@@ -86,7 +82,7 @@ export async function getExceptionMonth(db: DB, input: { organisationId: number;
   ]);
   const spend = await teamMonthSpend(db, { teamIds: teams.map((t) => t.id), month: input.month });
   const allocationByTeam = new Map(allocations.map((a) => [Number(a.teamId), Number(a.credits)]));
-  const pool = monthRow ? poolOf(monthRow) : null;
+  const pool = monthRow ? poolOf({ ...monthRow, openedFrom: monthRow.openedFrom ?? null }) : null;
   const allocated = fromHundredths(allocations.reduce((s, a) => s + toHundredths(Number(a.credits)), 0));
   const sources = grantSources({
     reserve: pool ? Math.max(0, pool.ceiling - allocated) : 0,
@@ -109,25 +105,6 @@ export async function getExceptionMonth(db: DB, input: { organisationId: number;
       unused: sources.unusedByTeam[i]!.unused,
     })),
   };
-}
-
-function poolOf(row: {
-  poolSource: "seats" | "fixed";
-  seats: number | null;
-  includedPerSeat: number | null;
-  fixedCredits: number | null;
-  overageBudgetCredits: number;
-  exhaustionPolicy: "block" | "metered";
-}) {
-  const common = { overageBudget: Number(row.overageBudgetCredits), exhaustionPolicy: row.exhaustionPolicy };
-  return row.poolSource === "seats"
-    ? monthPool({
-        source: "seats",
-        seats: row.seats ?? 0,
-        includedPerSeat: Number(row.includedPerSeat ?? 0),
-        ...common,
-      })
-    : monthPool({ source: "fixed", fixedCredits: Number(row.fixedCredits ?? 0), ...common });
 }
 
 /**

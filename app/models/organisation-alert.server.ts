@@ -63,7 +63,7 @@ export async function checkOrganisationAlerts(
   if (!org) return null;
   const organisationId = Number(org.id);
   const month = billingMonthOf(input.now ?? new Date());
-  const standing = await getExceptionMonth(db, { organisationId, month });
+  const standing = await getExceptionMonth(db, { organisationId, month, open: true });
   if (!standing.pool) return null;
   const poolSpent =
     standing.teams.reduce((s, t) => s + t.spent, 0) + (await unplacedMonthSpend(db, { organisationId, month }));

@@ -31,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, org, role } = await requireOrgRole(request, params.org, "viewer");
   const month = monthFrom(request);
   const [standing, exceptions] = await Promise.all([
-    getExceptionMonth(db, { organisationId: org.id, month }),
+    getExceptionMonth(db, { organisationId: org.id, month, open: true }),
     listExceptions(db, { organisationId: org.id, month }),
   ]);
   return {

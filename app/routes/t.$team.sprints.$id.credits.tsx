@@ -39,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const base = { canAsk: roleAtLeast(role, "manager"), months, sprint: { id: sprint.id, name: sprint.name } };
   if (!org) return { ...base, org: null, standing: [], stories: [], exceptions: [] };
   const [standing, stories, exceptions] = await Promise.all([
-    Promise.all(months.map((month) => getExceptionMonth(db, { organisationId: org.id, month }))),
+    Promise.all(months.map((month) => getExceptionMonth(db, { organisationId: org.id, month, open: true }))),
     listExceptionStoryChoices(db, { teamId: team.id, month: months[0]!, sprintId: sprint.id }),
     listExceptions(db, { teamId: team.id, sprint: { id: sprint.id, start: sprint.startDate, end: sprint.endDate } }),
   ]);
