@@ -7,7 +7,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Field, FormError } from "~/components/ui/field";
 import { ExceptionDecision, ExceptionStories } from "~/components/organisation/exception-history";
 import { formatCredits } from "~/domain/capacity";
-import { billingMonthOf, isBillingMonth, nextMonth, previousMonth } from "~/domain/organisation/billing-month";
+import { monthFromQuery, nextMonth, previousMonth } from "~/domain/organisation/billing-month";
 import { ExceptionDecisionSchema } from "~/domain/organisation/exception-form";
 import {
   declineException,
@@ -22,14 +22,9 @@ import { invalid } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Exceptions · Token Poker" }];
 
-function monthFrom(request: Request) {
-  const asked = new URL(request.url).searchParams.get("month") ?? "";
-  return isBillingMonth(asked) ? asked : billingMonthOf(new Date());
-}
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, org, role } = await requireOrgRole(request, params.org, "viewer");
-  const month = monthFrom(request);
+  const month = monthFromQuery(new URL(request.url).searchParams.get("month"), new Date());
   const [standing, exceptions] = await Promise.all([
     getExceptionMonth(db, { organisationId: org.id, month, open: true }),
     listExceptions(db, { organisationId: org.id, month }),
