@@ -120,3 +120,20 @@ function sprintCapacityCredits(
       : { seats, plan: r.plan === "copilot-enterprise" ? "copilot-enterprise" : "copilot-business" };
   return poolCapacity(pool, { start, end }).credits;
 }
+
+/**
+ * UTC day → credits of the organisation's own report that sit on no team this month: rows without
+ * a user (organisation level) and rows whose identity is not placed yet. They count against the pool.
+ */
+export async function monthDailyUnplacedSpend(
+  db: DB,
+  input: { organisationId: number; month: string },
+): Promise<Record<string, number>> {
+  const { rows } = await sql<{ day: string; credits: number | string }>`
+    select to_char("day", 'YYYY-MM-DD') as day, sum(credits) as credits
+    from organisation_spend_rows
+    where organisation_id = ${input.organisationId} and month = ${input.month}
+      and placement <> 'placed' and credits is not null
+    group by 1`.execute(db);
+  return Object.fromEntries(rows.map((r) => [r.day, Number(r.credits)]));
+}

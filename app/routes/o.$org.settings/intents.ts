@@ -84,7 +84,7 @@ export async function handleSettingsIntent(ctx: OrgContext, request: Request) {
           notice:
             outcome === "already-attached"
               ? `/t/${input.teamSlug} is already in ${org.name}.`
-              : `Asked /t/${input.teamSlug} to join. If a team has that address, its owners see the request on the team's settings page and can accept it.`,
+              : `Asked /t/${input.teamSlug} to join. If a team has that address, its owner sees the request on the team's settings page; the team appears here once accepted.`,
         });
       }
       case "detach-team":

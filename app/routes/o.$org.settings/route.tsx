@@ -16,7 +16,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     isAdmin,
     members: await listOrgMembers(db, org.id),
     invites: isAdmin ? await listOpenOrgInvites(db, org.id) : [],
-    teams: (await listOrgTeams(db, org.id)).filter((t) => isAdmin || t.status === "accepted"),
+    // Only teams that accepted: a waiting request would tell the admin that a team with the address
+    // they typed exists, which an organisation must not learn about teams outside it.
+    teams: (await listOrgTeams(db, org.id)).filter((t) => t.status === "accepted"),
   };
 }
 

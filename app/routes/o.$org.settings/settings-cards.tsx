@@ -50,7 +50,7 @@ export function TeamsCard({ teams, isAdmin, error }: { teams: TeamRow[]; isAdmin
                   <input type="hidden" name="intent" value="detach-team" />
                   <input type="hidden" name="teamId" value={t.teamId} />
                   <button type="submit" className="btn btn-ghost">
-                    {t.status === "accepted" ? "Remove" : "Withdraw"}
+                    Remove
                   </button>
                 </Form>
               ) : null}
