@@ -18,6 +18,7 @@ import {
   setSessionStory,
 } from "~/models/spend.server";
 import { getStory } from "~/models/story.server";
+import { checkOrganisationAlertsSoon } from "~/models/organisation-alert.server";
 import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
@@ -110,6 +111,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           note: input.note,
         });
         void checkBurnAlertsSoon(db, { teamId: team.id, origin: new URL(request.url).origin });
+        void checkOrganisationAlertsSoon(db, { teamId: team.id });
         return data<ActionResult>({ ok: true, message: `Added ${formatCredits(entry.credits)} credits.` });
       } catch (error) {
         if (error instanceof ManualEntryError) return invalid({ form: error.message });

@@ -15,6 +15,9 @@ export interface OrgShellProps {
 const SECTIONS: { to: string; label: string; end?: boolean }[] = [
   { to: "", label: "Overview", end: true },
   { to: "pool", label: "Pool" },
+  { to: "exceptions", label: "Exceptions" },
+  { to: "reports", label: "Reports" },
+  { to: "bill", label: "Bill" },
   { to: "settings", label: "Settings" },
 ];
 

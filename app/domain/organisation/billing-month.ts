@@ -123,3 +123,8 @@ export function monthInstantRange(month: BillingMonth): { start: string; end: st
 }
 
 export { isWorkingDay };
+
+/** The month a page's `?month=` asks for, or the current UTC month when it is missing or not a month. */
+export function monthFromQuery(value: string | null, now: Date): BillingMonth {
+  return value !== null && isBillingMonth(value) ? value : billingMonthOf(now);
+}
