@@ -220,7 +220,7 @@ describe.skipIf(!chromiumPath())("organisation flows in a real browser", () => {
     expect(await row.textContent()).toContain("in several teams: Payments, Platform");
     await row.getByLabel("Team for ravi-m").selectOption({ label: "Platform" });
     await row.getByRole("button", { name: "Place" }).click();
-    await expect.poll(() => page.getByRole("status").textContent()).toContain("1 waiting rows moved");
+    await expect.poll(() => page.getByRole("status").textContent()).toContain("1 waiting row moved");
     await page.goto(`/o/${ORG}/bill?month=2026-11`);
     await expect.poll(() => page.getByText("Every row with a user is placed on a team.").count()).toBe(1);
     // Platform's own spend page now holds the placed row.
