@@ -28,7 +28,6 @@ const teamColumns = defineColumns<TeamBurnRow>((col) => [
       );
     },
   }),
-  col.accessor("costCenter", { id: "costCenter", header: "Cost center", cell: (i) => i.getValue() ?? "—" }),
   col.accessor("allocation", {
     id: "allocation",
     header: "Allocation",
@@ -39,7 +38,9 @@ const teamColumns = defineColumns<TeamBurnRow>((col) => [
   col.accessor("remaining", {
     id: "remaining",
     header: "Remaining",
-    cell: (i) => <span style={i.getValue() < 0 ? { color: "var(--danger-text)" } : undefined}>{credits(i.getValue())}</span>,
+    cell: (i) => (
+      <span style={i.getValue() < 0 ? { color: "var(--danger-text)" } : undefined}>{credits(i.getValue())}</span>
+    ),
     meta: { align: "end" },
   }),
   col.accessor("committedExpected", {
