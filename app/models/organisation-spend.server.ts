@@ -235,6 +235,16 @@ export async function importOrganisationReport(
   return { importId, status: "imported", format, rows: entries.length - counts.duplicates, ...counts, errors: [] };
 }
 
+/** For the command line, which has no signed-in user: the organisation by its address. */
+export async function getOrganisationBySlug(db: DB, slug: string) {
+  const row = await db
+    .selectFrom("organisations")
+    .select(["id", "slug", "name"])
+    .where("slug", "=", slug)
+    .executeTakeFirst();
+  return row ? { ...row, id: Number(row.id) } : undefined;
+}
+
 export class PlacementError extends Error {}
 
 /**

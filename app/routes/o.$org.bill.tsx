@@ -105,13 +105,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
     });
     return data<ActionResult>({
       ok: true,
-      message: `“${placed.identity}” placed: ${placed.moved} waiting rows moved to the team.`,
+      message: `“${placed.identity}” placed: ${placed.moved} waiting ${placed.moved === 1 ? "row" : "rows"} moved to the team.`,
     });
   } catch (error) {
     if (error instanceof PlacementError) return invalid({ form: error.message });
     throw error;
   }
 }
+
+const rowCount = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "row" : "rows"}`;
 
 export default function OrganisationBill() {
   const d = useLoaderData<typeof loader>();
@@ -145,22 +147,22 @@ export default function OrganisationBill() {
       <section className="card" aria-labelledby="reconciliation-title">
         <h2 id="reconciliation-title">Reconciliation</h2>
         <div className="table-wrap">
-          <table>
+          <table className="table-compact">
             <tbody>
               <tr>
                 <th scope="row">The bill ({d.month})</th>
                 <td className="num">{formatCredits(r.bill)}</td>
               </tr>
               <tr>
-                <th scope="row">Placed on teams ({r.placed.rows} rows)</th>
+                <th scope="row">Placed on teams ({rowCount(r.placed.rows)})</th>
                 <td className="num">{formatCredits(r.placed.credits)}</td>
               </tr>
               <tr>
-                <th scope="row">Not placed yet ({r.unplaced.rows} rows)</th>
+                <th scope="row">Not placed yet ({rowCount(r.unplaced.rows)})</th>
                 <td className="num">{formatCredits(r.unplaced.credits)}</td>
               </tr>
               <tr>
-                <th scope="row">At organisation level, no user ({r.organisationLevel.rows} rows)</th>
+                <th scope="row">At organisation level, no user ({rowCount(r.organisationLevel.rows)})</th>
                 <td className="num">{formatCredits(r.organisationLevel.credits)}</td>
               </tr>
               <tr>

@@ -24,7 +24,7 @@ const percent = (share: number | null) => (share === null ? "—" : `${Math.roun
 function GroupTable({ caption, groups, label }: { caption: string; groups: ReportGroup[]; label: string }) {
   return (
     <div className="table-wrap">
-      <table>
+      <table className="table-compact">
         <caption>{caption}</caption>
         <thead>
           <tr>
@@ -136,7 +136,7 @@ export default function OrganisationReports() {
         </div>
         <div className="card">
           <div className="table-wrap">
-            <table>
+            <table className="table-compact">
               <caption>By month</caption>
               <thead>
                 <tr>
