@@ -534,6 +534,198 @@ export interface BudgetExtensionsTable {
   createdAt: CreatedAt;
 }
 
+// ---- organisations (0016_create_organisations) ---------------------------------------------------
+
+export type OrgRole = "admin" | "viewer";
+export type OrgTeamStatus = "requested" | "accepted";
+export type PoolSource = "seats" | "fixed";
+export type PoolPlan = "copilot-business" | "copilot-enterprise" | "custom";
+export type PoolExhaustionPolicy = "block" | "metered";
+export type AllocationPolicy = "warn" | "refuse";
+export type CreditExceptionStatus = "requested" | "granted" | "declined";
+export type CreditExceptionSource = "reserve" | "team";
+export type OrgSpendPlacement = "placed" | "unplaced" | "organisation";
+
+export interface OrganisationsTable {
+  id: Id;
+  slug: string;
+  name: string;
+  webhookUrl: ColumnType<string | null, string | null | undefined, string | null>;
+  createdBy: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface OrganisationMembersTable {
+  organisationId: number;
+  userId: number;
+  role: OrgRole;
+  createdAt: CreatedAt;
+}
+
+export interface OrganisationInvitesTable {
+  id: Id;
+  organisationId: number;
+  tokenHash: string;
+  role: OrgRole;
+  createdBy: number | null;
+  expiresAt: Timestamp;
+  revokedAt: Timestamp | null;
+  createdAt: CreatedAt;
+}
+
+export interface CostCentersTable {
+  id: Id;
+  organisationId: number;
+  name: string;
+  capCredits: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface OrganisationTeamsTable {
+  organisationId: number;
+  teamId: number;
+  status: OrgTeamStatus;
+  costCenterId: ColumnType<number | null, number | null | undefined, number | null>;
+  requestedBy: number | null;
+  requestedAt: CreatedAt;
+  acceptedBy: ColumnType<number | null, number | null | undefined, number | null>;
+  acceptedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface OrganisationMonthsTable {
+  organisationId: number;
+  /** 'YYYY-MM', a calendar month in UTC (the vendor's billing month). */
+  month: string;
+  poolSource: PoolSource;
+  plan: PoolPlan | null;
+  seats: number | null;
+  includedPerSeat: number | null;
+  fixedCredits: number | null;
+  overageBudgetCredits: ColumnType<number, number | undefined, number>;
+  exhaustionPolicy: ColumnType<PoolExhaustionPolicy, PoolExhaustionPolicy | undefined, PoolExhaustionPolicy>;
+  allocationPolicy: ColumnType<AllocationPolicy, AllocationPolicy | undefined, AllocationPolicy>;
+  /** The month this one was opened from automatically; null when set up by hand. */
+  openedFrom: ColumnType<string | null, string | null | undefined, string | null>;
+  updatedBy: number | null;
+  createdAt: CreatedAt;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface TeamAllocationsTable {
+  organisationId: number;
+  month: string;
+  teamId: number;
+  credits: number;
+  /** Set when the allocation was given as a share of the pool. */
+  percent: ColumnType<number | null, number | null | undefined, number | null>;
+  updatedBy: number | null;
+  updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface CreditExceptionsTable {
+  id: Id;
+  organisationId: number;
+  teamId: number;
+  month: string;
+  sprintId: ColumnType<number | null, number | null | undefined, number | null>;
+  requestedCredits: number;
+  reason: string;
+  status: ColumnType<CreditExceptionStatus, CreditExceptionStatus | undefined, CreditExceptionStatus>;
+  source: ColumnType<
+    CreditExceptionSource | null,
+    CreditExceptionSource | null | undefined,
+    CreditExceptionSource | null
+  >;
+  sourceTeamId: ColumnType<number | null, number | null | undefined, number | null>;
+  grantedCredits: ColumnType<number | null, number | null | undefined, number | null>;
+  requestedBy: number | null;
+  requestedAt: CreatedAt;
+  decidedBy: ColumnType<number | null, number | null | undefined, number | null>;
+  decidedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  declineReason: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface CreditExceptionStoriesTable {
+  exceptionId: number;
+  storyId: number;
+  teamId: number;
+  title: string;
+  expectedCredits: number | null;
+  p80Credits: number | null;
+}
+
+export interface OrganisationAlertsTable {
+  id: Id;
+  organisationId: number;
+  month: string;
+  /** null: an alert on the whole pool; otherwise on that team's allocation. */
+  teamId: number | null;
+  threshold: number;
+  spentCredits: number;
+  availableCredits: number;
+  crossedAt: CreatedAt;
+  webhookAttempts: ColumnType<number, number | undefined, number>;
+  webhookSentAt: Timestamp | null;
+  webhookError: string | null;
+}
+
+export interface OrganisationIdentityPlacementsTable {
+  organisationId: number;
+  identity: string;
+  teamId: number;
+  placedBy: number | null;
+  placedAt: CreatedAt;
+}
+
+export interface OrganisationSpendImportsTable {
+  id: Id;
+  organisationId: number;
+  userId: number | null;
+  via: Exclude<SpendImportVia, "otlp">;
+  fileName: string;
+  format: string | null;
+  status: ColumnType<SpendImportStatus, SpendImportStatus | undefined, SpendImportStatus>;
+  rows: ColumnType<number, number | undefined, number>;
+  placed: ColumnType<number, number | undefined, number>;
+  unplaced: ColumnType<number, number | undefined, number>;
+  orgLevel: ColumnType<number, number | undefined, number>;
+  rejected: ColumnType<number, number | undefined, number>;
+  credits: ColumnType<number, number | undefined, number>;
+  errors: ColumnType<unknown, string | undefined, string>;
+  startedAt: CreatedAt;
+  finishedAt: Timestamp | null;
+}
+
+export interface OrganisationSpendRowsTable {
+  id: Id;
+  organisationId: number;
+  importId: number | null;
+  occurredAt: Timestamp;
+  day: string;
+  month: string;
+  source: string;
+  model: string | null;
+  identity: string | null;
+  credits: number | null;
+  poolCredits: number | null;
+  paidCredits: number | null;
+  costUsd: number | null;
+  dedupeKey: string;
+  placement: ColumnType<OrgSpendPlacement, OrgSpendPlacement | undefined, OrgSpendPlacement>;
+  teamId: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface OrganisationEventsTable {
+  id: Id;
+  organisationId: number;
+  teamId: number | null;
+  actorId: number | null;
+  kind: string;
+  message: string;
+  createdAt: CreatedAt;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -570,7 +762,23 @@ export interface Database {
   sprintAlerts: SprintAlertsTable;
   otlpSessions: OtlpSessionsTable;
   budgetExtensions: BudgetExtensionsTable;
+  organisations: OrganisationsTable;
+  organisationMembers: OrganisationMembersTable;
+  organisationInvites: OrganisationInvitesTable;
+  costCenters: CostCentersTable;
+  organisationTeams: OrganisationTeamsTable;
+  organisationMonths: OrganisationMonthsTable;
+  teamAllocations: TeamAllocationsTable;
+  creditExceptions: CreditExceptionsTable;
+  creditExceptionStories: CreditExceptionStoriesTable;
+  organisationAlerts: OrganisationAlertsTable;
+  organisationIdentityPlacements: OrganisationIdentityPlacementsTable;
+  organisationSpendImports: OrganisationSpendImportsTable;
+  organisationSpendRows: OrganisationSpendRowsTable;
+  organisationEvents: OrganisationEventsTable;
 }
 
 export type User = Selectable<UsersTable>;
 export type Team = Selectable<TeamsTable>;
+export type Organisation = Selectable<OrganisationsTable>;
+export type OrganisationMonth = Selectable<OrganisationMonthsTable>;

@@ -1,4 +1,5 @@
 // npm run spend:import -- --team <slug> [--format <name>] [--skip-invalid] [--map field=Column,...] [--json] <file>...
+// npm run spend:import -- --org <slug> [--format <name>] [--json] <file>...   (the organisation's own report)
 //
 // Imports spend files into a team on the app's own database settings (DATABASE_URL, else the
 // embedded PGLITE_DIR). Files are imported one by one, in order, each on its own: a rejected file
@@ -18,6 +19,7 @@ import {
   type ImportSummary,
 } from "~/domain/spend/import-result";
 import { formatCredits } from "~/domain/credits";
+import { getOrganisationBySlug, importOrganisationReport } from "~/models/organisation-spend.server";
 import { importSpendFile, settleSpendChecks } from "~/models/spend.server";
 import { getTeamBySlug } from "~/models/team.server";
 import { migrateToLatest, openDatabase, type OpenedDatabase } from "~/utils/db.server";
@@ -26,7 +28,9 @@ import { FolderLockedError } from "~/utils/pglite-lock.server";
 const USAGE = `Usage: npm run spend:import -- --team <slug> [options] <file>...
 
 Options:
-  --team <slug>        the team to import into (required)
+  --team <slug>        the team to import into (this or --org is required)
+  --org <slug>         import the organisation's own report instead: each row is placed on the team whose
+                       identities hold its user (see /o/<slug>/bill); a file with a bad row is rejected
   --format <name>      skip detection: ${FORMAT_NAMES.join(", ")}
   --skip-invalid       import the valid rows and list the invalid ones (default: one bad row rejects the file)
   --map field=Column,… column mapping for your own CSV (fields: id, date, time, user, model, story, session,
@@ -47,6 +51,7 @@ function parse() {
     allowPositionals: true,
     options: {
       team: { type: "string" },
+      org: { type: "string" },
       format: { type: "string" },
       "skip-invalid": { type: "boolean", default: false },
       map: { type: "string" },
@@ -65,8 +70,10 @@ if (args.values.help) {
   process.exit(0);
 }
 const slug = args.values.team;
+const orgSlug = args.values.org;
 const files = args.positionals;
-if (!slug) fail(`--team is required.\n\n${USAGE}`);
+if (!slug && !orgSlug) fail(`--team or --org is required.\n\n${USAGE}`);
+if (slug && orgSlug) fail(`Give --team or --org, not both.\n\n${USAGE}`);
 if (files.length === 0) fail(`Name at least one file.\n\n${USAGE}`);
 const parsedOptions = readImportOptions(
   new URLSearchParams({
@@ -97,9 +104,48 @@ try {
 }
 
 let anyRejected = false;
+if (orgSlug) {
+  try {
+    await migrateToLatest(database.db);
+    const org = await getOrganisationBySlug(database.db, orgSlug);
+    if (!org) fail(`No organisation with the slug "${orgSlug}".`);
+    for (const file of files) {
+      try {
+        await fs.promises.access(file, fs.constants.R_OK);
+        const result = await importOrganisationReport(database.db, fs.createReadStream(file), {
+          organisationId: org.id,
+          fileName: path.basename(file),
+          via: "cli",
+          userId: null,
+          format: options.format,
+        });
+        anyRejected ||= result.status === "rejected";
+        if (json) process.stdout.write(`${JSON.stringify({ file, ...result })}\n`);
+        else {
+          console.log(
+            `${file} (${result.format ?? "unrecognised"}): ${result.status === "rejected" ? "REJECTED" : "imported"}`,
+          );
+          if (result.status === "imported") {
+            console.log(
+              `  ${result.rows} rows: ${result.placed} placed on teams, ${result.unplaced} not placed, ${result.orgLevel} at organisation level, ${result.duplicates} already imported`,
+            );
+          }
+          for (const e of result.errors) console.log(`  line ${e.line}: ${e.reason}`);
+        }
+      } catch (error) {
+        anyRejected = true;
+        console.error(`${file}: cannot import: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    await settleSpendChecks();
+    await database.close();
+  }
+  process.exit(anyRejected ? 1 : 0);
+}
 try {
   await migrateToLatest(database.db);
-  const team = await getTeamBySlug(database.db, slug);
+  const team = await getTeamBySlug(database.db, slug!);
   if (!team) {
     await database.close();
     fail(`No team with the slug "${slug}".`);

@@ -30,6 +30,7 @@ import {
   unattributed,
   waitingKey,
 } from "~/models/attributed-spend.server";
+import { checkOrganisationAlerts } from "~/models/organisation-alert.server";
 import { checkBurnAlerts } from "~/models/sprint-alert.server";
 import type { SpendImportVia, SpendSource } from "../../db/schema";
 import { MAX_CREDITS, MAX_IMPORT_TOTAL, MAX_USD } from "~/domain/form-fields";
@@ -133,7 +134,8 @@ export async function importSpendFile(db: DB, input: SpendInput, options: FileIm
  * sent once) without holding up the import's answer on a slow webhook.
  */
 function afterSpendChanged<T>(db: DB, teamId: number, result: T): T {
-  const check = checkBurnAlerts(db, { teamId })
+  // …and the organisation's pool and the team's allocation (75/90/100 % of the month, issue 17).
+  const check = Promise.all([checkBurnAlerts(db, { teamId }), checkOrganisationAlerts(db, { teamId })])
     .then(() => undefined)
     .catch((error: unknown) => logError("[spend] burn alert check failed:", error))
     .finally(() => pendingChecks.delete(check));

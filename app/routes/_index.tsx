@@ -1,4 +1,5 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { listOrganisationsForUser } from "~/models/organisation.server";
 import { listTeamsForUser } from "~/models/team.server";
 import { getCurrentUser } from "~/server/session.server";
 import { getDb } from "~/utils/database-and-secrets.server";
@@ -6,6 +7,10 @@ import { getDb } from "~/utils/database-and-secrets.server";
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getCurrentUser(request);
   if (!user) return redirect("/login");
-  const teams = await listTeamsForUser(await getDb(), user.id);
-  return redirect(teams[0] ? `/t/${teams[0].slug}` : "/teams/new");
+  const db = await getDb();
+  const teams = await listTeamsForUser(db, user.id);
+  if (teams[0]) return redirect(`/t/${teams[0].slug}`);
+  // Finance people are often in an organisation and in no team.
+  const [org] = await listOrganisationsForUser(db, user.id);
+  return redirect(org ? `/o/${org.slug}` : "/teams/new");
 }

@@ -6,7 +6,9 @@ import { DriftDashboardCard } from "~/components/retro/dashboard-card";
 import { PokerDashboardCard } from "~/components/poker/dashboard-card";
 import { SprintDashboardCard } from "~/components/sprints/dashboard-card";
 import { SpendDashboardCard } from "~/components/spend/dashboard-card";
+import { OrganisationAlerts } from "~/components/organisation/organisation-alerts";
 import { ROLE_LABELS } from "~/domain/roles";
+import { listTeamOrganisationAlerts } from "~/models/organisation-alert.server";
 import { getPokerDashboard } from "~/models/poker.server";
 import { getLatestDriftHeadline } from "~/models/retro.server";
 import { getSprintDashboard } from "~/models/sprint.server";
@@ -21,19 +23,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
   // Independent reads: on PostgreSQL they run side by side on the pool; the embedded database
   // takes them one after another anyway.
-  const [members, backlog, poker, sprint, spend, drift] = await Promise.all([
+  const [members, backlog, poker, sprint, spend, drift, orgAlerts] = await Promise.all([
     listMembers(db, team.id),
     getBacklogCounts(db, team.id),
     getPokerDashboard(db, team.id),
     getSprintDashboard(db, { teamId: team.id, timeZone: team.timeZone }),
     getUnattributedSummary(db, team.id),
     getLatestDriftHeadline(db, team.id),
+    listTeamOrganisationAlerts(db, { teamId: team.id }),
   ]);
-  return { team, role, memberCount: members.length, backlog, poker, sprint, spend, drift };
+  return { team, role, memberCount: members.length, backlog, poker, sprint, spend, drift, orgAlerts };
 }
 
 export default function Dashboard() {
-  const { team, role, memberCount, backlog, poker, sprint, spend, drift } = useLoaderData<typeof loader>();
+  const { team, role, memberCount, backlog, poker, sprint, spend, drift, orgAlerts } = useLoaderData<typeof loader>();
   // Spend arriving (an import, an agent's OpenTelemetry export) refreshes the sprint and spend cards.
   useLiveSpend(team.slug);
   return (
@@ -41,6 +44,7 @@ export default function Dashboard() {
       <div className="page-header">
         <h1>{team.name}</h1>
       </div>
+      <OrganisationAlerts alerts={orgAlerts} />
       <section className="cards" aria-label="Dashboard">
         <article className="card">
           <h2>Team</h2>

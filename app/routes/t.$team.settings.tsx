@@ -15,6 +15,7 @@ const TABS = [
   { to: "rates", label: "Rates" },
   { to: "tokens", label: "API tokens" },
   { to: "trackers", label: "Trackers" },
+  { to: "organisation", label: "Organisation" },
   { to: "export", label: "Export" },
 ];
 

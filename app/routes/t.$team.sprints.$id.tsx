@@ -39,6 +39,8 @@ export function useSprintLayout() {
 const TABS = [
   { to: "", label: "Plan & burn", end: true },
   { to: "retro", label: "Retrospective" },
+  // The team's share of its organisation's month, and requests for more (issue 17).
+  { to: "credits", label: "Credits" },
   { to: "settings", label: "Settings" },
 ];
 

@@ -16,6 +16,7 @@ import {
   removeSessionStory,
   setSessionStory,
 } from "~/models/spend.server";
+import { checkOrganisationAlertsSoon } from "~/models/organisation-alert.server";
 import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { requireStory } from "~/server/story-route.server";
 import { parseForm } from "~/utils/forms";
@@ -102,6 +103,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           note: input.note,
         });
         void checkBurnAlertsSoon(db, { teamId: team.id, origin: new URL(request.url).origin });
+        void checkOrganisationAlertsSoon(db, { teamId: team.id });
         return data<ActionResult>({ ok: true, message: `Added ${formatCredits(entry.credits)} credits.` });
       } catch (error) {
         if (error instanceof ManualEntryError) return invalid({ form: error.message });

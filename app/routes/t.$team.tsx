@@ -1,13 +1,22 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AppShell } from "~/components/team/app-shell";
+import { listOrganisationsForUser } from "~/models/organisation.server";
 import { listTeamsForUser } from "~/models/team.server";
 import { requireTeamRole } from "~/server/auth.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, user, team, role } = await requireTeamRole(request, params.team, "observer");
-  const teams = await listTeamsForUser(db, user.id);
-  return { user: { id: user.id, name: user.name }, team, role, teams };
+  const [teams, orgs] = await Promise.all([listTeamsForUser(db, user.id), listOrganisationsForUser(db, user.id)]);
+  // The header links to the user's organisations: their own memberships only (an organisation a
+  // team is in is not shown to team members who are not in it).
+  return {
+    user: { id: user.id, name: user.name },
+    team,
+    role,
+    teams,
+    orgs: orgs.map((o) => ({ slug: o.slug, name: o.name })),
+  };
 }
 
 /** For child routes: the team, the user and their role, loaded once by this layout. */
@@ -16,9 +25,9 @@ export function useTeamContext() {
 }
 
 export default function TeamLayout() {
-  const { user, team, role, teams } = useLoaderData<typeof loader>();
+  const { user, team, role, teams, orgs } = useLoaderData<typeof loader>();
   return (
-    <AppShell team={team} teams={teams} user={user} role={role}>
+    <AppShell team={team} teams={teams} user={user} role={role} orgs={orgs}>
       <Outlet />
     </AppShell>
   );

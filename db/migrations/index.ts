@@ -12,6 +12,7 @@ import * as m0011 from "./0011_create_calibration_suggestions";
 import * as m0012 from "./0012_add_agent_ingest";
 import * as m0014 from "./0014_add_tracker_fields";
 import * as m0015 from "./0015_create_tracker_connections";
+import * as m0016 from "./0016_create_organisations";
 import * as m0023 from "./0023_bucket_spend_staging";
 import * as m0024 from "./0024_index_spend_identity";
 import * as m0026 from "./0026_record_import_details";
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   "0012_add_agent_ingest": m0012,
   "0014_add_tracker_fields": m0014,
   "0015_create_tracker_connections": m0015,
+  "0016_create_organisations": m0016,
   "0023_bucket_spend_staging": m0023,
   "0024_index_spend_identity": m0024,
   "0026_record_import_details": m0026,

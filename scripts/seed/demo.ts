@@ -10,6 +10,7 @@ import { seedBacklog } from "./backlog";
 import { seedPoker } from "./poker";
 import { seedSpend } from "./spend";
 import { seedSprints } from "./sprints";
+import { seedOrganisation } from "./organisation";
 
 export const DEMO_EMAIL = "demo@example.com";
 export const DEMO_TEAM = "demo";
@@ -29,7 +30,7 @@ export interface DemoContext {
 }
 
 type DemoStep = (ctx: DemoContext) => Promise<void>;
-const DEMO_STEPS: DemoStep[] = [seedBacklog, seedSprints, seedPoker, seedSpend];
+const DEMO_STEPS: DemoStep[] = [seedBacklog, seedSprints, seedPoker, seedSpend, seedOrganisation];
 
 export function demoPassword(services: Services): string {
   return dataFileValue(services.env, "demo-password", () => randomBytes(9).toString("base64url"));

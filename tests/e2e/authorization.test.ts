@@ -53,12 +53,17 @@ const MANAGER_READS = new Set(["/t/:team/settings/export.json"]);
 // Old URLs kept as redirects for the team's people: reads move (301), posts keep their body (308);
 // the new URL does the role check.
 const MOVED = new Set(["/t/:team/backlog/:storyId"]);
+// Actions only a team's owner may take (joining or leaving an organisation, like deleting the team):
+// a manager gets 403 there.
+const OWNER_ACTIONS = new Set(["/t/:team/settings/organisation"]);
 const readStatus = (pattern: string) => (MOVED.has(pattern) ? 301 : MANAGER_READS.has(pattern) ? 403 : 200);
 
 let server: TestServer;
 let routes: { pattern: string; index: boolean; hasLoader: boolean; hasAction: boolean }[];
 /** Token-authenticated endpoints (/api/...): a team's API token, never a session. */
 let apiRoutes: { pattern: string; hasLoader: boolean; hasAction: boolean }[];
+/** Organisation pages (/o/:org/...): org admins and viewers only, never team roles. */
+let orgRoutes: { pattern: string; index: boolean; hasLoader: boolean; hasAction: boolean }[];
 const clients: Record<string, HttpClient> = {};
 
 beforeAll(async () => {
@@ -79,6 +84,14 @@ beforeAll(async () => {
       hasAction: !!r.module.action,
     }))
     .filter((r) => r.pattern.startsWith("/t/:team"));
+  orgRoutes = Object.values(build.routes)
+    .map((r) => ({
+      pattern: "/" + fullPath(r),
+      index: !!r.index,
+      hasLoader: !!r.module.loader,
+      hasAction: !!r.module.action,
+    }))
+    .filter((r) => r.pattern.startsWith("/o/:org"));
   apiRoutes = Object.values(build.routes)
     .map((r) => ({ pattern: "/" + fullPath(r), hasLoader: !!r.module.loader, hasAction: !!r.module.action }))
     .filter((r) => r.pattern.startsWith("/api/"));
@@ -94,7 +107,36 @@ beforeAll(async () => {
   clients.manager = await joinWithRole(owner, "alpha", "manager", "Max Manager");
   clients.anonymous = new HttpClient(server.url);
   for (const [prefix, create] of Object.entries(ROUTE_FIXTURES)) fixtureValues[prefix] = await create(owner);
+
+  // An organisation made by the team's owner (its admin), with Alpha attached and a viewer; the
+  // team's member and manager are not in it. The poker guest has a seat in one Alpha session only.
+  const made = await owner.post("/orgs/new", { name: "Org One", slug: "org-one" });
+  expect(made.headers.get("location")).toBe("/o/org-one/settings");
+  await owner.post("/o/org-one/settings", { intent: "request-team", teamSlug: "alpha" });
+  const listed = await owner.request("/t/alpha/settings/organisation");
+  const orgId = /name="organisationId" value="(\d+)"/.exec(await listed.text())?.[1];
+  expect(orgId, "the request on the team's settings page").toBeTruthy();
+  expect(
+    (await owner.post("/t/alpha/settings/organisation", { intent: "accept", organisationId: orgId! })).status,
+  ).toBe(200);
+  clients.orgViewer = await joinOrgWithRole(owner, "org-one", "viewer", "Fin Viewer");
+  const session = await createPokerSessionOverHttp(owner, "alpha", { allowGuests: true });
+  const room = await owner.request(`/t/alpha/poker/${session.id}`);
+  const guestKey = /\/poker\/join\/([A-Za-z0-9_-]+)/.exec(await room.text())?.[1];
+  expect(guestKey, "a guest link").toBeTruthy();
+  clients.guest = new HttpClient(server.url);
+  expect((await clients.guest.post(`/poker/join/${guestKey}`, { name: "Gwen Guest" })).status).toBeLessThan(400);
 });
+
+async function joinOrgWithRole(admin: HttpClient, org: string, role: "admin" | "viewer", name: string) {
+  const res = await admin.post(`/o/${org}/settings`, { intent: "invite", role });
+  const token = /\/orgs\/invite\/([A-Za-z0-9_-]+)/.exec(await res.text())?.[1];
+  expect(token, "org invite link in the page").toBeTruthy();
+  const user = await signUp(admin.baseUrl, name, `/orgs/invite/${token}`);
+  const join = await user.post(`/orgs/invite/${token}`, {});
+  expect(join.headers.get("location")).toBe(`/o/${org}`);
+  return user;
+}
 
 afterAll(async () => server?.stop());
 
@@ -166,6 +208,10 @@ describe("authorization matrix", () => {
         // redirect back with a message), never as forbidden or unknown, never with a 500.
         if (r.hasAction) {
           const status = (await clients[who]!.post(urlFor(r, true), { intent: "x" })).status;
+          if (who === "manager" && OWNER_ACTIONS.has(r.pattern)) {
+            expect(status, `${who} POST ${r.pattern}`).toBe(403);
+            continue;
+          }
           expect([401, 403, 404].includes(status) || status >= 500, `${who} POST ${r.pattern} → ${status}`).toBe(false);
         }
       }
@@ -228,5 +274,84 @@ describe("authorization matrix", () => {
       { Origin: "https://evil.example" },
     );
     expect(res.status).toBe(403);
+  });
+});
+
+describe("organisation authorization matrix", () => {
+  const orgUrl = (r: { pattern: string; index: boolean }, forPost = false) =>
+    r.pattern.replace(":org", "org-one") + (forPost && r.index ? "?index" : "");
+
+  it("finds the organisation routes in the build", () => {
+    const patterns = orgRoutes.map((r) => r.pattern);
+    for (const p of ["/o/:org", "/o/:org/pool", "/o/:org/settings"]) expect(patterns).toContain(p);
+  });
+
+  it("sends anonymous visitors to the login page", async () => {
+    for (const r of orgRoutes.filter((r) => r.hasLoader)) {
+      const res = await clients.anonymous!.request(orgUrl(r));
+      expect(res.status, r.pattern).toBe(302);
+      expect(res.headers.get("location"), r.pattern).toMatch(/^\/login\?redirectTo=/);
+    }
+  });
+
+  it("answers 404 to outsiders, to the attached team's own people and to poker guests", async () => {
+    // Team roles give nothing at organisation level: the team's member and manager are not org members.
+    for (const who of ["outsider", "member", "manager", "guest"]) {
+      for (const r of orgRoutes) {
+        if (r.hasLoader) expect((await clients[who]!.request(orgUrl(r))).status, `${who} ${r.pattern}`).toBe(404);
+        if (r.hasAction)
+          expect((await clients[who]!.post(orgUrl(r, true), { intent: "x" })).status, `${who} POST ${r.pattern}`).toBe(
+            404,
+          );
+      }
+      // Nor does a made-up organisation answer differently from a real one.
+      expect((await clients[who]!.request("/o/no-such-org")).status, who).toBe(404);
+    }
+  });
+
+  it("lets org viewers read every page and change nothing", async () => {
+    for (const r of orgRoutes) {
+      if (r.hasLoader) expect((await clients.orgViewer!.request(orgUrl(r))).status, r.pattern).toBe(200);
+      if (r.hasAction)
+        expect((await clients.orgViewer!.post(orgUrl(r, true), { intent: "x" })).status, r.pattern).toBe(403);
+    }
+  });
+
+  it("lets org admins read every page and reach every action", async () => {
+    for (const r of orgRoutes) {
+      if (r.hasLoader) expect((await clients.owner!.request(orgUrl(r))).status, r.pattern).toBe(200);
+      if (r.hasAction) {
+        const status = (await clients.owner!.post(orgUrl(r, true), { intent: "x" })).status;
+        expect([401, 403, 404].includes(status) || status >= 500, `POST ${r.pattern} → ${status}`).toBe(false);
+      }
+    }
+  });
+
+  it("gives an org viewer no team page, and an org admin only the team pages of their own teams", async () => {
+    // The viewer is in the organisation Alpha belongs to, not in Alpha.
+    for (const path of ["/t/alpha", "/t/alpha/spend", "/t/alpha/me", "/t/alpha/settings/export.json"])
+      expect((await clients.orgViewer!.request(path)).status, path).toBe(404);
+  });
+
+  it("lets only the team's owner accept or leave, and hides other teams' existence from org admins", async () => {
+    expect(
+      (await clients.manager!.post("/t/alpha/settings/organisation", { intent: "leave", organisationId: "1" })).status,
+    ).toBe(403);
+    // Asking for a team that does not exist reads like asking for one that does.
+    const ask = async (slug: string) =>
+      (await (await clients.owner!.post("/o/org-one/settings", { intent: "request-team", teamSlug: slug })).text())
+        .replace(new RegExp(slug, "g"), "SLUG")
+        .replace(/<input[^>]*>/g, "")
+        .replace(/nonce="[^"]*"/g, "");
+    expect(await ask("beta")).toBe(await ask("no-such-team"));
+    // And the org's pages never show the request's team by name before its owner accepts.
+    expect(await (await clients.owner!.request("/o/org-one/settings")).text()).not.toContain("Beta");
+  });
+
+  it("keeps organisation creation and invites to signed-in people", async () => {
+    expect((await clients.anonymous!.request("/orgs/new")).status).toBe(302);
+    expect((await clients.anonymous!.post("/orgs/new", { name: "Sneaky" })).status).toBe(302);
+    expect((await clients.outsider!.request("/orgs/invite/made-up-token")).status).toBe(404);
+    expect((await clients.outsider!.post("/orgs/invite/made-up-token", {})).status).toBe(404);
   });
 });

@@ -7,6 +7,8 @@ export interface ShellProps {
   teams: { slug: string; name: string }[];
   user: { name: string };
   role: Role;
+  /** The user's organisations (org admin or viewer), linked from the header. */
+  orgs?: { slug: string; name: string }[];
   children: ReactNode;
 }
 
@@ -22,7 +24,7 @@ const SECTIONS: { to: string; label: string; end?: boolean }[] = [
   { to: "settings", label: "Settings" },
 ];
 
-export function AppShell({ team, teams, user, role, children }: ShellProps) {
+export function AppShell({ team, teams, user, role, orgs = [], children }: ShellProps) {
   return (
     <div className="app-shell">
       {/* The first Tab stop: past the nav to the page itself (WCAG 2.4.1). */}
@@ -44,6 +46,7 @@ export function AppShell({ team, teams, user, role, children }: ShellProps) {
               {user.name} · {ROLE_LABELS[role]}
             </p>
             <SectionNav slug={team.slug} className="phone-nav" />
+            <OrgLinks orgs={orgs} />
             <TeamSwitcher id="team-switcher-phone" team={team} teams={teams} />
             <Form method="post" action="/logout">
               <button type="submit" className="btn btn-ghost">
@@ -53,6 +56,7 @@ export function AppShell({ team, teams, user, role, children }: ShellProps) {
           </div>
         </details>
         <div className="topbar-end">
+          <OrgLinks orgs={orgs} />
           <TeamSwitcher id="team-switcher" team={team} teams={teams} />
           <span className="muted user-chip" title={ROLE_LABELS[role]}>
             {user.name} · {ROLE_LABELS[role]}
@@ -68,6 +72,20 @@ export function AppShell({ team, teams, user, role, children }: ShellProps) {
         {children}
       </main>
     </div>
+  );
+}
+
+/** One link per organisation the user belongs to (usually none or one). */
+function OrgLinks({ orgs }: { orgs: { slug: string; name: string }[] }) {
+  if (!orgs.length) return null;
+  return (
+    <nav className="org-links" aria-label="Organisations">
+      {orgs.map((o) => (
+        <a key={o.slug} className="btn btn-ghost" href={`/o/${o.slug}`}>
+          {o.name} <span className="muted">org</span>
+        </a>
+      ))}
+    </nav>
   );
 }
 
@@ -102,6 +120,7 @@ function TeamSwitcher({ id, team, teams }: { id: string; team: ShellProps["team"
           </option>
         ))}
         <option value="__new">+ New team…</option>
+        <option value="__new_org">+ New organisation…</option>
       </select>
       <noscript>
         <button type="submit" className="btn btn-ghost">

@@ -31,6 +31,7 @@ import { parseForm } from "~/utils/forms";
 import { invalid, notFound } from "~/utils/http.server";
 import { ShapeBreakdowns } from "~/components/retro/shape-breakdowns";
 import { BudgetExtensions } from "./budget-extensions";
+import { OrganisationExceptions } from "./organisation-exceptions";
 import { EarlierNotes } from "./earlier-notes";
 import { RetroIntentSchema } from "./intents";
 import { OutliersSection } from "./outliers-section";
@@ -53,7 +54,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!sprintId.success) notFound("Sprint not found");
   const sources = await loadRetroSources(db, { teamId: team.id, sprintId: sprintId.data });
   if (!sources) notFound("Sprint not found");
-  const { retro, scheme, earlier, extensions } = sources;
+  const { retro, scheme, earlier, extensions, exceptions } = sources;
   const query = parseRetroQuery(new URL(request.url).searchParams);
 
   const summary = summarizeRetro(retro.rows, scheme.scheme);
@@ -113,6 +114,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     table,
     total: retro.rows.length,
     earlier,
+    exceptions,
     extensions: extensions.map((x) => ({ ...x, createdAt: new Date(x.createdAt).toISOString().slice(0, 10) })),
     sizes: scheme.scheme.bands.map((b) => b.label),
     dimensions: DIMENSIONS.map((d) => ({
@@ -248,6 +250,7 @@ export default function RetroPage() {
           <StoriesSection d={d} withParams={withParams} sortHref={sortHref} />
 
           <BudgetExtensions d={d} />
+          <OrganisationExceptions d={d} />
 
           <EarlierNotes d={d} />
         </>
