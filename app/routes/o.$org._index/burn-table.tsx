@@ -61,10 +61,14 @@ const teamColumns = defineColumns<TeamBurnRow>((col) => [
     cell: (i) => credits(i.getValue()),
     meta: { align: "end" },
   }),
-  col.accessor("runOut", {
+  col.accessor("runOutDate", {
     id: "runOut",
-    header: "At this rate",
-    cell: (i) => <span className="muted">{i.getValue()}</span>,
+    header: "Allocation lasts",
+    cell: (i) => (
+      <span className="nowrap" title={i.row.original.runOut}>
+        {i.getValue() === null ? "the month" : `to ${i.getValue()!.slice(5)}`}
+      </span>
+    ),
   }),
 ]);
 
