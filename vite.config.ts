@@ -86,6 +86,9 @@ export default defineConfig({
           environment: "node",
           testTimeout: 90_000,
           hookTimeout: 120_000,
+          // expect.poll waits for what a user would wait for: a page answering on a loaded machine
+          // can take seconds, and vitest's default of one second failed tests that were right.
+          expect: { poll: { timeout: 15_000 } },
           // One server and browser at a time: the machine has two cores.
           poolOptions: { forks: { singleFork: true } },
         },

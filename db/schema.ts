@@ -306,6 +306,13 @@ export interface TeamApiTokensTable {
   userId: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+/** What 0026's `spend_imports.details` holds (read through `readDetails`, which fills in missing parts). */
+export interface ImportDetailsRecord {
+  skipped: { count: number; lines: { line: number; kind: "unreadable" | "not-spend"; reason: string }[] };
+  pricedFromFile: string[];
+  pricedFromRateCard: string[];
+}
+
 export interface SpendImportsTable {
   id: Id;
   teamId: number;
@@ -331,6 +338,8 @@ export interface SpendImportsTable {
   /** [{ line, reason }], at most 20. */
   errors: ColumnType<{ line: number; reason: string }[], string | undefined, string>;
   warnings: ColumnType<string[], string | undefined, string>;
+  /** Added by 0026: left-out lines and pricing by model, as `ImportDetails` (app/domain/spend/import-result.ts). */
+  details: ColumnType<ImportDetailsRecord, string | undefined, string>;
   startedAt: CreatedAt;
   finishedAt: Timestamp | null;
   undoneAt: Timestamp | null;

@@ -10,12 +10,18 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { FORMAT_NAMES } from "~/domain/spend/entry";
 import { readImportOptions } from "~/domain/spend/import-options";
-import { describeCounts, summaryJson, type ImportResult, type ImportSummary } from "~/domain/spend/import-result";
+import {
+  describeCounts,
+  NO_DETAILS,
+  summaryJson,
+  type ImportResult,
+  type ImportSummary,
+} from "~/domain/spend/import-result";
+import { formatCredits } from "~/domain/credits";
 import { importSpendFile, settleSpendChecks } from "~/models/spend.server";
 import { getTeamBySlug } from "~/models/team.server";
 import { migrateToLatest, openDatabase, type OpenedDatabase } from "~/utils/db.server";
 import { FolderLockedError } from "~/utils/pglite-lock.server";
-import { formatCredits } from "~/domain/credits";
 
 const USAGE = `Usage: npm run spend:import -- --team <slug> [options] <file>...
 
@@ -125,6 +131,8 @@ try {
         unpriced: 0,
         credits: 0,
         byStoryKey: {},
+        ...NO_DETAILS,
+        unpricedModels: [],
         errors: [{ line: 1, reason: `cannot read the file: ${(error as Error).message}` }],
       };
     }
@@ -137,16 +145,30 @@ try {
     }
     const head = rejected ? "REJECTED" : "imported";
     console.log(`${file} (${summary.format ?? "unrecognised"}): ${head}`);
-    if (!rejected) {
-      console.log(`  ${describeCounts(summary)} of ${summary.rows} rows · ${formatCredits(summary.credits)} credits`);
-      if (summary.unattributed)
-        console.log(`  ${summary.unattributed} without a story (assign them on /t/${slug}/spend)`);
-      if (summary.unpriced) console.log(`  ${summary.unpriced} unpriced: ${result?.unpricedModels.join(", ")}`);
-      for (const [key, credits] of Object.entries(summary.byStoryKey))
-        console.log(`  ${key}: ${formatCredits(credits)} credits`);
+    if (rejected) {
+      for (const e of summary.errors) console.log(`  line ${e.line}: ${e.reason}`);
+      continue;
     }
-    for (const warning of result?.warnings ?? []) console.log(`  warning: ${warning}`);
-    for (const e of summary.errors) console.log(`  line ${e.line}: ${e.reason}`);
+    console.log(`  ${describeCounts(summary)} of ${summary.rows} rows · ${formatCredits(summary.credits)} credits`);
+    if (summary.unattributed)
+      console.log(`  ${summary.unattributed} without a story (assign them on /t/${slug}/spend)`);
+    for (const [key, credits] of Object.entries(summary.byStoryKey))
+      console.log(`  ${key}: ${formatCredits(credits)} credits`);
+    for (const note of result?.notes ?? []) console.log(`  note: ${note}`);
+    if (summary.pricedFromFile.length) console.log(`  priced from the file: ${summary.pricedFromFile.join(", ")}`);
+    if (summary.pricedFromRateCard.length)
+      console.log(`  priced from the rate card: ${summary.pricedFromRateCard.join(", ")}`);
+    if (summary.unpricedModels.length)
+      console.log(
+        `  unpriced (${summary.unpriced}, not on the rate card; tokens kept): ${summary.unpricedModels.join(", ")}`,
+      );
+    if (summary.skipped.count) {
+      console.log(`  ${summary.skipped.count} line${summary.skipped.count === 1 ? "" : "s"} skipped:`);
+      for (const s of summary.skipped.lines)
+        console.log(`    line ${s.line} (${s.kind === "unreadable" ? "unreadable" : "not spend"}): ${s.reason}`);
+      if (summary.skipped.count > summary.skipped.lines.length)
+        console.log(`    … and ${summary.skipped.count - summary.skipped.lines.length} more`);
+    }
   }
 } finally {
   // The burn alert checks the imports started finish before the database closes.

@@ -10,8 +10,10 @@
 //   - a story with no estimate is judged by the sprint's remaining credits alone ("not estimated");
 //   - within 90 % of the story's limit → warn, whatever the policy.
 
+import { z } from "zod";
 import { type ExhaustionPolicy } from "~/domain/capacity";
 import { formatCredits } from "~/domain/credits";
+import { withoutControlChars } from "~/domain/otlp/spend";
 
 export type GuardDecision = "continue" | "warn" | "stop";
 
@@ -111,3 +113,16 @@ export function decideBudget(input: GuardInput): GuardAnswer {
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
+
+/** A manager's extension as a form sends it (the story page and the sprint's approval queue). */
+export const BUDGET_EXTENSION_FIELDS = {
+  credits: z.coerce
+    .number({ error: "Give a number of credits" })
+    .finite()
+    .positive("Give a positive number of credits")
+    .max(1_000_000_000),
+  reason: z
+    .string()
+    .transform((v) => withoutControlChars(v).trim())
+    .pipe(z.string().min(1, "Say why the story needs more").max(500, "Keep it under 500 characters")),
+};

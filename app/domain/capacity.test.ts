@@ -133,8 +133,8 @@ describe("pool calculator", () => {
     expect(pool.credits).toBe(8_883); // 5,428.57 + 3,454.55 = 8,883.12, rounded down
     expect(pool.explanation).toEqual([
       "10 seats × 1,900 credits (Copilot Business) = 19,000 credits a month.",
-      "2025-03: 6 of the month's 21 working days fall in the sprint → 19,000 × 6/21 = 5,428.6 credits.",
-      "2025-04: 4 of the month's 22 working days fall in the sprint → 19,000 × 4/22 = 3,454.5 credits.",
+      "Mar 2025: 6 of the month's 21 working days fall in the sprint → 19,000 × 6/21 = 5,428.6 credits.",
+      "Apr 2025: 4 of the month's 22 working days fall in the sprint → 19,000 × 4/22 = 3,454.5 credits.",
       "Sum of the months: 5,428.6 + 3,454.5 = 8,883.1 credits.",
       "Sprint capacity: 8,883 credits (rounded down to whole credits).",
     ]);
@@ -242,9 +242,9 @@ describe("suggested capacity (yesterday's weather)", () => {
     ]);
     expect(suggestion?.credits).toBe(2_000);
     expect(suggestion?.explanation).toEqual([
-      "Sprint 12 (2025-03-17 – 2025-03-28): 3,000 credits over 10 working days = 300 a day × 5 working days = 1,500 credits.",
-      "Sprint 11 (2025-03-03 – 2025-03-07): 2,500 credits over 5 working days = 500 a day × 5 working days = 2,500 credits.",
-      "Sprint 10 (2025-02-17 – 2025-02-28): 4,000 credits over 10 working days = 400 a day × 5 working days = 2,000 credits.",
+      "Sprint 12 (17 – 28 Mar 2025): 3,000 credits over 10 working days = 300 a day × 5 working days = 1,500 credits.",
+      "Sprint 11 (3 – 7 Mar 2025): 2,500 credits over 5 working days = 500 a day × 5 working days = 2,500 credits.",
+      "Sprint 10 (17 – 28 Feb 2025): 4,000 credits over 10 working days = 400 a day × 5 working days = 2,000 credits.",
       "Median of 1,500, 2,500, 2,000 = 2,000 credits.",
     ]);
   });

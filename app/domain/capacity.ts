@@ -5,6 +5,8 @@
 // the built-in Intl API only, because "working days and daily burn follow the team's time zone".
 import { formatCredits } from "~/domain/credits";
 
+import { formatDayRange, formatMonth } from "~/domain/dates";
+
 // ---------------------------------------------------------------------------------------------
 // Dates and working days
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +232,7 @@ export function poolCapacity(pool: PoolSeats, sprint: { start: string; end: stri
     };
     months.push(month);
     explanation.push(
-      `${month.month}: ${inSprint} of the month's ${inMonth} working days fall in the sprint → ` +
+      `${formatMonth(month.month)}: ${inSprint} of the month's ${inMonth} working days fall in the sprint → ` +
         `${formatCredits(monthly)} × ${inSprint}/${inMonth} = ${credits(month.credits)}.`,
     );
     monthStart = nextMonth;
@@ -383,7 +385,7 @@ export function suggestCapacity(
   const rounded = Math.round(m);
   const explanation = samples.map(
     (s) =>
-      `${s.name} (${s.start} – ${s.end}): ${credits(s.actualCredits)} over ${s.workingDays} working days = ` +
+      `${s.name} (${formatDayRange(s.start, s.end)}): ${credits(s.actualCredits)} over ${s.workingDays} working days = ` +
       `${formatCredits(s.perWorkingDay)} a day × ${workingDaysInSprint} working days = ${credits(s.scaled)}.`,
   );
   explanation.push(

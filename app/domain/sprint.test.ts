@@ -327,7 +327,7 @@ describe("burn alerts", () => {
     });
     expect(alert.text).toBe(
       "⚠️ Payments · Sprint 3 reached 90 % of its available AI credits: 3,650 of 4,000 credits spent (91 %). " +
-        "Projected by 2026-12-04: 5,200 credits (130 %). <http://x/t/pay/sprints/3|Open the sprint>",
+        "Projected by 4 Dec 2026: 5,200 credits (130 %). <http://x/t/pay/sprints/3|Open the sprint>",
     );
     expect(alert).toMatchObject({
       threshold: 90,

@@ -17,6 +17,7 @@ import {
   type StoryEstimate,
   type Threshold,
 } from "~/domain/capacity";
+import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 /** A row of the sprint list (the model reads it; the sprint table shows it). */
@@ -447,7 +448,7 @@ export function burnAlert(input: {
   const projection =
     projected === null
       ? ""
-      : ` Projected by ${sprint.end}: ${formatCredits(projected)} credits (${available > 0 ? Math.round((projected / available) * 100) : 100} %).`;
+      : ` Projected by ${formatDay(sprint.end)}: ${formatCredits(projected)} credits (${available > 0 ? Math.round((projected / available) * 100) : 100} %).`;
   const text =
     `${threshold >= 100 ? "🛑" : "⚠️"} ${team} · ${sprint.name} reached ${threshold} % of its available AI credits: ` +
     `${formatCredits(spent)} of ${formatCredits(available)} credits spent (${pct} %).${projection} <${sprint.url}|Open the sprint>`;

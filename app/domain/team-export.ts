@@ -451,6 +451,19 @@ const SpendImportSchema = z.object({
   unpricedModels: z.array(text(200)).max(1_000),
   errors: z.array(z.object({ line: count, reason: text(2000) })).max(1_000),
   warnings: z.array(text(2000)).max(1_000),
+  /** Left-out lines and pricing by model (0026); absent from exports made before. */
+  details: z
+    .object({
+      skipped: z.object({
+        count: count,
+        lines: z
+          .array(z.object({ line: count, kind: z.enum(["unreadable", "not-spend"]), reason: text(2000) }))
+          .max(1_000),
+      }),
+      pricedFromFile: z.array(text(200)).max(1_000),
+      pricedFromRateCard: z.array(text(200)).max(1_000),
+    })
+    .optional(),
   startedAt: timestamp,
   finishedAt: timestamp.nullable(),
   undoneAt: timestamp.nullable(),

@@ -46,6 +46,73 @@ export async function extendedCredits(db: DB, input: { teamId: number; storyId: 
   return roundMoney(Number(row.credits));
 }
 
+/** Credits managers added, per story (stories without extensions are absent). */
+async function extendedCreditsByStory(db: DB, input: { teamId: number; storyIds: number[] }) {
+  if (input.storyIds.length === 0) return new Map<number, number>();
+  const rows = await db
+    .selectFrom("budgetExtensions")
+    .select(["storyId", sql<number>`coalesce(sum(credits), 0)`.as("credits")])
+    .where("teamId", "=", input.teamId)
+    .where("storyId", "in", input.storyIds)
+    .groupBy("storyId")
+    .execute();
+  return new Map(rows.map((r) => [r.storyId, roundMoney(Number(r.credits))]));
+}
+
+type Sprint = NonNullable<Awaited<ReturnType<typeof getSprint>>>;
+
+/** What the guard needs of a running sprint: its policy, available credits and everything it spent. */
+async function sprintFiguresOf(db: DB, teamId: number, sprint: Sprint): Promise<NonNullable<StoryBudget["sprint"]>> {
+  const daily = await dailySpendForSprint(db, { teamId, start: sprint.startDate, end: sprint.endDate });
+  return {
+    id: sprint.id,
+    name: sprint.name,
+    policy: sprint.exhaustionPolicy,
+    available: capacityOf(sprint).available,
+    spent: roundMoney(Object.values(daily).reduce((a, b) => a + b, 0)),
+  };
+}
+
+type BudgetStory = {
+  id: number;
+  key: string | null;
+  title: string;
+  expectedCredits: number | null;
+  p80Credits: number | null;
+  size?: string | null;
+};
+
+/** The guard's answer for one story, from figures already read (one story or a whole sprint's). */
+function budgetOf(
+  story: BudgetStory,
+  spent: number,
+  extended: number,
+  sprint: { figures: StoryBudget["sprint"]; policy: Sprint["exhaustionPolicy"] } | null,
+): StoryBudget {
+  const estimate =
+    story.expectedCredits !== null
+      ? { expected: story.expectedCredits, p80: story.p80Credits ?? story.expectedCredits, size: story.size ?? null }
+      : null;
+  const figures = sprint?.figures ?? null;
+  const answer = decideBudget({
+    estimate,
+    spent,
+    extended,
+    sprint: figures
+      ? { name: figures.name, policy: sprint!.policy, available: figures.available, spent: figures.spent }
+      : null,
+    teamRemaining: null,
+  });
+  return {
+    ...answer,
+    story: { id: story.id, key: story.key, title: story.title },
+    estimate,
+    spent,
+    extended,
+    sprint: figures,
+  };
+}
+
 /** The budget of a story named by key or id; null when the team has no such story. */
 export async function getStoryBudget(
   db: DB,
@@ -61,45 +128,33 @@ export async function getStoryBudget(
     extendedCredits(db, { teamId: input.teamId, storyId: story.id }),
     openSprintOf(db, input.teamId, story.id),
   ]);
-  const spent = actual[0]?.credits ?? 0;
-  const estimate =
-    story.expectedCredits !== null
-      ? { expected: story.expectedCredits, p80: story.p80Credits ?? story.expectedCredits, size: story.size ?? null }
-      : null;
-  let sprintFigures: StoryBudget["sprint"] = null;
-  if (sprint) {
-    const daily = await dailySpendForSprint(db, { teamId: input.teamId, start: sprint.startDate, end: sprint.endDate });
-    const sprintSpent = roundMoney(Object.values(daily).reduce((a, b) => a + b, 0));
-    sprintFigures = {
-      id: sprint.id,
-      name: sprint.name,
-      policy: sprint.exhaustionPolicy,
-      available: capacityOf(sprint).available,
-      spent: sprintSpent,
-    };
-  }
-  const answer = decideBudget({
-    estimate,
-    spent,
+  const figures = sprint ? await sprintFiguresOf(db, input.teamId, sprint) : null;
+  return budgetOf(
+    story,
+    actual[0]?.credits ?? 0,
     extended,
-    sprint: sprintFigures
-      ? {
-          name: sprintFigures.name,
-          policy: sprint!.exhaustionPolicy,
-          available: sprintFigures.available,
-          spent: sprintFigures.spent,
-        }
-      : null,
-    teamRemaining: null,
-  });
-  return {
-    ...answer,
-    story: { id: story.id, key: story.key, title: story.title },
-    estimate,
-    spent,
-    extended,
-    sprint: sprintFigures,
-  };
+    sprint ? { figures, policy: sprint.exhaustionPolicy } : null,
+  );
+}
+
+/**
+ * The guard's answer for each story still open in a running sprint — the same answers
+ * getStoryBudget gives one at a time, read in four queries (the sprint page's approval queue).
+ */
+export async function getSprintStoryBudgets(
+  db: DB,
+  input: { teamId: number; sprint: Sprint; stories: BudgetStory[] },
+): Promise<StoryBudget[]> {
+  if (input.sprint.closedAt !== null || input.stories.length === 0) return [];
+  const storyIds = input.stories.map((s) => s.id);
+  const [actual, extended, figures] = await Promise.all([
+    getActualCreditsByStory(db, { teamId: input.teamId, storyIds }),
+    extendedCreditsByStory(db, { teamId: input.teamId, storyIds }),
+    sprintFiguresOf(db, input.teamId, input.sprint),
+  ]);
+  const spentBy = new Map(actual.map((a) => [a.storyId, a.credits]));
+  const sprint = { figures, policy: input.sprint.exhaustionPolicy };
+  return input.stories.map((s) => budgetOf(s, spentBy.get(s.id) ?? 0, extended.get(s.id) ?? 0, sprint));
 }
 
 export class BudgetExtensionError extends Error {}

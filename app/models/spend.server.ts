@@ -42,7 +42,15 @@ import {
   type SkippedLine,
   type SpendEntry,
 } from "~/domain/spend/entry";
-import { MAX_LISTED_ERRORS, type ImportResult } from "~/domain/spend/import-result";
+import {
+  MAX_LISTED_ERRORS,
+  describeDetails,
+  mergeSkipped,
+  NO_DETAILS,
+  readDetails,
+  type ImportDetails,
+  type ImportResult,
+} from "~/domain/spend/import-result";
 import type { GenericMapping } from "~/domain/spend/parse-context";
 import { parseSpend, type SpendInput } from "~/domain/spend/parse";
 import { findRate, priceTokens, roundMoney, usdToCredits } from "~/domain/spend/rate-card";
@@ -318,7 +326,7 @@ async function stageAndMerge(
         inFileDuplicates++;
       } else {
         ignoredCount++;
-        if (ignored.length < 3) ignored.push(event.skipped);
+        if (ignored.length < MAX_LISTED_ERRORS) ignored.push(event.skipped);
       }
     }
     if (staging) await flush();
@@ -363,7 +371,9 @@ async function stageAndMerge(
       unpricedModels: [],
       credits: 0,
       byStoryKey: {},
+      ...NO_DETAILS,
       errors,
+      notes: [],
       warnings: [],
     };
     await db
@@ -382,23 +392,8 @@ async function stageAndMerge(
     return result;
   }
 
-  const warnings: string[] = [...notesFromFile];
-  if (badLines > 0) {
-    const named = errors
-      .slice(0, 5)
-      .map((e) => `line ${e.line}: ${e.reason}`)
-      .join("; ");
-    warnings.push(
-      `${badLines} unreadable line${badLines === 1 ? " was" : "s were"} skipped ` +
-        `(${named}${badLines > 5 ? "; …" : ""}).`,
-    );
-  }
-  if (ignoredCount > 0) {
-    const reasons = ignored.map((s) => `line ${s.line}: ${s.reason}`).join("; ");
-    warnings.push(
-      `${ignoredCount} line${ignoredCount === 1 ? " was" : "s were"} not spend and ${ignoredCount === 1 ? "was" : "were"} left out (${reasons}${ignoredCount > ignored.length ? "; …" : ""}).`,
-    );
-  }
+  // The lines left out, as data: unreadable ones (the file still went in) and rows that are not spend.
+  const skipped = mergeSkipped(badLines > 0 ? errors : [], ignored, badLines + ignoredCount);
 
   // One short transaction: mark overlaps, move the rows, complete the log. Repeated keys within the
   // file make the single INSERT … ON CONFLICT DO UPDATE fail ("cannot affect row a second time"),
@@ -406,7 +401,7 @@ async function stageAndMerge(
   // Large reports rarely repeat a row, so they take the fast path.
   const merge = (firstLineOnly: boolean) =>
     db.transaction().execute(async (trx) => {
-      const notes: string[] = [];
+      const notes: string[] = [...notesFromFile];
       // One import per team at a time in this step, so two imports of overlapping sources cannot
       // both see "no other source for this session" and both add it.
       await sql`select pg_advisory_xact_lock(4004, ${teamId}::int)`.execute(trx);
@@ -423,22 +418,14 @@ async function stageAndMerge(
       const pathWarning = counts.imported + counts.updated > 0 ? await onePathWarning(trx, teamId, importId) : null;
       if (pathWarning) notes.push(pathWarning);
       counts.overlapping = Number(overlap.numAffectedRows ?? 0);
-      if (format !== "copilot-usage" && format !== "copilot-premium") {
-        if (counts.sourcePricedModels.length > 0) {
-          notes.push(`Priced from the file's own cost: ${counts.sourcePricedModels.join(", ")}.`);
-        }
-        if (counts.rateCardModels.length > 0) {
-          notes.push(`Priced from the rate card: ${counts.rateCardModels.join(", ")}.`);
-        }
-      }
-      if (counts.unpricedModels.length > 0) {
-        notes.push(
-          `${counts.unpriced} ${counts.unpriced === 1 ? "entry uses a model" : "entries use models"} not on the rate card (${counts.unpricedModels.join(", ")}): their tokens are kept, and they are priced as soon as the model is added to the rate card.`,
-        );
-      }
       // Whatever was staged and neither added, updated nor overlapping was there already (or
       // repeated an earlier line of the file).
       const duplicates = entries - counts.overlapping - counts.imported - counts.updated + inFileDuplicates;
+      const details: ImportDetails = {
+        skipped,
+        pricedFromFile: counts.sourcePricedModels,
+        pricedFromRateCard: counts.rateCardModels,
+      };
       const completed = await trx
         .updateTable("spendImports")
         .set({
@@ -456,7 +443,9 @@ async function stageAndMerge(
           byStoryKey: JSON.stringify(counts.byStoryKey),
           unpricedModels: counts.unpricedModels,
           errors: JSON.stringify(errors),
-          warnings: JSON.stringify([...warnings, ...notes]),
+          // The notes only: the details' sentences are made from `details` when read.
+          warnings: JSON.stringify(notes),
+          details: JSON.stringify(details),
           finishedAt: new Date(),
         })
         .where("id", "=", importId)
@@ -467,10 +456,10 @@ async function stageAndMerge(
         .executeTakeFirst();
       if (Number(completed.numUpdatedRows) !== 1)
         throw new Error("the import was given up for interrupted before it finished");
-      return { ...counts, duplicates, notes };
+      return { ...counts, duplicates, notes, details };
     });
 
-  let merged: MergeCounts & { notes: string[] };
+  let merged: MergeCounts & { notes: string[]; details: ImportDetails };
   try {
     try {
       // Transcripts repeat a call's key while it streams: they go straight to the deduplicating merge.
@@ -483,11 +472,10 @@ async function stageAndMerge(
     await abandonImport(db, teamId, importId, error);
     throw error;
   }
-  warnings.push(...merged.notes);
   // Outside the transaction: staged rows of a finished import are never read again.
   await db.deleteFrom("spendStaging").where("importId", "=", importId).execute();
 
-  return {
+  const result: ImportResult = {
     importId,
     status: "imported",
     file: target.fileName,
@@ -503,9 +491,13 @@ async function stageAndMerge(
     unpricedModels: merged.unpricedModels,
     credits: merged.credits,
     byStoryKey: merged.byStoryKey,
+    ...merged.details,
     errors,
-    warnings,
+    notes: merged.notes,
+    warnings: [],
   };
+  result.warnings = [...merged.notes, ...describeDetails(result)];
+  return result;
 }
 
 interface MergeCounts {
@@ -885,26 +877,32 @@ export async function getImportResults(
     .where("id", "in", input.importIds.slice(0, 50))
     .orderBy("id")
     .execute();
-  return rows.map((r) => ({
-    importId: r.id,
-    status: r.status === "imported" ? "imported" : "rejected",
-    file: r.fileName,
-    format: r.format,
-    rows: r.rows,
-    imported: r.imported,
-    updated: r.updated,
-    duplicates: r.duplicates,
-    overlapping: r.overlapping,
-    rejected: r.rejected,
-    unattributed: r.unattributed,
-    unpriced: r.unpriced,
-    unpricedModels: r.unpricedModels,
-    credits: r.credits,
-    byStoryKey: r.byStoryKey,
-    errors: r.errors,
-    warnings: r.warnings,
-    undone: r.undoneAt !== null,
-  }));
+  return rows.map((r) => {
+    const result: ImportResult = {
+      importId: r.id,
+      status: r.status === "imported" ? "imported" : "rejected",
+      file: r.fileName,
+      format: r.format,
+      rows: r.rows,
+      imported: r.imported,
+      updated: r.updated,
+      duplicates: r.duplicates,
+      overlapping: r.overlapping,
+      rejected: r.rejected,
+      unattributed: r.unattributed,
+      unpriced: r.unpriced,
+      unpricedModels: r.unpricedModels,
+      credits: r.credits,
+      byStoryKey: r.byStoryKey,
+      ...readDetails(r.details),
+      errors: r.errors,
+      notes: r.warnings,
+      warnings: [],
+    };
+    // Imports from before 0026 kept every sentence in `warnings` and have no details to describe.
+    result.warnings = [...r.warnings, ...describeDetails(result)];
+    return { ...result, undone: r.undoneAt !== null };
+  });
 }
 
 export class UndoError extends Error {}
@@ -1057,7 +1055,7 @@ function inboxQuery(db: DB, teamId: number, f: InboxFilters) {
 /** The Unattributed inbox: entries with no story key, no mapped session and no assignment. */
 export async function listUnattributed(
   db: DB,
-  input: { teamId: number; filters?: InboxFilters; sort?: InboxSort; desc?: boolean; limit?: number },
+  input: { teamId: number; filters?: InboxFilters; sort?: InboxSort; desc?: boolean; limit?: number; offset?: number },
 ) {
   const f = input.filters ?? {};
   const column = INBOX_SORTS[input.sort ?? "day"];
@@ -1081,6 +1079,7 @@ export async function listUnattributed(
       .orderBy(column, (ob) => (desc ? ob.desc().nullsLast() : ob.asc().nullsLast()))
       .orderBy("e.id", "desc")
       .limit(input.limit ?? 500)
+      .offset(input.offset ?? 0)
       .execute(),
     inboxQuery(db, input.teamId, f)
       .select((eb) => [

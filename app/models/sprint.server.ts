@@ -30,6 +30,7 @@ import { ESTIMATE_BAND, ESTIMATE_FIGURES } from "~/models/estimate-columns.serve
 import { refreshSuggestion } from "~/models/calibration.server";
 import { dailySpendForSprint, spendTotalsForSprints } from "~/models/sprint-spend.server";
 import type { DB } from "~/utils/db.server";
+import { formatDayRange } from "~/domain/dates";
 
 export interface SprintSettingsInput {
   name: string;
@@ -159,7 +160,7 @@ export async function createSprint(db: DB, input: { teamId: number; createdBy: n
       sprintId: row.id,
       actorId: input.createdBy,
       kind: "created",
-      message: `Created ${input.name} (${input.start} – ${input.end}).`,
+      message: `Created ${input.name} (${formatDayRange(input.start, input.end)}).`,
     });
     return row;
   });
@@ -181,7 +182,7 @@ export async function updateSprint(
     const changes: string[] = [];
     if (current.name !== input.name) changes.push(`name → ${input.name}`);
     if (current.startDate !== input.start || current.endDate !== input.end)
-      changes.push(`dates → ${input.start} – ${input.end}`);
+      changes.push(`dates → ${formatDayRange(input.start, input.end)}`);
     const before = capacityOf(current);
     const after = capacityOf({ ...current, ...values });
     if (before.capacity !== after.capacity || before.reservePercent !== after.reservePercent) {

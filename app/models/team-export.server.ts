@@ -21,6 +21,7 @@ import {
   type TeamExportSnapshot,
 } from "~/domain/team-export";
 import { roleAtLeast } from "~/domain/roles";
+import { NO_DETAILS, readDetails } from "~/domain/spend/import-result";
 import { hashToken, newToken } from "~/utils/crypto.server";
 import type { DB } from "~/utils/db.server";
 
@@ -568,6 +569,7 @@ async function readTeam(trx: Trx, teamId: number, now: Date): Promise<TeamExport
       unpricedModels: x.unpricedModels,
       errors: x.errors,
       warnings: x.warnings,
+      details: readDetails(x.details),
       startedAt: iso(x.startedAt),
       finishedAt: isoOrNull(x.finishedAt),
       undoneAt: isoOrNull(x.undoneAt),
@@ -1046,7 +1048,7 @@ async function writeTeam(
     "spendImports",
     doc.spendImports,
     byRef,
-    ({ ref: _ref, importedBy, undoneBy, byStoryKey, errors, warnings, ...x }) => ({
+    ({ ref: _ref, importedBy, undoneBy, byStoryKey, errors, warnings, details, ...x }) => ({
       ...x,
       teamId,
       userId: userOf(importedBy),
@@ -1054,6 +1056,7 @@ async function writeTeam(
       byStoryKey: JSON.stringify(byStoryKey),
       errors: JSON.stringify(errors),
       warnings: JSON.stringify(warnings),
+      details: JSON.stringify(details ?? NO_DETAILS),
       undoneBy: userOf(undoneBy),
     }),
   );

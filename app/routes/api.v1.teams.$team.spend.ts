@@ -48,6 +48,10 @@ function summary(result: ImportResult) {
     unpriced: result.unpriced,
     credits: result.credits,
     byStoryKey: result.byStoryKey,
+    skipped: result.skipped,
+    pricedFromFile: result.pricedFromFile,
+    pricedFromRateCard: result.pricedFromRateCard,
+    unpricedModels: result.unpricedModels,
     errors: result.errors,
     warnings: result.warnings,
   };

@@ -9,6 +9,7 @@ import { listStories } from "~/models/story.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction = () => [{ title: "Poker · Token Poker" }];
@@ -86,7 +87,7 @@ export default function PokerSessionsPage() {
             <h2 id="new-session-h">New session</h2>
             <CreateSessionForm
               stories={stories}
-              defaultName={`Planning ${today}`}
+              defaultName={`Planning ${formatDay(today)}`}
               errors={result?.errors ?? {}}
               values={result && "values" in result ? result.values : {}}
               busy={busy}
@@ -134,7 +135,7 @@ function SessionTable({ teamSlug, sessions }: { teamSlug: string; sessions: Sess
                 {s.finalized} of {s.stories}
               </td>
               <td className="num">{formatCredits(s.expectedCredits)}</td>
-              <td>{new Date(s.createdAt).toISOString().slice(0, 10)}</td>
+              <td>{formatDay(s.createdAt)}</td>
             </tr>
           ))}
         </tbody>

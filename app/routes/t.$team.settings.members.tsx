@@ -19,6 +19,7 @@ import { createTeamReset, listResettableMembers, ResetNotAllowedError } from "~/
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatDay } from "~/domain/dates";
 
 export const meta: MetaFunction = () => [{ title: "Members · Token Poker" }];
 
@@ -69,7 +70,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
           link: {
             kind: "invite",
             url: `${origin}/invite/${token}`,
-            note: `Anyone with this link can join as ${ROLE_LABELS[input.role].toLowerCase()} until ${expiresAt.toISOString().slice(0, 10)}. It is shown only now.`,
+            note: `Anyone with this link can join as ${ROLE_LABELS[input.role].toLowerCase()} until ${formatDay(expiresAt)}. It is shown only now.`,
           },
         });
       }
@@ -156,7 +157,7 @@ export default function MembersPage() {
               {invites.map((inv) => (
                 <li key={inv.id} className="row">
                   <span>
-                    {ROLE_LABELS[inv.role]} invite, expires {new Date(inv.expiresAt).toISOString().slice(0, 10)}
+                    {ROLE_LABELS[inv.role]} invite, expires {formatDay(inv.expiresAt)}
                   </span>
                   <Form method="post">
                     <input type="hidden" name="intent" value="revoke-invite" />

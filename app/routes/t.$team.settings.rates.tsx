@@ -10,6 +10,7 @@ import { repriceUnpricedEntries } from "~/models/spend.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatDay } from "~/domain/dates";
 import { formatUsd } from "~/domain/credits";
 
 export const meta: MetaFunction = () => [{ title: "Rate card · Token Poker" }];
@@ -239,7 +240,8 @@ export default function RatesSettings() {
           <p>
             Token-only spend (Claude Code logs, token counts from a gateway) is priced from this card: the price of the
             model on the day of the spend. A price with a date applies from that day on; the row before it keeps pricing
-            earlier days. Rows without a date apply from the beginning. Today is {today} in the team's time zone.
+            earlier days. Rows without a date apply from the beginning. Today is {formatDay(today)} in the team's time
+            zone.
           </p>
         </section>
       </div>

@@ -9,6 +9,7 @@ import { DEFAULT_SCHEME } from "~/domain/sizing-scheme";
 import { getCurrentScheme, listSchemeVersions, saveSchemeVersion } from "~/models/scheme.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
+import { formatDay } from "~/domain/dates";
 
 export const meta: MetaFunction = () => [{ title: "Sizing scheme · Token Poker" }];
 
@@ -184,7 +185,7 @@ export default function SizingSettings() {
                   <th scope="row">
                     v{v.version} {v.version === version ? <span className="badge badge-ok">current</span> : null}
                   </th>
-                  <td>{v.createdAt}</td>
+                  <td>{formatDay(v.createdAt)}</td>
                   <td>{v.createdByName ?? <span className="muted">—</span>}</td>
                   <td>{v.note ?? <span className="muted">—</span>}</td>
                   <td className="num">{v.estimateCount}</td>

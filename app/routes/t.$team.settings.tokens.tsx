@@ -12,6 +12,7 @@ import { listMembers } from "~/models/team.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatDay } from "~/domain/dates";
 
 export const meta: MetaFunction = () => [{ title: "API tokens · Token Poker" }];
 
@@ -83,9 +84,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return data<ActionResult>({ ok: true, message: "Revoked: requests with that token now get 401." });
 }
 
-function day(value: Date | string | null) {
-  return value ? new Date(value).toISOString().slice(0, 10) : "—";
-}
+const day = (value: Date | string | null) => formatDay(value);
 
 export default function TokensSettings() {
   const { canManage, endpoint, tokens, members, failClosed, setup } = useLoaderData<typeof loader>();

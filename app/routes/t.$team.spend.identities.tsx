@@ -10,6 +10,7 @@ import { listMembers } from "~/models/team.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatDay } from "~/domain/dates";
 
 export const meta: MetaFunction = () => [{ title: "Identities · Token Poker" }];
 
@@ -107,7 +108,7 @@ export default function Identities() {
                       <code>{u.identity}</code>
                     </th>
                     <td className="num">{u.entries.toLocaleString("en-US")}</td>
-                    <td>{u.lastSeen}</td>
+                    <td>{formatDay(u.lastSeen)}</td>
                     {canEdit ? (
                       <td>
                         <Form method="post" className="row">

@@ -11,6 +11,7 @@ import { getImportResults, listImports, undoImport, UndoError } from "~/models/s
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatInstant } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction = () => [{ title: "Import spend · Token Poker" }];
@@ -83,9 +84,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-function when(date: Date | string) {
-  return new Date(date).toISOString().slice(0, 16).replace("T", " ");
-}
+const when = (date: Date | string) => formatInstant(date);
 
 export default function ImportPage() {
   const { canImport, results, failed, log } = useLoaderData<typeof loader>();
@@ -100,7 +99,7 @@ export default function ImportPage() {
         <section className="stack" aria-label="Import results">
           <h2>Results</h2>
           {results.map((r) => (
-            <ImportResultCard key={r.importId} result={r} undone={r.undone} />
+            <ImportResultCard key={r.importId} result={r} undone={r.undone} team={team ?? ""} />
           ))}
         </section>
       ) : null}

@@ -23,6 +23,7 @@ import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { requireSprint } from "~/server/sprint-route.server";
+import { formatDay, formatDayRange } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 const SettingsIntentSchema = z.discriminatedUnion("intent", [
@@ -254,7 +255,7 @@ export default function SprintSettingsPage() {
               {d.openSprints.map((s, i) => (
                 <label key={s.id} className="field-check">
                   <input type="radio" name="destination" value={s.id} defaultChecked={i === 0} /> into {s.name} (
-                  {s.start} – {s.end})
+                  {formatDayRange(s.start, s.end)})
                 </label>
               ))}
               {d.canManage ? (
@@ -277,7 +278,7 @@ function SnapshotSummary({ snapshot }: { snapshot: SprintSnapshot }) {
   for (const s of snapshot.stories) counts[s.outcome]++;
   return (
     <section className="card stack" aria-labelledby="snapshot-heading">
-      <h2 id="snapshot-heading">Closed {snapshot.closedAt.slice(0, 10)}</h2>
+      <h2 id="snapshot-heading">Closed {formatDay(snapshot.closedAt)}</h2>
       <p>
         Capacity {formatCredits(snapshot.capacity.credits)} ({formatCredits(snapshot.capacity.available)} available
         after a {formatCredits(snapshot.capacity.reservePercent)} % reserve), committed{" "}

@@ -6,6 +6,7 @@ import { roleAtLeast } from "~/domain/roles";
 import { isOverdue } from "~/domain/sprint";
 import { statusOf } from "~/models/sprint.server";
 import { requireSprint } from "~/server/sprint-route.server";
+import { formatDayRange } from "~/domain/dates";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.sprint.name ?? "Sprint"} · Token Poker` },
@@ -57,7 +58,7 @@ export default function SprintLayout() {
             {sprint.name} <SprintStatusBadge status={status} overdue={overdue} />
           </h1>
           <p className="muted">
-            {sprint.start} – {sprint.end} · {workingDays} working days
+            {formatDayRange(sprint.start, sprint.end)} · {workingDays} working days
             {sprint.goal ? <> · {sprint.goal}</> : null}
           </p>
         </div>

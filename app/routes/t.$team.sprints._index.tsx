@@ -5,6 +5,7 @@ import { todayIn } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
 import { listSprintSummaries } from "~/models/sprint.server";
 import { requireTeamRole } from "~/server/auth.server";
+import { formatDay } from "~/domain/dates";
 
 export const meta: MetaFunction = () => [{ title: "Sprints · Token Poker" }];
 
@@ -27,8 +28,8 @@ export default function SprintsPage() {
         <div>
           <h1>Sprints</h1>
           <p className="muted">
-            Capacity in AI credits, what is committed against it, and what was really spent. Today is {today} (
-            {timeZone}).
+            Capacity in AI credits, what is committed against it, and what was really spent. Today is {formatDay(today)}{" "}
+            ({timeZone}).
           </p>
         </div>
         {canManage ? (

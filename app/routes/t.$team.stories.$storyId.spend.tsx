@@ -20,6 +20,7 @@ import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { requireStory } from "~/server/story-route.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
+import { formatDay, formatDayRange } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -202,7 +203,7 @@ export default function StorySpend() {
                 <tbody>
                   {entries.map((e) => (
                     <tr key={e.id}>
-                      <th scope="row">{e.day}</th>
+                      <th scope="row">{formatDay(e.day)}</th>
                       <td>
                         <span className="badge">{e.source}</span>
                       </td>
@@ -229,7 +230,7 @@ export default function StorySpend() {
                                 type="submit"
                                 className="btn btn-ghost btn-sm"
                                 disabled={busy}
-                                aria-label={`Delete the entry of ${e.day}`}
+                                aria-label={`Delete the entry of ${formatDay(e.day)}`}
                               >
                                 Delete
                               </button>
@@ -322,8 +323,7 @@ export default function StorySpend() {
                     </option>
                     {unmappedSessions.map((s) => (
                       <option key={s.sessionId} value={s.sessionId!}>
-                        {s.sessionId!.slice(0, 8)}… ·{" "}
-                        {s.firstDay === s.lastDay ? s.firstDay : `${s.firstDay} – ${s.lastDay}`} · {s.entries}{" "}
+                        {s.sessionId!.slice(0, 8)}… · {formatDayRange(s.firstDay, s.lastDay)} · {s.entries}{" "}
                         {s.entries === 1 ? "entry" : "entries"}
                         {s.repository ? ` · ${s.repository}` : ""}
                       </option>

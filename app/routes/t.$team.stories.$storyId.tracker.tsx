@@ -10,6 +10,7 @@ import {
   pushStoryEstimate,
 } from "~/models/tracker-connection.server";
 import { requireStory } from "~/server/story-route.server";
+import { formatInstant } from "~/domain/dates";
 import { getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Tracker · Token Poker" }];
@@ -60,7 +61,7 @@ export default function StoryTrackerPage() {
           {last ? (
             <p role="status" className={last.status === "failed" ? "alert alert-danger" : "alert alert-ok"}>
               {last.status === "done"
-                ? `The estimate went back on ${new Date(last.attemptedAt).toISOString().slice(0, 16).replace("T", " ")} UTC.`
+                ? `The estimate went back on ${formatInstant(last.attemptedAt)}.`
                 : `The last try failed: ${last.message}.`}
             </p>
           ) : (

@@ -12,6 +12,7 @@ import * as m0011 from "./0011_create_calibration_suggestions";
 import * as m0012 from "./0012_add_agent_ingest";
 import * as m0014 from "./0014_add_tracker_fields";
 import * as m0015 from "./0015_create_tracker_connections";
+import * as m0026 from "./0026_record_import_details";
 
 // Migrations are listed here, in order, rather than read from the folder at run time: the server
 // build bundles this list, and Kysely's FileMigrationProvider cannot find files after bundling.
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "0012_add_agent_ingest": m0012,
   "0014_add_tracker_fields": m0014,
   "0015_create_tracker_connections": m0015,
+  "0026_record_import_details": m0026,
 };

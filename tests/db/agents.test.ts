@@ -4,12 +4,13 @@ import { authenticateApiToken, createApiToken, listApiTokens, revokeApiToken } f
 import {
   claimSessionForStory,
   extendStoryBudget,
+  getSprintStoryBudgets,
   getStoryBudget,
   listSprintExtensions,
   storyKeyForSession,
 } from "~/models/budget.server";
 import { ingestOtlp } from "~/models/otlp.server";
-import { commitStory, createSprint } from "~/models/sprint.server";
+import { commitStory, createSprint, getSprint, listSprintStories } from "~/models/sprint.server";
 import { listImports } from "~/models/spend.server";
 import { createStory, recordEstimate } from "~/models/story.server";
 import { addMember } from "~/models/team.server";
@@ -220,6 +221,71 @@ describeDb("agents: OpenTelemetry ingest, tokens, budget guard", (t) => {
     await expect(
       extendStoryBudget(t.db, { teamId: team.id, storyId: story.id, credits: 5, reason: "  ", userId: owner.id }),
     ).rejects.toThrow(/why/);
+  });
+
+  it("gives a sprint's stories the same answers, read at once, as one story at a time", async () => {
+    const { team, owner, story, tokenId } = await setup();
+    const other = await createStory(t.db, {
+      teamId: team.id,
+      key: "PAY-413",
+      title: "Extended",
+      link: null,
+      labels: [],
+      description: "",
+    });
+    await recordEstimate(t.db, {
+      teamId: team.id,
+      storyId: other.id,
+      levels: { intensity: "standard", autonomy: "pair", risk: "low" },
+      source: "solo",
+      createdBy: owner.id,
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    const { id: sprintId } = await createSprint(t.db, {
+      teamId: team.id,
+      createdBy: owner.id,
+      name: "S",
+      goal: "",
+      start: today,
+      end: today,
+      capacityKind: "credits",
+      capacityCredits: 10_000,
+      poolPlan: null,
+      poolSeats: null,
+      poolPerSeat: null,
+      reservePercent: 0,
+      commitBasis: "expected",
+      exhaustionPolicy: "approval",
+    });
+    for (const s of [story, other])
+      expect(
+        await commitStory(t.db, { teamId: team.id, sprintId, storyId: s.id, actorId: owner.id, actorIsManager: true }),
+      ).toMatchObject({ kind: "committed" });
+    await ingestOtlp(t.db, {
+      teamId: team.id,
+      tokenId,
+      defaultUser: null,
+      signal: "logs",
+      request: apiRequest("big", "1", "0.8", "PAY-412"),
+    });
+    await extendStoryBudget(t.db, {
+      teamId: team.id,
+      storyId: other.id,
+      credits: 3,
+      reason: "Spike",
+      userId: owner.id,
+    });
+    const sprint = (await getSprint(t.db, { teamId: team.id, sprintId }))!;
+    const stories = await listSprintStories(t.db, { teamId: team.id, sprintId });
+    const together = await getSprintStoryBudgets(t.db, { teamId: team.id, sprint, stories });
+    const oneByOne = await Promise.all(stories.map((s) => getStoryBudget(t.db, { teamId: team.id, storyId: s.id })));
+    expect(together).toEqual(oneByOne);
+    expect(together.map((b) => [b.story.key, b.decision, b.extended])).toEqual(
+      expect.arrayContaining([
+        ["PAY-412", "stop", 0],
+        ["PAY-413", "continue", 3],
+      ]),
+    );
   });
 
   it("scopes tokens, names a person, and stops a person's token when they leave or it is revoked", async () => {

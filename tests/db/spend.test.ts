@@ -8,6 +8,7 @@ import {
   assignEntries,
   getActualCreditsByStory,
   getDailySpend,
+  getImportResults,
   getSpendOverview,
   getStorySpend,
   getUnattributedSummary,
@@ -69,15 +70,56 @@ describeDb("spend imports", (t) => {
     importSpendFile(t.db, sample(name), { teamId, fileName: name, via: "cli", ...options });
 
   it.each([
-    ["copilot-ai-usage.csv", "copilot-usage", 4, 894.409, {}, 4],
-    ["copilot-premium-requests.csv", "copilot-premium", 3, 210, {}, 3],
-    ["claude-code-session.jsonl", "claude-jsonl", 3, 7.6907, { "PAY-412": 7.6907 }, 0],
-    ["ccusage-session.json", "ccusage", 4, 1835.77, {}, 4],
-    ["litellm-spend-logs.csv", "litellm", 3, 11.4899, { "PAY-412": 3.2324, "PAY-415": 8.2575, "WEB-77": 0 }, 0],
-    ["generic-spend.csv", "generic-csv", 3, 16.1032, { "PAY-412": 7.5257, "PAY-415": 8.2575, "WEB-77": 0.32 }, 0],
+    // file, format, rows, credits, by story key, unattributed, [priced from the file, from the rate card]
+    [
+      "copilot-ai-usage.csv",
+      "copilot-usage",
+      4,
+      894.409,
+      {},
+      4,
+      [["Auto: Claude Haiku 4.5", "Claude Sonnet 4.6", "Code Review model", "GPT-5.4"], []],
+    ],
+    [
+      "copilot-premium-requests.csv",
+      "copilot-premium",
+      3,
+      210,
+      {},
+      3,
+      [["Claude Opus 4.7", "Claude Sonnet 4.6", "Coding Agent model"], []],
+    ],
+    [
+      "claude-code-session.jsonl",
+      "claude-jsonl",
+      3,
+      7.6907,
+      { "PAY-412": 7.6907 },
+      0,
+      [[], ["claude-haiku-4-5-20251001", "claude-sonnet-4-6"]],
+    ],
+    ["ccusage-session.json", "ccusage", 4, 1835.77, {}, 4, [["claude-opus-4-7", "claude-sonnet-4-6"], []]],
+    [
+      "litellm-spend-logs.csv",
+      "litellm",
+      3,
+      11.4899,
+      { "PAY-412": 3.2324, "PAY-415": 8.2575, "WEB-77": 0 },
+      0,
+      [["claude-opus-4-7", "claude-sonnet-4-6", "gpt-5.4"], []],
+    ],
+    [
+      "generic-spend.csv",
+      "generic-csv",
+      3,
+      16.1032,
+      { "PAY-412": 7.5257, "PAY-415": 8.2575, "WEB-77": 0.32 },
+      0,
+      [["claude-haiku-4-5", "claude-sonnet-4-6", "gpt-5.4"], []],
+    ],
   ] as const)(
     "imports %s into a fresh team with the expected counts and credits",
-    async (name, format, rows, credits, byKey, unattributed) => {
+    async (name, format, rows, credits, byKey, unattributed, [fromFile, fromRateCard]) => {
       const { team } = await makeTeam(t.db);
       const result = await importInto(team.id, name);
       expect(line(result)).toEqual({
@@ -93,6 +135,10 @@ describeDb("spend imports", (t) => {
         unpriced: 0,
         credits,
         byStoryKey: byKey,
+        skipped: { count: 0, lines: [] },
+        pricedFromFile: fromFile,
+        pricedFromRateCard: fromRateCard,
+        unpricedModels: [],
         errors: [],
       });
       expect(await entryCount(t.db, team.id)).toBe(rows);
@@ -297,6 +343,78 @@ describeDb("spend imports", (t) => {
     expect(all.reduce((sum, e) => sum + (e.credits ?? 0), 0)).toBeCloseTo(35, 9);
     expect(all.filter((e) => e.product === "spark")).toHaveLength(1);
     expect(third.rows).toBe(5);
+  });
+
+  // Issue 14: per file, which lines were skipped, which models were priced from the file's own cost,
+  // from the rate card, or not at all — as fields, the same on the result and when read back.
+  it("says per file which lines were skipped and how each model was priced, as structured fields", async () => {
+    const { team } = await makeTeam(t.db);
+    const transcript = await importInto(team.id, "claude-code-mixed-pricing.jsonl");
+    expect(line(transcript)).toMatchObject({
+      format: "claude-jsonl",
+      rows: 5,
+      imported: 3,
+      rejected: 2,
+      unpriced: 1,
+      skipped: {
+        count: 2,
+        lines: [
+          { line: 3, kind: "unreadable", reason: "not a JSON object" },
+          { line: 5, kind: "unreadable", reason: expect.stringMatching(/^not valid JSON \(truncated line\?\)/) },
+        ],
+      },
+      pricedFromFile: ["claude-sonnet-4-6"],
+      pricedFromRateCard: ["claude-haiku-4-5"],
+      unpricedModels: ["claude-mystery-9"],
+    });
+    const report = await importInto(team.id, "copilot-with-actions.csv");
+    expect(line(report)).toMatchObject({
+      format: "copilot-usage",
+      rows: 2,
+      imported: 2,
+      rejected: 0,
+      skipped: { count: 1, lines: [{ line: 3, kind: "not-spend", reason: 'product "actions" is not Copilot' }] },
+      pricedFromFile: ["Claude Sonnet 4.6", "GPT-5.4"],
+      pricedFromRateCard: [],
+      unpricedModels: [],
+    });
+    // The words for API clients still say it; the page reads the same fields back from the log.
+    expect(transcript.warnings.join(" ")).toMatch(
+      /2 unreadable lines were skipped \(line 3: not a JSON object; line 5/,
+    );
+    expect(report.warnings.join(" ")).toMatch(/1 line was not spend and was left out \(line 3: product "actions"/);
+    const [readTranscript, readReport] = await getImportResults(t.db, {
+      teamId: team.id,
+      importIds: [transcript.importId!, report.importId!],
+    });
+    for (const [read, original] of [
+      [readTranscript!, transcript],
+      [readReport!, report],
+    ] as const) {
+      expect(read).toMatchObject({
+        skipped: original.skipped,
+        pricedFromFile: original.pricedFromFile,
+        pricedFromRateCard: original.pricedFromRateCard,
+        unpricedModels: original.unpricedModels,
+        notes: original.notes,
+        warnings: original.warnings,
+      });
+    }
+    // Another team's import ids read nothing.
+    const { team: other } = await makeTeam(t.db);
+    expect(await getImportResults(t.db, { teamId: other.id, importIds: [transcript.importId!] })).toEqual([]);
+  });
+
+  it("lists at most 20 skipped lines per file but counts them all", async () => {
+    const { team } = await makeTeam(t.db);
+    const header = "date,username,product,sku,model,quantity,unit_type,gross_amount";
+    const actions = Array.from({ length: 30 }, (_, i) => `2026-11-25,u${i},actions,actions_linux,,10,minutes,0.08`);
+    const text = [header, "2026-11-25,dana-k,copilot,copilot_ai_credit,GPT-5.4,5,ai-credits,0.05", ...actions].join(
+      "\n",
+    );
+    const result = await importSpendFile(t.db, text, { teamId: team.id, fileName: "org.csv", via: "cli" });
+    expect(result.skipped.count).toBe(30);
+    expect(result.skipped.lines.map((l) => l.line)).toEqual(Array.from({ length: 20 }, (_, i) => i + 3));
   });
 
   it("counts duplicates within one file, and ccusage totals as updated when they grow", async () => {

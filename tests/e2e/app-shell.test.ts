@@ -36,6 +36,12 @@ describe.skipIf(!chromiumPath())("app shell", () => {
       await page.getByRole("button", { name: "Log in" }).click();
       await page.waitForURL(/\/t\//);
       await page.goto(`/t/${slug}`);
+      // Nothing in the bar runs past the screen (the phone's menu button once ended at 400 px of 390).
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      for (const part of await page.locator(".topbar > *:visible, .phone-menu > summary:visible").all()) {
+        const box = (await part.boundingBox())!;
+        expect(box.x + box.width, await part.evaluate((e) => e.className)).toBeLessThanOrEqual(width);
+      }
       if (width === 390) {
         await page
           .getByRole("button", { name: /^Menu: / })

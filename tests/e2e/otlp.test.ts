@@ -88,6 +88,7 @@ function suite(engine: string, env: () => Record<string, string>) {
     let ingest: string;
     const slug = `agents-${randomBytes(3).toString("hex")}`;
     let storyId: string;
+    let sprintId: string;
 
     const budget = async (key = "PAY-412", auth = token) => {
       const res = await fetch(new URL(`/api/v1/teams/${slug}/stories/${key}/budget`, server.url), {
@@ -119,7 +120,7 @@ function suite(engine: string, env: () => Record<string, string>) {
       await createTeam(owner, "Agents", slug);
       token = await createToken(owner, slug, "CI");
       ingest = await createToken(owner, slug, "Olu's laptop", "ingest");
-      ({ storyId } = await storyInHardStopSprint(owner, slug));
+      ({ storyId, sprintId } = await storyInHardStopSprint(owner, slug));
     });
     afterAll(async () => server?.stop());
 
@@ -394,6 +395,52 @@ function suite(engine: string, env: () => Record<string, string>) {
         },
       });
       expect(next.body).not.toHaveProperty("decision");
+    });
+
+    it("lists a stopped story in the sprint's approval queue, where a manager extends it", async ({ skip }) => {
+      if (!chromiumPath()) skip();
+      // 3 USD more is 300 credits: past p80 + the 200 extended before.
+      const call = JSON.stringify({
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: "story.id", value: { stringValue: "PAY-412" } }] },
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                    body: { stringValue: "claude_code.api_request" },
+                    attributes: [
+                      { key: "session.id", value: { stringValue: "queue-1" } },
+                      { key: "event.sequence", value: { stringValue: "1" } },
+                      { key: "cost_usd", value: { stringValue: "3" } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      });
+      expect((await post("/otlp/v1/logs", call, { "Content-Type": "application/json" })).status).toBe(200);
+      expect((await budget()).body.decision).toBe("stop");
+      const browser = await launchBrowser();
+      try {
+        const context = await browser.newContext();
+        await shareLogin(context, owner);
+        const page = await context.newPage();
+        await page.goto(`${server.url}/t/${slug}/sprints/${sprintId}`);
+        const queue = page.getByRole("region", { name: /Stopped by the budget guard/ });
+        await queue.getByText("PAY-412", { exact: true }).waitFor();
+        await queue.getByLabel(/Credits to add to PAY-412/).fill("500");
+        await queue.getByLabel(/Reason for PAY-412/).fill("Migration needs a second pass");
+        await queue.getByRole("button", { name: "Extend budget" }).click();
+        await page.getByText(/Budget extended by 500 credits/).waitFor();
+        await expect.poll(() => queue.count()).toBe(0);
+        expect((await budget()).body.decision).toBe("continue");
+      } finally {
+        await browser.close();
+      }
     });
 
     it("keeps ingest tokens push-only, and fails closed when the team says so", async () => {

@@ -59,6 +59,10 @@ describe("npm run spend:import", () => {
         unpriced: 0,
         credits: 7.6907,
         byStoryKey: { "PAY-412": 7.6907 },
+        skipped: { count: 0, lines: [] },
+        pricedFromFile: [],
+        pricedFromRateCard: ["claude-haiku-4-5-20251001", "claude-sonnet-4-6"],
+        unpricedModels: [],
         errors: [],
       },
       expect.objectContaining({
@@ -96,6 +100,50 @@ describe("npm run spend:import", () => {
       mapped,
     ]);
     expect(JSON.parse(withMap.stdout)).toMatchObject({ imported: 1, credits: 50, byStoryKey: { "PAY-9": 50 } });
+  });
+
+  // Issue 14: each file's JSON line says which lines were skipped and how each model was priced.
+  it("says per file, in --json and in words, which lines were skipped and how each model was priced", () => {
+    const transcript = path.join(samples, "claude-code-mixed-pricing.jsonl");
+    const report = path.join(samples, "copilot-with-actions.csv");
+    const run = cli(["--team", "cli-team", "--json", transcript, report]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/burn alert check failed/);
+    const [first, second] = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(first).toMatchObject({
+      file: transcript,
+      imported: 3,
+      rejected: 2,
+      unpriced: 1,
+      skipped: {
+        count: 2,
+        lines: [
+          { line: 3, kind: "unreadable", reason: "not a JSON object" },
+          { line: 5, kind: "unreadable", reason: expect.stringMatching(/truncated line/) },
+        ],
+      },
+      pricedFromFile: ["claude-sonnet-4-6"],
+      pricedFromRateCard: ["claude-haiku-4-5"],
+      unpricedModels: ["claude-mystery-9"],
+    });
+    expect(second).toMatchObject({
+      file: report,
+      imported: 2,
+      skipped: { count: 1, lines: [{ line: 3, kind: "not-spend", reason: 'product "actions" is not Copilot' }] },
+      pricedFromFile: ["Claude Sonnet 4.6", "GPT-5.4"],
+      pricedFromRateCard: [],
+      unpricedModels: [],
+    });
+
+    // Without --json (a re-import: the same lines are skipped again, nothing new is priced).
+    const words = cli(["--team", "cli-team", transcript]);
+    expect(words.status, words.stderr).toBe(0);
+    expect(words.stdout).toMatch(
+      /2 lines skipped:\n {4}line 3 \(unreadable\): not a JSON object\n {4}line 5 \(unreadable\)/,
+    );
   });
 
   it("explains usage problems and an unknown team with exit status 2", () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blocking, formatViolations, runAxe, WCAG_AA_TAGS } from "../helpers/axe";
 import { chromiumPath, launchBrowser } from "../helpers/browser";
 import { type HttpClient, startTestServer, type TestServer } from "../helpers/server";
 import { createTeam, joinWithRole, signUp } from "../helpers/team-fixture";
@@ -255,6 +256,55 @@ describe("spend on a story, and its outcome note", () => {
 });
 
 describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
+  // Issue 14: per file, a readable section says which lines were skipped and how each model was priced.
+  it("shows per file which lines were skipped and which models were priced from the file, the rate card, or not at all", async () => {
+    const client = await signUp(server.url, "Reader");
+    await createTeam(client, "Reading team", "reading-spend");
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}/login`);
+      await page.fill('input[name="email"]', client.email);
+      await page.fill('input[name="password"]', "correct horse battery");
+      await Promise.all([page.waitForURL(/\/teams\/new|\/t\//), page.click('button[type="submit"]')]);
+
+      await page.goto(`${server.url}/t/reading-spend/spend/import`);
+      await page.setInputFiles('input[type="file"]', [
+        path.join(samples, "claude-code-mixed-pricing.jsonl"),
+        path.join(samples, "copilot-with-actions.csv"),
+      ]);
+      await page.locator(".file-list").getByText("copilot-with-actions.csv").waitFor();
+      await page.getByRole("button", { name: "Import", exact: true }).click();
+      await page.waitForURL(/\?done=\d+,\d+/);
+
+      const transcript = page.getByRole("article", { name: "Import of claude-code-mixed-pricing.jsonl" });
+      const details = transcript.locator("details.import-details");
+      // Open by itself: lines were skipped and a model is unpriced.
+      expect(await details.getAttribute("open")).not.toBeNull();
+      expect(await details.locator("summary").textContent()).toBe(
+        "How it was read: 2 lines skipped · 1 priced from the file · 1 from the rate card · 1 unpriced",
+      );
+      const read = (await details.textContent())!;
+      expect(read).toMatch(
+        /2 lines skipped\s*line 3\s*unreadable\s*not a JSON object\s*line 5\s*unreadable\s*not valid JSON/,
+      );
+      expect(read).toMatch(/Priced from the file’s own cost\s*claude-sonnet-4-6/);
+      expect(read).toMatch(/Priced from the rate card\s*claude-haiku-4-5/);
+      expect(read).toMatch(/Left unpriced[^]*claude-mystery-9/);
+
+      const report = page.getByRole("article", { name: "Import of copilot-with-actions.csv" });
+      const reportRead = (await report.locator("details.import-details").textContent())!;
+      expect(reportRead).toMatch(/1 line skipped\s*line 3\s*not spend\s*product "actions" is not Copilot/);
+      expect(reportRead).toMatch(/Priced from the file’s own cost\s*Claude Sonnet 4\.6\s*GPT-5\.4/);
+      expect(reportRead).not.toMatch(/Priced from the rate card/);
+      // The section passes axe (WCAG A/AA) on the results.
+      const violations = blocking(await runAxe(page, { tags: WCAG_AA_TAGS, include: '[aria-label="Import results"]' }));
+      expect(violations, formatViolations("import results", violations)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it("uploads files, shows the results, and assigns an unattributed entry to a story", async () => {
     const client = await signUp(server.url, "Browser");
     await createTeam(client, "Browser team", "browser-spend");
@@ -292,7 +342,7 @@ describe.skipIf(!chromiumPath())("spend pages in a browser", () => {
       const rows = page.locator("table.inbox-table tbody tr");
       await rows.first().waitFor();
       expect(await rows.count()).toBe(4);
-      await page.getByRole("checkbox", { name: /^Select 2026-11-24 Claude Sonnet 4\.6/ }).check();
+      await page.getByRole("checkbox", { name: /^Select 24 Nov 2026 Claude Sonnet 4\.6/ }).check();
       await page.getByRole("button", { name: "Assign 1 selected" }).waitFor();
       await page.selectOption("#storyId", { label: "PAY-777 · Refund idempotency" });
       await page.getByRole("button", { name: "Assign 1 selected" }).click();

@@ -4,6 +4,7 @@
 import { Form } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
 import type { GuardDecision } from "~/domain/budget-guard";
+import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export interface BudgetView {
@@ -69,7 +70,7 @@ export function BudgetCard({
         <ul className="stack">
           {budget.extensions.map((x) => (
             <li key={x.id}>
-              +{formatCredits(x.credits)} on {x.createdAt}
+              +{formatCredits(x.credits)} on {formatDay(x.createdAt)}
               {x.byName ? ` by ${x.byName}` : ""}: {x.reason}
             </li>
           ))}

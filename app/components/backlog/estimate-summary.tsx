@@ -1,6 +1,7 @@
 // A story's frozen estimate: the three levels as the scheme version of the estimate named them, the
 // size, expected and p80 credits, and whether one person set it (solo) or a poker session did.
 import type { DimensionId } from "~/domain/sizing-scheme";
+import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export interface EstimateView {
@@ -62,7 +63,7 @@ export function EstimateSummary({ estimate }: { estimate: EstimateView }) {
         )}{" "}
         <span className="badge">Scheme v{estimate.schemeVersion}</span>{" "}
         <span className="muted">
-          {estimate.estimatedBy ? `by ${estimate.estimatedBy} ` : ""}on {estimate.estimatedAt}
+          {estimate.estimatedBy ? `by ${estimate.estimatedBy} ` : ""}on {formatDay(estimate.estimatedAt)}
           {estimate.schemeVersion !== estimate.currentSchemeVersion
             ? ` · the team has since moved to scheme v${estimate.currentSchemeVersion}; this estimate keeps v${estimate.schemeVersion}`
             : ""}

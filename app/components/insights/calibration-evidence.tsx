@@ -5,6 +5,7 @@ import { Form } from "@remix-run/react";
 import type { GroupEvidence, SchemeScore } from "~/domain/calibration";
 import { formatFactor, type StoredSuggestion } from "~/domain/recalibration";
 import { formatShare } from "~/domain/retro";
+import { formatInstant } from "~/domain/dates";
 
 type LevelLabels = Map<string, string>;
 
@@ -192,8 +193,8 @@ export function SuggestionActions({
             </button>
           </Form>
           <span className="muted">
-            {fittedAt ? `Fitted ${fittedAt.slice(0, 16).replace("T", " ")} UTC. ` : null}Spend that arrived later counts
-            after a refit. Earlier estimates keep the version they froze.
+            {fittedAt ? `Fitted ${formatInstant(fittedAt)}. ` : null}Spend that arrived later counts after a refit.
+            Earlier estimates keep the version they froze.
           </span>
         </div>
       ) : (

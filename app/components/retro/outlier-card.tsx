@@ -7,6 +7,7 @@ import { REVIEW_BURDENS } from "~/domain/outcome";
 import { causeTagLabel, RETRO_CAUSE_TAGS, type RetroNote } from "~/domain/retro";
 import type { RetroTableRow } from "~/components/retro/retro-table";
 import { bandText, formatRatioCell } from "~/components/retro/retro-table";
+import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export interface NoteFormState {
@@ -152,7 +153,7 @@ export function OutlierCard({
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {busy ? "Saving…" : note ? "Update note" : "Save note"}
             </button>
-            {note ? <span className="muted">Last saved {note.updatedAt.slice(0, 10)}</span> : null}
+            {note ? <span className="muted">Last saved {formatDay(note.updatedAt)}</span> : null}
           </div>
         </Form>
       )}

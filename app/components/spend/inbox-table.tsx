@@ -2,6 +2,7 @@
 // selection. The checkboxes belong to the assign form (by id), so a bulk assignment works before
 // JavaScript loads; with it, the selection is kept in state and counted on the button.
 import { DataTable, defineColumns, type RowSelectionState, type SortingState } from "~/components/ui/data-table";
+import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export interface InboxEntry {
@@ -21,6 +22,7 @@ const columns = defineColumns<InboxEntry>((col) => [
   col.accessor("day", {
     id: "day",
     header: "Date",
+    cell: (info) => formatDay(info.getValue()),
     sortDescFirst: true,
     meta: { rowHeader: true, className: "nowrap" },
   }),
@@ -99,7 +101,7 @@ export function InboxTable(props: {
       sortHref={props.sortHref}
       rowSelection={props.selection}
       onRowSelectionChange={props.onSelectionChange}
-      getRowLabel={(e) => `${e.day} ${e.model ?? ""} ${formatCredits(e.credits)} credits`}
+      getRowLabel={(e) => `${formatDay(e.day)} ${e.model ?? ""} ${formatCredits(e.credits)} credits`}
       selectionName={props.formId ? "entryId" : undefined}
       selectionForm={props.formId}
       empty={props.empty}

@@ -3,6 +3,7 @@
 // table; after hydration the chart draws into the same box, so nothing on the page moves.
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { ChartFrame, TOOLTIP_STYLE } from "~/components/charts/chart-frame";
+import { formatDay } from "~/domain/dates";
 import { type BurnUp } from "~/domain/capacity";
 import { formatCredits } from "~/domain/credits";
 
@@ -104,7 +105,7 @@ export function BurnUpChart({ burn, today, title = "Burn-up" }: BurnUpChartProps
               {rows.map((r) => (
                 <tr key={r.date}>
                   <th scope="row">
-                    {r.date} {r.weekend ? <span className="muted">(weekend)</span> : null}
+                    {formatDay(r.date)} {r.weekend ? <span className="muted">(weekend)</span> : null}
                   </th>
                   <td className="num">{r.spent === null ? "—" : formatCredits(r.spent)}</td>
                   <td className="num">{r.actual === null ? "—" : formatCredits(r.actual)}</td>

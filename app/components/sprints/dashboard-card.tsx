@@ -2,6 +2,7 @@
 // alert when spend crossed 75/90/100 %, and the projection — or the next sprint, or a way to start.
 import { Link } from "@remix-run/react";
 import { burnAlertLevel, type SprintDashboard } from "~/domain/sprint";
+import { formatDay, formatDayRange } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDashboard; teamSlug: string }) {
@@ -13,7 +14,8 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
         <p className="muted">No sprint is running.</p>
         {data.next ? (
           <p>
-            Next: <Link to={`/t/${team}/sprints/${data.next.id}`}>{data.next.name}</Link> starts {data.next.start}.
+            Next: <Link to={`/t/${team}/sprints/${data.next.id}`}>{data.next.name}</Link> starts{" "}
+            {formatDay(data.next.start)}.
           </p>
         ) : null}
         <Link to={`/t/${team}/sprints`}>Sprints</Link>
@@ -27,7 +29,7 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
     <article className="card sprint-card">
       <h2>Sprint burn</h2>
       <p className="sprint-card-name">
-        <Link to={`/t/${team}/sprints/${c.id}`}>{c.name}</Link> · {c.start} – {c.end}
+        <Link to={`/t/${team}/sprints/${c.id}`}>{c.name}</Link> · {formatDayRange(c.start, c.end)}
       </p>
       <p className="big-number">{pct === null ? formatCredits(c.spent) : `${pct} %`}</p>
       <p className="muted">
@@ -64,7 +66,7 @@ export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDash
         </p>
       ) : null}
       <p className="muted">
-        {c.projected !== null ? `Projected ${formatCredits(c.projected)} by ${c.end}. ` : ""}
+        {c.projected !== null ? `Projected ${formatCredits(c.projected)} by ${formatDay(c.end)}. ` : ""}
         Committed {formatCredits(c.committed)} ({c.basis}){c.unestimatedCount ? ` + ${c.unestimatedCount} unknown` : ""}
         .
       </p>

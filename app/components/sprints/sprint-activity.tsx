@@ -1,11 +1,10 @@
 // The sprint's audit trail and its over-capacity approval requests (pending, approved, declined).
 import { Form } from "@remix-run/react";
+import { formatInstant } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
-function when(value: string | Date): string {
-  // UTC, minutes: the same text on the server and in the browser.
-  return new Date(value).toISOString().slice(0, 16).replace("T", " ") + " UTC";
-}
+// UTC, minutes: the same text on the server and in the browser.
+const when = (value: string | Date) => formatInstant(value);
 
 export interface SprintEventRow {
   id: number;

@@ -35,7 +35,7 @@ describe("burn-up chart (server render)", () => {
 
   it("says what the chart shows in words and as a table", () => {
     expect(html).toContain('aria-label="Burn-up: 800 of 900 available credits spent, projected 2,000 by the end."');
-    const row = /<tr><th scope="row">2026-11-24[\s\S]*?<\/tr>/.exec(html.replace(/<!-- -->/g, ""))?.[0] ?? "";
+    const row = /<tr><th scope="row">24 Nov 2026[\s\S]*?<\/tr>/.exec(html.replace(/<!-- -->/g, ""))?.[0] ?? "";
     expect([...row.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1])).toEqual(["500", "800", "—"]);
   });
 });

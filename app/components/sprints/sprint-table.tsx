@@ -4,6 +4,7 @@
 import { Link } from "@remix-run/react";
 import { DataTable, defineColumns } from "~/components/ui/data-table";
 import { POLICY_LABELS, type SprintSummary } from "~/domain/sprint";
+import { formatDayRange } from "~/domain/dates";
 import { SprintStatusBadge } from "~/components/sprints/sprint-status-badge";
 import { formatCredits } from "~/domain/credits";
 
@@ -33,11 +34,7 @@ const columns = defineColumns<SprintSummary>((col) => [
   col.accessor("start", {
     id: "dates",
     header: "Dates",
-    cell: (info) => (
-      <span className="nowrap">
-        {info.row.original.start} – {info.row.original.end}
-      </span>
-    ),
+    cell: (info) => <span className="nowrap">{formatDayRange(info.row.original.start, info.row.original.end)}</span>,
   }),
   col.accessor("capacity", {
     id: "capacity",

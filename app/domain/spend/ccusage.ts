@@ -254,6 +254,13 @@ function periodOf(record: Record<string, unknown>, list: RecordList): Period {
       if (!id) throw new FieldError("session record has no sessionId");
       const time =
         record.lastActivity ?? metadata.lastActivity ?? record.firstActivity ?? record.date ?? record.timestamp;
+      if (time === undefined || time === null) {
+        // ccusage's per-agent session reports (`ccusage opencode session --json`, …) print no dates.
+        throw new FieldError(
+          "session record has no lastActivity (nor any other date): ccusage's per-agent session reports carry " +
+            "no dates, so their spend cannot be put on a day; import the same agent's daily report instead",
+        );
+      }
       return { kind, id, when: whenOf(time, "lastActivity"), sessionId: id };
     }
     case "day":

@@ -117,6 +117,20 @@ describe("Copilot AI usage report", () => {
     expect(result.entries[0]).toMatchObject({ credits: 10, poolCredits: null, paidCredits: null });
   });
 
+  it("counts a unit it does not know (not requests, not a non-AI unit) as AI credits, as GitHub's tooling does", async () => {
+    const csv = [
+      "date,username,product,sku,model,quantity,unit_type,gross_amount",
+      "2026-11-24,dana-k,copilot,copilot_agent_session,Agent model,7.5,agent-units,0.075",
+      "2026-11-24,dana-k,copilot,copilot_premium_request,GPT-5.4,2,requests,0.08",
+    ].join("\n");
+    const result = await collectSpend(csv, { rateCard, format: "copilot-usage" });
+    expect(result.issues).toEqual([]);
+    expect(result.entries.map((e) => [e.credits, e.costUsd])).toEqual([
+      [7.5, 0.075],
+      [8, 0.08],
+    ]);
+  });
+
   it("says which required columns are missing", async () => {
     const result = await collectSpend("date,username,model\n2026-11-24,dana-k,GPT-5\n", {
       rateCard,

@@ -1,7 +1,8 @@
 // GitHub Copilot billing reports: the "AI usage" report (usage-based billing, from 2026-06-01, unit
 // `ai-credits`), the transition-period report (premium requests with `aic_quantity` /
 // `aic_gross_amount` beside them), the older premium-request report (unit `requests`) and the legacy
-// "premium request analytics" CSV (`Timestamp, User, Model, Requests Used, …`). One parser serves
+// "premium request analytics" CSV (`Timestamp, User, Model, Requests Used, …`), and the daily
+// premium-request export without a unit column (every row is requests). One parser serves
 // them all: the columns are found by name (exports order them differently) and each row's
 // `unit_type` says how it is priced — `requests` at $0.04, any other unit as AI credits, and
 // `aic_quantity` / `aic_gross_amount` preferred wherever present, as GitHub's own report tooling
@@ -84,7 +85,10 @@ export function parseCopilot(text: AsyncIterable<string>, ctx: ParseContext): As
       col.date = col.timestamp;
       col.quantity = col.requestsUsed;
     }
-    const missing = REQUIRED.filter(([name]) => col[name] === undefined && !(legacy && name === "unitType")).map(
+    // A premium-request report without a unit column (the daily export `date, username, model,
+    // quantity, exceeds_quota, …`): every row is requests, as GitHub's tooling reads it.
+    const requestsOnly = legacy || (col.unitType === undefined && col.exceedsQuota !== undefined);
+    const missing = REQUIRED.filter(([name]) => col[name] === undefined && !(requestsOnly && name === "unitType")).map(
       ([, label]) => label,
     );
     if (missing.length > 0) {
@@ -110,7 +114,7 @@ export function parseCopilot(text: AsyncIterable<string>, ctx: ParseContext): As
       }
       const when = requireWhen(normalizeReportDate(row.raw(col.date)), legacy ? "Timestamp" : "date");
       const quantity = row.requireDecimal(col.quantity, legacy ? "Requests Used" : "quantity");
-      const unitRaw = legacy ? "requests" : row.text(col.unitType);
+      const unitRaw = requestsOnly ? "requests" : row.text(col.unitType);
       if (!unitRaw) throw new FieldError("unit_type is missing");
       const unit = unitRaw.toLowerCase().replace(/[^a-z]/g, "");
 
@@ -131,7 +135,10 @@ export function parseCopilot(text: AsyncIterable<string>, ctx: ParseContext): As
       } else {
         // ai-credits, and any other unit: GitHub's tooling counts every non-request unit as AI credits.
         credits = quantity;
-        const gross = aicGross ?? row.decimal(col.gross, "gross_amount");
+        // A native report's own USD is gross_amount: its aic columns may hold 0 on every row (as the
+        // Copilot report viewer's sample does), and GitHub's tooling ignores them for ai-credits rows.
+        const stated = row.decimal(col.gross, "gross_amount");
+        const gross = native ? (stated ?? aicGross) : (aicGross ?? stated);
         const perUnit = row.decimal(col.pricePerUnit, "applied_cost_per_quantity");
         costUsd = gross ?? (perUnit !== null ? quantity * perUnit : quantity * ctx.creditValueUsd);
       }

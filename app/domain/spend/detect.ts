@@ -56,6 +56,11 @@ function detectJson(head: string): FormatName | null {
   if (/^\{\s*"(?:sessions|daily|weekly|monthly|blocks|projects|session|entries|data)"\s*:/.test(head)) {
     return "ccusage";
   }
+  // A pretty-printed document (a lone "{" on its first line) is never a transcript, whose lines are
+  // whole objects: `ccusage session --id … --json` starts `{\n  "sessionId": …`.
+  if (/^\{[ \t]*\r?\n/.test(head) && /"(?:entries|totalCost|totalTokens|modelBreakdowns)"\s*:/.test(head)) {
+    return "ccusage";
+  }
   if (/^\{\s*"(?:type|parentUuid|isSidechain|userType|cwd|sessionId|uuid|leafUuid|summary)"\s*:/.test(head)) {
     return "claude-jsonl";
   }
@@ -83,6 +88,9 @@ function detectCsv(head: string): FormatName | null {
     }
     return has("repository") ? "copilot-usage" : "copilot-premium";
   }
+  // A daily premium-request report without a unit column (`date, username, model, quantity,
+  // exceeds_quota, total_monthly_quota`): GitHub's tooling and the report viewer read it as requests.
+  if (has("quantity") && has("date") && has("exceedsquota") && has("model")) return "copilot-premium";
   // The legacy "premium request analytics" CSV: Timestamp, User, Model, Requests Used, ….
   if (has("timestamp") && has("requestsused")) return "copilot-premium";
   if (has("requestid") && (has("spend") || (has("starttime") && has("model")))) return "litellm";

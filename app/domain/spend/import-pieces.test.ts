@@ -4,11 +4,17 @@ import { describe, expect, it } from "vitest";
 import { apiEntryEvents } from "~/domain/spend/api-entries";
 import type { FormatEvent } from "~/domain/spend/entry";
 import { readImportOptions } from "~/domain/spend/import-options";
-import { describeCounts, summaryJson, type ImportSummary } from "~/domain/spend/import-result";
+import {
+  describeCounts,
+  mergeSkipped,
+  readDetails,
+  summaryJson,
+  type ImportSummary,
+} from "~/domain/spend/import-result";
+import { formatCredits } from "~/domain/credits";
 import { parseMappingSpec } from "~/domain/spend/mapping-spec";
 import { collectSpend } from "~/domain/spend/parse";
 import { rateCardFromJson } from "~/domain/spend/rate-card";
-import { formatCredits } from "~/domain/credits";
 
 const rateCard = rateCardFromJson(
   JSON.parse(readFileSync(new URL("../../data/rate-card.json", import.meta.url), "utf8")),
@@ -121,6 +127,10 @@ describe("import summary", () => {
     unpriced: 0,
     credits: 894.40899999,
     byStoryKey: { "WEB-1": 0.123456, "PAY-2": 7.69071 },
+    skipped: { count: 21, lines: [{ line: 4, kind: "not-spend", reason: 'product "Actions" is not Copilot' }] },
+    pricedFromFile: ["GPT-5.4"],
+    pricedFromRateCard: [],
+    unpricedModels: ["mystery-1"],
     errors: [],
   };
 
@@ -139,10 +149,36 @@ describe("import summary", () => {
       "unpriced",
       "credits",
       "byStoryKey",
+      "skipped",
+      "pricedFromFile",
+      "pricedFromRateCard",
+      "unpricedModels",
       "errors",
     ]);
-    expect(JSON.parse(line)).toMatchObject({ credits: 894.409, byStoryKey: { "PAY-2": 7.6907, "WEB-1": 0.1235 } });
+    expect(JSON.parse(line)).toMatchObject({
+      credits: 894.409,
+      byStoryKey: { "PAY-2": 7.6907, "WEB-1": 0.1235 },
+      skipped: { count: 21, lines: [{ line: 4, kind: "not-spend", reason: 'product "Actions" is not Copilot' }] },
+      pricedFromFile: ["GPT-5.4"],
+      unpricedModels: ["mystery-1"],
+    });
     expect(line).not.toContain("\n");
+  });
+
+  it("lists a file's first left-out lines, unreadable and not spend together, in line order, counted in full", () => {
+    const unreadable = Array.from({ length: 20 }, (_, i) => ({ line: 2 * i + 3, reason: "bad date" }));
+    const notSpend = Array.from({ length: 20 }, (_, i) => ({ line: 2 * i + 2, reason: "Actions minutes" }));
+    const merged = mergeSkipped(unreadable, notSpend, 57);
+    expect(merged.count).toBe(57);
+    expect(merged.lines).toHaveLength(20);
+    expect(merged.lines.map((l) => l.line)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    expect(merged.lines.slice(0, 2)).toEqual([
+      { line: 2, kind: "not-spend", reason: "Actions minutes" },
+      { line: 3, kind: "unreadable", reason: "bad date" },
+    ]);
+    // Rows stored before the details were kept read as nothing left out, nothing listed.
+    expect(readDetails({})).toEqual({ skipped: { count: 0, lines: [] }, pricedFromFile: [], pricedFromRateCard: [] });
+    expect(readDetails(null).pricedFromFile).toEqual([]);
   });
 
   it("describes counts and credits for people", () => {

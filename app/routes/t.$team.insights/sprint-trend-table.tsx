@@ -3,6 +3,7 @@ import { Link } from "@remix-run/react";
 import { shortRatio } from "~/components/retro/breakdown-table";
 import { formatShare } from "~/domain/retro";
 import type { InsightsData } from "./insights-data";
+import { formatDay } from "~/domain/dates";
 
 export function SprintTrendTable({ d }: { d: InsightsData }) {
   return (
@@ -34,7 +35,7 @@ export function SprintTrendTable({ d }: { d: InsightsData }) {
               <tr key={t.sprintId}>
                 <th scope="row">
                   <Link to={`${d.base}/sprints/${t.sprintId}/retro`}>{t.name}</Link>{" "}
-                  <span className="muted">{t.end}</span>
+                  <span className="muted">{formatDay(t.end)}</span>
                 </th>
                 <td className="num">{t.stories}</td>
                 <td className="num">{t.compared}</td>

@@ -1,5 +1,5 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useActionData, useLoaderData, useNavigation, useParams, useSearchParams } from "@remix-run/react";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useNavigation, useParams, useSearchParams } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { queryDay, queryText, sortParam } from "~/domain/form-fields";
@@ -15,6 +15,7 @@ import { AssignBar } from "./assign-bar";
 import { InboxFilters } from "./inbox-filters";
 import { SpendIntentSchema } from "./intents";
 import { loadInbox } from "./queries.server";
+import type { SpendData } from "./spend-data";
 import { SpendOverview } from "./spend-overview";
 import { formatCredits } from "~/domain/credits";
 
@@ -32,9 +33,12 @@ const QuerySchema = z.object({
   from: day,
   to: day,
   sort: sortParam(SORTS),
+  // 1-based; junk, 0 or a page past any plausible inbox (1e308, say) is page 1.
+  page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
 });
 
-const INBOX_LIMIT = 500;
+/** Rows per inbox page: one screen of a table you can still scan (the whole inbox was 5,800 px). */
+const INBOX_PAGE_SIZE = 50;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
@@ -46,12 +50,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     from: query.from,
     to: query.to,
   };
+  const page = query.page ?? 1;
   const [overview, inbox, options, stories] = await loadInbox(db, team.id, {
     filters,
     sort: query.sort?.id,
     desc: query.sort?.desc,
-    limit: INBOX_LIMIT,
+    limit: INBOX_PAGE_SIZE,
+    offset: (page - 1) * INBOX_PAGE_SIZE,
   });
+  const pages = Math.max(1, Math.ceil(inbox.total.entries / INBOX_PAGE_SIZE));
+  // A page that no longer exists (entries were assigned, a filter narrowed them): its last page.
+  if (page > pages) {
+    const url = new URL(request.url);
+    if (pages === 1) url.searchParams.delete("page");
+    else url.searchParams.set("page", String(pages));
+    throw redirect(url.pathname + url.search);
+  }
   return {
     canAssign: roleAtLeast(role, "member"),
     overview,
@@ -68,7 +82,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       credits: r.credits,
     })),
     total: inbox.total,
-    limit: INBOX_LIMIT,
+    paging: { page, pages, size: INBOX_PAGE_SIZE },
     options,
     stories: stories.map((s) => ({ id: s.id, key: s.key, title: s.title, status: s.status })),
     filters,
@@ -108,7 +122,7 @@ type ActionResult =
   | { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
 export default function SpendInbox() {
-  const { canAssign, overview, entries, total, limit, options, stories, filters, sorting } =
+  const { canAssign, overview, entries, total, paging, options, stories, filters, sorting } =
     useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const navigation = useNavigation();
@@ -118,16 +132,19 @@ export default function SpendInbox() {
   const selected = Object.keys(selection).filter((id) => selection[id]).length;
   const busy = navigation.state !== "idle";
 
-  // After an assignment the rows leave the inbox: forget them.
+  // After an assignment the rows leave the inbox, and another page shows other rows: forget them.
   useEffect(() => {
     if (result?.ok) setSelection({});
   }, [result]);
+  const pageKey = searchParams.toString();
+  useEffect(() => setSelection({}), [pageKey]);
 
   const sortHref = (next: SortingState) => {
     const params = new URLSearchParams(searchParams);
     const first = next[0];
     if (first) params.set("sort", `${first.id}${first.desc ? ".desc" : ""}`);
     else params.delete("sort");
+    params.delete("page"); // a new order starts at its first page
     const qs = params.toString();
     return qs ? `?${qs}` : "?";
   };
@@ -138,15 +155,17 @@ export default function SpendInbox() {
     <div className="stack">
       <SpendOverview overview={overview} team={team} />
 
-      <section className="card stack">
-        <h2>Unattributed entries</h2>
+      <section className="card stack" aria-labelledby="inbox-h">
+        <h2 id="inbox-h">Unattributed entries</h2>
         <InboxFilters filters={filters} options={options} sorting={sorting} filtered={filtered} team={team} />
 
         <p className="muted" aria-live="polite">
           {total.entries.toLocaleString("en-US")} {total.entries === 1 ? "entry" : "entries"} ·{" "}
           {formatCredits(total.credits)} credits
           {filtered ? " matching the filters" : ""}
-          {total.entries > limit ? ` — showing the first ${limit}; narrow the filters to see the rest` : ""}
+          {paging.pages > 1
+            ? ` · showing ${((paging.page - 1) * paging.size + 1).toLocaleString("en-US")}–${Math.min(paging.page * paging.size, total.entries).toLocaleString("en-US")}`
+            : ""}
         </p>
 
         {canAssign ? <AssignBar stories={stories} errors={errors} busy={busy} selected={selected} /> : null}
@@ -177,7 +196,38 @@ export default function SpendInbox() {
             }
           />
         </div>
+        <Pager paging={paging} searchParams={searchParams} />
       </section>
     </div>
+  );
+}
+
+/** Previous / next links that keep the filters and the sort (plain links: they work before JS loads). */
+function Pager({ paging, searchParams }: { paging: SpendData["paging"]; searchParams: URLSearchParams }) {
+  if (paging.pages <= 1) return null;
+  const href = (page: number) => {
+    const params = new URLSearchParams(searchParams);
+    if (page === 1) params.delete("page");
+    else params.set("page", String(page));
+    const qs = params.toString();
+    // To the table's heading, not the page's top (the overview cards come first).
+    return `${qs ? `?${qs}` : "?"}#inbox-h`;
+  };
+  return (
+    <nav className="row pager" aria-label="Inbox pages">
+      {paging.page > 1 ? (
+        <Link to={href(paging.page - 1)} className="btn" rel="prev">
+          ← Previous {paging.size}
+        </Link>
+      ) : null}
+      <span>
+        Page {paging.page} of {paging.pages}
+      </span>
+      {paging.page < paging.pages ? (
+        <Link to={href(paging.page + 1)} className="btn" rel="next">
+          Next {paging.size} →
+        </Link>
+      ) : null}
+    </nav>
   );
 }

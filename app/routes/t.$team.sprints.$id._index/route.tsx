@@ -19,6 +19,7 @@ import {
   SprintError,
   statusOf,
 } from "~/models/sprint.server";
+import { BudgetExtensionError, extendStoryBudget, getSprintStoryBudgets } from "~/models/budget.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { requireSprint } from "~/server/sprint-route.server";
@@ -27,6 +28,7 @@ import { BoardIntentSchema } from "./intents";
 import { MemberAllocations } from "./member-allocations";
 import { loadBoardSources } from "./queries.server";
 import { SprintFigures } from "./sprint-figures";
+import { StoppedStories } from "./stopped-stories";
 import { formatCredits } from "~/domain/credits";
 
 export interface BoardActionResult {
@@ -37,6 +39,8 @@ export interface BoardActionResult {
   needsApproval?: { storyId: number };
   /** Under the hard-stop policy: the commit was refused. */
   refused?: { storyId: number };
+  /** An extension of a stopped story's budget that was refused, and why. */
+  extendRefused?: { storyId: number; messages: Record<string, string> };
   errors: Record<string, string>;
 }
 
@@ -61,6 +65,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     closed,
     planned: status === "planned",
   });
+  const open = stories.filter((s) => s.outcome === null);
+  // The guard's answers for the open stories: the ones it stops join the approval queue.
+  const budgets = closed ? [] : await getSprintStoryBudgets(db, { teamId: team.id, sprint, stories: open });
   const toCard = (s: (typeof stories)[number] | (typeof backlog)[number]): BoardCard => ({
     id: s.id,
     key: s.key,
@@ -84,7 +91,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       pool: cap.pool?.explanation ?? null,
     },
     backlog: backlog.map(toCard),
-    committed: stories.filter((s) => s.outcome === null).map(toCard),
+    committed: open.map(toCard),
+    stopped: budgets
+      .filter((b) => b.decision === "stop")
+      .map((b) => ({
+        ...b.story,
+        reason: b.reason,
+        spent: b.spent,
+        limit: b.estimate ? b.estimate.p80 + b.extended : null,
+      })),
     history: closed ? stories.map((s) => ({ ...toCard(s), outcome: s.outcome })) : [],
     // What a closed sprint had committed, as frozen at close (falls back to its rows).
     closedLoad: closed
@@ -118,7 +133,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user, role, sprint } = await requireSprint(request, params, "member");
   const form = parseForm(await request.formData(), BoardIntentSchema);
-  if (!form.ok) return invalid(form.errors, form.values);
+  if (!form.ok) {
+    const storyId = Number(form.values.storyId);
+    if (form.values.intent === "extend-budget" && Number.isSafeInteger(storyId))
+      return data<BoardActionResult>(
+        {
+          ok: false,
+          tone: "error",
+          message: "The budget was not extended.",
+          extendRefused: { storyId, messages: form.errors },
+          errors: form.errors,
+        },
+        { status: 400 },
+      );
+    return invalid(form.errors, form.values);
+  }
   const input = form.data;
   const isManager = roleAtLeast(role, "manager");
   try {
@@ -195,6 +224,36 @@ export async function action({ request, params }: ActionFunctionArgs) {
             result.kind === "approved"
               ? `Approved: ${result.storyLabel} is committed.`
               : `Declined: ${result.storyLabel} stays in the backlog.`,
+        });
+      }
+      case "extend-budget": {
+        if (!isManager) throw new Response("Managers extend budgets.", { status: 403 });
+        try {
+          await extendStoryBudget(db, {
+            teamId: team.id,
+            storyId: input.storyId,
+            credits: input.credits,
+            reason: input.reason,
+            userId: user.id,
+          });
+        } catch (e) {
+          if (!(e instanceof BudgetExtensionError)) throw e;
+          const messages = { form: e.message };
+          return data<BoardActionResult>(
+            {
+              ok: false,
+              tone: "error",
+              message: e.message,
+              extendRefused: { storyId: input.storyId, messages },
+              errors: messages,
+            },
+            { status: 400 },
+          );
+        }
+        return reply({
+          ok: true,
+          tone: "ok",
+          message: `Budget extended by ${formatCredits(input.credits)} credits: the agent's next call continues.`,
         });
       }
     }
@@ -392,6 +451,20 @@ export default function SprintBoardPage() {
             {pendingRequests.length ? <span className="badge badge-warn">{pendingRequests.length} waiting</span> : null}
           </h2>
           <CommitRequests requests={d.requests} canDecide={d.canManage && !d.closed} />
+        </section>
+      ) : null}
+
+      {d.stopped.length ? (
+        <section className="card stack" aria-labelledby="stopped-heading">
+          <h2 id="stopped-heading">
+            Stopped by the budget guard <span className="badge badge-danger">{d.stopped.length}</span>
+          </h2>
+          <StoppedStories
+            team={team ?? ""}
+            stories={d.stopped}
+            canExtend={d.canManage}
+            errors={result?.extendRefused ?? null}
+          />
         </section>
       ) : null}
 

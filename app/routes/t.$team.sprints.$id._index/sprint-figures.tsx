@@ -1,6 +1,7 @@
 // The sprint's figures: capacity with its arithmetic, the policy, and the actual spend.
 import { POLICY_HINTS, POLICY_LABELS } from "~/domain/sprint";
 import type { BoardData } from "./board-data";
+import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export function SprintFigures({ d }: { d: BoardData }) {
@@ -40,7 +41,7 @@ export function SprintFigures({ d }: { d: BoardData }) {
                 ? `${Math.round((d.burn.spentToDate / d.cap.available) * 100)} % of available`
                 : "no credits available"}
               {d.burn.projectedTotal !== null && !d.closed
-                ? ` · projected ${formatCredits(d.burn.projectedTotal)} by ${d.burn.days.at(-1)?.date}`
+                ? ` · projected ${formatCredits(d.burn.projectedTotal)} by ${formatDay(d.burn.days.at(-1)?.date)}`
                 : ""}
             </p>
           </>

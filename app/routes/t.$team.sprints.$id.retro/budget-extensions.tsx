@@ -1,5 +1,6 @@
 // The budget extensions granted during the sprint, when there were any.
 import type { RetroData } from "./retro-data";
+import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export function BudgetExtensions({ d }: { d: RetroData }) {
@@ -9,7 +10,7 @@ export function BudgetExtensions({ d }: { d: RetroData }) {
       <ul>
         {d.extensions.map((x) => (
           <li key={x.id}>
-            <strong>{x.key ?? x.title}</strong>: +{formatCredits(x.credits)} credits on {x.createdAt}
+            <strong>{x.key ?? x.title}</strong>: +{formatCredits(x.credits)} credits on {formatDay(x.createdAt)}
             {x.byName ? ` by ${x.byName}` : ""} — {x.reason}
           </li>
         ))}

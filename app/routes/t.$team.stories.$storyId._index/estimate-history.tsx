@@ -1,4 +1,5 @@
 import type { StoryPageData } from "./story.server";
+import { formatDay } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export function EstimateHistory({ history }: { history: StoryPageData["history"] }) {
@@ -25,7 +26,7 @@ export function EstimateHistory({ history }: { history: StoryPageData["history"]
           <tbody>
             {history.map((h) => (
               <tr key={h.id}>
-                <td>{h.createdAt}</td>
+                <td>{formatDay(h.createdAt)}</td>
                 <td>
                   {h.intensity} · {h.autonomy} · {h.risk}
                 </td>

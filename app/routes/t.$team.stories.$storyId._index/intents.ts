@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LineText } from "~/domain/form-fields";
-import { withoutControlChars } from "~/domain/otlp/spend";
+import { BUDGET_EXTENSION_FIELDS } from "~/domain/budget-guard";
 import { storyFieldsSchema } from "~/domain/story-form";
 import { STORY_STATUSES, type StoryStatus } from "~/models/story.server";
 
@@ -23,15 +23,7 @@ export const StoryIntentSchema = (keyPattern: string) =>
     z.object({ intent: z.literal("restore") }),
     z.object({
       intent: z.literal("extend-budget"),
-      credits: z.coerce
-        .number({ error: "Give a number of credits" })
-        .finite()
-        .positive("Give a positive number of credits")
-        .max(1_000_000_000),
-      reason: z
-        .string()
-        .transform((v) => withoutControlChars(v).trim())
-        .pipe(z.string().min(1, "Say why the story needs more").max(500, "Keep it under 500 characters")),
+      ...BUDGET_EXTENSION_FIELDS,
     }),
   ]);
 

@@ -4,6 +4,7 @@ import { StoryFields } from "~/components/backlog/story-fields";
 import { FormError } from "~/components/ui/field";
 import type { ActionResult } from "./intents";
 import type { StoryPageData } from "./story.server";
+import { formatDay } from "~/domain/dates";
 
 export function StoryDetails({
   story,
@@ -66,7 +67,7 @@ export function StoryDetails({
           )}
         </div>
       )}
-      <p className="muted">Added on {story.createdAt}.</p>
+      <p className="muted">Added on {formatDay(story.createdAt)}.</p>
       {canEdit ? (
         <Form method="post" className="row">
           <input type="hidden" name="intent" value={story.archived ? "restore" : "archive"} />
