@@ -136,15 +136,3 @@ async function switchToEvents(db: DB, teamId: number, sessions: string[]): Promi
     return Number(removed.numDeletedRows) > 0;
   });
 }
-
-/** Which signal each of a team's OpenTelemetry sessions used (for the story and spend pages). */
-export async function listOtlpSessions(db: DB, input: { teamId: number; sessionIds: string[] }) {
-  if (input.sessionIds.length === 0) return new Map<string, OtlpSignal>();
-  const rows = await db
-    .selectFrom("otlpSessions")
-    .select(["sessionId", "signal"])
-    .where("teamId", "=", input.teamId)
-    .where("sessionId", "in", input.sessionIds.slice(0, 1000))
-    .execute();
-  return new Map(rows.map((r) => [r.sessionId, r.signal]));
-}

@@ -265,15 +265,6 @@ export async function createPokerSession(db: DB, input: CreateSessionInput) {
   });
 }
 
-export function getPokerSession(db: DB, input: { teamId: number; sessionId: number }) {
-  return db
-    .selectFrom("pokerSessions")
-    .select(["id", "name", "status", "guestKey", "facilitatorId", "seq"])
-    .where("teamId", "=", input.teamId)
-    .where("id", "=", input.sessionId)
-    .executeTakeFirst();
-}
-
 /** The team's sessions, open ones first, with queue progress and the credits finalized so far. */
 export function listPokerSessions(db: DB, teamId: number) {
   return db

@@ -9,8 +9,8 @@ import {
   listTrackerConnections,
   pushStoryEstimate,
 } from "~/models/tracker-connection.server";
-import { formatInstant } from "~/domain/dates";
 import { requireStory } from "~/server/story-route.server";
+import { formatInstant } from "~/domain/dates";
 import { getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Tracker · Token Poker" }];

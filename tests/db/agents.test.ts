@@ -9,7 +9,7 @@ import {
   listSprintExtensions,
   storyKeyForSession,
 } from "~/models/budget.server";
-import { ingestOtlp, listOtlpSessions } from "~/models/otlp.server";
+import { ingestOtlp } from "~/models/otlp.server";
 import { commitStory, createSprint, getSprint, listSprintStories } from "~/models/sprint.server";
 import { listImports } from "~/models/spend.server";
 import { createStory, recordEstimate } from "~/models/story.server";
@@ -134,9 +134,13 @@ describeDb("agents: OpenTelemetry ingest, tokens, budget guard", (t) => {
     const later = await ingest("metrics", costMetric("s-1", 0.9, "2026-11-24T10:05:00Z"));
     expect(later.superseded).toBe(1);
     expect((await getStoryBudget(t.db, { teamId: team.id, key: "PAY-412" }))!.spent).toBe(20);
-    expect(await listOtlpSessions(t.db, { teamId: team.id, sessionIds: ["s-1", "nope"] })).toEqual(
-      new Map([["s-1", "events"]]),
-    );
+    const sessions = await t.db
+      .selectFrom("otlpSessions")
+      .select(["sessionId", "signal"])
+      .where("teamId", "=", team.id)
+      .where("sessionId", "in", ["s-1", "nope"])
+      .execute();
+    expect(sessions).toEqual([{ sessionId: "s-1", signal: "events" }]);
   });
 
   it("attributes through a session the hook claimed, and keeps another team's sessions apart", async () => {

@@ -2,8 +2,8 @@
 // the server (and a browser without JavaScript) shows a same-size SVG placeholder and the data as a
 // table; after hydration the chart draws into the same box, so nothing on the page moves.
 import { Bar, CartesianGrid, ComposedChart, Line, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
-import { formatDay } from "~/domain/dates";
 import { ChartFrame, TOOLTIP_STYLE } from "~/components/charts/chart-frame";
+import { formatDay } from "~/domain/dates";
 import { type BurnUp } from "~/domain/capacity";
 import { formatCredits } from "~/domain/credits";
 

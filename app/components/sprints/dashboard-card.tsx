@@ -1,8 +1,8 @@
 // The team dashboard's sprint card: the running sprint's burn against its available credits, the
 // alert when spend crossed 75/90/100 %, and the projection — or the next sprint, or a way to start.
 import { Link } from "@remix-run/react";
-import { formatDay, formatDayRange } from "~/domain/dates";
 import { burnAlertLevel, type SprintDashboard } from "~/domain/sprint";
+import { formatDay, formatDayRange } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export function SprintDashboardCard({ data, teamSlug: team }: { data: SprintDashboard; teamSlug: string }) {

@@ -3,8 +3,8 @@
 // actual spend, with a small bar so a glance tells which sprints ran hot.
 import { Link } from "@remix-run/react";
 import { DataTable, defineColumns } from "~/components/ui/data-table";
-import { formatDayRange } from "~/domain/dates";
 import { POLICY_LABELS, type SprintSummary } from "~/domain/sprint";
+import { formatDayRange } from "~/domain/dates";
 import { SprintStatusBadge } from "~/components/sprints/sprint-status-badge";
 import { formatCredits } from "~/domain/credits";
 
