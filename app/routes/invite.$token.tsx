@@ -74,7 +74,7 @@ export default function InvitePage() {
           </button>
         </Form>
       ) : (
-        <SignupForm action={signupAction} busy={busy} submitLabel={`Sign up and join ${team.name}`} />
+        <SignupForm action={signupAction} busy={busy} submitLabel="Sign up and join" />
       )}
     </AuthLayout>
   );

@@ -117,7 +117,7 @@ export default function SignupPage() {
         errors={result?.errors}
         values={result?.values}
         busy={busy}
-        submitLabel={invite ? `Sign up and join ${invite.teamName}` : "Sign up"}
+        submitLabel={invite ? "Sign up and join" : "Sign up"}
       />
     </AuthLayout>
   );

@@ -25,7 +25,7 @@ describe.skipIf(!chromiumPath())("invites from a poker room", () => {
   it("signs a newcomer up, joins the team and lands in the room the invite came from", async () => {
     const slug = `invite-${Date.now().toString(36)}`;
     const owner = await signUp(server.url, "Ines Inviter");
-    await createTeam(owner, "Invite Crew", slug);
+    await createTeam(owner, "Payments Platform Invite Crew", slug);
     const { id } = await createPokerSessionOverHttp(owner, slug, { name: "Sprint 3 planning" });
     const room = `/t/${slug}/poker/${id}`;
 
@@ -49,19 +49,25 @@ describe.skipIf(!chromiumPath())("invites from a poker room", () => {
     expect(said).not.toMatch(/Team not found/);
 
     // A newcomer: the page names the team; one form signs up and joins; a mistake keeps the team named.
-    const newcomer = await browser.newContext({ baseURL: server.url });
+    // On a phone: the button's label once ran past its edge ("…gn up and join Demo Payments Tea…").
+    const newcomer = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 } });
     const page = await newcomer.newPage();
     await page.goto(inviteUrl.replace(/^https?:\/\/[^/]+/, ""));
-    await page.getByRole("heading", { name: "Join Invite Crew" }).waitFor();
-    expect(await page.locator("main, body").first().textContent()).toMatch(/invited to Invite Crew as Member/);
+    await page.getByRole("heading", { name: "Join Payments Platform Invite Crew" }).waitFor();
+    for (const control of await page.locator("main button, main input, form button").all()) {
+      expect(await control.evaluate((e) => e.scrollWidth <= e.clientWidth + 1)).toBe(true);
+    }
+    expect(await page.locator("main, body").first().textContent()).toMatch(
+      /invited to Payments Platform Invite Crew as Member/,
+    );
     await page.getByLabel("Name").fill("Nia Newcomer");
     await page.getByLabel("E-mail").fill(`nia-${slug}@example.com`);
     await page.getByLabel("Password").fill("short");
-    await page.getByRole("button", { name: "Sign up and join Invite Crew" }).click();
+    await page.getByRole("button", { name: "Sign up and join", exact: true }).click();
     await page.getByText("Use at least 10 characters").waitFor();
-    expect(await page.getByRole("heading", { name: "Join Invite Crew" }).count()).toBe(1);
+    expect(await page.getByRole("heading", { name: "Join Payments Platform Invite Crew" }).count()).toBe(1);
     await page.getByLabel("Password").fill("a long enough password");
-    await page.getByRole("button", { name: "Sign up and join Invite Crew" }).click();
+    await page.getByRole("button", { name: "Sign up and join", exact: true }).click();
     await page.waitForURL(`**${room}`);
     await page.getByRole("heading", { level: 1, name: "Sprint 3 planning" }).waitFor();
     expect(await page.getByRole("button", { name: "Join as voter" }).count()).toBe(1);
