@@ -23,6 +23,19 @@ export function getStoryOutcome(db: DB, input: { teamId: number; storyId: number
     .executeTakeFirst();
 }
 
+/** Outcome notes of the team's stories, newest first (the organisation's finance report shows them beside outliers). */
+export function listStoryOutcomes(db: DB, input: { teamId: number; storyIds?: number[] }) {
+  let query = db
+    .selectFrom("storyOutcomes")
+    .select(["storyId", "bought", "reviewBurden", "causeTags", "note", "updatedAt"])
+    .where("teamId", "=", input.teamId);
+  if (input.storyIds) {
+    if (input.storyIds.length === 0) return Promise.resolve([]);
+    query = query.where("storyId", "in", input.storyIds);
+  }
+  return query.orderBy("updatedAt", "desc").execute();
+}
+
 /** Saves the note and marks the story done; false when the story is not the team's. */
 export async function saveStoryOutcome(
   db: DB,
