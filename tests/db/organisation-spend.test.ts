@@ -55,7 +55,7 @@ describeDb("the organisation's own report", (t) => {
     expect(rec.unplaced).toMatchObject({ rows: 1 });
     expect(rec.organisationLevel).toMatchObject({ rows: 1 });
     expect(rec.unmapped).toEqual([
-      { identity: "ravi-m", credits: 57.7, rows: 1, heldBy: [a!.team.name, b!.team.name].sort() },
+      { identity: "ravi-m", rows: 1, heldBy: [a!.team.name, b!.team.name].sort() },
     ]);
     expect(rec.teamAttributed).toBeCloseTo(rec.placed.credits, 6);
     const spendA = await teamMonthSpend(t.db, { teamIds: [a!.team.id, stranger.team.id], month: "2026-11" });
