@@ -11,6 +11,12 @@
 // connections (their tokens are credentials), and calibration suggestions (recomputed from the
 // estimates and spend, so an import gets them back the next time they are computed).
 //
+// Nothing of an organisation comes along (issue 17, docs/team-export.md): the link to it, its month
+// pools and allocations, the exceptions the team asked for and the organisation's report rows placed
+// on the team are the organisation's records about the team, and the organisation does not exist on
+// the install the file goes to. Spend the organisation's report placed on the team is in the team's
+// spend entries, so it does come along as the team's own spend.
+//
 // Fields added after version 1 was first written (tracker-closed stories, 1-hour cache writes, fast
 // mode, usage rank and product on spend entries, the guard's fail-closed choice, budget extensions,
 // OpenTelemetry sessions) have defaults: an older version-1 document without them still imports.

@@ -1,7 +1,9 @@
 // A month's pool split across the organisation's teams. Checked here, inside the transaction that
 // writes it, against the month's pool plus usable overage and each cost center's cap, so no request
 // shape can over-allocate. Every query is scoped by organisation (and month).
-import { validateAllocations, type AllocationInput } from "~/domain/organisation";
+import { splitAcrossMonths, validateAllocations, type AllocationInput } from "~/domain/organisation";
+import { checkSprintAgainstAllocations, type MonthBudget } from "~/domain/organisation/sprint-allocation";
+import { monthPlansByTeam } from "~/models/organisation-burn.server";
 import { roundCredits } from "~/domain/organisation/credits";
 import { getOrOpenMonth, MONTH_COLUMNS, poolOf } from "~/models/organisation-month.server";
 import { listAttachedTeams, logOrgEvent } from "~/models/organisation.server";
@@ -148,5 +150,51 @@ export async function getTeamMonthAllocation(db: DB, input: { teamId: number; mo
     month: input.month,
     policy: month.allocationPolicy,
     allocation: allocation?.credits ?? 0,
+  };
+}
+
+/**
+ * What a sprint of this team (dates, capacity) draws from the organisation's month allocations:
+ * per month it touches, the allocation, what the team's other sprints take and this sprint's part.
+ * null when the team is in no organisation. Months without a pool are not limited.
+ */
+export async function checkSprintAllocation(
+  db: DB,
+  input: { teamId: number; start: string; end: string; capacity: number; excludeSprintId?: number },
+) {
+  const link = await db
+    .selectFrom("organisationTeams as ot")
+    .innerJoin("organisations as o", "o.id", "ot.organisationId")
+    .select(["o.id as organisationId", "o.slug", "o.name"])
+    .where("ot.teamId", "=", input.teamId)
+    .where("ot.status", "=", "accepted")
+    .executeTakeFirst();
+  if (!link) return null;
+  const budgets: MonthBudget[] = [];
+  for (const part of splitAcrossMonths(input.start, input.end, input.capacity)) {
+    const month = await getOrOpenMonth(db, { organisationId: link.organisationId, month: part.month });
+    if (!month) continue;
+    const allocation = await db
+      .selectFrom("teamAllocations")
+      .select("credits")
+      .where("organisationId", "=", link.organisationId)
+      .where("month", "=", part.month)
+      .where("teamId", "=", input.teamId)
+      .executeTakeFirst();
+    const plans = await monthPlansByTeam(db, {
+      teamIds: [input.teamId],
+      month: part.month,
+      excludeSprintId: input.excludeSprintId,
+    });
+    budgets.push({
+      month: part.month,
+      allocation: allocation?.credits ?? 0,
+      otherSprints: plans.get(input.teamId)?.capacity ?? 0,
+      policy: month.allocationPolicy,
+    });
+  }
+  return {
+    organisation: { slug: link.slug, name: link.name },
+    ...checkSprintAgainstAllocations({ start: input.start, end: input.end, capacity: input.capacity }, budgets),
   };
 }

@@ -29,9 +29,25 @@ async function membershipsAgainst(db: DB, input: { userId: number; makerId: numb
     .execute() as Promise<{ teamId: number; role: Role; makerRole: Role | null }[]>;
 }
 
+/**
+ * Accounts in an organisation: a team does not control everything such an account reaches (the
+ * organisation's pools, allocations and aggregates), so no team link resets them (issue 17).
+ */
+async function organisationMembers(db: DB, userIds: readonly number[]): Promise<Set<number>> {
+  if (!userIds.length) return new Set();
+  const rows = await db
+    .selectFrom("organisationMembers")
+    .select("userId")
+    .distinct()
+    .where("userId", "in", [...userIds])
+    .execute();
+  return new Set(rows.map((r) => r.userId));
+}
+
 /** Whether `makerId`, through team `teamId`, may make (or use) a reset link for `userId`. */
 export async function teamMayReset(db: DB, input: { teamId: number; makerId: number; userId: number }) {
   if (input.makerId === input.userId) return false;
+  if ((await organisationMembers(db, [input.userId])).size) return false;
   const memberships = await membershipsAgainst(db, input);
   return mayMakeResetLink({ teamId: input.teamId, memberships });
 }
@@ -51,7 +67,9 @@ export async function listResettableMembers(db: DB, input: { teamId: number; mak
   const byUser = new Map<number, typeof rows>();
   for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
   const allowed = new Set<number>();
+  const inOrganisations = await organisationMembers(db, [...byUser.keys()]);
   for (const [userId, memberships] of byUser) {
+    if (inOrganisations.has(userId)) continue;
     if (mayMakeResetLink({ teamId: input.teamId, memberships })) allowed.add(userId);
   }
   return allowed;

@@ -70,9 +70,9 @@ export default function TeamOrganisationSettings() {
         {joined ? (
           <>
             <p>
-              This team is in <Link to={`/o/${joined.slug}`}>{joined.name}</Link>. Its admins set the team's share of the
-              organisation's monthly pool and see the team's totals (spend, commitments, allocation) — never per-person
-              spend, and never the team's own pages unless they are members.
+              This team is in <Link to={`/o/${joined.slug}`}>{joined.name}</Link>. Its admins set the team's share of
+              the organisation's monthly pool and see the team's totals (spend, commitments, allocation) — never
+              per-person spend, and never the team's own pages unless they are members.
             </p>
             {isOwner ? (
               <Form method="post">

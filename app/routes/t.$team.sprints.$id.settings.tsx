@@ -1,7 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { Credits, Id } from "~/domain/form-fields";
+import { CHECKED_VALUES, Credits, Id } from "~/domain/form-fields";
+import { MonthAllocation } from "~/components/sprints/month-allocation";
 import { SprintForm, type SprintFormValues } from "~/components/sprints/sprint-form";
 import { FormError } from "~/components/ui/field";
 import { checkAllocations, formatCredits, todayIn } from "~/domain/capacity";
@@ -23,6 +24,8 @@ import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { requireSprint } from "~/server/sprint-route.server";
+import { allocationVerdict, sprintAllocationFor, type SprintAllocationCheck } from "~/server/sprint-allocation.server";
+import { checkSprintAllocation } from "~/models/allocation.server";
 
 const SettingsIntentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("save") }),
@@ -39,6 +42,9 @@ type Result = {
   values?: Record<string, string>;
   saved?: "settings" | "allocations";
   form?: "save" | "allocations" | "close";
+  /** The organisation's month allocation against the submitted sprint (refused, or to confirm). */
+  monthAllocation?: SprintAllocationCheck | null;
+  warning?: boolean;
 };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -75,6 +81,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // A sprint's own actuals are not evidence for its own capacity.
     history: history.filter((h) => h.id !== sprint.id),
     capacity: cap.capacity,
+    monthAllocation: sprint.closedAt
+      ? null
+      : await checkSprintAllocation(db, {
+          teamId: sprint.teamId,
+          start: sprint.startDate,
+          end: sprint.endDate,
+          capacity: cap.capacity,
+          excludeSprintId: sprint.id,
+        }),
     members: members
       .filter((m) => m.role !== "observer")
       .map((m) => ({ userId: m.userId, name: m.name, credits: allocationByUser.get(m.userId) ?? null })),
@@ -97,6 +112,27 @@ export async function action({ request, params }: ActionFunctionArgs) {
         const form = parseForm(formData, SprintFormSchema);
         if (!form.ok)
           return data<Result>({ ok: false, errors: form.errors, values: form.values, form: "save" }, { status: 400 });
+        const check = await sprintAllocationFor(db, { teamId: team.id, form: form.data, excludeSprintId: sprint.id });
+        const verdict = allocationVerdict(
+          check,
+          CHECKED_VALUES.includes(String(formData.get("confirmOverAllocation"))),
+        );
+        if (!verdict.ok) {
+          const values = Object.fromEntries(
+            [...formData.entries()].filter((e): e is [string, string] => typeof e[1] === "string"),
+          );
+          return data<Result>(
+            {
+              ok: false,
+              errors: { allocation: verdict.message },
+              values,
+              form: "save",
+              monthAllocation: check,
+              warning: !!verdict.warning,
+            },
+            { status: 400 },
+          );
+        }
         await updateSprint(db, { teamId: team.id, sprintId: sprint.id, actorId: user.id, ...form.data });
         // Capacity, reserve or dates may have moved a threshold under the spend already booked.
         void checkBurnAlertsSoon(db, { teamId: team.id, origin: new URL(request.url).origin });
@@ -177,6 +213,13 @@ export default function SprintSettingsPage() {
           history={d.history}
           submitLabel="Save sprint"
           disabled={!editable}
+          beforeSubmit={
+            <MonthAllocation
+              check={result?.monthAllocation !== undefined ? result.monthAllocation : d.monthAllocation}
+              message={result?.form === "save" ? result.errors.allocation : undefined}
+              warning={result?.warning ?? false}
+            />
+          }
         />
       </section>
 

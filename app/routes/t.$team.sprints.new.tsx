@@ -1,6 +1,8 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { MonthAllocation } from "~/components/sprints/month-allocation";
 import { SprintForm } from "~/components/sprints/sprint-form";
+import { CHECKED_VALUES } from "~/domain/form-fields";
 import { todayIn } from "~/domain/capacity";
 import { roleAtLeast } from "~/domain/roles";
 import { nextSprintDates, nextSprintName } from "~/domain/sprint";
@@ -8,6 +10,7 @@ import { SprintFormSchema } from "~/domain/sprint-form";
 import { createSprint, listClosedSprintActuals, listSprints } from "~/models/sprint.server";
 import { checkBurnAlertsSoon } from "~/models/sprint-alert.server";
 import { requireTeamRole } from "~/server/auth.server";
+import { allocationVerdict, sprintAllocationFor } from "~/server/sprint-allocation.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 
@@ -21,8 +24,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const dates = nextSprintDates(lastEnd, today);
   // The latest sprint's settings are the best guess for the next one.
   const last = sprints[0];
+  const defaultForm = SprintFormSchema.safeParse({
+    name: "Next",
+    start: dates.start,
+    end: dates.end,
+    capacityKind: last?.capacityKind ?? "credits",
+    capacityCredits: String(last?.capacityCredits ?? 0),
+    poolPlan: last?.poolPlan ?? "copilot-business",
+    poolSeats: String(last?.poolSeats ?? 0),
+    poolPerSeat: String(last?.poolPerSeat ?? 0),
+    reservePercent: String(last?.reservePercent ?? 10),
+    commitBasis: "expected",
+    exhaustionPolicy: "warn",
+  });
   return {
     canManage: roleAtLeast(role, "manager"),
+    allocation: defaultForm.success ? await sprintAllocationFor(db, { teamId: team.id, form: defaultForm.data }) : null,
     history: await listClosedSprintActuals(db, { teamId: team.id }),
     defaults: {
       name: nextSprintName(last?.name ?? null, sprints.length),
@@ -43,8 +60,27 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { db, team, user } = await requireTeamRole(request, params.team, "manager");
-  const form = parseForm(await request.formData(), SprintFormSchema);
+  const formData = await request.formData();
+  const form = parseForm(formData, SprintFormSchema);
   if (!form.ok) return invalid(form.errors, form.values);
+  // The organisation's month allocation: refused or confirmed here, on the server, whatever the form showed.
+  const check = await sprintAllocationFor(db, { teamId: team.id, form: form.data });
+  const verdict = allocationVerdict(check, CHECKED_VALUES.includes(String(formData.get("confirmOverAllocation"))));
+  if (!verdict.ok) {
+    const values = Object.fromEntries(
+      [...formData.entries()].filter((e): e is [string, string] => typeof e[1] === "string"),
+    );
+    return data(
+      {
+        ok: false as const,
+        errors: { allocation: verdict.message } as Record<string, string>,
+        values,
+        allocation: check,
+        warning: !!verdict.warning,
+      },
+      { status: 400 },
+    );
+  }
   const sprint = await createSprint(db, { teamId: team.id, createdBy: user.id, ...form.data });
   // A sprint that started in the past may already be past a threshold.
   void checkBurnAlertsSoon(db, { teamId: team.id, origin: new URL(request.url).origin });
@@ -52,8 +88,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function NewSprintPage() {
-  const { defaults, history, canManage } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const { defaults, history, canManage, allocation } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as
+    | {
+        errors: Record<string, string>;
+        values?: Record<string, string>;
+        allocation?: typeof allocation;
+        warning?: boolean;
+      }
+    | undefined;
+  const shown = result?.allocation !== undefined ? result.allocation : allocation;
   return (
     <>
       <div className="page-header">
@@ -74,6 +118,9 @@ export default function NewSprintPage() {
             errors={result?.errors ?? {}}
             history={history}
             submitLabel="Create sprint"
+            beforeSubmit={
+              <MonthAllocation check={shown} message={result?.errors.allocation} warning={result?.warning ?? false} />
+            }
           />
         </div>
       ) : (

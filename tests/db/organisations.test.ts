@@ -26,6 +26,9 @@ import {
   setTeamCostCenter,
 } from "~/models/organisation.server";
 import { createSprint } from "~/models/sprint.server";
+import { exportTeam } from "~/models/team-export.server";
+import { createTeamReset, ResetNotAllowedError, teamMayReset } from "~/models/password-reset.server";
+import { addMember } from "~/models/team.server";
 import { describeDb } from "../helpers/db";
 import { makeTeam, makeUser } from "../helpers/factories";
 
@@ -268,5 +271,34 @@ describeDb("organisations", (t) => {
       policy: "refuse",
       allocation: 0,
     });
+  });
+
+  it("exports a team without anything of its organisation", async () => {
+    const { admin, org } = await orgWithAdmin();
+    const { team } = await attached(org.id, admin.id);
+    await saveMonthPool(t.db, { organisationId: org.id, month: "2026-07", userId: admin.id, settings: SEATS });
+    await saveAllocations(t.db, {
+      organisationId: org.id,
+      month: "2026-07",
+      userId: admin.id,
+      allocations: [{ teamId: team.id, kind: "credits", credits: 1234.5 }],
+    });
+    const file = JSON.stringify(await exportTeam(t.db, team.id));
+    expect(file).not.toContain(org.slug);
+    expect(file).not.toContain("1234.5");
+    expect(file).not.toMatch(/organisation|allocationPolicy|costCenter/i);
+  });
+
+  it("lets no team make a reset link for an organisation member, even one it outranks everywhere", async () => {
+    const { team, owner } = await makeTeam(t.db);
+    const member = await makeUser(t.db, "Member");
+    await addMember(t.db, { teamId: team.id, userId: member.id, role: "member" });
+    expect(await teamMayReset(t.db, { teamId: team.id, makerId: owner.id, userId: member.id })).toBe(true);
+    // The member becomes an org admin elsewhere: the team's owner no longer controls all they reach.
+    await createOrganisation(t.db, { name: "Elsewhere", slug: slug("elsewhere"), creatorId: member.id });
+    expect(await teamMayReset(t.db, { teamId: team.id, makerId: owner.id, userId: member.id })).toBe(false);
+    await expect(createTeamReset(t.db, { teamId: team.id, makerId: owner.id, userId: member.id })).rejects.toThrow(
+      ResetNotAllowedError,
+    );
   });
 });

@@ -229,4 +229,36 @@ describe.skipIf(!chromiumPath())("organisation flows in a real browser", () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("refuses hostile requests on the new routes", async () => {
+    const credits = `/t/flow-payments/sprints/${seeded.sprintId}/credits`;
+    const ask = (fields: Record<string, string>) =>
+      ada.post(credits, { intent: "request", month: MONTH, credits: "10", reason: "More", ...fields });
+    expect((await ask({ credits: "1e308" })).status).toBe(400);
+    expect((await ask({ credits: "NaN" })).status).toBe(400);
+    expect((await ask({ reason: "bad\u0000byte" })).status).toBe(400);
+    expect((await ask({ month: "2031-01" })).status).toBe(400);
+    const foreignStory = await ask({ storyIds: "999999" });
+    expect(foreignStory.status).toBe(400);
+    expect(await foreignStory.text()).toContain("not this team");
+
+    const fresh = await ask({});
+    expect(fresh.status).toBe(200);
+    const page = await (await ada.request(`/o/${ORG}/exceptions`)).text();
+    const exceptionId = /name="exceptionId" value="(\d+)"/.exec(page)![1]!;
+    const grant = (fields: Record<string, string>) =>
+      ada.post(`/o/${ORG}/exceptions`, { intent: "grant", exceptionId, source: "reserve", ...fields });
+    const elsewhere = await grant({ source: "team:999999" });
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.text()).toContain("Pick another team of the organisation");
+    expect((await grant({ source: "team:-1" })).status).toBe(400);
+    expect((await grant({ credits: "1e308" })).status).toBe(400);
+    expect((await grant({ exceptionId: "999999" })).status).toBe(400);
+
+    // A team owner outside the organisation sees none of it, and cannot ask for another team.
+    const ben = await login(server.url, "ben@example.com");
+    expect((await ben.request(`/o/${ORG}/exceptions`)).status).toBe(404);
+    expect((await ben.request(`/o/${ORG}/reports.csv`)).status).toBe(404);
+    expect((await ben.post(credits, { intent: "request", month: MONTH, credits: "10", reason: "x" })).status).toBe(404);
+  });
 });

@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 // The sprint's settings form, for creating and editing: name, goal, dates, capacity (a number, or
 // the seat-pool calculator with its arithmetic), reserve, commit basis and exhaustion policy, with
 // the suggested capacity from recent sprints ("yesterday's weather") and how it was worked out.
@@ -32,6 +33,7 @@ export function SprintForm({
   history,
   submitLabel,
   disabled = false,
+  beforeSubmit,
 }: {
   intent?: string;
   defaults: SprintFormValues;
@@ -41,6 +43,8 @@ export function SprintForm({
   history: ClosedSprint[];
   submitLabel: string;
   disabled?: boolean;
+  /** Shown above the submit button, inside the form (the organisation's allocation, say). */
+  beforeSubmit?: ReactNode;
 }) {
   const initial = { ...defaults, ...(values ?? {}) } as SprintFormValues;
   const [form, setForm] = useState(initial);
@@ -265,6 +269,7 @@ export function SprintForm({
             )}
           </Field>
         </div>
+        {beforeSubmit}
         {disabled ? null : (
           <div>
             <button type="submit" className="btn btn-primary">

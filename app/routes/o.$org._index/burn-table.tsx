@@ -28,7 +28,6 @@ const teamColumns = defineColumns<TeamBurnRow>((col) => [
       );
     },
   }),
-  col.accessor("costCenter", { id: "costCenter", header: "Cost center", cell: (i) => i.getValue() ?? "—" }),
   col.accessor("allocation", {
     id: "allocation",
     header: "Allocation",
@@ -39,7 +38,9 @@ const teamColumns = defineColumns<TeamBurnRow>((col) => [
   col.accessor("remaining", {
     id: "remaining",
     header: "Remaining",
-    cell: (i) => <span style={i.getValue() < 0 ? { color: "var(--danger-text)" } : undefined}>{credits(i.getValue())}</span>,
+    cell: (i) => (
+      <span style={i.getValue() < 0 ? { color: "var(--danger-text)" } : undefined}>{credits(i.getValue())}</span>
+    ),
     meta: { align: "end" },
   }),
   col.accessor("committedExpected", {
@@ -60,10 +61,14 @@ const teamColumns = defineColumns<TeamBurnRow>((col) => [
     cell: (i) => credits(i.getValue()),
     meta: { align: "end" },
   }),
-  col.accessor("runOut", {
+  col.accessor("runOutDate", {
     id: "runOut",
-    header: "At this rate",
-    cell: (i) => <span className="muted">{i.getValue()}</span>,
+    header: "Allocation lasts",
+    cell: (i) => (
+      <span className="nowrap" title={i.row.original.runOut}>
+        {i.getValue() === null ? "the month" : `to ${i.getValue()!.slice(5)}`}
+      </span>
+    ),
   }),
 ]);
 

@@ -20,6 +20,8 @@ export interface TeamBurnRow {
   remaining: number;
   projectedMonthEnd: number | null;
   runOut: string;
+  /** The day the allocation is used up at this rate (or was), null when it lasts the month. */
+  runOutDate: string | null;
   /** Highest of 75/90/100 % of the allocation reached, or null. */
   alert: number | null;
   /** ok: can still spend; risk: on course to pass its allocation; over: past it. */
@@ -93,6 +95,7 @@ export async function loadOverview(db: DB, input: { organisationId: number; mont
       remaining: p.limit - p.spentToDate,
       projectedMonthEnd: p.projectedMonthEnd,
       runOut: describeRunOut(p, "the allocation"),
+      runOutDate: p.runOutDate,
       alert: top(alertLevels(p.spentToDate, p.limit)),
       status: statusOf(p),
     };

@@ -1,0 +1,117 @@
+// An organisation in a browser, on the embedded database and on PostgreSQL when DATABASE_URL is set:
+// a user creates it, asks a team to join, the team's owner accepts on the team's settings page, the
+// admin sets the month's pool from seats and splits it (an allocation over the pool is refused with
+// what was typed kept), the overview answers which team can still spend, and the team's sprint form
+// shows what is left of its month and refuses a sprint over it under the 'refuse' policy.
+import { randomBytes } from "node:crypto";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshPostgresDatabase } from "../../scripts/lib/fresh-database";
+import { chromiumPath, launchBrowser } from "../helpers/browser";
+import { shareLogin } from "../helpers/poker-fixture";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { createTeam, signUp } from "../helpers/team-fixture";
+
+const databaseUrl = process.env.DATABASE_URL || "";
+
+function suite(name: string, env: () => Record<string, string>) {
+  describe.skipIf(!chromiumPath())(`organisation in a browser (${name})`, () => {
+    let server: TestServer;
+    let browser: Browser;
+    let page: Page;
+
+    beforeAll(async () => {
+      server = await startTestServer({ env: env() });
+      browser = await launchBrowser();
+      const owner = await signUp(server.url, "Olga Owner");
+      await createTeam(owner, "Pay Team", "pay-team");
+      const context = await browser.newContext({ baseURL: server.url });
+      await shareLogin(context, owner);
+      page = await context.newPage();
+    }, 120_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    it("creates the organisation and attaches the team once its owner accepts", async () => {
+      await page.goto("/orgs/new");
+      await page.getByLabel("Organisation name").fill("Acme Test");
+      await page.getByLabel("Address").fill("acme-test");
+      await page.getByRole("button", { name: "Create organisation" }).click();
+      await page.waitForURL(/\/o\/acme-test\/settings$/);
+      await page.getByLabel("Ask a team to join").fill("pay-team");
+      await page.getByRole("button", { name: "Send request" }).click();
+      await page.getByText(/Asked \/t\/pay-team to join/).waitFor();
+
+      await page.goto("/t/pay-team/settings/organisation");
+      await page.getByText("Acme Test asks this team to join.").waitFor();
+      await page.getByRole("button", { name: "Accept" }).click();
+      await page.getByText("The team joined the organisation.").waitFor();
+      // The team's header now links to the organisation.
+      await page
+        .getByRole("link", { name: /Acme Test/ })
+        .first()
+        .waitFor();
+    });
+
+    it("sets the pool from seats and refuses an allocation over it, keeping what was typed", async () => {
+      await page.goto("/o/acme-test/pool");
+      await page.getByText(/No pool for this month yet/).waitFor();
+      await page.getByLabel("Seats", { exact: true }).fill("2");
+      await page.getByLabel("A sprint over its team's allocation").selectOption("refuse");
+      await page.getByRole("button", { name: "Save pool" }).click();
+      await page.getByText("Pool saved.").waitFor();
+      await expect.poll(() => page.getByText(/3,800\s*credits included/).count()).toBeGreaterThan(0);
+
+      const amount = page.getByLabel("Pay Team", { exact: true });
+      await amount.fill("5000");
+      await page.getByRole("button", { name: "Save allocations" }).click();
+      await page
+        .getByText(/1,200 more than the pool|more than the pool/)
+        .first()
+        .waitFor();
+      expect(await page.getByLabel("Pay Team", { exact: true }).inputValue()).toBe("5000");
+
+      await page.getByLabel("Pay Team", { exact: true }).fill("50");
+      await page.getByLabel("Pay Team: credits or percent").selectOption("percent");
+      await page.getByRole("button", { name: "Save allocations" }).click();
+      await page.getByText(/Allocations saved: 1,900 credits allocated, 1,900 in reserve/).waitFor();
+    });
+
+    it("answers on the overview which team can still spend", async () => {
+      await page.goto("/o/acme-test");
+      await page.getByRole("heading", { name: "Will the pool last?" }).waitFor();
+      const row = page.getByRole("row", { name: /Pay Team/ }).first();
+      await expect.poll(async () => (await row.textContent()) ?? "").toMatch(/Can spend.*1,900/);
+      // Team totals only: no person's name appears on the organisation's overview.
+      expect(await page.locator("main").textContent()).not.toContain("Olga");
+    });
+
+    it("shows the team's month on the sprint form and refuses a sprint over it", async () => {
+      await page.goto("/t/pay-team/sprints/new");
+      await page.getByText(/This team draws on/).waitFor();
+      await page.getByLabel("A number of credits").check();
+      await page.getByLabel("Capacity (credits)").fill("5000");
+      await page.getByRole("button", { name: "Create sprint" }).click();
+      await page.getByText(/refuses sprints over the team's month allocation/).waitFor();
+      // Nothing was created.
+      await page.goto("/t/pay-team/sprints");
+      expect(await page.getByRole("link", { name: /Sprint 1/ }).count()).toBe(0);
+    });
+  });
+}
+
+suite("embedded", () => ({}));
+
+describe.skipIf(!databaseUrl)("on PostgreSQL", () => {
+  let database: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined;
+  const env: Record<string, string> = {};
+  beforeAll(async () => {
+    database = await freshPostgresDatabase(databaseUrl, "e2e");
+    Object.assign(env, { DATABASE_URL: database!.url, SESSION_SECRET: randomBytes(24).toString("hex") });
+  });
+  afterAll(async () => database?.drop());
+  suite("PostgreSQL", () => env);
+});
