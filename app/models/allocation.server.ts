@@ -5,7 +5,7 @@ import { splitAcrossMonths, validateAllocations, type AllocationInput } from "~/
 import { checkSprintAgainstAllocations, type MonthBudget } from "~/domain/organisation/sprint-allocation";
 import { monthPlansByTeam } from "~/models/organisation-burn.server";
 import { roundCredits } from "~/domain/organisation/credits";
-import { getOrOpenMonth, poolOf } from "~/models/organisation-month.server";
+import { getOrOpenMonth, MONTH_COLUMNS, poolOf } from "~/models/organisation-month.server";
 import { listAttachedTeams, logOrgEvent } from "~/models/organisation.server";
 import type { DB } from "~/utils/db.server";
 
@@ -38,48 +38,62 @@ export async function saveAllocations(
     )[];
   },
 ): Promise<AllocationSaveResult> {
-  const month = await getOrOpenMonth(db, input);
-  if (!month) return { ok: false, errors: [{ teamId: null, message: "Set up this month's pool first." }] };
-  const pool = poolOf(month);
-  const teams = await listAttachedTeams(db, input.organisationId);
-  const attached = new Map(teams.map((t) => [t.teamId, t]));
-  const foreign = input.allocations.find((a) => !attached.has(a.teamId));
-  if (foreign)
-    return { ok: false, errors: [{ teamId: foreign.teamId, message: "That team is not in the organisation." }] };
+  // Opening the month (from the previous one) is its own transaction; everything after it runs
+  // under a lock on the month's row, which saveMonthPool and grantException take too: checked
+  // outside it, an allocation of the old pool raced a lowered pool (or a grant from the reserve)
+  // and left the month over-allocated.
+  await getOrOpenMonth(db, input);
+  return db.transaction().execute(async (trx): Promise<AllocationSaveResult> => {
+    const month = await trx
+      .selectFrom("organisationMonths")
+      .select(MONTH_COLUMNS)
+      .where("organisationId", "=", input.organisationId)
+      .where("month", "=", input.month)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!month) return { ok: false, errors: [{ teamId: null, message: "Set up this month's pool first." }] };
+    const pool = poolOf(month);
+    const teams = await listAttachedTeams(trx, input.organisationId);
+    const attached = new Map(teams.map((t) => [t.teamId, t]));
+    const foreign = input.allocations.find((a) => !attached.has(a.teamId));
+    if (foreign)
+      return { ok: false, errors: [{ teamId: foreign.teamId, message: "That team is not in the organisation." }] };
 
-  const domainInput: AllocationInput[] = input.allocations.map((a) =>
-    a.kind === "credits"
-      ? { teamId: String(a.teamId), kind: "credits", credits: a.credits }
-      : { teamId: String(a.teamId), kind: "percent", percent: a.percent },
-  );
-  const checked = validateAllocations(pool.included, pool.usableOverage, domainInput);
-  if (!checked.ok) {
-    return {
-      ok: false,
-      errors: checked.errors.map((e) => ({ teamId: e.teamId === null ? null : Number(e.teamId), message: e.message })),
-    };
-  }
-
-  // A cost center's cap bounds what its teams together may be given.
-  const centers = await db
-    .selectFrom("costCenters")
-    .select(["id", "name", "capCredits"])
-    .where("organisationId", "=", input.organisationId)
-    .where("capCredits", "is not", null)
-    .execute();
-  const capErrors = centers.flatMap((c) => {
-    const total = roundCredits(
-      checked.allocations
-        .filter((a) => attached.get(Number(a.teamId))?.costCenterId === c.id)
-        .reduce((sum, a) => sum + a.credits, 0),
+    const domainInput: AllocationInput[] = input.allocations.map((a) =>
+      a.kind === "credits"
+        ? { teamId: String(a.teamId), kind: "credits", credits: a.credits }
+        : { teamId: String(a.teamId), kind: "percent", percent: a.percent },
     );
-    return total > (c.capCredits ?? Infinity)
-      ? [{ teamId: null, message: `${c.name}'s teams would get ${total} credits, over its cap of ${c.capCredits}.` }]
-      : [];
-  });
-  if (capErrors.length) return { ok: false, errors: capErrors };
+    const checked = validateAllocations(pool.included, pool.usableOverage, domainInput);
+    if (!checked.ok) {
+      return {
+        ok: false,
+        errors: checked.errors.map((e) => ({
+          teamId: e.teamId === null ? null : Number(e.teamId),
+          message: e.message,
+        })),
+      };
+    }
 
-  await db.transaction().execute(async (trx) => {
+    // A cost center's cap bounds what its teams together may be given.
+    const centers = await trx
+      .selectFrom("costCenters")
+      .select(["id", "name", "capCredits"])
+      .where("organisationId", "=", input.organisationId)
+      .where("capCredits", "is not", null)
+      .execute();
+    const capErrors = centers.flatMap((c) => {
+      const total = roundCredits(
+        checked.allocations
+          .filter((a) => attached.get(Number(a.teamId))?.costCenterId === c.id)
+          .reduce((sum, a) => sum + a.credits, 0),
+      );
+      return total > (c.capCredits ?? Infinity)
+        ? [{ teamId: null, message: `${c.name}'s teams would get ${total} credits, over its cap of ${c.capCredits}.` }]
+        : [];
+    });
+    if (capErrors.length) return { ok: false, errors: capErrors };
+
     await trx
       .deleteFrom("teamAllocations")
       .where("organisationId", "=", input.organisationId)
@@ -105,8 +119,8 @@ export async function saveAllocations(
       kind: "allocations",
       message: `Allocated ${checked.allocated} credits of ${input.month}; ${checked.reserve} in reserve.`,
     });
+    return { ok: true, allocated: checked.allocated, reserve: checked.reserve };
   });
-  return { ok: true, allocated: checked.allocated, reserve: checked.reserve };
 }
 
 /**

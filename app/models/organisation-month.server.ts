@@ -170,6 +170,15 @@ export async function saveMonthPool(
   };
   const pool = poolOf({ month: input.month, openedFrom: null, ...values });
   await db.transaction().execute(async (trx) => {
+    // The month's row first (saveAllocations and grantException lock it too): locking only the
+    // allocations let an allocation of the old pool, not yet written, slip past the check below.
+    await trx
+      .selectFrom("organisationMonths")
+      .select("month")
+      .where("organisationId", "=", input.organisationId)
+      .where("month", "=", input.month)
+      .forUpdate()
+      .execute();
     const allocations = await trx
       .selectFrom("teamAllocations")
       .select(["teamId", "credits", "percent"])

@@ -202,7 +202,7 @@ export async function importOrganisationReport(
       counts.credits += entry.credits ?? 0;
       if (where.placement === "placed") {
         counts.placed++;
-        byTeam.set(where.teamId, [...(byTeam.get(where.teamId) ?? []), entry]);
+        byTeam.set(where.teamId, [...(byTeam.get(where.teamId) ?? []), asBillEntry(entry)]);
       } else if (where.placement === "unplaced") counts.unplaced++;
       else counts.orgLevel++;
     }
@@ -233,6 +233,17 @@ export async function importOrganisationReport(
   // Unplaced and org-level rows draw on the pool too.
   await checkOrganisationAlerts(db, { organisationId: options.organisationId }).catch(() => undefined);
   return { importId, status: "imported", format, rows: entries.length - counts.duplicates, ...counts, errors: [] };
+}
+
+/**
+ * What a team receives of a bill row: the spend, never where in the team's work it went. A story
+ * key, session or repository in the organisation's file would attribute the row to one of the
+ * team's stories (its actuals, its retrospective, the team's calibration) — the team's own data,
+ * which an org admin must not write by crafting a file. Rows placed later (placeIdentity) carry
+ * none of them either, so both paths give the team the same entry.
+ */
+function asBillEntry(entry: SpendEntry): SpendEntry {
+  return { ...entry, storyKey: null, sessionId: null, repository: null };
 }
 
 /** For the command line, which has no signed-in user: the organisation by its address. */
@@ -340,12 +351,15 @@ export async function getReconciliation(db: DB, input: { organisationId: number;
       .execute(),
     db
       .selectFrom("organisationSpendRows")
-      .select(["identity", sql<number>`coalesce(sum(credits), 0)`.as("credits"), sql<number>`count(*)`.as("rows")])
+      // Row counts only: credits per identity would be spend per person, which no org page shows
+      // (and the loader's data must not carry either: a viewer can read it without the page).
+      .select(["identity", sql<number>`count(*)`.as("rows")])
       .where("organisationId", "=", input.organisationId)
       .where("month", "=", input.month)
       .where("placement", "=", "unplaced")
       .groupBy("identity")
-      .orderBy(sql`sum(credits)`, "desc")
+      .orderBy(sql`count(*)`, "desc")
+      .orderBy("identity")
       .limit(500)
       .execute(),
     teamMonthSpend(db, { teamIds: teams.map((t) => t.teamId), month: input.month }),
@@ -375,7 +389,6 @@ export async function getReconciliation(db: DB, input: { organisationId: number;
     teamOnly: teamAttributed - sumOf("placed"),
     unmapped: unmapped.map((u) => ({
       identity: u.identity!,
-      credits: Number(u.credits),
       rows: Number(u.rows),
       heldBy: (teamsByIdentity.get(u.identity!) ?? []).map((id) => teamName.get(id) ?? "?"),
     })),

@@ -126,5 +126,9 @@ export { isWorkingDay };
 
 /** The month a page's `?month=` asks for, or the current UTC month when it is missing or not a month. */
 export function monthFromQuery(value: string | null, now: Date): BillingMonth {
-  return value !== null && isBillingMonth(value) ? value : billingMonthOf(now);
+  // The app's days run 2000–2100 (docs/decisions/0018-input-rules.md). A page's month must stay
+  // well inside what isBillingMonth takes: ?month=9999-12 made the page's "next month" link throw
+  // (a 500 for any viewer's GET).
+  const year = value !== null && isBillingMonth(value) ? Number(value.slice(0, 4)) : NaN;
+  return year >= 2000 && year <= 2100 ? value! : billingMonthOf(now);
 }

@@ -14,7 +14,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     me: user.id,
     isAdmin,
-    members: await listOrgMembers(db, org.id),
+    // Viewers see who is in the organisation, not how to reach them: the page showed admins only
+    // the e-mails, but the loader's data carried them to everyone.
+    members: (await listOrgMembers(db, org.id)).map((m) => (isAdmin ? m : { ...m, email: "" })),
     invites: isAdmin ? await listOpenOrgInvites(db, org.id) : [],
     // Only teams that accepted: a waiting request would tell the admin that a team with the address
     // they typed exists, which an organisation must not learn about teams outside it.
