@@ -91,8 +91,11 @@ export async function streamMultipart<R>(
   const settled = new Promise<void>((resolve) => (settle = resolve));
   const fail = (error: unknown) => {
     failure ??= error;
+    // Stop parsing, but leave the rest of the body unread rather than destroyed: destroying it cut
+    // the connection before the answer went out (a 64 KB+ text field got "other side closed"
+    // instead of its 413/400). The server entry drains what is left after the answer.
     body.unpipe(parser);
-    body.destroy();
+    body.pause();
     settle();
   };
   parser.on("field", (name, value, info) => {
