@@ -7,6 +7,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Field, FormError } from "~/components/ui/field";
 import { ExceptionDecision, ExceptionStories } from "~/components/organisation/exception-history";
 import { formatCredits } from "~/domain/credits";
+import { formatDay, formatMonth } from "~/domain/dates";
 import { monthFromQuery, nextMonth, previousMonth } from "~/domain/organisation/billing-month";
 import { ExceptionDecisionSchema } from "~/domain/organisation/exception-form";
 import {
@@ -98,11 +99,11 @@ export default function OrganisationExceptions() {
         </div>
         <nav className="row" aria-label="Month">
           <Link className="btn btn-ghost btn-sm" to={`?month=${d.previous}`}>
-            ← {d.previous}
+            ← {formatMonth(d.previous)}
           </Link>
-          <strong>{d.month}</strong>
+          <strong>{formatMonth(d.month)}</strong>
           <Link className="btn btn-ghost btn-sm" to={`?month=${d.next}`}>
-            {d.next} →
+            {formatMonth(d.next)} →
           </Link>
         </nav>
       </div>
@@ -115,7 +116,9 @@ export default function OrganisationExceptions() {
             allocated {formatCredits(d.allocated)} · <strong>reserve {formatCredits(d.reserve)}</strong>
           </p>
         ) : (
-          <p className="muted">No pool is set for {d.month} yet, so nothing can be granted from the reserve.</p>
+          <p className="muted">
+            No pool is set for {formatMonth(d.month)} yet, so nothing can be granted from the reserve.
+          </p>
         )}
       </section>
 
@@ -128,14 +131,14 @@ export default function OrganisationExceptions() {
 
       <section aria-labelledby="waiting-title" className="stack">
         <h2 id="waiting-title">Waiting ({d.waiting.length})</h2>
-        {d.waiting.length === 0 ? <p className="muted">No request is waiting for {d.month}.</p> : null}
+        {d.waiting.length === 0 ? <p className="muted">No request is waiting for {formatMonth(d.month)}.</p> : null}
         {d.waiting.map((x) => (
           <article key={x.id} className="card exception-card" aria-labelledby={`x-${x.id}-title`}>
             <h3 id={`x-${x.id}-title`}>
               {x.teamName} asks for {formatCredits(x.requestedCredits)} credits
             </h3>
             <p className="muted">
-              {new Date(x.requestedAt).toISOString().slice(0, 10)}
+              {formatDay(x.requestedAt)}
               {x.requestedByName ? ` · ${x.requestedByName}` : ""}
             </p>
             <p className="exception-reason">{x.reason}</p>
@@ -225,7 +228,7 @@ export default function OrganisationExceptions() {
             </table>
           </div>
         ) : (
-          <p className="muted">Nothing decided in {d.month} yet.</p>
+          <p className="muted">Nothing decided in {formatMonth(d.month)} yet.</p>
         )}
       </section>
     </div>

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { addDays, INCLUDED_CREDITS_PER_SEAT, todayIn } from "~/domain/capacity";
 import { previousMonth } from "~/domain/organisation/billing-month";
 import { saveAllocations } from "~/models/allocation.server";
+import { requestException } from "~/models/credit-exception.server";
 import { saveMonthPool } from "~/models/organisation-month.server";
 import {
   acceptTeamRequest,
@@ -312,4 +313,30 @@ export async function seedOrganisation(ctx: DemoContext): Promise<void> {
     .where("organisationId", "=", org.id)
     .where("month", "=", thisMonth)
     .execute();
+
+  // Mobile runs hot: its owner has asked for more credits for two stories of the running sprint, so
+  // the exceptions queue has something to decide on first start.
+  const mobile = others[1]!;
+  const running = await db
+    .selectFrom("sprints as s")
+    .innerJoin("sprintStories as ss", "ss.sprintId", "s.id")
+    .select(["s.id as sprintId", "ss.storyId"])
+    .where("s.teamId", "=", mobile.id)
+    .where("s.closedAt", "is", null)
+    .where("ss.outcome", "is", null)
+    .orderBy("ss.storyId")
+    .limit(2)
+    .execute();
+  if (running.length) {
+    await requestException(db, {
+      organisationId: org.id,
+      teamId: mobile.id,
+      month: thisMonth,
+      sprintId: running[0]!.sprintId,
+      credits: 1_500,
+      reason: "The offline sync rewrite needs a second autonomous pass after the first one failed review.",
+      storyIds: running.map((r) => r.storyId),
+      userId: (await getUserByEmail(db, OTHER_TEAMS[1]!.owner.email))!.id,
+    });
+  }
 }

@@ -1,5 +1,6 @@
 // A list of credit exceptions with their decision: the team's sprint tab, its retrospective and the
 // organisation's history all show them the same way.
+import { formatDay, formatMonth } from "~/domain/dates";
 import { formatCredits } from "~/domain/credits";
 
 export interface ExceptionHistoryRow {
@@ -20,14 +21,12 @@ export interface ExceptionHistoryRow {
   stories: { storyId: number; title: string; expectedCredits: number | null; p80Credits: number | null }[];
 }
 
-const day = (value: Date | string) => new Date(value).toISOString().slice(0, 10);
-
 export function ExceptionDecision({ x }: { x: ExceptionHistoryRow }) {
   if (x.status === "requested") return <span className="badge badge-warn">Waiting</span>;
   if (x.status === "declined") {
     return (
       <>
-        <span className="badge badge-danger">Declined</span> {x.decidedAt ? day(x.decidedAt) : ""}
+        <span className="badge badge-danger">Declined</span> {x.decidedAt ? formatDay(x.decidedAt) : ""}
         {x.decidedByName ? ` by ${x.decidedByName}` : ""}: {x.declineReason}
       </>
     );
@@ -36,7 +35,7 @@ export function ExceptionDecision({ x }: { x: ExceptionHistoryRow }) {
     <>
       <span className="badge badge-ok">Granted</span> {formatCredits(x.grantedCredits ?? 0)} from{" "}
       {x.source === "reserve" ? "the reserve" : (x.sourceTeamName ?? "another team")}
-      {x.decidedAt ? ` on ${day(x.decidedAt)}` : ""}
+      {x.decidedAt ? ` on ${formatDay(x.decidedAt)}` : ""}
       {x.decidedByName ? ` by ${x.decidedByName}` : ""}
     </>
   );
@@ -71,7 +70,7 @@ export function ExceptionHistory({ exceptions, showTeam }: { exceptions: Excepti
               {showTeam ? `${x.teamName}: ` : ""}+{formatCredits(x.requestedCredits)} credits
             </strong>{" "}
             <span className="muted">
-              for {x.month}, asked {day(x.requestedAt)}
+              for {formatMonth(x.month)}, asked {formatDay(x.requestedAt)}
               {x.requestedByName ? ` by ${x.requestedByName}` : ""}
             </span>
           </p>

@@ -1,3 +1,4 @@
+import { formatDay } from "~/domain/dates";
 import { data } from "@remix-run/node";
 import { z } from "zod";
 import { Id, LineText } from "~/domain/form-fields";
@@ -57,7 +58,7 @@ export async function handleSettingsIntent(ctx: OrgContext, request: Request) {
           errors: {},
           link: {
             url: `${new URL(request.url).origin}/orgs/invite/${token}`,
-            note: `Anyone with this link can join as ${ORG_ROLE_LABELS[input.role].toLowerCase()} until ${expiresAt.toISOString().slice(0, 10)}. It is shown only now.`,
+            note: `Anyone with this link can join as ${ORG_ROLE_LABELS[input.role].toLowerCase()} until ${formatDay(expiresAt)}. It is shown only now.`,
           },
         });
       }

@@ -1,3 +1,4 @@
+import { formatDay } from "~/domain/dates";
 import { Form } from "@remix-run/react";
 import { Field } from "~/components/ui/field";
 import { ORG_ROLE_LABELS, type OrgRole } from "~/domain/organisation/roles";
@@ -99,7 +100,7 @@ export function InvitesCard({ invites }: { invites: { id: number; role: OrgRole;
           {invites.map((inv) => (
             <li key={inv.id} className="row">
               <span>
-                {ORG_ROLE_LABELS[inv.role]} invite, expires {new Date(inv.expiresAt).toISOString().slice(0, 10)}
+                {ORG_ROLE_LABELS[inv.role]} invite, expires {formatDay(inv.expiresAt)}
               </span>
               <Form method="post">
                 <input type="hidden" name="intent" value="revoke-invite" />
