@@ -36,16 +36,6 @@ async function openSprintOf(db: DB, teamId: number, storyId: number) {
   return row ? getSprint(db, { teamId, sprintId: row.id }) : undefined;
 }
 
-export async function extendedCredits(db: DB, input: { teamId: number; storyId: number }): Promise<number> {
-  const row = await db
-    .selectFrom("budgetExtensions")
-    .select(sql<number>`coalesce(sum(credits), 0)`.as("credits"))
-    .where("teamId", "=", input.teamId)
-    .where("storyId", "=", input.storyId)
-    .executeTakeFirstOrThrow();
-  return roundMoney(Number(row.credits));
-}
-
 /** Credits managers added, per story (stories without extensions are absent). */
 async function extendedCreditsByStory(db: DB, input: { teamId: number; storyIds: number[] }) {
   if (input.storyIds.length === 0) return new Map<number, number>();
@@ -125,14 +115,14 @@ export async function getStoryBudget(
   if (!story) return null;
   const [actual, extended, sprint] = await Promise.all([
     getActualCreditsByStory(db, { teamId: input.teamId, storyIds: [story.id] }),
-    extendedCredits(db, { teamId: input.teamId, storyId: story.id }),
+    extendedCreditsByStory(db, { teamId: input.teamId, storyIds: [story.id] }),
     openSprintOf(db, input.teamId, story.id),
   ]);
   const figures = sprint ? await sprintFiguresOf(db, input.teamId, sprint) : null;
   return budgetOf(
     story,
     actual[0]?.credits ?? 0,
-    extended,
+    extended.get(story.id) ?? 0,
     sprint ? { figures, policy: sprint.exhaustionPolicy } : null,
   );
 }

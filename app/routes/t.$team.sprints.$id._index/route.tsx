@@ -67,7 +67,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
   const open = stories.filter((s) => s.outcome === null);
   // The guard's answers for the open stories: the ones it stops join the approval queue.
-  const budgets = closed ? [] : await getSprintStoryBudgets(db, { teamId: team.id, sprint, stories: open });
+  const budgets = await getSprintStoryBudgets(db, { teamId: team.id, sprint, stories: open });
   const toCard = (s: (typeof stories)[number] | (typeof backlog)[number]): BoardCard => ({
     id: s.id,
     key: s.key,
