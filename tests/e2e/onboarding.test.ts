@@ -35,8 +35,12 @@ describe.skipIf(!chromiumPath())("onboarding in a real browser", () => {
     await page.getByLabel("Team name").fill("Checkout Crew");
     await page.getByRole("button", { name: "Create team" }).click();
     await page.waitForURL("**/t/checkout-crew");
+    // Each click waits for its page: a click that lands while the previous page is still hydrating
+    // would otherwise look like a missing form 30 s later.
     await page.getByRole("link", { name: "Settings" }).first().click();
+    await page.waitForURL("**/t/checkout-crew/settings**");
     await page.getByRole("link", { name: "Members" }).click();
+    await page.waitForURL("**/t/checkout-crew/settings/members");
     await page.getByLabel("Role", { exact: true }).selectOption("member");
     await page.getByRole("button", { name: "Create invite link" }).click();
     const link = await page.getByRole("textbox", { name: "Link" }).inputValue();
