@@ -43,6 +43,58 @@ export const unattributed = sql<SqlBool>`(e.story_key is null and ss.story_id is
 /** The entry carries a key that names no story of the team. Over `attributedEntries`. */
 export const waitingKey = sql<SqlBool>`(e.story_key is not null and ks.id is null)`;
 
+/**
+ * The inbox's entries alone (`e`): the same rows as `attributedEntries(…).where(unattributed)`, without
+ * the join to stories (an entry with no key cannot be claimed by one) and with the session mapping as
+ * an anti-join through its primary key. Every condition is on `e` or that probe, so the inbox's lists,
+ * totals and filter values read the partial index spend_entries_unattributed_idx (migration 0028) and
+ * not the team's whole history. tests/db/spend-inbox-index.test.ts holds both forms equal.
+ */
+export function unattributedEntries(db: DB, teamId: number) {
+  return db
+    .selectFrom("spendEntries as e")
+    .where("e.teamId", "=", teamId)
+    .where("e.storyKey", "is", null)
+    .where("e.storyId", "is", null)
+    .where(
+      sql<SqlBool>`not exists (select 1 from spend_session_stories ss where ss.team_id = e.team_id and ss.session_id = e.session_id)`,
+    );
+}
+
+export interface WaitingKey {
+  key: string;
+  entries: number;
+  /** Unrounded sum of the entries' credits (0 when none is priced). */
+  credits: number;
+}
+
+/**
+ * The keys in the data that name no story of the team (`waitingKey`), alphabetical, with their entries'
+ * totals. The distinct keys come from a loose index scan (one probe of the story-key index per key)
+ * and only the waiting keys' entries are summed, rather than grouping every keyed entry of the team.
+ */
+export async function waitingKeyTotals(db: DB, teamId: number, limit: number): Promise<WaitingKey[]> {
+  const { rows } = await sql<{ key: string; entries: number; credits: number }>`
+    with recursive k(key) as (
+      (select story_key from spend_entries where team_id = ${teamId} and story_key is not null order by story_key limit 1)
+      union all
+      select (select e.story_key from spend_entries e
+              where e.team_id = ${teamId} and e.story_key is not null and e.story_key > k.key
+              order by e.story_key limit 1)
+      from k where k.key is not null
+    )
+    select k.key, a.entries, a.credits
+    from k
+    cross join lateral (
+      select count(*) as entries, coalesce(sum(e.credits), 0) as credits
+      from spend_entries e where e.team_id = ${teamId} and e.story_key = k.key) a
+    where k.key is not null
+      and not exists (select 1 from stories s where s.team_id = ${teamId} and s.key = k.key)
+    order by k.key
+    limit ${limit}`.execute(db);
+  return rows.map((r) => ({ key: r.key, entries: Number(r.entries), credits: Number(r.credits) }));
+}
+
 export interface StoryActual {
   /** Sum of priced credits; null when every attributed entry is unpriced. */
   credits: number | null;

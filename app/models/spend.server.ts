@@ -28,7 +28,9 @@ import {
   dailyAttributedSpend,
   attributedStoryId,
   unattributed,
+  unattributedEntries,
   waitingKey,
+  waitingKeyTotals,
 } from "~/models/attributed-spend.server";
 import { checkOrganisationAlerts } from "~/models/organisation-alert.server";
 import { checkBurnAlerts } from "~/models/sprint-alert.server";
@@ -1166,11 +1168,22 @@ export const INBOX_SORTS = {
 export type InboxSort = keyof typeof INBOX_SORTS;
 
 function inboxQuery(db: DB, teamId: number, f: InboxFilters) {
-  let query = withMember(withStory(db, teamId)).where(unattributed);
+  // Every condition on the entry itself (a member through a semi-join on their identities), so the
+  // filtered lists and totals stay on the inbox's partial index.
+  const identity = sql<string>`lower(btrim(e.external_user))`;
+  let query = unattributedEntries(db, teamId);
   if (f.member === "none") query = query.where("e.externalUser", "is", null);
-  else if (f.member?.startsWith("u:")) query = query.where("si.userId", "=", Number(f.member.slice(2)) || 0);
-  else if (f.member?.startsWith("x:"))
-    query = query.where(sql<string>`lower(btrim(e.external_user))`, "=", f.member.slice(2));
+  else if (f.member?.startsWith("u:"))
+    query = query.where(
+      identity,
+      "in",
+      db
+        .selectFrom("spendIdentities")
+        .select("identity")
+        .where("teamId", "=", teamId)
+        .where("userId", "=", Number(f.member.slice(2)) || 0),
+    );
+  else if (f.member?.startsWith("x:")) query = query.where(identity, "=", f.member.slice(2));
   if (f.repository) query = query.where("e.repository", "=", f.repository);
   if (f.model) query = query.where("e.model", "=", f.model);
   if (f.from) query = query.where("e.day", ">=", f.from);
@@ -1186,8 +1199,21 @@ export async function listUnattributed(
   const f = input.filters ?? {};
   const column = INBOX_SORTS[input.sort ?? "day"];
   const desc = input.sort ? !!input.desc : true;
+  // The page's ids first, from the index alone; then only those rows are read in full.
+  const page = inboxQuery(db, input.teamId, f)
+    .select("e.id")
+    .orderBy(column, (ob) => (desc ? ob.desc().nullsLast() : ob.asc().nullsLast()))
+    .orderBy("e.id", "desc")
+    .limit(input.limit ?? 500)
+    .offset(input.offset ?? 0);
   const [rows, totals] = await Promise.all([
-    inboxQuery(db, input.teamId, f)
+    db
+      .selectFrom("spendEntries as e")
+      .innerJoin(page.as("p"), "p.id", "e.id")
+      .leftJoin("spendIdentities as si", (join) =>
+        join.onRef("si.teamId", "=", "e.teamId").on("si.identity", "=", sql<string>`lower(btrim(e.external_user))`),
+      )
+      .leftJoin("users as mu", "mu.id", "si.userId")
       .select([
         "e.id",
         "e.occurredAt",
@@ -1204,8 +1230,6 @@ export async function listUnattributed(
       .select(sql<number>`e.input_tokens + e.cache_read_tokens + e.cache_write_tokens + e.output_tokens`.as("tokens"))
       .orderBy(column, (ob) => (desc ? ob.desc().nullsLast() : ob.asc().nullsLast()))
       .orderBy("e.id", "desc")
-      .limit(input.limit ?? 500)
-      .offset(input.offset ?? 0)
       .execute(),
     inboxQuery(db, input.teamId, f)
       .select((eb) => [
@@ -1219,32 +1243,41 @@ export async function listUnattributed(
 
 /** Values for the inbox's filters, from the unattributed entries themselves. */
 export async function getInboxFilterOptions(db: DB, teamId: number) {
-  const base = () => withMember(withStory(db, teamId)).where(unattributed);
-  const [repositories, models, people] = await Promise.all([
-    base()
-      .select("e.repository as value")
-      .distinct()
-      .where("e.repository", "is not", null)
-      .orderBy("e.repository")
-      .execute(),
-    base().select("e.model as value").distinct().where("e.model", "is not", null).orderBy("e.model").execute(),
-    base()
-      .select([sql<string | null>`lower(btrim(e.external_user))`.as("identity"), "si.userId", "mu.name"])
-      .distinct()
-      .execute(),
-  ]);
+  // One pass over the inbox's entries (index-only), then the three lists from its distinct
+  // combinations, each in the database's order.
+  const combos = unattributedEntries(db, teamId)
+    .select(["e.repository", "e.model", sql<string | null>`lower(btrim(e.external_user))`.as("identity")])
+    .distinct();
+  const { rows } = await sql<{
+    kind: "repository" | "model" | "person";
+    value: string | null;
+    userId: number | null;
+    name: string | null;
+  }>`
+    with d as materialized (${combos})
+    select 'repository' as kind, repository as value, null::bigint as user_id, null::text as name
+      from d where repository is not null group by repository
+    union all
+    select 'model', model, null, null from d where model is not null group by model
+    union all
+    select 'person', p.identity, si.user_id, mu.name
+      from (select identity from d group by identity) p
+      left join spend_identities si on si.team_id = ${teamId} and si.identity = p.identity
+      left join users mu on mu.id = si.user_id
+    order by 1, 2`.execute(db);
   const members = new Map<number, string>();
   const unmapped = new Set<string>();
   let anonymous = false;
-  for (const p of people) {
-    if (p.userId !== null && p.name) members.set(p.userId, p.name);
-    else if (p.identity) unmapped.add(p.identity);
+  for (const p of rows) {
+    if (p.kind !== "person") continue;
+    if (p.userId !== null && p.name) members.set(Number(p.userId), p.name);
+    else if (p.value) unmapped.add(p.value);
     else anonymous = true;
   }
   // Alphabetical, never by amount: the filter finds people, it does not rank them.
   return {
-    repositories: repositories.map((r) => r.value!),
-    models: models.map((m) => m.value!),
+    repositories: rows.filter((r) => r.kind === "repository").map((r) => r.value!),
+    models: rows.filter((r) => r.kind === "model").map((r) => r.value!),
     members: [...members]
       .map(([id, name]) => ({ value: `u:${id}`, label: name }))
       .sort((a, b) => a.label.localeCompare(b.label)),
@@ -1404,27 +1437,22 @@ export async function getDailySpend(db: DB, input: { teamId: number; from: strin
 
 /** The spend page's header figures. */
 export async function getSpendOverview(db: DB, teamId: number) {
-  const [totals, waiting, unpricedModels, lastImport] = await Promise.all([
-    withStory(db, teamId)
+  // Three narrow reads instead of one pass joining every entry to its story: the team's totals (no
+  // join), the inbox's entries (its partial index) and the waiting keys (a loose scan of the key index).
+  const [totals, nobodys, waiting, unpricedModels, lastImport] = await Promise.all([
+    db
+      .selectFrom("spendEntries as e")
+      .where("e.teamId", "=", teamId)
       .select([
         sql<number>`count(*)`.as("entries"),
         sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
-        sql<number>`count(*) filter (where ${unattributed})`.as("unattributedEntries"),
-        sql<number>`coalesce(sum(e.credits) filter (where ${unattributed}), 0)`.as("unattributedCredits"),
         sql<number>`count(*) filter (where e.credits is null)`.as("unpricedEntries"),
       ])
       .executeTakeFirstOrThrow(),
-    withStory(db, teamId)
-      .where(waitingKey)
-      .select([
-        "e.storyKey as key",
-        sql<number>`count(*)`.as("entries"),
-        sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
-      ])
-      .groupBy("e.storyKey")
-      .orderBy("e.storyKey")
-      .limit(50)
-      .execute(),
+    unattributedEntries(db, teamId)
+      .select([sql<number>`count(*)`.as("entries"), sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
+      .executeTakeFirstOrThrow(),
+    waitingKeyTotals(db, teamId, 50),
     db
       .selectFrom("spendEntries")
       .select(["model", sql<number>`count(*)`.as("entries")])
@@ -1445,14 +1473,14 @@ export async function getSpendOverview(db: DB, teamId: number) {
     entries: Number(totals.entries),
     credits: roundMoney(Number(totals.credits)),
     unattributed: {
-      entries: Number(totals.unattributedEntries),
-      credits: roundMoney(Number(totals.unattributedCredits)),
+      entries: Number(nobodys.entries),
+      credits: roundMoney(Number(nobodys.credits)),
     },
     unpriced: {
       entries: Number(totals.unpricedEntries),
       models: unpricedModels.map((m) => ({ model: m.model ?? "(no model)", entries: Number(m.entries) })),
     },
-    waiting: waiting.map((w) => ({ key: w.key!, entries: Number(w.entries), credits: roundMoney(Number(w.credits)) })),
+    waiting: waiting.map((w) => ({ ...w, credits: roundMoney(w.credits) })),
     lastImport: lastImport ?? null,
   };
 }
