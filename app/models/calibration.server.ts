@@ -1,22 +1,33 @@
 // The stored recalibration suggestion: fitted once when a sprint closes (or a scheme version is
 // applied or rolled back) and read by the insights page, so a page view never refits. Scoped by team.
 import { buildSuggestion, SUGGESTION_SPRINTS, type StoredSuggestion } from "~/domain/recalibration";
-import { listClosedSprintRows } from "~/models/retro.server";
+import { listClosedSprintRows, type ClosedSprintRows } from "~/models/retro.server";
 import { getCurrentScheme, saveSchemeVersion, type SchemeVersion } from "~/models/scheme.server";
 import type { SizingScheme } from "~/domain/sizing-scheme";
 import type { DB } from "~/utils/db.server";
 
 /** The backtest looks this far back for sprints closed since the current version. */
-const HISTORY_SPRINTS = SUGGESTION_SPRINTS + 6;
+export const HISTORY_SPRINTS = SUGGESTION_SPRINTS + 6;
 
+/**
+ * Fits a suggestion on the last `HISTORY_SPRINTS` closed sprints. A caller that has read at least
+ * that many already (`listClosedSprintRows` with `finishedOnly`, the insights page) passes them with
+ * the current scheme, so their spend is not summed a second time.
+ */
 export async function computeSuggestion(
   db: DB,
   teamId: number,
+  known?: { closed: ClosedSprintRows[]; limit: number; scheme: SchemeVersion },
 ): Promise<{ scheme: SchemeVersion; suggestion: StoredSuggestion }> {
-  const [closed, scheme] = await Promise.all([
-    listClosedSprintRows(db, { teamId, limit: HISTORY_SPRINTS, finishedOnly: true }),
-    getCurrentScheme(db, teamId),
-  ]);
+  // Reusable only if the caller asked for at least as many sprints: the last HISTORY_SPRINTS of a
+  // longer list (oldest first) are the ones a read of HISTORY_SPRINTS returns.
+  const reuse = known && known.limit >= HISTORY_SPRINTS ? known : undefined;
+  const [closed, scheme] = reuse
+    ? [reuse.closed.slice(-HISTORY_SPRINTS), reuse.scheme]
+    : await Promise.all([
+        listClosedSprintRows(db, { teamId, limit: HISTORY_SPRINTS, finishedOnly: true }),
+        getCurrentScheme(db, teamId),
+      ]);
   const ids = closed.map((c) => c.sprint.id);
   const closedAt = new Map(
     ids.length

@@ -1,7 +1,8 @@
-import { sql } from "kysely";
+import { sql, type KyselyPlugin } from "kysely";
 import { expect, it } from "vitest";
 import { DEFAULT_SCHEME } from "~/domain/sizing-scheme";
-import { getLatestSuggestion, rollBackScheme } from "~/models/calibration.server";
+import { computeSuggestion, getLatestSuggestion, HISTORY_SPRINTS, rollBackScheme } from "~/models/calibration.server";
+import { listClosedSprintRows } from "~/models/retro.server";
 import { getCurrentScheme, saveSchemeVersion } from "~/models/scheme.server";
 import {
   closeSprint,
@@ -32,8 +33,15 @@ const SPRINT: SprintSettingsInput = {
 
 let seq = 0;
 /** A closed sprint of 10 standard × delegate stories (expected 150) that each cost `credits`. */
-async function closedSprint(db: DB, team: { id: number }, owner: { id: number }, name: string, credits: number) {
-  const keys = Array.from({ length: 10 }, () => `CAL-${++seq}`);
+async function closedSprint(
+  db: DB,
+  team: { id: number },
+  owner: { id: number },
+  name: string,
+  credits: number,
+  size = 10,
+) {
+  const keys = Array.from({ length: size }, () => `CAL-${++seq}`);
   const stories = await createStories(db, {
     teamId: team.id,
     stories: keys.map((key) => ({ key, title: key, link: null, labels: [], description: "" })),
@@ -120,5 +128,39 @@ describeDb("calibration suggestions", (t) => {
     expect(
       await rollBackScheme(t.db, { teamId: team.id, createdBy: owner.id, expectVersion: v1.version }),
     ).toMatchObject({ ok: false });
+  });
+
+  it("fits the same suggestion from the sprints the insights page read already, without reading them again", async () => {
+    const { team, owner } = await makeTeam(t.db);
+    // One sprint more than the fit looks at, so taking the right ones from a longer list matters.
+    for (let i = 0; i <= HISTORY_SPRINTS; i++) await closedSprint(t.db, team, owner, `S${i}`, 100 + 40 * i, 2);
+    const fresh = await computeSuggestion(t.db, team.id);
+    expect(fresh.suggestion.finished).toBeGreaterThan(0);
+    const closed = await listClosedSprintRows(t.db, { teamId: team.id, limit: 24, finishedOnly: true });
+    expect(closed).toHaveLength(HISTORY_SPRINTS + 1);
+    let spendReads = 0;
+    const count: KyselyPlugin = {
+      transformQuery: (args) => {
+        if (JSON.stringify(args.node).includes("spend_entries")) spendReads++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const reused = await computeSuggestion(t.db.withPlugin(count), team.id, {
+      closed,
+      limit: 24,
+      scheme: fresh.scheme,
+    });
+    expect(reused.suggestion).toEqual(fresh.suggestion);
+    expect(spendReads).toBe(0);
+    // A shorter list than the fit needs is not enough: it reads its own.
+    const six = await listClosedSprintRows(t.db, { teamId: team.id, limit: 6, finishedOnly: true });
+    const own = await computeSuggestion(t.db.withPlugin(count), team.id, {
+      closed: six,
+      limit: 6,
+      scheme: fresh.scheme,
+    });
+    expect(own.suggestion).toEqual(fresh.suggestion);
+    expect(spendReads).toBeGreaterThan(0);
   });
 });

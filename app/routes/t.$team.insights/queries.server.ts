@@ -7,12 +7,14 @@ import type { DB } from "~/utils/db.server";
 export async function loadRecalibration(
   db: DB,
   { teamId, schemeId, version }: { teamId: number; schemeId: number; version: number },
+  /** The closed sprints the page read already (and how many it asked for), with the current scheme. */
+  known?: Parameters<typeof computeSuggestion>[2],
 ) {
   const [stored, previous] = await Promise.all([
     getLatestSuggestion(db, { teamId, schemeId }),
     getPreviousScheme(db, { teamId, version }),
   ]);
-  const suggestion = stored?.suggestion ?? (await computeSuggestion(db, teamId)).suggestion;
+  const suggestion = stored?.suggestion ?? (await computeSuggestion(db, teamId, known)).suggestion;
   return { stored, previous, suggestion };
 }
 

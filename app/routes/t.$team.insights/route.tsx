@@ -44,12 +44,9 @@ const done = (rows: readonly RetroRow[]) => rows.filter((r) => r.outcome === "do
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
   const query = InsightsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const limit = Math.max(query.sprints, RECALIBRATION_SPRINTS);
   const [closed, scheme] = await Promise.all([
-    listClosedSprintRows(db, {
-      teamId: team.id,
-      limit: Math.max(query.sprints, RECALIBRATION_SPRINTS),
-      finishedOnly: true,
-    }),
+    listClosedSprintRows(db, { teamId: team.id, limit, finishedOnly: true }),
     getCurrentScheme(db, team.id),
   ]);
   const shown = closed.slice(-query.sprints);
@@ -57,11 +54,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const summary = summarizeRetro(finished, scheme.scheme);
   // Fitted once when the sprint closed; only a team whose last fit predates this feature (or whose
   // scheme was edited by hand since) gets it computed here, without storing (a GET changes nothing).
-  const { stored, previous, suggestion } = await loadRecalibration(db, {
-    teamId: team.id,
-    schemeId: scheme.id,
-    version: scheme.version,
-  });
+  // A suggestion computed here reuses the sprints just read (their spend summed once, not twice).
+  const { stored, previous, suggestion } = await loadRecalibration(
+    db,
+    { teamId: team.id, schemeId: scheme.id, version: scheme.version },
+    { closed, limit, scheme },
+  );
   const recal = suggestion;
   const ev = recal.calibration.evidence;
   return {
