@@ -111,6 +111,25 @@ export function listStories(
     .execute();
 }
 
+/**
+ * Stories to pick from (assigning spend in the inbox, sizing in poker), in backlog order: only the
+ * columns a picker shows — not descriptions, labels or the estimate's figures, which the backlog's
+ * `listStories` reads for up to 1,000 rows. `open`: not done (poker sizes work still to do).
+ */
+export function listStoryChoices(db: DB, input: { teamId: number; open?: boolean; limit?: number }) {
+  let query = db
+    .selectFrom("stories")
+    .leftJoin("estimates", "estimates.id", "stories.estimateId")
+    .select(["stories.id", "stories.key", "stories.title", "stories.status", "estimates.size"])
+    .where("stories.teamId", "=", input.teamId)
+    .where("stories.archivedAt", "is", null);
+  if (input.open) query = query.where("stories.status", "!=", "done");
+  return query
+    .orderBy("stories.rank")
+    .limit(input.limit ?? 1000)
+    .execute();
+}
+
 export async function listLabels(db: DB, teamId: number): Promise<string[]> {
   const rows = await db
     .selectFrom(

@@ -5,7 +5,7 @@ import { Checkbox, Id, LineText, listOf } from "~/domain/form-fields";
 import { CreateSessionForm } from "~/components/poker/create-session-form";
 import { roleAtLeast } from "~/domain/roles";
 import { createPokerSession, listPokerSessions } from "~/models/poker.server";
-import { listStories } from "~/models/story.server";
+import { listStoryChoices } from "~/models/story.server";
 import { requireTeamRole } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
@@ -17,14 +17,16 @@ export const meta: MetaFunction = () => [{ title: "Poker · Token Poker" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, team, role } = await requireTeamRole(request, params.team, "observer");
   const canCreate = roleAtLeast(role, "member");
-  const stories = canCreate ? await listStories(db, { teamId: team.id }) : [];
+  // Work still to size only, read side by side with the sessions.
+  const [stories, sessions] = await Promise.all([
+    canCreate ? listStoryChoices(db, { teamId: team.id, open: true }) : [],
+    listPokerSessions(db, team.id),
+  ]);
   return {
     team,
     canCreate,
-    sessions: await listPokerSessions(db, team.id),
-    stories: stories
-      .filter((s) => s.status !== "done")
-      .map((s) => ({ id: s.id, key: s.key, title: s.title, status: s.status, size: s.size })),
+    sessions,
+    stories: stories.map((s) => ({ id: s.id, key: s.key, title: s.title, status: s.status, size: s.size })),
     today: new Date().toISOString().slice(0, 10),
   };
 }

@@ -10,6 +10,7 @@ import {
   getBacklogCounts,
   getStory,
   listStories,
+  listStoryChoices,
   listStoryEstimates,
   recordEstimate,
   setStoryArchived,
@@ -233,5 +234,28 @@ describeDb("stories, estimates and rates", (t) => {
     const rows = await listStories(t.db, { teamId: team.id });
     expect(rows.every((r) => /^PAY-4\d\d$/.test(r.key ?? ""))).toBe(true);
     expect(new Set(rows.filter((r) => r.size).map((r) => r.size)).size).toBeGreaterThan(2);
+  });
+
+  it("offers the backlog's stories to pickers with the columns they show, open ones only for poker", async () => {
+    const { team, owner } = await makeTeam(t.db);
+    await seedBacklog({
+      db: t.db,
+      teamId: team.id,
+      members: [{ id: owner.id, email: "o@example.com", name: owner.name, role: "owner" as const }],
+    });
+    const [first, second, third] = await listStories(t.db, { teamId: team.id });
+    await setStoryArchived(t.db, { teamId: team.id, storyId: first!.id, archived: true });
+    await updateStory(t.db, { teamId: team.id, storyId: second!.id, ...story(second!.title), status: "done" });
+    const backlog = await listStories(t.db, { teamId: team.id });
+    const pick = ({ id, key, title, status, size }: (typeof backlog)[number]) => ({ id, key, title, status, size });
+    expect(await listStoryChoices(t.db, { teamId: team.id })).toEqual(backlog.map(pick));
+    const open = await listStoryChoices(t.db, { teamId: team.id, open: true });
+    expect(open).toEqual(backlog.filter((s) => s.status !== "done").map(pick));
+    expect(open.map((s) => s.id)).not.toContain(second!.id);
+    expect(open[0]!.id).toBe(third!.id);
+    expect((await listStoryChoices(t.db, { teamId: team.id, limit: 2 })).map((s) => s.id)).toEqual(
+      backlog.slice(0, 2).map((s) => s.id),
+    );
+    expect(open.some((s) => s.size)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // What the spend inbox reads: the overview, the unattributed entries (filtered, sorted, capped), the filter
 // options and the stories to assign to. Composes model calls only; the SQL lives in app/models.
 import { getInboxFilterOptions, getSpendOverview, listUnattributed } from "~/models/spend.server";
-import { listStories } from "~/models/story.server";
+import { listStoryChoices } from "~/models/story.server";
 import type { DB } from "~/utils/db.server";
 
 type InboxInput = Omit<Parameters<typeof listUnattributed>[1], "teamId">;
@@ -11,6 +11,6 @@ export function loadInbox(db: DB, teamId: number, inbox: InboxInput) {
     getSpendOverview(db, teamId),
     listUnattributed(db, { teamId, ...inbox }),
     getInboxFilterOptions(db, teamId),
-    listStories(db, { teamId, limit: 1000 }),
+    listStoryChoices(db, { teamId, limit: 1000 }),
   ]);
 }
