@@ -350,9 +350,10 @@ const PRIOR_SAME = 0.5;
  * Pseudo-stories of the pooled spread mixed into each risk level's own spread. The matrix takes a
  * light pooling: the risk levels' spreads really differ (low-risk work is steady), and the closer
  * its weights follow them the more precise the factors (simulation: median error vs the oracle,
- * uniform bias 1.050× → 1.048×, one level off 1.143× → 1.131×). The drift test keeps a heavy one:
- * its standard error assumes the weights are known, and noisier weights make it fire on noise
- * (6.3 % of steady teams at 7 sprints with the light pooling, against the 5 % it promises).
+ * uniform bias 1.049–1.052× → 1.048–1.051×, one level off 1.143–1.148× → 1.131–1.136×). The drift
+ * test keeps a heavy one: its standard error assumes the weights are known, and noisier weights make
+ * it fire on noise (6.3 % of steady teams at 7 sprints with the light pooling, against the 5 % it
+ * promises).
  */
 const SPREAD_POOLING = { fit: 2, trend: 8 };
 /** Backfitting sweeps per round; the effects settle well within this. */
