@@ -346,8 +346,16 @@ interface Obs {
 
 /** Prior probability that a level is no different from the rest of its dimension. */
 const PRIOR_SAME = 0.5;
-/** Pseudo-stories of the pooled spread mixed into each risk level's own spread. */
-const SPREAD_POOLING = 8;
+/**
+ * Pseudo-stories of the pooled spread mixed into each risk level's own spread. The matrix takes a
+ * light pooling: the risk levels' spreads really differ (low-risk work is steady), and the closer
+ * its weights follow them the more precise the factors (simulation: median error vs the oracle,
+ * uniform bias 1.049–1.052× → 1.048–1.051×, one level off 1.143–1.148× → 1.131–1.136×). The drift
+ * test keeps a heavy one: its standard error assumes the weights are known, and noisier weights make
+ * it fire on noise (6.3 % of steady teams at 7 sprints with the light pooling, against the 5 % it
+ * promises).
+ */
+const SPREAD_POOLING = { fit: 2, trend: 8 };
 /** Backfitting sweeps per round; the effects settle well within this. */
 const SWEEPS = 15;
 const TAU_GRID = Array.from({ length: 61 }, (_, k) => k * 0.05);
@@ -365,6 +373,7 @@ function fitModel(obs: readonly Obs[], levelCounts: readonly number[], slopeMode
     return counts;
   });
   const fitSlope = slopeMode === "fit";
+  const spreadPooling = fitSlope ? SPREAD_POOLING.trend : SPREAD_POOLING.fit;
   let slope = typeof slopeMode === "number" ? slopeMode : 0;
   let overall = median(obs.map((o) => o.y)) ?? 0;
   const tOf = (o: Obs) => o.t ?? 0;
@@ -395,7 +404,7 @@ function fitModel(obs: readonly Obs[], levelCounts: readonly number[], slopeMode
       const s = sd(own);
       sigma2[r] = Math.max(
         1e-16,
-        (own.length * s * s + SPREAD_POOLING * pooled * pooled) / (own.length + SPREAD_POOLING),
+        (own.length * s * s + spreadPooling * pooled * pooled) / (own.length + spreadPooling),
       );
     }
     w = obs.map((o, k) => (tail[k] ? 0 : 1 / sigma2[o.r]!));

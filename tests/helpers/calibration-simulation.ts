@@ -91,6 +91,68 @@ export interface StationaryResult {
   oldCoverage: number[];
   /** Per history, the same later stories under the near-oracle p80 of `nearOracleP80`. */
   nearOracleCoverage: number[];
+  /** Per history, the error ÷ the oracle's of the fits *told the structure* (`toldStructureFit`). */
+  told: Record<ToldRisk, number[]>;
+}
+
+export type ToldRisk = "ignored" | "fitted" | "known";
+
+/**
+ * A yardstick for the error goal: a fit *told* which level is off (if any), each story's true σ and
+ * which stories are the heavy tail, that learns from the history only the team factor and that
+ * level's factor (1/σ²-weighted least squares on the body). The risk medians it either ignores,
+ * fits freely (one factor per risk level), or is told as well. What stands between it and the
+ * oracle is the noise of those few estimates from 36 stories: an estimator that must also find the
+ * level, the spreads and the tail cannot expect to do better than the variants that must learn the
+ * risk medians too.
+ */
+export function toldStructureFit(
+  history: readonly SimStory[],
+  world: SimWorld,
+  risk: ToldRisk,
+): (s: SimStory) => number {
+  const scheme = DEFAULT_SCHEME;
+  const riskFactor = world.riskFactor ?? RISK_FACTOR;
+  const off = world.off;
+  const riskOf = (s: SimStory) => scheme.risk.findIndex((l) => l.id === s.risk);
+  const cellOf = (s: SimStory) =>
+    scheme.base[scheme.intensity.findIndex((l) => l.id === s.intensity)]![
+      scheme.autonomy.findIndex((l) => l.id === s.autonomy)
+    ]!;
+  const isOff = (s: SimStory) =>
+    off !== undefined &&
+    (off.dimension === "intensity"
+      ? scheme.intensity.findIndex((l) => l.id === s.intensity)
+      : scheme.autonomy.findIndex((l) => l.id === s.autonomy)) === off.level;
+  // log2 of what the fit takes as given: the cell, and the risk median when it is told it.
+  const given = (s: SimStory) => Math.log2(cellOf(s) * (risk === "known" ? riskFactor[riskOf(s)]! : 1));
+  const columns: ((s: SimStory) => number)[] = [() => 1];
+  if (off) columns.push((s) => (isOff(s) ? 1 : 0));
+  if (risk === "fitted") for (let r = 1; r < scheme.risk.length; r++) columns.push((s) => (riskOf(s) === r ? 1 : 0));
+  const body = history.filter((s) => !s.tail);
+  // Normal equations (a few columns): Σ w x xᵀ β = Σ w x y, solved by Gaussian elimination.
+  const p = columns.length;
+  const a = Array.from({ length: p }, () => new Array<number>(p + 1).fill(0));
+  for (const s of body) {
+    const w = 1 / s.logSd ** 2;
+    const x = columns.map((c) => c(s));
+    const y = Math.log2(s.actual) - given(s);
+    for (let i = 0; i < p; i++) {
+      for (let j = 0; j < p; j++) a[i]![j]! += w * x[i]! * x[j]!;
+      a[i]![p]! += w * x[i]! * y;
+    }
+  }
+  const live = a.map((row, i) => row[i]! > 0);
+  for (let i = 0; i < p; i++) {
+    if (!live[i]) continue;
+    for (let k = 0; k < p; k++) {
+      if (k === i || !live[k]) continue;
+      const f = a[k]![i]! / a[i]![i]!;
+      for (let j = i; j <= p; j++) a[k]![j]! -= f * a[i]![j]!;
+    }
+  }
+  const beta = a.map((row, i) => (live[i] ? row[p]! / row[i]! : 0));
+  return (s) => 2 ** (given(s) + columns.reduce((acc, c, j) => acc + c(s) * beta[j]!, 0));
 }
 
 /**
@@ -136,7 +198,13 @@ export async function runStationary(
   histories: number,
   future = 2000,
 ): Promise<StationaryResult> {
-  const result: StationaryResult = { coverage: [], errorVsOracle: [], oldCoverage: [], nearOracleCoverage: [] };
+  const result: StationaryResult = {
+    coverage: [],
+    errorVsOracle: [],
+    oldCoverage: [],
+    nearOracleCoverage: [],
+    told: { ignored: [], fitted: [], known: [] },
+  };
   for (let h = 0; h < histories; h++) {
     const rand = mulberry32(seed + h);
     const world = worldOf(h);
@@ -144,8 +212,13 @@ export async function runStationary(
     const later = drawStories(rand, future, world, 3);
     const { scheme } = suggestRecalibration(DEFAULT_SCHEME, history);
     const score = scoreScheme(scheme, later);
+    const floor = medianAbs(later.map((s) => Math.log2(s.noise)));
     result.coverage.push(score.p80Coverage!);
-    result.errorVsOracle.push(score.medianAbsLog2Error! / medianAbs(later.map((s) => Math.log2(s.noise))));
+    result.errorVsOracle.push(score.medianAbsLog2Error! / floor);
+    for (const risk of ["ignored", "fitted", "known"] as const) {
+      const estimate = toldStructureFit(history, world, risk);
+      result.told[risk].push(medianAbs(later.map((s) => Math.log2(s.actual / estimate(s)))) / floor);
+    }
     result.oldCoverage.push(scoreScheme(DEFAULT_SCHEME, later).p80Coverage!);
     const p80 = nearOracleP80(history, world.tailShare);
     result.nearOracleCoverage.push(mean(later.map((s) => (s.actual <= p80(s) ? 1 : 0))));

@@ -15,10 +15,14 @@
 //   and the risk levels' spreads, and learns those two from the same 36 stories, already varies by
 //   ≈ 5.0–5.2 points (nearOracleP80). Ours, which must also find the level effects, varies by ≈ 6.
 // Two more are held at the figure we reach, with the reason: median |log2 error| within 5 % of the
-// oracle's with a uniform bias (we reach 1.049–1.052×, see the test), and with one level 2.5× off
-// (≈ 1.14×). There, a fit that is *told* which level is off (measured once, not held here) reaches
-// ≈ 1.03×; not knowing it, ~9 stories leave "this level differs" and "noise" hard to tell apart in
-// about one history in ten — those histories carry most of the gap.
+// oracle's with a uniform bias (we reach 1.048–1.051×, see the test), and with one level 2.5× off
+// (≈ 1.13×). For the second the simulation computes a yardstick (toldStructureFit): a fit *told*
+// which level is off, every story's σ and which stories are the tail, learning only the team and
+// level factors. It reaches ≈ 1.05× when it ignores the risk medians and ≈ 1.065× when it fits them;
+// only when it is told the risk medians too does it reach ≈ 1.035×. So the goal sits at what a fit
+// told everything but the risk medians reaches; ours must also find the level (in about one history
+// in ten the pooled fit cannot yet tell it from noise, and those carry most of the gap), the spreads
+// and the tail.
 import { describe, expect, it } from "vitest";
 import {
   describe as describeRun,
@@ -54,10 +58,10 @@ for (const seed of SEEDS) {
         );
         expect(mean(r.coverage)).toBeGreaterThanOrEqual(0.78);
         expect(mean(r.coverage)).toBeLessThanOrEqual(0.82);
-        // Goal ≤ 1.05×: we reach 1.049–1.052× (1.065× before the risk median factors). The rest of
+        // Goal ≤ 1.05×: we reach 1.048–1.051× (1.065× before the risk median factors). The rest of
         // the gap is the risk medians themselves: ~12 stories a level tell 0.9 / 1 / 1.15 from noise
         // only about half the time (without them the same fit is at 1.03×, the next test).
-        expect(mean(r.errorVsOracle)).toBeLessThanOrEqual(1.055);
+        expect(mean(r.errorVsOracle)).toBeLessThanOrEqual(1.054);
         // Goal: sd < 5 points. Held at what we reach, beside the near-oracle's, which is ≈ 5 itself.
         expect(sd(r.coverage)).toBeLessThan(0.065);
         expect(sd(r.nearOracleCoverage)).toBeGreaterThan(0.045);
@@ -76,14 +80,21 @@ for (const seed of SEEDS) {
       const r = await runStationary(oneLevel(), seed, HISTORIES);
       console.info(
         describeRun(`seed ${seed}, one level 2.5×`, r.coverage, r.errorVsOracle),
-        `— near-oracle p80 coverage sd ${pts(sd(r.nearOracleCoverage))}`,
+        `— near-oracle p80 coverage sd ${pts(sd(r.nearOracleCoverage))}; a fit told the level, σ and tail: ` +
+          `${mean(r.told.ignored).toFixed(3)}× ignoring the risk medians, ${mean(r.told.fitted).toFixed(3)}× fitting ` +
+          `them, ${mean(r.told.known).toFixed(3)}× told them too`,
       );
       expect(mean(r.coverage)).toBeGreaterThanOrEqual(0.78);
       expect(mean(r.coverage)).toBeLessThanOrEqual(0.82);
       expect(sd(r.coverage)).toBeLessThan(0.07);
       // Goal 1.05×; held at what we reach. The χ²-gated James–Stein fit of medians reached 1.29×,
-      // the equal-weight sparse pooling before the risk median factors 1.18×.
-      expect(mean(r.errorVsOracle)).toBeLessThan(1.16);
+      // the equal-weight sparse pooling before the risk median factors 1.18×, the heavily pooled
+      // spreads 1.14–1.15×.
+      expect(mean(r.errorVsOracle)).toBeLessThan(1.145);
+      // The yardstick: told everything but the risk medians, a fit is at the goal, not below it.
+      expect(mean(r.told.ignored)).toBeGreaterThan(1.04);
+      expect(mean(r.told.fitted)).toBeGreaterThan(mean(r.told.ignored));
+      expect(mean(r.told.known)).toBeLessThan(mean(r.told.ignored));
     });
 
     it("+10 % a sprint, re-applied every sprint from the last three: one sprint ahead ≥ 77 %", NO_LIMIT, async () => {
