@@ -10,6 +10,7 @@ import cluster, { type Worker } from "node:cluster";
 import os from "node:os";
 import { sql } from "kysely";
 import { ensureDemo } from "./seed/demo";
+import { hasAnyUser } from "~/models/user.server";
 import { closeServices, getServices } from "~/utils/database-and-secrets.server";
 import { readEnv } from "~/utils/env.server";
 
@@ -53,7 +54,7 @@ export function planPools(input: {
  */
 async function seedDemoApart(): Promise<void> {
   const services = await getServices();
-  const empty = !(await services.db.selectFrom("users").select("id").limit(1).executeTakeFirst());
+  const empty = !(await hasAnyUser(services.db));
   await closeServices();
   if (!empty) return;
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
