@@ -5,10 +5,12 @@
 // sizes the pools once, before the workers start: workers × (pool + their own sessions) stays
 // under the server's max_connections. The embedded database is one session in one process (the
 // folder lock sees to that): it stays one process, and says so.
+import { spawn } from "node:child_process";
 import cluster, { type Worker } from "node:cluster";
 import os from "node:os";
 import { sql } from "kysely";
 import { ensureDemo } from "./seed/demo";
+import { hasAnyUser } from "~/models/user.server";
 import { closeServices, getServices } from "~/utils/database-and-secrets.server";
 import { readEnv } from "~/utils/env.server";
 
@@ -44,6 +46,25 @@ export function planPools(input: {
   return { workers, poolSize, maxConnections: input.maxConnections, available };
 }
 
+/**
+ * Seeds the demo into an empty embedded database from a short-lived process of its own. Seeding
+ * (a few thousand spend entries through the import path) leaves ~80 MB of freed memory that the
+ * C allocator keeps for the life of the process; a server that seeded itself idles at ~350 MB,
+ * one that did not at ~270 MB (scripts/bench/memory.ts). A database with users is left alone.
+ */
+async function seedDemoApart(): Promise<void> {
+  const services = await getServices();
+  const empty = !(await hasAnyUser(services.db));
+  await closeServices();
+  if (!empty) return;
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    env: { ...process.env, TOKEN_POKER_SEED_ONLY: "1" },
+    stdio: "inherit",
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`Seeding the demo failed (exit ${code}).`);
+}
+
 /** Starts the server: one process on the embedded database, a cluster of workers on PostgreSQL. */
 export async function runServer(): Promise<void> {
   if (cluster.isWorker) {
@@ -53,11 +74,18 @@ export async function runServer(): Promise<void> {
   }
   const env = readEnv();
   const wanted = env.WEB_CONCURRENCY ?? os.availableParallelism();
+  if (process.env.TOKEN_POKER_SEED_ONLY === "1") {
+    // The child of seedDemoApart: seed, close the database (its folder lock), exit.
+    await ensureDemo(await getServices(), { onlyIfEmpty: true });
+    await closeServices();
+    process.exit(0);
+  }
   if (!env.DATABASE_URL) {
     console.log(
       "Embedded database: serving from one process (PGlite is one session in one process); " +
         "set DATABASE_URL to a PostgreSQL database to serve from every core.",
     );
+    if (env.SEED_DEMO === "1") await seedDemoApart();
     const { startServer } = await import("./server");
     await startServer();
     return;

@@ -17,6 +17,11 @@ export async function createUser(db: DB, input: { email: string; name: string; p
     .executeTakeFirstOrThrow();
 }
 
+/** Whether the database has any account yet (an empty one gets the demo at start-up). */
+export async function hasAnyUser(db: DB): Promise<boolean> {
+  return !!(await db.selectFrom("users").select("id").limit(1).executeTakeFirst());
+}
+
 export function getUserById(db: DB, id: number) {
   return db.selectFrom("users").select(["id", "email", "name"]).where("id", "=", id).executeTakeFirst();
 }

@@ -11,7 +11,17 @@
 // each open stream's participant in the database, a closed stream marks them away at once (the
 // close comes from the socket, see scripts/server.ts), and a participant no instance refreshed for
 // PRESENCE_TTL_MS is away. The hub also runs auto-reveal's grace-period timer for its rooms.
-import { participantFor, publicRoom, roomViewFor, shouldAutoReveal, type RoomState, type Viewer } from "~/domain/poker";
+import {
+  meFor,
+  mineFor,
+  participantFor,
+  publicRoom,
+  roomViewFor,
+  shouldAutoReveal,
+  type PublicRoom,
+  type RoomState,
+  type Viewer,
+} from "~/domain/poker";
 import {
   joinSession,
   loadRoomState,
@@ -64,6 +74,20 @@ const encoder = new TextEncoder();
 
 export function snapshotEvent(view: { seq: number }): string {
   return `id: ${view.seq}\nevent: snapshot\ndata: ${JSON.stringify(view)}\n\n`;
+}
+
+/**
+ * The snapshot events of one change for every viewer: the same text as
+ * `snapshotEvent(roomViewFor(state, viewer, room))`, with the shared part (the public room, most of
+ * the bytes) serialized once per change instead of once per viewer; only `me` and `mine` (what
+ * this viewer is and their own unrevealed cards) are serialized per viewer.
+ */
+export function snapshotEventsOf(state: RoomState, room: PublicRoom): (viewer: Viewer) => string {
+  const head = `id: ${state.session.seq}\nevent: snapshot\ndata: {"seq":${JSON.stringify(state.session.seq)},"at":${JSON.stringify(state.now)},"room":${JSON.stringify(room)}`;
+  return (viewer) => {
+    const me = meFor(state, viewer);
+    return `${head},"me":${JSON.stringify(me)},"mine":${JSON.stringify(mineFor(state, me.participantId))}}\n\n`;
+  };
 }
 
 class PokerHub {
@@ -135,12 +159,13 @@ class PokerHub {
     if (!force && state.session.seq <= room.seq && presence === room.presence) return;
     room.seq = Math.max(room.seq, state.session.seq);
     room.presence = presence;
+    const eventFor = snapshotEventsOf(state, pub);
     for (const conn of room.conns) {
       // Someone who joined after opening their stream: the heartbeat keeps them present from now on.
       if (conn.participantId === null) conn.participantId = participantFor(state, conn.viewer)?.id ?? null;
-      conn.send(snapshotEvent(roomViewFor(state, conn.viewer, pub)));
+      conn.send(eventFor(conn.viewer));
     }
-    this.#watchAutoReveal(room, state);
+    this.#watchAutoReveal(room, state, pub);
   }
 
   /**
@@ -148,8 +173,8 @@ class PokerHub {
    * still has voted; the model checks under the session's lock, so several instances may try).
    * Presence that moved by time alone (a voter timing out) starts or stops the grace period.
    */
-  #watchAutoReveal(room: Room, state: RoomState) {
-    const round = publicRoom(state).current?.round;
+  #watchAutoReveal(room: Room, state: RoomState, pub: PublicRoom) {
+    const round = pub.current?.round;
     const at = round?.status === "voting" ? round.autoRevealAt : null;
     if (at !== room.revealAt) {
       if (room.revealTimer) clearTimeout(room.revealTimer);

@@ -133,6 +133,9 @@ function openPostgres(connectionString: string, options: OpenOptions): OpenedDat
   return { db, kind: "postgres", pool, close: () => db.destroy() };
 }
 
+/** See openPglite. */
+const PGLITE_SHARED_BUFFERS = "32MB";
+
 async function openPglite(options: OpenOptions): Promise<OpenedDatabase> {
   const folder = options.pgliteDir ?? null;
   const unlock = folder ? lockFolder(folder) : () => {};
@@ -141,7 +144,14 @@ async function openPglite(options: OpenOptions): Promise<OpenedDatabase> {
     // PGlite runs initdb on a folder without PG_VERSION: over a damaged folder that would be a
     // silent reset, so a non-empty folder must already look like a database.
     if (folder && !looksLikeDatabaseFolder(folder)) throw new Error("PG_VERSION is missing");
-    const pgliteOptions = { parsers, loadDataDir: options.loadDataDir };
+    const pgliteOptions = {
+      parsers,
+      loadDataDir: options.loadDataDir,
+      // PostgreSQL's default 128 MB of shared buffers lives in PGlite's WebAssembly memory, which
+      // grows to hold them (128 → 188 MB) and never shrinks; the pages are also in the OS's file
+      // cache, so a smaller pool costs a copy, not a disk read (issue 15: the idle server's RSS).
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+    };
     // PGlite reads `new PGlite(undefined, options)` as "no options": pass them alone for in-memory.
     pglite = folder ? new PGlite(folder, pgliteOptions) : new PGlite(pgliteOptions);
     await pglite.waitReady;

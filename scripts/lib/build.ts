@@ -10,6 +10,42 @@ function newestMtime(target: string): number {
   return newest;
 }
 
+/** The server `npm start` runs with plain node (see bundleServer). */
+export const SERVER_BUNDLE = "build/server.mjs";
+
+/**
+ * Bundles scripts/server.ts (the server entry, the cluster, the demo seed and the app modules they
+ * import; packages stay in node_modules) into build/server.mjs when it is missing or older than its
+ * sources. `npm start` runs the bundle with plain node: under tsx's loader the same server holds
+ * ~170 MB more memory idle (issue 15: 555 → 385 MB RSS with the demo).
+ */
+export function bundleServerIfStale(root = process.cwd()): void {
+  const bundle = path.join(root, SERVER_BUNDLE);
+  const sources = ["app", "db", "scripts", "package.json"]
+    .map((p) => path.join(root, p))
+    .filter((p) => fs.existsSync(p));
+  if (fs.existsSync(bundle) && fs.statSync(bundle).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
+  const result = spawnSync(
+    "npx",
+    [
+      "esbuild",
+      "scripts/server.ts",
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      "--target=node20",
+      "--packages=external",
+      "--alias:~=./app",
+      // The production build unless told otherwise (Remix and React read it when they load).
+      "--banner:js=process.env.NODE_ENV ??= 'production';",
+      `--outfile=${SERVER_BUNDLE}`,
+      "--log-level=warning",
+    ],
+    { cwd: root, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  if (result.status !== 0) throw new Error(`Bundling the server failed (exit ${result.status}).`);
+}
+
 /** Runs the Vite build when build/ is missing or older than any source it is made from. */
 export function buildIfStale(root = process.cwd()): void {
   const serverBuild = path.join(root, "build/server/index.js");

@@ -199,16 +199,10 @@ export interface WorkloadReport {
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
 const pause = (min: number, max: number) => new Promise((r) => setTimeout(r, min + Math.random() * (max - min)));
 
-export async function runMixedWorkload(
-  baseUrl: string,
-  team: WorkloadTeam,
-  options: { users: number; durationMs: number },
-): Promise<WorkloadReport> {
-  const samples: Sample[] = [];
-  const serverErrors: string[] = [];
-  const failures: string[] = [];
+/** The pages readers open, at random. */
+function readerPages(team: WorkloadTeam): string[] {
   const t = `/t/${team.slug}`;
-  const pages = [
+  return [
     t,
     `${t}/backlog`,
     `${t}/backlog?view=order`,
@@ -221,6 +215,44 @@ export async function runMixedWorkload(
     `${t}/insights`,
     `${t}/me`,
   ];
+}
+
+/**
+ * The floor of the workload's page figures: one client opening the readers' pages one at a time
+ * (one warm-up round, then `rounds` rounds), on the same server and team, before the crowd.
+ */
+export async function onePageAtATime(baseUrl: string, team: WorkloadTeam, options: { rounds: number }) {
+  const client = team.members[1] ?? team.owner;
+  const times: number[] = [];
+  for (let round = 0; round <= options.rounds; round++) {
+    for (const page of readerPages(team)) {
+      const started = performance.now();
+      const res = await client.request(page);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`one client: ${page} answered ${res.status}`);
+      if (round > 0) times.push(performance.now() - started);
+    }
+  }
+  times.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    count: times.length,
+    median: round(percentile(times, 50)),
+    p95: round(percentile(times, 95)),
+    max: round(times.at(-1) ?? NaN),
+  };
+}
+
+export async function runMixedWorkload(
+  baseUrl: string,
+  team: WorkloadTeam,
+  options: { users: number; durationMs: number },
+): Promise<WorkloadReport> {
+  const samples: Sample[] = [];
+  const serverErrors: string[] = [];
+  const failures: string[] = [];
+  const t = `/t/${team.slug}`;
+  const pages = readerPages(team);
 
   /** One timed request; `allowed` lists the 4xx statuses the race explains for this kind of work. */
   async function timed(

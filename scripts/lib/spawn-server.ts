@@ -46,7 +46,10 @@ export async function spawnServer(
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "token-poker-"));
   if (!options.dataDir && !options.env?.DATABASE_URL)
     fs.cpSync(await migratedTemplate(), path.join(dataDir, "pglite"), { recursive: true });
-  const args = [...(options.nodeArgs ?? []), "--import", "tsx", options.entry ?? "scripts/server.ts"];
+  const entry = options.entry ?? "scripts/server.ts";
+  // A bundle (build/server.mjs, what `npm start` runs) needs no TypeScript loader.
+  const loader = entry.endsWith(".mjs") ? [] : ["--import", "tsx"];
+  const args = [...(options.nodeArgs ?? []), ...loader, entry];
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,

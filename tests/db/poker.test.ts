@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
-import { roomViewFor, type RoomView, type Viewer } from "~/domain/poker";
+import { publicRoom, roomViewFor, type RoomView, type Viewer } from "~/domain/poker";
+import { snapshotEvent, snapshotEventsOf } from "~/server/poker-live.server";
 import {
   castVote,
   createGuest,
@@ -339,11 +340,14 @@ describeDb("poker sessions", (t) => {
       ["guest", { kind: "guest", participantId: guest.participantId }],
       ["b", { kind: "member", userId: r.b.id, teamRole: "member" }],
     ];
+    // The live stream builds its events with the shared room serialized once per change: the same text.
+    const eventFor = snapshotEventsOf(loaded, publicRoom(loaded));
     for (const [who, viewer] of viewers) {
       const json = JSON.stringify(roomViewFor(loaded, viewer));
       const leaked = json.match(/SECRET-[a-z-]+/g) ?? [];
       // b sees only b's own card.
       expect(leaked, who).toEqual(who === "b" ? [secret("b-autonomy")] : []);
+      expect(eventFor(viewer), who).toBe(snapshotEvent(roomViewFor(loaded, viewer)));
     }
     const own = roomViewFor(loaded, { kind: "member", userId: r.a.id, teamRole: "member" });
     expect(own.mine[String(round.id)]).toMatchObject({ intensity: secret("a-intensity"), risk: secret("a-risk") });
