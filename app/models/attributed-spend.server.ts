@@ -14,6 +14,7 @@
 // tests/db/attributed-spend.test.ts: `attributedEntries` (row by row, for lists and filters) and
 // `actualsByStory` (totals for given stories, through indexes, without reading other stories' rows).
 import { sql, type SqlBool } from "kysely";
+import { breathe } from "~/utils/breathe.server";
 import type { DB } from "~/utils/db.server";
 
 export type AttributionSource = "key" | "session" | "manual";
@@ -131,4 +132,124 @@ export async function dailyAttributedSpend(
     .orderBy("e.day")
     .execute();
   return rows.map((r) => ({ day: r.day, credits: roundCredits(Number(r.credits)) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollups (migration 0027): spend per team × day × story × source × waiting key
+// ---------------------------------------------------------------------------------------------
+//
+// Pages that add up a team's whole history read `spend_rollups` instead of its entries. The rows are
+// derived from `attributedEntries` here and nowhere else: every change that moves spend between
+// stories (entries written, updated or removed; a session mapped; a story created or re-keyed)
+// calls `refreshRollups` or `refreshRollupsReaching` in its own transaction, with the days it
+// touched. tests/db/spend-rollups.test.ts holds the rows equal to a from-scratch aggregation after
+// each kind of change.
+//
+// Concurrency: a refresh takes a per-team advisory lock for the rest of its transaction, and only
+// then reads (read committed: each statement sees what committed before it). Two transactions that
+// touch the same days therefore refresh one after the other, the second seeing the first's changes,
+// and a transaction that changes attribution finds the days to refresh after the lock, so entries
+// another transaction committed meanwhile are among them.
+
+const ROLLUP_LOCK = 4027;
+/** Days per delete/insert pair: keeps statements' parameter lists short on a team-wide refresh. */
+const ROLLUP_DAYS_PER_STATEMENT = 200;
+
+async function lockRollups(db: DB, teamId: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}, ${teamId}::int)`.execute(db);
+}
+
+/**
+ * Rewrites the team's rollup rows of the given days (or of every day) from its entries. Runs in the
+ * caller's transaction (or its own when given none), so the rollups change with the entries or not at all.
+ */
+export async function refreshRollups(db: DB, teamId: number, days: Iterable<string> | "all"): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => refreshRollups(trx, teamId, days));
+  const list = days === "all" ? null : [...new Set(days)].sort();
+  if (list && list.length === 0) return;
+  await lockRollups(db, teamId);
+  await rewriteRollups(db, teamId, list);
+}
+
+async function rewriteRollups(db: DB, teamId: number, list: string[] | null): Promise<void> {
+  if (list && list.length === 0) return;
+  const batches: (string[] | null)[] = [];
+  if (!list) batches.push(null);
+  else
+    for (let i = 0; i < list.length; i += ROLLUP_DAYS_PER_STATEMENT)
+      batches.push(list.slice(i, i + ROLLUP_DAYS_PER_STATEMENT));
+  for (const [i, batch] of batches.entries()) {
+    if (i > 0) await breathe();
+    let stale = db.deleteFrom("spendRollups").where("teamId", "=", teamId);
+    if (batch) stale = stale.where("day", "in", batch);
+    await stale.execute();
+    let source = attributedEntries(db, teamId);
+    if (batch) source = source.where("e.day", "in", batch);
+    await db
+      .insertInto("spendRollups")
+      .columns(["teamId", "day", "storyId", "source", "waitingKey", "credits", "entries", "unpriced"])
+      .expression(
+        source
+          .select([
+            "e.teamId",
+            "e.day",
+            attributedStoryId.as("storyId"),
+            attributedBy.as("source"),
+            sql<string | null>`case when ${waitingKey} then e.story_key end`.as("waitingKey"),
+            sql<number | null>`sum(e.credits)`.as("credits"),
+            sql<number>`count(*)`.as("entries"),
+            sql<number>`count(*) filter (where e.credits is null)`.as("unpriced"),
+          ])
+          .groupBy(sql`1, 2, 3, 4, 5`),
+      )
+      .execute();
+  }
+}
+
+/** What a change reached: the entries whose days need their rollups rewritten. */
+export interface RollupReach {
+  entryIds?: readonly number[];
+  storyKeys?: readonly (string | null)[];
+  sessionIds?: readonly string[];
+  importId?: number;
+}
+
+/**
+ * Rewrites the rollups of the days of every entry the change reaches: entries by id, those carrying
+ * one of the keys, those of the sessions, those an import wrote. For changes that leave the entries'
+ * days as they are (assignments, mappings, story keys); a change that removes entries or moves their
+ * day passes the days themselves to `refreshRollups`.
+ */
+export async function refreshRollupsReaching(db: DB, teamId: number, reach: RollupReach): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => refreshRollupsReaching(trx, teamId, reach));
+  await rewriteRollups(db, teamId, await rollupDaysReaching(db, teamId, reach));
+}
+
+/**
+ * The days of the entries a change reaches (see `refreshRollupsReaching`), with the team's rollups
+ * locked for the rest of the transaction. For a change that removes entries: ask first, change,
+ * then `refreshRollups` those days. Call it inside the change's transaction.
+ */
+export async function rollupDaysReaching(db: DB, teamId: number, reach: RollupReach): Promise<string[]> {
+  const keys = [...new Set((reach.storyKeys ?? []).filter((k): k is string => !!k))];
+  const ids = [...new Set(reach.entryIds ?? [])];
+  const sessions = [...new Set(reach.sessionIds ?? [])];
+  if (!keys.length && !ids.length && !sessions.length && reach.importId === undefined) return [];
+  // The lock first: entries another transaction commits from here on are its to refresh.
+  await lockRollups(db, teamId);
+  const rows = await db
+    .selectFrom("spendEntries as e")
+    .select("e.day")
+    .distinct()
+    .where("e.teamId", "=", teamId)
+    .where((eb) =>
+      eb.or([
+        ...(keys.length ? [eb("e.storyKey", "in", keys)] : []),
+        ...(ids.length ? [eb("e.id", "in", ids)] : []),
+        ...(sessions.length ? [eb("e.sessionId", "in", sessions)] : []),
+        ...(reach.importId !== undefined ? [eb("e.importId", "=", reach.importId)] : []),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.day);
 }
