@@ -436,6 +436,15 @@ export interface SpendRollupsTable {
   unpriced: number;
 }
 
+/** Per team and day, whatever the story; rewritten with spend_rollups (migration 0027). */
+export interface SpendDayTotalsTable {
+  teamId: number;
+  day: string;
+  credits: number | null;
+  entries: number;
+  unpriced: number;
+}
+
 export interface StoryOutcomesTable {
   storyId: number;
   teamId: number;
@@ -766,6 +775,7 @@ export interface Database {
   spendIdentities: SpendIdentitiesTable;
   spendSessionStories: SpendSessionStoriesTable;
   spendRollups: SpendRollupsTable;
+  spendDayTotals: SpendDayTotalsTable;
   storyOutcomes: StoryOutcomesTable;
   sprints: SprintsTable;
   sprintStories: SprintStoriesTable;

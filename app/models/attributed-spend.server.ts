@@ -117,21 +117,53 @@ export async function actualsOfAllStories(db: DB, teamId: number): Promise<Map<n
   return actualsByStory(db, { teamId, storyIds: stories.map((s) => s.id) });
 }
 
-/** Team-local day → credits attributed to the given stories, optionally only within from…to. */
+/**
+ * Team-local day → credits attributed to the given stories, optionally only within from…to. From
+ * the rollups (the stories' rows of those days), not the entries.
+ */
 export async function dailyAttributedSpend(
   db: DB,
   input: { teamId: number; storyIds: readonly number[]; from?: string; to?: string },
 ): Promise<{ day: string; credits: number }[]> {
   if (!input.storyIds.length) return [];
-  let query = attributedEntries(db, input.teamId).where(attributedStoryId, "in", [...input.storyIds]);
-  if (input.from) query = query.where("e.day", ">=", input.from);
-  if (input.to) query = query.where("e.day", "<=", input.to);
+  let query = db
+    .selectFrom("spendRollups")
+    .where("teamId", "=", input.teamId)
+    .where("storyId", "in", [...new Set(input.storyIds)]);
+  if (input.from) query = query.where("day", ">=", input.from);
+  if (input.to) query = query.where("day", "<=", input.to);
   const rows = await query
-    .select(["e.day", sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
-    .groupBy("e.day")
-    .orderBy("e.day")
+    .select(["day", sql<number>`coalesce(sum(credits), 0)`.as("credits")])
+    .groupBy("day")
+    .orderBy("day")
     .execute();
   return rows.map((r) => ({ day: r.day, credits: roundCredits(Number(r.credits)) }));
+}
+
+/**
+ * What still needs a story, from the rollups: entries with no key, session or assignment; how many
+ * keys name no story (yet); and how many entries the team has at all.
+ */
+export async function unattributedFromRollups(
+  db: DB,
+  teamId: number,
+): Promise<{ entries: number; credits: number; waitingKeys: number; total: number }> {
+  // The predicate on the rows matches spend_rollups_unattributed_idx: only rows without a story or
+  // with a waiting key are read, not every story's.
+  const { rows } = await sql<{ entries: number; credits: number; waitingKeys: number; total: number }>`
+    select coalesce(sum(r.entries) filter (where r.source is null and r.waiting_key is null), 0) as entries,
+           coalesce(sum(r.credits) filter (where r.source is null and r.waiting_key is null), 0) as credits,
+           count(distinct r.waiting_key) as waiting_keys,
+           (select coalesce(sum(d.entries), 0) from spend_day_totals d where d.team_id = ${teamId}) as total
+    from spend_rollups r
+    where r.team_id = ${teamId} and (r.source is null or r.waiting_key is not null)`.execute(db);
+  const row = rows[0]!;
+  return {
+    entries: Number(row.entries),
+    credits: roundCredits(Number(row.credits)),
+    waitingKeys: Number(row.waitingKeys),
+    total: Number(row.total),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,6 +233,26 @@ async function rewriteRollups(db: DB, teamId: number, list: string[] | null): Pr
             sql<number>`count(*) filter (where e.credits is null)`.as("unpriced"),
           ])
           .groupBy(sql`1, 2, 3, 4, 5`),
+      )
+      .execute();
+    let staleDays = db.deleteFrom("spendDayTotals").where("teamId", "=", teamId);
+    if (batch) staleDays = staleDays.where("day", "in", batch);
+    await staleDays.execute();
+    let written = db.selectFrom("spendRollups").where("teamId", "=", teamId);
+    if (batch) written = written.where("day", "in", batch);
+    await db
+      .insertInto("spendDayTotals")
+      .columns(["teamId", "day", "credits", "entries", "unpriced"])
+      .expression(
+        written
+          .select([
+            "teamId",
+            "day",
+            sql<number | null>`sum(credits)`.as("credits"),
+            sql<number>`sum(entries)`.as("entries"),
+            sql<number>`sum(unpriced)`.as("unpriced"),
+          ])
+          .groupBy(["teamId", "day"]),
       )
       .execute();
   }

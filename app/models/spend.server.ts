@@ -31,6 +31,7 @@ import {
   refreshRollupsReaching,
   rollupDaysReaching,
   unattributed,
+  unattributedFromRollups,
   waitingKey,
 } from "~/models/attributed-spend.server";
 import { checkOrganisationAlerts } from "~/models/organisation-alert.server";
@@ -1426,14 +1427,14 @@ export async function getDailySpend(db: DB, input: { teamId: number; from: strin
     const days = await dailyAttributedSpend(db, { ...input, storyIds: input.storyIds });
     return days.map((d) => ({ day: d.day, credits: roundMoney(d.credits) }));
   }
+  // The team's whole spend per day: one row a day (migration 0027), not every entry.
   const rows = await db
-    .selectFrom("spendEntries as e")
-    .where("e.teamId", "=", input.teamId)
-    .where("e.day", ">=", input.from)
-    .where("e.day", "<=", input.to)
-    .select(["e.day", sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
-    .groupBy("e.day")
-    .orderBy("e.day")
+    .selectFrom("spendDayTotals")
+    .where("teamId", "=", input.teamId)
+    .where("day", ">=", input.from)
+    .where("day", "<=", input.to)
+    .select(["day", sql<number>`coalesce(credits, 0)`.as("credits")])
+    .orderBy("day")
     .execute();
   return rows.map((r) => ({ day: r.day, credits: roundMoney(Number(r.credits)) }));
 }
@@ -1493,22 +1494,10 @@ export async function getSpendOverview(db: DB, teamId: number) {
   };
 }
 
-/** For the dashboard card: what still needs a story. */
+/** For the dashboard card: what still needs a story (from the rollups). */
 export async function getUnattributedSummary(db: DB, teamId: number) {
-  const row = await withStory(db, teamId)
-    .select([
-      sql<number>`count(*) filter (where ${unattributed})`.as("entries"),
-      sql<number>`coalesce(sum(e.credits) filter (where ${unattributed}), 0)`.as("credits"),
-      sql<number>`count(distinct e.story_key) filter (where ${waitingKey})`.as("waitingKeys"),
-      sql<number>`count(*)`.as("total"),
-    ])
-    .executeTakeFirstOrThrow();
-  return {
-    entries: Number(row.entries),
-    credits: roundMoney(Number(row.credits)),
-    waitingKeys: Number(row.waitingKeys),
-    total: Number(row.total),
-  };
+  const summary = await unattributedFromRollups(db, teamId);
+  return { ...summary, credits: roundMoney(summary.credits) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -72,6 +72,42 @@ async function rollups(db: DB, teamId: number) {
   return norm(rows as Row[]);
 }
 
+type Day = { day: string } & Sums;
+const normDays = (rows: Day[]) =>
+  rows
+    .map((r) => ({
+      day: r.day,
+      credits: r.credits === null ? null : Math.round(Number(r.credits) * 1e6) / 1e6,
+      entries: Number(r.entries),
+      unpriced: Number(r.unpriced),
+    }))
+    .sort((a, b) => a.day.localeCompare(b.day));
+
+/** The team's spend per day, whatever its story, from the entries. */
+async function daysFromScratch(db: DB, teamId: number) {
+  const rows = await db
+    .selectFrom("spendEntries")
+    .select([
+      "day",
+      sql<number | null>`sum(credits)`.as("credits"),
+      sql<number>`count(*)`.as("entries"),
+      sql<number>`count(*) filter (where credits is null)`.as("unpriced"),
+    ])
+    .where("teamId", "=", teamId)
+    .groupBy("day")
+    .execute();
+  return normDays(rows as Day[]);
+}
+
+async function dayTotals(db: DB, teamId: number) {
+  const rows = await db
+    .selectFrom("spendDayTotals")
+    .select(["day", "credits", "entries", "unpriced"])
+    .where("teamId", "=", teamId)
+    .execute();
+  return normDays(rows as Day[]);
+}
+
 const story = (key: string | null, title = key ?? "untitled") => ({
   key,
   title,
@@ -103,6 +139,7 @@ describeDb("spend rollups", (t) => {
 
   async function expectFresh(teamId: number) {
     expect(await rollups(t.db, teamId)).toEqual(await fromScratch(t.db, teamId));
+    expect(await dayTotals(t.db, teamId)).toEqual(await daysFromScratch(t.db, teamId));
   }
 
   /** Runs a change that must move spend, and checks the rollups moved with it. */
@@ -112,6 +149,7 @@ describeDb("spend rollups", (t) => {
     const after = await fromScratch(t.db, teamId);
     expect(after).not.toEqual(before); // the case really moves spend
     expect(await rollups(t.db, teamId)).toEqual(after);
+    expect(await dayTotals(t.db, teamId)).toEqual(await daysFromScratch(t.db, teamId));
   }
 
   const entryIdOf = async (teamId: number, dedupe: string) =>
@@ -346,6 +384,7 @@ describeDb("spend rollups", (t) => {
     const { team } = await setup();
     await t.db.deleteFrom("teams").where("id", "=", team.id).execute();
     expect(await rollups(t.db, team.id)).toEqual([]);
+    expect(await dayTotals(t.db, team.id)).toEqual([]);
   });
 });
 
@@ -379,6 +418,7 @@ it("migration 0027 backfills the rollups from existing entries [pglite]", async 
     const fresh = await fromScratch(opened.db, teamId);
     expect(fresh).toHaveLength(5);
     expect(await rollups(opened.db, teamId)).toEqual(fresh);
+    expect(await dayTotals(opened.db, teamId)).toEqual(await daysFromScratch(opened.db, teamId));
   } finally {
     await opened.close();
   }
