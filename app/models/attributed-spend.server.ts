@@ -184,8 +184,8 @@ export async function unattributedFromRollups(
 // another transaction committed meanwhile are among them.
 
 const ROLLUP_LOCK = 4027;
-/** Days per delete/insert pair: keeps statements' parameter lists short on a team-wide refresh. */
-const ROLLUP_DAYS_PER_STATEMENT = 200;
+/** Days per statement: a month of a large team's entries is a short statement (~50k rows at 500k). */
+const ROLLUP_DAYS_PER_STATEMENT = 31;
 
 async function lockRollups(db: DB, teamId: number): Promise<void> {
   await sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}, ${teamId}::int)`.execute(db);
@@ -203,20 +203,24 @@ export async function refreshRollups(db: DB, teamId: number, days: Iterable<stri
   await rewriteRollups(db, teamId, list);
 }
 
-async function rewriteRollups(db: DB, teamId: number, list: string[] | null): Promise<void> {
-  if (list && list.length === 0) return;
-  const batches: (string[] | null)[] = [];
-  if (!list) batches.push(null);
-  else
-    for (let i = 0; i < list.length; i += ROLLUP_DAYS_PER_STATEMENT)
-      batches.push(list.slice(i, i + ROLLUP_DAYS_PER_STATEMENT));
+async function rewriteRollups(db: DB, teamId: number, days: string[] | null): Promise<void> {
+  // Every day: the days with entries and the days with rollups (whose entries are gone).
+  const list =
+    days ??
+    (
+      await sql<{ day: string }>`
+        select day from spend_entries where team_id = ${teamId}
+        union select day from spend_day_totals where team_id = ${teamId}`.execute(db)
+    ).rows.map((r) => r.day);
+  if (list.length === 0) return;
+  const batches: string[][] = [];
+  for (let i = 0; i < list.length; i += ROLLUP_DAYS_PER_STATEMENT)
+    batches.push(list.slice(i, i + ROLLUP_DAYS_PER_STATEMENT));
   for (const [i, batch] of batches.entries()) {
+    // A few days a statement: on the embedded database each statement holds the server's thread.
     if (i > 0) await breathe();
-    let stale = db.deleteFrom("spendRollups").where("teamId", "=", teamId);
-    if (batch) stale = stale.where("day", "in", batch);
-    await stale.execute();
-    let source = attributedEntries(db, teamId);
-    if (batch) source = source.where("e.day", "in", batch);
+    await db.deleteFrom("spendRollups").where("teamId", "=", teamId).where("day", "in", batch).execute();
+    const source = attributedEntries(db, teamId).where("e.day", "in", batch);
     await db
       .insertInto("spendRollups")
       .columns(["teamId", "day", "storyId", "source", "waitingKey", "credits", "entries", "unpriced"])
@@ -235,11 +239,8 @@ async function rewriteRollups(db: DB, teamId: number, list: string[] | null): Pr
           .groupBy(sql`1, 2, 3, 4, 5`),
       )
       .execute();
-    let staleDays = db.deleteFrom("spendDayTotals").where("teamId", "=", teamId);
-    if (batch) staleDays = staleDays.where("day", "in", batch);
-    await staleDays.execute();
-    let written = db.selectFrom("spendRollups").where("teamId", "=", teamId);
-    if (batch) written = written.where("day", "in", batch);
+    await db.deleteFrom("spendDayTotals").where("teamId", "=", teamId).where("day", "in", batch).execute();
+    const written = db.selectFrom("spendRollups").where("teamId", "=", teamId).where("day", "in", batch);
     await db
       .insertInto("spendDayTotals")
       .columns(["teamId", "day", "credits", "entries", "unpriced"])
