@@ -2,7 +2,8 @@
 // effect must be told apart from the shared machine's noise. Each round asks every page of both
 // servers once, in turn, so load from elsewhere falls on both alike.
 //   npx tsx scripts/bench/side-by-side.ts --before <checkout with a build> --db <url> \
-//     --login <email>:<password> [--samples 60] <path>…
+//     (--login <email>:<password> | --demo) [--samples 60] <path>…
+// --demo: the current build seeds the demo into the (empty) database first and signs in as its owner.
 // A kept retro bench database (BENCH_KEEP=1 npx tsx scripts/bench/retro.ts) has the login
 // bench@example.com:bench password 123 and its pages under /t/bench. Both servers must share the
 // session secret (they do here), so one sign-in serves both.
@@ -18,24 +19,25 @@ const { values, positionals } = parseArgs({
     before: { type: "string" },
     db: { type: "string" },
     login: { type: "string" },
+    demo: { type: "boolean", default: false },
     samples: { type: "string", default: "60" },
   },
   allowPositionals: true,
 });
-if (!values.before || !values.db || !values.login || !positionals.length) {
-  console.error("usage: side-by-side.ts --before <dir> --db <url> --login <email>:<password> <path>…");
+if (!values.before || !values.db || (!values.login && !values.demo) || !positionals.length) {
+  console.error("usage: side-by-side.ts --before <dir> --db <url> (--login <email>:<password> | --demo) <path>…");
   process.exit(2);
 }
 const SECRET = "bench-secret-bench-secret-bench";
 
-async function serve(cwd: string) {
+async function serve(cwd: string, seedDemo = false) {
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/server.ts"], {
     cwd,
     env: {
       ...process.env,
       NODE_ENV: "production",
       PORT: "0",
-      SEED_DEMO: "0",
+      SEED_DEMO: seedDemo ? "1" : "0",
       WEB_CONCURRENCY: "1",
       DATABASE_URL: values.db,
       SESSION_SECRET: SECRET,
@@ -56,15 +58,18 @@ async function serve(cwd: string) {
     });
     child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
   });
-  return { url, stop: () => child.kill("SIGTERM") };
+  return { url, output: () => output, stop: () => child.kill("SIGTERM") };
 }
 
-const servers = {
-  before: await serve(path.resolve(values.before)),
-  after: await serve(process.cwd()),
-};
+// The current build first: it migrates (and seeds the demo) before the other one starts.
+const after = await serve(process.cwd(), values.demo);
+for (let i = 0; values.demo && i < 600 && !/^password: \S+$/m.test(after.output()); i++)
+  await new Promise((r) => setTimeout(r, 100));
+const servers = { before: await serve(path.resolve(values.before)), after };
 try {
-  const [email, password] = values.login.split(/:(.*)/s) as [string, string];
+  const [email, password] = values.demo
+    ? ["demo@example.com", /^password: (\S+)$/m.exec(after.output())?.[1] ?? ""]
+    : (values.login!.split(/:(.*)/s) as [string, string]);
   const signIn = new HttpClient(servers.after.url);
   const res = await signIn.post("/login", { email, password, redirectTo: "/" });
   if (res.status !== 302) throw new Error(`login: ${res.status}`);
