@@ -380,6 +380,41 @@ describeDb("spend rollups", (t) => {
     );
   });
 
+  // Two transactions at once (PostgreSQL: PGlite has one session). A maps a session and stays open;
+  // B imports an entry of that session on a day A did not refresh. B's refresh must wait for A and
+  // then see A's mapping — else the new day's rollup says "no story" although the session has one.
+  it.runIf(t.kind === "postgres")("stay right when a mapping and an import of the same session overlap", async () => {
+    const { team, owner, id } = await setup();
+    let release!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    let mapped!: () => void;
+    const mappedNow = new Promise<void>((resolve) => (mapped = resolve));
+    const a = t.db.transaction().execute(async (trx) => {
+      await setSessionStory(trx, { teamId: team.id, sessionId: "s-1", storyId: id("PAY-1"), userId: owner.id });
+      mapped();
+      await open;
+    });
+    await mappedNow;
+    const b = importSpendJson(
+      t.db,
+      [{ id: "late", occurred_at: "2026-03-10T10:00:00Z", credits: 7, session_id: "s-1" }],
+      { teamId: team.id, fileName: "late", via: "api" },
+    );
+    // Release A once B waits for the rollups' lock (or after a while: B may not wait, and then the
+    // figures below say what went wrong).
+    for (let i = 0; i < 250; i++) {
+      const waiting = await sql<{ n: number }>`
+          select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`.execute(t.db);
+      if (waiting.rows[0]!.n > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    release();
+    await Promise.all([a, b]);
+    await expectFresh(team.id);
+    const late = (await rollups(t.db, team.id)).find((r) => r.day === "2026-03-10");
+    expect(late).toMatchObject({ storyId: id("PAY-1"), source: "session" });
+  });
+
   it("go with their team", async () => {
     const { team } = await setup();
     await t.db.deleteFrom("teams").where("id", "=", team.id).execute();
