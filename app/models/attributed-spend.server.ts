@@ -10,9 +10,10 @@
 // on that key — it is not in the inbox (a story with that key would claim it), and counts for a
 // story only through its session or an assignment.
 //
-// Two SQL forms of the one rule, kept side by side here and held equal by
-// tests/db/attributed-spend.test.ts: `attributedEntries` (row by row, for lists and filters) and
-// `actualsByStory` (totals for given stories, through indexes, without reading other stories' rows).
+// The rule is written once, in SQL, as `attributedEntries` (row by row, for lists and filters).
+// Totals read the rollups this module derives from it (migration 0027, `refreshRollups` below):
+// `actualsByStory`, `dailyAttributedSpend`, `unattributedFromRollups`. tests/db/attributed-spend.test.ts
+// holds every page's figures equal; tests/db/spend-rollups.test.ts holds the rollups fresh.
 import { sql, type SqlBool } from "kysely";
 import { breathe } from "~/utils/breathe.server";
 import type { DB } from "~/utils/db.server";
@@ -56,12 +57,9 @@ export function roundCredits(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-const idList = (ids: readonly number[]) => sql.join(ids.map((id) => sql`${id}`));
-
 /**
- * Actual spend per story for the given stories (absent: no entries). The three ways an entry can
- * reach a story are disjoint branches, each summed per story through its own index (story key,
- * session, assignment), so nothing is counted twice and no other story's entries are read.
+ * Actual spend per story for the given stories (absent: no entries), from the rollups: the
+ * stories' rows (spend_rollups_story_idx), however the entries reached them.
  */
 export async function actualsByStory(
   db: DB,
@@ -69,38 +67,18 @@ export async function actualsByStory(
 ): Promise<Map<number, StoryActual>> {
   const result = new Map<number, StoryActual>();
   if (!input.storyIds.length) return result;
-  const team = input.teamId;
-  const ids = idList([...new Set(input.storyIds)]);
-  const keyResolves = sql`exists (select 1 from stories k where k.team_id = ${team} and k.key = e.story_key)`;
-  const sessionMapped = sql`exists (
-    select 1 from spend_session_stories m where m.team_id = ${team} and m.session_id = e.session_id)`;
-  const sums = sql`sum(e.credits) as credits, count(*) as entries, count(*) filter (where e.credits is null) as unpriced`;
-  const { rows } = await sql<{ storyId: number; credits: number | null; entries: number; unpriced: number }>`
-    with target as (select id, key from stories where team_id = ${team} and id in (${ids})),
-    attributed as (
-      select t.id as story_id, a.credits, a.entries, a.unpriced
-      from target t
-      cross join lateral (select ${sums} from spend_entries e where e.team_id = ${team} and e.story_key = t.key) a
-      where t.key is not null
-      union all
-      select m.story_id, a.credits, a.entries, a.unpriced
-      from spend_session_stories m
-      cross join lateral (
-        select ${sums} from spend_entries e
-        where e.team_id = ${team} and e.session_id = m.session_id and (e.story_key is null or not ${keyResolves})) a
-      where m.team_id = ${team} and m.story_id in (select id from target)
-      union all
-      select e.story_id, ${sums}
-      from spend_entries e
-      where e.team_id = ${team} and e.story_id in (select id from target)
-        and (e.story_key is null or not ${keyResolves})
-        and (e.session_id is null or not ${sessionMapped})
-      group by e.story_id
-    )
-    select story_id, sum(credits) as credits, sum(entries) as entries, sum(unpriced) as unpriced
-    from attributed
-    where entries > 0
-    group by story_id`.execute(db);
+  const rows = await db
+    .selectFrom("spendRollups")
+    .select([
+      "storyId",
+      sql<number | null>`sum(credits)`.as("credits"),
+      sql<number>`sum(entries)`.as("entries"),
+      sql<number>`sum(unpriced)`.as("unpriced"),
+    ])
+    .where("teamId", "=", input.teamId)
+    .where("storyId", "in", [...new Set(input.storyIds)])
+    .groupBy("storyId")
+    .execute();
   for (const r of rows) {
     result.set(Number(r.storyId), {
       credits: r.credits === null ? null : roundCredits(Number(r.credits)),
