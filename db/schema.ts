@@ -424,6 +424,27 @@ export interface SpendSessionStoriesTable {
   createdAt: CreatedAt;
 }
 
+/** Derived from spend_entries by refreshRollups (app/models/attributed-spend.server.ts); migration 0027. */
+export interface SpendRollupsTable {
+  teamId: number;
+  day: string;
+  storyId: number | null;
+  source: "key" | "session" | "manual" | null;
+  waitingKey: string | null;
+  credits: number | null;
+  entries: number;
+  unpriced: number;
+}
+
+/** Per team and day, whatever the story; rewritten with spend_rollups (migration 0027). */
+export interface SpendDayTotalsTable {
+  teamId: number;
+  day: string;
+  credits: number | null;
+  entries: number;
+  unpriced: number;
+}
+
 export interface StoryOutcomesTable {
   storyId: number;
   teamId: number;
@@ -753,6 +774,8 @@ export interface Database {
   spendEntryVersions: SpendEntryVersionsTable;
   spendIdentities: SpendIdentitiesTable;
   spendSessionStories: SpendSessionStoriesTable;
+  spendRollups: SpendRollupsTable;
+  spendDayTotals: SpendDayTotalsTable;
   storyOutcomes: StoryOutcomesTable;
   sprints: SprintsTable;
   sprintStories: SprintStoriesTable;

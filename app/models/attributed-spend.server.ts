@@ -10,10 +10,12 @@
 // on that key — it is not in the inbox (a story with that key would claim it), and counts for a
 // story only through its session or an assignment.
 //
-// Two SQL forms of the one rule, kept side by side here and held equal by
-// tests/db/attributed-spend.test.ts: `attributedEntries` (row by row, for lists and filters) and
-// `actualsByStory` (totals for given stories, through indexes, without reading other stories' rows).
+// The rule is written once, in SQL, as `attributedEntries` (row by row, for lists and filters).
+// Totals read the rollups this module derives from it (migration 0027, `refreshRollups` below):
+// `actualsByStory`, `dailyAttributedSpend`, `unattributedFromRollups`. tests/db/attributed-spend.test.ts
+// holds every page's figures equal; tests/db/spend-rollups.test.ts holds the rollups fresh.
 import { sql, type SqlBool } from "kysely";
+import { breathe } from "~/utils/breathe.server";
 import type { DB } from "~/utils/db.server";
 
 export type AttributionSource = "key" | "session" | "manual";
@@ -107,12 +109,9 @@ export function roundCredits(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-const idList = (ids: readonly number[]) => sql.join(ids.map((id) => sql`${id}`));
-
 /**
- * Actual spend per story for the given stories (absent: no entries). The three ways an entry can
- * reach a story are disjoint branches, each summed per story through its own index (story key,
- * session, assignment), so nothing is counted twice and no other story's entries are read.
+ * Actual spend per story for the given stories (absent: no entries), from the rollups: the
+ * stories' rows (spend_rollups_story_idx), however the entries reached them.
  */
 export async function actualsByStory(
   db: DB,
@@ -120,38 +119,18 @@ export async function actualsByStory(
 ): Promise<Map<number, StoryActual>> {
   const result = new Map<number, StoryActual>();
   if (!input.storyIds.length) return result;
-  const team = input.teamId;
-  const ids = idList([...new Set(input.storyIds)]);
-  const keyResolves = sql`exists (select 1 from stories k where k.team_id = ${team} and k.key = e.story_key)`;
-  const sessionMapped = sql`exists (
-    select 1 from spend_session_stories m where m.team_id = ${team} and m.session_id = e.session_id)`;
-  const sums = sql`sum(e.credits) as credits, count(*) as entries, count(*) filter (where e.credits is null) as unpriced`;
-  const { rows } = await sql<{ storyId: number; credits: number | null; entries: number; unpriced: number }>`
-    with target as (select id, key from stories where team_id = ${team} and id in (${ids})),
-    attributed as (
-      select t.id as story_id, a.credits, a.entries, a.unpriced
-      from target t
-      cross join lateral (select ${sums} from spend_entries e where e.team_id = ${team} and e.story_key = t.key) a
-      where t.key is not null
-      union all
-      select m.story_id, a.credits, a.entries, a.unpriced
-      from spend_session_stories m
-      cross join lateral (
-        select ${sums} from spend_entries e
-        where e.team_id = ${team} and e.session_id = m.session_id and (e.story_key is null or not ${keyResolves})) a
-      where m.team_id = ${team} and m.story_id in (select id from target)
-      union all
-      select e.story_id, ${sums}
-      from spend_entries e
-      where e.team_id = ${team} and e.story_id in (select id from target)
-        and (e.story_key is null or not ${keyResolves})
-        and (e.session_id is null or not ${sessionMapped})
-      group by e.story_id
-    )
-    select story_id, sum(credits) as credits, sum(entries) as entries, sum(unpriced) as unpriced
-    from attributed
-    where entries > 0
-    group by story_id`.execute(db);
+  const rows = await db
+    .selectFrom("spendRollups")
+    .select([
+      "storyId",
+      sql<number | null>`sum(credits)`.as("credits"),
+      sql<number>`sum(entries)`.as("entries"),
+      sql<number>`sum(unpriced)`.as("unpriced"),
+    ])
+    .where("teamId", "=", input.teamId)
+    .where("storyId", "in", [...new Set(input.storyIds)])
+    .groupBy("storyId")
+    .execute();
   for (const r of rows) {
     result.set(Number(r.storyId), {
       credits: r.credits === null ? null : roundCredits(Number(r.credits)),
@@ -168,19 +147,196 @@ export async function actualsOfAllStories(db: DB, teamId: number): Promise<Map<n
   return actualsByStory(db, { teamId, storyIds: stories.map((s) => s.id) });
 }
 
-/** Team-local day → credits attributed to the given stories, optionally only within from…to. */
+/**
+ * Team-local day → credits attributed to the given stories, optionally only within from…to. From
+ * the rollups (the stories' rows of those days), not the entries.
+ */
 export async function dailyAttributedSpend(
   db: DB,
   input: { teamId: number; storyIds: readonly number[]; from?: string; to?: string },
 ): Promise<{ day: string; credits: number }[]> {
   if (!input.storyIds.length) return [];
-  let query = attributedEntries(db, input.teamId).where(attributedStoryId, "in", [...input.storyIds]);
-  if (input.from) query = query.where("e.day", ">=", input.from);
-  if (input.to) query = query.where("e.day", "<=", input.to);
+  let query = db
+    .selectFrom("spendRollups")
+    .where("teamId", "=", input.teamId)
+    .where("storyId", "in", [...new Set(input.storyIds)]);
+  if (input.from) query = query.where("day", ">=", input.from);
+  if (input.to) query = query.where("day", "<=", input.to);
   const rows = await query
-    .select(["e.day", sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
-    .groupBy("e.day")
-    .orderBy("e.day")
+    .select(["day", sql<number>`coalesce(sum(credits), 0)`.as("credits")])
+    .groupBy("day")
+    .orderBy("day")
     .execute();
   return rows.map((r) => ({ day: r.day, credits: roundCredits(Number(r.credits)) }));
+}
+
+/**
+ * What still needs a story, from the rollups: entries with no key, session or assignment; how many
+ * keys name no story (yet); and how many entries the team has at all.
+ */
+export async function unattributedFromRollups(
+  db: DB,
+  teamId: number,
+): Promise<{ entries: number; credits: number; waitingKeys: number; total: number }> {
+  // The predicate on the rows matches spend_rollups_unattributed_idx: only rows without a story or
+  // with a waiting key are read, not every story's.
+  const { rows } = await sql<{ entries: number; credits: number; waitingKeys: number; total: number }>`
+    select coalesce(sum(r.entries) filter (where r.source is null and r.waiting_key is null), 0) as entries,
+           coalesce(sum(r.credits) filter (where r.source is null and r.waiting_key is null), 0) as credits,
+           count(distinct r.waiting_key) as waiting_keys,
+           (select coalesce(sum(d.entries), 0) from spend_day_totals d where d.team_id = ${teamId}) as total
+    from spend_rollups r
+    where r.team_id = ${teamId} and (r.source is null or r.waiting_key is not null)`.execute(db);
+  const row = rows[0]!;
+  return {
+    entries: Number(row.entries),
+    credits: roundCredits(Number(row.credits)),
+    waitingKeys: Number(row.waitingKeys),
+    total: Number(row.total),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollups (migration 0027): spend per team × day × story × source × waiting key
+// ---------------------------------------------------------------------------------------------
+//
+// Pages that add up a team's whole history read `spend_rollups` instead of its entries. The rows are
+// derived from `attributedEntries` here and nowhere else: every change that moves spend between
+// stories (entries written, updated or removed; a session mapped; a story created or re-keyed)
+// calls `refreshRollups` or `refreshRollupsReaching` in its own transaction, with the days it
+// touched. tests/db/spend-rollups.test.ts holds the rows equal to a from-scratch aggregation after
+// each kind of change.
+//
+// Concurrency: a refresh takes a per-team advisory lock for the rest of its transaction, and only
+// then reads (read committed: each statement sees what committed before it). Two transactions that
+// touch the same days therefore refresh one after the other, the second seeing the first's changes,
+// and a transaction that changes attribution finds the days to refresh after the lock, so entries
+// another transaction committed meanwhile are among them.
+
+const ROLLUP_LOCK = 4027;
+/**
+ * Days per statement. One: on the embedded database every statement holds the server's thread
+ * (a 200,000-row month is ~7,000 rows a day, a short statement; the import merge goes 500 rows a
+ * statement there for the same reason). On PostgreSQL the extra statements cost a round trip each.
+ */
+const ROLLUP_DAYS_PER_STATEMENT = 1;
+
+async function lockRollups(db: DB, teamId: number): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${ROLLUP_LOCK}, ${teamId}::int)`.execute(db);
+}
+
+/**
+ * Rewrites the team's rollup rows of the given days (or of every day) from its entries. Runs in the
+ * caller's transaction (or its own when given none), so the rollups change with the entries or not at all.
+ */
+export async function refreshRollups(db: DB, teamId: number, days: Iterable<string> | "all"): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => refreshRollups(trx, teamId, days));
+  const list = days === "all" ? null : [...new Set(days)].sort();
+  if (list && list.length === 0) return;
+  await lockRollups(db, teamId);
+  await rewriteRollups(db, teamId, list);
+}
+
+async function rewriteRollups(db: DB, teamId: number, days: string[] | null): Promise<void> {
+  // Every day: the days with entries and the days with rollups (whose entries are gone).
+  const list =
+    days ??
+    (
+      await sql<{ day: string }>`
+        select day from spend_entries where team_id = ${teamId}
+        union select day from spend_day_totals where team_id = ${teamId}`.execute(db)
+    ).rows.map((r) => r.day);
+  if (list.length === 0) return;
+  const batches: string[][] = [];
+  for (let i = 0; i < list.length; i += ROLLUP_DAYS_PER_STATEMENT)
+    batches.push(list.slice(i, i + ROLLUP_DAYS_PER_STATEMENT));
+  for (const [i, batch] of batches.entries()) {
+    // A few days a statement: on the embedded database each statement holds the server's thread.
+    if (i > 0) await breathe();
+    await db.deleteFrom("spendRollups").where("teamId", "=", teamId).where("day", "in", batch).execute();
+    const source = attributedEntries(db, teamId).where("e.day", "in", batch);
+    await db
+      .insertInto("spendRollups")
+      .columns(["teamId", "day", "storyId", "source", "waitingKey", "credits", "entries", "unpriced"])
+      .expression(
+        source
+          .select([
+            "e.teamId",
+            "e.day",
+            attributedStoryId.as("storyId"),
+            attributedBy.as("source"),
+            sql<string | null>`case when ${waitingKey} then e.story_key end`.as("waitingKey"),
+            sql<number | null>`sum(e.credits)`.as("credits"),
+            sql<number>`count(*)`.as("entries"),
+            sql<number>`count(*) filter (where e.credits is null)`.as("unpriced"),
+          ])
+          .groupBy(sql`1, 2, 3, 4, 5`),
+      )
+      .execute();
+    await db.deleteFrom("spendDayTotals").where("teamId", "=", teamId).where("day", "in", batch).execute();
+    const written = db.selectFrom("spendRollups").where("teamId", "=", teamId).where("day", "in", batch);
+    await db
+      .insertInto("spendDayTotals")
+      .columns(["teamId", "day", "credits", "entries", "unpriced"])
+      .expression(
+        written
+          .select([
+            "teamId",
+            "day",
+            sql<number | null>`sum(credits)`.as("credits"),
+            sql<number>`sum(entries)`.as("entries"),
+            sql<number>`sum(unpriced)`.as("unpriced"),
+          ])
+          .groupBy(["teamId", "day"]),
+      )
+      .execute();
+  }
+}
+
+/** What a change reached: the entries whose days need their rollups rewritten. */
+export interface RollupReach {
+  entryIds?: readonly number[];
+  storyKeys?: readonly (string | null)[];
+  sessionIds?: readonly string[];
+  importId?: number;
+}
+
+/**
+ * Rewrites the rollups of the days of every entry the change reaches: entries by id, those carrying
+ * one of the keys, those of the sessions, those an import wrote. For changes that leave the entries'
+ * days as they are (assignments, mappings, story keys); a change that removes entries or moves their
+ * day passes the days themselves to `refreshRollups`.
+ */
+export async function refreshRollupsReaching(db: DB, teamId: number, reach: RollupReach): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => refreshRollupsReaching(trx, teamId, reach));
+  await rewriteRollups(db, teamId, await rollupDaysReaching(db, teamId, reach));
+}
+
+/**
+ * The days of the entries a change reaches (see `refreshRollupsReaching`), with the team's rollups
+ * locked for the rest of the transaction. For a change that removes entries: ask first, change,
+ * then `refreshRollups` those days. Call it inside the change's transaction.
+ */
+export async function rollupDaysReaching(db: DB, teamId: number, reach: RollupReach): Promise<string[]> {
+  const keys = [...new Set((reach.storyKeys ?? []).filter((k): k is string => !!k))];
+  const ids = [...new Set(reach.entryIds ?? [])];
+  const sessions = [...new Set(reach.sessionIds ?? [])];
+  if (!keys.length && !ids.length && !sessions.length && reach.importId === undefined) return [];
+  // The lock first: entries another transaction commits from here on are its to refresh.
+  await lockRollups(db, teamId);
+  const rows = await db
+    .selectFrom("spendEntries as e")
+    .select("e.day")
+    .distinct()
+    .where("e.teamId", "=", teamId)
+    .where((eb) =>
+      eb.or([
+        ...(keys.length ? [eb("e.storyKey", "in", keys)] : []),
+        ...(ids.length ? [eb("e.id", "in", ids)] : []),
+        ...(sessions.length ? [eb("e.sessionId", "in", sessions)] : []),
+        ...(reach.importId !== undefined ? [eb("e.importId", "=", reach.importId)] : []),
+      ]),
+    )
+    .execute();
+  return rows.map((r) => r.day);
 }

@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { decideBudget, type GuardAnswer } from "~/domain/budget-guard";
 import { withoutControlChars } from "~/domain/otlp/spend";
 import { roundMoney } from "~/domain/spend/rate-card";
+import { refreshRollupsReaching } from "~/models/attributed-spend.server";
 import { capacityOf, getSprint } from "~/models/sprint.server";
 import { dailySpendForSprint } from "~/models/sprint-spend.server";
 import { getActualCreditsByStory } from "~/models/spend.server";
@@ -245,10 +246,17 @@ export async function storyKeyForSession(
 }
 
 /** Maps a session to a story unless someone mapped it already (a hook naming its story). */
-export async function claimSessionForStory(db: DB, input: { teamId: number; sessionId: string; storyId: number }) {
-  await db
+export async function claimSessionForStory(
+  db: DB,
+  input: { teamId: number; sessionId: string; storyId: number },
+): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => claimSessionForStory(trx, input));
+  const sessionId = input.sessionId.slice(0, 200);
+  const claimed = await db
     .insertInto("spendSessionStories")
-    .values({ teamId: input.teamId, sessionId: input.sessionId.slice(0, 200), storyId: input.storyId, createdBy: null })
+    .values({ teamId: input.teamId, sessionId, storyId: input.storyId, createdBy: null })
     .onConflict((oc) => oc.columns(["teamId", "sessionId"]).doNothing())
+    .returning("sessionId")
     .execute();
+  if (claimed.length) await refreshRollupsReaching(db, input.teamId, { sessionIds: [sessionId] });
 }

@@ -9,6 +9,7 @@ import { safeKeyPattern } from "~/domain/key-pattern";
 import { logsToSpend, metricsToSpend, tracesToSpend, type MetricsResult, type OtlpResult } from "~/domain/otlp/spend";
 import type { SpendEntry } from "~/domain/spend/entry";
 import type { ImportResult } from "~/domain/spend/import-result";
+import { refreshRollups } from "~/models/attributed-spend.server";
 import { getRateCard } from "~/models/rate.server";
 import { importSpendEntries } from "~/models/spend.server";
 import type { DB } from "~/utils/db.server";
@@ -132,7 +133,13 @@ async function switchToEvents(db: DB, teamId: number, sessions: string[]): Promi
         switched.map((s) => s.sessionId),
       )
       .where(sql<string>`left(dedupe_key, ${METRIC_KEY_PREFIX.length})`, "=", METRIC_KEY_PREFIX)
-      .executeTakeFirst();
-    return Number(removed.numDeletedRows) > 0;
+      .returning("day")
+      .execute();
+    await refreshRollups(
+      trx,
+      teamId,
+      removed.map((r) => r.day),
+    );
+    return removed.length > 0;
   });
 }

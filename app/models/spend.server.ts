@@ -27,9 +27,11 @@ import {
   attributedEntries,
   dailyAttributedSpend,
   attributedStoryId,
-  unattributed,
+  refreshRollups,
+  refreshRollupsReaching,
+  rollupDaysReaching,
   unattributedEntries,
-  waitingKey,
+  unattributedFromRollups,
   waitingKeyTotals,
 } from "~/models/attributed-spend.server";
 import { checkOrganisationAlerts } from "~/models/organisation-alert.server";
@@ -445,14 +447,18 @@ async function stageAndMerge(
         await breathe();
       }
       const totals = new MergeTotals();
+      const days = new Set<string>();
       for (const chunk of chunks) {
         if (format === "copilot-usage" || format === "copilot-premium") {
           await renumberOccurrences(trx, importId, chunk);
           await breathe();
         }
-        totals.add(await mergeStaging(trx, teamId, importId, chunk, format === "claude-jsonl"));
+        const merged = await mergeStaging(trx, teamId, importId, chunk, format === "claude-jsonl");
+        totals.add(merged);
+        for (const day of merged.days) days.add(day);
         await breathe();
       }
+      await refreshRollups(trx, teamId, days);
       const counts = totals.total();
       // Only when this import brought something: a re-import of duplicates changes nothing.
       // (A file with no agent entries cannot be one of two paths: no need to read its staged rows.)
@@ -701,6 +707,8 @@ class MergeTotals {
 type ChunkCounts = Omit<MergeCounts, "credits" | "byStoryKey"> & {
   credits: string;
   byStoryKey: Record<string, string>;
+  /** The days of the entries the chunk wrote (before and after): their rollups are rewritten. */
+  days: string[];
 };
 
 /** Moves one chunk of staged rows into spend_entries. */
@@ -747,6 +755,7 @@ async function mergeStaging(
     unpricedmodels: string[] | null;
     sourcemodels: string[] | null;
     ratecardmodels: string[] | null;
+    days: string[] | null;
   }>`
     with ${saved} ins as (
       insert into spend_entries (team_id, import_id, ${columns})
@@ -758,7 +767,7 @@ async function mergeStaging(
                and ${comparedRow("spend_entries")} is distinct from ${comparedRow("excluded")})
            or (not spend_entries.aggregated and not excluded.aggregated
                and excluded.usage_rank > spend_entries.usage_rank)
-      returning (xmax = 0) as inserted, credits, story_key, session_id, model, priced_by
+      returning id, day, (xmax = 0) as inserted, credits, story_key, session_id, model, priced_by
     )
     select
       (count(*) filter (where inserted))::int as imported,
@@ -773,7 +782,12 @@ async function mergeStaging(
       (select array_agg(distinct coalesce(model, '(no model)') order by coalesce(model, '(no model)'))
          from ins where priced_by = 'source') as sourcemodels,
       (select array_agg(distinct coalesce(model, '(no model)') order by coalesce(model, '(no model)'))
-         from ins where priced_by = 'rate-card') as ratecardmodels
+         from ins where priced_by = 'rate-card') as ratecardmodels,
+      -- The days whose rollups change: the rows' days, and an updated row's day before (this
+      -- statement's own read of spend_entries still sees the rows as they were).
+      (select array_agg(distinct d::text) from (
+        select day as d from ins
+        union all select e.day from ins u join spend_entries e on e.id = u.id where not u.inserted) x) as days
     from ins`.execute(trx);
   const row = result.rows[0]!;
   const byStoryKey: Record<string, string> = {};
@@ -790,6 +804,7 @@ async function mergeStaging(
     rateCardModels: row.ratecardmodels ?? [],
     credits: row.credits,
     byStoryKey,
+    days: row.days ?? [],
   };
 }
 
@@ -1055,6 +1070,11 @@ export async function undoImport(db: DB, input: { teamId: number; importId: numb
     if (!row) return null;
     if (row.status !== "imported") throw new UndoError("Only a finished import can be undone.");
     if (row.undoneAt) throw new UndoError("This import was undone already.");
+    // The days of what goes (the entries the import wrote now) and of what comes back.
+    const days = await rollupDaysReaching(trx, input.teamId, { importId: input.importId });
+    const previousDays = await sql<{ day: string }>`
+      select distinct v.previous->>'day' as day from spend_entry_versions v
+      where v.team_id = ${input.teamId} and v.import_id = ${input.importId}`.execute(trx);
     const restoredColumns = [...ENTRY_COLUMNS.filter((c) => c !== "dedupe_key" && c !== "source"), "import_id"];
     const restored = await sql`
       update spend_entries e
@@ -1078,6 +1098,7 @@ export async function undoImport(db: DB, input: { teamId: number; importId: numb
       .where("teamId", "=", input.teamId)
       .where("id", "=", input.importId)
       .execute();
+    await refreshRollups(trx, input.teamId, [...days, ...previousDays.rows.map((r) => r.day)]);
     return { removed: Number(removed.numDeletedRows), restored: Number(restored.numAffectedRows ?? 0) };
   });
 }
@@ -1091,9 +1112,12 @@ export async function undoImport(db: DB, input: { teamId: number; importId: numb
  * Prices a source stated are never touched. Returns how many entries got a price.
  */
 export async function repriceUnpricedEntries(db: DB, teamId: number): Promise<number> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => repriceUnpricedEntries(trx, teamId));
   const card = await getRateCard(db, teamId);
   let priced = 0;
   let lastId = 0;
+  // One transaction (above): the prices and the rollups that add them up change together.
+  const days = new Set<string>();
   for (;;) {
     const rows = await db
       .selectFrom("spendEntries")
@@ -1115,7 +1139,10 @@ export async function repriceUnpricedEntries(db: DB, teamId: number): Promise<nu
       .orderBy("id")
       .limit(1000)
       .execute();
-    if (rows.length === 0) return priced;
+    if (rows.length === 0) {
+      await refreshRollups(db, teamId, days);
+      return priced;
+    }
     lastId = rows[rows.length - 1]!.id;
     const updates: { id: number; model_id: string; cost_usd: number; credits: number }[] = [];
     for (const r of rows) {
@@ -1126,12 +1153,14 @@ export async function repriceUnpricedEntries(db: DB, teamId: number): Promise<nu
       updates.push({ id: r.id, model_id: rate.id, cost_usd: usd, credits: usdToCredits(usd, card.creditValueUsd) });
     }
     if (updates.length === 0) continue;
-    const result = await sql`
+    const result = await sql<{ day: string }>`
       update spend_entries e
       set model_id = v.model_id, cost_usd = v.cost_usd, credits = v.credits, priced_by = 'rate-card', updated_at = now()
       from json_to_recordset(${JSON.stringify(updates)}::json) as v(id bigint, model_id text, cost_usd numeric, credits numeric)
-      where e.id = v.id and e.team_id = ${teamId} and e.credits is null`.execute(db);
-    priced += Number(result.numAffectedRows ?? 0);
+      where e.id = v.id and e.team_id = ${teamId} and e.credits is null
+      returning e.day`.execute(db);
+    for (const r of result.rows) days.add(r.day);
+    priced += result.rows.length;
   }
 }
 
@@ -1331,6 +1360,8 @@ export async function assignEntries(
         sessions++;
       }
     }
+    // Mapped sessions refreshed their own days above; the entries' days here.
+    await refreshRollupsReaching(trx, input.teamId, { entryIds: input.entryIds });
     return { assigned: Number(result.numUpdatedRows), sessions };
   });
 }
@@ -1339,7 +1370,8 @@ export async function assignEntries(
 export async function setSessionStory(
   db: DB,
   input: { teamId: number; sessionId: string; storyId: number; userId: number | null },
-) {
+): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => setSessionStory(trx, input));
   await db
     .insertInto("spendSessionStories")
     .values({ teamId: input.teamId, sessionId: input.sessionId, storyId: input.storyId, createdBy: input.userId })
@@ -1347,14 +1379,17 @@ export async function setSessionStory(
       oc.columns(["teamId", "sessionId"]).doUpdateSet({ storyId: input.storyId, createdBy: input.userId }),
     )
     .execute();
+  await refreshRollupsReaching(db, input.teamId, { sessionIds: [input.sessionId] });
 }
 
-export async function removeSessionStory(db: DB, input: { teamId: number; sessionId: string }) {
+export async function removeSessionStory(db: DB, input: { teamId: number; sessionId: string }): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => removeSessionStory(trx, input));
   await db
     .deleteFrom("spendSessionStories")
     .where("teamId", "=", input.teamId)
     .where("sessionId", "=", input.sessionId)
     .execute();
+  await refreshRollupsReaching(db, input.teamId, { sessionIds: [input.sessionId] });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1423,30 +1458,31 @@ export async function getDailySpend(db: DB, input: { teamId: number; from: strin
     const days = await dailyAttributedSpend(db, { ...input, storyIds: input.storyIds });
     return days.map((d) => ({ day: d.day, credits: roundMoney(d.credits) }));
   }
+  // The team's whole spend per day: one row a day (migration 0027), not every entry.
   const rows = await db
-    .selectFrom("spendEntries as e")
-    .where("e.teamId", "=", input.teamId)
-    .where("e.day", ">=", input.from)
-    .where("e.day", "<=", input.to)
-    .select(["e.day", sql<number>`coalesce(sum(e.credits), 0)`.as("credits")])
-    .groupBy("e.day")
-    .orderBy("e.day")
+    .selectFrom("spendDayTotals")
+    .where("teamId", "=", input.teamId)
+    .where("day", ">=", input.from)
+    .where("day", "<=", input.to)
+    .select(["day", sql<number>`coalesce(credits, 0)`.as("credits")])
+    .orderBy("day")
     .execute();
   return rows.map((r) => ({ day: r.day, credits: roundMoney(Number(r.credits)) }));
 }
 
 /** The spend page's header figures. */
 export async function getSpendOverview(db: DB, teamId: number) {
-  // Three narrow reads instead of one pass joining every entry to its story: the team's totals (no
-  // join), the inbox's entries (its partial index) and the waiting keys (a loose scan of the key index).
+  // Narrow reads instead of one pass joining every entry to its story: the team's totals (its day
+  // rollups: one row a day, not one an entry), the inbox's entries (their partial index) and the
+  // waiting keys (a loose scan of the key index).
   const [totals, nobodys, waiting, unpricedModels, lastImport] = await Promise.all([
     db
-      .selectFrom("spendEntries as e")
-      .where("e.teamId", "=", teamId)
+      .selectFrom("spendDayTotals")
+      .where("teamId", "=", teamId)
       .select([
-        sql<number>`count(*)`.as("entries"),
-        sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
-        sql<number>`count(*) filter (where e.credits is null)`.as("unpricedEntries"),
+        sql<number>`coalesce(sum(entries), 0)`.as("entries"),
+        sql<number>`coalesce(sum(credits), 0)`.as("credits"),
+        sql<number>`coalesce(sum(unpriced), 0)`.as("unpricedEntries"),
       ])
       .executeTakeFirstOrThrow(),
     unattributedEntries(db, teamId)
@@ -1485,22 +1521,10 @@ export async function getSpendOverview(db: DB, teamId: number) {
   };
 }
 
-/** For the dashboard card: what still needs a story. */
+/** For the dashboard card: what still needs a story (from the rollups). */
 export async function getUnattributedSummary(db: DB, teamId: number) {
-  const row = await withStory(db, teamId)
-    .select([
-      sql<number>`count(*) filter (where ${unattributed})`.as("entries"),
-      sql<number>`coalesce(sum(e.credits) filter (where ${unattributed}), 0)`.as("credits"),
-      sql<number>`count(distinct e.story_key) filter (where ${waitingKey})`.as("waitingKeys"),
-      sql<number>`count(*)`.as("total"),
-    ])
-    .executeTakeFirstOrThrow();
-  return {
-    entries: Number(row.entries),
-    credits: roundMoney(Number(row.credits)),
-    waitingKeys: Number(row.waitingKeys),
-    total: Number(row.total),
-  };
+  const summary = await unattributedFromRollups(db, teamId);
+  return { ...summary, credits: roundMoney(summary.credits) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1554,48 +1578,60 @@ export async function addManualEntry(
   ) {
     throw new ManualEntryError(`One entry can hold at most ${MAX_CREDITS.toLocaleString("en-US")} credits.`);
   }
-  return db
-    .insertInto("spendEntries")
-    .values({
-      teamId: input.teamId,
-      occurredAt: `${input.day}T12:00:00.000Z`,
-      day: input.day,
-      source: "manual",
-      model: input.model || null,
-      modelId: null,
-      inputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      outputTokens: 0,
-      costUsd,
-      credits,
-      pricedBy: "source",
-      poolCredits: null,
-      paidCredits: null,
-      externalUser: null,
-      sessionId: null,
-      repository: null,
-      storyKey: null,
-      storyId: input.storyId,
-      aggregated: false,
-      dedupeKey: `manual:${crypto.randomUUID()}`,
-      importId: null,
-      note: input.note || null,
-      createdBy: input.userId,
-    })
-    .returning(["id", "credits"])
-    .executeTakeFirstOrThrow();
+  return db.transaction().execute(async (trx) => {
+    const entry = await trx
+      .insertInto("spendEntries")
+      .values({
+        teamId: input.teamId,
+        occurredAt: `${input.day}T12:00:00.000Z`,
+        day: input.day,
+        source: "manual",
+        model: input.model || null,
+        modelId: null,
+        inputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        outputTokens: 0,
+        costUsd,
+        credits,
+        pricedBy: "source",
+        poolCredits: null,
+        paidCredits: null,
+        externalUser: null,
+        sessionId: null,
+        repository: null,
+        storyKey: null,
+        storyId: input.storyId,
+        aggregated: false,
+        dedupeKey: `manual:${crypto.randomUUID()}`,
+        importId: null,
+        note: input.note || null,
+        createdBy: input.userId,
+      })
+      .returning(["id", "credits"])
+      .executeTakeFirstOrThrow();
+    await refreshRollups(trx, input.teamId, [input.day]);
+    return entry;
+  });
 }
 
 /** Removes an entry typed in by hand (imported entries leave through their import's undo). */
 export async function deleteManualEntry(db: DB, input: { teamId: number; entryId: number }) {
-  const result = await db
-    .deleteFrom("spendEntries")
-    .where("teamId", "=", input.teamId)
-    .where("id", "=", input.entryId)
-    .where("source", "=", "manual" satisfies SpendSource)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
+  return db.transaction().execute(async (trx) => {
+    const removed = await trx
+      .deleteFrom("spendEntries")
+      .where("teamId", "=", input.teamId)
+      .where("id", "=", input.entryId)
+      .where("source", "=", "manual" satisfies SpendSource)
+      .returning("day")
+      .execute();
+    await refreshRollups(
+      trx,
+      input.teamId,
+      removed.map((r) => r.day),
+    );
+    return removed.length === 1;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

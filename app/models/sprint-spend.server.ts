@@ -1,6 +1,6 @@
-// Actual spend for sprints, read from the spend feature's `spend_entries` table (migration 0004):
-// one row per usage record with `team_id`, the team-local `day` it is booked on, and `credits`
-// (null while unpriced). A sprint's burn is everything the team spent on the sprint's days —
+// Actual spend for sprints, read from the spend feature's `spend_day_totals` (migration 0027): the
+// team's entries added up per team-local day (credits null while every entry of the day is
+// unpriced), rewritten with the entries by attributed-spend.server.ts's `refreshRollups`. A sprint's burn is everything the team spent on the sprint's days —
 // attributed or not — because every credit comes out of the same pool.
 //
 // Nothing here asks which story an entry belongs to: that is attributed-spend.server.ts's question.
@@ -16,10 +16,9 @@ export async function dailySpendForSprint(
   input: { teamId: number; start: string; end: string },
 ): Promise<Record<string, number>> {
   const { rows } = await sql<{ day: string; credits: number }>`
-    select "day", sum(credits) as credits
-    from spend_entries
+    select "day", credits
+    from spend_day_totals
     where team_id = ${input.teamId} and "day" between ${input.start}::date and ${input.end}::date
-    group by "day"
     order by "day"`.execute(db);
   return Object.fromEntries(rows.map((r) => [r.day, Number(r.credits)]));
 }
@@ -34,7 +33,7 @@ export async function spendTotalsForSprints(
   const { rows } = await sql<{ id: number; credits: number | null }>`
     select s.id, sum(e.credits) as credits
     from sprints s
-    join spend_entries e on e.team_id = s.team_id and e."day" between s.start_date and s.end_date
+    join spend_day_totals e on e.team_id = s.team_id and e."day" between s.start_date and s.end_date
     where s.team_id = ${input.teamId} and s.id in (${sql.join(input.sprints.map((s) => sql`${s.id}`))})
     group by s.id`.execute(db);
   for (const r of rows) totals.set(Number(r.id), Number(r.credits ?? 0));

@@ -3,6 +3,7 @@ import { rankBetween } from "~/domain/ranks";
 import { estimate as estimateLevels, type Levels } from "~/domain/sizing";
 import type { StoryStatus } from "../../db/schema";
 import { ESTIMATE_BAND, ESTIMATE_FIGURES } from "~/models/estimate-columns.server";
+import { refreshRollupsReaching } from "~/models/attributed-spend.server";
 import { getCurrentScheme } from "~/models/scheme.server";
 import type { DB } from "~/utils/db.server";
 
@@ -193,7 +194,10 @@ export async function createStories(db: DB, input: { teamId: number; stories: St
           rank = rankBetween(rank, null);
           return { teamId: input.teamId, ...s, rank };
         });
-        return trx.insertInto("stories").values(rows).returning(["id", "key", "title"]).execute();
+        const created = await trx.insertInto("stories").values(rows).returning(["id", "key", "title"]).execute();
+        // Entries already carrying a new story's key count for it from now on.
+        await refreshRollupsReaching(trx, input.teamId, { storyKeys: created.map((s) => s.key) });
+        return created;
       }),
     );
   } catch (error) {
@@ -217,13 +221,24 @@ export async function updateStory(
 ) {
   const { teamId, storyId, ...values } = input;
   try {
-    const result = await db
-      .updateTable("stories")
-      .set({ ...values, updatedAt: new Date() })
-      .where("teamId", "=", teamId)
-      .where("id", "=", storyId)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return await db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom("stories")
+        .select("key")
+        .where("teamId", "=", teamId)
+        .where("id", "=", storyId)
+        .executeTakeFirst();
+      const result = await trx
+        .updateTable("stories")
+        .set({ ...values, updatedAt: new Date() })
+        .where("teamId", "=", teamId)
+        .where("id", "=", storyId)
+        .executeTakeFirst();
+      // A new key claims the entries carrying it; the old key's entries are waiting again.
+      if (before && values.key !== undefined && values.key !== before.key)
+        await refreshRollupsReaching(trx, teamId, { storyKeys: [before.key, values.key] });
+      return Number(result.numUpdatedRows) === 1;
+    });
   } catch (error) {
     if (isUniqueViolation(error, "stories_team_key_idx") && values.key) throw new DuplicateKeyError(values.key);
     throw error;

@@ -22,6 +22,7 @@ import {
 } from "~/domain/team-export";
 import { roleAtLeast } from "~/domain/roles";
 import { NO_DETAILS, readDetails } from "~/domain/spend/import-result";
+import { refreshRollups } from "~/models/attributed-spend.server";
 import { hashToken, newToken } from "~/utils/crypto.server";
 import { breathe } from "~/utils/breathe.server";
 import type { DB } from "~/utils/db.server";
@@ -1099,6 +1100,8 @@ async function writeTeam(
     createdAt: x.createdAt,
   }));
   await insertChunked(trx, "otlpSessions", doc.otlpSessions, (x) => ({ teamId, ...x }));
+  // The rollups of every day, from the entries, mappings and stories just written.
+  await refreshRollups(trx, teamId, "all");
   if (guestSeats)
     leftOut.push(
       `${guestSeats} poker ${guestSeats === 1 ? "seat keeps its" : "seats keep their"} name and votes as guest seats`,

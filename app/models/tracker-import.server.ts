@@ -1,6 +1,7 @@
 import { rankBetween } from "~/domain/ranks";
 import { fieldsOf, planTrackerImport, type BacklogStory, type ImportPlan } from "~/domain/trackers/import-plan";
 import type { TrackerItem } from "~/domain/trackers/tracker-file";
+import { refreshRollupsReaching } from "~/models/attributed-spend.server";
 import { lastRank, retryingRankCollisions } from "~/models/story.server";
 import type { DB } from "~/utils/db.server";
 
@@ -35,12 +36,18 @@ export async function previewTrackerImport(
 export async function importTrackerItems(db: DB, input: { teamId: number; items: TrackerItem[] }): Promise<ImportPlan> {
   return retryingRankCollisions(() =>
     db.transaction().execute(async (trx) => {
-      const plan = planTrackerImport(await matchingStories(trx, input.teamId, input.items), input.items);
+      const matched = await matchingStories(trx, input.teamId, input.items);
+      const plan = planTrackerImport(matched, input.items);
+      const keyBefore = new Map(matched.map((s) => [s.id, s.key]));
+      // Keys that start or stop naming a story: the entries carrying them change story.
+      const keys: (string | null)[] = [];
       let rank = await lastRank(trx, input.teamId);
       const created = plan.changes.flatMap((c) => {
         if (c.kind !== "create") return [];
         rank = rankBetween(rank, null);
-        return [{ teamId: input.teamId, ...fieldsOf(c.item), rank }];
+        const fields = fieldsOf(c.item);
+        keys.push(fields.key);
+        return [{ teamId: input.teamId, ...fields, rank }];
       });
       for (let i = 0; i < created.length; i += 500) {
         await trx
@@ -50,6 +57,8 @@ export async function importTrackerItems(db: DB, input: { teamId: number; items:
       }
       for (const change of plan.changes) {
         if (change.kind !== "update") continue;
+        if (change.values.key !== undefined && change.values.key !== keyBefore.get(change.storyId))
+          keys.push(change.values.key, keyBefore.get(change.storyId) ?? null);
         await trx
           .updateTable("stories")
           .set({ ...change.values, updatedAt: new Date() })
@@ -57,6 +66,7 @@ export async function importTrackerItems(db: DB, input: { teamId: number; items:
           .where("id", "=", change.storyId)
           .execute();
       }
+      await refreshRollupsReaching(trx, input.teamId, { storyKeys: keys });
       return plan;
     }),
   );

@@ -16,6 +16,7 @@ import * as m0016 from "./0016_create_organisations";
 import * as m0023 from "./0023_bucket_spend_staging";
 import * as m0024 from "./0024_index_spend_identity";
 import * as m0026 from "./0026_record_import_details";
+import * as m0027 from "./0027_create_spend_rollups";
 import * as m0028 from "./0028_index_unattributed_spend";
 
 // Migrations are listed here, in order, rather than read from the folder at run time: the server
@@ -38,5 +39,6 @@ export const migrations: Record<string, Migration> = {
   "0023_bucket_spend_staging": m0023,
   "0024_index_spend_identity": m0024,
   "0026_record_import_details": m0026,
+  "0027_create_spend_rollups": m0027,
   "0028_index_unattributed_spend": m0028,
 };

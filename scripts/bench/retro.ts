@@ -9,6 +9,8 @@ import autocannon from "autocannon";
 import pg from "pg";
 import { bandFor } from "~/domain/sizing";
 import { DEFAULT_SCHEME } from "~/domain/sizing-scheme";
+import { refreshRollups } from "~/models/attributed-spend.server";
+import { openDatabase } from "~/utils/db.server";
 import { buildIfStale } from "../lib/build";
 import { HttpClient, spawnServer } from "../lib/spawn-server";
 import { freshPostgresDatabase, percentile, printTable, QUICK, writeResult } from "./lib";
@@ -214,6 +216,15 @@ async function main() {
       teamId,
       userId,
     ]);
+    // The rollups follow every app write; the bulk insert above bypassed the app, so fill them once.
+    const rollupStarted = Date.now();
+    const app = await openDatabase({ databaseUrl: db.url, poolSize: 1 });
+    try {
+      await refreshRollups(app.db, Number(teamId), "all");
+    } finally {
+      await app.close();
+    }
+    console.log(`rollups written in ${((Date.now() - rollupStarted) / 1000).toFixed(1)} s`);
     const { rows: sprintRows } = await admin.query(
       `select id, closed_at is not null as closed from sprints where team_id = $1 order by start_date`,
       [teamId],

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { addDays, INCLUDED_CREDITS_PER_SEAT, todayIn } from "~/domain/capacity";
 import { previousMonth } from "~/domain/organisation/billing-month";
 import { saveAllocations } from "~/models/allocation.server";
+import { refreshRollups } from "~/models/attributed-spend.server";
 import { requestException } from "~/models/credit-exception.server";
 import { saveMonthPool } from "~/models/organisation-month.server";
 import {
@@ -239,6 +240,7 @@ async function seedOtherTeam(db: DB, spec: OtherTeam, index: number, today: stri
       .values(spendRows.slice(i, i + 200))
       .execute();
   }
+  await refreshRollups(db, team.id, "all");
   return team;
 }
 

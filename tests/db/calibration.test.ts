@@ -15,6 +15,7 @@ import { createStories, recordEstimate } from "~/models/story.server";
 import type { DB } from "~/utils/db.server";
 import { describeDb } from "../helpers/db";
 import { makeTeam } from "../helpers/factories";
+import { refreshRollups } from "~/models/attributed-spend.server";
 
 const SPRINT: SprintSettingsInput = {
   name: "Sprint 1",
@@ -72,6 +73,7 @@ async function closedSprint(
     await sql`insert into spend_entries (team_id, occurred_at, day, source, credits, story_key, dedupe_key)
               values (${team.id}, '2026-03-04T12:00:00Z'::timestamptz, '2026-03-04'::date, 'manual', ${credits * (0.9 + 0.02 * (seq % 10))},
                       ${s.key}, ${`cal-${seq}-${s.id}`})`.execute(db);
+    await refreshRollups(db, team.id, ["2026-03-04"]); // the app refreshes with every write
   }
   await closeSprint(db, {
     teamId: team.id,

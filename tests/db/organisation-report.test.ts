@@ -5,6 +5,7 @@ import { saveStoryOutcome } from "~/models/story-outcome.server";
 import { createStory, recordEstimate } from "~/models/story.server";
 import { describeDb } from "../helpers/db";
 import { addSpend, makeOrganisation, setMonthPool } from "../helpers/org-fixture";
+import { refreshRollups } from "~/models/attributed-spend.server";
 
 describeDb("organisation report", (t) => {
   it("sums the organisation's teams by team, month and shape, lists outliers with their outcome notes, and nothing of other organisations", async () => {
@@ -45,6 +46,7 @@ describeDb("organisation report", (t) => {
     });
     await addSpend(t.db, { teamId: a!.id, at: "2026-12-02T10:00:00Z", credits: 5_000, model: "gpt-5" });
     await t.db.updateTable("spendEntries").set({ storyId: story.id }).where("teamId", "=", a!.id).execute();
+    await refreshRollups(t.db, a!.id, "all"); // as the app's assignment does
     await addSpend(t.db, { teamId: b!.id, at: "2026-12-03T10:00:00Z", credits: 250.25 });
     await addSpend(t.db, { teamId: b!.id, at: "2026-11-03T10:00:00Z", credits: 100 });
     await addSpend(t.db, { teamId: other.teams[0]!.team.id, at: "2026-12-03T10:00:00Z", credits: 99_999 });

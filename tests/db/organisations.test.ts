@@ -31,6 +31,7 @@ import { createTeamReset, ResetNotAllowedError, teamMayReset } from "~/models/pa
 import { addMember } from "~/models/team.server";
 import { describeDb } from "../helpers/db";
 import { makeTeam, makeUser } from "../helpers/factories";
+import { refreshRollups } from "~/models/attributed-spend.server";
 
 let seq = 0;
 const slug = (base: string) => `${base}-${seq++}-${Date.now().toString(36)}`;
@@ -234,6 +235,7 @@ describeDb("organisations", (t) => {
           dedupeKey: `${at}-${credits}`,
         })
         .execute();
+      await refreshRollups(t.db, team.id, [day]); // as the app does with every write
     }
     const march = await monthDailySpendByTeam(t.db, { teamIds: [team.id], month: "2026-03" });
     expect(march.get(team.id)).toEqual({ "2026-03-31": 40 });

@@ -10,7 +10,7 @@ import {
   setSprintStoryDone,
   type SprintSettingsInput,
 } from "~/models/sprint.server";
-import { actualsByStory } from "~/models/attributed-spend.server";
+import { actualsByStory, refreshRollups } from "~/models/attributed-spend.server";
 import {
   getLatestDriftHeadline,
   getMySpend,
@@ -61,6 +61,7 @@ async function addSpend(db: DB, teamId: number, e: Entry) {
                     ${e.storyKey ?? null}, ${e.storyId ?? null}, ${e.sessionId ?? null}, ${e.user ?? null}, ${`retro-${seq++}`})`.execute(
     db,
   );
+  await refreshRollups(db, teamId, ["2026-03-04"]); // as the app does with every write
 }
 
 async function setup(db: DB) {

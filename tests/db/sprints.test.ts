@@ -26,7 +26,7 @@ import {
   type SprintSettingsInput,
 } from "~/models/sprint.server";
 import { checkBurnAlerts, listSprintAlerts, setTeamWebhook } from "~/models/sprint-alert.server";
-import { actualsByStory, dailyAttributedSpend } from "~/models/attributed-spend.server";
+import { actualsByStory, dailyAttributedSpend, refreshRollups } from "~/models/attributed-spend.server";
 import { dailySpendForSprint } from "~/models/sprint-spend.server";
 import type { DB } from "~/utils/db.server";
 import { seedBacklog } from "../../scripts/seed/backlog";
@@ -133,6 +133,7 @@ async function addSpend(
             values (${teamId}, ${`${day}T12:00:00Z`}::timestamptz, ${day}::date, 'manual', ${credits}, ${extra.storyKey ?? null}, ${extra.storyId ?? null}, ${`test-${spendSeq++}`})`.execute(
     db,
   );
+  await refreshRollups(db, teamId, [day]); // as the app does with every write
 }
 
 describeDb("sprints", (t) => {

@@ -16,6 +16,7 @@ import { createUser } from "~/models/user.server";
 import { migrateToLatest, openDatabase } from "~/utils/db.server";
 import { chromiumPath, launchBrowser } from "../helpers/browser";
 import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
+import { refreshRollups } from "~/models/attributed-spend.server";
 
 const PASSWORD = "a long enough password";
 const SLUG = "retro-crew";
@@ -77,6 +78,7 @@ async function seed(dataDir: string): Promise<Seeded> {
                     values (${team.id}, '2026-02-05T10:00:00Z'::timestamptz, '2026-02-05'::date, 'manual', ${actual * part},
                             ${key}, ${key ? null : storyId}, ${`e2e-${n++}`})`.execute(db);
         }
+        await refreshRollups(db, team.id, ["2026-02-05"]); // as the app does with every write
       }
       await setSprintStoryDone(db, { teamId: team.id, sprintId: sprint.id, storyId, done: true, actorId: owner.id });
     }
@@ -139,6 +141,7 @@ async function seed(dataDir: string): Promise<Seeded> {
                         ${100 * (0.9 + (i % 4) * 0.07)}, ${s.key}, ${i === 0 ? "Olaf-GH" : "someone-else"}, ${`e2e-old-${i}`})`.execute(
         db,
       );
+      await refreshRollups(db, team.id, ["2026-01-21"]); // as the app does with every write
       await setSprintStoryDone(db, {
         teamId: team.id,
         sprintId: earlier.id,

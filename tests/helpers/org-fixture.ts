@@ -4,6 +4,7 @@
 import { acceptTeamRequest, createOrganisation, requestTeamAttachment } from "~/models/organisation.server";
 import type { DB } from "~/utils/db.server";
 import { makeTeam, makeUser } from "./factories";
+import { refreshRollups } from "~/models/attributed-spend.server";
 
 let seq = 0;
 
@@ -56,6 +57,13 @@ export async function setMonthPool(
 
 /** One spend entry of `credits` at `at` on the team (a manual-like row with a unique dedupe key). */
 export async function addSpend(db: DB, input: { teamId: number; at: string; credits: number; model?: string }) {
+  await db.transaction().execute(async (trx) => {
+    await insertSpend(trx, input);
+    await refreshRollups(trx, input.teamId, [input.at.slice(0, 10)]); // as the app does with every write
+  });
+}
+
+async function insertSpend(db: DB, input: { teamId: number; at: string; credits: number; model?: string }) {
   await db
     .insertInto("spendEntries")
     .values({
