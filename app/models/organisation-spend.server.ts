@@ -87,7 +87,7 @@ export async function importOrganisationReport(
   options: {
     organisationId: number;
     fileName: string;
-    via: "upload" | "cli";
+    via: "upload" | "cli" | "seed";
     userId: number | null;
     format?: FormatName;
   },

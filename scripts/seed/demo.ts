@@ -27,6 +27,8 @@ export interface DemoContext {
   db: DB;
   teamId: number;
   members: { id: number; email: string; name: string; role: Role }[];
+  /** The demo team's Copilot report as the spend step imported it: the organisation's bill holds the same rows. */
+  copilotReport?: string;
 }
 
 type DemoStep = (ctx: DemoContext) => Promise<void>;
