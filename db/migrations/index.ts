@@ -16,6 +16,7 @@ import * as m0016 from "./0016_create_organisations";
 import * as m0023 from "./0023_bucket_spend_staging";
 import * as m0024 from "./0024_index_spend_identity";
 import * as m0026 from "./0026_record_import_details";
+import * as m0029 from "./0029_use_org_invites_once";
 
 // Migrations are listed here, in order, rather than read from the folder at run time: the server
 // build bundles this list, and Kysely's FileMigrationProvider cannot find files after bundling.
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   "0023_bucket_spend_staging": m0023,
   "0024_index_spend_identity": m0024,
   "0026_record_import_details": m0026,
+  "0029_use_org_invites_once": m0029,
 };

@@ -56,6 +56,49 @@ function suite(name: string, env: () => Record<string, string>) {
         .waitFor();
     });
 
+    it("seats one person with an invite link and tells the next one the link was used", async () => {
+      await page.goto("/o/acme-test/settings");
+      await page.getByLabel("Role", { exact: true }).selectOption("viewer");
+      await page.getByRole("button", { name: "Create invite link" }).click();
+      const link = page.getByRole("textbox", { name: "Link" });
+      await link.waitFor();
+      await page.getByText(/One person can join with this link/).waitFor();
+      const url = new URL(await link.inputValue());
+
+      const visit = async (name: string) => {
+        const person = await signUp(server.url, name, "/");
+        const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 } });
+        await shareLogin(context, person);
+        const tab = await context.newPage();
+        await tab.goto(url.pathname);
+        return tab;
+      };
+      const fin = await visit("Fin Viewer");
+      await fin.getByRole("button", { name: "Join as Fin Viewer" }).click();
+      await fin.waitForURL(/\/o\/acme-test$/);
+
+      const late = await visit("Late Comer");
+      await late.getByRole("heading", { name: "This invite link was used" }).waitFor();
+      await late.getByText(/each link lets one person join/).waitFor();
+      expect(await late.getByRole("button", { name: /Join/ }).count()).toBe(0);
+      // Nor does the page name the organisation to someone the link was not for.
+      expect(await late.locator("body").textContent()).not.toContain("Acme Test");
+      await late.goto("/o/acme-test");
+      await late.getByRole("heading", { name: "Not found" }).waitFor();
+
+      // The person who used it is told where they are.
+      await fin.goto(url.pathname);
+      await fin.getByText("You joined Acme Test with this link.").waitFor();
+      await fin.getByRole("link", { name: "Open Acme Test" }).click();
+      await fin.waitForURL(/\/o\/acme-test$/);
+
+      // The admin's list of open links no longer holds it.
+      await page.goto("/o/acme-test/settings");
+      await page.getByText("No open invite links.").waitFor();
+      await fin.context().close();
+      await late.context().close();
+    });
+
     it("sets the pool from seats and refuses an allocation over it, keeping what was typed", async () => {
       await page.goto("/o/acme-test/pool");
       await page.getByText(/No pool for this month yet/).waitFor();
