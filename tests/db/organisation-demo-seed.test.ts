@@ -1,14 +1,14 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, it } from "vitest";
 import { billingMonthOf, previousMonth } from "~/domain/organisation/billing-month";
 import { getReconciliation } from "~/models/organisation-spend.server";
 import { settleSpendChecks } from "~/models/spend.server";
-import { addMember, createTeam } from "~/models/team.server";
-import { createUser } from "~/models/user.server";
-import { seedBacklog } from "../../scripts/seed/backlog";
-import { DEMO_MEMBERS, type DemoContext } from "../../scripts/seed/demo";
-import { DEMO_ORG, seedOrganisation } from "../../scripts/seed/organisation";
-import { seedSpend } from "../../scripts/seed/spend";
-import { seedSprints } from "../../scripts/seed/sprints";
+import type { Services } from "~/utils/database-and-secrets.server";
+import { readEnv } from "~/utils/env.server";
+import { ensureDemo } from "../../scripts/seed/demo";
+import { DEMO_ORG } from "../../scripts/seed/organisation";
 import { describeDb } from "../helpers/db";
 
 // The demo organisation's Bill page must mean something on first start: its own Copilot report,
@@ -16,31 +16,11 @@ import { describeDb } from "../helpers/db";
 // teams, a person in none) and rows without a user — this month (the page's default) and last.
 describeDb("demo organisation bill", (t) => {
   it("seeds Acme's report with placed, not placed and organisation-level rows, without double counting the demo team", async () => {
-    const members: DemoContext["members"] = [];
-    for (const m of DEMO_MEMBERS) {
-      const user = await createUser(t.db, { email: m.email, name: m.name, password: "long password 1" });
-      members.push({ id: user.id, email: m.email, name: m.name, role: m.role });
-    }
-    const team = await createTeam(t.db, { name: "Demo Payments Team", slug: "demo", ownerId: members[0]!.id });
-    for (const m of members.slice(1)) await addMember(t.db, { teamId: team.id, userId: m.id, role: m.role });
-    const ctx: DemoContext = { db: t.db, teamId: team.id, members };
-    await seedBacklog(ctx);
-    await seedSprints(ctx);
-    await seedSpend(ctx);
-    await settleSpendChecks();
-    const demoEntries = async () =>
-      Number(
-        (
-          await t.db
-            .selectFrom("spendEntries")
-            .select((eb) => eb.fn.countAll().as("n"))
-            .where("teamId", "=", team.id)
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-    const before = await demoEntries();
-
-    await seedOrganisation(ctx);
+    // Through the demo's own entry, as `npm start` runs it: the steps must hand the spend step's
+    // Copilot report on to the organisation's.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "demo-org-"));
+    const services = { env: readEnv({ NODE_ENV: "test", PGLITE_DIR: path.join(dir, "pg") }), db: t.db } as Services;
+    await ensureDemo(services);
     await settleSpendChecks();
 
     const org = await t.db
@@ -63,8 +43,26 @@ describeDb("demo organisation bill", (t) => {
       }
     }
 
-    // The demo team's Copilot rows are the ones it imported itself: its spend does not grow.
-    expect(await demoEntries()).toBe(before);
+    // The demo team's Copilot rows are in the bill, and they are the ones it imported itself (the
+    // same dedupe keys): the team's spend holds each once.
+    const demoCopilot = await t.db
+      .selectFrom("spendEntries as e")
+      .innerJoin("teams as t", "t.id", "e.teamId")
+      .select("e.dedupeKey")
+      .where("t.slug", "=", "demo")
+      .where("e.source", "in", ["copilot-usage", "copilot-premium"])
+      .where("e.externalUser", "in", ["dana-demo", "sam-okafor", "kim-laine"])
+      .execute();
+    const billed = await t.db
+      .selectFrom("organisationSpendRows")
+      .select(["dedupeKey", "placement"])
+      .where("identity", "in", ["dana-demo", "sam-okafor", "kim-laine"])
+      .execute();
+    expect(billed.length).toBeGreaterThan(10);
+    expect(billed.every((r) => r.placement === "placed")).toBe(true);
+    expect(new Set(billed.map((r) => r.dedupeKey))).toEqual(new Set(demoCopilot.map((r) => r.dedupeKey)));
+    expect(demoCopilot).toHaveLength(billed.length);
+
     // Platform's and Mobile's owners' rows land in those teams' spend, with no story attached.
     const landed = await t.db
       .selectFrom("spendEntries as e")
@@ -79,7 +77,19 @@ describeDb("demo organisation bill", (t) => {
 
     // Running the demo again changes nothing.
     const imports = await t.db.selectFrom("organisationSpendImports").select("id").execute();
-    await seedOrganisation(ctx);
+    const count = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom("spendEntries")
+            .select((eb) => eb.fn.countAll().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const entries = await count();
+    await ensureDemo(services);
     expect(await t.db.selectFrom("organisationSpendImports").select("id").execute()).toEqual(imports);
+    expect(await count()).toBe(entries);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
