@@ -591,6 +591,9 @@ export interface OrganisationInvitesTable {
   createdBy: number | null;
   expiresAt: Timestamp;
   revokedAt: Timestamp | null;
+  /** Set when someone joined with the link: it lets one person in (migration 0029). */
+  usedAt: Timestamp | null;
+  usedBy: number | null;
   createdAt: CreatedAt;
 }
 

@@ -10,6 +10,7 @@ import {
   isIsoDay,
   LineText,
   OptionalId,
+  OptionalSlug,
   Password,
   queryDay,
   queryText,
@@ -105,5 +106,15 @@ describe("sort parameters", () => {
     expect(sort.parse("credits.desc")).toEqual({ id: "credits", desc: true });
     for (const bad of [undefined, "", "password", "title; drop table", "__proto__", "x".repeat(5_000)])
       expect(sort.parse(bad)).toBeNull();
+  });
+});
+
+describe("addresses", () => {
+  it("take an optional team or organisation address, lowercased, 3–40 letters, digits or dashes", () => {
+    expect(OptionalSlug.parse("")).toBeUndefined();
+    expect(OptionalSlug.parse(undefined)).toBeUndefined();
+    expect(OptionalSlug.parse("  Acme-Eng ")).toBe("acme-eng");
+    for (const bad of ["ab", "-acme", "acme-", "ac me", "a".repeat(41), "acme\u0000"])
+      expect(OptionalSlug.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   });
 });

@@ -172,3 +172,18 @@ export const queryFlag = z
   .optional()
   .transform((v) => v === "1")
   .catch(false);
+
+/**
+ * A team's or an organisation's address (`/t/<slug>`, `/o/<slug>`) as typed on its creation form:
+ * optional (empty = made from the name), lowercased, 3–40 letters, digits or dashes.
+ */
+export const OptionalSlug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/,
+    "3–40 lowercase letters, digits or dashes, not starting or ending with a dash",
+  )
+  .optional()
+  .or(z.literal("").transform(() => undefined));

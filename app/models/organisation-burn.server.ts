@@ -7,7 +7,7 @@
 // team's local day, so entries are bucketed by their UTC instant; the day range (one day wider on
 // each side) lets the (team_id, day) index find them.
 import { sql } from "kysely";
-import { splitAcrossMonths } from "~/domain/organisation";
+import { monthSplitter } from "~/domain/organisation";
 import { firstDayOfMonth, lastDayOfMonth, monthInstantRange } from "~/domain/organisation/billing-month";
 import { addDays, poolCapacity, type PoolSeats } from "~/domain/capacity";
 import type { DB } from "~/utils/db.server";
@@ -74,14 +74,14 @@ export async function monthPlansByTeam(
   }>`
     select s.id, s.team_id as "teamId", s.start_date as start, s.end_date as "end",
       s.capacity_credits as capacity, s.capacity_kind as kind, s.pool_seats as seats,
-      s.pool_per_seat as "perSeat", s.pool_plan as plan,
-      (select sum(e.expected_credits) from sprint_stories ss join stories st on st.id = ss.story_id
-         join estimates e on e.id = st.estimate_id
-         where ss.sprint_id = s.id and ss.team_id = s.team_id and (ss.outcome is null or ss.outcome = 'done')) as expected,
-      (select sum(coalesce(e.p80_credits, e.expected_credits)) from sprint_stories ss join stories st on st.id = ss.story_id
-         join estimates e on e.id = st.estimate_id
-         where ss.sprint_id = s.id and ss.team_id = s.team_id and (ss.outcome is null or ss.outcome = 'done')) as p80
+      s.pool_per_seat as "perSeat", s.pool_plan as plan, c.expected, c.p80
     from sprints s
+    -- Both sums in one pass over the sprint's stories (two subqueries read them twice).
+    cross join lateral (
+      select sum(e.expected_credits) as expected, sum(coalesce(e.p80_credits, e.expected_credits)) as p80
+      from sprint_stories ss join stories st on st.id = ss.story_id
+        join estimates e on e.id = st.estimate_id
+      where ss.sprint_id = s.id and ss.team_id = s.team_id and (ss.outcome is null or ss.outcome = 'done')) c
     where s.team_id in (${ids(input.teamIds)})
       and s.start_date <= ${last}::date and s.end_date >= ${first}::date
       ${input.excludeSprintId ? sql`and s.id <> ${input.excludeSprintId}` : sql``}`.execute(db);
@@ -90,8 +90,9 @@ export async function monthPlansByTeam(
     if (!plan) continue;
     const start = String(r.start);
     const end = String(r.end);
-    const part = (credits: number) =>
-      splitAcrossMonths(start, end, credits).find((p) => p.month === input.month)?.credits ?? 0;
+    // The sprint's months and working days once, for its three amounts.
+    const split = monthSplitter(start, end);
+    const part = (credits: number) => split(credits).find((p) => p.month === input.month)?.credits ?? 0;
     plan.capacity += part(sprintCapacityCredits(r, start, end));
     plan.expected += part(Number(r.expected ?? 0));
     plan.p80 += part(Number(r.p80 ?? 0));

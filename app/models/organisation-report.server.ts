@@ -4,7 +4,14 @@
 // from the organisation id the gate gave) and by team inside them. Nothing groups by person.
 import { sql } from "kysely";
 import { storyDrift } from "~/domain/drift";
-import { monthInstantRange, monthsBetween, previousMonth } from "~/domain/organisation/billing-month";
+import { addDays } from "~/domain/capacity";
+import {
+  firstDayOfMonth,
+  lastDayOfMonth,
+  monthInstantRange,
+  monthsBetween,
+  previousMonth,
+} from "~/domain/organisation/billing-month";
 import { fromHundredths, toHundredths } from "~/domain/organisation/credits";
 import {
   groupBy,
@@ -14,7 +21,6 @@ import {
   type ShapeRow,
 } from "~/domain/organisation/report";
 import { actualsByStory, attributedEntries, attributedStoryId } from "~/models/attributed-spend.server";
-import { teamMonthSpend } from "~/models/credit-exception.server";
 import { listAttachedTeams } from "~/models/organisation.server";
 import { listStoryOutcomes } from "~/models/story-outcome.server";
 import type { DB } from "~/utils/db.server";
@@ -31,37 +37,19 @@ export async function getOrganisationReport(
   input: { organisationId: number; month: string },
 ): Promise<OrganisationReport> {
   const { organisationId, month } = input;
-  const teams = await listAttachedTeams(db, organisationId);
-  const teamIds = teams.map((t) => t.teamId);
   const range = monthInstantRange(month);
   const firstMonth = back(month, REPORT_MONTHS - 1);
 
-  const [allocations, spend, unplaced, byMonth, unplacedByMonth] = await Promise.all([
+  // Two rounds, each side by side: what needs only the organisation, then what needs its teams.
+  const [teams, allocations, unplacedByMonth] = await Promise.all([
+    listAttachedTeams(db, organisationId),
     db
       .selectFrom("teamAllocations")
       .select(["teamId", "credits"])
       .where("organisationId", "=", organisationId)
       .where("month", "=", month)
       .execute(),
-    teamMonthSpend(db, { teamIds, month }),
-    db
-      .selectFrom("organisationSpendRows")
-      .select(sql<number>`coalesce(sum(credits), 0)`.as("credits"))
-      .where("organisationId", "=", organisationId)
-      .where("month", "=", month)
-      .where("placement", "<>", "placed")
-      .executeTakeFirst(),
-    teamIds.length
-      ? sql<{ month: string; credits: number | string }>`
-          select to_char(occurred_at at time zone 'UTC', 'YYYY-MM') as month, coalesce(sum(credits), 0) as credits
-          from spend_entries
-          where team_id in (${ids(teamIds)})
-            and occurred_at >= ${monthInstantRange(firstMonth).start}::timestamptz
-            and occurred_at < ${range.end}::timestamptz
-          group by 1`
-          .execute(db)
-          .then((r) => r.rows)
-      : Promise.resolve([]),
+    // The report's month is among these: its unplaced total comes from here too.
     db
       .selectFrom("organisationSpendRows")
       .select(["month", sql<number>`coalesce(sum(credits), 0)`.as("credits")])
@@ -72,6 +60,37 @@ export async function getOrganisationReport(
       .groupBy("month")
       .execute(),
   ]);
+  const teamIds = teams.map((t) => t.teamId);
+  const [byTeamMonth, perTeam] = await Promise.all([
+    // Per team and UTC month, six months back: the "by month" rows and this month's team totals in
+    // one read (the day range, a day wider each side, lets the (team_id, day) index find them).
+    teamIds.length
+      ? sql<{ teamId: number; month: string; credits: number | string }>`
+          -- Grouped by date_trunc, formatted after: to_char on every entry costs twice as much.
+          select "teamId", to_char(m, 'YYYY-MM') as month, credits
+          from (
+            select team_id as "teamId", date_trunc('month', occurred_at at time zone 'UTC') as m,
+              coalesce(sum(credits), 0) as credits
+            from spend_entries
+            where team_id in (${ids(teamIds)})
+              and "day" between ${addDays(firstDayOfMonth(firstMonth), -1)}::date and ${addDays(lastDayOfMonth(month), 1)}::date
+              and occurred_at >= ${monthInstantRange(firstMonth).start}::timestamptz
+              and occurred_at < ${range.end}::timestamptz
+            group by 1, 2) by_month`
+          .execute(db)
+          .then((r) => r.rows)
+      : Promise.resolve([]),
+    Promise.all(teams.map((team) => teamShapesAndOutliers(db, { team, range }))),
+  ]);
+  const spend = new Map<number, number>();
+  const monthTotals = new Map<string, number>();
+  for (const r of byTeamMonth) {
+    if (r.month === month) spend.set(Number(r.teamId), (spend.get(Number(r.teamId)) ?? 0) + Number(r.credits));
+    monthTotals.set(r.month, (monthTotals.get(r.month) ?? 0) + Number(r.credits));
+  }
+  for (const r of unplacedByMonth) monthTotals.set(r.month, (monthTotals.get(r.month) ?? 0) + Number(r.credits));
+  const unplaced = unplacedByMonth.find((r) => r.month === month);
+
   const allocationByTeam = new Map(allocations.map((a) => [Number(a.teamId), Number(a.credits)]));
   const teamRows = teams.map((t) => ({
     team: t.name,
@@ -79,45 +98,8 @@ export async function getOrganisationReport(
     allocation: allocationByTeam.get(t.teamId) ?? null,
     credits: fromHundredths(toHundredths(spend.get(t.teamId) ?? 0)),
   }));
-  const monthTotals = new Map<string, number>();
-  for (const r of [...byMonth, ...unplacedByMonth])
-    monthTotals.set(r.month, (monthTotals.get(r.month) ?? 0) + Number(r.credits));
-
-  const shapeRows: ShapeRow[] = [];
-  const outliers: ReportOutlier[] = [];
-  for (const team of teams) {
-    const rows = await attributedEntries(db, team.teamId)
-      .leftJoin("stories as s", (j) => j.onRef("s.teamId", "=", "e.teamId").on("s.id", "=", attributedStoryId))
-      .leftJoin("estimates as est", (j) => j.onRef("est.id", "=", "s.estimateId").onRef("est.teamId", "=", "s.teamId"))
-      .select([
-        "est.size",
-        "est.intensity",
-        "est.autonomy",
-        "est.risk",
-        "e.source as tool",
-        "e.model",
-        sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
-        sql<number[]>`array_remove(array_agg(distinct s.id), null)`.as("storyIds"),
-      ])
-      .where("e.occurredAt", ">=", new Date(range.start))
-      .where("e.occurredAt", "<", new Date(range.end))
-      .groupBy(["est.size", "est.intensity", "est.autonomy", "est.risk", "e.source", "e.model"])
-      .execute();
-    const storyIds = new Set<number>();
-    for (const r of rows) {
-      shapeRows.push({
-        size: r.size,
-        intensity: r.intensity,
-        autonomy: r.autonomy,
-        risk: r.risk,
-        tool: r.tool,
-        model: r.model,
-        credits: Number(r.credits),
-      });
-      for (const id of r.storyIds ?? []) storyIds.add(Number(id));
-    }
-    outliers.push(...(await teamOutliers(db, { teamId: team.teamId, teamName: team.name, storyIds: [...storyIds] })));
-  }
+  const shapeRows = perTeam.flatMap((t) => t.shapes);
+  const outliers = perTeam.flatMap((t) => t.outliers);
   outliers.sort((a, b) => Math.abs(Math.log2(b.ratio || 1e-9)) - Math.abs(Math.log2(a.ratio || 1e-9)));
 
   return {
@@ -133,29 +115,73 @@ export async function getOrganisationReport(
   };
 }
 
-function back(month: string, n: number) {
-  let m = month;
-  for (let i = 0; i < n; i++) m = previousMonth(m);
-  return m;
-}
-
-/** The stories more than 2× off their estimate (the retrospective's rule), with outcome notes. */
-async function teamOutliers(db: DB, input: { teamId: number; teamName: string; storyIds: number[] }) {
-  if (!input.storyIds.length) return [];
-  const [stories, actuals, outcomes] = await Promise.all([
-    db
-      .selectFrom("stories as s")
-      .innerJoin("estimates as e", (j) => j.onRef("e.id", "=", "s.estimateId").onRef("e.teamId", "=", "s.teamId"))
-      .select(["s.id", "s.key", "s.title", "e.size", "e.expectedCredits", "e.p80Credits", "e.bandLow", "e.bandHigh"])
-      .where("s.teamId", "=", input.teamId)
-      .where("s.id", "in", input.storyIds)
-      .execute(),
-    actualsByStory(db, { teamId: input.teamId, storyIds: input.storyIds }),
-    listStoryOutcomes(db, { teamId: input.teamId, storyIds: input.storyIds }),
-  ]);
-  const outcomeByStory = new Map(outcomes.map((o) => [Number(o.storyId), o]));
-  return stories.flatMap((s): ReportOutlier[] => {
-    const actual = actuals.get(Number(s.id))?.credits ?? null;
+/**
+ * One team's spend this month by shape of work, and its outlier stories. One read gives both: the
+ * spend per story and shape (summed per shape here), with each story's estimate, so the outliers
+ * need only the stories' actuals — and outcome notes only for the stories that are outliers.
+ */
+async function teamShapesAndOutliers(
+  db: DB,
+  input: { team: { teamId: number; name: string }; range: { start: string; end: string } },
+): Promise<{ shapes: ShapeRow[]; outliers: ReportOutlier[] }> {
+  const { team, range } = input;
+  const rows = await attributedEntries(db, team.teamId)
+    .leftJoin("stories as s", (j) => j.onRef("s.teamId", "=", "e.teamId").on("s.id", "=", attributedStoryId))
+    .leftJoin("estimates as est", (j) => j.onRef("est.id", "=", "s.estimateId").onRef("est.teamId", "=", "s.teamId"))
+    .select([
+      "s.id as storyId",
+      "s.key",
+      "s.title",
+      "est.size",
+      "est.intensity",
+      "est.autonomy",
+      "est.risk",
+      "est.expectedCredits",
+      "est.p80Credits",
+      "est.bandLow",
+      "est.bandHigh",
+      "e.source as tool",
+      "e.model",
+      sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
+    ])
+    // The team's local day is within a day of the UTC instant: the range lets the (team_id, day)
+    // index skip the team's other months.
+    .where("e.day", ">=", addDays(range.start.slice(0, 10), -1))
+    .where("e.day", "<=", addDays(range.end.slice(0, 10), 1))
+    .where("e.occurredAt", ">=", new Date(range.start))
+    .where("e.occurredAt", "<", new Date(range.end))
+    .groupBy([
+      "s.id",
+      "s.key",
+      "s.title",
+      "est.size",
+      "est.intensity",
+      "est.autonomy",
+      "est.risk",
+      "est.expectedCredits",
+      "est.p80Credits",
+      "est.bandLow",
+      "est.bandHigh",
+      "e.source",
+      "e.model",
+    ])
+    .execute();
+  const shapes = rows.map((r): ShapeRow => ({
+    size: r.size,
+    intensity: r.intensity,
+    autonomy: r.autonomy,
+    risk: r.risk,
+    tool: r.tool,
+    model: r.model,
+    credits: Number(r.credits),
+  }));
+  // The estimated stories that spent this month (a story without an estimate cannot be off it).
+  const stories = new Map<number, (typeof rows)[number]>();
+  for (const r of rows) if (r.storyId !== null && r.expectedCredits !== null) stories.set(Number(r.storyId), r);
+  if (!stories.size) return { shapes, outliers: [] };
+  const actuals = await actualsByStory(db, { teamId: team.teamId, storyIds: [...stories.keys()] });
+  const off = [...stories.values()].flatMap((s) => {
+    const actual = actuals.get(Number(s.storyId))?.credits ?? null;
     const expected = Number(s.expectedCredits);
     const drift = storyDrift({
       expected,
@@ -166,19 +192,32 @@ async function teamOutliers(db: DB, input: { teamId: number; teamName: string; s
       levels: { intensity: null, autonomy: null, risk: null },
       size: s.size,
     });
-    if (drift.outlier !== true || actual === null || drift.ratio === null) return [];
-    const outcome = outcomeByStory.get(Number(s.id));
-    return [
-      {
-        team: input.teamName,
-        story: s.key ? `${s.key} ${s.title}` : s.title,
-        size: s.size,
-        expected,
-        actual,
-        ratio: drift.ratio,
-        bought: outcome?.bought ?? null,
-        note: outcome?.note ?? null,
-      },
-    ];
+    return drift.outlier !== true || actual === null || drift.ratio === null
+      ? []
+      : [{ story: s, expected, actual, ratio: drift.ratio }];
   });
+  const outcomes = off.length
+    ? await listStoryOutcomes(db, { teamId: team.teamId, storyIds: off.map((o) => Number(o.story.storyId)) })
+    : [];
+  const outcomeByStory = new Map(outcomes.map((o) => [Number(o.storyId), o]));
+  const outliers = off.map(({ story, expected, actual, ratio }): ReportOutlier => {
+    const outcome = outcomeByStory.get(Number(story.storyId));
+    return {
+      team: team.name,
+      story: story.key ? `${story.key} ${story.title}` : story.title!,
+      size: story.size,
+      expected,
+      actual,
+      ratio,
+      bought: outcome?.bought ?? null,
+      note: outcome?.note ?? null,
+    };
+  });
+  return { shapes, outliers };
+}
+
+function back(month: string, n: number) {
+  let m = month;
+  for (let i = 0; i < n; i++) m = previousMonth(m);
+  return m;
 }

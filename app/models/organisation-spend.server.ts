@@ -87,7 +87,7 @@ export async function importOrganisationReport(
   options: {
     organisationId: number;
     fileName: string;
-    via: "upload" | "cli";
+    via: "upload" | "cli" | "seed";
     userId: number | null;
     format?: FormatName;
   },
@@ -340,8 +340,9 @@ export async function placeIdentity(
  * with the teams that hold each (several) or none.
  */
 export async function getReconciliation(db: DB, input: { organisationId: number; month: string }) {
-  const { teams, teamsByIdentity } = await placementInputs(db, input.organisationId);
-  const [byPlacement, unmapped, teamSpend, imports] = await Promise.all([
+  // Two rounds, each side by side: the organisation's own rows, then what needs its teams' ids.
+  const [teams, byPlacement, unmapped, imports] = await Promise.all([
+    listAttachedTeams(db, input.organisationId),
     db
       .selectFrom("organisationSpendRows")
       .select(["placement", sql<number>`coalesce(sum(credits), 0)`.as("credits"), sql<number>`count(*)`.as("rows")])
@@ -362,7 +363,6 @@ export async function getReconciliation(db: DB, input: { organisationId: number;
       .orderBy("identity")
       .limit(500)
       .execute(),
-    teamMonthSpend(db, { teamIds: teams.map((t) => t.teamId), month: input.month }),
     db
       .selectFrom("organisationSpendImports")
       .select(["id", "fileName", "format", "status", "rows", "placed", "unplaced", "orgLevel", "credits", "startedAt"])
@@ -371,6 +371,23 @@ export async function getReconciliation(db: DB, input: { organisationId: number;
       .limit(10)
       .execute(),
   ]);
+  const teamIds = teams.map((t) => t.teamId);
+  const waiting = unmapped.map((u) => u.identity!);
+  const [holders, teamSpend] = await Promise.all([
+    // Which of the teams hold the waiting identities (several, or none): only those names are read.
+    teamIds.length && waiting.length
+      ? db
+          .selectFrom("spendIdentities")
+          .select(["identity", "teamId"])
+          .where("teamId", "in", teamIds)
+          .where("identity", "in", waiting)
+          .execute()
+      : Promise.resolve([]),
+    teamMonthSpend(db, { teamIds, month: input.month }),
+  ]);
+  const teamsByIdentity = new Map<string, number[]>();
+  for (const h of holders)
+    teamsByIdentity.set(h.identity, [...(teamsByIdentity.get(h.identity) ?? []), Number(h.teamId)]);
   const sumOf = (p: string) => Number(byPlacement.find((r) => r.placement === p)?.credits ?? 0);
   const rowsOf = (p: string) => Number(byPlacement.find((r) => r.placement === p)?.rows ?? 0);
   const teamName = new Map(teams.map((t) => [t.teamId, t.name]));

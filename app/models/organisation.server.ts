@@ -161,6 +161,7 @@ export function listOpenOrgInvites(db: DB, organisationId: number) {
     .select(["id", "role", "expiresAt", "createdAt"])
     .where("organisationId", "=", organisationId)
     .where("revokedAt", "is", null)
+    .where("usedAt", "is", null)
     .where("expiresAt", ">", new Date())
     .orderBy("createdAt", "desc")
     .execute();
@@ -175,28 +176,81 @@ export function revokeOrgInvite(db: DB, input: { organisationId: number; inviteI
     .execute();
 }
 
-/** An invite that can still be used, with its organisation. */
-export function findUsableOrgInvite(db: DB, token: string) {
-  return db
+/**
+ * What an invite link is now: `open` (it can seat one person), `used` (someone joined with it; with
+ * whether that was `userId`, so the person who used it is told where they are), or undefined when no
+ * open or used link has that token (wrong, expired or revoked: one answer for all three).
+ */
+export async function findOrgInvite(db: DB, token: string, userId?: number | null) {
+  const row = await db
     .selectFrom("organisationInvites as i")
     .innerJoin("organisations as o", "o.id", "i.organisationId")
-    .select(["i.id", "i.role", "i.expiresAt", "o.id as organisationId", "o.slug", "o.name"])
+    .select([
+      "i.id",
+      "i.role",
+      "i.expiresAt",
+      "i.revokedAt",
+      "i.usedAt",
+      "i.usedBy",
+      "o.id as organisationId",
+      "o.slug",
+      "o.name",
+    ])
     .where("i.tokenHash", "=", hashToken(token))
-    .where("i.revokedAt", "is", null)
-    .where("i.expiresAt", ">", new Date())
     .executeTakeFirst();
+  if (!row) return undefined;
+  const invite = {
+    id: Number(row.id),
+    role: row.role,
+    organisationId: Number(row.organisationId),
+    slug: row.slug,
+    name: row.name,
+  };
+  // A used link says so even after it would have expired: "used" explains more than "expired".
+  if (row.usedAt !== null)
+    return { state: "used" as const, invite, usedByYou: userId != null && Number(row.usedBy) === userId };
+  if (row.revokedAt !== null || new Date(row.expiresAt) <= new Date()) return undefined;
+  return { state: "open" as const, invite, usedByYou: false };
 }
 
-/** Joins the user to the invite's organisation; an existing member keeps their role. */
-export async function acceptOrgInvite(db: DB, input: { token: string; userId: number }) {
-  const invite = await findUsableOrgInvite(db, input.token);
-  if (!invite) return null;
-  await db
-    .insertInto("organisationMembers")
-    .values({ organisationId: invite.organisationId, userId: input.userId, role: invite.role })
-    .onConflict((oc) => oc.columns(["organisationId", "userId"]).doNothing())
-    .execute();
-  return invite;
+/**
+ * Joins the user to the invite's organisation and uses the link up, in one transaction: the link is
+ * claimed by a conditional update (`used_at is null`), so of two people accepting at once one joins
+ * and the other is told the link was used. Someone already in the organisation keeps their role and
+ * leaves the link for the person it was meant for.
+ */
+export async function acceptOrgInvite(
+  db: DB,
+  input: { token: string; userId: number },
+): Promise<{ status: "joined"; slug: string } | { status: "used" } | null> {
+  return db.transaction().execute(async (trx) => {
+    const found = await findOrgInvite(trx, input.token, input.userId);
+    if (!found) return null;
+    const member = await trx
+      .selectFrom("organisationMembers")
+      .select("userId")
+      .where("organisationId", "=", found.invite.organisationId)
+      .where("userId", "=", input.userId)
+      .executeTakeFirst();
+    if (member) return { status: "joined", slug: found.invite.slug };
+    if (found.state === "used") return { status: "used" };
+    const claimed = await trx
+      .updateTable("organisationInvites")
+      .set({ usedAt: new Date(), usedBy: input.userId })
+      .where("id", "=", found.invite.id)
+      .where("usedAt", "is", null)
+      .where("revokedAt", "is", null)
+      .where("expiresAt", ">", new Date())
+      .returning("id")
+      .executeTakeFirst();
+    if (!claimed) return { status: "used" };
+    await trx
+      .insertInto("organisationMembers")
+      .values({ organisationId: found.invite.organisationId, userId: input.userId, role: found.invite.role })
+      .onConflict((oc) => oc.columns(["organisationId", "userId"]).doNothing())
+      .execute();
+    return { status: "joined", slug: found.invite.slug };
+  });
 }
 
 // ---- teams: asked for by an admin, accepted by the team's owner ------------------------------------

@@ -11,7 +11,6 @@ import { formatCredits } from "~/domain/credits";
 import { id, LineText } from "~/domain/form-fields";
 import { monthFromQuery, nextMonth, previousMonth } from "~/domain/organisation/billing-month";
 import { FORMAT_NAMES, type FormatName } from "~/domain/spend/entry";
-import { listAttachedTeams } from "~/models/organisation.server";
 import {
   getReconciliation,
   importOrganisationReport,
@@ -34,17 +33,15 @@ export const ORG_UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { db, org, role } = await requireOrgRole(request, params.org, "viewer");
   const month = monthFromQuery(new URL(request.url).searchParams.get("month"), new Date());
-  const [reconciliation, teams] = await Promise.all([
-    getReconciliation(db, { organisationId: org.id, month }),
-    listAttachedTeams(db, org.id),
-  ]);
+  // The reconciliation lists the organisation's teams: the place-on menu uses the same list.
+  const reconciliation = await getReconciliation(db, { organisationId: org.id, month });
   return {
     isAdmin: role === "admin",
     month,
     previous: previousMonth(month),
     next: nextMonth(month),
     reconciliation,
-    teams: teams.map((t) => ({ id: t.teamId, name: t.name })),
+    teams: reconciliation.teams.map((t) => ({ id: t.teamId, name: t.name })),
   };
 }
 

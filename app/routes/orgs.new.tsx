@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
-import { LineText } from "~/domain/form-fields";
+import { LineText, OptionalSlug } from "~/domain/form-fields";
 import { slugify } from "~/domain/roles";
 import { createOrganisation, isOrgSlugTaken, listOrganisationsForUser } from "~/models/organisation.server";
 import { requireUser } from "~/server/auth.server";
@@ -15,16 +15,7 @@ export const meta: MetaFunction = () => [{ title: "New organisation · Token Pok
 
 const NewOrganisationSchema = z.object({
   name: LineText.min(2, "Give the organisation a name of at least 2 characters").max(80),
-  slug: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(
-      /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/,
-      "3–40 lowercase letters, digits or dashes, not starting or ending with a dash",
-    )
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
+  slug: OptionalSlug,
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {

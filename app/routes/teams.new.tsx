@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { LineText } from "~/domain/form-fields";
+import { LineText, OptionalSlug } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { slugify } from "~/domain/roles";
@@ -15,16 +15,7 @@ export const meta: MetaFunction = () => [{ title: "New team · Token Poker" }];
 
 const NewTeamSchema = z.object({
   name: LineText.min(2, "Give the team a name of at least 2 characters").max(80),
-  slug: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(
-      /^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/,
-      "3–40 lowercase letters, digits or dashes, not starting or ending with a dash",
-    )
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
+  slug: OptionalSlug,
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -18,6 +18,7 @@ import * as m0024 from "./0024_index_spend_identity";
 import * as m0026 from "./0026_record_import_details";
 import * as m0027 from "./0027_create_spend_rollups";
 import * as m0028 from "./0028_index_unattributed_spend";
+import * as m0029 from "./0029_use_org_invites_once";
 
 // Migrations are listed here, in order, rather than read from the folder at run time: the server
 // build bundles this list, and Kysely's FileMigrationProvider cannot find files after bundling.
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   "0026_record_import_details": m0026,
   "0027_create_spend_rollups": m0027,
   "0028_index_unattributed_spend": m0028,
+  "0029_use_org_invites_once": m0029,
 };

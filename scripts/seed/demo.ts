@@ -27,6 +27,8 @@ export interface DemoContext {
   db: DB;
   teamId: number;
   members: { id: number; email: string; name: string; role: Role }[];
+  /** The demo team's Copilot report as the spend step imported it: the organisation's bill holds the same rows. */
+  copilotReport?: string;
 }
 
 type DemoStep = (ctx: DemoContext) => Promise<void>;
@@ -61,7 +63,10 @@ export async function ensureDemo(services: Services, options: { onlyIfEmpty?: bo
     (await getTeamBySlug(db, DEMO_TEAM)) ??
     (await createTeam(db, { name: "Demo Payments Team", slug: DEMO_TEAM, ownerId: owner.id }));
   for (const m of members) await addMember(db, { teamId: team.id, userId: m.id, role: m.role });
-  for (const step of DEMO_STEPS) await step({ db, teamId: team.id, members });
+  // One context for every step: a step may leave something for a later one (the spend step's Copilot
+  // report is also in the organisation's bill).
+  const ctx: DemoContext = { db, teamId: team.id, members };
+  for (const step of DEMO_STEPS) await step(ctx);
   return true;
 }
 

@@ -3,9 +3,10 @@
 // daily spend — so every organisation page means something on first start. Dana Demo is the org
 // admin (and not a member of the other two teams: org pages show their totals, team pages stay
 // theirs); Fran Finance is an org viewer. The pool comes from Copilot Business seats with a metered
-// overage budget, last month and this month, split across the three teams with a reserve left, and
-// two cost centers. Spend of the other teams is written directly (a few hundred rows), not through
-// the importers, to keep the seed fast. Skips when Acme exists, so running it again changes nothing.
+// overage budget, last month and this month, split across the three teams with a reserve left, two
+// cost centers, and the organisation's own Copilot report (organisation-bill.ts). Spend of the other
+// teams is written directly (a few hundred rows), not through the importers, to keep the seed fast.
+// Skips when Acme exists, so running it again changes nothing.
 import { randomBytes } from "node:crypto";
 import { addDays, INCLUDED_CREDITS_PER_SEAT, todayIn } from "~/domain/capacity";
 import { previousMonth } from "~/domain/organisation/billing-month";
@@ -28,6 +29,7 @@ import { createTeam, getTeamBySlug } from "~/models/team.server";
 import { createUser, getUserByEmail } from "~/models/user.server";
 import type { DB } from "~/utils/db.server";
 import type { DemoContext } from "./demo";
+import { seedOrganisationBill } from "./organisation-bill";
 
 export const DEMO_ORG = "acme";
 
@@ -341,4 +343,15 @@ export async function seedOrganisation(ctx: DemoContext): Promise<void> {
       userId: (await getUserByEmail(db, OTHER_TEAMS[1]!.owner.email))!.id,
     });
   }
+
+  // The organisation's own Copilot report, so the Bill page reconciles something on first start.
+  const ownerOf = async (i: number) => (await getUserByEmail(db, OTHER_TEAMS[i]!.owner.email))!.id;
+  await seedOrganisationBill(db, {
+    organisationId: org.id,
+    adminId: admin.id,
+    platform: { id: others[0]!.id, slug: others[0]!.slug, ownerId: await ownerOf(0) },
+    mobile: { id: mobile.id, slug: mobile.slug, ownerId: await ownerOf(1) },
+    today,
+    demoTeamReport: ctx.copilotReport,
+  });
 }

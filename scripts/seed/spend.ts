@@ -360,6 +360,7 @@ export async function seedSpend(ctx: DemoContext): Promise<void> {
     ["litellm-spend-logs.csv", litellmLog(plans, rng)],
     ["copilot-ai-usage.csv", copilotReport(recent, rng)],
   ];
+  ctx.copilotReport = files[2]![1];
   for (const [fileName, text] of files) {
     const result = await importSpendFile(db, text, { teamId, fileName, via: "seed", userId: owner.id });
     if (result.status !== "imported") {

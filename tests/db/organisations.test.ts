@@ -13,10 +13,12 @@ import {
   changeOrgMemberRole,
   createOrganisation,
   createOrgInvite,
+  findOrgInvite,
   getOrgMembership,
   getTeamOrganisation,
   LastAdminError,
   leaveOrDeclineOrganisation,
+  listOpenOrgInvites,
   listOrgTeams,
   OrganisationError,
   removeOrgMember,
@@ -76,6 +78,34 @@ describeDb("organisations", (t) => {
     // Another organisation's id does not reach this membership.
     const other = await orgWithAdmin();
     expect(await removeOrgMember(t.db, { organisationId: other.org.id, userId: viewer.id })).toBe(false);
+  });
+
+  it("lets one person join with an invite link, in the same transaction, and tells the next one it was used", async () => {
+    const { admin, org } = await orgWithAdmin();
+    const { token } = await createOrgInvite(t.db, { organisationId: org.id, role: "admin", createdBy: admin.id });
+    // The admin opening their own link leaves it for the person it was meant for.
+    expect(await acceptOrgInvite(t.db, { token, userId: admin.id })).toEqual({ status: "joined", slug: org.slug });
+    expect((await findOrgInvite(t.db, token))?.state).toBe("open");
+
+    const first = await makeUser(t.db, "First");
+    const second = await makeUser(t.db, "Second");
+    expect(await acceptOrgInvite(t.db, { token, userId: first.id })).toEqual({ status: "joined", slug: org.slug });
+    expect(await acceptOrgInvite(t.db, { token, userId: second.id })).toEqual({ status: "used" });
+    expect(await getOrgMembership(t.db, { slug: org.slug, userId: second.id })).toBeUndefined();
+    // The one who used it is told so (and posting again changes nothing); a used link is no longer open.
+    expect(await findOrgInvite(t.db, token, first.id)).toMatchObject({ state: "used", usedByYou: true });
+    expect(await findOrgInvite(t.db, token, second.id)).toMatchObject({ state: "used", usedByYou: false });
+    expect(await acceptOrgInvite(t.db, { token, userId: first.id })).toEqual({ status: "joined", slug: org.slug });
+    expect(await listOpenOrgInvites(t.db, org.id)).toEqual([]);
+
+    // Two people accepting one link at once: one joins, the other is told it was used.
+    const raced = await createOrgInvite(t.db, { organisationId: org.id, role: "viewer", createdBy: admin.id });
+    const racers = await Promise.all([makeUser(t.db, "Racer"), makeUser(t.db, "Racer"), makeUser(t.db, "Racer")]);
+    const results = await Promise.all(racers.map((r) => acceptOrgInvite(t.db, { token: raced.token, userId: r.id })));
+    expect(results.filter((r) => r?.status === "joined")).toHaveLength(1);
+    expect(results.filter((r) => r?.status === "used")).toHaveLength(2);
+    const seated = await Promise.all(racers.map((r) => getOrgMembership(t.db, { slug: org.slug, userId: r.id })));
+    expect(seated.filter(Boolean)).toHaveLength(1);
   });
 
   it("answers a request for a missing team like one for a real team, and holds a team in one organisation", async () => {

@@ -19,11 +19,12 @@ function suite(name: string, env: () => Record<string, string>) {
     let server: TestServer;
     let browser: Browser;
     let page: Page;
+    let owner: Awaited<ReturnType<typeof signUp>>;
 
     beforeAll(async () => {
       server = await startTestServer({ env: env() });
       browser = await launchBrowser();
-      const owner = await signUp(server.url, "Olga Owner");
+      owner = await signUp(server.url, "Olga Owner");
       await createTeam(owner, "Pay Team", "pay-team");
       const context = await browser.newContext({ baseURL: server.url });
       await shareLogin(context, owner);
@@ -54,6 +55,49 @@ function suite(name: string, env: () => Record<string, string>) {
         .getByRole("link", { name: /Acme Test/ })
         .first()
         .waitFor();
+    });
+
+    it("seats one person with an invite link and tells the next one the link was used", async () => {
+      await page.goto("/o/acme-test/settings");
+      await page.getByLabel("Role", { exact: true }).selectOption("viewer");
+      await page.getByRole("button", { name: "Create invite link" }).click();
+      const link = page.getByRole("textbox", { name: "Link" });
+      await link.waitFor();
+      await page.getByText(/One person can join with this link/).waitFor();
+      const url = new URL(await link.inputValue());
+
+      const visit = async (name: string) => {
+        const person = await signUp(server.url, name, "/");
+        const context = await browser.newContext({ baseURL: server.url, viewport: { width: 390, height: 844 } });
+        await shareLogin(context, person);
+        const tab = await context.newPage();
+        await tab.goto(url.pathname);
+        return tab;
+      };
+      const fin = await visit("Fin Viewer");
+      await fin.getByRole("button", { name: "Join as Fin Viewer" }).click();
+      await fin.waitForURL(/\/o\/acme-test$/);
+
+      const late = await visit("Late Comer");
+      await late.getByRole("heading", { name: "This invite link was used" }).waitFor();
+      await late.getByText(/each link lets one person join/).waitFor();
+      expect(await late.getByRole("button", { name: /Join/ }).count()).toBe(0);
+      // Nor does the page name the organisation to someone the link was not for.
+      expect(await late.locator("body").textContent()).not.toContain("Acme Test");
+      await late.goto("/o/acme-test");
+      await late.getByRole("heading", { name: "Not found" }).waitFor();
+
+      // The person who used it is told where they are.
+      await fin.goto(url.pathname);
+      await fin.getByText("You joined Acme Test with this link.").waitFor();
+      await fin.getByRole("link", { name: "Open Acme Test" }).click();
+      await fin.waitForURL(/\/o\/acme-test$/);
+
+      // The admin's list of open links no longer holds it.
+      await page.goto("/o/acme-test/settings");
+      await page.getByText("No open invite links.").waitFor();
+      await fin.context().close();
+      await late.context().close();
     });
 
     it("sets the pool from seats and refuses an allocation over it, keeping what was typed", async () => {
@@ -87,6 +131,36 @@ function suite(name: string, env: () => Record<string, string>) {
       await expect.poll(async () => (await row.textContent()) ?? "").toMatch(/Can spend.*1,900/);
       // Team totals only: no person's name appears on the organisation's overview.
       expect(await page.locator("main").textContent()).not.toContain("Olga");
+    });
+
+    it("shows every column of the overview's team table at 1280 px and keeps a phone's page from scrolling sideways", async () => {
+      for (const width of [1280, 390]) {
+        const context = await browser.newContext({ baseURL: server.url, viewport: { width, height: 900 } });
+        await shareLogin(context, owner);
+        const tab = await context.newPage();
+        await tab.goto("/o/acme-test");
+        const region = tab.locator(".table-wrap").filter({ has: tab.getByRole("table", { name: "Teams this month" }) });
+        await region.locator("thead th").last().waitFor();
+        if (width === 1280) {
+          // The "Allocation lasts" column sat past the region's edge (1,206 px of table in 1,102).
+          const frame = (await region.boundingBox())!;
+          for (const header of await region.locator("thead th").all()) {
+            const box = (await header.boundingBox())!;
+            expect(box.x + box.width, (await header.textContent()) ?? "").toBeLessThanOrEqual(
+              frame.x + frame.width + 1,
+            );
+          }
+          expect(await region.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+        } else {
+          // A phone scrolls the table inside its region, the team's name held at the left.
+          expect(await tab.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+          await region.evaluate((e) => e.scrollTo({ left: e.scrollWidth }));
+          const name = (await region.locator("tbody th").first().boundingBox())!;
+          expect(name.x).toBeGreaterThanOrEqual(0);
+          expect(name.x + name.width).toBeLessThanOrEqual(390);
+        }
+        await context.close();
+      }
     });
 
     it("shows the team's month on the sprint form and refuses a sprint over it", async () => {

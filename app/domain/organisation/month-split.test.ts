@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addDays } from "../capacity";
-import { capacityInMonth, splitAcrossMonths } from "./month-split";
+import { capacityInMonth, monthSplitter, splitAcrossMonths } from "./month-split";
 
 describe("splitAcrossMonths", () => {
   it("keeps a sprint inside one month whole", () => {
@@ -61,5 +61,24 @@ describe("splitAcrossMonths", () => {
         },
       ),
     );
+  });
+
+  it("property: one sprint's splitter splits each amount exactly as splitAcrossMonths does", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 20_000 }).map((n) => addDays("2000-01-01", n)),
+        fc.integer({ min: 0, max: 120 }),
+        fc.array(
+          fc.integer({ min: 0, max: 1e11 }).map((h) => h / 100),
+          { minLength: 1, maxLength: 3 },
+        ),
+        (start, length, amounts) => {
+          const end = addDays(start, length);
+          const split = monthSplitter(start, end);
+          for (const amount of amounts) expect(split(amount)).toEqual(splitAcrossMonths(start, end, amount));
+        },
+      ),
+    );
+    expect(() => monthSplitter("2026-02-01", "2026-03-02")(Number.NaN)).toThrow(RangeError);
   });
 });

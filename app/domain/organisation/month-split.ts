@@ -24,7 +24,15 @@ export interface MonthPart {
  * capacity still lands somewhere. Throws when `end` is before `start` or a date is not real.
  */
 export function splitAcrossMonths(start: string, end: string, capacity: number): MonthPart[] {
-  assertFiniteCredits("Capacity", capacity);
+  return monthSplitter(start, end)(capacity);
+}
+
+/**
+ * The split of one sprint, ready for several amounts: the months and their working days are worked
+ * out once (the costly part), then each amount (capacity, committed expected, p80) is distributed
+ * over them exactly as `splitAcrossMonths` would.
+ */
+export function monthSplitter(start: string, end: string): (amount: number) => MonthPart[] {
   // addDays validates both dates.
   addDays(start, 0);
   addDays(end, 0);
@@ -41,8 +49,11 @@ export function splitAcrossMonths(start: string, end: string, capacity: number):
     totalWorking > 0
       ? pieces.map((p) => p.workingDays)
       : pieces.map((p) => Number(p.to.slice(8, 10)) - Number(p.from.slice(8, 10)) + 1);
-  const parts = distributeHundredths(toHundredths(capacity), weights);
-  return pieces.map((p, i) => ({ ...p, credits: fromHundredths(parts[i]!) }));
+  return (amount) => {
+    assertFiniteCredits("Capacity", amount);
+    const parts = distributeHundredths(toHundredths(amount), weights);
+    return pieces.map((p, i) => ({ ...p, credits: fromHundredths(parts[i]!) }));
+  };
 }
 
 /** The part of a sprint's capacity that falls in `month` (0 when the sprint does not touch it). */

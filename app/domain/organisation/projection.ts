@@ -65,6 +65,41 @@ function assertDailySpend(dailySpend: Readonly<Record<string, number>>): void {
     assertFiniteCredits(`Spend on ${day}`, credits, { allowNegative: true });
 }
 
+interface MonthCalendar {
+  first: string;
+  last: string;
+  lastElapsed: string;
+  days: readonly string[];
+  /** Per day of `days`: a working day (Mon–Fri)? */
+  working: readonly boolean[];
+  elapsedWorkingDays: number;
+  workingDays: number;
+}
+
+// An organisation month projects each team, the unplaced spend and the whole with the same month
+// and day: the calendar is worked out once for them all (the last one asked is kept).
+let calendarKey = "";
+let calendar: MonthCalendar | null = null;
+
+function monthCalendar(month: BillingMonth, today: string): MonthCalendar {
+  const key = `${month}|${today}`;
+  if (calendar && calendarKey === key) return calendar;
+  const first = firstDayOfMonth(month);
+  const last = lastDayOfMonth(month);
+  const days = datesBetween(first, last);
+  calendar = {
+    first,
+    last,
+    lastElapsed: today < last ? today : last,
+    days,
+    working: days.map(isWorkingDay),
+    elapsedWorkingDays: workingDaysElapsed(month, today),
+    workingDays: workingDaysInMonth(month),
+  };
+  calendarKey = key;
+  return calendar;
+}
+
 /** See the file comment. Pure: `today` is an input. */
 export function projectMonth(input: MonthProjectionInput): MonthProjection {
   const { month, today, dailySpend } = input;
@@ -77,16 +112,12 @@ export function projectMonth(input: MonthProjectionInput): MonthProjection {
   assertFiniteCredits("Committed expected", committed.expected);
   assertFiniteCredits("Committed p80", committed.p80);
 
-  const first = firstDayOfMonth(month);
-  const last = lastDayOfMonth(month);
-  const lastElapsed = today < last ? today : last;
-  const days = datesBetween(first, last);
+  const { first, last, lastElapsed, days, working, elapsedWorkingDays, workingDays } = monthCalendar(month, today);
 
   let spentToDate = 0;
   for (const day of days) if (day <= lastElapsed) spentToDate += dailySpend[day] ?? 0;
 
-  const elapsedWorkingDays = workingDaysElapsed(month, today);
-  const remainingWorkingDays = workingDaysInMonth(month) - elapsedWorkingDays;
+  const remainingWorkingDays = workingDays - elapsedWorkingDays;
   const ratePerWorkingDay = today < first || elapsedWorkingDays === 0 ? null : spentToDate / elapsedWorkingDays;
   const projectedMonthEnd =
     today > last
@@ -95,7 +126,7 @@ export function projectMonth(input: MonthProjectionInput): MonthProjection {
         ? null
         : spentToDate + ratePerWorkingDay * remainingWorkingDays;
 
-  const crossing = (limit: number) => runOutDay(days, lastElapsed, dailySpend, ratePerWorkingDay, limit);
+  const crossing = (limit: number) => runOutDay(days, working, lastElapsed, dailySpend, ratePerWorkingDay, limit);
   const runOut = crossing(input.limit);
   const ceilingReached = input.ceiling === undefined ? null : crossing(input.ceiling);
 
@@ -117,6 +148,7 @@ export function projectMonth(input: MonthProjectionInput): MonthProjection {
 
 function runOutDay(
   days: readonly string[],
+  working: readonly boolean[],
   lastElapsed: string,
   dailySpend: Readonly<Record<string, number>>,
   rate: number | null,
@@ -125,9 +157,9 @@ function runOutDay(
   // A limit of 0 (a team given nothing) is empty from the first day; saying so beats "lasts".
   if (limit <= 0) return { date: days[0]!, already: lastElapsed >= days[0]! };
   let cumulative = 0;
-  for (const day of days) {
+  for (const [i, day] of days.entries()) {
     if (day <= lastElapsed) cumulative += dailySpend[day] ?? 0;
-    else if (rate !== null && rate > 0 && isWorkingDay(day)) cumulative += rate;
+    else if (rate !== null && rate > 0 && working[i]) cumulative += rate;
     else continue;
     if (cumulative >= limit) return { date: day, already: day <= lastElapsed };
   }

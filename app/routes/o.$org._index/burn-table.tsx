@@ -1,7 +1,12 @@
 // Per team: can it still spend this month? Allocation against actual spend, committed work from
 // the sprint plans (expected and p80) and the projection to month end. Team totals only: there is
 // no per-person column at organisation level.
-import { DataTable, defineColumns } from "~/components/ui/data-table";
+//
+// Both tables fit a 1280 px screen with every column (the team table was 1,206 px in 1,102 and hid
+// "Lasts"): headers are short and may wrap to two lines, credits drop the decimal from 1,000 up.
+// On a phone the tables scroll inside their region with the name column held.
+import type { ColumnHelper } from "@tanstack/react-table";
+import { DataTable, defineColumns, type DataTableColumn, type DataTableFeatures } from "~/components/ui/data-table";
 import { formatCredits } from "~/domain/credits";
 import type { CostCenterRow, TeamBurnRow } from "./queries.server";
 
@@ -11,7 +16,57 @@ const STATUS: Record<TeamBurnRow["status"], { label: string; badge: string }> = 
   over: { label: "Allocation used", badge: "badge badge-danger" },
 };
 
-const credits = (v: number | null) => (v === null ? "—" : formatCredits(v));
+/** Whole credits from 1,000 up: a tenth of a credit says nothing beside thousands. */
+const credits = (v: number | null) =>
+  v === null ? "—" : Math.abs(v) >= 1000 ? formatCredits(Math.round(v)) : formatCredits(v);
+
+type Figures = Pick<
+  TeamBurnRow,
+  "allocation" | "spent" | "remaining" | "committedExpected" | "committedP80" | "projectedMonthEnd"
+>;
+
+/** The month's figures, the same for a team and a cost center. */
+function figureColumns<T extends Figures>(
+  col: ColumnHelper<DataTableFeatures, T>,
+  allocationHeader: string,
+): DataTableColumn<T>[] {
+  const end = { align: "end" as const };
+  return [
+    col.accessor((r) => r.allocation, {
+      id: "allocation",
+      header: allocationHeader,
+      cell: (i) => credits(i.getValue()),
+      meta: end,
+    }),
+    col.accessor((r) => r.spent, { id: "spent", header: "Spent", cell: (i) => credits(i.getValue()), meta: end }),
+    col.accessor((r) => r.remaining, {
+      id: "remaining",
+      header: "Left",
+      cell: (i) => (
+        <span style={i.getValue() < 0 ? { color: "var(--danger-text)" } : undefined}>{credits(i.getValue())}</span>
+      ),
+      meta: end,
+    }),
+    col.accessor((r) => r.committedExpected, {
+      id: "expected",
+      header: "Committed, expected",
+      cell: (i) => credits(i.getValue()),
+      meta: end,
+    }),
+    col.accessor((r) => r.committedP80, {
+      id: "p80",
+      header: "Committed, p80",
+      cell: (i) => credits(i.getValue()),
+      meta: end,
+    }),
+    col.accessor((r) => r.projectedMonthEnd, {
+      id: "projected",
+      header: "Projected month end",
+      cell: (i) => credits(i.getValue()),
+      meta: end,
+    }),
+  ];
+}
 
 const teamColumns = defineColumns<TeamBurnRow>((col) => [
   col.accessor("name", { id: "team", header: "Team", meta: { rowHeader: true } }),
@@ -28,39 +83,7 @@ const teamColumns = defineColumns<TeamBurnRow>((col) => [
       );
     },
   }),
-  col.accessor("allocation", {
-    id: "allocation",
-    header: "Allocation",
-    cell: (i) => credits(i.getValue()),
-    meta: { align: "end" },
-  }),
-  col.accessor("spent", { id: "spent", header: "Spent", cell: (i) => credits(i.getValue()), meta: { align: "end" } }),
-  col.accessor("remaining", {
-    id: "remaining",
-    header: "Remaining",
-    cell: (i) => (
-      <span style={i.getValue() < 0 ? { color: "var(--danger-text)" } : undefined}>{credits(i.getValue())}</span>
-    ),
-    meta: { align: "end" },
-  }),
-  col.accessor("committedExpected", {
-    id: "expected",
-    header: "Committed (expected)",
-    cell: (i) => credits(i.getValue()),
-    meta: { align: "end" },
-  }),
-  col.accessor("committedP80", {
-    id: "p80",
-    header: "Committed (p80)",
-    cell: (i) => credits(i.getValue()),
-    meta: { align: "end" },
-  }),
-  col.accessor("projectedMonthEnd", {
-    id: "projected",
-    header: "Projected month end",
-    cell: (i) => credits(i.getValue()),
-    meta: { align: "end" },
-  }),
+  ...figureColumns(col, "Allocation"),
   col.accessor("runOutDate", {
     id: "runOut",
     header: "Allocation lasts",
@@ -74,8 +97,9 @@ const teamColumns = defineColumns<TeamBurnRow>((col) => [
 
 export function TeamBurnTable({ rows }: { rows: TeamBurnRow[] }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap table-wrap-sticky">
       <DataTable
+        className="burn-table"
         columns={teamColumns}
         data={rows}
         getRowId={(r) => r.id}
@@ -94,44 +118,20 @@ const centerColumns = defineColumns<CostCenterRow>((col) => [
     cell: (i) => (i.getValue() === null ? "none" : credits(i.getValue())),
     meta: { align: "end" },
   }),
-  col.accessor("allocation", {
-    id: "allocation",
-    header: "Allocated",
-    cell: (i) => credits(i.getValue()),
-    meta: { align: "end" },
-  }),
-  col.accessor("spent", { id: "spent", header: "Spent", cell: (i) => credits(i.getValue()), meta: { align: "end" } }),
-  col.accessor("remaining", {
-    id: "remaining",
-    header: "Remaining",
-    cell: (i) => credits(i.getValue()),
-    meta: { align: "end" },
-  }),
-  col.accessor("committedExpected", {
-    id: "expected",
-    header: "Committed (expected)",
-    cell: (i) => credits(i.getValue()),
-    meta: { align: "end" },
-  }),
-  col.accessor("committedP80", {
-    id: "p80",
-    header: "Committed (p80)",
-    cell: (i) => credits(i.getValue()),
-    meta: { align: "end" },
-  }),
-  col.accessor("projectedMonthEnd", {
-    id: "projected",
-    header: "Projected month end",
-    cell: (i) => credits(i.getValue()),
-    meta: { align: "end" },
-  }),
+  ...figureColumns(col, "Allocated"),
 ]);
 
 export function CostCenterTable({ rows }: { rows: CostCenterRow[] }) {
   if (!rows.length) return null;
   return (
-    <div className="table-wrap">
-      <DataTable columns={centerColumns} data={rows} getRowId={(r) => r.id} caption="Cost centers this month" />
+    <div className="table-wrap table-wrap-sticky">
+      <DataTable
+        className="burn-table"
+        columns={centerColumns}
+        data={rows}
+        getRowId={(r) => r.id}
+        caption="Cost centers this month"
+      />
     </div>
   );
 }

@@ -54,16 +54,20 @@ const top = (levels: number[]) => (levels.length ? levels[levels.length - 1]! : 
  * the pool, the ceiling and the day the pool runs out at the current rate. Team totals only.
  */
 export async function loadOverview(db: DB, input: { organisationId: number; month: string; today: string }) {
-  const settings = await getOrOpenMonth(db, input);
+  // Two rounds: what needs neither the month nor the teams goes with them; the allocations wait
+  // for the month (opening it copies last month's), the spend and plans for the team ids.
+  const [settings, teams, unplacedDaily, centers] = await Promise.all([
+    getOrOpenMonth(db, input),
+    listAttachedTeams(db, input.organisationId),
+    monthDailyUnplacedSpend(db, input),
+    listCostCenters(db, input.organisationId),
+  ]);
   const pool = settings ? poolOf(settings) : null;
-  const teams = await listAttachedTeams(db, input.organisationId);
   const teamIds = teams.map((t) => t.teamId);
-  const [allocations, daily, plans, unplacedDaily, centers] = await Promise.all([
+  const [allocations, daily, plans] = await Promise.all([
     listMonthAllocations(db, input),
     monthDailySpendByTeam(db, { teamIds, month: input.month }),
     monthPlansByTeam(db, { teamIds, month: input.month }),
-    monthDailyUnplacedSpend(db, input),
-    listCostCenters(db, input.organisationId),
   ]);
   const allocationOf = new Map(allocations.map((a) => [a.teamId, a.credits]));
   const projection = projectOrganisationMonth({

@@ -58,7 +58,7 @@ export async function handleSettingsIntent(ctx: OrgContext, request: Request) {
           errors: {},
           link: {
             url: `${new URL(request.url).origin}/orgs/invite/${token}`,
-            note: `Anyone with this link can join as ${ORG_ROLE_LABELS[input.role].toLowerCase()} until ${formatDay(expiresAt)}. It is shown only now.`,
+            note: `One person can join with this link, as ${ORG_ROLE_LABELS[input.role].toLowerCase()}, until ${formatDay(expiresAt)}. It is shown only now.`,
           },
         });
       }
