@@ -143,7 +143,8 @@ describeDb("calibration suggestions", (t) => {
     let spendReads = 0;
     const count: KyselyPlugin = {
       transformQuery: (args) => {
-        if (JSON.stringify(args.node).includes("spend_entries")) spendReads++;
+        // Spend is read from the entries or from their rollups (per story and day).
+        if (/spend_(entries|rollups)/.test(JSON.stringify(args.node))) spendReads++;
         return args.node;
       },
       transformResult: async (args) => args.result,
