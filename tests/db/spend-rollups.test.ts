@@ -6,7 +6,13 @@
 import { sql, type Kysely } from "kysely";
 import { Migrator } from "kysely";
 import { expect, it } from "vitest";
-import { attributedBy, attributedEntries, attributedStoryId, waitingKey } from "~/models/attributed-spend.server";
+import {
+  attributedBy,
+  attributedEntries,
+  attributedStoryId,
+  refreshRollups,
+  waitingKey,
+} from "~/models/attributed-spend.server";
 import { createApiToken } from "~/models/api-token.server";
 import { claimSessionForStory } from "~/models/budget.server";
 import { ingestOtlp } from "~/models/otlp.server";
@@ -501,6 +507,43 @@ describeDb("spend rollups", (t) => {
     await waitingFor(2);
     release();
     await Promise.all([holder, byHand, tracker]);
+    await expectFresh(team.id);
+  });
+
+  // An undo while another change of one of the import's entries waits to refresh (PostgreSQL). The
+  // other change locked the entry and then asks for the rollups' lock; an undo that took the
+  // rollups' lock first and then waited for the entry deadlocked with it (one of them failed).
+  it.runIf(t.kind === "postgres")("let an undo and a change of one of its entries both finish", async () => {
+    const { team, importId } = await setup();
+    const entry = await entryIdOf(team.id, "a4");
+    let release!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockedNow = new Promise<void>((resolve) => (locked = resolve));
+    const change = t.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable("spendEntries")
+        .set({ note: "looked at" })
+        .where("id", "=", entry)
+        .returning("day")
+        .executeTakeFirstOrThrow();
+      locked();
+      await open;
+      await refreshRollups(trx, team.id, [row.day]);
+    });
+    await lockedNow;
+    const undo = undoImport(t.db, { teamId: team.id, importId, userId: null });
+    // Release once the undo waits (for the entry, or before the fix with the rollups' lock held).
+    for (let i = 0; i < 250; i++) {
+      const waiting = await sql<{ n: number }>`
+          select count(distinct l.pid)::int as n from pg_locks l join pg_stat_activity s on s.pid = l.pid
+          where not l.granted and s.query like '%spend_entries%'`.execute(t.db);
+      if (waiting.rows[0]!.n >= 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    release();
+    const results = await Promise.allSettled([change, undo]);
+    expect(results.map((r) => (r.status === "rejected" ? String(r.reason) : "ok"))).toEqual(["ok", "ok"]);
     await expectFresh(team.id);
   });
 
