@@ -532,7 +532,7 @@ describeDb("spend rollups", (t) => {
       await refreshRollups(trx, team.id, [row.day]);
     });
     await lockedNow;
-    const undo = undoImport(t.db, { teamId: team.id, importId, userId: null });
+    const undo = undoImport(t.db, { teamId: team.id, importId: importId!, userId: null });
     // Release once the undo waits (for the entry, or before the fix with the rollups' lock held).
     for (let i = 0; i < 250; i++) {
       const waiting = await sql<{ n: number }>`
