@@ -1070,6 +1070,17 @@ export async function undoImport(db: DB, input: { teamId: number; importId: numb
     if (!row) return null;
     if (row.status !== "imported") throw new UndoError("Only a finished import can be undone.");
     if (row.undoneAt) throw new UndoError("This import was undone already.");
+    // The import's entries first, the rollups' lock after (in rollupDaysReaching): the order every
+    // other change takes them in (an assignment, a re-import's merge: entries, then the refresh).
+    // The other way round, an undo holding the lock and waiting for an entry such a change had
+    // locked deadlocked with it.
+    await trx
+      .selectFrom("spendEntries")
+      .select("id")
+      .where("teamId", "=", input.teamId)
+      .where("importId", "=", input.importId)
+      .forUpdate()
+      .execute();
     // The days of what goes (the entries the import wrote now) and of what comes back.
     const days = await rollupDaysReaching(trx, input.teamId, { importId: input.importId });
     const previousDays = await sql<{ day: string }>`

@@ -222,11 +222,14 @@ export async function updateStory(
   const { teamId, storyId, ...values } = input;
   try {
     return await db.transaction().execute(async (trx) => {
+      // Locked: of two re-keys at once, the second must see the first's key as "before", or the
+      // entries of the key in between stay on this story in the rollups.
       const before = await trx
         .selectFrom("stories")
         .select("key")
         .where("teamId", "=", teamId)
         .where("id", "=", storyId)
+        .forUpdate()
         .executeTakeFirst();
       const result = await trx
         .updateTable("stories")

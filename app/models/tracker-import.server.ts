@@ -6,18 +6,18 @@ import { lastRank, retryingRankCollisions } from "~/models/story.server";
 import type { DB } from "~/utils/db.server";
 
 /** The team's stories a tracker file could match: by key or by link (archived ones too, so none is duplicated). */
-async function matchingStories(db: DB, teamId: number, items: TrackerItem[]): Promise<BacklogStory[]> {
+async function matchingStories(db: DB, teamId: number, items: TrackerItem[], lock = false): Promise<BacklogStory[]> {
   const keys = items.flatMap((i) => (i.key ? [i.key] : []));
   const links = items.flatMap((i) => (i.link ? [i.link] : []));
   if (!keys.length && !links.length) return [];
-  return db
+  const query = db
     .selectFrom("stories")
     .select(["id", "key", "link", "title", "labels", "description", "trackerClosed"])
     .where("teamId", "=", teamId)
     .where((eb) =>
       eb.or([...(keys.length ? [eb("key", "in", keys)] : []), ...(links.length ? [eb("link", "in", links)] : [])]),
-    )
-    .execute();
+    );
+  return (lock ? query.forUpdate() : query).execute();
 }
 
 /** What importing these items would do, for the preview. */
@@ -36,7 +36,9 @@ export async function previewTrackerImport(
 export async function importTrackerItems(db: DB, input: { teamId: number; items: TrackerItem[] }): Promise<ImportPlan> {
   return retryingRankCollisions(() =>
     db.transaction().execute(async (trx) => {
-      const matched = await matchingStories(trx, input.teamId, input.items);
+      // Locked: a story re-keyed meanwhile is planned from its new key, so the key it leaves behind
+      // (whose entries go back to waiting) is the one the rollups refresh.
+      const matched = await matchingStories(trx, input.teamId, input.items, true);
       const plan = planTrackerImport(matched, input.items);
       const keyBefore = new Map(matched.map((s) => [s.id, s.key]));
       // Keys that start or stop naming a story: the entries carrying them change story.

@@ -6,7 +6,13 @@
 import { sql, type Kysely } from "kysely";
 import { Migrator } from "kysely";
 import { expect, it } from "vitest";
-import { attributedBy, attributedEntries, attributedStoryId, waitingKey } from "~/models/attributed-spend.server";
+import {
+  attributedBy,
+  attributedEntries,
+  attributedStoryId,
+  refreshRollups,
+  waitingKey,
+} from "~/models/attributed-spend.server";
 import { createApiToken } from "~/models/api-token.server";
 import { claimSessionForStory } from "~/models/budget.server";
 import { ingestOtlp } from "~/models/otlp.server";
@@ -413,6 +419,132 @@ describeDb("spend rollups", (t) => {
     await expectFresh(team.id);
     const late = (await rollups(t.db, team.id)).find((r) => r.day === "2026-03-10");
     expect(late).toMatchObject({ storyId: id("PAY-1"), source: "session" });
+  });
+
+  // Two people re-key one story at once (PostgreSQL). Each update refreshes the days of the key it
+  // saw before and the key it sets; if both read "before" while the other had not committed, the key
+  // in between (set by the first, replaced by the second) keeps its entries on the story in the
+  // rollups although no story has that key any more. Whichever goes first, one of the two keys'
+  // days is the one in between: both carry an entry on a day of its own.
+  it.runIf(t.kind === "postgres")("stay right when two people re-key the same story at once", async () => {
+    const { team } = await setup();
+    const renamed = await createStory(t.db, { teamId: team.id, ...story("NEW-9") });
+    await importSpendJson(
+      t.db,
+      [
+        { id: "k1", occurred_at: "2026-03-12T10:00:00Z", credits: 3, tags: ["story:KEY-1"] },
+        { id: "k2", occurred_at: "2026-03-13T10:00:00Z", credits: 5, tags: ["story:KEY-2"] },
+      ],
+      { teamId: team.id, fileName: "keys", via: "api" },
+    );
+    await expectFresh(team.id);
+    // Hold the story's row so both updates start, read and queue behind it.
+    let release!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const heldNow = new Promise<void>((resolve) => (held = resolve));
+    const holder = t.db.transaction().execute(async (trx) => {
+      await trx.selectFrom("stories").select("id").where("id", "=", renamed.id).forUpdate().execute();
+      held();
+      await open;
+    });
+    await heldNow;
+    const a = updateStory(t.db, { teamId: team.id, storyId: renamed.id, ...story("KEY-1") });
+    const b = updateStory(t.db, { teamId: team.id, storyId: renamed.id, ...story("KEY-2") });
+    // Release once both wait for the row (or after a while; the figures below then say what went wrong).
+    for (let i = 0; i < 250; i++) {
+      const waiting = await sql<{ n: number }>`
+          select count(distinct l.pid)::int as n from pg_locks l join pg_stat_activity s on s.pid = l.pid
+          where not l.granted and s.query like '%"stories"%'`.execute(t.db);
+      if (waiting.rows[0]!.n >= 2) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    release();
+    await Promise.all([holder, a, b]);
+    await expectFresh(team.id);
+  });
+
+  // A tracker import re-keys a story (matched by its link) while someone re-keys it by hand
+  // (PostgreSQL). The import must plan from the story as the hand edit left it, or the hand edit's key
+  // keeps its entries on the story in the rollups.
+  it.runIf(t.kind === "postgres")("stay right when a tracker import and a person re-key a story at once", async () => {
+    const { team } = await setup();
+    const linked = await createStory(t.db, { teamId: team.id, ...story("KEY-0"), link: "https://x/2" });
+    await importSpendJson(
+      t.db,
+      [{ id: "k1", occurred_at: "2026-03-12T10:00:00Z", credits: 3, tags: ["story:KEY-1"] }],
+      { teamId: team.id, fileName: "keys", via: "api" },
+    );
+    await expectFresh(team.id);
+    let release!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const heldNow = new Promise<void>((resolve) => (held = resolve));
+    const holder = t.db.transaction().execute(async (trx) => {
+      await trx.selectFrom("stories").select("id").where("id", "=", linked.id).forUpdate().execute();
+      held();
+      await open;
+    });
+    await heldNow;
+    const waitingFor = async (n: number) => {
+      for (let i = 0; i < 250; i++) {
+        const waiting = await sql<{ n: number }>`
+          select count(distinct l.pid)::int as n from pg_locks l join pg_stat_activity s on s.pid = l.pid
+          where not l.granted and s.query like '%"stories"%'`.execute(t.db);
+        if (waiting.rows[0]!.n >= n) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    // The hand edit queues first, then the import.
+    const byHand = updateStory(t.db, { teamId: team.id, storyId: linked.id, ...story("KEY-1"), link: "https://x/2" });
+    await waitingFor(1);
+    const tracker = importTrackerItems(t.db, {
+      teamId: team.id,
+      items: [
+        { line: 1, key: "KEY-2", title: "KEY-1", link: "https://x/2", labels: [], description: "", closed: false },
+      ],
+    });
+    await waitingFor(2);
+    release();
+    await Promise.all([holder, byHand, tracker]);
+    await expectFresh(team.id);
+  });
+
+  // An undo while another change of one of the import's entries waits to refresh (PostgreSQL). The
+  // other change locked the entry and then asks for the rollups' lock; an undo that took the
+  // rollups' lock first and then waited for the entry deadlocked with it (one of them failed).
+  it.runIf(t.kind === "postgres")("let an undo and a change of one of its entries both finish", async () => {
+    const { team, importId } = await setup();
+    const entry = await entryIdOf(team.id, "a4");
+    let release!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockedNow = new Promise<void>((resolve) => (locked = resolve));
+    const change = t.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable("spendEntries")
+        .set({ note: "looked at" })
+        .where("id", "=", entry)
+        .returning("day")
+        .executeTakeFirstOrThrow();
+      locked();
+      await open;
+      await refreshRollups(trx, team.id, [row.day]);
+    });
+    await lockedNow;
+    const undo = undoImport(t.db, { teamId: team.id, importId: importId!, userId: null });
+    // Release once the undo waits (for the entry, or before the fix with the rollups' lock held).
+    for (let i = 0; i < 250; i++) {
+      const waiting = await sql<{ n: number }>`
+          select count(distinct l.pid)::int as n from pg_locks l join pg_stat_activity s on s.pid = l.pid
+          where not l.granted and s.query like '%spend_entries%'`.execute(t.db);
+      if (waiting.rows[0]!.n >= 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    release();
+    const results = await Promise.allSettled([change, undo]);
+    expect(results.map((r) => (r.status === "rejected" ? String(r.reason) : "ok"))).toEqual(["ok", "ok"]);
+    await expectFresh(team.id);
   });
 
   it("go with their team", async () => {
