@@ -17,7 +17,8 @@ async function matchingStories(db: DB, teamId: number, items: TrackerItem[], loc
     .where((eb) =>
       eb.or([...(keys.length ? [eb("key", "in", keys)] : []), ...(links.length ? [eb("link", "in", links)] : [])]),
     );
-  return (lock ? query.forUpdate() : query).execute();
+  // Locked in id order, so two imports reaching overlapping stories queue instead of deadlocking.
+  return (lock ? query.orderBy("id").forUpdate() : query).execute();
 }
 
 /** What importing these items would do, for the preview. */
