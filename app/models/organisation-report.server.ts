@@ -20,7 +20,12 @@ import {
   type ReportOutlier,
   type ShapeRow,
 } from "~/domain/organisation/report";
-import { actualsByStory, attributedEntries, attributedStoryId } from "~/models/attributed-spend.server";
+import {
+  actualsByTeamStory,
+  attributedEntries,
+  attributedStoryId,
+  type StoryActual,
+} from "~/models/attributed-spend.server";
 import { listAttachedTeams } from "~/models/organisation.server";
 import { listStoryOutcomes } from "~/models/story-outcome.server";
 import type { DB } from "~/utils/db.server";
@@ -80,7 +85,7 @@ export async function getOrganisationReport(
           .execute(db)
           .then((r) => r.rows)
       : Promise.resolve([]),
-    Promise.all(teams.map((team) => teamShapesAndOutliers(db, { team, range }))),
+    teamsShapesAndOutliers(db, { teams, range }),
   ]);
   const spend = new Map<number, number>();
   const monthTotals = new Map<string, number>();
@@ -115,15 +120,31 @@ export async function getOrganisationReport(
   };
 }
 
+type Team = { teamId: number; name: string };
+type Range = { start: string; end: string };
+
 /**
- * One team's spend this month by shape of work, and its outlier stories. One read gives both: the
- * spend per story and shape (summed per shape here), with each story's estimate, so the outliers
- * need only the stories' actuals — and outcome notes only for the stories that are outliers.
+ * Every team's spend this month by shape of work, and its outlier stories. One read per team gives
+ * both (side by side), then one read gives the actuals of every team's estimated stories, and
+ * outcome notes are read only for the teams with outliers.
  */
-async function teamShapesAndOutliers(
+async function teamsShapesAndOutliers(
   db: DB,
-  input: { team: { teamId: number; name: string }; range: { start: string; end: string } },
-): Promise<{ shapes: ShapeRow[]; outliers: ReportOutlier[] }> {
+  input: { teams: readonly Team[]; range: Range },
+): Promise<{ shapes: ShapeRow[]; outliers: ReportOutlier[] }[]> {
+  const perTeam = await Promise.all(input.teams.map((team) => teamShapeRows(db, { team, range: input.range })));
+  const actuals = await actualsByTeamStory(
+    db,
+    perTeam.map((t) => ({ teamId: t.team.teamId, storyIds: [...t.stories.keys()] })),
+  );
+  return Promise.all(perTeam.map((t) => teamOutliers(db, { ...t, actuals: actuals.get(t.team.teamId) })));
+}
+
+/**
+ * One team's spend this month per story and shape (summed per shape by the caller), with each
+ * story's estimate, so the outliers need only the stories' actuals.
+ */
+async function teamShapeRows(db: DB, input: { team: Team; range: Range }) {
   const { team, range } = input;
   const rows = await attributedEntries(db, team.teamId)
     .leftJoin("stories as s", (j) => j.onRef("s.teamId", "=", "e.teamId").on("s.id", "=", attributedStoryId))
@@ -178,10 +199,20 @@ async function teamShapesAndOutliers(
   // The estimated stories that spent this month (a story without an estimate cannot be off it).
   const stories = new Map<number, (typeof rows)[number]>();
   for (const r of rows) if (r.storyId !== null && r.expectedCredits !== null) stories.set(Number(r.storyId), r);
+  return { team, shapes, stories };
+}
+
+type ShapeRowsOfTeam = Awaited<ReturnType<typeof teamShapeRows>>;
+
+/** The team's estimated stories that are outliers this month, with their outcome notes. */
+async function teamOutliers(
+  db: DB,
+  input: ShapeRowsOfTeam & { actuals: Map<number, StoryActual> | undefined },
+): Promise<{ shapes: ShapeRow[]; outliers: ReportOutlier[] }> {
+  const { team, shapes, stories, actuals } = input;
   if (!stories.size) return { shapes, outliers: [] };
-  const actuals = await actualsByStory(db, { teamId: team.teamId, storyIds: [...stories.keys()] });
   const off = [...stories.values()].flatMap((s) => {
-    const actual = actuals.get(Number(s.storyId))?.credits ?? null;
+    const actual = actuals?.get(Number(s.storyId))?.credits ?? null;
     const expected = Number(s.expectedCredits);
     const drift = storyDrift({
       expected,
