@@ -24,14 +24,18 @@ export type AttributionSource = "key" | "session" | "manual";
  * A team's entries (`e`) joined to what attributes them: `ks` (the story the key names) and `ss`
  * (the session's mapping). Use with `attributedStoryId`, `attributedBy`, `unattributed`, `waitingKey`.
  */
-export function attributedEntries(db: DB, teamId: number) {
-  return db
+export function attributedEntries(db: DB, teamId: number | readonly number[]) {
+  // Several teams (the organisation report): every join is on the entry's own team, so one
+  // statement answers each team as its own would.
+  const query = db
     .selectFrom("spendEntries as e")
     .leftJoin("stories as ks", (join) => join.onRef("ks.teamId", "=", "e.teamId").onRef("ks.key", "=", "e.storyKey"))
     .leftJoin("spendSessionStories as ss", (join) =>
       join.onRef("ss.teamId", "=", "e.teamId").onRef("ss.sessionId", "=", "e.sessionId"),
-    )
-    .where("e.teamId", "=", teamId);
+    );
+  return typeof teamId === "number"
+    ? query.where("e.teamId", "=", teamId)
+    : query.where("e.teamId", "in", teamId.length ? teamId : [-1]);
 }
 
 /** The story the entry counts for (null: none). Over `attributedEntries`. */

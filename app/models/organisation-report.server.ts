@@ -124,15 +124,15 @@ type Team = { teamId: number; name: string };
 type Range = { start: string; end: string };
 
 /**
- * Every team's spend this month by shape of work, and its outlier stories. One read per team gives
- * both (side by side), then one read gives the actuals of every team's estimated stories, and
- * outcome notes are read only for the teams with outliers.
+ * Every team's spend this month by shape of work, and its outlier stories. One read gives both for
+ * every team, then one read gives the actuals of every team's estimated stories, and outcome notes
+ * are read only for the teams with outliers.
  */
 async function teamsShapesAndOutliers(
   db: DB,
   input: { teams: readonly Team[]; range: Range },
 ): Promise<{ shapes: ShapeRow[]; outliers: ReportOutlier[] }[]> {
-  const perTeam = await Promise.all(input.teams.map((team) => teamShapeRows(db, { team, range: input.range })));
+  const perTeam = await teamsShapeRows(db, input);
   const actuals = await actualsByTeamStory(
     db,
     perTeam.map((t) => ({ teamId: t.team.teamId, storyIds: [...t.stories.keys()] })),
@@ -141,15 +141,21 @@ async function teamsShapesAndOutliers(
 }
 
 /**
- * One team's spend this month per story and shape (summed per shape by the caller), with each
- * story's estimate, so the outliers need only the stories' actuals.
+ * Each team's spend this month per story and shape (summed per shape by the caller), with each
+ * story's estimate, so the outliers need only the stories' actuals. One statement for all the
+ * teams (grouped by team too), split per team here in the teams' order.
  */
-async function teamShapeRows(db: DB, input: { team: Team; range: Range }) {
-  const { team, range } = input;
-  const rows = await attributedEntries(db, team.teamId)
+async function teamsShapeRows(db: DB, input: { teams: readonly Team[]; range: Range }) {
+  const { teams, range } = input;
+  if (!teams.length) return [];
+  const all = await attributedEntries(
+    db,
+    teams.map((t) => t.teamId),
+  )
     .leftJoin("stories as s", (j) => j.onRef("s.teamId", "=", "e.teamId").on("s.id", "=", attributedStoryId))
     .leftJoin("estimates as est", (j) => j.onRef("est.id", "=", "s.estimateId").onRef("est.teamId", "=", "s.teamId"))
     .select([
+      "e.teamId",
       "s.id as storyId",
       "s.key",
       "s.title",
@@ -166,12 +172,13 @@ async function teamShapeRows(db: DB, input: { team: Team; range: Range }) {
       sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
     ])
     // The team's local day is within a day of the UTC instant: the range lets the (team_id, day)
-    // index skip the team's other months.
+    // index skip the teams' other months.
     .where("e.day", ">=", addDays(range.start.slice(0, 10), -1))
     .where("e.day", "<=", addDays(range.end.slice(0, 10), 1))
     .where("e.occurredAt", ">=", new Date(range.start))
     .where("e.occurredAt", "<", new Date(range.end))
     .groupBy([
+      "e.teamId",
       "s.id",
       "s.key",
       "s.title",
@@ -187,22 +194,25 @@ async function teamShapeRows(db: DB, input: { team: Team; range: Range }) {
       "e.model",
     ])
     .execute();
-  const shapes = rows.map((r): ShapeRow => ({
-    size: r.size,
-    intensity: r.intensity,
-    autonomy: r.autonomy,
-    risk: r.risk,
-    tool: r.tool,
-    model: r.model,
-    credits: Number(r.credits),
-  }));
-  // The estimated stories that spent this month (a story without an estimate cannot be off it).
-  const stories = new Map<number, (typeof rows)[number]>();
-  for (const r of rows) if (r.storyId !== null && r.expectedCredits !== null) stories.set(Number(r.storyId), r);
-  return { team, shapes, stories };
+  return teams.map((team) => {
+    const rows = all.filter((r) => Number(r.teamId) === team.teamId);
+    const shapes = rows.map((r): ShapeRow => ({
+      size: r.size,
+      intensity: r.intensity,
+      autonomy: r.autonomy,
+      risk: r.risk,
+      tool: r.tool,
+      model: r.model,
+      credits: Number(r.credits),
+    }));
+    // The estimated stories that spent this month (a story without an estimate cannot be off it).
+    const stories = new Map<number, (typeof rows)[number]>();
+    for (const r of rows) if (r.storyId !== null && r.expectedCredits !== null) stories.set(Number(r.storyId), r);
+    return { team, shapes, stories };
+  });
 }
 
-type ShapeRowsOfTeam = Awaited<ReturnType<typeof teamShapeRows>>;
+type ShapeRowsOfTeam = Awaited<ReturnType<typeof teamsShapeRows>>[number];
 
 /** The team's estimated stories that are outliers this month, with their outcome notes. */
 async function teamOutliers(

@@ -287,4 +287,18 @@ describeDb("attributed spend: one answer on every page", (t) => {
     expect(batched.get(a.team.id)?.get(a.id("PAY-1"))?.credits).toBe(90);
     expect(await actualsByTeamStory(t.db, [{ teamId: a.team.id, storyIds: [] }])).toEqual(new Map());
   });
+
+  it("answers several teams in one statement as each team's own would", async () => {
+    const a = await setup(t.db);
+    const b = await setup(t.db);
+    const read = (teams: number | number[]) =>
+      attributedEntries(t.db, teams)
+        .select(["e.id", "e.teamId", attributedStoryId.as("s"), attributedBy.as("by")])
+        .orderBy("e.id")
+        .execute();
+    const both = await read([a.team.id, b.team.id]);
+    expect(both).toEqual([...(await read(a.team.id)), ...(await read(b.team.id))].sort((x, y) => x.id - y.id));
+    expect(both.filter((r) => r.s !== null).length).toBeGreaterThan(1);
+    expect(await read([])).toEqual([]);
+  });
 });
