@@ -24,14 +24,18 @@ export type AttributionSource = "key" | "session" | "manual";
  * A team's entries (`e`) joined to what attributes them: `ks` (the story the key names) and `ss`
  * (the session's mapping). Use with `attributedStoryId`, `attributedBy`, `unattributed`, `waitingKey`.
  */
-export function attributedEntries(db: DB, teamId: number) {
-  return db
+export function attributedEntries(db: DB, teamId: number | readonly number[]) {
+  // Several teams (the organisation report): every join is on the entry's own team, so one
+  // statement answers each team as its own would.
+  const query = db
     .selectFrom("spendEntries as e")
     .leftJoin("stories as ks", (join) => join.onRef("ks.teamId", "=", "e.teamId").onRef("ks.key", "=", "e.storyKey"))
     .leftJoin("spendSessionStories as ss", (join) =>
       join.onRef("ss.teamId", "=", "e.teamId").onRef("ss.sessionId", "=", "e.sessionId"),
-    )
-    .where("e.teamId", "=", teamId);
+    );
+  return typeof teamId === "number"
+    ? query.where("e.teamId", "=", teamId)
+    : query.where("e.teamId", "in", teamId.length ? teamId : [-1]);
 }
 
 /** The story the entry counts for (null: none). Over `attributedEntries`. */
@@ -133,6 +137,51 @@ export async function actualsByStory(
     .execute();
   for (const r of rows) {
     result.set(Number(r.storyId), {
+      credits: r.credits === null ? null : roundCredits(Number(r.credits)),
+      entries: Number(r.entries),
+      unpriced: Number(r.unpriced),
+    });
+  }
+  return result;
+}
+
+/**
+ * `actualsByStory` for several teams in one statement (the organisation report asks for every
+ * team's stories at once): team id → story id → actual. Only the pairs asked for come back.
+ */
+export async function actualsByTeamStory(
+  db: DB,
+  input: readonly { teamId: number; storyIds: readonly number[] }[],
+): Promise<Map<number, Map<number, StoryActual>>> {
+  const result = new Map<number, Map<number, StoryActual>>();
+  const wanted = new Map<number, Set<number>>();
+  for (const t of input) {
+    if (!t.storyIds.length) continue;
+    const set = wanted.get(t.teamId) ?? new Set<number>();
+    for (const id of t.storyIds) set.add(id);
+    wanted.set(t.teamId, set);
+    result.set(t.teamId, result.get(t.teamId) ?? new Map());
+  }
+  if (!wanted.size) return result;
+  const rows = await db
+    .selectFrom("spendRollups")
+    .select([
+      "teamId",
+      "storyId",
+      sql<number | null>`sum(credits)`.as("credits"),
+      sql<number>`sum(entries)`.as("entries"),
+      sql<number>`sum(unpriced)`.as("unpriced"),
+    ])
+    .where("teamId", "in", [...wanted.keys()])
+    .where("storyId", "in", [...new Set([...wanted.values()].flatMap((s) => [...s]))])
+    .groupBy(["teamId", "storyId"])
+    .execute();
+  for (const r of rows) {
+    const teamId = Number(r.teamId);
+    const storyId = Number(r.storyId);
+    // The two IN lists cross: a pair not asked for is another team's story id, not an answer.
+    if (!wanted.get(teamId)?.has(storyId)) continue;
+    result.get(teamId)!.set(storyId, {
       credits: r.credits === null ? null : roundCredits(Number(r.credits)),
       entries: Number(r.entries),
       unpriced: Number(r.unpriced),

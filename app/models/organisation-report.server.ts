@@ -20,7 +20,12 @@ import {
   type ReportOutlier,
   type ShapeRow,
 } from "~/domain/organisation/report";
-import { actualsByStory, attributedEntries, attributedStoryId } from "~/models/attributed-spend.server";
+import {
+  actualsByTeamStory,
+  attributedEntries,
+  attributedStoryId,
+  type StoryActual,
+} from "~/models/attributed-spend.server";
 import { listAttachedTeams } from "~/models/organisation.server";
 import { listStoryOutcomes } from "~/models/story-outcome.server";
 import type { DB } from "~/utils/db.server";
@@ -80,7 +85,7 @@ export async function getOrganisationReport(
           .execute(db)
           .then((r) => r.rows)
       : Promise.resolve([]),
-    Promise.all(teams.map((team) => teamShapesAndOutliers(db, { team, range }))),
+    teamsShapesAndOutliers(db, { teams, range }),
   ]);
   const spend = new Map<number, number>();
   const monthTotals = new Map<string, number>();
@@ -115,20 +120,42 @@ export async function getOrganisationReport(
   };
 }
 
+type Team = { teamId: number; name: string };
+type Range = { start: string; end: string };
+
 /**
- * One team's spend this month by shape of work, and its outlier stories. One read gives both: the
- * spend per story and shape (summed per shape here), with each story's estimate, so the outliers
- * need only the stories' actuals — and outcome notes only for the stories that are outliers.
+ * Every team's spend this month by shape of work, and its outlier stories. One read gives both for
+ * every team, then one read gives the actuals of every team's estimated stories, and outcome notes
+ * are read only for the teams with outliers.
  */
-async function teamShapesAndOutliers(
+async function teamsShapesAndOutliers(
   db: DB,
-  input: { team: { teamId: number; name: string }; range: { start: string; end: string } },
-): Promise<{ shapes: ShapeRow[]; outliers: ReportOutlier[] }> {
-  const { team, range } = input;
-  const rows = await attributedEntries(db, team.teamId)
+  input: { teams: readonly Team[]; range: Range },
+): Promise<{ shapes: ShapeRow[]; outliers: ReportOutlier[] }[]> {
+  const perTeam = await teamsShapeRows(db, input);
+  const actuals = await actualsByTeamStory(
+    db,
+    perTeam.map((t) => ({ teamId: t.team.teamId, storyIds: [...t.stories.keys()] })),
+  );
+  return Promise.all(perTeam.map((t) => teamOutliers(db, { ...t, actuals: actuals.get(t.team.teamId) })));
+}
+
+/**
+ * Each team's spend this month per story and shape (summed per shape by the caller), with each
+ * story's estimate, so the outliers need only the stories' actuals. One statement for all the
+ * teams (grouped by team too), split per team here in the teams' order.
+ */
+async function teamsShapeRows(db: DB, input: { teams: readonly Team[]; range: Range }) {
+  const { teams, range } = input;
+  if (!teams.length) return [];
+  const all = await attributedEntries(
+    db,
+    teams.map((t) => t.teamId),
+  )
     .leftJoin("stories as s", (j) => j.onRef("s.teamId", "=", "e.teamId").on("s.id", "=", attributedStoryId))
     .leftJoin("estimates as est", (j) => j.onRef("est.id", "=", "s.estimateId").onRef("est.teamId", "=", "s.teamId"))
     .select([
+      "e.teamId",
       "s.id as storyId",
       "s.key",
       "s.title",
@@ -145,12 +172,13 @@ async function teamShapesAndOutliers(
       sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
     ])
     // The team's local day is within a day of the UTC instant: the range lets the (team_id, day)
-    // index skip the team's other months.
+    // index skip the teams' other months.
     .where("e.day", ">=", addDays(range.start.slice(0, 10), -1))
     .where("e.day", "<=", addDays(range.end.slice(0, 10), 1))
     .where("e.occurredAt", ">=", new Date(range.start))
     .where("e.occurredAt", "<", new Date(range.end))
     .groupBy([
+      "e.teamId",
       "s.id",
       "s.key",
       "s.title",
@@ -166,22 +194,35 @@ async function teamShapesAndOutliers(
       "e.model",
     ])
     .execute();
-  const shapes = rows.map((r): ShapeRow => ({
-    size: r.size,
-    intensity: r.intensity,
-    autonomy: r.autonomy,
-    risk: r.risk,
-    tool: r.tool,
-    model: r.model,
-    credits: Number(r.credits),
-  }));
-  // The estimated stories that spent this month (a story without an estimate cannot be off it).
-  const stories = new Map<number, (typeof rows)[number]>();
-  for (const r of rows) if (r.storyId !== null && r.expectedCredits !== null) stories.set(Number(r.storyId), r);
+  return teams.map((team) => {
+    const rows = all.filter((r) => Number(r.teamId) === team.teamId);
+    const shapes = rows.map((r): ShapeRow => ({
+      size: r.size,
+      intensity: r.intensity,
+      autonomy: r.autonomy,
+      risk: r.risk,
+      tool: r.tool,
+      model: r.model,
+      credits: Number(r.credits),
+    }));
+    // The estimated stories that spent this month (a story without an estimate cannot be off it).
+    const stories = new Map<number, (typeof rows)[number]>();
+    for (const r of rows) if (r.storyId !== null && r.expectedCredits !== null) stories.set(Number(r.storyId), r);
+    return { team, shapes, stories };
+  });
+}
+
+type ShapeRowsOfTeam = Awaited<ReturnType<typeof teamsShapeRows>>[number];
+
+/** The team's estimated stories that are outliers this month, with their outcome notes. */
+async function teamOutliers(
+  db: DB,
+  input: ShapeRowsOfTeam & { actuals: Map<number, StoryActual> | undefined },
+): Promise<{ shapes: ShapeRow[]; outliers: ReportOutlier[] }> {
+  const { team, shapes, stories, actuals } = input;
   if (!stories.size) return { shapes, outliers: [] };
-  const actuals = await actualsByStory(db, { teamId: team.teamId, storyIds: [...stories.keys()] });
   const off = [...stories.values()].flatMap((s) => {
-    const actual = actuals.get(Number(s.storyId))?.credits ?? null;
+    const actual = actuals?.get(Number(s.storyId))?.credits ?? null;
     const expected = Number(s.expectedCredits);
     const drift = storyDrift({
       expected,

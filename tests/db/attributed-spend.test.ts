@@ -5,7 +5,13 @@
 // and with a key that names no story (until a story with that key is created).
 import { sql } from "kysely";
 import { expect, it } from "vitest";
-import { actualsByStory, attributedBy, attributedEntries, attributedStoryId } from "~/models/attributed-spend.server";
+import {
+  actualsByStory,
+  actualsByTeamStory,
+  attributedBy,
+  attributedEntries,
+  attributedStoryId,
+} from "~/models/attributed-spend.server";
 import { getMySpend, getRetro, listClosedSprintRows } from "~/models/retro.server";
 import {
   addManualEntry,
@@ -264,5 +270,35 @@ describeDb("attributed spend: one answer on every page", (t) => {
       .execute();
     expect(rows.every((r) => r.s === null || a.stories.some((s) => s.id === Number(r.s)))).toBe(true);
     expect(before.get(a.id("PAY-1"))?.credits).toBe(90);
+  });
+
+  it("reads several teams' actuals in one call, equal to each team's own", async () => {
+    const a = await setup(t.db);
+    const b = await setup(t.db);
+    const ids = (x: typeof a) => x.stories.map((s) => s.id);
+    const batched = await actualsByTeamStory(t.db, [
+      { teamId: a.team.id, storyIds: ids(a) },
+      // The other team's story ids asked under b too: the crossed IN lists must not answer them.
+      { teamId: b.team.id, storyIds: [...ids(b), ...ids(a)] },
+    ]);
+    const own = (x: typeof a) => actualsByStory(t.db, { teamId: x.team.id, storyIds: ids(x) });
+    expect(batched.get(a.team.id)).toEqual(await own(a));
+    expect(batched.get(b.team.id)).toEqual(await own(b));
+    expect(batched.get(a.team.id)?.get(a.id("PAY-1"))?.credits).toBe(90);
+    expect(await actualsByTeamStory(t.db, [{ teamId: a.team.id, storyIds: [] }])).toEqual(new Map());
+  });
+
+  it("answers several teams in one statement as each team's own would", async () => {
+    const a = await setup(t.db);
+    const b = await setup(t.db);
+    const read = (teams: number | number[]) =>
+      attributedEntries(t.db, teams)
+        .select(["e.id", "e.teamId", attributedStoryId.as("s"), attributedBy.as("by")])
+        .orderBy("e.id")
+        .execute();
+    const both = await read([a.team.id, b.team.id]);
+    expect(both).toEqual([...(await read(a.team.id)), ...(await read(b.team.id))].sort((x, y) => x.id - y.id));
+    expect(both.filter((r) => r.s !== null).length).toBeGreaterThan(1);
+    expect(await read([])).toEqual([]);
   });
 });
