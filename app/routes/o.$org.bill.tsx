@@ -8,6 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { FormError } from "~/components/ui/field";
 import { formatCredits } from "~/domain/credits";
+import { formatInstant, formatMonth } from "~/domain/dates";
 import { id, LineText } from "~/domain/form-fields";
 import { monthFromQuery, nextMonth, previousMonth } from "~/domain/organisation/billing-month";
 import { FORMAT_NAMES, type FormatName } from "~/domain/spend/entry";
@@ -122,15 +123,15 @@ export default function OrganisationBill() {
     <div className="stack">
       <div className="page-header">
         <div>
-          <h1>Bill · {d.month}</h1>
+          <h1>Bill · {formatMonth(d.month)}</h1>
           <p className="muted">The organisation's own spend report, placed on teams through the teams' identities.</p>
         </div>
         <nav className="row" aria-label="Month">
           <Link className="btn btn-ghost btn-sm" to={`?month=${d.previous}`}>
-            ← {d.previous}
+            ← {formatMonth(d.previous)}
           </Link>
           <Link className="btn btn-ghost btn-sm" to={`?month=${d.next}`}>
-            {d.next} →
+            {formatMonth(d.next)} →
           </Link>
         </nav>
       </div>
@@ -147,7 +148,7 @@ export default function OrganisationBill() {
           <table className="table-compact">
             <tbody>
               <tr>
-                <th scope="row">The bill ({d.month})</th>
+                <th scope="row">The bill ({formatMonth(d.month)})</th>
                 <td className="num">{formatCredits(r.bill)}</td>
               </tr>
               <tr>
@@ -294,7 +295,7 @@ export default function OrganisationBill() {
                     <td className="num">{i.placed}</td>
                     <td className="num">{i.unplaced}</td>
                     <td className="num">{i.orgLevel}</td>
-                    <td>{i.startedAt.slice(0, 16).replace("T", " ")}</td>
+                    <td>{formatInstant(i.startedAt)}</td>
                   </tr>
                 ))}
               </tbody>

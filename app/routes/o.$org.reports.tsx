@@ -4,6 +4,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatCredits } from "~/domain/credits";
+import { formatMonth } from "~/domain/dates";
 import { formatRatio } from "~/domain/drift";
 import { monthFromQuery, nextMonth, previousMonth } from "~/domain/organisation/billing-month";
 import { SHAPE_DIMENSIONS, SHAPE_LABELS, type ReportGroup } from "~/domain/organisation/report";
@@ -66,18 +67,18 @@ export default function OrganisationReports() {
     <div className="stack">
       <div className="page-header">
         <div>
-          <h1>Reports · {report.month}</h1>
+          <h1>Reports · {formatMonth(report.month)}</h1>
           <p className="muted">
-            {formatCredits(total)} credits spent in {report.month} (UTC). Spend is shown by team and by shape of work,
-            never by person.
+            {formatCredits(total)} credits spent in {formatMonth(report.month)} (UTC). Spend is shown by team and by
+            shape of work, never by person.
           </p>
         </div>
         <div className="row">
           <Link className="btn btn-ghost btn-sm" to={`?month=${previous}`}>
-            ← {previous}
+            ← {formatMonth(previous)}
           </Link>
           <Link className="btn btn-ghost btn-sm" to={`?month=${next}`}>
-            {next} →
+            {formatMonth(next)} →
           </Link>
           <a className="btn" href={`/o/${slug}/reports.csv?month=${report.month}`} download>
             Download CSV
@@ -150,7 +151,7 @@ export default function OrganisationReports() {
                 {report.months.map((m) => (
                   <tr key={m.month}>
                     <th scope="row">
-                      <Link to={`?month=${m.month}`}>{m.month}</Link>
+                      <Link to={`?month=${m.month}`}>{formatMonth(m.month)}</Link>
                     </th>
                     <td className="num">{formatCredits(m.credits)}</td>
                   </tr>

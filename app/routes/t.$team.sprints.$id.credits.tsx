@@ -7,6 +7,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Field, FormError } from "~/components/ui/field";
 import { ExceptionHistory } from "~/components/organisation/exception-history";
 import { formatCredits } from "~/domain/credits";
+import { formatMonth } from "~/domain/dates";
 import { billingMonthOf } from "~/domain/organisation/billing-month";
 import { splitAcrossMonths } from "~/domain/organisation/month-split";
 import { ExceptionRequestSchema } from "~/domain/organisation/exception-form";
@@ -139,7 +140,7 @@ export default function SprintCredits() {
             <tbody>
               {d.standing.map((m) => (
                 <tr key={m.month}>
-                  <th scope="row">{m.month}</th>
+                  <th scope="row">{formatMonth(m.month)}</th>
                   <td className="num">
                     {m.allocation === null ? (m.hasPool ? "none" : "no pool set") : formatCredits(m.allocation)}
                   </td>
@@ -175,7 +176,7 @@ export default function SprintCredits() {
                     <select {...control} defaultValue={values.month ?? d.months[0]}>
                       {d.months.map((m) => (
                         <option key={m} value={m}>
-                          {m}
+                          {formatMonth(m)}
                         </option>
                       ))}
                     </select>

@@ -19,6 +19,8 @@ function visibleText(html: string): string {
 
 const ISO_DAY = /\b\d{4}-\d{2}-\d{2}\b/;
 const US_DAY = /\b\d{1,2}\/\d{1,2}\/\d{4}\b/;
+// A calendar month reads "Nov 2026" too, not "2026-11" (the bill and reports showed it raw).
+const ISO_MONTH = /\b\d{4}-\d{2}\b/;
 
 describe("dates on pages", () => {
   let server: TestServer;
@@ -34,9 +36,11 @@ describe("dates on pages", () => {
     await server?.stop();
   });
 
-  it("shows every date on the demo team's pages as '23 Nov 2026', never ISO or US order", async () => {
+  it("shows every date on the demo's pages as '23 Nov 2026' (a month as 'Nov 2026'), never ISO or US order", async () => {
     const routes = await loadAppRoutes();
-    const { pages } = await crawl(owner, ["/t/demo", "/t/demo/settings/tokens", "/t/demo/settings/sizing"], routes);
+    // The organisation's bill and reports are named so the crawl reaches them whatever its page budget.
+    const starts = ["/o/acme/bill", "/o/acme/reports", "/t/demo", "/t/demo/settings/tokens", "/t/demo/settings/sizing"];
+    const { pages } = await crawl(owner, starts, routes);
     const found: string[] = [];
     let checked = 0;
     for (const urls of pages.values()) {
@@ -45,7 +49,7 @@ describe("dates on pages", () => {
         if (res.status !== 200 || !(res.headers.get("content-type") ?? "").includes("text/html")) continue;
         checked++;
         const text = visibleText(await res.text());
-        for (const re of [ISO_DAY, US_DAY]) {
+        for (const re of [ISO_DAY, US_DAY, ISO_MONTH]) {
           const m = re.exec(text);
           if (m) found.push(`${url}: “…${text.slice(Math.max(0, m.index - 40), m.index + 20)}…”`);
         }

@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { formatCredits } from "~/domain/credits";
+import { formatMonth } from "~/domain/dates";
 import type { SprintMonthCheck } from "~/domain/organisation/sprint-allocation";
 
 export interface MonthAllocationProps {
@@ -25,7 +26,7 @@ export function MonthAllocation({ check, message, warning }: MonthAllocationProp
           : check.months
               .map(
                 (m) =>
-                  `${m.month}: ${formatCredits(Math.max(0, m.left))} of ${formatCredits(m.allocation)} left after other sprints, this sprint takes ${formatCredits(m.thisSprint)}`,
+                  `${formatMonth(m.month)}: ${formatCredits(Math.max(0, m.left))} of ${formatCredits(m.allocation)} left after other sprints, this sprint takes ${formatCredits(m.thisSprint)}`,
               )
               .join(". ") + "."}
       </p>

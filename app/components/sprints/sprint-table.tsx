@@ -69,7 +69,8 @@ const columns = defineColumns<SprintSummary>((col) => [
     id: "actual",
     header: "Actual",
     cell: (info) => (
-      <span>
+      // One line: the figure and its share of what was available read together.
+      <span className="nowrap">
         {formatCredits(info.getValue())} <Ratio value={info.getValue()} of={info.row.original.available} />
       </span>
     ),

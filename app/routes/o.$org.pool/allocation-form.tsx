@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { FormError } from "~/components/ui/field";
 import { formatCredits } from "~/domain/credits";
+import { formatMonth } from "~/domain/dates";
 import type { PoolActionResult } from "./intents";
 import type { loadPoolPage } from "./queries.server";
 
@@ -28,7 +29,7 @@ export function AllocationForm({ page, result }: { page: Page; result?: PoolActi
           <FormError message={errors.allocations ?? errors.form} />
           <div className="table-wrap">
             <table>
-              <caption className="sr-only">Allocations of {page.month}</caption>
+              <caption className="sr-only">Allocations of {formatMonth(page.month)}</caption>
               <thead>
                 <tr>
                   <th scope="col">Team</th>

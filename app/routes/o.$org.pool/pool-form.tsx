@@ -1,6 +1,7 @@
 import { Form } from "@remix-run/react";
 import { Field, FormError } from "~/components/ui/field";
 import { formatCredits } from "~/domain/credits";
+import { formatMonth } from "~/domain/dates";
 import type { PoolActionResult } from "./intents";
 import type { loadPoolPage } from "./queries.server";
 
@@ -26,7 +27,7 @@ export function PoolForm({ page, result }: { page: Page; result?: PoolActionResu
                 + <strong>{formatCredits(page.pool.usableOverage)}</strong> metered overage
               </>
             ) : null}
-            {s?.openedFrom ? <span className="muted"> · opened from {s.openedFrom}</span> : null}
+            {s?.openedFrom ? <span className="muted"> · opened from {formatMonth(s.openedFrom)}</span> : null}
           </p>
           <details>
             <summary>How is this computed?</summary>
