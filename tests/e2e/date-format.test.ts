@@ -21,6 +21,8 @@ const ISO_DAY = /\b\d{4}-\d{2}-\d{2}\b/;
 const US_DAY = /\b\d{1,2}\/\d{1,2}\/\d{4}\b/;
 // A calendar month reads "Nov 2026" too, not "2026-11" (the bill and reports showed it raw).
 const ISO_MONTH = /\b\d{4}-\d{2}\b/;
+// …nor "November 2026" (the organisation's overview and pool headings wrote months out).
+const LONG_MONTH = /\b(January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b/;
 
 describe("dates on pages", () => {
   let server: TestServer;
@@ -38,8 +40,16 @@ describe("dates on pages", () => {
 
   it("shows every date on the demo's pages as '23 Nov 2026' (a month as 'Nov 2026'), never ISO or US order", async () => {
     const routes = await loadAppRoutes();
-    // The organisation's bill and reports are named so the crawl reaches them whatever its page budget.
-    const starts = ["/o/acme/bill", "/o/acme/reports", "/t/demo", "/t/demo/settings/tokens", "/t/demo/settings/sizing"];
+    // The organisation's pages are named so the crawl reaches them whatever its page budget.
+    const starts = [
+      "/o/acme",
+      "/o/acme/pool",
+      "/o/acme/bill",
+      "/o/acme/reports",
+      "/t/demo",
+      "/t/demo/settings/tokens",
+      "/t/demo/settings/sizing",
+    ];
     const { pages } = await crawl(owner, starts, routes);
     const found: string[] = [];
     let checked = 0;
@@ -49,7 +59,7 @@ describe("dates on pages", () => {
         if (res.status !== 200 || !(res.headers.get("content-type") ?? "").includes("text/html")) continue;
         checked++;
         const text = visibleText(await res.text());
-        for (const re of [ISO_DAY, US_DAY, ISO_MONTH]) {
+        for (const re of [ISO_DAY, US_DAY, ISO_MONTH, LONG_MONTH]) {
           const m = re.exec(text);
           if (m) found.push(`${url}: “…${text.slice(Math.max(0, m.index - 40), m.index + 20)}…”`);
         }

@@ -15,10 +15,3 @@ export function monthParam(url: URL, now: Date): string {
 
 /** A month field in a form. */
 export const MonthField = z.string().trim().regex(MONTH_RE, "Pick a month (YYYY-MM)");
-
-const LABEL = new Intl.DateTimeFormat("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
-
-/** '2026-03' → 'March 2026'. */
-export function monthLabel(month: string): string {
-  return LABEL.format(new Date(`${month}-01T00:00:00Z`));
-}

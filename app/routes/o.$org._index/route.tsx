@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { formatCredits } from "~/domain/credits";
 import { utcToday } from "~/domain/organisation/billing-month";
-import { monthLabel, monthParam } from "~/domain/organisation/month-param";
+import { formatMonth } from "~/domain/dates";
+import { monthParam } from "~/domain/organisation/month-param";
 import { requireOrgRole } from "~/server/org-access.server";
 import { CostCenterTable, TeamBurnTable } from "./burn-table";
 import { PoolChart } from "./pool-chart";
@@ -29,7 +30,7 @@ export default function OrganisationOverview() {
     <div className="stack">
       <div className="page-header">
         <h1>
-          {page.org.name} · {monthLabel(page.month)}
+          {page.org.name} · {formatMonth(page.month)}
         </h1>
         <Form method="get" className="row">
           <label htmlFor="month-pick">Month</label>
@@ -41,7 +42,7 @@ export default function OrganisationOverview() {
       </div>
       {!page.hasPool ? (
         <p className="alert alert-warn" role="status">
-          No pool is set for {monthLabel(page.month)}.{" "}
+          No pool is set for {formatMonth(page.month)}.{" "}
           {page.isAdmin ? <Link to={`pool?month=${page.month}`}>Set it up</Link> : "An org admin sets it up."}
         </p>
       ) : null}

@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "~/components/ui/field";
-import { monthLabel, monthParam } from "~/domain/organisation/month-param";
+import { formatMonth } from "~/domain/dates";
+import { monthParam } from "~/domain/organisation/month-param";
 import { requireOrgRole } from "~/server/org-access.server";
 import { AllocationForm } from "./allocation-form";
 import { CostCenters } from "./cost-centers";
@@ -29,7 +30,7 @@ export default function PoolPage() {
   return (
     <div className="stack">
       <div className="page-header">
-        <h1>Pool · {monthLabel(page.month)}</h1>
+        <h1>Pool · {formatMonth(page.month)}</h1>
         <Form method="get" className="row">
           <label htmlFor="month-pick">Month</label>
           <input id="month-pick" type="month" name="month" defaultValue={page.month} list="known-months" />
