@@ -265,6 +265,10 @@ export default function OrganisationBill() {
       {r.imports.length ? (
         <section className="card" aria-labelledby="imports-title">
           <h2 id="imports-title">Recent imports</h2>
+          <p className="muted">
+            Each file's rows as they were placed when it was imported, whatever months they fall in; the reconciliation
+            above is the month's, as it stands now.
+          </p>
           <div className="table-wrap">
             <table>
               <thead>
