@@ -2,6 +2,7 @@
 // decision 3). It opens the database before taking traffic, serves the built client, refuses
 // cross-origin mutations, and on SIGTERM/SIGINT closes live streams and the database within 5 s.
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,6 +16,7 @@ import { closeServices, getServices } from "~/utils/database-and-secrets.server"
 import { closeAllStreams } from "~/utils/stream-closers.server";
 import { answerBackupRequests } from "~/utils/backup.server";
 import { withRequestMemo } from "~/utils/request-memo.server";
+import { rememberRouteMatches } from "~/utils/route-match-cache.server";
 import { isDatabaseDown, noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";
 import { bodyLimitFor, tooLargeMessage } from "~/utils/request-body.server";
 import { pingDatabase } from "~/models/health.server";
@@ -61,6 +63,8 @@ export async function startServer(options: { port?: number } = {}) {
     keepSeenWithinMs: services.database.kind === "pglite" ? 0 : 2 * services.env.LIVE_HEARTBEAT_MS,
   });
 
+  // Every Remix package matches routes through these exports (app/utils/route-match-cache.server.ts).
+  rememberRouteMatches(createRequire(import.meta.url)("@remix-run/router"));
   const build = (await import(pathToFileURL(path.join(BUILD_DIR, "server/index.js")).href)) as ServerBuild;
   const app = express();
   app.disable("x-powered-by");
