@@ -1,7 +1,8 @@
 // Two builds of the app on one PostgreSQL database, measured in the same run: for a change whose
 // effect must be told apart from the shared machine's noise. Each round asks every page of both
 // servers once, in turn, so load from elsewhere falls on both alike.
-//   npx tsx scripts/bench/side-by-side.ts --before <checkout with a build> --db <url> \
+// It is a tool, not a benchmark: it lives outside scripts/bench/, whose every file `npm run bench` runs.
+//   npx tsx scripts/side-by-side.ts --before <checkout with a build> --db <url> \
 //     (--login <email>:<password> | --demo) [--samples 60] <path>…
 // --demo: the current build seeds the demo into the (empty) database first and signs in as its owner.
 // A kept retro bench database (BENCH_KEEP=1 npx tsx scripts/bench/retro.ts) has the login
@@ -11,8 +12,8 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { HttpClient } from "../lib/spawn-server";
-import { percentile, printTable } from "./lib";
+import { HttpClient } from "./lib/spawn-server";
+import { percentile, printTable } from "./bench/lib";
 
 const { values, positionals } = parseArgs({
   options: {
