@@ -121,33 +121,13 @@ export async function actualsByStory(
   db: DB,
   input: { teamId: number; storyIds: readonly number[] },
 ): Promise<Map<number, StoryActual>> {
-  const result = new Map<number, StoryActual>();
-  if (!input.storyIds.length) return result;
-  const rows = await db
-    .selectFrom("spendRollups")
-    .select([
-      "storyId",
-      sql<number | null>`sum(credits)`.as("credits"),
-      sql<number>`sum(entries)`.as("entries"),
-      sql<number>`sum(unpriced)`.as("unpriced"),
-    ])
-    .where("teamId", "=", input.teamId)
-    .where("storyId", "in", [...new Set(input.storyIds)])
-    .groupBy("storyId")
-    .execute();
-  for (const r of rows) {
-    result.set(Number(r.storyId), {
-      credits: r.credits === null ? null : roundCredits(Number(r.credits)),
-      entries: Number(r.entries),
-      unpriced: Number(r.unpriced),
-    });
-  }
-  return result;
+  return (await actualsByTeamStory(db, [input])).get(input.teamId) ?? new Map();
 }
 
 /**
- * `actualsByStory` for several teams in one statement (the organisation report asks for every
- * team's stories at once): team id → story id → actual. Only the pairs asked for come back.
+ * Actual spend of the given stories of several teams in one statement (the organisation report
+ * asks for every team's stories at once): team id → story id → actual. Only the pairs asked for
+ * come back.
  */
 export async function actualsByTeamStory(
   db: DB,
