@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import http from "node:http";
+import zlib from "node:zlib";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,6 +36,35 @@ describe("the server on an embedded database", () => {
     expect(login.status).toBe(302);
     expect((await again.request("/t/survivors")).status).toBe(200);
     await second.stop();
+  });
+
+  it("sends a page whole, with its length, and gzipped for a client that takes gzip", async () => {
+    const server = await startTestServer({ dataDir: tempDir() });
+    const owner = await signUp(server.url, "Whole Page");
+    await createTeam(owner, "Whole", "whole");
+    // node:http shows the wire as it is (fetch would undo the gzip and hide the framing).
+    const get = (encoding: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const req = http.get(
+          `${server.url}/t/whole`,
+          { headers: { cookie: owner.cookie, "accept-encoding": encoding } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          },
+        );
+        req.on("error", reject);
+      });
+    const plain = await get("identity");
+    // One body of known length: rendered whole, not streamed in chunks.
+    expect(plain.headers["transfer-encoding"]).toBeUndefined();
+    expect(Number(plain.headers["content-length"])).toBe(plain.body.length);
+    expect(plain.body.toString()).toMatch(/^<!DOCTYPE html>.*<h1>Whole<\/h1>.*<\/html>/s);
+    const gzipped = await get("gzip");
+    expect(gzipped.headers["content-encoding"]).toBe("gzip");
+    expect(zlib.gunzipSync(gzipped.body).toString()).toMatch(/<h1>Whole<\/h1>.*<\/html>/s);
+    await server.stop();
   });
 
   it("takes over the lock of a process that died", async () => {
