@@ -44,27 +44,6 @@ export async function createOrganisation(db: DB, input: { name: string; slug: st
   });
 }
 
-/** The user's membership in the organisation with that slug, or undefined (an outsider). */
-export function getOrgMembership(db: DB, input: { slug: string; userId: number }) {
-  return db
-    .selectFrom("organisationMembers as m")
-    .innerJoin("organisations as o", "o.id", "m.organisationId")
-    .select(["o.id as organisationId", "o.slug", "o.name", "m.role"])
-    .where("o.slug", "=", input.slug)
-    .where("m.userId", "=", input.userId)
-    .executeTakeFirst();
-}
-
-export function listOrganisationsForUser(db: DB, userId: number) {
-  return db
-    .selectFrom("organisationMembers as m")
-    .innerJoin("organisations as o", "o.id", "m.organisationId")
-    .select(["o.slug", "o.name", "m.role"])
-    .where("m.userId", "=", userId)
-    .orderBy("o.name")
-    .execute();
-}
-
 export function listOrgMembers(db: DB, organisationId: number) {
   return db
     .selectFrom("organisationMembers as m")

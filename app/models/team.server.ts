@@ -39,34 +39,6 @@ export function updateTeamSettings(
     .execute();
 }
 
-/** The user's membership in the team with that slug, or undefined (an outsider). */
-export function getMembership(db: DB, input: { slug: string; userId: number }) {
-  return db
-    .selectFrom("memberships")
-    .innerJoin("teams", "teams.id", "memberships.teamId")
-    .select([
-      "teams.id as teamId",
-      "teams.slug",
-      "teams.name",
-      "teams.timeZone",
-      "teams.keyPattern",
-      "memberships.role",
-    ])
-    .where("teams.slug", "=", input.slug)
-    .where("memberships.userId", "=", input.userId)
-    .executeTakeFirst();
-}
-
-export function listTeamsForUser(db: DB, userId: number) {
-  return db
-    .selectFrom("memberships")
-    .innerJoin("teams", "teams.id", "memberships.teamId")
-    .select(["teams.slug", "teams.name", "memberships.role"])
-    .where("memberships.userId", "=", userId)
-    .orderBy("teams.name")
-    .execute();
-}
-
 export function listMembers(db: DB, teamId: number) {
   return db
     .selectFrom("memberships")

@@ -1,12 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { OrgShell } from "~/components/organisation/org-shell";
-import { listTeamsForUser } from "~/models/team.server";
 import { requireOrgRole } from "~/server/org-access.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, user, org, role } = await requireOrgRole(request, params.org, "viewer");
-  const teams = await listTeamsForUser(db, user.id);
+  const { user, org, role, memberships } = await requireOrgRole(request, params.org, "viewer");
+  const teams = memberships.teams.map((t) => ({ slug: t.slug, name: t.name, role: t.role }));
   return { user: { id: user.id, name: user.name }, org, role, teams };
 }
 

@@ -5,8 +5,8 @@ import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { LineText, OptionalSlug } from "~/domain/form-fields";
 import { slugify } from "~/domain/roles";
-import { createOrganisation, isOrgSlugTaken, listOrganisationsForUser } from "~/models/organisation.server";
-import { requireUser } from "~/server/auth.server";
+import { createOrganisation, isOrgSlugTaken } from "~/models/organisation.server";
+import { requireSessionHolder, requireUser } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { getDb } from "~/utils/database-and-secrets.server";
@@ -19,8 +19,8 @@ const NewOrganisationSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  return { orgs: await listOrganisationsForUser(await getDb(), user.id) };
+  const { organisations } = await requireSessionHolder(request);
+  return { orgs: organisations.map((o) => ({ slug: o.slug, name: o.name, role: o.role })) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -7,12 +7,11 @@ import { LineText } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { createGuest, getGuestEntry, GuestRefusedError, PokerError } from "~/models/poker.server";
-import { getMembership } from "~/models/team.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { guestCookieHeader } from "~/utils/poker-guest.server";
 import { announceRoomChange } from "~/server/poker-live.server";
-import { getCurrentUser } from "~/server/session.server";
+import { getSessionHolderOf } from "~/server/session.server";
 import { getServices } from "~/utils/database-and-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Join a poker session · Token Poker" }];
@@ -24,8 +23,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const entry = params.token ? await getGuestEntry(db, params.token) : undefined;
   if (!entry) throw new Response(GONE, { status: 404 });
   // A member of the team goes straight to the room as themselves.
-  const user = await getCurrentUser(request);
-  if (user && (await getMembership(db, { slug: entry.teamSlug, userId: user.id }))) {
+  const holder = await getSessionHolderOf(request);
+  if (holder?.teams.some((t) => t.slug === entry.teamSlug)) {
     throw redirect(`/t/${entry.teamSlug}/poker/${entry.sessionId}`);
   }
   return { sessionName: entry.name };

@@ -1,21 +1,18 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AppShell } from "~/components/team/app-shell";
-import { listOrganisationsForUser } from "~/models/organisation.server";
-import { listTeamsForUser } from "~/models/team.server";
 import { requireTeamRole } from "~/server/auth.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { db, user, team, role } = await requireTeamRole(request, params.team, "observer");
-  const [teams, orgs] = await Promise.all([listTeamsForUser(db, user.id), listOrganisationsForUser(db, user.id)]);
+  const { user, team, role, memberships } = await requireTeamRole(request, params.team, "observer");
   // The header links to the user's organisations: their own memberships only (an organisation a
   // team is in is not shown to team members who are not in it).
   return {
     user: { id: user.id, name: user.name },
     team,
     role,
-    teams,
-    orgs: orgs.map((o) => ({ slug: o.slug, name: o.name })),
+    teams: memberships.teams.map((t) => ({ slug: t.slug, name: t.name, role: t.role })),
+    orgs: memberships.organisations.map((o) => ({ slug: o.slug, name: o.name })),
   };
 }
 

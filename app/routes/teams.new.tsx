@@ -5,8 +5,8 @@ import { LineText, OptionalSlug } from "~/domain/form-fields";
 import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { slugify } from "~/domain/roles";
-import { createTeam, isSlugTaken, listTeamsForUser } from "~/models/team.server";
-import { requireUser } from "~/server/auth.server";
+import { createTeam, isSlugTaken } from "~/models/team.server";
+import { requireSessionHolder, requireUser } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { getDb } from "~/utils/database-and-secrets.server";
@@ -19,8 +19,8 @@ const NewTeamSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  return { teams: await listTeamsForUser(await getDb(), user.id) };
+  const { teams } = await requireSessionHolder(request);
+  return { teams: teams.map((t) => ({ slug: t.slug, name: t.name, role: t.role })) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {

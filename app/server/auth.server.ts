@@ -1,19 +1,23 @@
 import { redirect } from "@remix-run/node";
 import { roleAtLeast, type Role } from "~/domain/roles";
-import { getMembership } from "~/models/team.server";
 import { isGuestOnlyRequest } from "~/utils/poker-guest.server";
-import { getCurrentUser } from "~/server/session.server";
-import { memoPerRequest } from "~/utils/request-memo.server";
+import { getSessionHolderOf } from "~/server/session.server";
 import { getServices } from "~/utils/database-and-secrets.server";
 import type { DB } from "~/utils/db.server";
+import type { OrganisationMembership, TeamMembership } from "~/models/session.server";
 
 export async function requireUser(request: Request) {
-  const user = await getCurrentUser(request);
-  if (!user) {
+  return (await requireSessionHolder(request)).user;
+}
+
+/** The signed-in user with their teams and organisations; anonymous → the login page. */
+export async function requireSessionHolder(request: Request) {
+  const holder = await getSessionHolderOf(request);
+  if (!holder) {
     const url = new URL(request.url);
     throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
   }
-  return user;
+  return holder;
 }
 
 export interface TeamContext {
@@ -21,7 +25,11 @@ export interface TeamContext {
   user: { id: number; email: string; name: string };
   team: { id: number; slug: string; name: string; timeZone: string; keyPattern: string };
   role: Role;
+  /** Every team and organisation the user belongs to (the header's switcher and links). */
+  memberships: Memberships;
 }
+
+export type Memberships = { teams: TeamMembership[]; organisations: OrganisationMembership[] };
 
 export const OUTSIDER_MESSAGE =
   "This page is for members of a team you are not in (or there is no such team). Ask the team's owner for an invite, or the facilitator for a guest link.";
@@ -39,13 +47,9 @@ export async function requireTeamRole(
   // A poker guest (admitted by display name to one session, see poker-access.server.ts) sees
   // nothing else of any team: not even a login page that would confirm the URL means something.
   if (isGuestOnlyRequest(request)) throw new Response("Team not found", { status: 404 });
-  const user = await requireUser(request);
+  const { user, teams, organisations } = await requireSessionHolder(request);
   const { db } = await getServices();
-  const membership = teamSlug
-    ? await memoPerRequest(`membership:${user.id}:${teamSlug}`, () =>
-        getMembership(db, { slug: teamSlug, userId: user.id }),
-      )
-    : undefined;
+  const membership = teamSlug ? teams.find((t) => t.slug === teamSlug) : undefined;
   // Someone sent a member link who is not (yet) on the team: say what would help, without
   // confirming to a stranger that the team exists.
   if (!membership) throw new Response(OUTSIDER_MESSAGE, { status: 404 });
@@ -66,5 +70,6 @@ export async function requireTeamRole(
       keyPattern: membership.keyPattern,
     },
     role: membership.role,
+    memberships: { teams, organisations },
   };
 }

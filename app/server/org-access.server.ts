@@ -1,8 +1,6 @@
 import { orgRoleAtLeast, type OrgRole } from "~/domain/organisation/roles";
-import { getOrgMembership } from "~/models/organisation.server";
-import { requireUser } from "~/server/auth.server";
+import { requireSessionHolder, type Memberships } from "~/server/auth.server";
 import { isGuestOnlyRequest } from "~/utils/poker-guest.server";
-import { memoPerRequest } from "~/utils/request-memo.server";
 import { getServices } from "~/utils/database-and-secrets.server";
 import type { DB } from "~/utils/db.server";
 
@@ -11,6 +9,8 @@ export interface OrgContext {
   user: { id: number; email: string; name: string };
   org: { id: number; slug: string; name: string };
   role: OrgRole;
+  /** Every team and organisation the user belongs to (the header's switcher). */
+  memberships: Memberships;
 }
 
 export const ORG_OUTSIDER_MESSAGE =
@@ -28,13 +28,9 @@ export async function requireOrgRole(
   minRole: OrgRole,
 ): Promise<OrgContext> {
   if (isGuestOnlyRequest(request)) throw new Response("Organisation not found", { status: 404 });
-  const user = await requireUser(request);
+  const { user, teams, organisations } = await requireSessionHolder(request);
   const { db } = await getServices();
-  const membership = orgSlug
-    ? await memoPerRequest(`org-membership:${user.id}:${orgSlug}`, () =>
-        getOrgMembership(db, { slug: orgSlug, userId: user.id }),
-      )
-    : undefined;
+  const membership = orgSlug ? organisations.find((o) => o.slug === orgSlug) : undefined;
   if (!membership) throw new Response(ORG_OUTSIDER_MESSAGE, { status: 404 });
   if (!orgRoleAtLeast(membership.role, minRole)) {
     throw new Response("Org viewers can read but not change anything.", { status: 403 });
@@ -44,5 +40,6 @@ export async function requireOrgRole(
     user,
     org: { id: membership.organisationId, slug: membership.slug, name: membership.name },
     role: membership.role,
+    memberships: { teams, organisations },
   };
 }

@@ -3,11 +3,10 @@
 import type { Viewer } from "~/domain/poker";
 import type { Role } from "~/domain/roles";
 import { findGuest } from "~/models/poker.server";
-import { getMembership } from "~/models/team.server";
-import { requireTeamRole } from "~/server/auth.server";
+import { requireTeamRole, type Memberships } from "~/server/auth.server";
 import type { DB } from "~/utils/db.server";
 import { readGuestToken } from "~/utils/poker-guest.server";
-import { getCurrentUser } from "~/server/session.server";
+import { getSessionHolderOf } from "~/server/session.server";
 import { getServices } from "~/utils/database-and-secrets.server";
 
 export interface PokerAccess {
@@ -17,6 +16,8 @@ export interface PokerAccess {
   /** Present for members. */
   user: { id: number; name: string; email: string } | null;
   role: Role | null;
+  /** Present for members: their teams and organisations (the room's header). */
+  memberships: Memberships | null;
 }
 
 /**
@@ -36,15 +37,15 @@ export async function requirePokerAccess(
     const guest = await findGuest(db, token);
     if (guest && guest.sessionId === sessionId && guest.teamSlug === teamSlug && guest.status === "open") {
       // A logged-in member of this team is a member here, whatever cookie they also carry.
-      const user = await getCurrentUser(request);
-      const membership = user ? await getMembership(db, { slug: guest.teamSlug, userId: user.id }) : undefined;
-      if (!membership) {
+      const holder = await getSessionHolderOf(request);
+      if (!holder?.teams.some((t) => t.slug === guest.teamSlug)) {
         return {
           db,
           team: { id: guest.teamId, slug: guest.teamSlug, name: guest.teamName },
           viewer: { kind: "guest", participantId: guest.participantId },
           user: null,
           role: null,
+          memberships: null,
         };
       }
     }
@@ -56,6 +57,7 @@ export async function requirePokerAccess(
     viewer: { kind: "member", userId: ctx.user.id, teamRole: ctx.role },
     user: ctx.user,
     role: ctx.role,
+    memberships: ctx.memberships,
   };
 }
 

@@ -1,6 +1,6 @@
 import { createCookie, redirect } from "@remix-run/node";
 import { sameOriginPath } from "~/domain/redirect";
-import { createSession, deleteSession, getSessionUser } from "~/models/session.server";
+import { createSession, deleteSession, getSessionHolder } from "~/models/session.server";
 import { SESSION_DAYS } from "~/models/session.server";
 import { memoPerRequest } from "~/utils/request-memo.server";
 import { cookiesSecure, LOGIN_PROBE_COOKIE } from "~/utils/cookie-security.server";
@@ -30,13 +30,21 @@ async function readSessionId(request: Request): Promise<string | null> {
   return typeof value === "string" ? value : null;
 }
 
-export async function getCurrentUser(request: Request) {
+/**
+ * Who is signed in, with their teams and organisations (one statement, shared by the loaders of
+ * a page view), or null.
+ */
+export async function getSessionHolderOf(request: Request) {
   const sessionId = await readSessionId(request);
   if (!sessionId) return null;
   return memoPerRequest(`session:${sessionId}`, async () => {
     const { db } = await getServices();
-    return (await getSessionUser(db, sessionId)) ?? null;
+    return (await getSessionHolder(db, sessionId)) ?? null;
   });
+}
+
+export async function getCurrentUser(request: Request) {
+  return (await getSessionHolderOf(request))?.user ?? null;
 }
 
 /** Logs the user in with a brand-new session id (never reusing one from before login). */

@@ -10,8 +10,9 @@ import {
   ResetNotAllowedError,
   redeemReset,
 } from "~/models/password-reset.server";
+import { createOrganisation } from "~/models/organisation.server";
 import { createGuest, createPokerSession, GuestRefusedError } from "~/models/poker.server";
-import { createSession, deleteSession, getSessionUser } from "~/models/session.server";
+import { createSession, deleteSession, getSessionHolder } from "~/models/session.server";
 import { createStories } from "~/models/story.server";
 import {
   acceptInvite,
@@ -19,7 +20,6 @@ import {
   changeMemberRole,
   createInvite,
   createTeam,
-  getMembership,
   LastOwnerError,
   listMembers,
   removeMember,
@@ -29,6 +29,7 @@ import {
 import { createUser, setPassword, verifyLogin } from "~/models/user.server";
 import { hashToken } from "~/utils/crypto.server";
 import { describeDb } from "../helpers/db";
+import { teamRoleOf } from "../helpers/memberships";
 
 // Counts scrypt runs (the password hash) while passing every call through unchanged.
 const scryptCalls = vi.hoisted(() => ({ count: 0 }));
@@ -63,11 +64,53 @@ describeDb("accounts and teams", (t) => {
     const a = await createSession(t.db, user.id);
     const b = await createSession(t.db, user.id);
     expect(a).not.toBe(b);
-    expect(await getSessionUser(t.db, a)).toMatchObject({ id: user.id });
+    expect((await getSessionHolder(t.db, a))?.user).toEqual({ id: user.id, email: user.email, name: "S" });
     await deleteSession(t.db, a);
-    expect(await getSessionUser(t.db, a)).toBeUndefined();
+    expect(await getSessionHolder(t.db, a)).toBeUndefined();
     await setPassword(t.db, { userId: user.id, password: "new password 22" });
-    expect(await getSessionUser(t.db, b)).toBeUndefined();
+    expect(await getSessionHolder(t.db, b)).toBeUndefined();
+  });
+
+  it("reads who holds a session with their own teams and organisations, by name, and nobody else's", async () => {
+    const user = await createUser(t.db, { email: email(), name: "H", password: "long password 1" });
+    const other = await createUser(t.db, { email: email(), name: "X", password: "long password 1" });
+    const zulu = await createTeam(t.db, { name: "Zulu team", slug: `zulu-${n++}`, ownerId: other.id });
+    await addMember(t.db, { teamId: zulu.id, userId: user.id, role: "observer" });
+    const alpha = await createTeam(t.db, { name: "Alpha team", slug: `alpha-${n++}`, ownerId: user.id });
+    await createTeam(t.db, { name: "Not theirs", slug: `not-theirs-${n++}`, ownerId: other.id });
+    const org = await createOrganisation(t.db, { name: "Holder org", slug: `holder-${n++}`, creatorId: user.id });
+    await createOrganisation(t.db, { name: "Other org", slug: `other-${n++}`, creatorId: other.id });
+
+    const holder = await getSessionHolder(t.db, await createSession(t.db, user.id));
+    expect(holder?.user).toEqual({ id: user.id, email: user.email, name: "H" });
+    expect(holder?.teams).toEqual([
+      {
+        teamId: alpha.id,
+        slug: alpha.slug,
+        name: "Alpha team",
+        timeZone: "UTC",
+        keyPattern: expect.any(String),
+        role: "owner",
+      },
+      {
+        teamId: zulu.id,
+        slug: zulu.slug,
+        name: "Zulu team",
+        timeZone: "UTC",
+        keyPattern: expect.any(String),
+        role: "observer",
+      },
+    ]);
+    expect(holder?.organisations).toEqual([
+      { organisationId: org.id, slug: org.slug, name: "Holder org", role: "admin" },
+    ]);
+
+    // Someone in no team and no organisation yet: empty lists, not null.
+    const newcomer = await createUser(t.db, { email: email(), name: "N", password: "long password 1" });
+    expect(await getSessionHolder(t.db, await createSession(t.db, newcomer.id))).toMatchObject({
+      teams: [],
+      organisations: [],
+    });
   });
 
   it("throttles logins per e-mail after repeated failures", async () => {
@@ -116,7 +159,7 @@ describeDb("accounts and teams", (t) => {
     const invite = await createInvite(t.db, { teamId: team.id, role: "observer", createdBy: owner.id });
     const joiner = await createUser(t.db, { email: email(), name: "J", password: "long password 1" });
     expect(await acceptInvite(t.db, { token: invite.token, userId: joiner.id })).toMatchObject({ slug: team.slug });
-    expect(await getMembership(t.db, { slug: team.slug, userId: joiner.id })).toMatchObject({ role: "observer" });
+    expect(await teamRoleOf(t.db, joiner.id, team.slug)).toBe("observer");
 
     const [open] = await listOpenInvites(t.db, team.id);
     await revokeInvite(t.db, { teamId: team.id, inviteId: open!.id });
@@ -125,7 +168,7 @@ describeDb("accounts and teams", (t) => {
 
     const expired = await createInvite(t.db, { teamId: team.id, role: "member", createdBy: owner.id, days: -1 });
     expect(await acceptInvite(t.db, { token: expired.token, userId: late.id })).toBeNull();
-    expect(await getMembership(t.db, { slug: team.slug, userId: late.id })).toBeUndefined();
+    expect(await teamRoleOf(t.db, late.id, team.slug)).toBeUndefined();
   });
 
   it("never leaves a team without an owner", async () => {

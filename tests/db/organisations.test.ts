@@ -14,7 +14,6 @@ import {
   createOrganisation,
   createOrgInvite,
   findOrgInvite,
-  getOrgMembership,
   getTeamOrganisation,
   LastAdminError,
   leaveOrDeclineOrganisation,
@@ -31,6 +30,7 @@ import { createSprint } from "~/models/sprint.server";
 import { exportTeam } from "~/models/team-export.server";
 import { createTeamReset, ResetNotAllowedError, teamMayReset } from "~/models/password-reset.server";
 import { addMember } from "~/models/team.server";
+import { orgRoleOf } from "../helpers/memberships";
 import { describeDb } from "../helpers/db";
 import { makeTeam, makeUser } from "../helpers/factories";
 import { refreshRollups } from "~/models/attributed-spend.server";
@@ -65,12 +65,12 @@ describeDb("organisations", (t) => {
 
   it("makes the creator admin, invites viewers, and never leaves the organisation without an admin", async () => {
     const { admin, org } = await orgWithAdmin();
-    expect(await getOrgMembership(t.db, { slug: org.slug, userId: admin.id })).toMatchObject({ role: "admin" });
+    expect(await orgRoleOf(t.db, admin.id, org.slug)).toBe("admin");
     const viewer = await makeUser(t.db, "Finance");
     const { token } = await createOrgInvite(t.db, { organisationId: org.id, role: "viewer", createdBy: admin.id });
     expect(await acceptOrgInvite(t.db, { token: "wrong", userId: viewer.id })).toBeNull();
     expect(await acceptOrgInvite(t.db, { token, userId: viewer.id })).toMatchObject({ slug: org.slug });
-    expect(await getOrgMembership(t.db, { slug: org.slug, userId: viewer.id })).toMatchObject({ role: "viewer" });
+    expect(await orgRoleOf(t.db, viewer.id, org.slug)).toBe("viewer");
     await expect(
       changeOrgMemberRole(t.db, { organisationId: org.id, userId: admin.id, role: "viewer" }),
     ).rejects.toThrow(LastAdminError);
@@ -91,7 +91,7 @@ describeDb("organisations", (t) => {
     const second = await makeUser(t.db, "Second");
     expect(await acceptOrgInvite(t.db, { token, userId: first.id })).toEqual({ status: "joined", slug: org.slug });
     expect(await acceptOrgInvite(t.db, { token, userId: second.id })).toEqual({ status: "used" });
-    expect(await getOrgMembership(t.db, { slug: org.slug, userId: second.id })).toBeUndefined();
+    expect(await orgRoleOf(t.db, second.id, org.slug)).toBeUndefined();
     // The one who used it is told so (and posting again changes nothing); a used link is no longer open.
     expect(await findOrgInvite(t.db, token, first.id)).toMatchObject({ state: "used", usedByYou: true });
     expect(await findOrgInvite(t.db, token, second.id)).toMatchObject({ state: "used", usedByYou: false });
@@ -104,7 +104,7 @@ describeDb("organisations", (t) => {
     const results = await Promise.all(racers.map((r) => acceptOrgInvite(t.db, { token: raced.token, userId: r.id })));
     expect(results.filter((r) => r?.status === "joined")).toHaveLength(1);
     expect(results.filter((r) => r?.status === "used")).toHaveLength(2);
-    const seated = await Promise.all(racers.map((r) => getOrgMembership(t.db, { slug: org.slug, userId: r.id })));
+    const seated = await Promise.all(racers.map((r) => orgRoleOf(t.db, r.id, org.slug)));
     expect(seated.filter(Boolean)).toHaveLength(1);
   });
 

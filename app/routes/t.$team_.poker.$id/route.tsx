@@ -33,7 +33,7 @@ import {
   updateSessionOptions,
   type Mutation,
 } from "~/models/poker.server";
-import { createInvite, listTeamsForUser } from "~/models/team.server";
+import { createInvite } from "~/models/team.server";
 import { formatDay } from "~/domain/dates";
 import { pushFinalizedItem } from "~/models/tracker-connection.server";
 import { parseForm } from "~/utils/forms";
@@ -54,7 +54,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const sessionId = parseSessionId(params.id);
   const access = await requirePokerAccess(request, params.team, sessionId, "observer");
-  const { db, team, viewer, user, role } = access;
+  const { db, team, viewer, user, role, memberships } = access;
   const state = await loadRoomState(db, { teamId: team.id, sessionId });
   if (!state) throw new Response("Not found", { status: 404 });
   const view = roomViewFor(state, viewer);
@@ -77,7 +77,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // For people in the same room: the guest link when guests may come, else the members' link.
     qrSvg: member && state.session.status === "open" ? renderSVG(guestUrl ?? `${origin}${path}`, { border: 2 }) : null,
     addable: view.me.isFacilitator ? await listAddableStories(db, { teamId: team.id, sessionId }) : [],
-    shell: member ? { user: { id: user.id, name: user.name }, role, teams: await listTeamsForUser(db, user.id) } : null,
+    shell:
+      member && memberships
+        ? {
+            user: { id: user.id, name: user.name },
+            role,
+            teams: memberships.teams.map((t) => ({ slug: t.slug, name: t.name, role: t.role })),
+          }
+        : null,
   };
 }
 
