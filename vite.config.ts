@@ -32,8 +32,12 @@ function onwarn(warning: Rollup.RollupLog, print: (warning: Rollup.RollupLog) =>
   print(warning);
 }
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   build: { rollupOptions: { onwarn } },
+  // A built server is a production server. Vite leaves `process.env.NODE_ENV` in server bundles,
+  // and bundled libraries check it on hot paths (TanStack Table once per memo, thousands of times a
+  // page), where Node reads the real environment each time.
+  ...(command === "build" ? { define: { "process.env.NODE_ENV": JSON.stringify("production") } } : {}),
   plugins: [
     // The Remix plugin builds the app; under vitest it is not wanted (tests import modules directly).
     !process.env.VITEST &&
@@ -51,7 +55,7 @@ export default defineConfig({
     tsconfigPaths(),
   ],
   // PGlite ships WebAssembly and data files next to its JS; bundling it breaks their lookup.
-  ssr: { external: ["@electric-sql/pglite", "pg", "kysely"] },
+  ssr: { external: ["@electric-sql/pglite", "pg", "kysely"], noExternal: [/^@tanstack\//] },
   server: { port: 3000 },
   // Four test projects: `unit` (pure domain, no I/O), `db` (each file against an in-memory PGlite
   // and, when DATABASE_URL is set, a PostgreSQL schema of its own), `e2e` (the built server + Chromium)
@@ -111,4 +115,4 @@ export default defineConfig({
       },
     ],
   },
-});
+}));
