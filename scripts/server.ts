@@ -20,6 +20,8 @@ import { rememberRouteMatches } from "~/utils/route-match-cache.server";
 import { isDatabaseDown, noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";
 import { bodyLimitFor, tooLargeMessage } from "~/utils/request-body.server";
 import { pingDatabase } from "~/models/health.server";
+import { REANALYZE_EVERY_MS, refreshPlannerStatistics } from "~/models/planner-statistics.server";
+import { logError } from "~/utils/log.server";
 import { recoverInterruptedImports } from "~/models/spend.server";
 import { clearPresence } from "~/models/poker.server";
 import { releasePresence } from "~/server/poker-live.server";
@@ -62,6 +64,14 @@ export async function startServer(options: { port?: number } = {}) {
   await clearPresence(services.db, {
     keepSeenWithinMs: services.database.kind === "pglite" ? 0 : 2 * services.env.LIVE_HEARTBEAT_MS,
   });
+
+  // PGlite has no autovacuum: the planner's statistics come from here, now and every few hours.
+  await refreshPlannerStatistics(services.db);
+  if (services.database.kind === "pglite") {
+    setInterval(() => {
+      refreshPlannerStatistics(services.db).catch((error: unknown) => logError("[db] analyze failed:", error));
+    }, REANALYZE_EVERY_MS).unref();
+  }
 
   // Every Remix package matches routes through these exports (app/utils/route-match-cache.server.ts).
   rememberRouteMatches(createRequire(import.meta.url)("@remix-run/router"));
