@@ -20,7 +20,7 @@ import { rememberRouteMatches } from "~/utils/route-match-cache.server";
 import { isDatabaseDown, noteQueryError, noteQuerySuccess } from "~/utils/db-health.server";
 import { bodyLimitFor, tooLargeMessage } from "~/utils/request-body.server";
 import { pingDatabase } from "~/models/health.server";
-import { REANALYZE_EVERY_MS, refreshPlannerStatistics } from "~/models/planner-statistics.server";
+import { REVACUUM_EVERY_MS, vacuumEmbedded } from "~/models/embedded-vacuum.server";
 import { logError } from "~/utils/log.server";
 import { recoverInterruptedImports } from "~/models/spend.server";
 import { clearPresence } from "~/models/poker.server";
@@ -65,12 +65,12 @@ export async function startServer(options: { port?: number } = {}) {
     keepSeenWithinMs: services.database.kind === "pglite" ? 0 : 2 * services.env.LIVE_HEARTBEAT_MS,
   });
 
-  // PGlite has no autovacuum: the planner's statistics come from here, now and every few hours.
-  await refreshPlannerStatistics(services.db);
+  // PGlite has no autovacuum: its tables are vacuumed and analyzed from here, now and every 6 hours.
+  await vacuumEmbedded(services.db);
   if (services.database.kind === "pglite") {
     setInterval(() => {
-      refreshPlannerStatistics(services.db).catch((error: unknown) => logError("[db] analyze failed:", error));
-    }, REANALYZE_EVERY_MS).unref();
+      vacuumEmbedded(services.db).catch((error: unknown) => logError("[db] vacuum failed:", error));
+    }, REVACUUM_EVERY_MS).unref();
   }
 
   // Every Remix package matches routes through these exports (app/utils/route-match-cache.server.ts).
