@@ -68,23 +68,8 @@ export async function getOrganisationReport(
   const teamIds = teams.map((t) => t.teamId);
   const [byTeamMonth, perTeam] = await Promise.all([
     // Per team and UTC month, six months back: the "by month" rows and this month's team totals in
-    // one read (the day range, a day wider each side, lets the (team_id, day) index find them).
-    teamIds.length
-      ? sql<{ teamId: number; month: string; credits: number | string }>`
-          -- Grouped by date_trunc, formatted after: to_char on every entry costs twice as much.
-          select "teamId", to_char(m, 'YYYY-MM') as month, credits
-          from (
-            select team_id as "teamId", date_trunc('month', occurred_at at time zone 'UTC') as m,
-              coalesce(sum(credits), 0) as credits
-            from spend_entries
-            where team_id in (${ids(teamIds)})
-              and "day" between ${addDays(firstDayOfMonth(firstMonth), -1)}::date and ${addDays(lastDayOfMonth(month), 1)}::date
-              and occurred_at >= ${monthInstantRange(firstMonth).start}::timestamptz
-              and occurred_at < ${range.end}::timestamptz
-            group by 1, 2) by_month`
-          .execute(db)
-          .then((r) => r.rows)
-      : Promise.resolve([]),
+    // one read.
+    teamIds.length ? spendByTeamAndMonth(db, { teamIds, firstMonth, month }) : Promise.resolve([]),
     teamsShapesAndOutliers(db, { teams, range }),
   ]);
   const spend = new Map<number, number>();
@@ -118,6 +103,41 @@ export async function getOrganisationReport(
     shapes: shapeBreakdowns(shapeRows),
     outliers: outliers.slice(0, REPORT_OUTLIERS),
   };
+}
+
+/**
+ * Spend per team and UTC month from `firstMonth` to `month`. A team's local day (`day`) is within
+ * a day of its entries' UTC instants (time-zone offsets are under 14 hours), so its local days from
+ * the 2nd to the second-to-last of a month hold only that UTC month's spend: those come from the
+ * day totals (migration 0027), whatever the history's size. The first and last day of each month,
+ * and the day on each side of the range, may hold a neighbouring month's spend: their entries are
+ * bucketed by their instant, as the billing month is counted.
+ */
+async function spendByTeamAndMonth(db: DB, input: { teamIds: readonly number[]; firstMonth: string; month: string }) {
+  const months = monthsBetween(input.firstMonth, input.month);
+  const edges = [
+    addDays(firstDayOfMonth(input.firstMonth), -1),
+    ...months.flatMap((m) => [firstDayOfMonth(m), lastDayOfMonth(m)]),
+    addDays(lastDayOfMonth(input.month), 1),
+  ];
+  const edgeDays = sql.join(edges.map((d) => sql`${d}::date`));
+  const { rows } = await sql<{ teamId: number; month: string; credits: number | string }>`
+    -- Grouped by date_trunc, formatted after: to_char on every row costs twice as much.
+    select "teamId", to_char(m, 'YYYY-MM') as month, coalesce(sum(credits), 0) as credits
+    from (
+      select team_id as "teamId", date_trunc('month', "day"::timestamp) as m, credits
+      from spend_day_totals
+      where team_id in (${ids(input.teamIds)})
+        and "day" between ${firstDayOfMonth(input.firstMonth)}::date and ${lastDayOfMonth(input.month)}::date
+        and "day" not in (${edgeDays})
+      union all
+      select team_id, date_trunc('month', occurred_at at time zone 'UTC'), credits
+      from spend_entries
+      where team_id in (${ids(input.teamIds)}) and "day" in (${edgeDays})
+        and occurred_at >= ${monthInstantRange(input.firstMonth).start}::timestamptz
+        and occurred_at < ${monthInstantRange(input.month).end}::timestamptz) parts
+    group by 1, 2`.execute(db);
+  return rows;
 }
 
 type Team = { teamId: number; name: string };

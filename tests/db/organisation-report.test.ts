@@ -77,4 +77,36 @@ describeDb("organisation report", (t) => {
     expect(csv).not.toContain("99999");
     expect(csv).toContain("A ledger that reconciles — Worth the retries");
   });
+
+  it("counts each month by UTC instant, also for teams whose local day is another date at the month's edges", async () => {
+    const made = await makeOrganisation(t.db, { teams: 2 });
+    const [east, west] = made.teams.map((x) => x.team);
+    const spend = [
+      // A team at UTC+14: its Dec 1 begins at 10:00 UTC on Nov 30.
+      { teamId: east!.id, at: "2026-11-30T12:00:00Z", day: "2026-12-01", credits: 1 }, // November
+      { teamId: east!.id, at: "2026-12-15T12:00:00Z", day: "2026-12-16", credits: 2 }, // December
+      { teamId: east!.id, at: "2026-07-31T23:00:00Z", day: "2026-08-01", credits: 4 }, // July
+      { teamId: east!.id, at: "2026-06-30T20:00:00Z", day: "2026-07-01", credits: 8 }, // June: before the report's months
+      // A team at UTC−11: its Nov 30 ends at 11:00 UTC on Dec 1.
+      { teamId: west!.id, at: "2026-12-01T05:00:00Z", day: "2026-11-30", credits: 16 }, // December
+      { teamId: west!.id, at: "2027-01-01T03:00:00Z", day: "2026-12-31", credits: 32 }, // January: after the report's month
+      { teamId: west!.id, at: "2026-07-01T02:00:00Z", day: "2026-06-30", credits: 64 }, // July
+      { teamId: west!.id, at: "2026-10-10T10:00:00Z", day: "2026-10-09", credits: 128 }, // October
+    ];
+    for (const entry of spend) await addSpend(t.db, entry);
+
+    const report = await getOrganisationReport(t.db, { organisationId: made.org.id, month: "2026-12" });
+    expect(report.months).toEqual([
+      { month: "2026-12", credits: 2 + 16 },
+      { month: "2026-11", credits: 1 },
+      { month: "2026-10", credits: 128 },
+      { month: "2026-09", credits: 0 },
+      { month: "2026-08", credits: 0 },
+      { month: "2026-07", credits: 4 + 64 },
+    ]);
+    expect(report.teams.map((x) => [x.team, x.credits])).toEqual([
+      [east!.name, 2],
+      [west!.name, 16],
+    ]);
+  });
 });

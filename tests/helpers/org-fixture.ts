@@ -56,21 +56,28 @@ export async function setMonthPool(
 }
 
 /** One spend entry of `credits` at `at` on the team (a manual-like row with a unique dedupe key). */
-export async function addSpend(db: DB, input: { teamId: number; at: string; credits: number; model?: string }) {
+/** One entry at `at` (UTC); `day` is the team's local day, the UTC date unless given. */
+export async function addSpend(
+  db: DB,
+  input: { teamId: number; at: string; credits: number; model?: string; day?: string },
+) {
   await db.transaction().execute(async (trx) => {
     await insertSpend(trx, input);
-    await refreshRollups(trx, input.teamId, [input.at.slice(0, 10)]); // as the app does with every write
+    await refreshRollups(trx, input.teamId, [input.day ?? input.at.slice(0, 10)]); // as the app does with every write
   });
 }
 
-async function insertSpend(db: DB, input: { teamId: number; at: string; credits: number; model?: string }) {
+async function insertSpend(
+  db: DB,
+  input: { teamId: number; at: string; credits: number; model?: string; day?: string },
+) {
   await db
     .insertInto("spendEntries")
     .values({
       teamId: input.teamId,
       source: "manual",
       occurredAt: new Date(input.at),
-      day: input.at.slice(0, 10),
+      day: input.day ?? input.at.slice(0, 10),
       model: input.model ?? null,
       modelId: input.model ?? null,
       inputTokens: 0,
