@@ -3,6 +3,8 @@
 // - The overview's pool chart was scaled to the whole pool: the month's spend and its projection sat
 //   in the bottom fifth of the plot (259 credits spent, 5,960 projected, under a 22,800 pool), on a
 //   phone its text was 3 px high, and without JavaScript the box was empty.
+// - The settings' member rows put "Remove" alone on a line under the role select on a phone, and the
+//   invite select's option "Org viewer — reads pools and reports" was cut off at 390 px.
 // The selectors name both the Recharts chart and the server-drawn SVG, so the test runs against the
 // old layout too (and fails there).
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -96,5 +98,55 @@ describe.skipIf(!chromiumPath())("organisation pages' layout", () => {
           )
           .toHaveLength(1);
       }
+  });
+
+  it("keeps each member's controls on one line inside the card, and every role's name whole in its select", async () => {
+    for (const width of [1280, 390]) {
+      const page = await open("/o/acme/settings", width);
+      const members = page.locator("section.card", { has: page.getByRole("heading", { name: "Members" }) });
+      const faults = await members.evaluate((card) => {
+        const style = getComputedStyle(card);
+        const r = card.getBoundingClientRect();
+        const inner = {
+          left: r.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft),
+          right: r.right - parseFloat(style.borderRightWidth) - parseFloat(style.paddingRight),
+        };
+        const out: string[] = [];
+        for (const e of card.querySelectorAll("li *")) {
+          const b = e.getBoundingClientRect();
+          if (b.width === 0 || e.classList.contains("sr-only")) continue;
+          if (b.left < inner.left - 0.5 || b.right > inner.right + 0.5)
+            out.push(
+              `${e.tagName} "${e.textContent?.trim()}" spans ${b.left}–${b.right} in ${inner.left}–${inner.right}`,
+            );
+        }
+        // "Remove" on the same line as the member's role select.
+        for (const li of card.querySelectorAll("li")) {
+          const select = li.querySelector("select")!.getBoundingClientRect();
+          const remove = [...li.querySelectorAll("button")].find((b) => b.textContent?.trim() === "Remove")!;
+          const mid = (remove.getBoundingClientRect().top + remove.getBoundingClientRect().bottom) / 2;
+          if (mid < select.top || mid > select.bottom)
+            out.push(`Remove of ${li.querySelector("strong")?.textContent} is not beside the role select`);
+        }
+        return out;
+      });
+      expect.soft(faults, `${width} px`).toEqual([]);
+
+      // The chosen option's text, in the select's font, fits between its padding and the arrow.
+      const clipped = await page.locator("main select").evaluateAll((selects) => {
+        const ctx = document.createElement("canvas").getContext("2d")!;
+        return (selects as HTMLSelectElement[]).flatMap((s) => {
+          const style = getComputedStyle(s);
+          ctx.font = style.font;
+          return [...s.options].flatMap((o) => {
+            const room =
+              s.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 16;
+            const needs = ctx.measureText(o.text).width;
+            return needs > room ? [`${s.id}: "${o.text}" needs ${Math.ceil(needs)} px, has ${Math.floor(room)}`] : [];
+          });
+        });
+      });
+      expect.soft(clipped, `${width} px`).toEqual([]);
+    }
   });
 });
