@@ -42,4 +42,14 @@ describe("chart frame (server render)", () => {
     expect(html).not.toContain("aria-hidden");
     expect(html).not.toContain("the-chart");
   });
+
+  it("reserves no aspect ratio for a chart drawn on the server at its own size", () => {
+    const html = renderToString(
+      <ChartFrame width={960} height={300} selfSized>
+        {chart}
+      </ChartFrame>,
+    );
+    expect(html).not.toContain("aspect-ratio");
+    expect(html).toContain("max-width:960px");
+  });
 });

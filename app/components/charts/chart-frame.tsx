@@ -28,6 +28,11 @@ export interface ChartFrameProps {
   footer?: ReactNode;
   /** Let the chart grow past its drawn width to fill a wide container (a page-wide chart). */
   fillWidth?: boolean;
+  /**
+   * The chart is an SVG drawn on the server at its own size (its viewBox gives the height), so the
+   * box reserves no aspect ratio: it may hold one drawing per screen width, shown by CSS.
+   */
+  selfSized?: boolean;
   children: ReactNode;
   className?: string;
 }
@@ -43,6 +48,7 @@ export function ChartFrame({
   placeholder,
   footer,
   fillWidth = false,
+  selfSized = false,
   children,
   className,
 }: ChartFrameProps) {
@@ -55,7 +61,10 @@ export function ChartFrame({
       {title ? <figcaption className="chart-title">{title}</figcaption> : null}
       <div
         className="chart-box"
-        style={{ aspectRatio: `${width} / ${height}`, maxWidth: fillWidth ? undefined : width }}
+        style={{
+          aspectRatio: selfSized ? undefined : `${width} / ${height}`,
+          maxWidth: fillWidth ? undefined : width,
+        }}
         {...reading}
       >
         {empty ? (

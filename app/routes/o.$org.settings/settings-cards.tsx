@@ -35,8 +35,8 @@ export function TeamsCard({ teams, isAdmin, error }: { teams: TeamRow[]; isAdmin
       {teams.length ? (
         <ul className="plain-list">
           {teams.map((t) => (
-            <li key={t.teamId} className="row">
-              <span>
+            <li key={t.teamId} className="settings-row">
+              <span className="settings-row-main">
                 {t.status === "accepted" ? <strong>{t.name}</strong> : <code>/t/{t.slug}</code>}{" "}
                 <span className="muted">
                   {t.status === "accepted"
@@ -47,10 +47,10 @@ export function TeamsCard({ teams, isAdmin, error }: { teams: TeamRow[]; isAdmin
                 </span>
               </span>
               {isAdmin ? (
-                <Form method="post">
+                <Form method="post" className="settings-row-actions">
                   <input type="hidden" name="intent" value="detach-team" />
                   <input type="hidden" name="teamId" value={t.teamId} />
-                  <button type="submit" className="btn btn-ghost">
+                  <button type="submit" className="btn btn-ghost btn-sm">
                     Remove
                   </button>
                 </Form>
@@ -84,28 +84,35 @@ export function InvitesCard({ invites }: { invites: { id: number; role: OrgRole;
   return (
     <section className="card stack">
       <h2>Invite people</h2>
-      <Form method="post" className="row">
+      {/* The roles are explained beside the select, not in its options: "Org viewer — reads pools and
+          reports" was cut off in the select on a 390 px phone. */}
+      <Form method="post" className="stack">
         <input type="hidden" name="intent" value="invite" />
-        <label htmlFor="invite-role">Role</label>
-        <select id="invite-role" name="role" defaultValue="viewer">
-          <option value="viewer">Org viewer — reads pools and reports</option>
-          <option value="admin">Org admin — pools, allocations, teams</option>
-        </select>
-        <button type="submit" className="btn btn-primary">
-          Create invite link
-        </button>
+        <div className="row">
+          <label htmlFor="invite-role">Role</label>
+          <select id="invite-role" name="role" defaultValue="viewer" aria-describedby="invite-role-hint">
+            <option value="viewer">{ORG_ROLE_LABELS.viewer}</option>
+            <option value="admin">{ORG_ROLE_LABELS.admin}</option>
+          </select>
+          <button type="submit" className="btn btn-primary">
+            Create invite link
+          </button>
+        </div>
+        <p id="invite-role-hint" className="muted">
+          An org viewer reads pools and reports; an org admin also sets pools, allocations and teams.
+        </p>
       </Form>
       {invites.length ? (
         <ul className="plain-list">
           {invites.map((inv) => (
-            <li key={inv.id} className="row">
-              <span>
+            <li key={inv.id} className="settings-row">
+              <span className="settings-row-main">
                 {ORG_ROLE_LABELS[inv.role]} invite, expires {formatDay(inv.expiresAt)}
               </span>
-              <Form method="post">
+              <Form method="post" className="settings-row-actions">
                 <input type="hidden" name="intent" value="revoke-invite" />
                 <input type="hidden" name="inviteId" value={inv.id} />
-                <button type="submit" className="btn btn-ghost">
+                <button type="submit" className="btn btn-ghost btn-sm">
                   Revoke
                 </button>
               </Form>
@@ -133,13 +140,16 @@ export function MembersCard({
       <h2>Members</h2>
       <ul className="plain-list">
         {members.map((m) => (
-          <li key={m.userId} className="row">
-            <span>
+          <li key={m.userId} className="settings-row">
+            <span className="settings-row-main">
               <strong>{m.name}</strong> <span className="muted">{isAdmin ? m.email : null}</span>
               {m.userId === me ? <span className="muted"> (you)</span> : null}
             </span>
             {isAdmin ? (
-              <>
+              // One row of controls: on a phone it wraps under the name as a whole (the select flush
+              // left, "Remove" at the right), so "Remove" no longer lands alone on a line of its own,
+              // indented by its padding.
+              <div className="settings-row-actions settings-row-controls">
                 <Form method="post" className="row">
                   <input type="hidden" name="intent" value="change-role" />
                   <input type="hidden" name="userId" value={m.userId} />
@@ -150,18 +160,18 @@ export function MembersCard({
                     <option value="admin">{ORG_ROLE_LABELS.admin}</option>
                     <option value="viewer">{ORG_ROLE_LABELS.viewer}</option>
                   </select>
-                  <button type="submit" className="btn btn-ghost">
+                  <button type="submit" className="btn btn-ghost btn-sm">
                     Change
                   </button>
                 </Form>
                 <Form method="post">
                   <input type="hidden" name="intent" value="remove-member" />
                   <input type="hidden" name="userId" value={m.userId} />
-                  <button type="submit" className="btn btn-ghost">
+                  <button type="submit" className="btn btn-ghost btn-sm">
                     Remove
                   </button>
                 </Form>
-              </>
+              </div>
             ) : (
               <span className="muted">{ORG_ROLE_LABELS[m.role]}</span>
             )}
