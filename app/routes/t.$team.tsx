@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Outlet, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { AppShell } from "~/components/team/app-shell";
-import { requireTeamRole } from "~/server/auth.server";
+import { requireTeamRole, switcherTeams } from "~/server/auth.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, team, role, memberships } = await requireTeamRole(request, params.team, "observer");
@@ -11,7 +11,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     user: { id: user.id, name: user.name },
     team,
     role,
-    teams: memberships.teams.map((t) => ({ slug: t.slug, name: t.name, role: t.role })),
+    teams: switcherTeams(memberships),
     orgs: memberships.organisations.map((o) => ({ slug: o.slug, name: o.name })),
   };
 }

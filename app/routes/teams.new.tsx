@@ -6,7 +6,7 @@ import { AuthLayout } from "~/components/auth-layout";
 import { Field, FormError } from "~/components/ui/field";
 import { slugify } from "~/domain/roles";
 import { createTeam, isSlugTaken } from "~/models/team.server";
-import { requireSessionHolder, requireUser } from "~/server/auth.server";
+import { requireSessionHolder, requireUser, switcherTeams } from "~/server/auth.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { getDb } from "~/utils/database-and-secrets.server";
@@ -19,8 +19,7 @@ const NewTeamSchema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { teams } = await requireSessionHolder(request);
-  return { teams: teams.map((t) => ({ slug: t.slug, name: t.name, role: t.role })) };
+  return { teams: switcherTeams(await requireSessionHolder(request)) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -31,6 +31,11 @@ export interface TeamContext {
 
 export type Memberships = { teams: TeamMembership[]; organisations: OrganisationMembership[] };
 
+/** What the header's team switcher shows of the user's teams: only what the browser needs. */
+export function switcherTeams(memberships: Pick<Memberships, "teams">) {
+  return memberships.teams.map((t) => ({ slug: t.slug, name: t.name, role: t.role }));
+}
+
 export const OUTSIDER_MESSAGE =
   "This page is for members of a team you are not in (or there is no such team). Ask the team's owner for an invite, or the facilitator for a guest link.";
 

@@ -39,6 +39,7 @@ import { pushFinalizedItem } from "~/models/tracker-connection.server";
 import { parseForm } from "~/utils/forms";
 import { invalid } from "~/utils/http.server";
 import { parseSessionId, requirePokerAccess } from "~/server/poker-access.server";
+import { switcherTeams } from "~/server/auth.server";
 import { announceRoomChange } from "~/server/poker-live.server";
 import { renderSVG } from "uqr";
 import { shareLinkProblem, shareOrigin } from "~/domain/share-links";
@@ -79,11 +80,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     addable: view.me.isFacilitator ? await listAddableStories(db, { teamId: team.id, sessionId }) : [],
     shell:
       member && memberships
-        ? {
-            user: { id: user.id, name: user.name },
-            role,
-            teams: memberships.teams.map((t) => ({ slug: t.slug, name: t.name, role: t.role })),
-          }
+        ? { user: { id: user.id, name: user.name }, role, teams: switcherTeams(memberships) }
         : null,
   };
 }
