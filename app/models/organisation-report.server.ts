@@ -168,14 +168,33 @@ async function teamsShapesAndOutliers(
 async function teamsShapeRows(db: DB, input: { teams: readonly Team[]; range: Range }) {
   const { teams, range } = input;
   if (!teams.length) return [];
-  const all = await attributedEntries(
+  // Summed per story, tool and model first, then joined to the stories and their estimates: the
+  // join meets a row per group, not one per entry.
+  const spent = attributedEntries(
     db,
     teams.map((t) => t.teamId),
   )
-    .leftJoin("stories as s", (j) => j.onRef("s.teamId", "=", "e.teamId").on("s.id", "=", attributedStoryId))
-    .leftJoin("estimates as est", (j) => j.onRef("est.id", "=", "s.estimateId").onRef("est.teamId", "=", "s.teamId"))
     .select([
       "e.teamId",
+      attributedStoryId.as("storyId"),
+      "e.source as tool",
+      "e.model",
+      sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
+    ])
+    // The team's local day is within a day of the UTC instant: the range lets the (team_id, day)
+    // index skip the teams' other months.
+    .where("e.day", ">=", addDays(range.start.slice(0, 10), -1))
+    .where("e.day", "<=", addDays(range.end.slice(0, 10), 1))
+    .where("e.occurredAt", ">=", new Date(range.start))
+    .where("e.occurredAt", "<", new Date(range.end))
+    .groupBy(sql`1, 2, 3, 4`)
+    .as("g");
+  const all = await db
+    .selectFrom(spent)
+    .leftJoin("stories as s", (j) => j.onRef("s.teamId", "=", "g.teamId").onRef("s.id", "=", "g.storyId"))
+    .leftJoin("estimates as est", (j) => j.onRef("est.id", "=", "s.estimateId").onRef("est.teamId", "=", "s.teamId"))
+    .select([
+      "g.teamId",
       "s.id as storyId",
       "s.key",
       "s.title",
@@ -187,31 +206,9 @@ async function teamsShapeRows(db: DB, input: { teams: readonly Team[]; range: Ra
       "est.p80Credits",
       "est.bandLow",
       "est.bandHigh",
-      "e.source as tool",
-      "e.model",
-      sql<number>`coalesce(sum(e.credits), 0)`.as("credits"),
-    ])
-    // The team's local day is within a day of the UTC instant: the range lets the (team_id, day)
-    // index skip the teams' other months.
-    .where("e.day", ">=", addDays(range.start.slice(0, 10), -1))
-    .where("e.day", "<=", addDays(range.end.slice(0, 10), 1))
-    .where("e.occurredAt", ">=", new Date(range.start))
-    .where("e.occurredAt", "<", new Date(range.end))
-    .groupBy([
-      "e.teamId",
-      "s.id",
-      "s.key",
-      "s.title",
-      "est.size",
-      "est.intensity",
-      "est.autonomy",
-      "est.risk",
-      "est.expectedCredits",
-      "est.p80Credits",
-      "est.bandLow",
-      "est.bandHigh",
-      "e.source",
-      "e.model",
+      "g.tool",
+      "g.model",
+      "g.credits",
     ])
     .execute();
   return teams.map((team) => {
