@@ -16,6 +16,7 @@ import { mapIdentity } from "~/models/spend.server";
 import { addMember } from "~/models/team.server";
 import { createUser, getUserByEmail } from "~/models/user.server";
 import type { DB } from "~/utils/db.server";
+import { mulberry32 } from "./random";
 
 const HEADER =
   "date,username,product,sku,model,quantity,unit_type,applied_cost_per_quantity,gross_amount,discount_amount,net_amount,total_monthly_quota,organization,repository,cost_center_name";
@@ -95,21 +96,9 @@ const SPENDERS: Spender[] = [
   },
 ];
 
-/** Small deterministic generator (mulberry32), as in the other seeds. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The other spenders' rows, from the 1st of last month (UTC) to `today`: weekdays, and today always. */
 export function organisationReportRows(today: string): string[] {
-  const rng = random(1017);
+  const rng = mulberry32(1017);
   const rows: string[] = [];
   for (let day = firstDayOfMonth(previousMonth(today.slice(0, 7))); day <= today; day = addDays(day, 1)) {
     const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();

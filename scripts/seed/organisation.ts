@@ -30,6 +30,7 @@ import { createUser, getUserByEmail } from "~/models/user.server";
 import type { DB } from "~/utils/db.server";
 import type { DemoContext } from "./demo";
 import { seedOrganisationBill } from "./organisation-bill";
+import { mulberry32 } from "./random";
 
 export const DEMO_ORG = "acme";
 
@@ -91,18 +92,6 @@ const OTHER_TEAMS: OtherTeam[] = [
   },
 ];
 
-/** Small deterministic generator (mulberry32), as in the spend seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function mondayOf(date: string): string {
   const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
   return addDays(date, -((weekday + 6) % 7));
@@ -140,7 +129,7 @@ async function seedOtherTeam(db: DB, spec: OtherTeam, index: number, today: stri
     })),
   });
   const runningStart = mondayOf(addDays(today, -3));
-  const rng = random(17 + index);
+  const rng = mulberry32(17 + index);
   const spendRows: {
     teamId: number;
     occurredAt: string;

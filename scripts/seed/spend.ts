@@ -12,18 +12,12 @@ import { importSpendFile, mapIdentity } from "~/models/spend.server";
 import { saveStoryOutcome } from "~/models/story-outcome.server";
 import { getStoryByKey, listStories } from "~/models/story.server";
 import type { DemoContext } from "./demo";
+import { mulberry32 } from "./random";
 import { listDemoSprints } from "./sprints";
 
-/** Small deterministic generator (mulberry32): the demo looks the same on every machine. */
+/** The demo's generator (./random.ts), with the draws the spend seed needs. */
 function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join("");

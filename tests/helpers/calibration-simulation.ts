@@ -7,17 +7,10 @@
 import { scoreScheme, studentTQuantile, suggestRecalibration, type FinishedStory } from "~/domain/calibration";
 import { median } from "~/domain/drift";
 import { DEFAULT_SCHEME, type SizingScheme } from "~/domain/sizing-scheme";
+import { mulberry32 } from "../../scripts/seed/random";
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The demo's generator: the simulations are the same on every run.
+export { mulberry32 };
 
 export function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
