@@ -1,40 +1,12 @@
 // Layout faults found by walking the demo in Chromium: things a screenshot shows and no text check
 // catches. The hidden skip link greyed a strip at the top of every page with its shadow, and the
 // sprint list broke "87 %" in the Actual column before the percent sign at 1280 px.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoLogin, logIn } from "../helpers/app-routes";
-import { chromiumPath, launchBrowser } from "../helpers/browser";
-import { shareLogin } from "../helpers/poker-fixture";
-import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
+import { describe, expect, it } from "vitest";
+import { chromiumPath } from "../helpers/browser";
+import { demoInBrowser } from "../helpers/demo-browser";
 
 describe.skipIf(!chromiumPath())("demo layout", () => {
-  let server: TestServer;
-  let browser: Browser;
-  let owner: HttpClient;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: { SEED_DEMO: "1" } });
-    browser = await launchBrowser();
-    const { email, password } = demoLogin(server.output());
-    owner = new HttpClient(server.url);
-    await logIn(owner, email, password);
-  }, 120_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
-  });
-
-  async function open(url: string, width: number): Promise<Page> {
-    const context = await browser.newContext({ baseURL: server.url, viewport: { width, height: 900 } });
-    contexts.push(context);
-    await shareLogin(context, owner);
-    const page = await context.newPage();
-    await page.goto(url);
-    return page;
-  }
+  const { open } = demoInBrowser();
 
   it("paints nothing of the skip link, shadow included, until it has focus", async () => {
     for (const width of [1280, 390]) {

@@ -7,42 +7,16 @@
 //   invite select's option "Org viewer — reads pools and reports" was cut off at 390 px.
 // The selectors name both the Recharts chart and the server-drawn SVG, so the test runs against the
 // old layout too (and fails there).
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoLogin, logIn } from "../helpers/app-routes";
-import { chromiumPath, launchBrowser } from "../helpers/browser";
-import { shareLogin } from "../helpers/poker-fixture";
-import { HttpClient, startTestServer, type TestServer } from "../helpers/server";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumPath } from "../helpers/browser";
+import { demoInBrowser } from "../helpers/demo-browser";
 
 describe.skipIf(!chromiumPath())("organisation pages' layout", () => {
-  let server: TestServer;
-  let browser: Browser;
-  let admin: HttpClient;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: { SEED_DEMO: "1" } });
-    browser = await launchBrowser();
-    const { email, password } = demoLogin(server.output());
-    admin = new HttpClient(server.url);
-    await logIn(admin, email, password);
-  }, 120_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await server?.stop();
-  });
+  const demo = demoInBrowser();
 
   async function open(url: string, width: number, javaScriptEnabled = true): Promise<Page> {
-    const context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width, height: 900 },
-      javaScriptEnabled,
-    });
-    contexts.push(context);
-    await shareLogin(context, admin);
-    const page = await context.newPage();
-    await page.goto(url, { waitUntil: "load" });
+    const page = await demo.open(url, width, { javaScriptEnabled });
     if (javaScriptEnabled) {
       // Hydrated, and the effects after it (a chart drawn on the client) painted.
       await page.waitForFunction(() => "__remixRouter" in window, null, { timeout: 5_000 }).catch(() => {});
