@@ -148,6 +148,32 @@ describeDb("spend rollups", (t) => {
     expect(await dayTotals(t.db, teamId)).toEqual(await daysFromScratch(t.db, teamId));
   }
 
+  /** Holds a story's row (PostgreSQL) until `release()`: changes of the story start and queue behind it. */
+  async function holdStoryRow(storyId: number) {
+    let release!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    let held!: () => void;
+    const heldNow = new Promise<void>((resolve) => (held = resolve));
+    const holder = t.db.transaction().execute(async (trx) => {
+      await trx.selectFrom("stories").select("id").where("id", "=", storyId).forUpdate().execute();
+      held();
+      await open;
+    });
+    await heldNow;
+    return { release, holder };
+  }
+
+  /** Waits until `n` sessions wait for a lock in a statement on stories (or a while: the figures then say what went wrong). */
+  async function storyLockWaiters(n: number) {
+    for (let i = 0; i < 250; i++) {
+      const waiting = await sql<{ n: number }>`
+        select count(distinct l.pid)::int as n from pg_locks l join pg_stat_activity s on s.pid = l.pid
+        where not l.granted and s.query like '%"stories"%'`.execute(t.db);
+      if (waiting.rows[0]!.n >= n) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** Runs a change that must move spend, and checks the rollups moved with it. */
   async function afterChange(teamId: number, change: () => Promise<unknown>) {
     const before = await fromScratch(t.db, teamId);
@@ -439,26 +465,11 @@ describeDb("spend rollups", (t) => {
     );
     await expectFresh(team.id);
     // Hold the story's row so both updates start, read and queue behind it.
-    let release!: () => void;
-    const open = new Promise<void>((resolve) => (release = resolve));
-    let held!: () => void;
-    const heldNow = new Promise<void>((resolve) => (held = resolve));
-    const holder = t.db.transaction().execute(async (trx) => {
-      await trx.selectFrom("stories").select("id").where("id", "=", renamed.id).forUpdate().execute();
-      held();
-      await open;
-    });
-    await heldNow;
+    const { release, holder } = await holdStoryRow(renamed.id);
     const a = updateStory(t.db, { teamId: team.id, storyId: renamed.id, ...story("KEY-1") });
     const b = updateStory(t.db, { teamId: team.id, storyId: renamed.id, ...story("KEY-2") });
-    // Release once both wait for the row (or after a while; the figures below then say what went wrong).
-    for (let i = 0; i < 250; i++) {
-      const waiting = await sql<{ n: number }>`
-          select count(distinct l.pid)::int as n from pg_locks l join pg_stat_activity s on s.pid = l.pid
-          where not l.granted and s.query like '%"stories"%'`.execute(t.db);
-      if (waiting.rows[0]!.n >= 2) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Release once both wait for the row.
+    await storyLockWaiters(2);
     release();
     await Promise.all([holder, a, b]);
     await expectFresh(team.id);
@@ -476,35 +487,17 @@ describeDb("spend rollups", (t) => {
       { teamId: team.id, fileName: "keys", via: "api" },
     );
     await expectFresh(team.id);
-    let release!: () => void;
-    const open = new Promise<void>((resolve) => (release = resolve));
-    let held!: () => void;
-    const heldNow = new Promise<void>((resolve) => (held = resolve));
-    const holder = t.db.transaction().execute(async (trx) => {
-      await trx.selectFrom("stories").select("id").where("id", "=", linked.id).forUpdate().execute();
-      held();
-      await open;
-    });
-    await heldNow;
-    const waitingFor = async (n: number) => {
-      for (let i = 0; i < 250; i++) {
-        const waiting = await sql<{ n: number }>`
-          select count(distinct l.pid)::int as n from pg_locks l join pg_stat_activity s on s.pid = l.pid
-          where not l.granted and s.query like '%"stories"%'`.execute(t.db);
-        if (waiting.rows[0]!.n >= n) return;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+    const { release, holder } = await holdStoryRow(linked.id);
     // The hand edit queues first, then the import.
     const byHand = updateStory(t.db, { teamId: team.id, storyId: linked.id, ...story("KEY-1"), link: "https://x/2" });
-    await waitingFor(1);
+    await storyLockWaiters(1);
     const tracker = importTrackerItems(t.db, {
       teamId: team.id,
       items: [
         { line: 1, key: "KEY-2", title: "KEY-1", link: "https://x/2", labels: [], description: "", closed: false },
       ],
     });
-    await waitingFor(2);
+    await storyLockWaiters(2);
     release();
     await Promise.all([holder, byHand, tracker]);
     await expectFresh(team.id);
