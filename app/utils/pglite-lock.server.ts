@@ -76,6 +76,14 @@ function create(file: string, content: string): boolean {
 
 type Attempt = { kind: "won"; nonce: string } | { kind: "held"; pid: number } | { kind: "busy" };
 
+/** How long a process waits for another one's takeover to finish before it gives up. */
+const TAKEOVER_PATIENCE_MS = 5_000;
+
+/** Blocks this thread for `ms` (taking the lock is synchronous: it runs before anything else). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * Tries to take `file`. A stale lock (its pid is gone) is taken over by exactly one process: the
  * one that creates that lock's own takeover file (`<file>.takeover-<nonce>`, exclusive like the
@@ -84,21 +92,31 @@ type Attempt = { kind: "won"; nonce: string } | { kind: "held"; pid: number } | 
  * atomic create again, and one wins. A process that judged the same lock stale but came late finds
  * the takeover done and a live lock in its place. (Deleting what one read as stale — the old
  * takeover — let a late process delete the winner's fresh lock: two owners.)
+ *
+ * The others wait for the taker, pausing between looks: with more processes than cores the taker
+ * may not run for a while, and counting a fixed number of quick looks instead gave up on it (three
+ * of eight processes reported "could not take the lock" rather than "in use" on a 2-core machine).
  */
-function attempt(file: string, depth: number): Attempt {
-  for (let tries = 0; tries < 50; tries++) {
+function attempt(file: string, depth: number, deadline: number): Attempt {
+  for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
     const nonce = randomBytes(8).toString("hex");
     if (create(file, `${process.pid} ${nonce}`)) return { kind: "won", nonce };
     const current = readLock(file);
-    if (!current) continue; // given back meanwhile
+    if (!current) {
+      if (Date.now() >= deadline) return { kind: "busy" };
+      continue; // given back meanwhile
+    }
     if (Number.isInteger(current.pid) && current.pid !== process.pid && isAlive(current.pid))
       return { kind: "held", pid: current.pid };
     if (depth >= 3) return { kind: "busy" };
     const takeover = `${file}.takeover-${current.nonce}`;
-    const taken = attempt(takeover, depth + 1);
-    if (taken.kind !== "won") {
-      if (taken.kind === "busy") return taken;
-      continue; // another process is taking it over: its new lock shows up next time round
+    const taken = attempt(takeover, depth + 1, deadline);
+    if (taken.kind === "busy") return taken;
+    if (taken.kind === "held") {
+      // Another process is taking it over: its new lock shows up once it has run.
+      if (Date.now() >= deadline) return { kind: "busy" };
+      pause(wait);
+      continue;
     }
     try {
       if (readLock(file)?.nonce === current.nonce) fs.rmSync(file, { force: true });
@@ -106,14 +124,13 @@ function attempt(file: string, depth: number): Attempt {
       fs.rmSync(takeover, { force: true });
     }
   }
-  return { kind: "busy" };
 }
 
 /** Takes the folder's lock for this process; returns the function that gives it back. */
 export function lockFolder(folder: string): () => void {
   const lockFile = lockFileFor(folder);
   fs.mkdirSync(path.dirname(lockFile), { recursive: true });
-  const taken = attempt(lockFile, 0);
+  const taken = attempt(lockFile, 0, Date.now() + TAKEOVER_PATIENCE_MS);
   if (taken.kind === "held") throw new FolderLockedError(path.resolve(folder), taken.pid);
   if (taken.kind === "busy") throw new Error(`Could not take the lock ${lockFile}`);
   return () => {
