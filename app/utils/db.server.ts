@@ -3,6 +3,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
+import { statementCache, type StatementCache } from "~/utils/pglite-statements.server";
 import pg from "pg";
 import { migrations } from "../../db/migrations/index";
 import type { Database } from "../../db/schema";
@@ -30,6 +31,8 @@ export interface OpenedDatabase {
   kind: DatabaseKind;
   /** Present for the embedded database: the raw PGlite instance (dumps, LISTEN). */
   pglite?: PGlite;
+  /** Present for the embedded database: what runs every statement Kysely sends to it. */
+  statements?: StatementCache;
   /** Present for PostgreSQL: the pool (LISTEN needs a dedicated client). */
   pool?: pg.Pool;
   close(): Promise<void>;
@@ -160,10 +163,16 @@ async function openPglite(options: OpenOptions): Promise<OpenedDatabase> {
     unlock();
     throw folder ? new DamagedDataFolderError(folder, error) : error;
   }
+  // The dialect needs only these two of PGlite's methods; statements go through the cache.
+  const statements = statementCache(pglite);
+  const client = {
+    query: (text: string, params: unknown[]) => statements.query(text, params),
+    close: () => pglite.close(),
+  } as unknown as PGlite;
   const db = new Kysely<Database>({
     // PGlite is one connection: this dialect hands it to one caller at a time, so a query from one
     // request never runs inside another request's open transaction (tests/db/driver-parity.test.ts).
-    dialect: new PGliteDialect(pglite),
+    dialect: new PGliteDialect(client),
     plugins: [new CamelCasePlugin()],
   });
   embedded.add(db);
@@ -171,6 +180,7 @@ async function openPglite(options: OpenOptions): Promise<OpenedDatabase> {
     db,
     kind: "pglite",
     pglite,
+    statements,
     close: async () => {
       await db.destroy();
       unlock();

@@ -7,7 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
-import type { PGlite } from "@electric-sql/pglite";
+import type { StatementCache } from "~/utils/pglite-statements.server";
 import { afterAll, beforeAll, expect, it, onTestFinished } from "vitest";
 import { importSpendFile, type FileImportOptions } from "~/models/spend.server";
 import { exportTeam, importTeam } from "~/models/team-export.server";
@@ -63,24 +63,24 @@ function repeatedGeneric(): string {
 }
 
 /**
- * Counts the embedded database's statements whose SQL `matches`, as they finish: PGlite's `query`
- * wrapped for the test, so the code under test runs unchanged on its usual database handle.
+ * Counts the embedded database's statements whose SQL `matches`, as they finish: the statement
+ * runner wrapped for the test, so the code under test runs unchanged on its usual database handle.
  */
-function countStatements(pglite: PGlite, matches: (sql: string) => boolean) {
+function countStatements(statements: StatementCache, matches: (sql: string) => boolean) {
   const state = { finished: 0, onFinish: [] as (() => void)[] };
-  const query = pglite.query.bind(pglite);
-  pglite.query = (async (text: string, ...rest: unknown[]) => {
-    const result = await (query as (...args: unknown[]) => Promise<unknown>)(text, ...rest);
+  const query = statements.query.bind(statements);
+  statements.query = (async (text: string, params: readonly unknown[]) => {
+    const result = await query(text, params);
     if (matches(text)) {
       state.finished++;
       for (const listener of state.onFinish.splice(0)) listener();
     }
     return result;
-  }) as typeof pglite.query;
+  }) as typeof statements.query;
   return {
     state,
     restore: () => {
-      pglite.query = query;
+      statements.query = query;
     },
   };
 }
@@ -129,7 +129,7 @@ describeDb("spend import merge in chunks", (t) => {
   // own process, and the driver waits on a socket).
   it.skipIf(t.kind !== "pglite")("answers a request while a large import's merge is still going", async () => {
     const { team } = await makeTeam(t.db);
-    const merges = countStatements(t.opened.pglite!, (sql) => sql.includes("insert into spend_entries"));
+    const merges = countStatements(t.opened.statements!, (sql) => sql.includes("insert into spend_entries"));
     onTestFinished(merges.restore);
     let settled = false;
     let answered: { mergesDone: number; importSettled: boolean } | null = null;
@@ -160,7 +160,7 @@ describeDb("spend import merge in chunks", (t) => {
       .insertInto("memberships")
       .values({ teamId: target.team.id, userId: source.owner.id, role: "owner" })
       .execute();
-    const inserts = countStatements(t.opened.pglite!, (sql) => sql.startsWith('insert into "spend_entries"'));
+    const inserts = countStatements(t.opened.statements!, (sql) => sql.startsWith('insert into "spend_entries"'));
     onTestFinished(inserts.restore);
     let settled = false;
     let answered: { insertsDone: number; importSettled: boolean } | null = null;
