@@ -3,6 +3,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { CamelCasePlugin, Kysely, Migrator, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
+import { namingStatements } from "~/utils/pg-statements.server";
 import { statementCache, type StatementCache } from "~/utils/pglite-statements.server";
 import pg from "pg";
 import { migrations } from "../../db/migrations/index";
@@ -126,7 +127,7 @@ function openPostgres(connectionString: string, options: OpenOptions): OpenedDat
   };
   const kysely = (pool: pg.Pool) =>
     new Kysely<Database>({
-      dialect: new PostgresDialect({ pool }),
+      dialect: new PostgresDialect({ pool: namingStatements(pool) as unknown as pg.Pool }),
       plugins: [new CamelCasePlugin()],
       log: (event) => (event.level === "error" ? noteQueryError(event.error) : noteQuerySuccess()),
     });

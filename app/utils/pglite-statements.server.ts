@@ -12,8 +12,10 @@ const { serialize } = protocol;
 
 /** Statements kept per database; the least recently used one is closed to make room. */
 const MAX_STATEMENTS = 300;
-/** Longer texts (bulk inserts, long id lists) rarely repeat: they go the unnamed way. */
+/** Longer texts (bulk inserts) rarely repeat: they go the unnamed way. */
 const MAX_TEXT = 8_000;
+/** Many parameters are mostly a list (`in ($1, …, $n)`) whose length varies: a text per length. */
+const MAX_PARAMS = 16;
 /** Reads and writes; not transaction control, settings or DDL, which have no plan to keep. */
 const PLANNABLE = /^\s*(?:--[^\n]*\n\s*)*(?:select|with|insert|update|delete)\b/i;
 /** PostgreSQL's answer when a table changed under a statement in a way it cannot re-plan around. */
@@ -99,7 +101,8 @@ export function statementCache(pglite: PGlite): StatementCache {
 
   return {
     async query<T>(sql: string, params: readonly unknown[]) {
-      if (sql.length > MAX_TEXT || !PLANNABLE.test(sql)) return pglite.query<T>(sql, [...params]);
+      if (sql.length > MAX_TEXT || params.length > MAX_PARAMS || !PLANNABLE.test(sql))
+        return pglite.query<T>(sql, [...params]);
       await pglite.waitReady;
       // The same two locks PGlite's own `query` takes: one statement at a time, none inside
       // someone else's `transaction()`.

@@ -82,8 +82,11 @@ describe("PGlite statements, prepared once", () => {
     expect((await statements.query("select 0::int as n where $1::int = 1", [1])).rows).toEqual([{ n: 0 }]);
   });
 
-  it("leaves what has no plan to keep, and very long texts, to PGlite's own query", async () => {
+  it("leaves what has no plan to keep, long parameter lists and very long texts to PGlite's own query", async () => {
     const before = statements.size();
+    const ids = Array.from({ length: 20 }, (_, i) => i);
+    const list = `select count(*)::int as n from things where id in (${ids.map((i) => `$${i + 1}`).join(", ")})`;
+    expect((await statements.query(list, ids)).rows).toEqual([{ n: 4 }]); // ids 1, 2, 3 and 11
     await statements.query("set application_name = 'statements test'", []);
     await statements.query(`select 1 as n ${"-- padding\n".repeat(900)}`, []);
     expect(statements.size()).toBe(before);
