@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { CACHED_PLAN_CHANGED, worthPreparing } from "~/utils/statement-reuse.server";
 
 // PostgreSQL parses, analyses and plans an unnamed statement on every run. node-postgres prepares
 // a statement once per connection when the query has a name, and from then on only binds and runs
@@ -9,14 +10,6 @@ import type pg from "pg";
 
 /** Texts named per process; past that, statements go unnamed (each name is prepared on every connection that runs it). */
 const MAX_NAMED = 200;
-/** Longer texts (bulk inserts) rarely repeat. */
-const MAX_TEXT = 8_000;
-/** Many parameters are mostly a list (`in ($1, …, $n)`) whose length varies: a text per length. */
-const MAX_PARAMS = 16;
-/** Reads and writes; not transaction control, settings or DDL, which have no plan to keep. */
-const PLANNABLE = /^\s*(?:--[^\n]*\n\s*)*(?:select|with|insert|update|delete)\b/i;
-/** PostgreSQL's answer when a table changed under a prepared statement in a way it cannot re-plan around. */
-const CACHED_PLAN_CHANGED = "0A000";
 
 type Queryable = Pick<pg.PoolClient, "query" | "release">;
 
@@ -28,9 +21,9 @@ export function namingStatements(pool: pg.Pool) {
   const unnamed = new Set<string>();
 
   function nameOf(text: string, values: unknown[] | undefined): string | undefined {
-    if (text.length > MAX_TEXT || (values?.length ?? 0) > MAX_PARAMS || unnamed.has(text)) return undefined;
+    if (unnamed.has(text) || !worthPreparing(text, values?.length ?? 0)) return undefined;
     const known = names.get(text);
-    if (known || named >= MAX_NAMED || !PLANNABLE.test(text)) return known;
+    if (known || named >= MAX_NAMED) return known;
     // Never reused: a connection may still hold a name whose text was given up.
     const name = `tp_${++named}`;
     names.set(text, name);

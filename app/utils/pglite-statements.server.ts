@@ -1,4 +1,5 @@
 import { parse, protocol, type PGlite, type Results } from "@electric-sql/pglite";
+import { CACHED_PLAN_CHANGED, worthPreparing } from "~/utils/statement-reuse.server";
 
 // PGlite's `query` parses, analyses and plans every statement afresh, on the server's own thread:
 // for most of a page's statements that is more than running them (the planner alone looks up every
@@ -12,14 +13,6 @@ const { serialize } = protocol;
 
 /** Statements kept per database; the least recently used one is closed to make room. */
 const MAX_STATEMENTS = 300;
-/** Longer texts (bulk inserts) rarely repeat: they go the unnamed way. */
-const MAX_TEXT = 8_000;
-/** Many parameters are mostly a list (`in ($1, …, $n)`) whose length varies: a text per length. */
-const MAX_PARAMS = 16;
-/** Reads and writes; not transaction control, settings or DDL, which have no plan to keep. */
-const PLANNABLE = /^\s*(?:--[^\n]*\n\s*)*(?:select|with|insert|update|delete)\b/i;
-/** PostgreSQL's answer when a table changed under a statement in a way it cannot re-plan around. */
-const CACHED_PLAN_CHANGED = "0A000";
 
 interface Prepared {
   name: string;
@@ -101,8 +94,7 @@ export function statementCache(pglite: PGlite): StatementCache {
 
   return {
     async query<T>(sql: string, params: readonly unknown[]) {
-      if (sql.length > MAX_TEXT || params.length > MAX_PARAMS || !PLANNABLE.test(sql))
-        return pglite.query<T>(sql, [...params]);
+      if (!worthPreparing(sql, params.length)) return pglite.query<T>(sql, [...params]);
       await pglite.waitReady;
       // The same two locks PGlite's own `query` takes: one statement at a time, none inside
       // someone else's `transaction()`.
