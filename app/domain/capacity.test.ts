@@ -36,6 +36,36 @@ describe("working days", () => {
     expect(workingDaysBetween("2025-03-10", "2025-03-09")).toBe(0); // empty range
   });
 
+  it("reads every date of years 0000–9999 as Date does, and rejects the impossible ones it would roll over", () => {
+    // What dayNumber did before it was arithmetic: parse, then insist the date prints back the same.
+    const byDate = (date: string) => {
+      const ms = Date.parse(`${date}T00:00:00Z`);
+      return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date ? null : ms / 86_400_000;
+    };
+    const pad = (n: number, width: number) => String(n).padStart(width, "0");
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: -400, max: 400 }),
+        (y, m, d, shift) => {
+          const date = `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+          const expected = byDate(date);
+          if (expected === null) {
+            expect(() => addDays(date, 0)).toThrow(RangeError);
+          } else {
+            expect(addDays(date, 0)).toBe(date);
+            expect(addDays(date, shift)).toBe(new Date((expected + shift) * 86_400_000).toISOString().slice(0, 10));
+          }
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    for (const leap of ["2000-02-29", "2024-02-29", "1600-02-29"]) expect(addDays(leap, 1)).toMatch(/-03-01$/);
+    for (const notLeap of ["1900-02-29", "2100-02-29", "2023-02-29"]) expect(() => addDays(notLeap, 0)).toThrow();
+  });
+
   it("knows weekdays and rejects malformed or impossible dates", () => {
     expect(isWorkingDay("2025-03-07")).toBe(true);
     expect(isWorkingDay("2025-03-08")).toBe(false);

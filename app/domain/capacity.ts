@@ -14,14 +14,31 @@ import { formatDayRange, formatMonth } from "~/domain/dates";
 const MS_PER_DAY = 86_400_000;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Day number since 1970-01-01. Throws on anything that is not a real `YYYY-MM-DD` date. */
+/**
+ * Day number since 1970-01-01. Throws on anything that is not a real `YYYY-MM-DD` date. Integer
+ * arithmetic (days from the civil date, proleptic Gregorian) rather than parsing a `Date` and
+ * printing it back: pages that project a month per team call it thousands of times.
+ */
 function dayNumber(date: string): number {
-  const ms = DATE_RE.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
-  // The round trip rejects impossible dates (2025-02-30) that Date.parse would silently roll over.
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  if (!DATE_RE.test(date) || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new RangeError(`Not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
   }
-  return ms / MS_PER_DAY;
+  // Years counted from March, so the leap day ends a year (H. Hinnant, "chrono-compatible
+  // low-level date algorithms").
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 function fromDayNumber(day: number): string {
