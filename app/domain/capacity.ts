@@ -23,7 +23,7 @@ function dayNumber(date: string): number {
   const year = Number(date.slice(0, 4));
   const month = Number(date.slice(5, 7));
   const day = Number(date.slice(8, 10));
-  if (!DATE_RE.test(date) || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+  if (!DATE_RE.test(date) || month < 1 || month > 12 || day < 1 || day > daysInCalendarMonth(year, month)) {
     throw new RangeError(`Not a YYYY-MM-DD date: ${JSON.stringify(date)}`);
   }
   // Years counted from March, so the leap day ends a year (H. Hinnant, "chrono-compatible
@@ -36,8 +36,11 @@ function dayNumber(date: string): number {
   return era * 146_097 + dayOfEra - 719_468;
 }
 
-function daysInMonth(year: number, month: number): number {
-  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** 28–31 for `month` 1–12 of `year` (Gregorian leap years). */
+export function daysInCalendarMonth(year: number, month: number): number {
+  if (month !== 2) return MONTH_DAYS[month - 1]!;
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 

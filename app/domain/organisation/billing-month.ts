@@ -2,7 +2,7 @@
 // month is a calendar month in UTC — never the team's local month: a Sydney team's 1 March
 // morning still spends February's pool. Months are `YYYY-MM` strings, days `YYYY-MM-DD`.
 
-import { addDays, isWorkingDay, workingDaysBetween } from "../capacity";
+import { addDays, daysInCalendarMonth, isWorkingDay, workingDaysBetween } from "../capacity";
 
 const MONTH_RE = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -75,7 +75,8 @@ export function lastDayOfMonth(month: BillingMonth): string {
 
 /** 28–31. */
 export function daysInMonth(month: BillingMonth): number {
-  return Number(lastDayOfMonth(month).slice(8, 10));
+  assertBillingMonth(month);
+  return daysInCalendarMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)));
 }
 
 /** Mon–Fri days in the month (20–23). */
