@@ -30,8 +30,6 @@ interface PGliteInternals {
 
 export interface StatementCache {
   query<T>(sql: string, params: readonly unknown[]): Promise<Results<T>>;
-  /** How many statements are prepared now (tests). */
-  size(): number;
 }
 
 export function statementCache(pglite: PGlite): StatementCache {
@@ -100,6 +98,5 @@ export function statementCache(pglite: PGlite): StatementCache {
       // someone else's `transaction()`.
       return internals._runExclusiveTransaction(() => internals._runExclusiveQuery(() => run<T>(sql, params)));
     },
-    size: () => statements.size,
   };
 }
